@@ -1,0 +1,42 @@
+"""Problems found in a scenario, reported all at once with their field paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located by a dotted field path."""
+
+    path: str
+    message: str
+    value: Any = _MISSING
+
+    def __str__(self) -> str:
+        where = self.path or "(file)"
+        if self.value is _MISSING:
+            return f"{where}: {self.message}"
+        return f"{where}: {self.message} (got {self.value!r})"
+
+
+class ScenarioError(Exception):
+    """Raised at the boundary when a scenario (or other input) has problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def join_path(*parts: object) -> str:
+    """Dotted path with list indices written as [i]: ``plans.night.assembly_points[2].node``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part != "":
+            out += f".{part}" if out else str(part)
+    return out

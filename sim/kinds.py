@@ -1,0 +1,27 @@
+"""The scenario kinds: each says how to check, build and simulate its scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sim.config import ScenarioBase
+from sim.errors import Problem
+from sim.network import RoadNetwork
+from sim.results import ReplicationResult
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    scenario_model: type[ScenarioBase]
+    required_metrics: tuple[str, ...]
+    headline_metrics: tuple[str, ...]
+    curve_label: str | None
+    # Problems that need the network (nodes exist, references resolve), on a resolved plan.
+    check: Callable[[Any, RoadNetwork], list[Problem]]
+    # Everything a replication needs that does not depend on the seed (built once per plan).
+    build: Callable[[Any, RoadNetwork], Any]
+    simulate: Callable[[Any, int, int, bool], ReplicationResult]
+    curve_minutes: Callable[[Any], Any]

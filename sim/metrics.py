@@ -1,0 +1,69 @@
+"""What each metric means, which way is better, and plain-language verdicts."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.stats import PairedDifference
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    phrase: str  # "people mustered by 60 min"
+    unit: str
+    higher_is_better: bool
+
+
+METRICS: dict[str, MetricInfo] = {
+    "roster": MetricInfo("people on the roster", "people", True),
+    "mustered_15min": MetricInfo("people mustered by 15 min", "people", True),
+    "mustered_30min": MetricInfo("people mustered by 30 min", "people", True),
+    "mustered_60min": MetricInfo("people mustered by 60 min", "people", True),
+    "frac_mustered_60min": MetricInfo("share of the roster mustered by 60 min", "", True),
+    "t50_min": MetricInfo("minutes to muster half the roster", "min", False),
+    "t90_min": MetricInfo("minutes to muster 90 % of the roster", "min", False),
+    "unavailable": MetricInfo("people unavailable", "people", False),
+    "not_reached": MetricInfo("people the alert never reached", "people", False),
+    "en_route_at_end": MetricInfo("people still on their way at the end", "people", False),
+    "mustered_at_end": MetricInfo("people mustered by the end of the run", "people", True),
+    "checkin_wait_p95_min": MetricInfo("95th-percentile check-in wait", "min", False),
+    "checkin_wait_max_min": MetricInfo("longest check-in wait", "min", False),
+}
+
+
+def info(metric: str) -> MetricInfo:
+    """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
+    base, _, detail = metric.partition("[")
+    known = METRICS.get(base)
+    if known is None:
+        return MetricInfo(metric.replace("_", " "), "", True)
+    if detail:
+        return MetricInfo(f"{known.phrase} ({detail.rstrip(']')})", known.unit,
+                          known.higher_is_better)
+    return known
+
+
+def _fmt(x: float) -> str:
+    if math.isnan(x):
+        return "n/a"
+    if abs(x) >= 100 or float(x).is_integer():
+        return f"{x:,.0f}"
+    return f"{x:.3g}"
+
+
+def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
+    """Plain language: ``night has 287 fewer people mustered by 60 min than baseline (95 % CI …)``."""
+    m = info(metric)
+    if d.n == 0:
+        return f"{m.phrase}: not reached within the horizon in every replication of {a} or {b}"
+    ci = f"95 % CI {_fmt(d.ci95_low)} to {_fmt(d.ci95_high)}"
+    if not d.significant:
+        return f"no significant difference in {m.phrase} between {b} and {a} " \
+               f"(mean difference {_fmt(d.mean)}, {ci})"
+    more = "more" if d.mean > 0 else "fewer"
+    if m.unit not in ("people",):
+        more = "higher" if d.mean > 0 else "lower"
+    better = (d.mean > 0) == m.higher_is_better
+    return (f"{b} has {_fmt(abs(d.mean))} {more} {m.phrase} than {a} "
+            f"({ci}; {'better' if better else 'worse'})")

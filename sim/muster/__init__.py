@@ -1,0 +1,1 @@
+"""One-hour mustering: an alert goes out and responders travel to assembly points."""

@@ -1,0 +1,368 @@
+"""The mustering model: alert → delivery → notice → availability → acknowledge → prepare →
+travel over the road network → check-in queue at the assembly point.
+
+``build`` does everything that does not depend on the seed (roster, travel-time tables);
+``simulate`` is one replication, a pure function of (inputs, replication, seed).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.errors import Problem, join_path
+from sim.forces import ROLES, Responder, build_roster
+from sim.kinds import Kind
+from sim.muster.config import MODES, MusterParams, MusterScenario
+from sim.network import RoadNetwork, grid_nodes
+from sim.results import EventRecord, ReplicationResult
+from sim.rng import entity_hashes, replication_key, uniforms
+
+# Columns of the per-responder uniforms; appending a slot never changes the existing ones.
+(S_HOME, S_APP_OK, S_APP, S_CHAT_OK, S_CHAT, S_NOTICE, S_AVAIL, S_ACK, S_PREP, S_MODE,
+ S_CHECKIN, S_ANSWER, S_CALL) = range(13)
+N_SLOTS = 13
+
+MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED = "mustered", "en_route", "unavailable", "not_reached"
+FINAL_STATES = (MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED)
+# Phone-tree calling order: leaders first, so that they can pass the word on.
+_TREE_PRIORITY = {r: i for i, r in enumerate(
+    ("grid_head", "cadre", "grid_worker_ft", "micro_grid_head", "emergency_squad", "militia",
+     "grid_worker_pt", "info_officer", "veteran", "volunteer", "reserve"))}
+
+
+@dataclass(frozen=True)
+class MusterInputs:
+    params: MusterParams
+    roster: list[Responder]
+    hashes: np.ndarray
+    node_names: list[str]
+    territory: np.ndarray  # node indices of all grids, concatenated
+    territory_start: np.ndarray  # per responder: start of their grid's nodes in `territory`
+    territory_size: np.ndarray
+    ap_ids: list[str]
+    desks: list[int]
+    fixed_ap: np.ndarray  # per responder: assembly point index, or -1 for the nearest
+    travel: np.ndarray  # (mode, assembly point, node) minutes
+    mode_cum: np.ndarray  # (responder, mode) cumulative mode shares
+    availability: np.ndarray
+    night: bool
+    tree_order: np.ndarray  # responder indices in phone-tree order
+    tree_position: np.ndarray  # per responder: their position in tree_order
+    curve_t: np.ndarray
+
+
+def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
+    p = model.muster
+    problems = []
+    ids = [a.id for a in p.assembly_points]
+    for i, ap in enumerate(p.assembly_points):
+        if ap.node not in network.index:
+            problems.append(Problem(join_path("muster", "assembly_points", i, "node"),
+                                    "not a node of the road network", ap.node))
+        if ap.id in ids[:i]:
+            problems.append(Problem(join_path("muster", "assembly_points", i, "id"),
+                                    "duplicate assembly point id", ap.id))
+    valid = set(ids) | {"nearest"}
+    a = p.assignment
+    if a.default not in valid:
+        problems.append(Problem("muster.assignment.default",
+                                f"not an assembly point id or 'nearest' ({', '.join(ids)})",
+                                a.default))
+    for key, mapping in (("roles", a.roles), ("grids", a.grids)):
+        for k, v in mapping.items():
+            if v not in valid:
+                problems.append(Problem(join_path("muster", "assignment", key, k),
+                                        "not an assembly point id or 'nearest'", v))
+    grid_ids = set(model.grid_ids())
+    for k in a.grids:
+        if k not in grid_ids:
+            problems.append(Problem(join_path("muster", "assignment", "grids", k),
+                                    "no grid with this id", k))
+    return problems
+
+
+def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
+    p = model.muster
+    roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
+    centres = grid_nodes(list(model.grids), network)
+    owner = network.nearest_of(centres)
+    # A grid's territory: the nodes closer (by road) to its centre than to any other centre.
+    per_grid = [np.flatnonzero(owner == g) for g in range(len(centres))]
+    for g, c in enumerate(centres):
+        if per_grid[g].size == 0:  # two grids on one node: share it
+            per_grid[g] = np.array([network.index[c]])
+    starts = np.cumsum([0] + [len(t) for t in per_grid])[:-1]
+    gi = np.array([r.grid_index for r in roster], dtype=int)
+    ap_ids = [a.id for a in p.assembly_points]
+    ap_nodes = [a.node for a in p.assembly_points]
+    travel = np.stack([network.travel_minutes(ap_nodes, p.speeds_kmh.get(m, 1e-9)) for m in MODES])
+
+    def fixed(r: Responder) -> int:
+        target = p.assignment.grids.get(r.grid) or p.assignment.roles.get(r.role)  # type: ignore[call-overload]
+        target = target or p.assignment.default
+        return -1 if target == "nearest" else ap_ids.index(target)
+
+    night = p.is_night()
+    behaviour = {role: p.behaviour(role) for role in ROLES}
+    mode_cum = np.array(
+        [np.cumsum([behaviour[r.role].modes.get(m, 0.0) for m in MODES]) for r in roster]
+    ).reshape(len(roster), len(MODES))
+    mode_cum = mode_cum / np.maximum(mode_cum[:, -1:], 1e-300)
+    avail = np.array([
+        behaviour[r.role].availability_night if night else behaviour[r.role].availability_day
+        for r in roster
+    ])
+    order = sorted(range(len(roster)),
+                   key=lambda i: (_TREE_PRIORITY.get(roster[i].role, 99), roster[i].grid_index, i))
+    return MusterInputs(
+        params=p,
+        roster=roster,
+        hashes=entity_hashes(r.id for r in roster),
+        node_names=network.nodes,
+        territory=np.concatenate(per_grid) if per_grid else np.zeros(0, int),
+        territory_start=starts[gi] if len(roster) else np.zeros(0, int),
+        territory_size=np.array([len(t) for t in per_grid])[gi] if len(roster) else np.zeros(0, int),
+        ap_ids=ap_ids,
+        desks=[a.desks for a in p.assembly_points],
+        fixed_ap=np.array([fixed(r) for r in roster], dtype=int),
+        travel=travel,
+        mode_cum=mode_cum,
+        availability=avail,
+        night=night,
+        tree_order=np.array(order, dtype=int),
+        tree_position=np.argsort(np.array(order, dtype=int)) if order else np.zeros(0, int),
+        curve_t=np.arange(0.0, math.floor(p.horizon_min) + 1.0),
+    )
+
+
+@dataclass
+class Draws:
+    """Everything random about each responder in one replication (arrays by responder)."""
+
+    home: np.ndarray
+    ap: np.ndarray
+    direct: np.ndarray  # minutes until the alert reaches them by app/chat (inf: never)
+    direct_channel: np.ndarray
+    notice: np.ndarray
+    available: np.ndarray
+    acknowledge: np.ndarray
+    preparation: np.ndarray
+    mode: np.ndarray
+    travel: np.ndarray
+    checkin: np.ndarray
+    answers: np.ndarray
+    call: np.ndarray
+
+
+def draw(inp: MusterInputs, key: int) -> Draws:
+    p = inp.params
+    u = uniforms(key, inp.hashes, N_SLOTS)
+    n = len(inp.roster)
+    home = inp.territory[inp.territory_start + np.minimum(
+        (u[:, S_HOME] * inp.territory_size).astype(int), inp.territory_size - 1)]
+    ap = inp.fixed_ap.copy()
+    nearest = ap < 0
+    if nearest.any():
+        ap[nearest] = np.argmin(inp.travel[0][:, home[nearest]], axis=0)
+    inf = np.full(n, np.inf)
+    app = np.where(u[:, S_APP_OK] < p.grid_app.reliability, p.grid_app.delivery.sample(u[:, S_APP]),
+                   inf) if "grid_app" in p.channels else inf
+    chat = np.where(u[:, S_CHAT_OK] < p.group_chat.reliability,
+                    p.group_chat.delivery.sample(u[:, S_CHAT]), inf
+                    ) if "group_chat" in p.channels else inf
+    mode = (u[:, S_MODE][:, None] >= inp.mode_cum).sum(axis=1).clip(0, len(MODES) - 1)
+    answer_p = p.phone_tree.answer_night if inp.night else p.phone_tree.answer_day
+    return Draws(
+        home=home,
+        ap=ap,
+        direct=np.minimum(app, chat),
+        direct_channel=np.where(app <= chat, "grid_app", "group_chat"),
+        notice=(p.notice_night if inp.night else p.notice_day).sample(u[:, S_NOTICE]),
+        available=u[:, S_AVAIL] < inp.availability,
+        acknowledge=p.acknowledge.sample(u[:, S_ACK]),
+        preparation=p.preparation.sample(u[:, S_PREP])
+        * (p.night_preparation_factor if inp.night else 1.0),
+        mode=mode,
+        travel=inp.travel[mode, ap, home],
+        checkin=p.checkin.sample(u[:, S_CHECKIN]),
+        answers=u[:, S_ANSWER] < answer_p,
+        call=p.phone_tree.call.sample(u[:, S_CALL]),
+    )
+
+
+class _Run:
+    """One replication's SimPy processes; ``log`` holds (t, responder, event, location)."""
+
+    def __init__(self, inp: MusterInputs, d: Draws):
+        self.inp, self.d = inp, d
+        self.env = simpy.Environment()
+        self.desks = [simpy.Resource(self.env, capacity=c) for c in inp.desks]
+        n = len(inp.roster)
+        self.log: list[tuple[float, int, str, str]] = []
+        self.state = np.full(n, NOT_REACHED, dtype=object)
+        self.mustered_at = np.full(n, np.inf)
+        self.wait = np.full(n, np.nan)
+        self.phone = "phone_tree" in inp.params.channels
+        self.phoned = [self.env.event() for _ in range(n)] if self.phone else []
+
+    def start(self) -> None:
+        env, d = self.env, self.d
+        for i in np.flatnonzero(np.isfinite(d.direct) | self.phone):
+            env.process(self.responder(int(i)))
+        if self.phone and len(self.inp.roster):
+            env.process(self.caller(-1))
+
+    def children(self, pos: int) -> list[int]:
+        k, order = self.inp.params.phone_tree.fan_out, self.inp.tree_order
+        return [int(order[c]) for c in range((pos + 1) * k, min((pos + 2) * k, len(order)))]
+
+    def caller(self, pos: int) -> Generator[simpy.Event, Any, None]:
+        """Call down the tree; an unanswered call's list passes to the caller."""
+        env, d, log = self.env, self.d, self.log.append
+        position = self.inp.tree_position
+        queue = deque(self.children(pos))
+        while queue:
+            c = queue.popleft()
+            yield env.timeout(d.call[c])
+            if d.answers[c]:
+                if not self.phoned[c].triggered:
+                    self.phoned[c].succeed("phone_tree")
+                env.process(self.caller(int(position[c])))
+            else:
+                log((env.now, c, "call_unanswered", ""))
+                queue.extend(self.children(int(position[c])))
+
+    def responder(self, i: int) -> Generator[simpy.Event, Any, None]:
+        env, d, log = self.env, self.d, self.log.append
+        home = self.inp.node_names[d.home[i]]
+        if self.phone:
+            first = self.phoned[i]
+            if np.isfinite(d.direct[i]):
+                first = env.timeout(d.direct[i]) | self.phoned[i]
+            yield first
+            channel = "phone_tree" if self.phoned[i].triggered else str(d.direct_channel[i])
+            log((env.now, i, "alert_received", channel))
+            if channel != "phone_tree":
+                # A phone call wakes someone who has not yet looked at the app.
+                yield env.timeout(d.notice[i]) | self.phoned[i]
+        else:
+            yield env.timeout(d.direct[i])
+            log((env.now, i, "alert_received", str(d.direct_channel[i])))
+            yield env.timeout(d.notice[i])
+        log((env.now, i, "noticed", home))
+        if not d.available[i]:
+            self.state[i] = UNAVAILABLE
+            log((env.now, i, "unavailable", home))
+            return
+        yield env.timeout(d.acknowledge[i])
+        self.state[i] = EN_ROUTE
+        log((env.now, i, "acknowledged", home))
+        yield env.timeout(d.preparation[i])
+        log((env.now, i, "departed", home))
+        yield env.timeout(d.travel[i])
+        ap = self.inp.ap_ids[d.ap[i]]
+        log((env.now, i, "arrived", ap))
+        arrived = env.now
+        with self.desks[d.ap[i]].request() as req:
+            yield req
+            self.wait[i] = env.now - arrived
+            log((env.now, i, "checkin_start", ap))
+            yield env.timeout(d.checkin[i])
+        self.state[i] = MUSTERED
+        self.mustered_at[i] = env.now
+        log((env.now, i, "mustered", ap))
+
+
+def simulate(inp: MusterInputs, replication: int, seed: int, keep_events: bool
+             ) -> ReplicationResult:
+    d = draw(inp, replication_key(seed, replication))
+    run = _Run(inp, d)
+    run.start()
+    run.env.run(until=inp.params.horizon_min)
+    roster = inp.roster
+    events: list[EventRecord] = []
+    if keep_events:
+        events.append(EventRecord(replication, 0.0, "command", "command", "", "alert_sent",
+                                  ",".join(inp.params.channels)))
+        events.extend(
+            EventRecord(replication, float(t), roster[i].id, roster[i].role, roster[i].grid, ev,
+                        loc)
+            for t, i, ev, loc in run.log
+        )
+    return ReplicationResult(
+        replication=replication,
+        seed=seed,
+        metrics=muster_metrics(inp, run.mustered_at, run.state, run.wait, d.ap),
+        curve=_curve(run.mustered_at, inp.curve_t),
+        events=events,
+        final_states={r.id: str(s) for r, s in zip(roster, run.state, strict=True)}
+        if keep_events else {},
+    )
+
+
+def _curve(times: np.ndarray, t: np.ndarray) -> np.ndarray:
+    if times.size == 0:
+        return np.zeros_like(t)
+    return np.searchsorted(np.sort(times), t, side="right") / times.size
+
+
+def _time_to(sorted_times: np.ndarray, frac: float) -> float:
+    n = sorted_times.size
+    if n == 0:
+        return math.nan
+    v = sorted_times[max(math.ceil(frac * n) - 1, 0)]
+    return float(v) if np.isfinite(v) else math.nan
+
+
+def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray,
+                   wait: np.ndarray, ap: np.ndarray) -> dict[str, float]:
+    n = len(inp.roster)
+    s = np.sort(mustered_at)
+    m: dict[str, float] = {
+        "roster": float(n),
+        "mustered_15min": float((mustered_at <= 15).sum()),
+        "mustered_30min": float((mustered_at <= 30).sum()),
+        "mustered_60min": float((mustered_at <= 60).sum()),
+        "frac_mustered_60min": float((mustered_at <= 60).sum() / n) if n else math.nan,
+        "t50_min": _time_to(s, 0.5),
+        "t90_min": _time_to(s, 0.9),
+        "unavailable": float((state == UNAVAILABLE).sum()),
+        "not_reached": float((state == NOT_REACHED).sum()),
+        "en_route_at_end": float((state == EN_ROUTE).sum()),
+        "mustered_at_end": float((state == MUSTERED).sum()),
+        "checkin_wait_p95_min": float(np.nanpercentile(wait, 95)) if np.isfinite(wait).any()
+        else math.nan,
+    }
+    roles = np.array([r.role for r in inp.roster])
+    for role in ROLES:
+        mask = roles == role
+        if mask.any():
+            m[f"mustered_60min[role={role}]"] = float((mustered_at[mask] <= 60).sum())
+    for k, ap_id in enumerate(inp.ap_ids):
+        mask = ap == k
+        m[f"mustered_60min[ap={ap_id}]"] = float((mustered_at[mask] <= 60).sum())
+        w = wait[mask]
+        m[f"checkin_wait_max_min[ap={ap_id}]"] = float(np.nanmax(w)) if np.isfinite(w).any() \
+            else 0.0
+    return m
+
+
+MUSTER = Kind(
+    name="muster",
+    scenario_model=MusterScenario,
+    required_metrics=("mustered_60min", "frac_mustered_60min", "t50_min", "t90_min"),
+    headline_metrics=("mustered_15min", "mustered_30min", "mustered_60min",
+                      "frac_mustered_60min", "t50_min", "t90_min"),
+    curve_label="fraction of roster mustered",
+    check=check,
+    build=build,
+    simulate=simulate,
+    curve_minutes=lambda inp: inp.curve_t,
+)

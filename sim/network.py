@@ -1,0 +1,248 @@
+"""Road network: a synthetic town generator, GraphML loading, and travel-time tables.
+
+Shortest paths are computed once per network state, from every destination to all nodes at
+once (scipy's csgraph Dijkstra), never one search per agent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+
+from sim.errors import Problem, ScenarioError
+from sim.forces import Grid
+
+MAIN_ROAD_KMH = 60.0
+STREET_KMH = 30.0
+
+
+class SyntheticTown(BaseModel):
+    """Villages as small street lattices, joined by main roads between neighbouring villages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    villages: int = Field(ge=1, le=400)
+    nodes_per_village: int = Field(default=9, ge=1, le=400)
+    village_spacing_m: float = Field(default=1500.0, gt=0)
+    street_m: float = Field(default=150.0, gt=0)
+    seed: int = 0
+    low_side_elevation_m: float = Field(default=2.0, description="elevation at the river side")
+    high_side_elevation_m: float = Field(default=12.0, description="elevation at the far side")
+
+
+class NetworkSpec(BaseModel):
+    """Exactly one of ``synthetic`` or ``graphml`` (a path relative to the scenario file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    synthetic: SyntheticTown | None = None
+    graphml: str | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> NetworkSpec:
+        if (self.synthetic is None) == (self.graphml is None):
+            raise ValueError("give exactly one of 'synthetic' or 'graphml'")
+        return self
+
+
+def village_node(v: int, k: int = 0) -> str:
+    """Node id in a synthetic town: ``V3`` is village 3's centre, ``V3-5`` another node of it."""
+    return f"V{v}" if k == 0 else f"V{v}-{k}"
+
+
+def synthetic_town(spec: SyntheticTown) -> nx.Graph:
+    rng = np.random.default_rng(spec.seed)
+    g = nx.Graph()
+    cols = math.ceil(math.sqrt(spec.villages))
+    side = math.ceil(math.sqrt(spec.nodes_per_village))
+    span_x = max(cols - 1, 1) * spec.village_spacing_m
+    for v in range(1, spec.villages + 1):
+        row, col = divmod(v - 1, cols)
+        jitter = rng.uniform(-0.15, 0.15, 2) * spec.village_spacing_m
+        cx = col * spec.village_spacing_m + jitter[0]
+        cy = row * spec.village_spacing_m + jitter[1]
+        # Lattice cells around the centre, centre first so that k=0 is the village centre.
+        cells = sorted(
+            ((i - side // 2, j - side // 2) for i in range(side) for j in range(side)),
+            key=lambda c: (abs(c[0]) + abs(c[1]), c),
+        )[: spec.nodes_per_village]
+        ids = {}
+        for k, (i, j) in enumerate(cells):
+            x = cx + i * spec.street_m
+            y = cy + j * spec.street_m
+            # Ground falls towards the river at x = 0; a little noise makes low spots.
+            elev = spec.low_side_elevation_m + (
+                spec.high_side_elevation_m - spec.low_side_elevation_m
+            ) * (x / span_x if span_x else 0.5)
+            elev = float(max(elev + rng.normal(0, 0.5), 0.0))
+            ids[(i, j)] = village_node(v, k)
+            g.add_node(ids[(i, j)], x=float(x), y=float(y), elevation_m=elev, village=v)
+        for (i, j), a in ids.items():
+            for di, dj in ((1, 0), (0, 1)):
+                b = ids.get((i + di, j + dj))
+                if b is not None:
+                    g.add_edge(a, b, length_m=float(spec.street_m), speed_kmh=STREET_KMH)
+    for v in range(1, spec.villages + 1):
+        row, col = divmod(v - 1, cols)
+        for nb in (v + 1 if col + 1 < cols else None, v + cols):
+            if nb is None or nb > spec.villages:
+                continue
+            a, b = village_node(v), village_node(nb)
+            d = math.dist(_xy(g, a), _xy(g, b)) * 1.15  # roads wind a little
+            g.add_edge(a, b, length_m=float(d), speed_kmh=MAIN_ROAD_KMH)
+    return g
+
+
+def _xy(g: nx.Graph, n: str) -> tuple[float, float]:
+    return (g.nodes[n]["x"], g.nodes[n]["y"])
+
+
+def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
+    """Read a GraphML road network; accept osmnx names (``length``, ``speed_kph``)."""
+    if not path.exists():
+        raise ScenarioError([Problem(field_path, "file not found", str(path))])
+    try:
+        raw = nx.read_graphml(path)
+    except Exception as exc:  # networkx raises several types for corrupt files
+        raise ScenarioError(
+            [Problem(field_path, f"not a readable GraphML file: {exc}", str(path))]
+        ) from None
+    g = nx.Graph()
+    problems: list[Problem] = []
+    for n, d in raw.nodes(data=True):
+        try:
+            g.add_node(
+                str(n),
+                x=float(d.get("x", 0.0)),
+                y=float(d.get("y", 0.0)),
+                elevation_m=float(d.get("elevation_m", d.get("elevation", 0.0))),
+            )
+        except (TypeError, ValueError):
+            problems.append(Problem(field_path, f"node {n!r} has a non-numeric x/y/elevation"))
+    for a, b, d in raw.edges(data=True):
+        length = d.get("length_m", d.get("length"))
+        speed = d.get("speed_kmh", d.get("speed_kph", STREET_KMH))
+        try:
+            length, speed = float(length), float(speed)
+        except (TypeError, ValueError):
+            problems.append(Problem(field_path, f"edge {a!r}-{b!r} needs numeric length_m", length))
+            continue
+        if not (length > 0 and math.isfinite(length)) or not (speed > 0 and math.isfinite(speed)):
+            problems.append(
+                Problem(field_path, f"edge {a!r}-{b!r} needs positive length and speed",
+                        (length, speed))
+            )
+            continue
+        a, b = str(a), str(b)
+        if g.has_edge(a, b) and g.edges[a, b]["length_m"] <= length:
+            continue  # parallel edges: keep the shortest
+        g.add_edge(a, b, length_m=length, speed_kmh=speed)
+    if problems:
+        raise ScenarioError(problems)
+    return g
+
+
+@dataclass
+class RoadNetwork:
+    """A validated road graph with index arrays for fast travel-time tables."""
+
+    graph: nx.Graph
+    nodes: list[str] = field(init=False)
+    index: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.nodes = list(self.graph.nodes)
+        self.index = {n: i for i, n in enumerate(self.nodes)}
+        self._tables: dict[tuple[float, tuple[int, ...]], np.ndarray] = {}
+
+    @classmethod
+    def from_spec(cls, spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
+        if spec.synthetic is not None:
+            return cls(synthetic_town(spec.synthetic))
+        assert spec.graphml is not None
+        return cls(load_graphml((base_dir / spec.graphml).resolve()))
+
+    def problems(self, field_path: str = "network") -> list[Problem]:
+        g = self.graph
+        if g.number_of_nodes() == 0:
+            return [Problem(field_path, "road network has no nodes")]
+        comps = list(nx.connected_components(g))
+        if len(comps) > 1:
+            comps.sort(key=len, reverse=True)
+            stray = sorted(comps[1])[:3]
+            return [
+                Problem(
+                    field_path,
+                    f"road network is not connected: {len(comps)} components; e.g. nodes "
+                    f"{stray} cannot reach the main network",
+                )
+            ]
+        return []
+
+    @cached_property
+    def xy(self) -> np.ndarray:
+        return np.array([_xy(self.graph, n) for n in self.nodes], dtype=float)
+
+    @cached_property
+    def _edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        rows, cols, length, speed = [], [], [], []
+        for a, b, d in self.graph.edges(data=True):
+            rows.append(self.index[a])
+            cols.append(self.index[b])
+            length.append(d["length_m"])
+            speed.append(d["speed_kmh"])
+        return (np.array(rows, int), np.array(cols, int), np.array(length), np.array(speed))
+
+    def _csr(self, weights: np.ndarray) -> csr_matrix:
+        r, c, _, _ = self._edges
+        n = len(self.nodes)
+        return csr_matrix((weights, (r, c)), shape=(n, n))
+
+    def length_matrix(self) -> csr_matrix:
+        return self._csr(self._edges[2])
+
+    def travel_minutes(self, destinations: list[str], speed_kmh: float) -> np.ndarray:
+        """Minutes from every node to each destination, at ``speed_kmh`` capped by road speeds.
+
+        Returns an array ``(len(destinations), n_nodes)``; computed once and cached.
+        """
+        dest = tuple(self.index[d] for d in destinations)
+        key = (speed_kmh, dest)
+        if key not in self._tables:
+            _, _, length, road = self._edges
+            minutes = length / (np.minimum(road, speed_kmh) * 1000.0 / 60.0)
+            self._tables[key] = dijkstra(self._csr(minutes), directed=False, indices=list(dest))
+        return self._tables[key]
+
+    def nearest_of(self, sources: list[str]) -> np.ndarray:
+        """For each node, the position in ``sources`` of the nearest source by road length."""
+        _, _, owner = dijkstra(
+            self.length_matrix(), directed=False, indices=[self.index[s] for s in sources],
+            min_only=True, return_predecessors=True,
+        )
+        pos = {self.index[s]: k for k, s in enumerate(sources)}
+        return np.array([pos[int(o)] for o in owner], dtype=int)
+
+    def snap(self, x: float, y: float) -> tuple[str, float]:
+        """Nearest node to a point and the straight-line distance to it in metres."""
+        d = np.hypot(self.xy[:, 0] - x, self.xy[:, 1] - y)
+        i = int(np.argmin(d))
+        return self.nodes[i], float(d[i])
+
+
+def grid_nodes(grids: list[Grid], network: RoadNetwork) -> list[str]:
+    """Each grid's centre node: its ``node``, or the nearest node to its ``centre``."""
+    out = []
+    for g in grids:
+        if g.node is not None:
+            out.append(g.node)
+        else:
+            assert g.centre is not None
+            out.append(network.snap(*g.centre)[0])
+    return out

@@ -1,0 +1,67 @@
+"""Writing results to a folder: JSON, CSV and PNG files (the CLI's and report's edge)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from sim.experiments import Comparison, PlanRun
+from sim.plots import breakdown_figure, curve_figure
+
+
+def _clean(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    return obj
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def _save(fig: Any, path: Path) -> Path:
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    written = []
+    if any(s.get("curve") for s in summaries):
+        written.append(_save(curve_figure(summaries), out / "curve.png"))
+    for metric, key in (("mustered_60min", "role"), ("mustered_60min", "ap")):
+        fig = breakdown_figure(summaries, metric, key)
+        if fig is not None:
+            written.append(_save(fig, out / f"{metric}_by_{key}.png"))
+    return written
+
+
+def write_run(run: PlanRun, out: Path) -> list[Path]:
+    """``summary.json``, ``replications.csv``, ``events.csv`` (replication 0) and plots."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary = run.summary()
+    write_json(out / "summary.json", summary)
+    run.metrics_frame().to_csv(out / "replications.csv", index=False)
+    run.events().to_csv(out / "events.csv", index=False)
+    return [out / "summary.json", out / "replications.csv", out / "events.csv",
+            *write_plots([summary], out)]
+
+
+def write_comparison(comp: Comparison, out: Path) -> list[Path]:
+    """``comparison.json``, each plan's ``replications.csv`` rows together, and plots."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = comp.as_dict()
+    write_json(out / "comparison.json", data)
+    pd.concat([r.metrics_frame() for r in comp.runs]).to_csv(out / "replications.csv",
+                                                              index=False)
+    return [out / "comparison.json", out / "replications.csv",
+            *write_plots(list(data["plans"].values()), out)]

@@ -1,0 +1,57 @@
+"""Figures of results (matplotlib, Agg backend): returned, never shown or saved here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure:
+    """Completion curves of one or more plans with their 5–95 % bands and the 60-minute line."""
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    for s in summaries:
+        c = s.get("curve")
+        if not c:
+            continue
+        (line,) = ax.plot(c["t_min"], c["mean"], label=f"{s['plan']} (mean)")
+        ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.2, color=line.get_color(),
+                        label=f"{s['plan']} 5–95 %")
+    ax.axvline(60, color="grey", linestyle="--", linewidth=1)
+    ax.text(60, 0.02, " 60 min", color="grey")
+    label = next((s["curve"]["label"] for s in summaries if s.get("curve")), "fraction complete")
+    ax.set_xlabel("minutes after the alert")
+    ax.set_ylabel(label)
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title or (summaries[0]["scenario"] if summaries else ""))
+    fig.tight_layout()
+    return fig
+
+
+def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> Figure | None:
+    """Bars of ``metric[key=…]`` breakdowns (e.g. mustered by role) per plan."""
+    prefix = f"{metric}[{key}="
+    labels = sorted({m[len(prefix):-1] for s in summaries for m in s["metrics"]
+                     if m.startswith(prefix)})
+    if not labels:
+        return None
+    fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
+    width = 0.8 / max(len(summaries), 1)
+    for k, s in enumerate(summaries):
+        vals = [(s["metrics"].get(f"{prefix}{lab}]") or {}).get("mean") or 0 for lab in labels]
+        ax.bar([i + k * width for i in range(len(labels))], vals, width, label=s["plan"])
+    ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(labels))])
+    ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel(f"{metric} (mean)")
+    ax.set_title(f"{metric} by {key}")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,38 @@
+"""What one replication produces: flat event records, metrics and a completion curve."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+
+class EventRecord(NamedTuple):
+    """One state change of one entity (responder, household, visitor group)."""
+
+    replication: int
+    t_min: float
+    entity_id: str
+    role: str
+    grid: str
+    event: str
+    location: str
+
+
+EVENT_COLUMNS = list(EventRecord._fields)
+
+
+def events_frame(records: list[EventRecord]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records, columns=EVENT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class ReplicationResult:
+    replication: int
+    seed: int
+    metrics: dict[str, float]
+    curve: np.ndarray | None = None  # fraction complete at each minute of the kind's t grid
+    events: list[EventRecord] = field(default_factory=list)
+    final_states: dict[str, str] = field(default_factory=dict)  # entity id -> final state

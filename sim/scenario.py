@@ -1,0 +1,223 @@
+"""Load a scenario file into typed, validated objects, and resolve its staffing plans.
+
+The one declarative call is ``load_scenario(path)``: it reads the YAML, fills defaults,
+validates the common part, the kind's section and every plan, checks everything against the
+road network, and either returns a ``Scenario`` or raises ``ScenarioError`` listing every
+problem with its field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.config import (
+    KIND_SECTIONS,
+    ScenarioBase,
+    leaf_paths,
+    merge_plan,
+    parse_yaml,
+    problems_from,
+    read_yaml,
+    touches,
+)
+from sim.errors import Problem, ScenarioError, join_path
+from sim.kinds import Kind
+from sim.muster.model import MUSTER
+from sim.network import RoadNetwork
+
+KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER,)}
+DEFAULT_PLAN = "baseline"
+
+
+@dataclass(frozen=True)
+class PlanSetup:
+    """A scenario with one plan applied: what a replication is a function of (with a seed)."""
+
+    scenario_name: str
+    plan: str
+    description: str
+    model: Any  # the kind's ScenarioBase subclass, plan applied
+    base_dir: Path
+    digest: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    raw: dict[str, Any]
+    model: ScenarioBase
+    base_dir: Path
+    plans: dict[str, PlanSetup] = field(repr=False)
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.model.kind]
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def plan_names(self) -> list[str]:
+        return list(self.plans)
+
+    def plan(self, name: str | None = None) -> PlanSetup:
+        name = name or self.plan_names()[0]
+        if name not in self.plans:
+            raise ScenarioError(
+                [Problem("--plan", f"no such plan; plans are {', '.join(self.plans)}", name)]
+            )
+        return self.plans[name]
+
+    @cached_property
+    def digest(self) -> str:
+        return _digest(self.raw, self.base_dir, self.model)
+
+    def network(self) -> RoadNetwork:
+        return network_for(self.model, self.base_dir)
+
+
+_NETWORKS: dict[tuple[str, str], RoadNetwork] = {}
+
+
+def network_for(model: ScenarioBase, base_dir: Path) -> RoadNetwork:
+    """The road network of a scenario, built once per process (plans never change it)."""
+    key = (model.network.model_dump_json(), str(base_dir))
+    if key not in _NETWORKS:
+        _NETWORKS[key] = RoadNetwork.from_spec(model.network, base_dir)
+    return _NETWORKS[key]
+
+
+def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase) -> str:
+    h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+    if model.network.graphml:
+        path = base_dir / model.network.graphml
+        if path.exists():
+            h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    return parse_scenario(read_yaml(path), path.resolve().parent)
+
+
+def parse_scenario_text(text: str, base_dir: Path) -> Scenario:
+    return parse_scenario(parse_yaml(text), base_dir)
+
+
+def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
+    kind_name = raw.get("kind")
+    if kind_name not in KINDS:
+        known = ", ".join(KINDS)
+        if kind_name is None:
+            raise ScenarioError([Problem("kind", f"required field is missing; one of {known}")])
+        raise ScenarioError([Problem("kind", f"unknown scenario kind; expected one of {known}",
+                                     kind_name)])
+    kind = KINDS[kind_name]
+    problems: list[Problem] = []
+    try:
+        model = kind.scenario_model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc))
+        model = None
+
+    # Plans are validated even when the base has problems, so that all are reported at once.
+    raw_plans = raw.get("plans") or {}
+    patches = raw_plans if isinstance(raw_plans, dict) else {}
+    plan_models: dict[str, Any] = {}
+    for name, patch in patches.items():
+        if not isinstance(patch, dict):
+            patch = {}
+        for other in KIND_SECTIONS:
+            if other != kind_name and patch.get(other) is not None:
+                problems.append(Problem(join_path("plans", name, other),
+                                        f"this scenario is of kind {kind_name}"))
+        leaves = leaf_paths(patch, kind_name)
+        try:
+            plan_models[name] = kind.scenario_model.model_validate(
+                merge_plan(raw, patch, kind_name)
+            )
+        except ValidationError as exc:
+            # Only problems in what the plan changes: the rest are the base's, reported above.
+            problems.extend(
+                Problem(join_path("plans", name, p.path), p.message, p.value)
+                for p in problems_from(exc)
+                if touches(p.path, leaves)
+            )
+    if problems or model is None:
+        raise ScenarioError(_unique(problems))
+    if not plan_models:
+        plan_models[DEFAULT_PLAN] = model
+
+    problems.extend(_common_checks(model))
+    if problems:
+        raise ScenarioError(_unique(problems))
+    try:
+        network = network_for(model, base_dir)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.problems) from None
+    problems.extend(network.problems())
+    problems.extend(_grid_nodes(model, network))
+    if problems:
+        raise ScenarioError(_unique(problems))
+    base_problems = {str(p) for p in kind.check(model, network)}
+    problems.extend(kind.check(model, network))
+    for name, pm in plan_models.items():
+        if name == DEFAULT_PLAN and pm is model:
+            continue
+        leaves = leaf_paths(patches.get(name) or {}, kind_name)
+        for p in kind.check(pm, network):
+            if str(p) not in base_problems or touches(p.path, leaves):
+                problems.append(Problem(join_path("plans", name, p.path), p.message, p.value))
+    if problems:
+        raise ScenarioError(_unique(problems))
+
+    digest = _digest(raw, base_dir, model)
+    setups = {
+        name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
+                        digest)
+        for name, pm in plan_models.items()
+    }
+    return Scenario(raw=raw, model=model, base_dir=base_dir, plans=setups)
+
+
+def _plan_description(patch: Any) -> str:
+    return str(patch.get("description", "")) if isinstance(patch, dict) else ""
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
+def _common_checks(model: ScenarioBase) -> list[Problem]:
+    problems = []
+    ids = model.grid_ids()
+    for i, gid in enumerate(ids):
+        if gid in ids[:i]:
+            problems.append(Problem(join_path("grids", i, "id"), "duplicate grid id", gid))
+    for role, force in model.forces.items():
+        for j, gid in enumerate(force.grids or []):
+            if gid not in ids:
+                problems.append(Problem(join_path("forces", role, "grids", j),
+                                        "no grid with this id", gid))
+    return problems
+
+
+def _grid_nodes(model: ScenarioBase, network: RoadNetwork) -> list[Problem]:
+    return [
+        Problem(join_path("grids", i, "node"), "not a node of the road network", g.node)
+        for i, g in enumerate(model.grids)
+        if g.node is not None and g.node not in network.index
+    ]
