@@ -142,6 +142,17 @@ class PlanRun:
                 "p5": np.round(np.percentile(c, 5, axis=0), 6).tolist(),
                 "p95": np.round(np.percentile(c, 95, axis=0), 6).tolist(),
             }
+        names = list(dict.fromkeys(k for r in self.results for k in r.series))
+        if names:
+            out["series"] = {}
+            for name in names:
+                rows = np.vstack([r.series[name] for r in self.results if name in r.series])
+                out["series"][name] = {
+                    "t_min": self.curve_t.tolist(),
+                    "mean": np.round(rows.mean(axis=0), 6).tolist(),
+                    "p5": np.round(np.percentile(rows, 5, axis=0), 6).tolist(),
+                    "p95": np.round(np.percentile(rows, 95, axis=0), 6).tolist(),
+                }
         return out
 
 

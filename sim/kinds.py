@@ -25,3 +25,7 @@ class Kind:
     build: Callable[[Any, RoadNetwork], Any]
     simulate: Callable[[Any, int, int, bool], ReplicationResult]
     curve_minutes: Callable[[Any], Any]
+    # Places to draw on the town map, by type: {"assembly point": [(node, label), ...]}.
+    places: Callable[[Any], dict[str, list[tuple[str, str]]]]
+    # Extra figures of the kind, from plan summaries: {"file_stem": Figure}. Optional.
+    figures: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None

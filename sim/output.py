@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.experiments import Comparison, PlanRun
 from sim.plots import breakdown_figure, curve_figure
+from sim.scenario import KINDS
 
 
 def _clean(obj: Any) -> Any:
@@ -36,6 +37,10 @@ def _save(fig: Any, path: Path) -> Path:
 
 def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
     written = []
+    kind = KINDS.get(summaries[0]["kind"]) if summaries else None
+    if kind is not None and kind.figures is not None:
+        for stem, fig in kind.figures(summaries).items():
+            written.append(_save(fig, out / f"{stem}.png"))
     if any(s.get("curve") for s in summaries):
         written.append(_save(curve_figure(summaries), out / "curve.png"))
     for metric, key in (("mustered_60min", "role"), ("mustered_60min", "ap")):

@@ -36,3 +36,6 @@ class ReplicationResult:
     curve: np.ndarray | None = None  # fraction complete at each minute of the kind's t grid
     events: list[EventRecord] = field(default_factory=list)
     final_states: dict[str, str] = field(default_factory=dict)  # entity id -> final state
+    # Time series on the kind's minute grid, e.g. {"queue[checkpoint=H1]": array}; summarised
+    # over replications as a band (mean, p5, p95) under "series" in summary.json.
+    series: dict[str, np.ndarray] = field(default_factory=dict)

@@ -30,7 +30,7 @@ from sim.config import (
 from sim.errors import Problem, ScenarioError, join_path
 from sim.kinds import Kind
 from sim.muster.model import MUSTER
-from sim.network import RoadNetwork
+from sim.network import RoadNetwork, grid_nodes
 
 KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER,)}
 DEFAULT_PLAN = "baseline"
@@ -80,6 +80,13 @@ class Scenario:
 
     def network(self) -> RoadNetwork:
         return network_for(self.model, self.base_dir)
+
+    def places(self, plan: str | None = None) -> dict[str, list[tuple[str, str]]]:
+        """Grid centres and the kind's places (assembly points, shelters...) to draw on a map."""
+        model = self.plan(plan).model
+        grids = list(zip(grid_nodes(list(model.grids), self.network()), model.grid_ids(),
+                         strict=True))
+        return {"grid": grids, **self.kind.places(model)}
 
 
 _NETWORKS: dict[tuple[str, str], RoadNetwork] = {}

@@ -365,4 +365,5 @@ MUSTER = Kind(
     build=build,
     simulate=simulate,
     curve_minutes=lambda inp: inp.curve_t,
+    places=lambda model: {"assembly point": [(a.node, a.id) for a in model.muster.assembly_points]},
 )
