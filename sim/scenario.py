@@ -120,7 +120,7 @@ def parse_scenario_text(text: str, base_dir: Path) -> Scenario:
 
 def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     kind_name = raw.get("kind")
-    if kind_name not in KINDS:
+    if not isinstance(kind_name, str) or kind_name not in KINDS:
         known = ", ".join(KINDS)
         if kind_name is None:
             raise ScenarioError([Problem("kind", f"required field is missing; one of {known}")])
