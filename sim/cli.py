@@ -7,25 +7,38 @@ nothing the user typed should produce a traceback.
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from pydantic import TypeAdapter
-from rich.console import Console
-from rich.table import Table
-from tqdm import tqdm
 
 from sim import __version__
-from sim.errors import ScenarioError
-from sim.experiments import Comparison, compare, run_plan
+from sim.cli_common import (
+    DaskOpt,
+    NoStoreOpt,
+    OutOpt,
+    RepsOpt,
+    ResumeOpt,
+    ScenarioArg,
+    SeedOpt,
+    StoreOpt,
+    WorkersOpt,
+    err_console,
+    open_store,
+    out_console,
+    progress_bar,
+    summary_table,
+)
+from sim.cli_runs import optimise, runs_app
+from sim.errors import Problem, ScenarioError
+from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs, run_plan
 from sim.output import write_comparison, write_run
 from sim.scenario import KINDS, Scenario, load_scenario
+from sim.store import RunStore
 
 app = typer.Typer(
     add_completion=False,
@@ -33,82 +46,60 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate emergency mobilisation in grid-governed towns and compare staffing plans.",
 )
-out_console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+app.add_typer(runs_app, name="runs")
+app.command()(optimise)
 
-ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
-RepsOpt = Annotated[int, typer.Option("--reps", min=1, max=100_000, help="replications per plan")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", min=0,
-                                             help="root seed (default: the scenario's)")]
-WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="local processes")]
-OutOpt = Annotated[Path | None, typer.Option("--out", help="output folder")]
-
-
-@contextmanager
-def _progress(total: int, label: str) -> Iterator[Any]:
-    # Shown on a terminal only, and only for runs longer than a second.
-    with tqdm(total=total, desc=label, unit="rep", delay=1.0, file=sys.stderr,
-              disable=None, leave=False) as bar:
-        yield bar.update
-
-
-def _load(path: Path) -> Scenario:
-    return load_scenario(path)
+UntilOpt = Annotated[float | None, typer.Option(
+    "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "
+    "--metric is at most this (then --reps is ignored and --max-reps caps the count)")]
+MetricOpt = Annotated[str | None, typer.Option("--metric", help="metric for --until-halfwidth")]
+MaxRepsOpt = Annotated[int, typer.Option("--max-reps", min=1, help="adaptive: cap")]
+BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replications per batch")]
 
 
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario file; print every problem with its field path (exit 2 if any)."""
-    s = _load(scenario)
-    kind = s.kind
+    s = load_scenario(scenario)
     sizes = []
     for name in s.plan_names():
-        from sim.experiments import plan_inputs
-
-        inputs = plan_inputs(s.plan(name))
-        roster = getattr(inputs, "roster", None)
+        roster = getattr(plan_inputs(s.plan(name)), "roster", None)
         sizes.append(f"{name} ({len(roster)} responders)" if roster is not None else name)
-    out_console.print(f"ok: {s.name} — kind {kind.name}, {len(s.model.grids)} grids, "
+    out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
                       f"plans: {', '.join(sizes)}")
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
-    models = tuple(k.scenario_model for k in KINDS.values())
-    union: Any = models[0] if len(models) == 1 else Annotated[
-        models[0] | models[1] if len(models) == 2 else models, "kind"]  # pragma: no cover
-    sch = TypeAdapter(union).json_schema()
-    sch["title"] = "gridmuster scenario"
+    models = [k.scenario_model for k in KINDS.values()]
+    sch: dict[str, Any] = {
+        "title": "gridmuster scenario",
+        "oneOf": [TypeAdapter(m).json_schema() for m in models],
+    } if len(models) > 1 else TypeAdapter(models[0]).json_schema()
     print(json.dumps(sch, indent=2, ensure_ascii=False))
-
-
-def _fmt(v: float | None, metric: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if metric.startswith("frac_"):
-        return f"{v:.1%}"
-    return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
-
-
-def _summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...]) -> Table:
-    first = summaries[0]
-    table = Table(title=f"{first['scenario']}: {first['replications']} replications, "
-                        f"seed {first['seed']} — mean (5th–95th percentile)")
-    table.add_column("metric")
-    for s in summaries:
-        table.add_column(s["plan"], justify="right")
-    for m in metrics:
-        row = [m]
-        for s in summaries:
-            d = s["metrics"].get(m) or {}
-            row.append(f"{_fmt(d.get('mean'), m)} ({_fmt(d.get('p5'), m)}–{_fmt(d.get('p95'), m)})")
-        table.add_row(*row)
-    return table
 
 
 def _default_out(scenario: Path, suffix: str) -> Path:
     return Path("out") / f"{scenario.stem}-{suffix}"
+
+
+def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int,
+              s: Scenario) -> Stopping | None:
+    if until is None:
+        return None
+    if metric is None:
+        raise ScenarioError([Problem("--metric", "needed with --until-halfwidth; e.g. "
+                                     f"{s.kind.required_metrics[0]}")])
+    return Stopping(metric, until, batch, max_reps)
+
+
+def _record_start(store: RunStore | None, command: str, s: Scenario, path: Path,
+                  plans: list[str], seed: int, reps: int, out: Path) -> int | None:
+    if store is None:
+        return None
+    return store.start_run(command, s.name, str(path.resolve()), s.digest, s.kind.name, plans,
+                           seed, reps, str(out.resolve()))
 
 
 @app.command()
@@ -119,16 +110,63 @@ def run(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     out: OutOpt = None,
+    dask: DaskOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    resume: ResumeOpt = False,
+    until_halfwidth: UntilOpt = None,
+    metric: MetricOpt = None,
+    max_reps: MaxRepsOpt = 500,
+    batch: BatchOpt = 50,
 ) -> None:
     """Run one plan many times; write summary.json, replications.csv, events.csv and plots."""
-    s = _load(scenario)
+    s = load_scenario(scenario)
     setup = s.plan(plan)
-    with _progress(reps, setup.plan) as tick:
-        result = run_plan(s, setup.plan, reps, seed, workers, tick)
+    stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
+    seed = s.model.seed if seed is None else seed
     folder = out or _default_out(scenario, setup.plan)
+    db = open_store(store, no_store)
+    run_id = _record_start(db, "run", s, scenario, [setup.plan], seed,
+                           stop.max_replications if stop else reps, folder)
+    t0 = time.perf_counter()
+    try:
+        with progress_bar(stop.max_replications if stop else reps, setup.plan) as tick:
+            if stop:
+                comp, info = compare_until(s, [setup.plan], stop, seed, workers, tick, dask=dask,
+                                           store=db, resume=resume, run_id=run_id)
+                result = comp.runs[0]
+                out_console.print(_stopping_line(info))
+            else:
+                result = run_plan(s, setup.plan, reps, seed, workers, tick, dask=dask, store=db,
+                                  resume=resume, run_id=run_id)
+    except BaseException:
+        if db is not None and run_id is not None:
+            db.mark(run_id, "interrupted")
+        raise
     files = write_run(result, folder)
-    out_console.print(_summary_table([result.summary()], s.kind.headline_metrics))
-    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s")
+    summary = result.summary()
+    if db is not None and run_id is not None:
+        db.finish_run(run_id, summary, time.perf_counter() - t0)
+    out_console.print(summary_table([summary], s.kind.headline_metrics))
+    _print_reuse([result.extra])
+    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s"
+                      + (f"; run {run_id} in {db.path}" if db is not None else ""))
+
+
+def _stopping_line(info: dict[str, Any]) -> str:
+    hw = info["half_width"]
+    state = "reached" if info["met"] else "NOT reached (cap hit)"
+    return (f"adaptive: {info['replications']} replications; 95 % CI half-width of "
+            f"{info['metric']} = {hw if hw is None else round(hw, 4)} (target "
+            f"{info['target_half_width']}: {state})")
+
+
+def _print_reuse(extras: list[dict[str, Any]]) -> None:
+    reused = sum(e.get("reused", 0) for e in extras)
+    computed = sum(e.get("computed", 0) for e in extras)
+    if reused:
+        out_console.print(f"resumed: {reused} replications reused from the store, "
+                          f"{computed} computed")
 
 
 def _print_verdicts(comp: Comparison, metrics: tuple[str, ...]) -> None:
@@ -150,21 +188,50 @@ def compare_cmd(
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     out: OutOpt = None,
+    dask: DaskOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    resume: ResumeOpt = False,
+    until_halfwidth: UntilOpt = None,
+    metric: MetricOpt = None,
+    max_reps: MaxRepsOpt = 500,
+    batch: BatchOpt = 50,
 ) -> None:
     """Run plans on the same seeds and report paired differences with 95 % CIs."""
-    s = _load(scenario)
+    s = load_scenario(scenario)
     names = [p.strip() for p in plans.split(",") if p.strip()] if plans else s.plan_names()
     for n in names:
         s.plan(n)  # unknown plan names fail before any work is done
-    with _progress(reps * len(names), "compare") as tick:
-        comp = compare(s, names, reps, seed, workers, tick)
+    stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
+    seed = s.model.seed if seed is None else seed
     folder = out or _default_out(scenario, "compare")
+    db = open_store(store, no_store)
+    total = stop.max_replications if stop else reps
+    run_id = _record_start(db, "compare", s, scenario, names, seed, total, folder)
+    t0 = time.perf_counter()
+    try:
+        with progress_bar(total * len(names), "compare") as tick:
+            if stop:
+                comp, info = compare_until(s, names, stop, seed, workers, tick, dask=dask,
+                                           store=db, resume=resume, run_id=run_id)
+                out_console.print(_stopping_line(info))
+            else:
+                comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
+                               resume=resume, run_id=run_id)
+    except BaseException:
+        if db is not None and run_id is not None:
+            db.mark(run_id, "interrupted")
+        raise
     files = write_comparison(comp, folder)
-    summaries = [r.summary() for r in comp.runs]
-    out_console.print(_summary_table(summaries, s.kind.headline_metrics))
+    data = comp.as_dict()
+    if db is not None and run_id is not None:
+        db.finish_run(run_id, data, time.perf_counter() - t0)
+    out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
+    _print_reuse([r.extra for r in comp.runs])
     out_console.print(f"Paired differences against {comp.plans[0]} (* = significant at 95 %):")
     _print_verdicts(comp, s.kind.headline_metrics)
-    out_console.print(f"wrote {len(files)} files to {folder}/")
+    out_console.print(f"wrote {len(files)} files to {folder}/"
+                      + (f"; run {run_id} in {db.path}" if db is not None else ""))
 
 
 @app.command()
@@ -186,6 +253,6 @@ def main() -> None:
     except Exception as exc:  # a bug, not bad input: say so briefly
         if os.environ.get("GRIDMUSTER_DEBUG"):
             raise
-        err_console.print(f"gridmuster: internal error: {type(exc).__name__}: {exc} "
+        err_console.print(f"gridmuster: error: {type(exc).__name__}: {exc} "
                           "(set GRIDMUSTER_DEBUG=1 for details)", markup=False)
         sys.exit(1)

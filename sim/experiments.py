@@ -10,10 +10,8 @@ numbers).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -22,10 +20,12 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.backends import Backend, OnResults, run_tasks
 from sim.metrics import verdict
 from sim.results import ReplicationResult, events_frame
 from sim.scenario import KINDS, PlanSetup, Scenario, network_for
 from sim.stats import describe, paired_difference
+from sim.store import RunStore
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
 
@@ -50,38 +50,25 @@ def run_replications(setup: PlanSetup, replications: Sequence[int], seed: int,
     return [kind.simulate(inputs, r, seed, r in keep) for r in replications]
 
 
-def _chunks(items: list[int], size: int) -> list[list[int]]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-
-
 def execute(setup: PlanSetup, replications: Sequence[int], seed: int, workers: int = 1,
-            progress: Progress | None = None, keep_events: Sequence[int] = (0,)
+            progress: Progress | None = None, keep_events: Sequence[int] = (0,),
+            dask: str | None = None, on_results: OnResults | None = None
             ) -> list[ReplicationResult]:
-    """Run replications locally, in ``workers`` processes; results ordered by replication."""
-    reps = list(replications)
-    if workers <= 1 or len(reps) <= 1:
-        out = []
-        for r in reps:
-            out.extend(run_replications(setup, [r], seed, keep_events))
-            if progress:
-                progress(1)
-        return out
-    size = max(1, math.ceil(len(reps) / (workers * 8)))
+    """Run replications on a backend; results ordered by replication index.
+
+    ``on_results`` sees each finished chunk (e.g. to write it to the run store at once).
+    """
     results: list[ReplicationResult] = []
-    with _pool(workers) as pool:
-        futures = [pool.submit(run_replications, setup, c, seed, tuple(keep_events))
-                   for c in _chunks(reps, size)]
-        for f in as_completed(futures):
-            chunk = f.result()
-            results.extend(chunk)
-            if progress:
-                progress(len(chunk))
+
+    def collect(chunk: list[ReplicationResult]) -> None:
+        results.extend(chunk)
+        if on_results:
+            on_results(chunk)
+        if progress:
+            progress(len(chunk))
+
+    run_tasks(run_replications, setup, replications, seed, tuple(keep_events),
+              Backend(workers, dask), collect)
     return sorted(results, key=lambda r: r.replication)
 
 
@@ -157,13 +144,45 @@ class PlanRun:
 
 
 def run_plan(scenario: Scenario, plan: str | None, replications: int, seed: int | None = None,
-             workers: int = 1, progress: Progress | None = None) -> PlanRun:
+             workers: int = 1, progress: Progress | None = None, *, dask: str | None = None,
+             store: RunStore | None = None, resume: bool = False, run_id: int | None = None
+             ) -> PlanRun:
+    """Run replications ``0..replications-1`` of one plan.
+
+    With a ``store``, each finished chunk is written at once; with ``resume`` too, replications
+    already in the store (same scenario content, plan, seed and version) are loaded, not rerun.
+    """
     setup = scenario.plan(plan)
     seed = scenario.model.seed if seed is None else seed
+    curve_t = np.asarray(KINDS[setup.model.kind].curve_minutes(plan_inputs(setup)))
+    empty = PlanRun(setup, seed, [], curve_t, extra={"reused": 0, "computed": 0})
+    return extend(empty, range(replications), workers, progress, dask=dask, store=store,
+                  resume=resume, run_id=run_id)
+
+
+def extend(run: PlanRun, replications: Sequence[int], workers: int = 1,
+           progress: Progress | None = None, *, dask: str | None = None,
+           store: RunStore | None = None, resume: bool = False, run_id: int | None = None
+           ) -> PlanRun:
+    """The same plan run with more replications added."""
+    setup, seed = run.setup, run.seed
     t0 = time.perf_counter()
-    results = execute(setup, range(replications), seed, workers, progress)
-    curve_t = KINDS[setup.model.kind].curve_minutes(plan_inputs(setup))
-    return PlanRun(setup, seed, results, np.asarray(curve_t), time.perf_counter() - t0)
+    reused = (store.load_replications(setup.digest, setup.plan, seed, replications)
+              if store is not None and resume else {})
+    missing = [r for r in replications if r not in reused]
+    if progress and reused:
+        progress(len(reused))
+
+    def save(chunk: list[ReplicationResult]) -> None:
+        if store is not None:
+            store.save_replications(setup.digest, setup.plan, chunk, run_id)
+
+    computed = execute(setup, missing, seed, workers, progress, dask=dask, on_results=save)
+    results = sorted([*run.results, *reused.values(), *computed], key=lambda r: r.replication)
+    extra = {"reused": run.extra.get("reused", 0) + len(reused),
+             "computed": run.extra.get("computed", 0) + len(computed)}
+    return PlanRun(setup, seed, results, run.curve_t,
+                   run.elapsed_s + time.perf_counter() - t0, extra)
 
 
 @dataclass(frozen=True)
@@ -208,11 +227,60 @@ class Comparison:
 
 
 def compare(scenario: Scenario, plans: Sequence[str] | None, replications: int,
-            seed: int | None = None, workers: int = 1, progress: Progress | None = None
-            ) -> Comparison:
+            seed: int | None = None, workers: int = 1, progress: Progress | None = None, *,
+            dask: str | None = None, store: RunStore | None = None, resume: bool = False,
+            run_id: int | None = None) -> Comparison:
+    """Every plan on the same replication seeds (common random numbers)."""
     names = list(plans) if plans else scenario.plan_names()
-    return Comparison([run_plan(scenario, p, replications, seed, workers, progress)
-                       for p in names])
+    return Comparison([run_plan(scenario, p, replications, seed, workers, progress, dask=dask,
+                                store=store, resume=resume, run_id=run_id) for p in names])
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """Adaptive replication: add batches until the 95 % CI half-width of ``metric`` (of each
+    plan's mean, and of each paired difference with the first plan) is at most ``target``."""
+
+    metric: str
+    target: float
+    batch: int = 50
+    max_replications: int = 500
+
+
+def half_width(comp: Comparison, metric: str) -> float:
+    """The widest 95 % CI half-width of a metric over plans and paired differences."""
+    widths = []
+    for run in comp.runs:
+        d = describe(run.values(metric))
+        widths.append((d.ci95_high - d.ci95_low) / 2)
+    first = comp.runs[0]
+    for other in comp.runs[1:]:
+        p = paired_difference(first.values(metric), other.values(metric))
+        widths.append((p.ci95_high - p.ci95_low) / 2)
+    return max((w if not math.isnan(w) else math.inf) for w in widths) if widths else math.inf
+
+
+def compare_until(scenario: Scenario, plans: Sequence[str] | None, stopping: Stopping,
+                  seed: int | None = None, workers: int = 1, progress: Progress | None = None,
+                  *, dask: str | None = None, store: RunStore | None = None,
+                  resume: bool = False, run_id: int | None = None
+                  ) -> tuple[Comparison, dict[str, Any]]:
+    """Run batches of replications until the stopping rule holds or the cap is reached."""
+    names = list(plans) if plans else scenario.plan_names()
+    comp = compare(scenario, names, min(stopping.batch, stopping.max_replications), seed,
+                   workers, progress, dask=dask, store=store, resume=resume, run_id=run_id)
+    while True:
+        n = len(comp.runs[0].results)
+        width = half_width(comp, stopping.metric)
+        if width <= stopping.target or n >= stopping.max_replications:
+            break
+        more = range(n, min(n + stopping.batch, stopping.max_replications))
+        comp = Comparison([extend(r, more, workers, progress, dask=dask, store=store,
+                                  resume=resume, run_id=run_id) for r in comp.runs])
+    info = {"metric": stopping.metric, "target_half_width": stopping.target,
+            "half_width": None if math.isinf(width) else width, "replications": n,
+            "met": width <= stopping.target}
+    return comp, info
 
 
 def _none_if_nan(x: float) -> float | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -12,21 +11,12 @@ import pandas as pd
 
 from sim.experiments import Comparison, PlanRun
 from sim.plots import breakdown_figure, curve_figure
+from sim.results import json_ready
 from sim.scenario import KINDS
 
 
-def _clean(obj: Any) -> Any:
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_clean(v) for v in obj]
-    return obj
-
-
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.write_text(json.dumps(_clean(data), indent=2, ensure_ascii=False), encoding="utf-8")
+    path.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def _save(fig: Any, path: Path) -> Path:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -39,3 +40,14 @@ class ReplicationResult:
     # Time series on the kind's minute grid, e.g. {"queue[checkpoint=H1]": array}; summarised
     # over replications as a band (mean, p5, p95) under "series" in summary.json.
     series: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def json_ready(obj: Any) -> Any:
+    """The same structure with NaN and infinities as None (JSON has no NaN)."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, dict):
+        return {k: json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_ready(v) for v in obj]
+    return obj
