@@ -6,11 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from sim.experiments import Comparison, PlanRun
-from sim.plots import breakdown_figure, curve_figure
 from sim.results import json_ready
 from sim.scenario import KINDS
 
@@ -20,12 +18,17 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def _save(fig: Any, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
     fig.savefig(path)
     plt.close(fig)
     return path
 
 
 def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    # matplotlib is imported only when plots are written: it is most of the CLI's start-up.
+    from sim.plots import breakdown_figure, curve_figure
+
     written = []
     kind = KINDS.get(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:

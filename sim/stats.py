@@ -6,7 +6,7 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,8 @@ class Described:
 
 
 def _t95(n: int) -> float:
-    return float(stats.t.ppf(0.975, n - 1)) if n > 1 else math.nan
+    # Student t quantile; scipy.special avoids importing all of scipy.stats (~1 s).
+    return float(stdtrit(n - 1, 0.975)) if n > 1 else math.nan
 
 
 def describe(values: np.ndarray | list[float]) -> Described:
