@@ -6,6 +6,7 @@ results are bit-identical; only the wall time changes.
 
 from __future__ import annotations
 
+import atexit
 import math
 import multiprocessing
 from collections.abc import Callable, Sequence
@@ -66,29 +67,48 @@ def run_tasks(task: Task, setup: Any, replications: Sequence[int], seed: int,
                 on_results(f.result())
 
 
-def _run_dask(task: Task, setup: Any, reps: list[int], seed: int, keep_events: tuple[int, ...],
-              backend: Backend, on_results: OnResults) -> None:
+_CLIENTS: dict[tuple[str, int], Any] = {}
+
+
+def _dask_client(backend: Backend) -> Any:
+    """One client per (address, workers) for the life of the process: a comparison of several
+    plans, or an optimiser's many candidates, reuse one cluster instead of starting one each."""
     try:
         from dask.distributed import Client, LocalCluster
-        from dask.distributed import as_completed as dask_completed
     except ImportError:
         raise RuntimeError("--dask needs the optional extra: pip install 'gridmuster[dask]'"
                            ) from None
-    cluster = None
-    if backend.dask == "local":
-        cluster = LocalCluster(n_workers=max(backend.workers, 1), threads_per_worker=1,
-                               processes=True, dashboard_address=None)
-        client = Client(cluster)
-    else:
-        client = Client(backend.dask, timeout=30)
-    try:
-        n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-        chunks = _chunks(reps, n_workers * 8)
-        futures = client.map(task, [setup] * len(chunks), chunks, [seed] * len(chunks),
-                             [keep_events] * len(chunks), pure=False)
-        for f in dask_completed(futures):
-            on_results(f.result())
-    finally:
+    assert backend.dask is not None
+    key = (backend.dask, backend.workers)
+    if key not in _CLIENTS:
+        if backend.dask == "local":
+            cluster = LocalCluster(n_workers=max(backend.workers, 1), threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(backend.dask, timeout=30)
+        _CLIENTS[key] = client
+        atexit.register(close_dask)
+    return _CLIENTS[key]
+
+
+def close_dask() -> None:
+    for client in list(_CLIENTS.values()):
+        cluster = client.cluster
         client.close()
         if cluster is not None:
             cluster.close()
+    _CLIENTS.clear()
+
+
+def _run_dask(task: Task, setup: Any, reps: list[int], seed: int, keep_events: tuple[int, ...],
+              backend: Backend, on_results: OnResults) -> None:
+    from dask.distributed import as_completed as dask_completed
+
+    client = _dask_client(backend)
+    n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
+    chunks = _chunks(reps, n_workers * 8)
+    futures = client.map(task, [setup] * len(chunks), chunks, [seed] * len(chunks),
+                         [keep_events] * len(chunks), pure=False)
+    for f in dask_completed(futures):
+        on_results(f.result())
