@@ -9,17 +9,18 @@ key of the kind's section. Loading and plan resolution live in ``sim.scenario``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import Problem, ScenarioError, join_path
 from sim.forces import Grid, Role, RoleForce
+from sim.injects import INJECT_TYPES, Inject
 from sim.network import NetworkSpec
 
 KIND_SECTIONS = ("muster", "evacuation", "festival")
-_UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical"}
+_UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
 
 
 class StrictModel(BaseModel):
@@ -40,6 +41,22 @@ class PlanPatch(StrictModel):
     festival: dict[str, Any] | None = None
 
 
+class Objective(StrictModel):
+    """An exercise objective: a metric that should be at least or at most a value."""
+
+    description: str = ""
+    metric: str
+    at_least: float | None = None
+    at_most: float | None = None
+    statistic: Literal["mean", "p5", "p50", "p95"] = "mean"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Objective:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least or at_most")
+        return self
+
+
 class ScenarioBase(StrictModel):
     name: str = Field(min_length=1)
     kind: str
@@ -49,6 +66,9 @@ class ScenarioBase(StrictModel):
     grids: list[Grid] = Field(min_length=1)
     forces: dict[Role, RoleForce] = Field(default_factory=dict)
     plans: dict[str, PlanPatch] = Field(default_factory=dict)
+    injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
+    objectives: list[Objective] = Field(
+        default_factory=list, description="targets the after-action report checks")
 
     def grid_ids(self) -> list[str]:
         return [g.id for g in self.grids]

@@ -29,3 +29,5 @@ class Kind:
     places: Callable[[Any], dict[str, list[tuple[str, str]]]]
     # Extra figures of the kind, from plan summaries: {"file_stem": Figure}. Optional.
     figures: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None
+    # Inject types this kind applies; any other in a scenario's `injects:` is an error.
+    inject_types: frozenset[str] = frozenset()

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -159,7 +160,7 @@ class RoadNetwork:
     def __post_init__(self) -> None:
         self.nodes = list(self.graph.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
-        self._tables: dict[tuple[float, tuple[int, ...]], np.ndarray] = {}
+        self._tables: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
 
     @classmethod
     def from_spec(cls, spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
@@ -207,18 +208,51 @@ class RoadNetwork:
     def length_matrix(self) -> csr_matrix:
         return self._csr(self._edges[2])
 
+    def edge_minutes(self, speed_kmh: float) -> np.ndarray:
+        """Minutes to drive/walk each edge (in ``_edges`` order) at a speed capped by the road."""
+        _, _, length, road = self._edges
+        return length / (np.minimum(road, speed_kmh) * 1000.0 / 60.0)
+
     def travel_minutes(self, destinations: list[str], speed_kmh: float) -> np.ndarray:
         """Minutes from every node to each destination, at ``speed_kmh`` capped by road speeds.
 
         Returns an array ``(len(destinations), n_nodes)``; computed once and cached.
         """
+        return self.travel_tables(destinations, speed_kmh)[0]
+
+    def travel_tables(self, destinations: list[str], speed_kmh: float,
+                      closed: frozenset[tuple[str, str]] = frozenset()
+                      ) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) from every node to each destination, with some roads closed.
+
+        ``next_hop[d, u]`` is the node after ``u`` on a shortest route from ``u`` to
+        destination ``d`` (-9999 where there is none): a Dijkstra rooted at the destination
+        gives every node's way there at once, since roads are two-way.
+        """
         dest = tuple(self.index[d] for d in destinations)
-        key = (speed_kmh, dest)
+        key = (speed_kmh, dest, closed)
         if key not in self._tables:
-            _, _, length, road = self._edges
-            minutes = length / (np.minimum(road, speed_kmh) * 1000.0 / 60.0)
-            self._tables[key] = dijkstra(self._csr(minutes), directed=False, indices=list(dest))
+            r, c, _, _ = self._edges
+            minutes = self.edge_minutes(speed_kmh)
+            keep = np.ones(len(r), dtype=bool)
+            if closed:
+                shut = {frozenset((self.index[a], self.index[b])) for a, b in closed}
+                keep = np.array([frozenset((a, b)) not in shut for a, b in zip(r, c, strict=True)],
+                                dtype=bool)
+            n = len(self.nodes)
+            graph = csr_matrix((minutes[keep], (r[keep], c[keep])), shape=(n, n))
+            self._tables[key] = dijkstra(graph, directed=False, indices=list(dest),
+                                         return_predecessors=True)
         return self._tables[key]
+
+    def edge_lookup(self, speed_kmh: float) -> dict[tuple[int, int], float]:
+        """Minutes per edge by (node index, node index), both directions."""
+        r, c, _, _ = self._edges
+        minutes = self.edge_minutes(speed_kmh)
+        out = {}
+        for a, b, m in zip(r, c, minutes, strict=True):
+            out[(int(a), int(b))] = out[(int(b), int(a))] = float(m)
+        return out
 
     def nearest_of(self, sources: list[str]) -> np.ndarray:
         """For each node, the position in ``sources`` of the nearest source by road length."""

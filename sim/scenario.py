@@ -163,6 +163,12 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         plan_models[DEFAULT_PLAN] = model
 
     problems.extend(_common_checks(model))
+    for i, inj in enumerate(model.injects):
+        if inj.type not in kind.inject_types:
+            supported = ", ".join(sorted(kind.inject_types)) or "none yet"
+            problems.append(Problem(join_path("injects", i, "type"),
+                                    f"does not apply to a {kind.name} scenario (it takes: "
+                                    f"{supported})", inj.type))
     if problems:
         raise ScenarioError(_unique(problems))
     try:

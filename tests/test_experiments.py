@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.experiments import compare, execute, plan_inputs, run_plan
-from sim.muster.model import FINAL_STATES, draw
+from sim.muster.metrics import FINAL_STATES
+from sim.muster.model import draw
 from sim.rng import replication_key
 from sim.scenario import load_scenario
 from sim.stats import describe, paired_difference
@@ -71,8 +72,8 @@ def test_adding_one_responder_leaves_everyone_elses_draws_unchanged(bundled):
     da, db = draw(a_in, key), draw(b_in, key)
     pos = {r.id: i for i, r in enumerate(b_in.roster)}
     idx = np.array([pos[r.id] for r in a_in.roster])
-    for field in ("home", "ap", "direct", "notice", "available", "acknowledge", "preparation",
-                  "mode", "travel", "checkin", "answers", "call"):
+    for field in ("home", "ap", "app", "chat", "notice", "available", "acknowledge",
+                  "preparation", "mode", "checkin", "answers", "call"):
         assert np.array_equal(getattr(da, field), getattr(db, field)[idx]), field
 
 

@@ -20,6 +20,15 @@ from sim.errors import Problem, join_path
 from sim.forces import ROLES, Responder, build_roster
 from sim.kinds import Kind
 from sim.muster.config import MODES, MusterParams, MusterScenario
+from sim.muster.metrics import (
+    EN_ROUTE,
+    MUSTERED,
+    NOT_REACHED,
+    UNAVAILABLE,
+    curve,
+    muster_metrics,
+)
+from sim.muster.storyline import MUSTER_INJECTS, Storyline, check_injects, reinforcements
 from sim.network import RoadNetwork, grid_nodes
 from sim.results import EventRecord, ReplicationResult
 from sim.rng import entity_hashes, replication_key, uniforms
@@ -29,8 +38,6 @@ from sim.rng import entity_hashes, replication_key, uniforms
  S_CHECKIN, S_ANSWER, S_CALL) = range(13)
 N_SLOTS = 13
 
-MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED = "mustered", "en_route", "unavailable", "not_reached"
-FINAL_STATES = (MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED)
 # Phone-tree calling order: leaders first, so that they can pass the word on.
 _TREE_PRIORITY = {r: i for i, r in enumerate(
     ("grid_head", "cadre", "grid_worker_ft", "micro_grid_head", "emergency_squad", "militia",
@@ -56,6 +63,11 @@ class MusterInputs:
     tree_order: np.ndarray  # responder indices in phone-tree order
     tree_position: np.ndarray  # per responder: their position in tree_order
     curve_t: np.ndarray
+    fixed_home: np.ndarray  # per responder: node index, or -1 for a random node of their grid
+    brought_in_at: np.ndarray  # reinforcements: minute they arrive (alert skipped); else nan
+    story: Storyline
+    roles: np.ndarray  # per responder, for injects that pick people by role or grid
+    grids: np.ndarray
 
 
 def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
@@ -85,12 +97,14 @@ def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
         if k not in grid_ids:
             problems.append(Problem(join_path("muster", "assignment", "grids", k),
                                     "no grid with this id", k))
-    return problems
+    return problems + check_injects(model, network)
 
 
 def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
     p = model.muster
     roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
+    extra = reinforcements(model)
+    roster += [r for r, _ in extra]
     centres = grid_nodes(list(model.grids), network)
     owner = network.nearest_of(centres)
     # A grid's territory: the nodes closer (by road) to its centre than to any other centre.
@@ -99,15 +113,25 @@ def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
         if per_grid[g].size == 0:  # two grids on one node: share it
             per_grid[g] = np.array([network.index[c]])
     starts = np.cumsum([0] + [len(t) for t in per_grid])[:-1]
-    gi = np.array([r.grid_index for r in roster], dtype=int)
+    gi = np.array([max(r.grid_index, 0) for r in roster], dtype=int)
     ap_ids = [a.id for a in p.assembly_points]
     ap_nodes = [a.node for a in p.assembly_points]
     travel = np.stack([network.travel_minutes(ap_nodes, p.speeds_kmh.get(m, 1e-9)) for m in MODES])
 
+    sent_to = {r.id: inj.to for r, inj in extra if inj.to}
+
     def fixed(r: Responder) -> int:
-        target = p.assignment.grids.get(r.grid) or p.assignment.roles.get(r.role)  # type: ignore[call-overload]
+        target = sent_to.get(r.id) or p.assignment.grids.get(r.grid) \
+            or p.assignment.roles.get(r.role)  # type: ignore[call-overload]
         target = target or p.assignment.default
         return -1 if target == "nearest" else ap_ids.index(target)
+
+    n_own = len(roster) - len(extra)
+    fixed_home = np.full(len(roster), -1, dtype=int)
+    brought_in = np.full(len(roster), np.nan)
+    for k, (_, inj) in enumerate(extra):
+        fixed_home[n_own + k] = network.index[inj.node]
+        brought_in[n_own + k] = inj.t_min
 
     night = p.is_night()
     behaviour = {role: p.behaviour(role) for role in ROLES}
@@ -139,6 +163,11 @@ def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
         tree_order=np.array(order, dtype=int),
         tree_position=np.argsort(np.array(order, dtype=int)) if order else np.zeros(0, int),
         curve_t=np.arange(0.0, math.floor(p.horizon_min) + 1.0),
+        fixed_home=fixed_home,
+        brought_in_at=brought_in,
+        story=Storyline.build(model, network, ap_ids),
+        roles=np.array([r.role for r in roster]),
+        grids=np.array([r.grid for r in roster]),
     )
 
 
@@ -147,15 +176,14 @@ class Draws:
     """Everything random about each responder in one replication (arrays by responder)."""
 
     home: np.ndarray
-    ap: np.ndarray
-    direct: np.ndarray  # minutes until the alert reaches them by app/chat (inf: never)
-    direct_channel: np.ndarray
+    ap: np.ndarray  # the assembly point they are sent to at the alert
+    app: np.ndarray  # minutes until the grid-app message arrives (inf: never)
+    chat: np.ndarray  # likewise for the group chat
     notice: np.ndarray
     available: np.ndarray
     acknowledge: np.ndarray
     preparation: np.ndarray
     mode: np.ndarray
-    travel: np.ndarray
     checkin: np.ndarray
     answers: np.ndarray
     call: np.ndarray
@@ -167,6 +195,7 @@ def draw(inp: MusterInputs, key: int) -> Draws:
     n = len(inp.roster)
     home = inp.territory[inp.territory_start + np.minimum(
         (u[:, S_HOME] * inp.territory_size).astype(int), inp.territory_size - 1)]
+    home = np.where(inp.fixed_home >= 0, inp.fixed_home, home)
     ap = inp.fixed_ap.copy()
     nearest = ap < 0
     if nearest.any():
@@ -182,15 +211,14 @@ def draw(inp: MusterInputs, key: int) -> Draws:
     return Draws(
         home=home,
         ap=ap,
-        direct=np.minimum(app, chat),
-        direct_channel=np.where(app <= chat, "grid_app", "group_chat"),
+        app=app,
+        chat=chat,
         notice=(p.notice_night if inp.night else p.notice_day).sample(u[:, S_NOTICE]),
         available=u[:, S_AVAIL] < inp.availability,
         acknowledge=p.acknowledge.sample(u[:, S_ACK]),
         preparation=p.preparation.sample(u[:, S_PREP])
         * (p.night_preparation_factor if inp.night else 1.0),
         mode=mode,
-        travel=inp.travel[mode, ap, home],
         checkin=p.checkin.sample(u[:, S_CHECKIN]),
         answers=u[:, S_ANSWER] < answer_p,
         call=p.phone_tree.call.sample(u[:, S_CALL]),
@@ -219,7 +247,7 @@ def phone_tree_times(inp: MusterInputs, d: Draws) -> tuple[np.ndarray, list[tupl
         queue = deque(children(pos))
         while queue:
             c = queue.popleft()
-            t += d.call[c]
+            t = inp.story.call_time(t) + d.call[c]
             if d.answers[c]:
                 answered_at[c] = t
                 callers.append((t, int(position[c])))
@@ -241,12 +269,16 @@ class Timeline:
     departed: np.ndarray
     arrived: np.ndarray
     unanswered: list[tuple[float, int]]
+    ap: np.ndarray  # where each person finally goes (after redirects)
 
 
 def timeline(inp: MusterInputs, d: Draws) -> Timeline:
-    """Everything before the check-in desk: pure delays with no contention between people,
-    so they are added up directly; only the desks need the event-driven simulation."""
-    received, channel, noticed = d.direct, d.direct_channel, d.direct + d.notice
+    """Everything before the check-in desk: delays with no contention between people, so they
+    are added up directly (injects included); only the desks need the event-driven part."""
+    story = inp.story
+    app, chat = story.after_outage("grid_app", d.app), story.after_outage("group_chat", d.chat)
+    received, channel = np.minimum(app, chat), np.where(app <= chat, "grid_app", "group_chat")
+    noticed = received + d.notice
     unanswered: list[tuple[float, int]] = []
     if "phone_tree" in inp.params.channels:
         phoned, unanswered = phone_tree_times(inp, d)
@@ -255,22 +287,43 @@ def timeline(inp: MusterInputs, d: Draws) -> Timeline:
         channel = np.where(by_phone, "phone_tree", channel)
         # A call is noticed at once, and wakes someone who has not yet looked at the app.
         noticed = np.minimum(noticed, phoned)
-    inf = np.inf
-    ack = np.where(d.available, noticed + d.acknowledge, inf)
+    available = d.available.copy()
+    ack = np.where(available, noticed + d.acknowledge, np.inf)
     depart = ack + d.preparation
+    brought_in = np.isfinite(inp.brought_in_at)
+    if brought_in.any():  # reinforcements arrive ready to go: no alert, no preparation
+        for arr in (received, noticed, ack, depart):
+            arr[brought_in] = inp.brought_in_at[brought_in]
+        channel = np.where(brought_in, "reinforcement", channel)
+        available[brought_in] = True
+    roles = inp.roles
+    for t, role, grid, delay in story.delays:
+        hit = (roles == role) & (depart >= t)
+        if grid is not None:
+            hit &= inp.grids == grid
+        depart = np.where(hit, depart + delay, depart)
+    ap = d.ap.copy()
+    for t, role, target in story.redirects:
+        ap[(roles == role) & (depart >= t)] = target
+    if story.roads is None:
+        arrived = depart + inp.travel[d.mode, ap, d.home]
+    else:
+        arrived = np.array([story.roads.arrival(m, a, h, t) if np.isfinite(t) else np.inf
+                            for m, a, h, t in zip(d.mode, ap, d.home, depart, strict=True)])
     return Timeline(
         received=received,
         channel=channel,
         noticed=noticed,
-        unavailable=np.where(d.available, inf, noticed),
+        unavailable=np.where(available, np.inf, noticed),
         acknowledged=ack,
         departed=depart,
-        arrived=depart + d.travel,
+        arrived=arrived,
         unanswered=unanswered,
+        ap=ap,
     )
 
 
-def check_in(inp: MusterInputs, d: Draws, arrived: np.ndarray, horizon: float
+def check_in(inp: MusterInputs, d: Draws, ap: np.ndarray, arrived: np.ndarray, horizon: float
              ) -> tuple[np.ndarray, np.ndarray]:
     """The check-in desks (SimPy resources): returns (start of check-in, mustered) times."""
     env = simpy.Environment()
@@ -281,7 +334,7 @@ def check_in(inp: MusterInputs, d: Draws, arrived: np.ndarray, horizon: float
     # Callbacks rather than one generator process per person: the same SimPy events and
     # FIFO Resource semantics, at about half the cost (this is the model's hot path).
     def arrive(i: int, _: simpy.Event) -> None:
-        req = desks[d.ap[i]].request()
+        req = desks[ap[i]].request()
         req.callbacks.append(partial(serve, i))
 
     def serve(i: int, req: simpy.Event) -> None:
@@ -290,7 +343,7 @@ def check_in(inp: MusterInputs, d: Draws, arrived: np.ndarray, horizon: float
 
     def leave(i: int, req: Any, _: simpy.Event) -> None:
         done[i] = env.now
-        desks[d.ap[i]].release(req)
+        desks[ap[i]].release(req)
 
     for i in np.flatnonzero(arrived <= horizon):
         env.timeout(arrived[i]).callbacks.append(partial(arrive, int(i)))
@@ -306,7 +359,7 @@ def _records(inp: MusterInputs, d: Draws, tl: Timeline, start: np.ndarray, done:
              replication: int, horizon: float) -> list[EventRecord]:
     roster = inp.roster
     homes = [inp.node_names[h] for h in d.home]
-    aps = [inp.ap_ids[a] for a in d.ap]
+    aps = [inp.ap_ids[a] for a in tl.ap]
     columns = (tl.received, tl.noticed, tl.unavailable, tl.acknowledged, tl.departed, tl.arrived,
                start, done)
     rows: list[tuple[float, int, int, str]] = []
@@ -316,14 +369,18 @@ def _records(inp: MusterInputs, d: Draws, tl: Timeline, start: np.ndarray, done:
                    else aps[i] if rank >= 5 else homes[i])
             rows.append((float(times[i]), int(i), rank, loc))
     rows.extend((t, i, -1, "") for t, i in tl.unanswered if t <= horizon)
+    injects = [EventRecord(replication, t, "inject", "", "", kind, detail)
+               for t, kind, detail in inp.story.records if t <= horizon]
     rows.sort(key=lambda r: (r[0], r[2], r[1]))
     out = [EventRecord(replication, 0.0, "command", "command", "", "alert_sent",
                        ",".join(inp.params.channels))]
+    out.extend(injects)
     out.extend(
         EventRecord(replication, t, roster[i].id, roster[i].role, roster[i].grid,
                     "call_unanswered" if rank < 0 else _STAGES[rank], loc)
         for t, i, rank, loc in rows
     )
+    out.sort(key=lambda e: e.t_min)  # stable: same-time events keep their order
     return out
 
 
@@ -340,66 +397,19 @@ def simulate(inp: MusterInputs, replication: int, seed: int, keep_events: bool
     horizon = inp.params.horizon_min
     d = draw(inp, replication_key(seed, replication))
     tl = timeline(inp, d)
-    start, done = check_in(inp, d, tl.arrived, horizon)
+    start, done = check_in(inp, d, tl.ap, tl.arrived, horizon)
     state = final_states(tl, done, horizon)
     with np.errstate(invalid="ignore"):  # inf - inf for people who never reach a desk
         wait = np.where(np.isfinite(start), start - tl.arrived, np.nan)
     return ReplicationResult(
         replication=replication,
         seed=seed,
-        metrics=muster_metrics(inp, done, state, wait, d.ap),
-        curve=_curve(done, inp.curve_t),
+        metrics=muster_metrics(inp, done, state, wait, tl.ap),
+        curve=curve(done, inp.curve_t),
         events=_records(inp, d, tl, start, done, replication, horizon) if keep_events else [],
         final_states={r.id: str(s) for r, s in zip(inp.roster, state, strict=True)}
         if keep_events else {},
     )
-
-
-def _curve(times: np.ndarray, t: np.ndarray) -> np.ndarray:
-    if times.size == 0:
-        return np.zeros_like(t)
-    return np.searchsorted(np.sort(times), t, side="right") / times.size
-
-
-def _time_to(sorted_times: np.ndarray, frac: float) -> float:
-    n = sorted_times.size
-    if n == 0:
-        return math.nan
-    v = sorted_times[max(math.ceil(frac * n) - 1, 0)]
-    return float(v) if np.isfinite(v) else math.nan
-
-
-def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray,
-                   wait: np.ndarray, ap: np.ndarray) -> dict[str, float]:
-    n = len(inp.roster)
-    s = np.sort(mustered_at)
-    m: dict[str, float] = {
-        "roster": float(n),
-        "mustered_15min": float((mustered_at <= 15).sum()),
-        "mustered_30min": float((mustered_at <= 30).sum()),
-        "mustered_60min": float((mustered_at <= 60).sum()),
-        "frac_mustered_60min": float((mustered_at <= 60).sum() / n) if n else math.nan,
-        "t50_min": _time_to(s, 0.5),
-        "t90_min": _time_to(s, 0.9),
-        "unavailable": float((state == UNAVAILABLE).sum()),
-        "not_reached": float((state == NOT_REACHED).sum()),
-        "en_route_at_end": float((state == EN_ROUTE).sum()),
-        "mustered_at_end": float((state == MUSTERED).sum()),
-        "checkin_wait_p95_min": float(np.nanpercentile(wait, 95)) if np.isfinite(wait).any()
-        else math.nan,
-    }
-    roles = np.array([r.role for r in inp.roster])
-    for role in ROLES:
-        mask = roles == role
-        if mask.any():
-            m[f"mustered_60min[role={role}]"] = float((mustered_at[mask] <= 60).sum())
-    for k, ap_id in enumerate(inp.ap_ids):
-        mask = ap == k
-        m[f"mustered_60min[ap={ap_id}]"] = float((mustered_at[mask] <= 60).sum())
-        w = wait[mask]
-        m[f"checkin_wait_max_min[ap={ap_id}]"] = float(np.nanmax(w)) if np.isfinite(w).any() \
-            else 0.0
-    return m
 
 
 MUSTER = Kind(
@@ -414,4 +424,5 @@ MUSTER = Kind(
     simulate=simulate,
     curve_minutes=lambda inp: inp.curve_t,
     places=lambda model: {"assembly point": [(a.node, a.id) for a in model.muster.assembly_points]},
+    inject_types=MUSTER_INJECTS,
 )
