@@ -39,6 +39,8 @@ class PlanPatch(StrictModel):
     muster: dict[str, Any] | None = None
     evacuation: dict[str, Any] | None = None
     festival: dict[str, Any] | None = None
+    injects: list[dict[str, Any]] | None = Field(
+        default=None, description="replaces the scenario's injects (an exercise storyline)")
 
 
 class Objective(StrictModel):
@@ -181,6 +183,8 @@ def merge_plan(base: dict[str, Any], patch: dict[str, Any], section: str) -> dic
         merged["forces"] = forces
     if patch.get(section):
         merged[section] = deep_merge(merged.get(section) or {}, patch[section])
+    if patch.get("injects") is not None:
+        merged["injects"] = patch["injects"]
     return merged
 
 
@@ -206,6 +210,8 @@ def leaf_paths(patch: dict[str, Any], section: str) -> list[str]:
 
     if patch.get(section):
         walk(section, patch[section])
+    if patch.get("injects") is not None:
+        paths.append("injects")
     return paths
 
 

@@ -118,6 +118,8 @@ class PlanRun:
             "scenario_digest": self.setup.digest,
             "elapsed_s": round(self.elapsed_s, 3),
             "metrics": {m: describe(self.values(m)).as_dict() for m in self.metric_names()},
+            "injects": [{"t_min": i.t_min, "type": i.type, "label": i.label()}
+                        for i in self.setup.model.injects],
         }
         curves = [r.curve for r in self.results if r.curve is not None]
         if curves and kind.curve_label:

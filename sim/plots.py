@@ -22,6 +22,7 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
         (line,) = ax.plot(c["t_min"], c["mean"], label=f"{s['plan']} (mean)")
         ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.2, color=line.get_color(),
                         label=f"{s['plan']} 5–95 %")
+    mark_injects(ax, summaries)
     ax.axvline(60, color="grey", linestyle="--", linewidth=1)
     ax.text(60, 0.02, " 60 min", color="grey")
     label = next((s["curve"]["label"] for s in summaries if s.get("curve")), "fraction complete")
@@ -55,3 +56,19 @@ def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
     return fig
+
+
+def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
+    """Each plan's exercise injects as dotted vertical lines with their labels (the plan's name
+    is added when not every plan has that inject)."""
+    seen: dict[tuple[float, str], list[str]] = {}
+    for s in summaries:
+        for inj in s.get("injects", []):
+            seen.setdefault((inj["t_min"], inj["label"]), []).append(s["plan"])
+    for k, ((t, label), plans) in enumerate(sorted(seen.items())):
+        if len(plans) < len(summaries):
+            label = f"{label} [{', '.join(plans)}]"
+        ax.axvline(t, color="tab:purple", linestyle=":", linewidth=1)
+        ax.annotate(label, (t, 0.97 - 0.06 * (k % 5)), xycoords=("data", "axes fraction"),
+                    fontsize=7, color="tab:purple", xytext=(2, 0), textcoords="offset points",
+                    va="top")
