@@ -33,6 +33,7 @@ from sim.cli_common import (
     progress_bar,
     summary_table,
 )
+from sim.cli_review import review_cmd
 from sim.cli_runs import optimise, runs_app
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs, run_plan
@@ -48,6 +49,7 @@ app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 app.command()(optimise)
+app.command(name="review")(review_cmd)
 
 UntilOpt = Annotated[float | None, typer.Option(
     "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "

@@ -147,9 +147,10 @@ class PlanRun:
 
 def run_plan(scenario: Scenario, plan: str | None, replications: int, seed: int | None = None,
              workers: int = 1, progress: Progress | None = None, *, dask: str | None = None,
-             store: RunStore | None = None, resume: bool = False, run_id: int | None = None
-             ) -> PlanRun:
-    """Run replications ``0..replications-1`` of one plan.
+             store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
+             keep_events: Sequence[int] = (0,)) -> PlanRun:
+    """Run replications ``0..replications-1`` of one plan (event records kept for
+    ``keep_events``).
 
     With a ``store``, each finished chunk is written at once; with ``resume`` too, replications
     already in the store (same scenario content, plan, seed and version) are loaded, not rerun.
@@ -159,13 +160,13 @@ def run_plan(scenario: Scenario, plan: str | None, replications: int, seed: int 
     curve_t = np.asarray(KINDS[setup.model.kind].curve_minutes(plan_inputs(setup)))
     empty = PlanRun(setup, seed, [], curve_t, extra={"reused": 0, "computed": 0})
     return extend(empty, range(replications), workers, progress, dask=dask, store=store,
-                  resume=resume, run_id=run_id)
+                  resume=resume, run_id=run_id, keep_events=keep_events)
 
 
 def extend(run: PlanRun, replications: Sequence[int], workers: int = 1,
            progress: Progress | None = None, *, dask: str | None = None,
-           store: RunStore | None = None, resume: bool = False, run_id: int | None = None
-           ) -> PlanRun:
+           store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
+           keep_events: Sequence[int] = (0,)) -> PlanRun:
     """The same plan run with more replications added."""
     setup, seed = run.setup, run.seed
     t0 = time.perf_counter()
@@ -179,7 +180,8 @@ def extend(run: PlanRun, replications: Sequence[int], workers: int = 1,
         if store is not None:
             store.save_replications(setup.digest, setup.plan, chunk, run_id)
 
-    computed = execute(setup, missing, seed, workers, progress, dask=dask, on_results=save)
+    computed = execute(setup, missing, seed, workers, progress, keep_events, dask=dask,
+                       on_results=save)
     results = sorted([*run.results, *reused.values(), *computed], key=lambda r: r.replication)
     extra = {"reused": run.extra.get("reused", 0) + len(reused),
              "computed": run.extra.get("computed", 0) + len(computed)}

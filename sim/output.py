@@ -17,7 +17,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     path.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-def _save(fig: Any, path: Path) -> Path:
+def save_figure(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
     fig.savefig(path)
@@ -33,13 +33,13 @@ def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
     kind = KINDS.get(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
         for stem, fig in kind.figures(summaries).items():
-            written.append(_save(fig, out / f"{stem}.png"))
+            written.append(save_figure(fig, out / f"{stem}.png"))
     if any(s.get("curve") for s in summaries):
-        written.append(_save(curve_figure(summaries), out / "curve.png"))
+        written.append(save_figure(curve_figure(summaries), out / "curve.png"))
     for metric, key in (("mustered_60min", "role"), ("mustered_60min", "ap")):
         fig = breakdown_figure(summaries, metric, key)
         if fig is not None:
-            written.append(_save(fig, out / f"{metric}_by_{key}.png"))
+            written.append(save_figure(fig, out / f"{metric}_by_{key}.png"))
     return written
 
 

@@ -72,3 +72,24 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
         ax.annotate(label, (t, 0.97 - 0.06 * (k % 5)), xycoords=("data", "axes fraction"),
                     fontsize=7, color="tab:purple", xytext=(2, 0), textcoords="offset points",
                     va="top")
+
+
+def review_figure(review: dict[str, Any]) -> Figure:
+    """The observed curve drawn over the simulated 5–95 % band."""
+    c = review["curve"]
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.25, label="simulated 5–95 %")
+    ax.step(c["t_min"], c["observed"], where="post", color="black", label="observed")
+    for part in review.get("outside_band", []):
+        ax.axvspan(part["from_min"], part["to_min"] + 1, color="tab:red", alpha=0.1)
+    ax.axvline(60, color="grey", linestyle="--", linewidth=1)
+    ax.set_xlabel("minutes after the alert")
+    ax.set_ylabel("fraction of roster mustered")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    ks = review["ks"]
+    ax.set_title(f"{review['scenario']} — {review['plan']}: observed vs simulated "
+                 f"(KS {ks['statistic']:.3f}, p = {ks['p_value']:.3g})", fontsize=10)
+    fig.tight_layout()
+    return fig
