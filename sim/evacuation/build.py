@@ -39,7 +39,6 @@ class Squad:
     size: int
     duty: RoleDuty
     base: int  # node index
-    base_slot: int  # row in the routing tables' base distances
     arrive_min: float | None  # reinforcements: arrival time (always available)
 
 
@@ -188,9 +187,7 @@ def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:
             size = min(rf.team_size, rf.members - k * rf.team_size)
             teams.append((f"{rf.id}-T{k + 1:02d}", rf.role, "", size, d, idx[rf.node],
                           rf.arrive_min))
-    bases = sorted({t[5] for t in teams})
-    slot = {b: i for i, b in enumerate(bases)}
-    squads = [Squad(i, r, g, s, d, b, slot[b], a) for i, r, g, s, d, b, a in teams]
+    squads = [Squad(i, r, g, s, d, b, a) for i, r, g, s, d, b, a in teams]
 
     timeline = flood_timeline(p.hazard, network, shelter_nodes,
                               [s.closed_from_min for s in p.shelters], p.horizon_min,
@@ -217,7 +214,7 @@ def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:
         node_names=network.nodes,
         xy=xy,
         timeline=timeline,
-        routes=Routes(network, shelter_nodes, bases),
+        routes=Routes(network, shelter_nodes),
         households=households,
         hh_node=hh_node,
         hh_members=np.array([h.members for h in households], dtype=int),

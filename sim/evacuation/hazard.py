@@ -200,7 +200,8 @@ class RouteTable:
 
     shelter_dist: np.ndarray  # (shelters, nodes) minutes (walk: at 1 km/h)
     next_hop: np.ndarray  # (shelters, nodes) the next node from a node towards the shelter
-    base_dist: np.ndarray  # (bases, nodes)
+    graph: csr_matrix  # the open roads, for distances from squad bases on demand
+    base_dist: dict[int, np.ndarray] = field(default_factory=dict)  # base node -> (nodes,)
     node_dist: np.ndarray = field(init=False)  # (nodes, shelters): one node's row, contiguous
 
     def __post_init__(self) -> None:
@@ -213,7 +214,6 @@ class Routes:
 
     network: RoadNetwork
     shelters: list[int]
-    bases: list[int]
     tables: dict[tuple[int, str], RouteTable] = field(default_factory=dict)
     seconds: float = 0.0
     computed: int = 0
@@ -229,11 +229,20 @@ class Routes:
             self.tables[key] = got
         return got
 
+    def from_base(self, state: FloodState, mode: str, base: int) -> np.ndarray:
+        """Minutes from a squad base to every node (computed once per state, mode and base)."""
+        table = self.table(state, mode)
+        row = table.base_dist.get(base)
+        if row is None:
+            t0 = time.perf_counter()
+            row = table.base_dist[base] = dijkstra(table.graph, directed=False, indices=base)
+            self.seconds += time.perf_counter() - t0
+        return row
+
     def _compute(self, weights: np.ndarray) -> RouteTable:
         rows, cols, _, _ = self.network._edges
         ok = np.isfinite(weights)
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
         dist, pred = dijkstra(g, directed=False, indices=self.shelters, return_predecessors=True)
-        base = dijkstra(g, directed=False, indices=self.bases) if self.bases else np.zeros((0, n))
-        return RouteTable(dist, pred.astype(np.int32), base.astype(np.float32))
+        return RouteTable(dist, pred.astype(np.int32), g)

@@ -303,8 +303,9 @@ class FloodRun:
             if cand.size == 0:
                 yield self.wait_request(own_grid)
                 continue
-            table = inp.routes.table(inp.timeline.state_at(env.now), mode)
-            row = table.shelter_dist[shelter] if shelter >= 0 else table.base_dist[sq.base_slot]
+            state = inp.timeline.state_at(env.now)
+            row = (inp.routes.table(state, mode).shelter_dist[shelter] if shelter >= 0
+                   else inp.routes.from_base(state, mode, sq.base))
             d = row[inp.hh_node[cand]] * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env.now)
