@@ -29,6 +29,37 @@ METRICS: dict[str, MetricInfo] = {
     "mustered_at_end": MetricInfo("people mustered by the end of the run", "people", True),
     "checkin_wait_p95_min": MetricInfo("95th-percentile check-in wait", "min", False),
     "checkin_wait_max_min": MetricInfo("longest check-in wait", "min", False),
+    # evacuation
+    "at_risk": MetricInfo("residents at risk", "people", False),
+    "at_risk_households": MetricInfo("households at risk", "households", False),
+    "vulnerable": MetricInfo("residents in homes needing an escort", "people", False),
+    "evacuated_30min": MetricInfo("people in a shelter by 30 min", "people", True),
+    "evacuated_60min": MetricInfo("people in a shelter by 60 min", "people", True),
+    "frac_evacuated_60min": MetricInfo("share of the evacuating residents sheltered by 60 min",
+                                       "", True),
+    "ete50_min": MetricInfo("minutes to shelter half the evacuating residents", "min", False),
+    "ete90_min": MetricInfo("minutes to shelter 90 % of the evacuating residents", "min", False),
+    "ete100_min": MetricInfo("minutes to shelter all evacuating residents", "min", False),
+    "water_peak_min": MetricInfo("minute of the highest water within the horizon", "min", True),
+    "frac_evacuated_by_peak": MetricInfo("share sheltered by the highest water", "", True),
+    "evacuated_by_forces": MetricInfo("people sheltered after a warning", "people", True),
+    "self_evacuated": MetricInfo("people who sheltered on their own", "people", True),
+    "refused": MetricInfo("people who refused to leave", "people", False),
+    "stranded": MetricInfo("people stranded in the flood-prone area at the end", "people", False),
+    "escorted": MetricInfo("people escorted to a shelter", "people", True),
+    "escort_trips": MetricInfo("escort trips", "trips", True),
+    "turned_away": MetricInfo("people turned away by a full shelter", "people", False),
+    "exposed": MetricInfo("people exposed to deep water", "people", False),
+    "warned_60min": MetricInfo("households warned by 60 min", "households", True),
+    "warned_90_min": MetricInfo("minutes to warn 90 % of households", "min", False),
+    "warned_100_min": MetricInfo("minutes to warn every household", "min", False),
+    "responders_on_duty": MetricInfo("responders on duty", "people", True),
+    "households_visited_mean": MetricInfo("households visited per warner", "households", True),
+    "households_visited_max": MetricInfo("most households visited by one warner", "households",
+                                         False),
+    "km_walked_mean": MetricInfo("km walked per responder", "km", False),
+    "km_walked_max": MetricInfo("most km walked by one responder", "km", False),
+    "sheltered_at_end": MetricInfo("people in the shelter at the end", "people", True),
 }
 
 
@@ -62,7 +93,7 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
         return f"no significant difference in {m.phrase} between {b} and {a} " \
                f"(mean difference {_fmt(d.mean)}, {ci})"
     more = "more" if d.mean > 0 else "fewer"
-    if m.unit not in ("people",):
+    if m.unit not in ("people", "households", "trips"):
         more = "higher" if d.mean > 0 else "lower"
     better = (d.mean > 0) == m.higher_is_better
     return (f"{b} has {_fmt(abs(d.mean))} {more} {m.phrase} than {a} "

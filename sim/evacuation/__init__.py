@@ -1,0 +1,1 @@
+"""Rainstorm evacuation: flooding roads, door-to-door warning, escorts and shelters."""
