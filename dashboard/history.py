@@ -1,18 +1,19 @@
-"""The one place where the dashboard talks to the run store (``sim.store``, issue 5).
+"""The one place where the dashboard talks to the run store (``sim.store``).
 
-The store is being built in parallel; until it lands (or if its API differs from what is
-assumed here), the History page says so instead of failing. Wiring it is a matter of editing
-``list_runs`` and ``open_comparison`` below.
+Reads ``sim.store.RunStore`` (default ``~/.gridmuster/runs.db``, or ``GRIDMUSTER_STORE``): the
+runs and comparisons recorded by ``gridmuster run`` / ``compare``. If the store module is
+missing or cannot be read, the History page says so instead of failing.
 """
 
 from __future__ import annotations
 
 import importlib
+import time
 from typing import Any
 
 import pandas as pd
 
-NOT_AVAILABLE = "Run store not available yet: `sim.store` (issue 5) has not landed in this build."
+NOT_AVAILABLE = "Run store not available yet: `sim.store` is not in this build."
 
 
 def _store() -> Any | None:
@@ -22,39 +23,58 @@ def _store() -> Any | None:
         return None
 
 
-def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
-    """Past runs and comparisons, newest first, or ``(None, reason)``.
+def store_path() -> str:
+    store = _store()
+    return str(store.default_store_path()) if store is not None else ""
 
-    Assumed API (adjust when issue 5 lands): ``sim.store.list_runs(limit=...)`` returning
-    mappings with at least an ``id`` and, ideally, ``created``, ``scenario``, ``plans``,
-    ``replications``, ``seed``, ``scenario_digest``.
-    """
+
+def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
+    """Past runs and comparisons, newest first, or ``(None, reason)``."""
     store = _store()
     if store is None:
         return None, NOT_AVAILABLE
-    lister = getattr(store, "list_runs", None)
-    if lister is None:
-        return None, "The run store has no `list_runs`; wire it in dashboard/history.py."
+    path = store.default_store_path()
+    if not path.exists():
+        return pd.DataFrame(), ""
     try:
-        rows = list(lister(limit=limit))
-    except Exception as exc:  # the store is someone else's: never let it break the page
-        return None, f"The run store could not be read: {type(exc).__name__}: {exc}"
-    return pd.DataFrame([dict(r) for r in rows]), ""
+        with store.RunStore(path) as db:
+            runs = db.runs(limit=limit)
+    except Exception as exc:  # never let the store break the page
+        return None, f"The run store {path} could not be read: {type(exc).__name__}: {exc}"
+    rows = [{
+        "id": r.id,
+        "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
+        "command": r.command,
+        "scenario": r.scenario,
+        "plans": ", ".join(r.plans),
+        "replications": r.replications,
+        "seed": r.seed,
+        "status": r.status,
+        "elapsed_s": None if r.elapsed_s is None else round(r.elapsed_s, 1),
+        "version": r.version,
+    } for r in runs]
+    return pd.DataFrame(rows), ""
 
 
 def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
-    """A past comparison as a ``comparison.json`` mapping (``plans``, ``differences``), or
-    ``(None, reason)``. Assumed API: ``sim.store.load_comparison(run_id)``."""
+    """A past run as a ``comparison.json`` mapping (``plans``, ``differences``), or
+    ``(None, reason)``. A single-plan run is shown as a comparison of one plan."""
     store = _store()
     if store is None:
         return None, NOT_AVAILABLE
-    loader = getattr(store, "load_comparison", None)
-    if loader is None:
-        return None, "The run store has no `load_comparison`; wire it in dashboard/history.py."
     try:
-        data = loader(run_id)
+        with store.RunStore(store.default_store_path()) as db:
+            run = db.run(int(run_id))
     except Exception as exc:
         return None, f"Run {run_id} could not be opened: {type(exc).__name__}: {exc}"
-    if not isinstance(data, dict) or "plans" not in data:
-        return None, f"Run {run_id} is not a comparison."
+    if run is None or not run.result:
+        return None, f"Run {run_id} has no recorded result (status: " \
+                     f"{run.status if run else 'unknown'})."
+    data = dict(run.result)
+    if "plans" not in data and "metrics" in data:  # a `gridmuster run` summary
+        data = {"scenario": data.get("scenario", run.scenario), "kind": run.kind,
+                "seed": run.seed, "replications": run.replications,
+                "plans": {data.get("plan", "plan"): data}, "differences": {}}
+    if "plans" not in data:
+        return None, f"Run {run_id} is not a run or comparison result."
     return data, ""

@@ -266,8 +266,10 @@ def history_page() -> None:
     if runs is None:
         st.info(reason)
         return
+    st.caption(f"Run store: {history.store_path()} (set `GRIDMUSTER_STORE` to use another).")
     if runs.empty:
-        st.info("The run store is empty: runs and comparisons appear here once recorded.")
+        st.info("The run store is empty: runs and comparisons made with `gridmuster run` or "
+                "`gridmuster compare` appear here.")
         return
     st.dataframe(runs, hide_index=True, key="history_runs")
     if "id" in runs.columns:

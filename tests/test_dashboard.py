@@ -17,8 +17,9 @@ BUNDLED = ROOT / "scenarios" / "muster_youchegang.yaml"
 
 
 @pytest.fixture
-def app(monkeypatch):
+def app(monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")  # 2 shared cores: no process pool in tests
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))  # not the user's store
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert not at.exception, at.exception
@@ -81,6 +82,30 @@ def test_each_page_renders(app, page):
         assert late["mustered"] > early["mustered"] > 0
     elif importlib.util.find_spec("sim.store") is None:
         assert "not available yet" in app.info[0].value
+
+
+def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
+    store = pytest.importorskip("sim.store")
+    from sim.experiments import compare
+    from sim.scenario import load_scenario
+
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    s = load_scenario(BUNDLED)
+    data = compare(s, ["baseline", "extra_desks"], 3).as_dict()
+    with store.RunStore() as db:
+        run_id = db.start_run("compare", s.name, str(BUNDLED), s.digest, s.kind.name,
+                              ["baseline", "extra_desks"], s.model.seed, 3, None)
+        db.finish_run(run_id, data, 1.0)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["page"] = "History"
+    at.run()
+    assert not at.exception, at.exception
+    assert list(table(at, "command")["id"]) == [run_id]
+    at.button(key="history_open").click().run()
+    assert not at.exception, at.exception
+    assert set(metrics(at)) == {"baseline", "extra_desks"}
+    assert set(table(at, "verdict")["pair"]) == {"extra_desks - baseline"}
 
 
 def test_editing_a_count_and_rerunning_changes_the_metric(app):
