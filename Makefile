@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 REPS ?= 100
+PORT ?= 8501
 
-.PHONY: run test lint bench clean
+.PHONY: run compare test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +16,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 run: $(STAMP)
+	@echo "gridmuster dashboard: http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
+	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+compare: $(STAMP)
 	$(BIN)/gridmuster compare scenarios/muster_youchegang.yaml --reps $(REPS) --workers 2 \
 		--out out/youchegang-compare
 

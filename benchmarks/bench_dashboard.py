@@ -1,0 +1,126 @@
+"""Dashboard timings in a real browser (figures printed, nothing asserted).
+
+1. cold: from starting `streamlit run` (the command `make run` runs) to the first rendered result
+   (the default comparison's metrics, tables and chart) in headless Chromium;
+2. warm, new browser session on the running server (results cached);
+3. restart: a second server process (imports warm in the OS cache, results not cached);
+4. a 2-plan x 100-replication comparison, from the click on "Run comparison" to the chart.
+
+Needs Debian's Chromium at /usr/bin/chromium and Playwright's Python package (dev extras).
+Usage: python benchmarks/bench_dashboard.py [--reps 100] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "GRIDMUSTER_WORKERS": str(workers)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless",
+         "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_health(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("streamlit did not start")
+
+
+def first_result(browser, url: str, wait_server: bool) -> float:
+    """Seconds until the default comparison is on screen (metrics, tables, chart)."""
+    t0 = time.perf_counter()
+    if wait_server:
+        wait_health(url)
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    page.goto(url)
+    page.locator('[data-testid="stMetric"]').nth(1).wait_for(timeout=120_000)
+    page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=120_000)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    dt = time.perf_counter() - t0
+    page.close()
+    return dt
+
+
+def comparison(browser, url: str, reps: int) -> float:
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    page.goto(url)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    page.get_by_label("Replications per plan").fill(str(reps))
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Run comparison").click()
+    page.get_by_text(f"{reps} replications each").wait_for(timeout=600_000)
+    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    dt = time.perf_counter() - t0
+    page.close()
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--reps", type=int, default=100)
+    ap.add_argument("--workers", type=int, default=2)
+    opts = ap.parse_args()
+    if not os.path.exists(CHROMIUM):
+        print(f"bench_dashboard: skipped, no Chromium at {CHROMIUM}")
+        return
+    from playwright.sync_api import sync_playwright
+
+    print(f"bench_dashboard: bundled muster scenario, default comparison (2 plans x 20 reps), "
+          f"workers {opts.workers}, {os.cpu_count()} CPUs")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        port = free_port()
+        proc = start(port, opts.workers)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            cold = first_result(browser, url, wait_server=True)
+            print(f"  cold: server start -> first result        {cold:6.2f} s")
+            warm = [first_result(browser, url, wait_server=False) for _ in range(3)]
+            print(f"  warm: new session -> first result (cached) {min(warm):6.2f} s "
+                  f"(best of 3; {', '.join(f'{w:.2f}' for w in warm)})")
+            comp = comparison(browser, url, opts.reps)
+            print(f"  2 plans x {opts.reps} reps: click -> chart      {comp:6.2f} s")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        port = free_port()
+        proc = start(port, opts.workers)
+        try:
+            restart = first_result(browser, f"http://127.0.0.1:{port}", wait_server=True)
+            print(f"  restart: server start -> first result     {restart:6.2f} s "
+                  "(OS caches warm, results not cached)")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard (thin: widgets, layout, plots of sim results)."""

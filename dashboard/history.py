@@ -1,0 +1,80 @@
+"""The one place where the dashboard talks to the run store (``sim.store``).
+
+Reads ``sim.store.RunStore`` (default ``~/.gridmuster/runs.db``, or ``GRIDMUSTER_STORE``): the
+runs and comparisons recorded by ``gridmuster run`` / ``compare``. If the store module is
+missing or cannot be read, the History page says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from typing import Any
+
+import pandas as pd
+
+NOT_AVAILABLE = "Run store not available yet: `sim.store` is not in this build."
+
+
+def _store() -> Any | None:
+    try:
+        return importlib.import_module("sim.store")
+    except ImportError:
+        return None
+
+
+def store_path() -> str:
+    store = _store()
+    return str(store.default_store_path()) if store is not None else ""
+
+
+def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
+    """Past runs and comparisons, newest first, or ``(None, reason)``."""
+    store = _store()
+    if store is None:
+        return None, NOT_AVAILABLE
+    path = store.default_store_path()
+    if not path.exists():
+        return pd.DataFrame(), ""
+    try:
+        with store.RunStore(path) as db:
+            runs = db.runs(limit=limit)
+    except Exception as exc:  # never let the store break the page
+        return None, f"The run store {path} could not be read: {type(exc).__name__}: {exc}"
+    rows = [{
+        "id": r.id,
+        "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
+        "command": r.command,
+        "scenario": r.scenario,
+        "plans": ", ".join(r.plans),
+        "replications": r.replications,
+        "seed": r.seed,
+        "status": r.status,
+        "elapsed_s": None if r.elapsed_s is None else round(r.elapsed_s, 1),
+        "version": r.version,
+    } for r in runs]
+    return pd.DataFrame(rows), ""
+
+
+def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
+    """A past run as a ``comparison.json`` mapping (``plans``, ``differences``), or
+    ``(None, reason)``. A single-plan run is shown as a comparison of one plan."""
+    store = _store()
+    if store is None:
+        return None, NOT_AVAILABLE
+    try:
+        with store.RunStore(store.default_store_path()) as db:
+            run = db.run(int(run_id))
+    except Exception as exc:
+        return None, f"Run {run_id} could not be opened: {type(exc).__name__}: {exc}"
+    if run is None or not run.result:
+        return None, f"Run {run_id} has no recorded result (status: " \
+                     f"{run.status if run else 'unknown'})."
+    data = dict(run.result)
+    if "plans" not in data and "metrics" in data:  # a `gridmuster run` summary
+        data = {"scenario": data.get("scenario", run.scenario), "kind": run.kind,
+                "seed": run.seed, "replications": run.replications,
+                "plans": {data.get("plan", "plan"): data}, "differences": {}}
+    if "plans" not in data:
+        return None, f"Run {run_id} is not a run or comparison result."
+    return data, ""

@@ -1,0 +1,195 @@
+"""Session state and caches of the dashboard: which scenario is open, and results already run.
+
+Results are cached per plan by (plan digest, plan, seed, replications) in a process-wide store
+(``st.cache_resource``), so revisiting a page, re-running a comparison or comparing a plan
+against another one already run is instant, across browser sessions too.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from sim.errors import Problem, ScenarioError
+from sim.experiments import Comparison, PlanRun, run_plan
+from sim.planedit import plan_digest
+from sim.scenario import Scenario, load_scenario, parse_scenario_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS_DIR = ROOT / "scenarios"
+DEFAULT_SCENARIO = "muster_youchegang.yaml"
+DEFAULT_REPS = int(os.environ.get("GRIDMUSTER_DASHBOARD_REPS", "20"))
+MAX_CACHED_RUNS = 64
+MIN_REPS_PER_POOL = 50
+
+
+def bundled_scenarios() -> list[str]:
+    return sorted(p.name for p in SCENARIOS_DIR.glob("*.yaml"))
+
+
+def default_workers() -> int:
+    env = os.environ.get("GRIDMUSTER_WORKERS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+# --- the open scenario --------------------------------------------------------------------
+
+def scenario() -> Scenario:
+    """The scenario the session works on (the bundled muster drill until another is chosen)."""
+    if "scenario" not in st.session_state:
+        open_bundled(DEFAULT_SCENARIO)
+    s: Scenario = st.session_state["scenario"]
+    return s
+
+
+def source_label() -> str:
+    return str(st.session_state.get("scenario_label", DEFAULT_SCENARIO))
+
+
+def _set(s: Scenario, label: str) -> None:
+    st.session_state["scenario"] = s
+    st.session_state["scenario_label"] = label
+    st.session_state["problems"] = []
+    st.session_state["problems_label"] = ""
+    # Plans differ between scenarios: start the comparison afresh on the new one.
+    st.session_state.pop("request", None)
+
+
+def _fail(label: str, problems: list[Problem]) -> None:
+    st.session_state["problems"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+                                    for p in problems]
+    st.session_state["problems_label"] = label
+
+
+def open_bundled(name: str) -> bool:
+    try:
+        s = load_scenario(SCENARIOS_DIR / name)
+    except ScenarioError as exc:
+        _fail(name, exc.problems)
+        return False
+    _set(s, name)
+    return True
+
+
+def open_text(text: str, label: str) -> bool:
+    """Load a scenario from YAML text (an upload or a paste). On problems, keep the scenario
+    that was open and remember the problems (path, message) to show."""
+    try:
+        s = parse_scenario_text(text, SCENARIOS_DIR)
+    except ScenarioError as exc:
+        _fail(label, exc.problems)
+        return False
+    _set(s, label)
+    return True
+
+
+def replace(s: Scenario, label: str | None = None) -> None:
+    """Switch to an edited version of the open scenario (e.g. with a new plan)."""
+    request = st.session_state.get("request")
+    _set(s, label or source_label())
+    if request is not None:
+        st.session_state["request"] = request
+
+
+def problems() -> list[tuple[str, str]]:
+    return list(st.session_state.get("problems", []))
+
+
+# --- results ------------------------------------------------------------------------------
+
+class RunCache:
+    """Plan runs by (plan digest, plan, seed, replications), least recently used dropped."""
+
+    def __init__(self, size: int = MAX_CACHED_RUNS):
+        self.size = size
+        self.lock = threading.Lock()
+        self.runs: OrderedDict[tuple[str, str, int, int], PlanRun] = OrderedDict()
+
+    def get(self, key: tuple[str, str, int, int]) -> PlanRun | None:
+        with self.lock:
+            run = self.runs.get(key)
+            if run is not None:
+                self.runs.move_to_end(key)
+            return run
+
+    def put(self, key: tuple[str, str, int, int], run: PlanRun) -> None:
+        with self.lock:
+            self.runs[key] = run
+            while len(self.runs) > self.size:
+                self.runs.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.runs.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def run_cache() -> RunCache:
+    return RunCache()
+
+
+def run_key(s: Scenario, plan: str, seed: int, reps: int) -> tuple[str, str, int, int]:
+    return (plan_digest(s, plan), plan, int(seed), int(reps))
+
+
+def missing(s: Scenario, plans: Sequence[str], seed: int, reps: int) -> list[str]:
+    cache = run_cache()
+    return [p for p in plans if cache.get(run_key(s, p, seed, reps)) is None]
+
+
+def comparison(s: Scenario, plans: Sequence[str], reps: int, seed: int, workers: int,
+               progress: Callable[[int], None] | None = None) -> Comparison:
+    """Run (or fetch from the cache) each plan on the same seeds; ``progress`` is told of each
+    finished replication."""
+    cache = run_cache()
+    runs = []
+    for p in plans:
+        key = run_key(s, p, seed, reps)
+        run = cache.get(key)
+        if run is None:
+            # Starting a process pool costs more than it saves on a few replications.
+            run = run_plan(s, p, reps, seed, workers if reps >= MIN_REPS_PER_POOL else 1,
+                           progress)
+            cache.put(key, run)
+        runs.append(run)
+    return Comparison(runs)
+
+
+def single_run(s: Scenario, plan: str, seed: int) -> PlanRun:
+    """Replication 0 of a plan (with its events), e.g. for the replay; cached."""
+    return comparison(s, [plan], 1, seed, 1).runs[0]
+
+
+def cached_runs_count() -> int:
+    return len(run_cache().runs)
+
+
+def figure_cache() -> dict[Any, bytes]:
+    """PNG bytes of figures that depend only on the scenario (e.g. the town map)."""
+    return _figures()
+
+
+class FigureCache(OrderedDict[Any, bytes]):
+    """PNG bytes by key; the oldest dropped beyond ``size`` entries."""
+
+    def __init__(self, size: int = 256):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key: Any, value: bytes) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _figures() -> FigureCache:
+    return FigureCache()

@@ -1,0 +1,282 @@
+"""The dashboard's pages: widgets and layout over ``sim`` library calls, nothing more."""
+
+from __future__ import annotations
+
+import io
+import math
+import time
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import streamlit as st
+
+from dashboard import history, state
+from dashboard.results import show_comparison
+from sim.errors import ScenarioError
+from sim.forces import ROLES
+from sim.maps import town_map
+from sim.planedit import (
+    RULES,
+    dump_yaml,
+    force_rows,
+    param_rows,
+    plan_patch,
+    save_plan,
+)
+from sim.replay import build_replay
+from sim.scenario import Scenario
+from sim.tables import forces_table
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def show_problems(problems: list[tuple[str, str]], what: str) -> None:
+    lines = "\n".join(f"- `{path}`: {message}" for path, message in problems)
+    st.error(f"{what} has {len(problems)} problem{'s' if len(problems) != 1 else ''}:\n\n{lines}")
+
+
+# --- Scenario -----------------------------------------------------------------------------
+
+def scenario_page() -> None:
+    st.header("Scenario")
+    source = st.radio("Open", ["Bundled scenario", "Upload a YAML file", "Paste YAML"],
+                      horizontal=True, key="source")
+    if source == "Bundled scenario":
+        names = state.bundled_scenarios()
+        current = state.source_label()
+        pick = st.selectbox("Bundled scenario", names,
+                            index=names.index(current) if current in names else 0)
+        if pick != current and st.button("Open", key="open_bundled"):
+            state.open_bundled(pick)
+            st.rerun()
+    elif source == "Upload a YAML file":
+        up = st.file_uploader("Scenario file", type=["yaml", "yml"], key="upload")
+        if up is not None and st.session_state.get("uploaded_id") != up.file_id:
+            st.session_state["uploaded_id"] = up.file_id
+            try:
+                text = up.getvalue().decode("utf-8")
+            except UnicodeDecodeError:
+                text = "\x00not utf-8"
+            state.open_text(text, up.name)
+    else:
+        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml",
+                            placeholder="name: ...\nkind: muster\n...")
+        if st.button("Load pasted YAML", key="load_pasted"):
+            state.open_text(text, "pasted YAML")
+
+    if state.problems():
+        show_problems(state.problems(), str(st.session_state.get("problems_label") or "The file"))
+        st.info(f"Still showing the last valid scenario: {state.source_label()}.")
+
+    s = state.scenario()
+    st.subheader(s.name)
+    st.caption(f"kind **{s.kind.name}** · source {state.source_label()} · digest {s.digest}")
+    if s.model.description:
+        st.write(s.model.description)
+    plan = st.selectbox("Plan shown", s.plan_names(), key=f"scenario_plan::{s.digest}")
+    model = s.plan(plan).model
+    forces = forces_table(model)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("grids", len(model.grids))
+    c2.metric("residents", f"{sum(g.residents for g in model.grids):,}")
+    c3.metric("responders", f"{int(forces['total'].to_numpy()[-1]):,}")
+    c4.metric("road nodes", f"{len(s.network().nodes):,}")
+
+    left, right = st.columns([3, 2])
+    with left:
+        key = ("map", s.digest, plan)
+        figs = state.figure_cache()
+        if key not in figs:
+            figs[key] = _png(town_map(s.network(), s.places(plan), title=f"{s.name} — {plan}"))
+        st.image(figs[key], caption="Roads, grid centres and the kind's places",
+                 width="stretch")
+    with right:
+        st.markdown("**Forces by role and grid**")
+        st.dataframe(forces, height=460, key="forces_by_grid")
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _editor_keys(plan: str) -> tuple[str, str]:
+    return f"forces::{plan}", f"params::{plan}"
+
+
+def plans_page() -> None:
+    st.header("Plans")
+    s = state.scenario()
+    rows = [{"plan": p, "description": s.plan(p).description,
+             "changes": ", ".join(k for k in plan_patch(s.raw, p) if k != "description")
+             or "(the scenario as it is)"} for p in s.plan_names()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="plans_list")
+
+    base = st.selectbox("Edit a copy of", s.plan_names(), key="edit_base")
+    patch = {k: v for k, v in plan_patch(s.raw, base).items() if k != "description"}
+    with st.expander(f"What {base} changes (its patch)"):
+        st.code(dump_yaml(patch) if patch else "{}  # the scenario as it is", language="yaml")
+
+    fkey, pkey = _editor_keys(base)
+    st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
+                "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
+    forces = st.data_editor(
+        pd.DataFrame(force_rows(s.raw, base), columns=["role", "rule", "value", "grids"]),
+        num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
+        column_config={
+            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
+            "rule": st.column_config.SelectboxColumn("rule", options=list(RULES), required=True),
+            "value": st.column_config.NumberColumn("value", min_value=0),
+            "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
+        })
+    st.markdown(f"**{s.kind.name} parameters** — edit the `value` column (lists comma-separated).")
+    params = st.data_editor(pd.DataFrame(param_rows(s.raw, base)), hide_index=True, key=pkey,
+                            disabled=["parameter", "type"], height=320, width="stretch")
+
+    c1, c2 = st.columns(2)
+    name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
+    description = c2.text_input("Description", key="new_plan_description")
+    if st.button("Save as new plan", type="primary", key="save_plan"):
+        try:
+            new = save_plan(s, name, _records(forces), _records(params), base, description)
+        except ScenarioError as exc:
+            show_problems([(p.path or "(file)", str(p).split(": ", 1)[-1]) for p in exc.problems],
+                          f"Plan {name}")
+        else:
+            for k in (fkey, pkey):
+                st.session_state.pop(k, None)
+            state.replace(new)
+            st.session_state["saved_plan"] = name.strip()
+            st.rerun()
+    if st.session_state.get("saved_plan") in s.plan_names():
+        st.success(f"Saved plan {st.session_state['saved_plan']}; it is now in the plan lists "
+                   "(Run & compare, Replay) and in the YAML download.")
+
+    st.download_button("Download the scenario as YAML", dump_yaml(s.raw),
+                       file_name=f"{state.source_label().removesuffix('.yaml')}-edited.yaml",
+                       mime="application/x-yaml", key="download_yaml")
+
+
+# --- Run & compare ------------------------------------------------------------------------
+
+def _default_request(s: Scenario) -> dict[str, Any]:
+    return {"plans": s.plan_names()[:2], "reps": state.DEFAULT_REPS, "seed": s.model.seed}
+
+
+def run_page(workers: int) -> None:
+    st.header("Run & compare")
+    s = state.scenario()
+    names = s.plan_names()
+    request = st.session_state.get("request") or _default_request(s)
+    request = {**request, "plans": [p for p in request["plans"] if p in names] or names[:2]}
+    with st.form("run_form"):
+        plans = st.multiselect("Plans to compare (2–4)", names, default=request["plans"],
+                               max_selections=4, key=f"run_plans::{s.digest}")
+        c1, c2 = st.columns(2)
+        reps = c1.number_input("Replications per plan", min_value=1, max_value=5000,
+                               value=int(request["reps"]), step=10, key="run_reps")
+        seed = c2.number_input("Seed", min_value=0, value=int(request["seed"]), step=1,
+                               key="run_seed")
+        submitted = st.form_submit_button("Run comparison", type="primary", key="run_submit")
+    if submitted:
+        if not plans:
+            st.warning("Choose at least one plan (two to four to compare).")
+        else:
+            request = {"plans": list(plans), "reps": int(reps), "seed": int(seed)}
+    st.session_state["request"] = request
+
+    todo = state.missing(s, request["plans"], request["seed"], request["reps"])
+    t0 = time.perf_counter()
+    if todo:
+        total = len(todo) * request["reps"]
+        bar = st.progress(0.0, text=f"Running {total} replications…")
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            bar.progress(min(done[0] / total, 1.0),
+                         text=f"{done[0]} of {total} replications ({', '.join(todo)})")
+
+        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers,
+                                tick)
+        bar.empty()
+        note = f"ran {total} replications in {time.perf_counter() - t0:.1f} s"
+    else:
+        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
+        note = "from the cache"
+    st.caption(f"{s.name}: {', '.join(request['plans'])} — {request['reps']} replications each, "
+               f"seed {request['seed']} ({note}).")
+    show_comparison(comp.as_dict(), tuple(state.run_key(s, p, request["seed"], request["reps"])
+                                          for p in request["plans"]))
+
+
+# --- Replay -------------------------------------------------------------------------------
+
+def replay_page() -> None:
+    st.header("Replay")
+    s = state.scenario()
+    request = st.session_state.get("request") or _default_request(s)
+    c1, c2 = st.columns([2, 1])
+    plan = c1.selectbox("Plan", s.plan_names(), key="replay_plan")
+    seed = int(c2.number_input("Seed", min_value=0, value=int(request["seed"]), key="replay_seed"))
+    run = state.single_run(s, plan, seed)
+    rkey = ("replay", state.run_key(s, plan, seed, 1))
+    cache = st.session_state.setdefault("replays", {})
+    if rkey not in cache:
+        cache.clear()
+        cache[rkey] = build_replay(run.events(), s.kind.name, s.network(), s.places(plan))
+    replay = cache[rkey]
+    end = max(1, math.ceil(replay.end_min))
+    minute = st.slider("Minute after the start", 0, end, value=min(30, end), key="replay_minute")
+    st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one person "
+               "(people the alert never reached have no events and are not drawn).")
+    left, right = st.columns([3, 2])
+    with left:
+        figs = state.figure_cache()
+        fkey = (rkey, minute)
+        if fkey not in figs:
+            figs[fkey] = _png(town_map(s.network(), s.places(plan),
+                                       title=f"{plan} — minute {minute}",
+                                       points=replay.points(minute)))
+        st.image(figs[fkey], width="stretch")
+    with right:
+        st.markdown(f"**At minute {minute}**")
+        st.dataframe(replay.counts(minute), hide_index=True, key="replay_counts")
+        queues = replay.queues(minute)
+        if replay.spec is not None and replay.spec.queue_state:
+            st.markdown(f"**Queues** ({replay.spec.queue_state})")
+            if len(queues):
+                st.dataframe(queues, hide_index=True, key="replay_queues")
+            else:
+                st.caption("no one queueing at this minute")
+
+
+# --- History ------------------------------------------------------------------------------
+
+def history_page() -> None:
+    st.header("History")
+    runs, reason = history.list_runs()
+    if runs is None:
+        st.info(reason)
+        return
+    st.caption(f"Run store: {history.store_path()} (set `GRIDMUSTER_STORE` to use another).")
+    if runs.empty:
+        st.info("The run store is empty: runs and comparisons made with `gridmuster run` or "
+                "`gridmuster compare` appear here.")
+        return
+    st.dataframe(runs, hide_index=True, key="history_runs")
+    if "id" in runs.columns:
+        pick = st.selectbox("Re-open a comparison", list(runs["id"]), key="history_pick")
+        if st.button("Open", key="history_open"):
+            data, why = history.open_comparison(pick)
+            if data is None:
+                st.warning(why)
+            else:
+                show_comparison(data, ("history", pick))

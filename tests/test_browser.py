@@ -1,0 +1,101 @@
+"""The dashboard in a real browser: `streamlit run` on a free localhost port, driven by headless
+Debian Chromium through Playwright's Python package (no `playwright install`)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+# Flags that keep Chromium off the (closed) network and working as root in a container.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM),
+    reason=f"no Chromium at {CHROMIUM}: install Debian's chromium (`apt-get install chromium`, "
+           "as .ci/run does) to run the browser test",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "5"}
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+         "--server.address", "127.0.0.1", "--server.port", str(port),
+         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("streamlit did not start:\n"
+                                   + (tmp_path / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 3400})
+            page.goto(server)
+            # The first screen already shows a result (5 replications, from the environment).
+            page.get_by_text("5 replications each").wait_for(timeout=90_000)
+
+            page.get_by_label("Replications per plan").fill("8")
+            page.get_by_role("button", name="Run comparison").click()
+            page.get_by_text("8 replications each").wait_for(timeout=90_000)
+
+            page.get_by_text("Paired differences against baseline").wait_for()
+            tables = page.locator('[data-testid="stDataFrame"]')
+            tables.nth(1).wait_for(timeout=30_000)  # headline metrics and differences
+            assert tables.count() >= 2
+            chart = page.locator('[data-testid="stImage"] img').first
+            chart.wait_for(timeout=30_000)
+            box = chart.bounding_box()
+            assert box is not None and box["width"] > 300 and box["height"] > 150
+            assert page.locator('[data-testid="stMetric"]').count() == 2
+            assert page.locator('[data-testid="stException"]').count() == 0
+            page.wait_for_timeout(500)  # let the grids paint before the screenshot
+            shot = tmp_path / "dashboard.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()

@@ -1,0 +1,187 @@
+"""The Streamlit dashboard, driven headless with streamlit.testing's AppTest."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "dashboard" / "app.py")
+BUNDLED = ROOT / "scenarios" / "muster_youchegang.yaml"
+
+
+@pytest.fixture
+def app(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")  # 2 shared cores: no process pool in tests
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))  # not the user's store
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def goto(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="page").set_value(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at: AppTest, column: str):
+    """The first table shown that has this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def run(at: AppTest, plans: list[str], reps: int, seed: int | None = None) -> AppTest:
+    at.multiselect[0].set_value(plans)
+    at.number_input(key="run_reps").set_value(reps)
+    if seed is not None:
+        at.number_input(key="run_seed").set_value(seed)
+    at.button(key="run_submit").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_first_screen_shows_a_result_without_input(app):
+    assert app.sidebar.radio(key="page").value == "Run & compare"
+    assert set(metrics(app)) == {"baseline", "night"}
+    assert "20 replications each" in " ".join(c.value for c in app.caption)
+    assert "mustered_60min" in set(table(app, "meaning")["metric"])
+    diffs = table(app, "verdict")
+    assert set(diffs["pair"]) == {"night - baseline"}
+    assert (diffs["significant"] == "yes").any()
+    assert len(app.get("image")) >= 2  # the curves and at least one breakdown
+
+
+@pytest.mark.parametrize("page", ["Scenario", "Plans", "Replay", "History"])
+def test_each_page_renders(app, page):
+    goto(app, page)
+    if page == "Scenario":
+        assert len(app.get("image")) == 1  # the town map
+        forces = table(app, "total")
+        assert forces.loc["all grids", "total"] == 1740
+    elif page == "Plans":
+        assert len(app.data_editor) == 2
+        assert "baseline" in set(table(app, "description")["plan"])
+    elif page == "Replay":
+        assert len(app.get("image")) == 1
+        counts = table(app, "people")
+        early = dict(zip(counts["state"], counts["people"], strict=True))
+        app.slider(key="replay_minute").set_value(90).run()
+        counts = table(app, "people")
+        late = dict(zip(counts["state"], counts["people"], strict=True))
+        assert late["mustered"] > early["mustered"] > 0
+    elif importlib.util.find_spec("sim.store") is None:
+        assert "not available yet" in app.info[0].value
+
+
+def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
+    store = pytest.importorskip("sim.store")
+    from sim.experiments import compare
+    from sim.scenario import load_scenario
+
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    s = load_scenario(BUNDLED)
+    data = compare(s, ["baseline", "extra_desks"], 3).as_dict()
+    with store.RunStore() as db:
+        run_id = db.start_run("compare", s.name, str(BUNDLED), s.digest, s.kind.name,
+                              ["baseline", "extra_desks"], s.model.seed, 3, None)
+        db.finish_run(run_id, data, 1.0)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["page"] = "History"
+    at.run()
+    assert not at.exception, at.exception
+    assert list(table(at, "command")["id"]) == [run_id]
+    at.button(key="history_open").click().run()
+    assert not at.exception, at.exception
+    assert set(metrics(at)) == {"baseline", "extra_desks"}
+    assert set(table(at, "verdict")["pair"]) == {"extra_desks - baseline"}
+
+
+def test_editing_a_count_and_rerunning_changes_the_metric(app):
+    goto(app, "Plans")
+    # Row 4 of the baseline forces is the cadres (count 500): make it 1,500.
+    app.session_state["forces::baseline"] = {"edited_rows": {4: {"value": 1500}},
+                                            "added_rows": [], "deleted_rows": []}
+    app.text_input(key="new_plan_name").set_value("more_cadres")
+    app.button(key="save_plan").click().run()
+    assert not app.exception and not app.error
+    assert "more_cadres" in app.success[0].value
+    assert app.session_state["scenario"].raw["plans"]["more_cadres"] == {
+        "forces": {"cadre": {"count": 1500}}}
+    goto(app, "Run & compare")
+    run(app, ["baseline", "more_cadres"], 5)
+    shown = metrics(app)
+    base, more = (float(shown[p].replace(",", "")) for p in ("baseline", "more_cadres"))
+    assert more > base + 500
+
+
+def test_invalid_plan_edit_shows_field_paths(app):
+    goto(app, "Plans")
+    app.session_state["forces::baseline"] = {"edited_rows": {4: {"value": -3}},
+                                            "added_rows": [], "deleted_rows": []}
+    app.text_input(key="new_plan_name").set_value("broken")
+    app.button(key="save_plan").click().run()
+    assert not app.exception
+    assert "plans.broken.forces.cadre.count" in app.error[0].value
+    assert "broken" not in app.session_state["scenario"].plan_names()
+
+
+def _bad_scenario() -> bytes:
+    data = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    data["forces"]["cadre"] = {"count": -3}
+    data["muster"]["horizon_minutes"] = 90
+    data["plans"]["night"]["muster"]["alert_time"] = "25:00"
+    return yaml.safe_dump(data, sort_keys=False).encode()
+
+
+def test_invalid_upload_shows_field_path_errors(app):
+    goto(app, "Scenario")
+    app.radio(key="source").set_value("Upload a YAML file").run()
+    app.file_uploader(key="upload").set_value(("bad.yaml", _bad_scenario(),
+                                               "application/x-yaml")).run()
+    assert not app.exception
+    text = app.error[0].value
+    for path in ("forces.cadre.count", "muster.horizon_minutes", "plans.night.muster.alert_time"):
+        assert f"`{path}`" in text, text
+    assert "Traceback" not in text
+    # The last valid scenario stays open.
+    assert app.session_state["scenario"].name == "Youchegang one-hour mustering drill"
+
+
+def test_pasted_yaml_is_validated_and_opened(app):
+    goto(app, "Scenario")
+    app.radio(key="source").set_value("Paste YAML").run()
+    app.text_area(key="pasted_yaml").set_value("kind: muster\nname: [unclosed\n")
+    app.button(key="load_pasted").click().run()
+    assert "YAML syntax error" in app.error[0].value
+    data = yaml.safe_load(BUNDLED.read_text(encoding="utf-8"))
+    data["name"] = "Pasted town"
+    data["plans"] = {"only": {"description": "one plan"}}
+    app.text_area(key="pasted_yaml").set_value(yaml.safe_dump(data, sort_keys=False))
+    app.button(key="load_pasted").click().run()
+    assert not app.exception and not app.error
+    assert app.session_state["scenario"].plan_names() == ["only"]
+    goto(app, "Run & compare")  # a one-plan scenario still shows a result
+    assert set(metrics(app)) == {"only"}
+
+
+def test_same_seed_same_numbers(app):
+    def shown(seed):
+        run(app, ["baseline", "phone_tree"], 4, seed)
+        return metrics(app), table(app, "meaning").to_dict("list")
+
+    first = shown(11)
+    app.sidebar.button(key="clear_cache").click().run()  # recompute, not a cache hit
+    assert shown(11) == first
+    assert shown(12) != first
