@@ -29,6 +29,32 @@ METRICS: dict[str, MetricInfo] = {
     "mustered_at_end": MetricInfo("people mustered by the end of the run", "people", True),
     "checkin_wait_p95_min": MetricInfo("95th-percentile check-in wait", "min", False),
     "checkin_wait_max_min": MetricInfo("longest check-in wait", "min", False),
+    # festival
+    "visitors": MetricInfo("visitors", "people", True),
+    "groups": MetricInfo("visitor groups", "groups", True),
+    "wait_p50_min": MetricInfo("median checkpoint wait", "min", False),
+    "wait_p95_min": MetricInfo("95th-percentile checkpoint wait", "min", False),
+    "wait_mean_min": MetricInfo("mean checkpoint wait", "min", False),
+    "share_waited": MetricInfo("share of visitors who had to wait at a checkpoint", "", False),
+    "max_queue": MetricInfo("longest checkpoint queue", "people", False),
+    "turned_away": MetricInfo("visitors turned away at full checkpoints", "people", False),
+    "diverted": MetricInfo("visitors diverted to another checkpoint", "people", False),
+    "max_density_ppm2": MetricInfo("highest viewing-point density", "people/m²", False),
+    "minutes_density_over_limit": MetricInfo("minutes with a viewing point over the danger "
+                                             "density", "min", False),
+    "worst_los": MetricInfo("worst Fruin level of service (1 = A … 6 = F)", "", False),
+    "held": MetricInfo("visitors held at viewing-point entrances", "people", False),
+    "held_wait_p95_min": MetricInfo("95th-percentile wait at viewing-point entrances", "min",
+                                    False),
+    "redirected": MetricInfo("visitors redirected to another viewing point", "people", False),
+    "egress95_min": MetricInfo("minutes after the tide until 95 % have left the viewing points",
+                               "min", False),
+    "incidents": MetricInfo("incidents", "incidents", False),
+    "incidents_unanswered": MetricInfo("incidents no team reached by the end", "incidents",
+                                       False),
+    "incident_response_p95_min": MetricInfo("95th-percentile incident response time", "min",
+                                            False),
+    "utilisation": MetricInfo("staff utilisation", "", False),
 }
 
 

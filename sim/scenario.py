@@ -28,11 +28,12 @@ from sim.config import (
     touches,
 )
 from sim.errors import Problem, ScenarioError, join_path
+from sim.festival.model import FESTIVAL
 from sim.kinds import Kind
 from sim.muster.model import MUSTER
 from sim.network import RoadNetwork, grid_nodes
 
-KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER,)}
+KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, FESTIVAL)}
 DEFAULT_PLAN = "baseline"
 
 
