@@ -18,7 +18,8 @@ from sim.festival.demand import Groups
 from sim.results import EventRecord, ReplicationResult
 
 if TYPE_CHECKING:
-    from sim.festival.model import CheckpointResult, Day, FestivalInputs, Visits
+    from sim.festival.inputs import FestivalInputs
+    from sim.festival.model import CheckpointResult, Day, Visits
 
 PLACES = ("diverting", "queue", "check", "walking", "held", "viewing_point", "left",
           "turned_away")
