@@ -29,11 +29,12 @@ from sim.config import (
 )
 from sim.errors import Problem, ScenarioError, join_path
 from sim.evacuation.kind import EVACUATION
+from sim.festival.model import FESTIVAL
 from sim.kinds import Kind
 from sim.muster.model import MUSTER
 from sim.network import RoadNetwork, grid_nodes
 
-KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION)}
+KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION, FESTIVAL)}
 DEFAULT_PLAN = "baseline"
 
 

@@ -1,0 +1,314 @@
+"""The ``festival:`` section of a scenario file: demand, checkpoints, viewing points, staff.
+
+Clock times are ``HH:MM`` on the festival day; times after midnight are written 24:00–47:59
+(as in transit timetables), so that a night shift ``16:00``–``24:15`` ends after it starts.
+Inside the model, time is minutes after ``day_start``. Checkpoints, viewing points, shifts and
+team groups are mappings keyed by id, so that a plan can change one of them by name (plans
+deep-merge into this section). Cross-field checks (shift order, lanes versus staff, the staff
+pool, references between sections) are in ``problems`` and name the exact field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, get_args
+
+from pydantic import Field, model_validator
+
+from sim.config import ScenarioBase, StrictModel
+from sim.distributions import Dist, Fixed
+from sim.errors import Problem, join_path
+
+StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
+                     "volunteer"]
+STAFF_GROUPS: tuple[str, ...] = get_args(StaffGroup)
+Clock = Annotated[str, Field(pattern=r"^([0-3]\d|4[0-7]):[0-5]\d$",
+                             description="HH:MM; 24:00-47:59 for the next morning")]
+NonNeg = Annotated[float, Field(ge=0)]
+StaffCounts = dict[StaffGroup, Annotated[int, Field(ge=0)]]
+
+
+def clock_min(text: str) -> float:
+    h, m = text.split(":")
+    return 60.0 * int(h) + int(m)
+
+
+def _one() -> Fixed:
+    return Fixed(value=1)
+
+
+def _zero() -> Fixed:
+    return Fixed(value=0)
+
+
+class RateStep(StrictModel):
+    """From clock time ``at`` on, visitors arrive at ``per_hour`` (until the next step)."""
+
+    at: Clock
+    per_hour: float = Field(ge=0, description="visitors per hour")
+
+
+class Mode(StrictModel):
+    """A way of arriving (highway exit by car, intercity rail, local roads, on foot)."""
+
+    checkpoints: dict[str, NonNeg] = Field(min_length=1,
+                                           description="checkpoint id -> share of this mode")
+    group_size: Dist = Field(default_factory=_one, description="people per group (rounded, ≥ 1)")
+    profile: list[RateStep] = Field(default_factory=list, description="piecewise rates")
+    counts: list[NonNeg] = Field(default_factory=list,
+                                 description="visitors per interval from day_start (as a CSV)")
+    interval_min: float = Field(default=60.0, gt=0, description="length of a `counts` interval")
+    arrivals: Literal["poisson", "regular"] = Field(
+        default="poisson", description="Poisson process, or evenly spaced groups (tests, drills)")
+    surge: bool = Field(default=True, description="the pre-tide surge applies to this mode")
+
+
+class Surge(StrictModel):
+    """Rates are multiplied by ``factor`` during the ``before_tide_min`` minutes before the tide."""
+
+    before_tide_min: float = Field(default=0.0, ge=0)
+    factor: float = Field(default=1.0, ge=0)
+
+
+class CheckType(StrictModel):
+    """Service time of one group at a lane: per group plus the sum of per-person checks."""
+
+    per_group: Dist = Field(default_factory=_zero)
+    per_person: Dist = Field(default_factory=_zero)
+
+
+class Shift(StrictModel):
+    start: Clock
+    end: Clock
+    staff: StaffCounts = Field(default_factory=dict, description="people on duty by group")
+    lanes: int | None = Field(default=None, ge=0,
+                              description="lanes this shift opens (default: staff // per lane)")
+
+    def people(self) -> int:
+        return sum(self.staff.values())
+
+
+class Checkpoint(StrictModel):
+    """A staffed multi-server queue (QR code / ID / temperature / ticket check)."""
+
+    name: str = ""
+    node: str
+    check: str = Field(description="a key of check_types")
+    lanes: int = Field(ge=1, description="physical lanes")
+    staff_per_lane: int = Field(default=2, ge=1)
+    roster: dict[str, Shift] = Field(min_length=1, description="shifts by name")
+    queue_limit: int | None = Field(default=None, ge=0, description="people waiting; beyond it "
+                                    "arriving groups are turned away or diverted")
+    over_limit: Literal["turn_away", "divert"] = "turn_away"
+    divert_to: str | None = None
+    divert_min: float = Field(default=10.0, ge=0, description="minutes to the other checkpoint")
+    grid: str = ""
+
+
+class ViewingPoint(StrictModel):
+    node: str
+    area_m2: float = Field(gt=0, description="usable standing area")
+    exit_width_m: float = Field(default=4.0, gt=0, description="width of the access path")
+    weight: float = Field(default=1.0, ge=0, description="visitors' preference weight")
+    stewards: StaffCounts = Field(default_factory=dict)
+    grid: str = ""
+
+
+class CrowdControl(StrictModel):
+    """What stewards do when a viewing point reaches ``trigger_ppm2``."""
+
+    rule: Literal["hold", "redirect", "none"] = "hold"
+    trigger_ppm2: float = Field(default=4.0, gt=0)
+    min_stewards: int = Field(default=2, ge=0, description="fewer on post: no control there")
+    max_redirects: int = Field(default=2, ge=0, description="then the group is held")
+
+
+class Stay(StrictModel):
+    after_tide: Dist = Field(description="minutes after the tide until a group starts to leave")
+    min_stay: Dist = Field(description="minutes a group stays at least")
+
+
+class TeamGroup(StrictModel):
+    """Teams that answer incidents (e.g. the 18 grid teams), spread over their bases."""
+
+    count: int = Field(ge=0)
+    members: StaffCounts = Field(default_factory=dict, description="per team")
+    bases: list[str] = Field(min_length=1, description="walkway nodes, teams round-robin")
+    speed_kmh: float = Field(default=5.0, gt=0)
+
+
+class IncidentType(StrictModel):
+    """Incidents at each place: ``per_hour + per_1000_per_hour × people present / 1000``."""
+
+    where: Literal["viewing_points", "checkpoints"] = "viewing_points"
+    per_hour: float = Field(default=0.0, ge=0)
+    per_1000_per_hour: float = Field(default=0.0, ge=0)
+    above_ppm2: float = Field(default=0.0, ge=0, description="only while density is above this")
+    teams: list[str] = Field(min_length=1, description="team groups that may answer")
+    handle: Dist
+    escalate: float = Field(default=0.0, ge=0, le=1,
+                            description="share needing a command-centre decision")
+
+
+class CommandCentre(StrictModel):
+    desks: int = Field(default=2, ge=1)
+    decision: Dist = Field(default_factory=lambda: Fixed(value=3))
+
+
+class FestivalParams(StrictModel):
+    day_start: Clock = "05:00"
+    day_end: Clock = "21:00"
+    tide_time: Clock = "13:00"
+    record_every_min: float = Field(default=5.0, gt=0)
+    walk_kmh: float = Field(default=3.6, gt=0)
+    surge: Surge = Field(default_factory=Surge)
+    modes: dict[str, Mode] = Field(min_length=1)
+    check_types: dict[str, CheckType] = Field(min_length=1)
+    checkpoints: dict[str, Checkpoint] = Field(min_length=1)
+    viewing_points: dict[str, ViewingPoint] = Field(min_length=1)
+    danger_ppm2: float = Field(default=4.0, gt=0)
+    crowd_control: CrowdControl = Field(default_factory=CrowdControl)
+    egress_flow_ppmm: float = Field(default=66.0, gt=0, description="people per metre per minute")
+    stay: Stay
+    staff: StaffCounts = Field(default_factory=dict, description="the pool by group")
+    staff_scale: dict[StaffGroup, NonNeg] = Field(default_factory=dict,
+                                                  description="plan knob: × every posting")
+    teams: dict[str, TeamGroup] = Field(default_factory=dict)
+    incidents: dict[str, IncidentType] = Field(default_factory=dict)
+    command_centre: CommandCentre = Field(default_factory=CommandCentre)
+
+    @model_validator(mode="after")
+    def _demand_given(self) -> FestivalParams:
+        for name, m in self.modes.items():
+            if bool(m.profile) == bool(m.counts):
+                raise ValueError(f"mode {name!r}: give exactly one of 'profile' or 'counts'")
+        return self
+
+    def t(self, clock: str) -> float:
+        """Model minutes of a clock time."""
+        return clock_min(clock) - clock_min(self.day_start)
+
+    @property
+    def horizon(self) -> float:
+        return self.t(self.day_end)
+
+    def scaled(self, group: str, n: int) -> int:
+        return int(n * self.staff_scale.get(group, 1.0))  # type: ignore[call-overload]
+
+
+class FestivalScenario(ScenarioBase):
+    kind: Literal["festival"]
+    festival: FestivalParams
+
+
+def shift_lanes(cp: Checkpoint, shift: Shift, p: FestivalParams) -> int:
+    """Lanes a shift opens: as given, but never more than its (scaled) staff can man."""
+    staff = sum(p.scaled(g, n) for g, n in shift.staff.items())
+    can = staff // cp.staff_per_lane
+    return min(can if shift.lanes is None else min(shift.lanes, can), cp.lanes)
+
+
+def problems(p: FestivalParams) -> list[Problem]:
+    """Cross-field problems of the festival section, each with its exact field path."""
+    out: list[Problem] = []
+
+    def bad(*path: object, msg: str, value: object) -> None:
+        out.append(Problem(join_path("festival", *path), msg, value))
+
+    if p.t(p.day_end) <= 0:
+        bad("day_end", msg=f"must be after day_start ({p.day_start})", value=p.day_end)
+    if not 0 <= p.t(p.tide_time) <= p.horizon:
+        bad("tide_time", msg="must be between day_start and day_end", value=p.tide_time)
+    for name, m in p.modes.items():
+        for cid in m.checkpoints:
+            if cid not in p.checkpoints:
+                bad("modes", name, "checkpoints", cid, msg="no checkpoint with this id", value=cid)
+        if m.checkpoints and sum(m.checkpoints.values()) <= 0:
+            bad("modes", name, "checkpoints", msg="shares must not all be 0",
+                value=dict(m.checkpoints))
+        for i in range(1, len(m.profile)):
+            if clock_min(m.profile[i].at) <= clock_min(m.profile[i - 1].at):
+                bad("modes", name, "profile", i, "at",
+                    msg=f"must be after the previous step ({m.profile[i - 1].at})",
+                    value=m.profile[i].at)
+    for cid, cp in p.checkpoints.items():
+        if cp.check not in p.check_types:
+            bad("checkpoints", cid, "check",
+                msg=f"not a check type ({', '.join(p.check_types)})", value=cp.check)
+        if cp.over_limit == "divert":
+            if cp.divert_to not in p.checkpoints or cp.divert_to == cid:
+                bad("checkpoints", cid, "divert_to", msg="needs another checkpoint's id",
+                    value=cp.divert_to)
+            if cp.queue_limit is None:
+                bad("checkpoints", cid, "queue_limit", msg="diversion needs a queue limit",
+                    value=None)
+        for sname, sh in cp.roster.items():
+            if clock_min(sh.end) <= clock_min(sh.start):
+                bad("checkpoints", cid, "roster", sname, "end",
+                    msg=f"the shift ends before it starts ({sh.start})", value=sh.end)
+            if sh.lanes is not None and sh.lanes * cp.staff_per_lane > sh.people():
+                bad("checkpoints", cid, "roster", sname, "lanes",
+                    msg=f"more lanes than the shift's {sh.people()} staff can man at "
+                        f"{cp.staff_per_lane} per lane", value=sh.lanes)
+            if sh.lanes is not None and sh.lanes > cp.lanes:
+                bad("checkpoints", cid, "roster", sname, "lanes",
+                    msg=f"more than the checkpoint's {cp.lanes} physical lanes", value=sh.lanes)
+    if divert_order(p) is None:
+        bad("checkpoints", msg="diversions form a loop", value=sorted(
+            c for c, cp in p.checkpoints.items() if cp.over_limit == "divert"))
+    if sum(v.weight for v in p.viewing_points.values()) <= 0:
+        bad("viewing_points", msg="weights must not all be 0", value=0)
+    for tname, team in p.teams.items():
+        if team.count > 0 and sum(team.members.values()) == 0:
+            bad("teams", tname, "members", msg="a team needs at least one member", value={})
+    for iname, inc in p.incidents.items():
+        for j, tname in enumerate(inc.teams):
+            if tname not in p.teams:
+                bad("incidents", iname, "teams", j, msg="no team group with this name",
+                    value=tname)
+    for group, need in posted(p).items():
+        have = p.scaled(group, p.staff.get(group, 0))  # type: ignore[call-overload]
+        if need > have:
+            bad("staff", group, msg=f"the plan posts {need} people of this group but the pool "
+                                    f"has {have}", value=have)
+    return out
+
+
+def posted(p: FestivalParams) -> dict[str, int]:
+    """People of each group the plan posts (after ``staff_scale``); each is posted once."""
+    out = dict.fromkeys(STAFF_GROUPS, 0)
+    for cp in p.checkpoints.values():
+        for sh in cp.roster.values():
+            for g, n in sh.staff.items():
+                out[g] += p.scaled(g, n)
+    for vp in p.viewing_points.values():
+        for g, n in vp.stewards.items():
+            out[g] += p.scaled(g, n)
+    for team in p.teams.values():
+        for g, n in team.members.items():
+            out[g] += p.scaled(g, n) * team.count
+    return {g: n for g, n in out.items() if n}
+
+
+def divert_order(p: FestivalParams) -> list[str] | None:
+    """Checkpoints in an order where every diversion goes to a later one; None if a loop."""
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(c: str) -> bool:
+        if state.get(c) == 2:
+            return True
+        if state.get(c) == 1:
+            return False
+        state[c] = 1
+        cp = p.checkpoints[c]
+        target = cp.divert_to if cp.over_limit == "divert" else None
+        if target in p.checkpoints and target != c and not visit(target):  # type: ignore[arg-type]
+            return False
+        state[c] = 2
+        order.append(c)
+        return True
+
+    for c in p.checkpoints:
+        if not visit(c):
+            return None
+    return order[::-1]
