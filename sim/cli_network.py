@@ -63,7 +63,7 @@ def import_cmd(
     no_maxspeed: Annotated[bool, typer.Option(
         "--no-maxspeed", help="ignore OSM maxspeed tags; use class speeds only")] = False,
     reader: Annotated[str, typer.Option(
-        "--reader", help="auto, osmium or stdlib (XML only)")] = "auto",
+        "--reader", help="auto (osmium for .pbf, the standard library for XML), osmium or stdlib")] = "auto",
 ) -> None:
     """Import an OpenStreetMap extract: largest connected component, in metres, with length,
     speed and travel time on every edge; writes GraphML a scenario can reference."""

@@ -10,8 +10,9 @@ handled by keeping the way's segments whose two ends are in the file: the road i
 extract survives, the part outside is dropped and counted in the report.
 
 Reading ``.osm.pbf`` needs pyosmium (``pip install 'gridmuster[osm]'``); plain ``.osm`` XML
-(also ``.osm.gz``/``.osm.bz2``) is read with it when installed, else with the standard
-library. Roads are undirected (``oneway`` is ignored): people going to an assembly point or a
+(also ``.osm.gz``/``.osm.bz2``) is read with the standard library (faster than pyosmium's
+Python iteration on a town-sized file, see benchmarks/bench_osm.py; ``reader="osmium"`` forces
+pyosmium). Roads are undirected (``oneway`` is ignored): people going to an assembly point or a
 shelter on foot or by e-bike are not bound by it, and a drill's cars are few.
 """
 
@@ -181,9 +182,10 @@ def _read_osmium(path: Path) -> tuple[list[Way], dict[int, tuple[float, float]]]
             ways.append(Way(w.id, dict(w.tags), [n.ref for n in w.nodes]))
     need = {r for w in ways for r in w.refs}
     nodes: dict[int, tuple[float, float]] = {}
-    for n in osmium.FileProcessor(str(path), osmium.osm.NODE).with_filter(
-            osmium.filter.IdFilter(need)):
-        if isinstance(n, osmium.osm.Node) and n.location.valid():
+    # Membership in Python: pyosmium's IdFilter is ~15x slower here (bench_osm.py), and keeping
+    # only the nodes that highways use keeps memory small on large extracts.
+    for n in osmium.FileProcessor(str(path), osmium.osm.NODE):
+        if n.id in need and isinstance(n, osmium.osm.Node) and n.location.valid():
             nodes[n.id] = (n.location.lon, n.location.lat)
     return ways, nodes
 
@@ -203,15 +205,15 @@ def is_pbf(path: Path) -> bool:
 def read_osm(path: Path, reader: str = "auto") -> tuple[list[Way], dict[int, tuple[float, float]]]:
     """Highway ways and the locations of the nodes they use (lon, lat).
 
-    ``reader``: ``auto`` (pyosmium if installed, else the standard library for XML),
-    ``osmium`` or ``stdlib``. Raises ScenarioError naming the file for anything unreadable.
+    ``reader``: ``auto`` (pyosmium for .pbf, the standard library for XML), ``osmium`` or
+    ``stdlib``. Raises ScenarioError naming the file for anything unreadable.
     """
     name = str(path)
     if not path.exists():
         raise ScenarioError([Problem(name, "file not found")])
     if path.is_dir():
         raise ScenarioError([Problem(name, "is a folder, not an OpenStreetMap extract")])
-    use_osmium = reader == "osmium" or (reader == "auto" and (_has_osmium() or is_pbf(path)))
+    use_osmium = reader == "osmium" or (reader == "auto" and is_pbf(path))
     if use_osmium and not _has_osmium():
         raise ScenarioError([Problem(name, "reading .osm.pbf needs pyosmium: pip install "
                                      "'gridmuster[osm]' (or convert the file to .osm XML)")])

@@ -176,7 +176,7 @@ def test_unreadable_inputs_are_one_line_errors(tmp_path):
     for path, words in ((tmp_path / "missing.osm", "file not found"),
                         (bad, "not a readable OpenStreetMap"),
                         (xml, "not a readable OpenStreetMap"), (empty, "no highway ways")):
-        for reader in ("stdlib", "auto"):
+        for reader in ("stdlib", "auto", "osmium"):
             if path is bad and reader == "stdlib":
                 continue
             with pytest.raises(ScenarioError) as exc:
