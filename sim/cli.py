@@ -33,11 +33,13 @@ from sim.cli_common import (
     progress_bar,
     summary_table,
 )
+from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import review_cmd
 from sim.cli_runs import optimise, runs_app
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs, run_plan
 from sim.output import write_comparison, write_run
+from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
 from sim.store import RunStore
 
@@ -48,6 +50,7 @@ app = typer.Typer(
     help="Simulate emergency mobilisation in grid-governed towns and compare staffing plans.",
 )
 app.add_typer(runs_app, name="runs")
+app.add_typer(network_app, name="network")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
 
@@ -60,7 +63,7 @@ BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replica
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M) -> None:
     """Check a scenario file; print every problem with its field path (exit 2 if any)."""
     s = load_scenario(scenario)
     sizes = []
@@ -69,6 +72,8 @@ def validate(scenario: ScenarioArg) -> None:
         sizes.append(f"{name} ({len(roster)} responders)" if roster is not None else name)
     out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
                       f"plans: {', '.join(sizes)}")
+    for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
+        out_console.print(snap.warning(snap_limit), markup=False, highlight=False)
 
 
 @app.command()

@@ -60,7 +60,8 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     ax.set_aspect("equal")
     ax.set_xlabel("x (m)")
     ax.set_ylabel("y (m)")
-    ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
+    if ax.get_legend_handles_labels()[0]:  # a bare network has nothing to label
+        ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
     ax.set_title(title)
     fig.tight_layout()
     plt.close(fig)  # the caller saves or displays it; pyplot need not keep it

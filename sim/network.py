@@ -105,7 +105,8 @@ def _xy(g: nx.Graph, n: str) -> tuple[float, float]:
 
 
 def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
-    """Read a GraphML road network; accept osmnx names (``length``, ``speed_kph``)."""
+    """Read a GraphML road network (``.graphml``, or ``.graphml.gz``); accept osmnx names
+    (``length``, ``speed_kph``)."""
     if not path.exists():
         raise ScenarioError([Problem(field_path, "file not found", str(path))])
     try:
@@ -115,6 +116,8 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
             [Problem(field_path, f"not a readable GraphML file: {exc}", str(path))]
         ) from None
     g = nx.Graph()
+    # Graph attributes, e.g. the projection of an imported OpenStreetMap network.
+    g.graph.update({k: v for k, v in raw.graph.items() if k not in ("node_default", "edge_default")})
     problems: list[Problem] = []
     for n, d in raw.nodes(data=True):
         try:

@@ -32,7 +32,8 @@ from sim.evacuation.kind import EVACUATION
 from sim.festival.model import FESTIVAL
 from sim.kinds import Kind
 from sim.muster.model import MUSTER
-from sim.network import RoadNetwork, grid_nodes
+from sim.network import NetworkSpec, RoadNetwork, grid_nodes
+from sim.places import Snap, grid_snaps, resolve_places
 
 KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION, FESTIVAL)}
 DEFAULT_PLAN = "baseline"
@@ -56,6 +57,8 @@ class Scenario:
     model: ScenarioBase
     base_dir: Path
     plans: dict[str, PlanSetup] = field(repr=False)
+    # Places given by coordinates and the road nodes they were snapped to (sim.places).
+    snaps: list[Snap] = field(default_factory=list, repr=False)
 
     @property
     def kind(self) -> Kind:
@@ -96,9 +99,13 @@ _NETWORKS: dict[tuple[str, str], RoadNetwork] = {}
 
 def network_for(model: ScenarioBase, base_dir: Path) -> RoadNetwork:
     """The road network of a scenario, built once per process (plans never change it)."""
-    key = (model.network.model_dump_json(), str(base_dir))
+    return network_for_spec(model.network, base_dir)
+
+
+def network_for_spec(spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
+    key = (spec.model_dump_json(), str(base_dir))
     if key not in _NETWORKS:
-        _NETWORKS[key] = RoadNetwork.from_spec(model.network, base_dir)
+        _NETWORKS[key] = RoadNetwork.from_spec(spec, base_dir)
     return _NETWORKS[key]
 
 
@@ -129,6 +136,8 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         raise ScenarioError([Problem("kind", f"unknown scenario kind; expected one of {known}",
                                      kind_name)])
     kind = KINDS[kind_name]
+    given = raw
+    raw, snaps = resolve_places(raw, base_dir, network_for_spec)  # `xy`/`lonlat` → `node`
     problems: list[Problem] = []
     try:
         model = kind.scenario_model.model_validate(raw)
@@ -181,6 +190,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     problems.extend(_grid_nodes(model, network))
     if problems:
         raise ScenarioError(_unique(problems))
+    snaps = snaps + grid_snaps(list(model.grids), network)
     base_problems = {str(p) for p in kind.check(model, network)}
     problems.extend(kind.check(model, network))
     for name, pm in plan_models.items():
@@ -193,13 +203,13 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if problems:
         raise ScenarioError(_unique(problems))
 
-    digest = _digest(raw, base_dir, model)
+    digest = _digest(given, base_dir, model)
     setups = {
         name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
                         digest)
         for name, pm in plan_models.items()
     }
-    return Scenario(raw=raw, model=model, base_dir=base_dir, plans=setups)
+    return Scenario(raw=given, model=model, base_dir=base_dir, plans=setups, snaps=snaps)
 
 
 def _plan_description(patch: Any) -> str:
