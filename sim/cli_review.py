@@ -34,7 +34,7 @@ def review_cmd(
     s = load_scenario(scenario)
     if not observed.exists():
         raise ScenarioError([Problem("--observed", "file not found", str(observed))])
-    log = read_observed(observed.read_text(encoding="utf-8"), observed.name, skip_bad_rows)
+    log = read_observed(s, observed.read_text(encoding="utf-8"), observed.name, skip_bad_rows)
     params = [FitParameter.parse(f) for f in fit or []]
     folder = out or Path("out") / f"{scenario.stem}-review"
     result, _ = review(s, plan, log, reps, seed, workers)
@@ -53,7 +53,8 @@ def review_cmd(
     write_json(folder / "review.json", result)
     from sim.plots import review_figure
 
-    save_figure(review_figure(result), folder / "review.png")
+    if "curve" in result:
+        save_figure(review_figure(result), folder / "review.png")
 
     for p in log.skipped:
         out_console.print(f"skipped: {p}", markup=False)
@@ -68,7 +69,7 @@ def review_cmd(
         table.add_row(name, fmt(m["observed"], name), band, pct, inside)
     out_console.print(table)
     ks = result["ks"]
-    out_console.print(f"Kolmogorov–Smirnov distance of check-in times: {ks['statistic']:.3f} "
+    out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
                       f"(p = {ks['p_value']:.3g})")
     if result["outside_band"]:
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
@@ -80,5 +81,5 @@ def review_cmd(
         rng = f"{c['low']:.3g}–{c['high']:.3g}" if c["low"] is not None else "none consistent"
         out_console.print(f"fitted {path} = {c['value']:.3g} (values consistent with the log: "
                           f"{rng})")
-    out_console.print(f"wrote {folder}/review.json, review.png"
+    out_console.print(f"wrote {folder}/review.json" + (", review.png" if "curve" in result else "")
                       + (f", {scenario.stem}-calibrated.yaml" if params else ""))

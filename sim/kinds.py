@@ -31,3 +31,5 @@ class Kind:
     figures: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None
     # Inject types this kind applies; any other in a scenario's `injects:` is an error.
     inject_types: frozenset[str] = frozenset()
+    # How observed logs of this kind are read and compared (sim.observed.ReviewSpec); optional.
+    review: Any = None

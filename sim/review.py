@@ -1,17 +1,12 @@
 """Post-event review: where observed timings fall in the simulated distribution, and
-calibration of named parameters to an observed log.
-
-An observed muster log is a CSV with one row per person who checked in: ``t_min`` (minutes after
-the alert) and ``role``, optionally ``responder_id`` and ``assembly_point``.
-"""
+calibration of named parameters to an observed log. What a log looks like is the kind's
+``ReviewSpec`` (``sim.observed``)."""
 
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,91 +14,36 @@ from scipy import stats as sstats
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments import PlanRun, run_plan
-from sim.forces import ROLES
+from sim.observed import ObservedLog, ReviewSpec, read_log
 from sim.optimise import set_path
 from sim.scenario import Scenario, parse_scenario
 
-REQUIRED = ("t_min", "role")
+
+def spec_of(scenario: Scenario) -> ReviewSpec:
+    spec = scenario.kind.review
+    if spec is None:
+        raise ScenarioError([Problem("kind", "review of observed logs is not available for "
+                                     "this kind yet", scenario.kind.name)])
+    return spec  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
-class ObservedLog:
-    times: np.ndarray  # minutes after the alert, one per check-in
-    roles: list[str]
-    rows_read: int
-    skipped: list[Problem] = field(default_factory=list)
+def read_observed(scenario: Scenario, text: str, source: str = "LOG.csv",
+                  skip_bad_rows: bool = False) -> ObservedLog:
+    return read_log(text, spec_of(scenario).columns, source, skip_bad_rows)
 
 
-def read_observed(text: str, source: str = "LOG.csv", skip_bad_rows: bool = False
-                  ) -> ObservedLog:
-    """Parse an observed log; every bad row is reported with its line, column and value.
-
-    With ``skip_bad_rows`` the valid rows are used and the bad ones listed as skipped;
-    otherwise any bad row is an error (nothing is half-used silently).
-    """
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise ScenarioError([Problem(f"{source}: header", f"missing column(s) {missing}; "
-                                     f"expected at least {list(REQUIRED)}", header)])
-    times, roles, bad = [], [], []
-    n = 0
-    for line, row in enumerate(reader, start=2):
-        n += 1
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        raw_t, role = row.get("t_min", ""), row.get("role", "")
-        try:
-            t = float(raw_t)
-            if not math.isfinite(t):
-                raise ValueError
-        except ValueError:
-            bad.append(Problem(f"{source}: line {line}, column t_min", "not a number", raw_t))
-            continue
-        if t < 0:
-            bad.append(Problem(f"{source}: line {line}, column t_min",
-                               "negative time (minutes after the alert)", t))
-            continue
-        if role not in ROLES:
-            bad.append(Problem(f"{source}: line {line}, column role", "unknown role", role))
-            continue
-        times.append(t)
-        roles.append(role)
-    if bad and not skip_bad_rows:
-        raise ScenarioError(bad + [Problem(source, f"{len(bad)} bad row(s) of {n}; fix them "
-                                           "or use --skip-bad-rows to use the valid rows")])
-    if not times:
-        raise ScenarioError(bad + [Problem(source, "no valid rows")])
-    return ObservedLog(np.array(times), roles, n, bad)
+def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]:
+    sim = spec.simulated_sample(run)
+    obs = spec.observed_sample(log)
+    if sim.size == 0 or obs.size == 0:
+        return math.nan, math.nan
+    ks = sstats.ks_2samp(obs, sim)
+    return float(ks.statistic), float(ks.pvalue)
 
 
-def observed_metrics(log: ObservedLog, roster: float) -> dict[str, float]:
-    t = np.sort(log.times)
-
-    def time_to(frac: float) -> float:
-        k = math.ceil(frac * roster)
-        return float(t[k - 1]) if 0 < k <= t.size else math.nan
-
-    return {
-        "mustered_15min": float((t <= 15).sum()),
-        "mustered_30min": float((t <= 30).sum()),
-        "mustered_60min": float((t <= 60).sum()),
-        "frac_mustered_60min": float((t <= 60).sum() / roster),
-        "t50_min": time_to(0.5),
-        "t90_min": time_to(0.9),
-    }
-
-
-def simulated_times(run: PlanRun) -> np.ndarray:
-    """Check-in times pooled over replications (from the kept event records)."""
-    return np.array([e.t_min for r in run.results for e in r.events if e.event == "mustered"])
-
-
-def compare_to_band(log: ObservedLog, run: PlanRun) -> dict[str, Any]:
-    roster = float(np.nanmean(run.values("roster")))
-    obs = observed_metrics(log, roster)
+def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> dict[str, Any]:
     metrics = {}
-    for name, value in obs.items():
+    for name, value in spec.observed_metrics(log, run).items():
         sim = run.values(name)
         sim = sim[np.isfinite(sim)]
         if sim.size == 0 or math.isnan(value):
@@ -116,40 +56,47 @@ def compare_to_band(log: ObservedLog, run: PlanRun) -> dict[str, Any]:
         metrics[name] = {"observed": value, "sim_p5": float(p5), "sim_p50": float(p50),
                          "sim_p95": float(p95), "percentile": float(pct),
                          "inside_band": bool(p5 <= value <= p95)}
-    ks = sstats.ks_2samp(log.times, simulated_times(run))
-    t = run.curve_t
-    curves = np.vstack([r.curve for r in run.results if r.curve is not None])
-    lo, hi = np.percentile(curves, 5, axis=0), np.percentile(curves, 95, axis=0)
-    observed_curve = np.searchsorted(np.sort(log.times), t, side="right") / roster
-    outside: list[dict[str, Any]] = []
-    for k, minute in enumerate(t):
-        side = "above" if observed_curve[k] > hi[k] else "below" if observed_curve[k] < lo[k] \
-            else None
-        if side and outside and outside[-1]["side"] == side and outside[-1]["to_min"] == t[k - 1]:
-            outside[-1]["to_min"] = float(minute)
-        elif side:
-            outside.append({"from_min": float(minute), "to_min": float(minute), "side": side})
-    return {
+    stat, p = _ks(spec, log, run)
+    out: dict[str, Any] = {
         "observed_rows": log.rows_read,
         "skipped_rows": [str(p) for p in log.skipped],
         "metrics": metrics,
-        "ks": {"statistic": float(ks.statistic), "p_value": float(ks.pvalue)},
-        "curve": {"t_min": t.tolist(), "observed": observed_curve.tolist(), "p5": lo.tolist(),
-                  "p95": hi.tolist()},
-        "outside_band": outside,
-        "consistent": bool(ks.pvalue >= 0.05 and not outside),
+        "ks": {"sample": spec.sample_label, "statistic": stat, "p_value": p},
+        "outside_band": [],
     }
+    curves = [r.curve for r in run.results if r.curve is not None]
+    if spec.observed_curve is not None and curves:
+        t = run.curve_t
+        c = np.vstack(curves)
+        lo, hi = np.percentile(c, 5, axis=0), np.percentile(c, 95, axis=0)
+        observed = spec.observed_curve(log, run)
+        out["curve"] = {"t_min": t.tolist(), "observed": observed.tolist(), "p5": lo.tolist(),
+                        "p95": hi.tolist()}
+        out["outside_band"] = _outside(t, observed, lo, hi)
+    out["consistent"] = bool((math.isnan(p) or p >= 0.05) and not out["outside_band"])
+    return out
+
+
+def _outside(t: np.ndarray, observed: np.ndarray, lo: np.ndarray, hi: np.ndarray
+             ) -> list[dict[str, Any]]:
+    """Stretches of minutes where the observed curve leaves the band, merged."""
+    parts: list[dict[str, Any]] = []
+    for k, minute in enumerate(t):
+        side = "above" if observed[k] > hi[k] else "below" if observed[k] < lo[k] else None
+        if side and parts and parts[-1]["side"] == side and parts[-1]["to_min"] == t[k - 1]:
+            parts[-1]["to_min"] = float(minute)
+        elif side:
+            parts.append({"from_min": float(minute), "to_min": float(minute), "side": side})
+    return parts
 
 
 def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications: int,
            seed: int | None = None, workers: int = 1) -> tuple[dict[str, Any], PlanRun]:
-    if scenario.kind.name != "muster":
-        raise ScenarioError([Problem("kind", "review of observed logs is available for muster "
-                                     "scenarios", scenario.kind.name)])
+    spec = spec_of(scenario)
     run = run_plan(scenario, plan, replications, seed, workers, keep_events=range(replications))
-    out = compare_to_band(log, run)
-    out.update({"scenario": scenario.name, "plan": run.plan, "replications": replications,
-                "seed": run.seed})
+    out = compare_to_band(spec, log, run)
+    out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
+                "replications": replications, "seed": run.seed})
     return out, run
 
 
@@ -201,12 +148,13 @@ def _with(scenario: Scenario, plan: str | None, values: dict[str, float]) -> Sce
 def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
               params: list[FitParameter], replications: int = 20, seed: int | None = None,
               points: int = 13, workers: int = 1) -> dict[str, Any]:
-    """Fit each parameter on a grid by the Kolmogorov–Smirnov distance between observed and
-    simulated check-in times (coordinate-wise, two passes for several parameters).
+    """Fit each parameter on a grid by the Kolmogorov–Smirnov distance between the observed and
+    simulated samples (coordinate-wise, two passes for several parameters).
 
     The reported uncertainty is the range of grid values the KS test does not reject at 5 %
     (with the other parameters at their fitted values).
     """
+    spec = spec_of(scenario)
     fitted = {p.path: (p.low + p.high) / 2 for p in params}
     table: dict[str, list[dict[str, float]]] = {}
     for _ in range(2 if len(params) > 1 else 1):
@@ -216,10 +164,9 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
                 s = _with(scenario, plan, fitted | {p.path: float(v)})
                 run = run_plan(s, None, replications, seed, workers,
                                keep_events=range(replications))
-                ks = sstats.ks_2samp(log.times, simulated_times(run))
-                rows.append({"value": float(v), "ks": float(ks.statistic),
-                             "p_value": float(ks.pvalue)})
-            best = min(rows, key=lambda r: r["ks"])
+                stat, pval = _ks(spec, log, run)
+                rows.append({"value": float(v), "ks": stat, "p_value": pval})
+            best = min(rows, key=lambda r: (math.inf if math.isnan(r["ks"]) else r["ks"]))
             fitted[p.path] = best["value"]
             table[p.path] = rows
     result = {}

@@ -28,6 +28,7 @@ from sim.muster.metrics import (
     curve,
     muster_metrics,
 )
+from sim.muster.review import MUSTER_REVIEW
 from sim.muster.storyline import MUSTER_INJECTS, Storyline, check_injects, reinforcements
 from sim.network import RoadNetwork, grid_nodes
 from sim.results import EventRecord, ReplicationResult
@@ -425,4 +426,5 @@ MUSTER = Kind(
     curve_minutes=lambda inp: inp.curve_t,
     places=lambda model: {"assembly point": [(a.node, a.id) for a in model.muster.assembly_points]},
     inject_types=MUSTER_INJECTS,
+    review=MUSTER_REVIEW,
 )
