@@ -34,7 +34,7 @@ from sim.cli_common import (
     summary_table,
 )
 from sim.cli_network import SnapLimitOpt, network_app
-from sim.cli_review import review_cmd
+from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs, run_plan
@@ -53,6 +53,7 @@ app.add_typer(runs_app, name="runs")
 app.add_typer(network_app, name="network")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
+app.command(name="report")(report_cmd)
 
 UntilOpt = Annotated[float | None, typer.Option(
     "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "

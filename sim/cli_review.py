@@ -83,3 +83,22 @@ def review_cmd(
                           f"{rng})")
     out_console.print(f"wrote {folder}/review.json" + (", review.png" if "curve" in result else "")
                       + (f", {scenario.stem}-calibrated.yaml" if params else ""))
+
+
+def report_cmd(
+    run_or_comparison: Annotated[str, typer.Argument(
+        help="an output folder (with summary.json or comparison.json) or a run-store id")],
+    out: Annotated[Path | None, typer.Option("--out", help="HTML file to write "
+                                             "[default: report.html in the folder]")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="run store for a run id")] = None,
+) -> None:
+    """Write a self-contained HTML after-action report of a run or comparison."""
+    from sim.cli_common import open_store
+    from sim.report import load_result, render
+
+    db = open_store(store) if run_or_comparison.isdigit() else None
+    result, folder, meta = load_result(run_or_comparison, db)
+    target = out or ((folder or Path(".")) / "report.html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(result, folder, meta), encoding="utf-8")
+    out_console.print(f"wrote {target}")

@@ -120,6 +120,8 @@ class PlanRun:
             "metrics": {m: describe(self.values(m)).as_dict() for m in self.metric_names()},
             "injects": [{"t_min": i.t_min, "type": i.type, "label": i.label()}
                         for i in self.setup.model.injects],
+            "objectives": [o.model_dump(exclude_none=True)
+                           for o in self.setup.model.objectives],
         }
         curves = [r.curve for r in self.results if r.curve is not None]
         if curves and kind.curve_label:

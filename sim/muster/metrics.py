@@ -55,6 +55,7 @@ def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray
         mask = roles == role
         if mask.any():
             m[f"mustered_60min[role={role}]"] = float((mustered_at[mask] <= 60).sum())
+            m[f"roster[role={role}]"] = float(mask.sum())
     for k, ap_id in enumerate(inp.ap_ids):
         mask = ap == k
         m[f"mustered_60min[ap={ap_id}]"] = float((mustered_at[mask] <= 60).sum())
