@@ -25,7 +25,7 @@ compare: $(STAMP)
 		--out out/youchegang-compare
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --nbmake tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check sim tests benchmarks dashboard
