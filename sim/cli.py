@@ -10,6 +10,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,7 +38,7 @@ from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
 from sim.errors import Problem, ScenarioError
-from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs, run_plan
+from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.output import write_comparison, write_run
 from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
@@ -129,36 +130,53 @@ def run(
 ) -> None:
     """Run one plan many times; write summary.json, replications.csv, events.csv and plots."""
     s = load_scenario(scenario)
-    setup = s.plan(plan)
+    name = s.plan(plan).plan
+    folder = out or _default_out(scenario, name)
+    comp, finish = _sweep(s, scenario, [name], "run", folder, reps, seed, workers, dask, store,
+                          no_store, resume, until_halfwidth, metric, max_reps, batch)
+    result = comp.runs[0]
+    files = write_run(result, folder)
+    summary = result.summary()
+    where = finish(summary)
+    out_console.print(summary_table([summary], s.kind.headline_metrics))
+    _print_reuse([result.extra])
+    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s{where}")
+
+
+def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path, reps: int,
+           seed: int | None, workers: int, dask: str | None, store: Path | None,
+           no_store: bool, resume: bool, until_halfwidth: float | None, metric: str | None,
+           max_reps: int, batch: int) -> tuple[Comparison, Callable[[dict[str, Any]], str]]:
+    """Run plans (fixed or adaptive count) with a progress bar, recorded in the run store.
+
+    Returns the comparison and a function that records the finished result and says where."""
     stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
     seed = s.model.seed if seed is None else seed
-    folder = out or _default_out(scenario, setup.plan)
+    total = stop.max_replications if stop else reps
     db = open_store(store, no_store)
-    run_id = _record_start(db, "run", s, scenario, [setup.plan], seed,
-                           stop.max_replications if stop else reps, folder)
+    run_id = _record_start(db, command, s, path, names, seed, total, folder)
     t0 = time.perf_counter()
     try:
-        with progress_bar(stop.max_replications if stop else reps, setup.plan) as tick:
+        with progress_bar(total * len(names), command) as tick:
             if stop:
-                comp, info = compare_until(s, [setup.plan], stop, seed, workers, tick, dask=dask,
+                comp, info = compare_until(s, names, stop, seed, workers, tick, dask=dask,
                                            store=db, resume=resume, run_id=run_id)
-                result = comp.runs[0]
                 out_console.print(_stopping_line(info))
             else:
-                result = run_plan(s, setup.plan, reps, seed, workers, tick, dask=dask, store=db,
-                                  resume=resume, run_id=run_id)
+                comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
+                               resume=resume, run_id=run_id)
     except BaseException:
         if db is not None and run_id is not None:
             db.mark(run_id, "interrupted")
         raise
-    files = write_run(result, folder)
-    summary = result.summary()
-    if db is not None and run_id is not None:
-        db.finish_run(run_id, summary, time.perf_counter() - t0)
-    out_console.print(summary_table([summary], s.kind.headline_metrics))
-    _print_reuse([result.extra])
-    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s"
-                      + (f"; run {run_id} in {db.path}" if db is not None else ""))
+
+    def finish(result: dict[str, Any]) -> str:
+        if db is None or run_id is None:
+            return ""
+        db.finish_run(run_id, result, time.perf_counter() - t0)
+        return f"; run {run_id} in {db.path}"
+
+    return comp, finish
 
 
 def _stopping_line(info: dict[str, Any]) -> str:
@@ -210,36 +228,17 @@ def compare_cmd(
     names = [p.strip() for p in plans.split(",") if p.strip()] if plans else s.plan_names()
     for n in names:
         s.plan(n)  # unknown plan names fail before any work is done
-    stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
-    seed = s.model.seed if seed is None else seed
     folder = out or _default_out(scenario, "compare")
-    db = open_store(store, no_store)
-    total = stop.max_replications if stop else reps
-    run_id = _record_start(db, "compare", s, scenario, names, seed, total, folder)
-    t0 = time.perf_counter()
-    try:
-        with progress_bar(total * len(names), "compare") as tick:
-            if stop:
-                comp, info = compare_until(s, names, stop, seed, workers, tick, dask=dask,
-                                           store=db, resume=resume, run_id=run_id)
-                out_console.print(_stopping_line(info))
-            else:
-                comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
-                               resume=resume, run_id=run_id)
-    except BaseException:
-        if db is not None and run_id is not None:
-            db.mark(run_id, "interrupted")
-        raise
+    comp, finish = _sweep(s, scenario, names, "compare", folder, reps, seed, workers, dask,
+                          store, no_store, resume, until_halfwidth, metric, max_reps, batch)
     files = write_comparison(comp, folder)
     data = comp.as_dict()
-    if db is not None and run_id is not None:
-        db.finish_run(run_id, data, time.perf_counter() - t0)
+    where = finish(data)
     out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
     _print_reuse([r.extra for r in comp.runs])
     out_console.print(f"Paired differences against {comp.plans[0]} (* = significant at 95 %):")
     _print_verdicts(comp, s.kind.headline_metrics)
-    out_console.print(f"wrote {len(files)} files to {folder}/"
-                      + (f"; run {run_id} in {db.path}" if db is not None else ""))
+    out_console.print(f"wrote {len(files)} files to {folder}/{where}")
 
 
 @app.command()
