@@ -80,20 +80,19 @@ def _num(v: Any) -> Any:
     return int(v) if isinstance(v, float) and v.is_integer() else v
 
 
+_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
+           "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+
+
 def _friendly(err: dict[str, Any]) -> str:
     t, ctx = err["type"], err.get("ctx", {})
     if t == "missing":
         return "required field is missing"
     if t == "extra_forbidden":
         return "unknown key"
-    if t == "greater_than_equal":
-        return f"must be ≥ {_num(ctx['ge'])}"
-    if t == "greater_than":
-        return f"must be > {_num(ctx['gt'])}"
-    if t == "less_than_equal":
-        return f"must be ≤ {_num(ctx['le'])}"
-    if t == "less_than":
-        return f"must be < {_num(ctx['lt'])}"
+    if t in _BOUNDS:
+        sign, key = _BOUNDS[t]
+        return f"must be {sign} {_num(ctx[key])}"
     if t == "literal_error":
         return f"must be one of {ctx['expected']}"
     if t == "union_tag_invalid":
