@@ -98,6 +98,11 @@ def _convert(col: Column, value: str) -> Any:
     return int(float(value)) if col.kind == "count" else float(value)
 
 
+# A sample compared by the KS distance: values, or (values, weights), e.g. arrival times of
+# groups weighted by the people in each.
+Sample = np.ndarray | tuple[np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True)
 class ReviewSpec:
     """How a kind is reviewed against an observed log."""
@@ -107,8 +112,8 @@ class ReviewSpec:
     # Observed values of the kind's metrics, given the simulated run (for sizes like a roster).
     observed_metrics: Callable[[ObservedLog, Any], dict[str, float]]
     # The samples compared by the KS distance: observed, and pooled over simulated replications.
-    observed_sample: Callable[[ObservedLog], np.ndarray]
-    simulated_sample: Callable[[Any], np.ndarray]
+    observed_sample: Callable[[ObservedLog], Sample]
+    simulated_sample: Callable[[Any], Sample]
     # Fraction complete on the run's minute grid, to draw over the simulated band (optional).
     observed_curve: Callable[[ObservedLog, Any], np.ndarray] | None = None
     sample_label: str = "times"

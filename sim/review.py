@@ -14,7 +14,7 @@ from scipy import stats as sstats
 
 from sim.errors import Problem, ScenarioError
 from sim.experiments import PlanRun, run_plan
-from sim.observed import ObservedLog, ReviewSpec, read_log
+from sim.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.optimise import set_path
 from sim.scenario import Scenario, parse_scenario
 
@@ -35,10 +35,41 @@ def read_observed(scenario: Scenario, text: str, source: str = "LOG.csv",
 def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]:
     sim = spec.simulated_sample(run)
     obs = spec.observed_sample(log)
+    if isinstance(sim, tuple) or isinstance(obs, tuple):
+        return weighted_ks(obs, sim)
     if sim.size == 0 or obs.size == 0:
         return math.nan, math.nan
     ks = sstats.ks_2samp(obs, sim)
     return float(ks.statistic), float(ks.pvalue)
+
+
+def _values_weights(sample: Sample) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(sample, tuple):
+        return np.asarray(sample[0], dtype=float), np.asarray(sample[1], dtype=float)
+    x = np.asarray(sample, dtype=float)
+    return x, np.ones(x.size)
+
+
+def weighted_ks(a: Sample, b: Sample) -> tuple[float, float]:
+    """Two-sample KS distance between weighted samples (the largest gap between the weighted
+    empirical CDFs). Weights are e.g. the people of a group arriving together, who are not
+    independent draws: the p-value is the asymptotic one with Kish effective sample sizes
+    (Σw)² / Σw² (the number of groups when they are of equal size)."""
+    (xa, wa), (xb, wb) = _values_weights(a), _values_weights(b)
+    if xa.size == 0 or xb.size == 0 or wa.sum() <= 0 or wb.sum() <= 0:
+        return math.nan, math.nan
+    grid = np.union1d(xa, xb)
+
+    def ecdf(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+        order = np.argsort(x, kind="stable")
+        cw = np.cumsum(w[order]) / w.sum()
+        k = np.searchsorted(x[order], grid, side="right")
+        return np.where(k > 0, cw[np.maximum(k - 1, 0)], 0.0)
+
+    d = float(np.max(np.abs(ecdf(xa, wa) - ecdf(xb, wb))))
+    na, nb = wa.sum() ** 2 / (wa**2).sum(), wb.sum() ** 2 / (wb**2).sum()
+    en = max(round(na * nb / (na + nb)), 1)
+    return d, float(sstats.kstwo.sf(d, en))
 
 
 def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> dict[str, Any]:

@@ -174,12 +174,13 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         plan_models[DEFAULT_PLAN] = model
 
     problems.extend(_common_checks(model))
+    article = "an" if kind.name[:1] in "aeiou" else "a"
     for i, inj in enumerate(model.injects):
         if inj.type not in kind.inject_types:
             supported = ", ".join(sorted(kind.inject_types)) or "none yet"
             problems.append(Problem(join_path("injects", i, "type"),
-                                    f"does not apply to a {kind.name} scenario (it takes: "
-                                    f"{supported})", inj.type))
+                                    f"does not apply to {article} {kind.name} scenario (it "
+                                    f"takes: {supported})", inj.type))
     if problems:
         raise ScenarioError(_unique(problems))
     try:

@@ -12,7 +12,15 @@ from sim.distributions import Fixed
 from sim.errors import Problem, join_path
 from sim.evacuation.config import EvacuationParams, EvacuationScenario, RoleDuty
 from sim.evacuation.hazard import FloodTimeline, Routes, flood_timeline
+from sim.evacuation.storyline import (
+    Storyline,
+    check_injects,
+    closures,
+    extra_rain,
+    shelter_closed_from,
+)
 from sim.forces import Responder, build_roster
+from sim.injects import ReinforcementArrives
 from sim.network import RoadNetwork, grid_nodes
 from sim.rng import entity_hashes, uniforms
 
@@ -59,12 +67,15 @@ class EvacuationInputs:
     grid_order: list[np.ndarray]  # household indices of each grid in warning order
     warners: list[Responder]
     warner_hashes: np.ndarray
+    warner_start: np.ndarray  # node where each warner starts (their grid centre)
+    warner_arrive: np.ndarray  # reinforcements by inject: minute on duty (nan: turnout)
     squads: list[Squad]
     squad_hashes: np.ndarray
     shelter_ids: list[str]
     shelter_nodes: np.ndarray
     shelter_capacity: np.ndarray
     curve_t: np.ndarray
+    story: Storyline
 
     @property
     def roster(self) -> list[Responder]:  # the CLI's `validate` prints its size
@@ -112,7 +123,7 @@ def check(model: EvacuationScenario, network: RoadNetwork) -> list[Problem]:
             problems.append(Problem(join_path("evacuation", "hazard", "closures", i,
                                               "until_min"), "must be after from_min",
                                     c.until_min))
-    return problems
+    return problems + check_injects(model, network)
 
 
 def _generated(model: EvacuationScenario, owner: np.ndarray, centres: list[str],
@@ -187,11 +198,32 @@ def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:
             size = min(rf.team_size, rf.members - k * rf.team_size)
             teams.append((f"{rf.id}-T{k + 1:02d}", rf.role, "", size, d, idx[rf.node],
                           rf.arrive_min))
+    # Reinforcements brought in by injects: warners knock in a grid, escort teams serve one.
+    centre_idx = [idx[c] for c in centres]
+    warner_start = [centre_idx[r.grid_index] for r in warners]
+    warner_arrive = [math.nan] * len(warners)
+    for k, inj in enumerate(model.injects):
+        if not isinstance(inj, ReinforcementArrives):
+            continue
+        d, g = p.role(inj.role), grid_pos.get(inj.to or "", -1)
+        name = f"reinforcement{k + 1}-{inj.role}"
+        if d.duty == "warn":
+            g = g if g >= 0 else int(owner[idx[inj.node]])
+            for i in range(1, inj.count + 1):
+                warners.append(Responder(f"{name}-{i:03d}", inj.role, model.grids[g].id, g))
+                warner_start.append(idx[inj.node])
+                warner_arrive.append(inj.t_min)
+        elif d.duty == "escort":
+            d = d.model_copy(update={"availability": 1.0, "turnout": Fixed(value=0.0),
+                                     "scope": "grid" if g >= 0 else "town"})
+            for j in range(math.ceil(inj.count / d.team_size)):
+                size = min(d.team_size, inj.count - j * d.team_size)
+                teams.append((f"{name}-T{j + 1:02d}", inj.role, inj.to or "", size, d,
+                              idx[inj.node], inj.t_min))
     squads = [Squad(i, r, g, s, d, b, a) for i, r, g, s, d, b, a in teams]
 
-    timeline = flood_timeline(p.hazard, network, shelter_nodes,
-                              [s.closed_from_min for s in p.shelters], p.horizon_min,
-                              p.vehicle_kmh)
+    timeline = flood_timeline(p.hazard, network, shelter_nodes, shelter_closed_from(model),
+                              p.horizon_min, p.vehicle_kmh, closures(model), extra_rain(model))
     elev = timeline.elevation
     if p.population.households is not None:
         households = [Household(h.id, idx[h.node], h.members,
@@ -225,10 +257,13 @@ def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:
         grid_order=order,
         warners=warners,
         warner_hashes=entity_hashes(r.id for r in warners),
+        warner_start=np.array(warner_start, dtype=int),
+        warner_arrive=np.array(warner_arrive, dtype=float),
         squads=squads,
         squad_hashes=entity_hashes(s.id for s in squads),
         shelter_ids=[s.id for s in p.shelters],
         shelter_nodes=np.array(shelter_nodes, dtype=int),
         shelter_capacity=np.array([s.capacity for s in p.shelters], dtype=int),
         curve_t=np.arange(0.0, math.floor(p.horizon_min) + 1.0),
+        story=Storyline.build(model, network, centre_idx),
     )

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,13 +69,19 @@ def wading_factor(h: Hazard, depth_m: np.ndarray) -> np.ndarray:
     return np.interp(depth_m, xs, ys)
 
 
-def water_level_per_minute(h: Hazard, horizon_min: float) -> np.ndarray:
-    """Water level (m) at each whole minute t = 0 … horizon (t = 0 is storm hour start_hour)."""
+def water_level_per_minute(h: Hazard, horizon_min: float,
+                           extra: Sequence[tuple[float, float, float]] = ()) -> np.ndarray:
+    """Water level (m) at each whole minute t = 0 … horizon (t = 0 is storm hour start_hour).
+    ``extra``: (start minute, duration, mm) of extra rain, spread evenly over its duration."""
     rain = hourly_rain(h.rain)
     start = int(round(h.start_hour * 60))
     n = start + int(math.ceil(horizon_min)) + 1
     hour = np.arange(n) // 60
     rate = np.where(hour < rain.size, rain[np.minimum(hour, rain.size - 1)], 0.0) / 60.0
+    minute = np.arange(n, dtype=float) - start  # minute [m, m + 1) after t = 0
+    for t0, dur, mm in extra:
+        rate = rate + mm / dur * np.clip(np.minimum(minute + 1, t0 + dur)
+                                         - np.maximum(minute, t0), 0.0, None)
     net = rate - h.drainage_mm_per_h / 60.0
     stored = np.empty(n)
     s = 0.0
@@ -143,17 +150,23 @@ class FloodTimeline:
 
 def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
                    shelter_closed_from: list[float | None], horizon_min: float,
-                   vehicle_kmh: float) -> FloodTimeline:
+                   vehicle_kmh: float,
+                   closed: Sequence[tuple[str, str, float, float]] | None = None,
+                   extra_rain: Sequence[tuple[float, float, float]] = ()) -> FloodTimeline:
+    """``closed``: (node, node, from, until) closures, default ``h.closures`` (injects add
+    theirs); ``extra_rain``: see ``water_level_per_minute``."""
     rows, cols, length, road_kmh = network._edges
     elev = np.array([network.graph.nodes[n].get("elevation_m", 0.0) for n in network.nodes])
-    level = water_level_per_minute(h, horizon_min)
+    level = water_level_per_minute(h, horizon_min, extra_rain)
     edge_of = {(min(a, b), max(a, b)): e for e, (a, b) in enumerate(zip(rows, cols, strict=True))}
     def edge(a: str, b: str) -> int:
         i, j = network.index[a], network.index[b]
         return edge_of[(min(i, j), max(i, j))]
 
-    closures = [(edge(*c.road), c.from_min, c.until_min if c.until_min is not None else math.inf)
-                for c in h.closures]
+    if closed is None:
+        closed = [(*c.road, c.from_min, c.until_min if c.until_min is not None else math.inf)
+                  for c in h.closures]
+    closures = [(edge(a, b), t0, t1) for a, b, t0, t1 in closed]
     times = set(np.arange(0.0, horizon_min, h.update_min).tolist())
     times |= {t for _, a, b in closures for t in (a, b) if t < horizon_min}
     times |= {t for t in shelter_closed_from if t is not None and t < horizon_min}

@@ -10,6 +10,8 @@ from sim.evacuation.config import EvacuationScenario
 from sim.evacuation.figures import occupancy_figure
 from sim.evacuation.metrics import evacuation_metrics
 from sim.evacuation.model import FloodRun
+from sim.evacuation.review import EVACUATION_REVIEW
+from sim.evacuation.storyline import EVACUATION_INJECTS
 from sim.kinds import Kind
 from sim.plots import breakdown_figure
 from sim.results import EventRecord, ReplicationResult
@@ -28,6 +30,9 @@ def simulate(inp: EvacuationInputs, replication: int, seed: int, keep_events: bo
                                   "command", "", "warning_started", ""))
         events.extend(EventRecord(replication, float(t), who, role, grid, what, where)
                       for t, who, role, grid, what, where in run.log)
+        events.extend(EventRecord(replication, t, "inject", "", "", what, detail)
+                      for t, what, detail in inp.story.records
+                      if t <= inp.params.horizon_min)
         events.sort(key=lambda e: e.t_min)
     return ReplicationResult(
         replication=replication,
@@ -68,4 +73,6 @@ EVACUATION = Kind(
     curve_minutes=lambda inp: inp.curve_t,
     places=lambda model: {"shelter": [(s.node, s.id) for s in model.evacuation.shelters]},
     figures=figures,
+    inject_types=EVACUATION_INJECTS,
+    review=EVACUATION_REVIEW,
 )

@@ -102,6 +102,8 @@ class FloodRun:
         for q, sq in enumerate(inp.squads):
             env.process(self.squad(q, sq))
         env.process(self.road_watch())
+        for t, s in inp.story.lost:
+            env.process(self.shelter_lost(t, s))
 
     def road_watch(self) -> Proc:
         """Records of roads closing and reopening to people on foot (as a dispatcher sees)."""
@@ -112,6 +114,17 @@ class FloodRun:
             for e, what in [(e, "road_closed") for e in shut] + [(e, "road_reopened")
                                                                  for e in reopened]:
                 self.event(f"road:{self.node(rows[e])}-{self.node(cols[e])}", "hazard", "", what)
+
+    def shelter_lost(self, t: float, s: int) -> Proc:
+        """A record of how many people were inside a shelter lost by an inject (they stay)."""
+        yield self.env.timeout(t)
+        inside = int(self.inp.shelter_capacity[s] - self.space[s])
+        self.event(f"shelter:{self.inp.shelter_ids[s]}", "shelter", "", "shelter_lost",
+                   f"{inside} people inside stay")
+
+    def room(self) -> np.ndarray:
+        """Places left in each shelter (none once an inject has declared it full)."""
+        return np.where(self.env.now < self.inp.story.full_from, self.space, 0)
 
     # -- households ----------------------------------------------------------------------------
     def self_evacuate(self, h: int) -> Proc:
@@ -147,10 +160,11 @@ class FloodRun:
             state, change = tl.now(env.now)
             table = inp.routes.table(state, mode)
             dist = table.node_dist[node] * scale
-            dist[~(state.shelter_open & (self.space > 0))] = np.inf
+            room = self.room()
+            dist[~(state.shelter_open & (room > 0))] = np.inf
             s = int(np.argmin(dist))
             if not dist[s] < np.inf:
-                why = CUT_OFF if (self.space > 0).any() else NO_SPACE
+                why = CUT_OFF if (room > 0).any() else NO_SPACE
                 for h, _ in groups:
                     if self.status[h] != why:
                         self.status[h] = why
@@ -185,7 +199,7 @@ class FloodRun:
         sid = self.inp.shelter_ids[s]
         for g in list(groups):
             h, n = g
-            take = min(n, int(self.space[s]))
+            take = min(n, int(self.room()[s]))
             if take:
                 self.space[s] -= take
                 self.sheltered[h] += take
@@ -205,14 +219,18 @@ class FloodRun:
         env, inp = self.env, self.inp
         r = inp.warners[w]
         duty = inp.params.role(r.role)
-        if self.rw[w, R_AVAIL] >= duty.availability:
+        arrive = float(inp.warner_arrive[w])
+        if math.isnan(arrive) and self.rw[w, R_AVAIL] >= duty.availability:
             return
-        yield env.timeout(inp.params.warning_start_min + float(
-            duty.turnout.sample(self.rw[w, R_TURNOUT])))
+        ready = arrive if not math.isnan(arrive) else inp.params.warning_start_min + float(
+            duty.turnout.sample(self.rw[w, R_TURNOUT]))
+        ready, to = inp.story.on_duty(ready, r.role, r.grid, inp.grid_ids)
+        yield env.timeout(ready)
         self.on_duty[w] = True
-        here = inp.grid_centre[r.grid_index]
+        here = int(inp.warner_start[w]) if to is None else to.node
+        grid = r.grid_index if to is None or to.grid < 0 else to.grid
         self.event(r.id, r.role, r.grid, "on_duty", self.node(here))
-        queue, second = self.queues[r.grid_index], self.second[r.grid_index]
+        queue, second = self.queues[grid], self.second[grid]
         while env.now < inp.params.horizon_min:
             if queue:
                 h, knock = queue.popleft(), 0
@@ -276,26 +294,30 @@ class FloodRun:
             self.refused_once[h] = True
             self.hh_event(h, "refused")
             if knock == 0 and self.pop.second_knock:
-                self.second[r.grid_index].append((h, env.now + self.pop.second_knock_after_min))
+                self.second[int(self.hh_grid[h])].append(
+                    (h, env.now + self.pop.second_knock_after_min))
 
     # -- escort squads -------------------------------------------------------------------------
     def squad(self, q: int, sq: Squad) -> Proc:
         env, inp = self.env, self.inp
         k = len(inp.warners) + q
+        if sq.arrive_min is None and self.rs[q, R_AVAIL] >= sq.duty.availability:
+            return
+        ready = sq.arrive_min if sq.arrive_min is not None else (
+            inp.params.warning_start_min + float(sq.duty.turnout.sample(self.rs[q, R_TURNOUT])))
+        ready, to = inp.story.on_duty(ready, sq.role, sq.grid, inp.grid_ids)
+        yield env.timeout(ready)
+        base = sq.base if to is None else to.node
         if sq.arrive_min is not None:
-            yield env.timeout(sq.arrive_min)
-            self.event(sq.id, sq.role, sq.grid, "arrived", self.node(sq.base))
-        else:
-            if self.rs[q, R_AVAIL] >= sq.duty.availability:
-                return
-            yield env.timeout(inp.params.warning_start_min + float(
-                sq.duty.turnout.sample(self.rs[q, R_TURNOUT])))
+            self.event(sq.id, sq.role, sq.grid, "arrived", self.node(base))
         self.on_duty[k] = True
-        self.event(sq.id, sq.role, sq.grid, "on_duty", self.node(sq.base))
+        self.event(sq.id, sq.role, sq.grid, "on_duty", self.node(base))
         mode = sq.duty.mode
-        here, shelter = sq.base, -1  # at a base until the first trip ends at a shelter
+        here, shelter = base, -1  # at a base until the first trip ends at a shelter
         scale = 1.0 / sq.duty.walk_kmh if mode == "walk" else 1.0
         own_grid = inp.grid_ids.index(sq.grid) if sq.duty.scope == "grid" and sq.grid else -1
+        if to is not None and to.grid >= 0:
+            own_grid = to.grid
         while env.now < inp.params.horizon_min:
             cand = np.array(self.pending, dtype=int)
             if own_grid >= 0 and cand.size:
@@ -305,7 +327,7 @@ class FloodRun:
                 continue
             state = inp.timeline.state_at(env.now)
             row = (inp.routes.table(state, mode).shelter_dist[shelter] if shelter >= 0
-                   else inp.routes.from_base(state, mode, sq.base))
+                   else inp.routes.from_base(state, mode, base))
             d = row[inp.hh_node[cand]] * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env.now)
