@@ -20,7 +20,14 @@ from sim.kinds import Kind
 from sim.metrics import info
 from sim.plots import breakdown_figure, curve_figure
 from sim.scenario import KINDS
-from sim.tables import breakdowns, differences_table, fmt, headline_table, headline_values
+from sim.tables import (
+    breakdown_table,
+    breakdowns,
+    differences_table,
+    fmt,
+    headline_table,
+    headline_values,
+)
 
 
 def _same(fig: Any) -> Any:
@@ -56,19 +63,19 @@ def show_comparison(data: dict[str, Any], key: Hashable) -> None:
     summaries = list(data["plans"].values())
     plans = list(data["plans"])
     metrics = headline_metrics(data, kind)
-    key = kind.required_metrics[0] if kind else metrics[0]
+    main = kind.required_metrics[0] if kind else metrics[0]
     ref = plans[0]
 
-    st.markdown(f"**{info(key).phrase.capitalize()}** (mean of {data['replications']} "
+    st.markdown(f"**{info(main).phrase.capitalize()}** (mean of {data['replications']} "
                 f"replications, seed {data['seed']}):")
-    values = headline_values(summaries, key)
-    better_up = info(key).higher_is_better
+    values = headline_values(summaries, main)
+    better_up = info(main).higher_is_better
     for col, plan in zip(st.columns(len(plans)), plans, strict=True):
         v, r = values[plan], values[ref]
         delta = None
         if plan != ref and v is not None and r is not None:
-            delta = f"{'+' if v >= r else ''}{fmt(v - r, key)} vs {ref}"
-        col.metric(plan, fmt(v, key), delta=delta,
+            delta = f"{'+' if v >= r else ''}{fmt(v - r, main)} vs {ref}"
+        col.metric(plan, fmt(v, main), delta=delta,
                    delta_color="normal" if better_up else "inverse")
 
     st.subheader("Headline metrics per plan")
@@ -104,6 +111,14 @@ def show_comparison(data: dict[str, Any], key: Hashable) -> None:
             _figure((key, stem), partial(_same, None))
 
     pairs = breakdowns(summaries)
+    keys = list(dict.fromkeys(k for _, k in pairs))
+    if keys:
+        st.subheader("Per place, group and role")
+        st.caption("Means over the replications (levels of service as Fruin letters A–F).")
+        for tab, k in zip(st.tabs([k.replace("_", " ") for k in keys]), keys, strict=True):
+            with tab:
+                st.dataframe(breakdown_table(summaries, k), hide_index=True,
+                             key=f"breakdown_table::{k}")
     if pairs:
         st.subheader("Breakdowns")
         labels = [f"{info(metric).phrase} by {k}" for metric, k in pairs]

@@ -24,7 +24,8 @@ from sim.planedit import (
     plan_patch,
     save_plan,
 )
-from sim.replay import build_replay
+from sim.replay_kinds import replay_of_run, road_colors, road_counts
+from sim.replay_plots import crowd_figure, crowd_map
 from sim.scenario import Scenario
 from sim.tables import forces_table
 
@@ -97,7 +98,8 @@ def scenario_page() -> None:
         st.image(figs[key], caption="Roads, grid centres and the kind's places",
                  width="stretch")
     with right:
-        st.markdown("**Forces by role and grid**")
+        st.markdown("**Staff by group and post**" if s.kind.name == "festival"
+                    else "**Forces by role and grid**")
         st.dataframe(forces, height=460, key="forces_by_grid")
 
 
@@ -167,7 +169,8 @@ def plans_page() -> None:
 # --- Run & compare ------------------------------------------------------------------------
 
 def _default_request(s: Scenario) -> dict[str, Any]:
-    return {"plans": s.plan_names()[:2], "reps": state.DEFAULT_REPS, "seed": s.model.seed}
+    return {"plans": s.plan_names()[:2], "reps": state.default_reps(s.kind.name),
+            "seed": s.model.seed}
 
 
 def run_page(workers: int) -> None:
@@ -219,6 +222,12 @@ def run_page(workers: int) -> None:
 
 # --- Replay -------------------------------------------------------------------------------
 
+REPLAY_DOT = {"muster": "person", "evacuation": "household or responder",
+              "festival": "visitor group or team"}
+REPLAY_NOTE = {"muster": " (people the alert never reached have no events and are not drawn)",
+               "festival": "; circles: people queueing at checkpoints and standing at viewing "
+                           "points (red: over the danger density)"}
+
 def replay_page() -> None:
     st.header("Replay")
     s = state.scenario()
@@ -231,31 +240,60 @@ def replay_page() -> None:
     cache = st.session_state.setdefault("replays", {})
     if rkey not in cache:
         cache.clear()
-        cache[rkey] = build_replay(run.events(), s.kind.name, s.network(), s.places(plan))
-    replay = cache[rkey]
-    end = max(1, math.ceil(replay.end_min))
-    minute = st.slider("Minute after the start", 0, end, value=min(30, end), key="replay_minute")
-    st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one person "
-               "(people the alert never reached have no events and are not drawn).")
+        cache[rkey] = replay_of_run(run, s.network(), s.places(plan))
+    rr = cache[rkey]
+    replay = rr.people
+    end = max(1, math.ceil(rr.end_min))
+    minute = st.slider("Minute after the start", 0, end, value=min(int(rr.focus_min), end),
+                       key="replay_minute")
+    st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
+               f"{REPLAY_DOT.get(rr.kind, 'entity')}"
+               f"{REPLAY_NOTE.get(rr.kind, '')}.")
+    crowd = rr.crowd(minute) if rr.kind == "festival" else None
+    roads = rr.roads(minute) if rr.kind == "evacuation" else None
     left, right = st.columns([3, 2])
     with left:
         figs = state.figure_cache()
         fkey = (rkey, minute)
         if fkey not in figs:
-            figs[fkey] = _png(town_map(s.network(), s.places(plan),
-                                       title=f"{plan} — minute {minute}",
-                                       points=replay.points(minute)))
+            title = f"{plan} — minute {minute}"
+            if crowd is not None:
+                fig = crowd_map(s.network(), s.places(plan), crowd, title=title,
+                                points=replay.points(minute))
+            else:
+                fig = town_map(s.network(), s.places(plan), title=title,
+                               points=replay.points(minute),
+                               edge_colors=road_colors(roads) if roads is not None else None)
+            figs[fkey] = _png(fig)
         st.image(figs[fkey], width="stretch")
+        if crowd is not None:
+            if (fkey, "crowd") not in figs:
+                figs[(fkey, "crowd")] = _png(crowd_figure(
+                    crowd, rr.danger_ppm2, title=f"people at minute {minute} (recorded every "
+                    f"{_record_step(rr.series_t)} min)"))
+            st.image(figs[(fkey, "crowd")], width="stretch")
     with right:
         st.markdown(f"**At minute {minute}**")
         st.dataframe(replay.counts(minute), hide_index=True, key="replay_counts")
-        queues = replay.queues(minute)
-        if replay.spec is not None and replay.spec.queue_state:
+        if roads is not None:
+            st.markdown("**Roads** (red: closed on foot, orange: closed to vehicles, cyan: "
+                        "water on the road)")
+            st.dataframe(road_counts(roads), hide_index=True, key="replay_roads")
+        if crowd is not None:
+            st.markdown("**Checkpoints and viewing points** (people; density per m², level of "
+                        "service)")
+            st.dataframe(crowd, hide_index=True, key="replay_crowd")
+        elif replay.spec is not None and replay.spec.queue_state:
+            queues = replay.queues(minute)
             st.markdown(f"**Queues** ({replay.spec.queue_state})")
             if len(queues):
                 st.dataframe(queues, hide_index=True, key="replay_queues")
             else:
                 st.caption("no one queueing at this minute")
+
+
+def _record_step(t: Any) -> str:
+    return f"{t[1] - t[0]:g}" if len(t) > 1 else "?"
 
 
 # --- History ------------------------------------------------------------------------------

@@ -39,7 +39,8 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
         segs.append([xy[network.index[a]], xy[network.index[b]]])
         colors.append((edge_colors or {}).get((a, b)) or (edge_colors or {}).get((b, a))
                       or "0.75")
-    ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.8, zorder=1))
+    widths = [0.8 if c == "0.75" else 2.0 for c in colors]  # chosen roads stand out
+    ax.add_collection(LineCollection(segs, colors=colors, linewidths=widths, zorder=1))
     for name, (idx, color) in (points or {}).items():
         if len(idx):
             jitter = np.random.default_rng(0).normal(0, 12, (len(idx), 2))

@@ -35,6 +35,11 @@ class ReplaySpec:
     colors: Mapping[str, str] = field(default_factory=dict)  # state → colour
     queue_state: str | None = None  # the state counted as a queue at its location
     ignore_entities: tuple[str, ...] = ("command",)
+    ignore_roles: tuple[str, ...] = ()  # e.g. the records of roads closing
+    hidden_states: tuple[str, ...] = ()  # counted but not drawn (not arrived yet, gone home)
+    who: Mapping[str, str] = field(default_factory=dict)  # state → who is in it (a column)
+    who_default: str = ""  # who is in the other states
+    unit: str = "people"  # what the counts count
 
 
 MUSTER_REPLAY = ReplaySpec(
@@ -57,7 +62,60 @@ MUSTER_REPLAY = ReplaySpec(
     queue_state="waiting at check-in",
 )
 
-REPLAY_SPECS: dict[str, ReplaySpec] = {"muster": MUSTER_REPLAY}
+_HH, _RESP = "households", "responders"
+EVACUATION_REPLAY = ReplaySpec(
+    before_first="not warned",
+    states={
+        "warned": ("warned", HOME), "second_knock": ("warned", HOME),
+        "complied": ("warned", HOME), "escort_requested": ("waiting for an escort", HOME),
+        "refused": ("refused", HOME), "unreachable": ("stranded", HOME),
+        "self_evacuating": ("moving", MOVING), "departed": ("moving", MOVING),
+        "replanned": ("moving", MOVING), "turned_away": ("moving", MOVING),
+        "cut_off": ("stranded", AT), "no_shelter_space": ("stranded", AT),
+        "sheltered": ("sheltered", AT),
+        "on_duty": ("responder on duty", AT), "arrived": ("responder on duty", AT),
+        "knock": ("responder warning door to door", AT), "escort_pickup": ("responder escorting", AT),
+    },
+    home_events=("warned", "self_evacuating", "departed", "unreachable"),
+    arrival_events=("sheltered",),
+    colors={"not warned": "tab:gray", "warned": "tab:olive", "waiting for an escort": "tab:pink",
+            "refused": "black", "moving": "tab:orange", "stranded": "tab:red",
+            "sheltered": "tab:green", "responder on duty": "tab:blue",
+            "responder warning door to door": "tab:purple", "responder escorting": "tab:cyan"},
+    ignore_roles=("hazard", "command"),
+    who={"responder on duty": _RESP, "responder warning door to door": _RESP,
+         "responder escorting": _RESP},
+    who_default=_HH,
+    unit="number",
+)
+
+FESTIVAL_REPLAY = ReplaySpec(
+    before_first="not arrived",
+    states={
+        "arrived": ("queueing", AT), "diverted": ("queueing", AT),
+        "check_start": ("being checked", AT), "check_end": ("walking to the seawall", MOVING),
+        "redirected": ("walking to the seawall", AT), "held": ("held back", AT),
+        "entered": ("at a viewing point", AT), "leaving": ("leaving", AT),
+        "exited": ("left", AT), "turned_away": ("turned away", HOME),
+        "reported": ("incident reported", AT), "dispatched": ("team on the way", MOVING),
+        "on_scene": ("team on scene", AT), "escalated": ("team on scene", AT),
+        "cleared": ("team free", AT),
+    },
+    arrival_events=("held", "entered", "on_scene"),
+    colors={"queueing": "tab:red", "being checked": "tab:purple",
+            "walking to the seawall": "tab:orange", "held back": "black",
+            "at a viewing point": "tab:green", "leaving": "tab:olive",
+            "team on the way": "tab:blue", "team on scene": "tab:cyan", "team free": "navy"},
+    queue_state="queueing",
+    hidden_states=("not arrived", "left", "turned away", "incident reported"),
+    who={"incident reported": "incidents", "team on the way": "teams", "team on scene": "teams",
+         "team free": "teams"},
+    who_default="visitor groups",
+    unit="number",
+)
+
+REPLAY_SPECS: dict[str, ReplaySpec] = {"muster": MUSTER_REPLAY, "evacuation": EVACUATION_REPLAY,
+                                       "festival": FESTIVAL_REPLAY}
 _PALETTE = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
             "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
 
@@ -86,6 +144,7 @@ class Replay:
     spec: ReplaySpec | None
     xy: np.ndarray
     end_min: float
+    info: pd.DataFrame | None = None  # entity → role, grid (default: from the events)
 
     def states(self) -> list[str]:
         if self.spec is not None:
@@ -106,7 +165,8 @@ class Replay:
         last = past.groupby("entity_id", sort=False).tail(1).set_index("entity_id")
         entities = self.home.index
         out = pd.DataFrame(index=entities)
-        info = ev.groupby("entity_id", sort=False)[["role", "grid"]].first()
+        info = self.info if self.info is not None else ev.groupby(
+            "entity_id", sort=False)[["role", "grid"]].first()
         out["role"] = info["role"]
         out["grid"] = info["grid"]
         out["home"] = self.home
@@ -126,7 +186,9 @@ class Replay:
             node = np.where((mode == AT) & (out["last_node"] >= 0), out["last_node"], out["home"])
             moving = (mode == MOVING).to_numpy()
             if moving.any():
-                node[moving] = self._moving_nodes(out.index[moving], out["home"][moving],
+                # From where the move started (its record's place, else home).
+                start = out["last_node"].where(out["last_node"] >= 0, out["home"])
+                node[moving] = self._moving_nodes(out.index[moving], start[moving],
                                                   out["last_t"][moving], minute)
             out["node"] = node
         out = out[out["node"] >= 0]
@@ -138,6 +200,8 @@ class Replay:
         assert self.spec is not None
         ev = self.events
         arr = ev[ev["event"].isin(self.spec.arrival_events) & ev["entity_id"].isin(ids)]
+        # The first arrival at or after the move started.
+        arr = arr[arr["t_min"].to_numpy() >= t0.reindex(arr["entity_id"]).to_numpy()]
         arr = arr.groupby("entity_id").first()
         dest = arr["node"].reindex(ids).fillna(-1).astype(int).to_numpy()
         t1 = arr["t_min"].reindex(ids).to_numpy(dtype=float)
@@ -154,10 +218,16 @@ class Replay:
         return np.argmin(d2, axis=1)
 
     def counts(self, minute: float) -> pd.DataFrame:
-        """How many entities are in each state at the minute (every state listed)."""
+        """How many entities are in each state at the minute (every state listed); with a
+        ``who`` column when the kind's states are of different things (households,
+        responders)."""
         now = self.at(minute)["state"].value_counts()
-        return pd.DataFrame({"state": self.states(),
-                             "people": [int(now.get(s, 0)) for s in self.states()]})
+        spec = self.spec
+        out = pd.DataFrame({"state": self.states()})
+        if spec is not None and spec.who:
+            out["who"] = [spec.who.get(s, spec.who_default) for s in self.states()]
+        out[spec.unit if spec else "people"] = [int(now.get(s, 0)) for s in self.states()]
+        return out
 
     def queues(self, minute: float) -> pd.DataFrame:
         """Queue length by location at the minute (the kind's queue state), longest first."""
@@ -169,23 +239,36 @@ class Replay:
         return pd.DataFrame({"location": q.index.astype(str), "queue": q.to_numpy(dtype=int)})
 
     def points(self, minute: float) -> dict[str, tuple[np.ndarray, str]]:
-        """Scatter layers for ``sim.maps.town_map``: state → (node indices, colour)."""
+        """Scatter layers for ``sim.maps.town_map``: state → (node indices, colour); the
+        kind's hidden states (e.g. not arrived yet) are not drawn."""
         now = self.at(minute)
         colors = self.colors()
+        hidden = self.spec.hidden_states if self.spec else ()
         return {f"{s} ({int((now['state'] == s).sum())})":
                 (now.loc[now["state"] == s, "node"].to_numpy(dtype=int), colors[s])
-                for s in self.states()}
+                for s in self.states() if s not in hidden}
 
 
 def build_replay(events: pd.DataFrame, kind: str, network: RoadNetwork,
-                 places: Mapping[str, Sequence[tuple[str, str]]], replication: int = 0
-                 ) -> Replay:
-    """Prepare the events of one replication (columns as in ``events.csv``) for replay."""
+                 places: Mapping[str, Sequence[tuple[str, str]]], replication: int = 0,
+                 entities: pd.DataFrame | None = None,
+                 locations: Mapping[str, str] | None = None) -> Replay:
+    """Prepare the events of one replication (columns as in ``events.csv``) for replay.
+
+    ``entities`` (columns ``entity_id, role, grid, node``: a node id) adds those who may have no
+    events at all (e.g. households never warned), at their node from the start;
+    ``locations`` names more places events refer to (name → node id, e.g. household ids).
+    """
     spec = spec_for(kind)
     ignore = spec.ignore_entities if spec else ("command",)
-    ev = events[(events["replication"] == replication) & ~events["entity_id"].isin(ignore)]
-    ev = ev.sort_values(["entity_id", "t_min"], kind="stable").reset_index(drop=True)
+    keep = (events["replication"] == replication) & ~events["entity_id"].isin(ignore)
+    if spec is not None and spec.ignore_roles:
+        keep &= ~events["role"].isin(spec.ignore_roles)
+    ev = events[keep].sort_values(["entity_id", "t_min"], kind="stable").reset_index(drop=True)
     where = location_index(network, places)
+    for name, node in (locations or {}).items():
+        if node in network.index:
+            where.setdefault(str(name), network.index[node])
     ev["node"] = ev["location"].map(lambda s: where.get(str(s), -1)).astype(int)
     known = ev[ev["node"] >= 0]
     if spec is not None and spec.home_events:
@@ -194,6 +277,14 @@ def build_replay(events: pd.DataFrame, kind: str, network: RoadNetwork,
         home = home.combine_first(known.groupby("entity_id")["node"].first())
     else:
         home = known.groupby("entity_id")["node"].first()
-    home = home.reindex(ev["entity_id"].unique()).fillna(-1).astype(int)
+    info = ev.groupby("entity_id", sort=False)[["role", "grid"]].first()
+    ids = list(ev["entity_id"].unique())
+    if entities is not None and len(entities):
+        given = entities.set_index("entity_id")
+        nodes = given["node"].map(lambda n: network.index.get(str(n), -1)).astype(int)
+        home = home.combine_first(nodes[nodes >= 0])
+        info = info.combine_first(given[["role", "grid"]])
+        ids = list(dict.fromkeys([*ids, *given.index]))
+    home = home.reindex(ids).fillna(-1).astype(int)
     end = float(ev["t_min"].max()) if len(ev) else 0.0
-    return Replay(ev, home, spec, network.xy, end)
+    return Replay(ev, home, spec, network.xy, end, info.reindex(ids))

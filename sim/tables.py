@@ -24,8 +24,10 @@ def fmt(value: Any, metric: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     v = float(value)
-    if metric.startswith("frac_"):
+    if metric.startswith(("frac_", "share_", "utilisation")):
         return f"{v:.1%}"
+    if metric.startswith("worst_los"):  # Fruin level of service, 1 (A) … 6 (F)
+        return "ABCDEF"[min(max(round(v), 1), 6) - 1]
     if abs(v) >= 100:
         return f"{v:,.0f}"
     return f"{v:,.1f}"
@@ -84,13 +86,68 @@ def breakdowns(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     return list(found)
 
 
+def breakdown_table(summaries: Sequence[dict[str, Any]], key: str) -> pd.DataFrame:
+    """Every ``metric[key=label]`` of the summaries in one table: a row per label (e.g. per
+    checkpoint), a column per metric and plan (``metric · plan``), means as text."""
+    metrics: dict[str, None] = {}
+    labels: dict[str, None] = {}
+    for s in summaries:
+        for name in s.get("metrics", {}):
+            m = _BREAKDOWN.match(name)
+            if m and m["key"] == key:
+                metrics[m["metric"]] = None
+                labels[name[len(m["metric"]) + len(key) + 2:-1]] = None
+    rows = []
+    for label in labels:
+        row: dict[str, Any] = {key: label}
+        for metric in metrics:
+            for s in summaries:
+                d = s["metrics"].get(f"{metric}[{key}={label}]") or {}
+                row[f"{metric} · {s['plan']}"] = fmt(d.get("mean"), metric) if d else "—"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def forces_table(model: Any) -> pd.DataFrame:
-    """Members of each role (columns) in each grid (rows) of a resolved plan, with totals."""
+    """Members of each role (columns) in each grid (rows) of a resolved plan, with totals; for a
+    festival, its staff by group (columns) at each post (rows: checkpoints over all their shifts,
+    viewing-point stewards, incident teams)."""
     from sim.forces import ROLES, role_counts
 
+    if getattr(model, "festival", None) is not None:
+        return festival_staff_table(model.festival)
     grids = list(model.grids)
     data = {role: role_counts(model.forces[role], grids) for role in ROLES if role in model.forces}
     frame = pd.DataFrame(data, index=pd.Index([g.id for g in grids], name="grid"))
     frame["total"] = frame.sum(axis=1)
     frame.loc["all grids"] = frame.sum(axis=0)
     return frame
+
+
+def festival_staff_table(p: Any) -> pd.DataFrame:
+    """People of each staff group posted at each post of a festival plan (after
+    ``staff_scale``; a checkpoint's shifts are added up), with totals; the last row is all posts
+    together."""
+    from sim.festival.config import STAFF_GROUPS
+
+    rows: dict[str, dict[str, int]] = {}
+
+    def add(post: str, staff: dict[str, int], times: int = 1) -> None:
+        row = rows.setdefault(post, dict.fromkeys(STAFF_GROUPS, 0))
+        for g, n in staff.items():
+            row[g] += p.scaled(g, n) * times
+
+    for cid, cp in p.checkpoints.items():
+        for shift in cp.roster.values():
+            add(f"checkpoint {cid} ({len(cp.roster)} shifts)", shift.staff)
+    for vid, vp in p.viewing_points.items():
+        add(f"viewing point {vid} stewards", vp.stewards)
+    for name, team in p.teams.items():
+        add(f"{name} teams ({team.count})", team.members, team.count)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
+        else pd.DataFrame(columns=list(STAFF_GROUPS))
+    frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame
+    frame.index.name = "post"
+    frame["total"] = frame.sum(axis=1)
+    frame.loc["all posts"] = frame.sum(axis=0)
+    return frame.astype(int)

@@ -185,3 +185,78 @@ def test_same_seed_same_numbers(app):
     app.sidebar.button(key="clear_cache").click().run()  # recompute, not a cache hit
     assert shown(11) == first
     assert shown(12) != first
+
+
+# --- the evacuation and festival kinds -------------------------------------------------------
+
+def open_bundled(at: AppTest, name: str) -> AppTest:
+    goto(at, "Scenario")
+    at.selectbox[0].set_value(name).run()
+    at.button(key="open_bundled").click().run()
+    assert not at.exception, at.exception
+    assert at.session_state["scenario_label"] == name
+    return at
+
+
+def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
+    # Yangning, not Duhu, for evacuation: ~1 s a replication there; festival replications take
+    # seconds, so one replication each, run once for the replay and reused by Run & compare.
+    for name, places in (("rainstorm_yangning.yaml", "shelter"),
+                         ("tide_yanguan.yaml", "viewing point")):
+        open_bundled(app, name)
+        s = app.session_state["scenario"]
+        assert places in s.places()
+        assert len(app.get("image")) == 1  # the town map
+        assert table(app, "total")["total"].iloc[-1] > 0  # all grids, or all festival posts
+        goto(app, "Plans")
+        assert len(app.data_editor) == 2
+        assert set(table(app, "description")["plan"]) == set(s.plan_names())
+
+        goto(app, "Replay")
+        counts = table(app, "who")
+        assert counts["number"].sum() > 0
+        if s.kind.name == "evacuation":
+            assert len(app.get("image")) == 1
+            app.slider(key="replay_minute").set_value(170).run()
+            roads = dict(table(app, "roads").to_numpy())
+            assert roads["closed on foot"] > 0  # the low lanes are under water by then
+            late = table(app, "who").set_index("state")["number"]
+            assert late["sheltered"] > counts.set_index("state")["number"]["sheltered"]
+        else:
+            assert len(app.get("image")) == 2  # the map with the crowd, and the bars
+            crowd = table(app, "density_ppm2").set_index("place")
+            assert crowd.loc["H1", "type"] == "checkpoint"
+            assert (crowd["los"] != "").sum() == 9  # the nine viewing points
+        goto(app, "History")
+
+        app.session_state["request"] = {"plans": s.plan_names()[:2], "reps": 1,
+                                        "seed": s.model.seed}
+        goto(app, "Run & compare")
+        assert set(metrics(app)) == set(s.plan_names()[:2])
+        assert set(s.kind.headline_metrics) <= set(table(app, "meaning")["metric"])
+        images = len(app.get("image"))
+        if s.kind.name == "evacuation":
+            assert images >= 4  # curves, shelter occupancy, two breakdowns
+            assert "shelter" in table(app, "sheltered_at_end · baseline").columns
+        else:
+            assert images >= 4  # queues, density with the limit, density strip, a breakdown
+            assert "viewing_point" in table(app, "worst_los · reported").columns
+
+
+def test_editing_an_evacuation_plan_and_rerunning_changes_the_metric(app):
+    from sim.planedit import force_rows
+
+    open_bundled(app, "rainstorm_yangning.yaml")
+    goto(app, "Plans")
+    raw = app.session_state["scenario"].raw
+    row = [r["role"] for r in force_rows(raw, "baseline")].index("grid_worker_pt")
+    app.session_state["forces::baseline"] = {"edited_rows": {row: {"value": 60}},
+                                            "added_rows": [], "deleted_rows": []}
+    app.text_input(key="new_plan_name").set_value("many_workers")
+    app.button(key="save_plan").click().run()
+    assert not app.exception and not app.error
+    goto(app, "Run & compare")
+    run(app, ["baseline", "many_workers"], 3)
+    shown = metrics(app)
+    base, more = (float(shown[p].replace(",", "")) for p in ("baseline", "many_workers"))
+    assert more > base

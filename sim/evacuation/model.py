@@ -138,6 +138,8 @@ class FloodRun:
     def leave_home(self, h: int) -> None:
         if not math.isfinite(self.left_at[h]):
             self.left_at[h] = self.env.now
+            if not self.went_alone[h]:  # (a self-evacuation is recorded as it starts)
+                self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
             self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
 
     def walk_out(self, h: int) -> Proc:

@@ -83,11 +83,50 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     return fig
 
 
+def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
+    """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
+    with the danger limit drawn as a red dashed line."""
+    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
+    if not names:
+        return None
+    cols = min(len(names), 3)
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), dpi=100,
+                             squeeze=False, sharex=True, sharey=True)
+    limit = float((summaries[0].get("series") or {}).get("density_limit_ppm2", {})
+                  .get("mean", [4.0])[0])
+    for ax, name in zip(axes.flat, names, strict=False):
+        for s in summaries:
+            d = _tagged(s, "density[viewing_point=").get(name)
+            if d is None:
+                continue
+            t = np.asarray(d["t_min"]) / 60.0
+            (line,) = ax.plot(t, d["mean"], label=s["plan"], linewidth=1.2)
+            ax.fill_between(t, d["p5"], d["p95"], color=line.get_color(), alpha=0.15)
+        ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
+        ax.set_title(f"viewing point {name}", fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("people per m²", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("hours after day start", fontsize=8)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{summaries[0]['scenario']}: viewing-point density (mean, 5–95 % band; red "
+                 f"dashed: danger limit {limit:g} /m²)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def festival_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     q = queue_figure(summaries)
     if q is not None:
         out["queues"] = q
+    lines = density_lines_figure(summaries)
+    if lines is not None:
+        out["density"] = lines
     d = density_figure(summaries)
     if d is not None:
         out["density_strip"] = d
