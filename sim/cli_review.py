@@ -75,7 +75,7 @@ def review_cmd(
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
                           for o in result["outside_band"])
         out_console.print(f"observed curve outside the simulated band: {parts}")
-    else:
+    elif "curve" in result:
         out_console.print("observed curve inside the simulated band throughout")
     for path, c in result.get("calibration", {}).get("parameters", {}).items():
         rng = f"{c['low']:.3g}–{c['high']:.3g}" if c["low"] is not None else "none consistent"
