@@ -43,8 +43,9 @@ def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]
 
 def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> dict[str, Any]:
     metrics = {}
+    per_rep = spec.simulated_metrics(log, run) if spec.simulated_metrics is not None else {}
     for name, value in spec.observed_metrics(log, run).items():
-        sim = run.values(name)
+        sim = per_rep[name] if name in per_rep else run.values(name)
         sim = sim[np.isfinite(sim)]
         if sim.size == 0 or math.isnan(value):
             metrics[name] = {"observed": None if math.isnan(value) else value,

@@ -261,3 +261,4 @@ def test_review_cli(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "skipped: bad.csv: line 3" in r.stdout and "wait_p95_min" in r.stdout
     assert "Kolmogorov" in r.stdout and (tmp_path / "out" / "review.json").exists()
+
