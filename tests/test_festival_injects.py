@@ -13,10 +13,10 @@ from sim.festival.model import checked_groups
 from sim.festival.plots import queue_figure
 from sim.review import read_observed, review
 from sim.rng import replication_key
-from sim.scenario import parse_scenario
+from sim.scenario import load_scenario, parse_scenario
 from tests.festival_helpers import small_festival
 from tests.helpers import build, deep_update, line_graphml, write_scenario
-from tests.test_validation import cli
+from tests.test_validation import ROOT, cli
 
 # One lane, one visitor a minute at 0, 1, 2, ..., 0.5 min each (the roster test's set-up).
 ONE_LANE = {"modes": {"road": {"arrivals": "regular",
@@ -262,3 +262,13 @@ def test_review_cli(tmp_path):
     assert "skipped: bad.csv: line 3" in r.stdout and "wait_p95_min" in r.stdout
     assert "Kolmogorov" in r.stdout and (tmp_path / "out" / "review.json").exists()
 
+
+def test_bundled_drill_plan_and_synthetic_log_load():
+    s = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml")
+    assert [i.type for i in s.plan("drill").model.injects] == [
+        "visitor_surge", "checkpoint_lane_closed", "road_closed", "road_reopened"]
+    assert s.plan("reported").model.injects == []
+    log = read_observed(s, (ROOT / "scenarios" / "observed" / "yanguan_checkpoint_waits.csv")
+                        .read_text(encoding="utf-8"))
+    assert log.rows_read == 400 and not log.skipped
+    assert set(log.column("checkpoint")) == {"H1", "R1", "V1", "V2", "V3"}
