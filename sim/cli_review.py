@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.markup import escape
 from rich.table import Table
 
 from sim.cli_common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, out_console
@@ -66,7 +67,7 @@ def review_cmd(
             if m.get("sim_p5") is not None else "—"
         inside = {True: "yes", False: "NO", None: "—"}[m["inside_band"]]
         pct = f"{m['percentile']:.0f}" if m["percentile"] is not None else "—"
-        table.add_row(name, fmt(m["observed"], name), band, pct, inside)
+        table.add_row(escape(name), fmt(m["observed"], name), band, pct, inside)
     out_console.print(table)
     ks = result["ks"]
     out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
@@ -75,7 +76,7 @@ def review_cmd(
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
                           for o in result["outside_band"])
         out_console.print(f"observed curve outside the simulated band: {parts}")
-    else:
+    elif "curve" in result:
         out_console.print("observed curve inside the simulated band throughout")
     for path, c in result.get("calibration", {}).get("parameters", {}).items():
         rng = f"{c['low']:.3g}–{c['high']:.3g}" if c["low"] is not None else "none consistent"

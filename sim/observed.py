@@ -117,3 +117,13 @@ class ReviewSpec:
     # Fraction complete on the run's minute grid, to draw over the simulated band (optional).
     observed_curve: Callable[[ObservedLog, Any], np.ndarray] | None = None
     sample_label: str = "times"
+    # Columns that depend on the scenario (e.g. its checkpoint ids), from its model; optional.
+    columns_for: Callable[[Any], list[Column]] | None = None
+    # Per replication, the metrics computed as from the log (e.g. on a sample of the same size),
+    # when the run's own metrics are not comparable with a log's; optional.
+    simulated_metrics: Callable[[ObservedLog, Any], dict[str, np.ndarray]] | None = None
+    # Whether ``simulated_sample`` reads the event records (then kept for every replication).
+    needs_events: bool = True
+
+    def columns_of(self, model: Any) -> list[Column]:
+        return self.columns_for(model) if self.columns_for is not None else self.columns

@@ -29,7 +29,7 @@ def spec_of(scenario: Scenario) -> ReviewSpec:
 
 def read_observed(scenario: Scenario, text: str, source: str = "LOG.csv",
                   skip_bad_rows: bool = False) -> ObservedLog:
-    return read_log(text, spec_of(scenario).columns, source, skip_bad_rows)
+    return read_log(text, spec_of(scenario).columns_of(scenario.model), source, skip_bad_rows)
 
 
 def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]:
@@ -74,8 +74,9 @@ def weighted_ks(a: Sample, b: Sample) -> tuple[float, float]:
 
 def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> dict[str, Any]:
     metrics = {}
+    per_rep = spec.simulated_metrics(log, run) if spec.simulated_metrics is not None else {}
     for name, value in spec.observed_metrics(log, run).items():
-        sim = run.values(name)
+        sim = per_rep[name] if name in per_rep else run.values(name)
         sim = sim[np.isfinite(sim)]
         if sim.size == 0 or math.isnan(value):
             metrics[name] = {"observed": None if math.isnan(value) else value,
@@ -124,7 +125,8 @@ def _outside(t: np.ndarray, observed: np.ndarray, lo: np.ndarray, hi: np.ndarray
 def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications: int,
            seed: int | None = None, workers: int = 1) -> tuple[dict[str, Any], PlanRun]:
     spec = spec_of(scenario)
-    run = run_plan(scenario, plan, replications, seed, workers, keep_events=range(replications))
+    run = run_plan(scenario, plan, replications, seed, workers,
+                   keep_events=range(replications) if spec.needs_events else ())
     out = compare_to_band(spec, log, run)
     out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
                 "replications": replications, "seed": run.seed})
@@ -194,7 +196,7 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
             for v in np.linspace(p.low, p.high, points):
                 s = _with(scenario, plan, fitted | {p.path: float(v)})
                 run = run_plan(s, None, replications, seed, workers,
-                               keep_events=range(replications))
+                               keep_events=range(replications) if spec.needs_events else ())
                 stat, pval = _ks(spec, log, run)
                 rows.append({"value": float(v), "ks": stat, "p_value": pval})
             best = min(rows, key=lambda r: (math.inf if math.isnan(r["ks"]) else r["ks"]))

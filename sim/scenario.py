@@ -174,13 +174,18 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         plan_models[DEFAULT_PLAN] = model
 
     problems.extend(_common_checks(model))
+    # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
-    for i, inj in enumerate(model.injects):
-        if inj.type not in kind.inject_types:
-            supported = ", ".join(sorted(kind.inject_types)) or "none yet"
-            problems.append(Problem(join_path("injects", i, "type"),
-                                    f"does not apply to {article} {kind.name} scenario (it "
-                                    f"takes: {supported})", inj.type))
+    storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
+                                  if isinstance(patches.get(n), dict)
+                                  and patches[n].get("injects") is not None]
+    for prefix, m in storylines:
+        for i, inj in enumerate(m.injects):
+            if inj.type not in kind.inject_types:
+                supported = ", ".join(sorted(kind.inject_types)) or "none yet"
+                problems.append(Problem(join_path(*prefix, "injects", i, "type"),
+                                        f"does not apply to {article} {kind.name} scenario (it "
+                                        f"takes: {supported})", inj.type))
     if problems:
         raise ScenarioError(_unique(problems))
     try:

@@ -8,12 +8,14 @@ number of groups placed uniformly: exact and vectorised. Each mode has its own r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.distributions import Dist
 from sim.festival.config import FestivalParams, Mode
+from sim.festival.storyline import SurgeWindow, surge_factor
 from sim.rng import pick, stream_generator
 
 MAX_GROUP = 12  # groups are capped at this size (a minibus); per-person draws need a slot each
@@ -96,19 +98,25 @@ def arrival_times(rng: np.random.Generator, t: np.ndarray, group_rate: np.ndarra
 
 
 def draw_groups(p: FestivalParams, key: int, checkpoint_ids: list[str],
-                view_weights: np.ndarray) -> Groups:
+                view_weights: np.ndarray, surges: Sequence[SurgeWindow] = ()) -> Groups:
     parts = []
     for m, (name, mode) in enumerate(p.modes.items()):
         rng = stream_generator(key, f"arrivals:{name}")
         t, r = rate_steps(p, mode)
-        times = arrival_times(rng, t, r / mean_group_size(mode.group_size),
-                              mode.arrivals == "regular")
+        rate = r / mean_group_size(mode.group_size)
+        regular = mode.arrivals == "regular"
+        times = arrival_times(rng, t, rate, regular)
         u = rng.random((times.size, N_UNIFORMS))
+        ids = [f"{name}-{j:06d}" for j in range(times.size)]
+        mine = [w for w in surges if w.mode in (None, name)]
+        if mine:
+            times, u, ids = _surged(stream_generator(key, f"surge:{name}"), mine, t, rate,
+                                    regular, times, u, ids, name)
         cps = list(mode.checkpoints)
         shares = np.array([mode.checkpoints[c] for c in cps])
         cp = np.array([checkpoint_ids.index(c) for c in cps])[pick(u[:, U_CHECKPOINT], shares.tolist())]
-        parts.append((name, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u))
-    ids = [f"{name}-{j:06d}" for name, _, times, *_ in parts for j in range(times.size)]
+        parts.append((ids, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u))
+    ids = [i for x in parts for i in x[0]]
     arrival = np.concatenate([x[2] for x in parts])
     order = np.argsort(arrival, kind="stable")
     u = np.vstack([x[5] for x in parts])[order] if parts else np.zeros((0, N_UNIFORMS))
@@ -121,6 +129,29 @@ def draw_groups(p: FestivalParams, key: int, checkpoint_ids: list[str],
         view=pick(u[:, U_VIEW], view_weights.tolist()),
         u=u,
     )
+
+
+def _surged(rng: np.random.Generator, windows: list[SurgeWindow], t: np.ndarray,
+            rate: np.ndarray, regular: bool, times: np.ndarray, u: np.ndarray, ids: list[str],
+            name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A mode's arrivals with surge injects: the usual groups thinned where the factor is below
+    1, plus extra groups (ids ``<mode>-x000001``…) at (factor - 1) × the rate where above."""
+    f = surge_factor(windows, times)
+    keep_u = rng.random(times.size)  # drawn for every group, so that the stream stays aligned
+    if regular:  # evenly thinned: keep a group whenever the running sum of factors passes 1
+        acc = np.floor(np.cumsum(np.where(f < 1, f, 0.0)) + 1e-9)
+        keep = (f >= 1) | (np.diff(acc, prepend=0.0) > 0)
+    else:
+        keep = keep_u < f
+    cuts = np.unique(np.clip([*t, *(c for w in windows for c in (w.t0, w.t1))], t[0], t[-1]))
+    mid = (cuts[:-1] + cuts[1:]) / 2
+    base = rate[np.clip(np.searchsorted(t, mid, side="right") - 1, 0, rate.size - 1)]
+    extra = arrival_times(rng, cuts, base * np.clip(surge_factor(windows, mid) - 1, 0, None),
+                          regular)
+    extra_u = rng.random((extra.size, N_UNIFORMS))
+    return (np.concatenate([times[keep], extra]), np.vstack([u[keep], extra_u]),
+            [i for i, k in zip(ids, keep.tolist(), strict=True) if k]
+            + [f"{name}-x{j:06d}" for j in range(extra.size)])
 
 
 def service_times(per_group: Dist, per_person: Dist, size: np.ndarray, u: np.ndarray

@@ -13,6 +13,7 @@ from sim.errors import Problem, join_path
 from sim.festival import config as cfg
 from sim.festival.checkpoint import LaneSchedule
 from sim.festival.config import FestivalParams, FestivalScenario, shift_lanes
+from sim.festival.storyline import Storyline, check_injects, lane_schedules
 from sim.network import RoadNetwork
 from sim.rng import entity_hashes
 
@@ -50,6 +51,7 @@ class FestivalInputs:
     record_t: np.ndarray
     tide: float
     horizon: float
+    story: Storyline  # the plan's injects (sim.festival.storyline)
 
 
 def check(model: FestivalScenario, network: RoadNetwork) -> list[Problem]:
@@ -68,18 +70,18 @@ def check(model: FestivalScenario, network: RoadNetwork) -> list[Problem]:
     for tname, team in p.teams.items():
         for j, b in enumerate(team.bases):
             node(("teams", tname, "bases", j), b)
-    return out
+    return out + check_injects(model, network)
 
 
 def build(model: FestivalScenario, network: RoadNetwork) -> FestivalInputs:
     p = model.festival
     cp_ids, vp_ids = list(p.checkpoints), list(p.viewing_points)
     cps, vps = list(p.checkpoints.values()), list(p.viewing_points.values())
-    schedules = [
+    schedules = lane_schedules(model, [
         LaneSchedule.from_shifts([(p.t(s.start), p.t(s.end), shift_lanes(cp, s, p))
                                   for s in cp.roster.values()], cp.lanes)
         for cp in cps
-    ]
+    ])
     vp_nodes = [v.node for v in vps]
     walk_vp = network.travel_minutes(vp_nodes, p.walk_kmh)  # (vp, node)
     idx = network.index
@@ -118,4 +120,5 @@ def build(model: FestivalScenario, network: RoadNetwork) -> FestivalInputs:
         record_t=np.arange(0.0, p.horizon + 1e-9, p.record_every_min),
         tide=p.t(p.tide_time),
         horizon=p.horizon,
+        story=Storyline.build(model, network, [c.node for c in cps], vp_nodes, place_nodes),
     )

@@ -224,7 +224,9 @@ def _events(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, rep:
     grid.update({vid: v.grid for vid, v in p.viewing_points.items()})
     modes = list(p.modes)
     first = np.asarray(g.checkpoint)
-    rows: list[tuple[float, str, str, str, str, str]] = []
+    rows: list[tuple[float, str, str, str, str, str]] = [
+        (t, "inject", "", "", kind, detail) for t, kind, detail in inp.story.records
+        if t <= inp.horizon]
     for i, gid in enumerate(g.ids):
         mode = modes[g.mode[i]]
         cp0 = inp.cp_ids[first[i]]

@@ -26,6 +26,8 @@ from sim.festival.checkpoint import INF, serve
 from sim.festival.config import FestivalScenario
 from sim.festival.demand import U_AFTER_TIDE, U_MIN_STAY, Groups, draw_groups, service_times
 from sim.festival.inputs import FestivalInputs, build, check
+from sim.festival.review import FESTIVAL_REVIEW
+from sim.festival.storyline import FESTIVAL_INJECTS
 from sim.kinds import Kind
 from sim.results import ReplicationResult
 from sim.rng import replication_key, uniforms
@@ -113,7 +115,11 @@ class Day:
         self.t_exit = [INF] * n
         self.redirects = [0] * n
         self.log: list[tuple[float, str, str, str, str, str]] = []
-        t_walk = inp.walk_cp_vp[np.maximum(cr.cp, 0), g.view]
+        self.roads = inp.story.walkways
+        if self.roads is None:
+            self.view, t_walk = g.view, inp.walk_cp_vp[np.maximum(cr.cp, 0), g.view]
+        else:  # walkway injects: routes as open when each group leaves its checkpoint
+            self.view, t_walk = self.roads.walks(np.maximum(cr.cp, 0), g.view, cr.end)
         self.t_vp_arrival = np.where(cr.cp >= 0, cr.end + t_walk, INF)
         self.min_stay = p.stay.min_stay.sample(g.u[:, U_MIN_STAY]).tolist()
         self.after_tide = (inp.tide + p.stay.after_tide.sample(g.u[:, U_AFTER_TIDE])).tolist()
@@ -142,7 +148,7 @@ class Day:
         t = self.t_vp_arrival
         order = np.flatnonzero(t <= self.inp.horizon)
         order = order[np.argsort(t[order], kind="stable")]
-        env, view, times = self.env, self.g.view[order].tolist(), t[order].tolist()
+        env, view, times = self.env, self.view[order].tolist(), t[order].tolist()
         for i, v, at in zip(order.tolist(), view, times, strict=True):
             delay = at - env.now
             if delay > 0:
@@ -157,12 +163,14 @@ class Day:
             return
         cc = self.inp.params.crowd_control
         if cc.rule == "redirect" and self.redirects[i] < cc.max_redirects:
+            walk = self.inp.walk_vp_vp if self.roads is None else \
+                self.roads.walk_vp_vp[self.roads.state_at(self.env.now)]
             for w in self.nearest[v]:
-                if occ[w] + gs <= cap[w] and not self.held[w]:
+                if occ[w] + gs <= cap[w] and not self.held[w] and walk[w, v] < INF:
                     self.redirects[i] += 1
                     self.t_vp_last[i] = INF  # walking again
                     self.note(i, "redirected", self.inp.vp_ids[w])
-                    self.later(float(self.inp.walk_vp_vp[w, v]), self.arrive, i, w)
+                    self.later(float(walk[w, v]), self.arrive, i, w)
                     return
         self.held[v].append(i)
         self.note(i, "held", self.inp.vp_ids[v])
@@ -249,7 +257,7 @@ class Day:
         team = inp.teams[k]
         if self.keep:
             self.log.append((env.now, team.id, team.group, "", "dispatched", where))
-        yield env.timeout(inp.team_travel[team.group][place, self.team_node[k]])
+        yield env.timeout(self.travel(team.group)[place, self.team_node[k]])
         self.team_node[k] = inp.place_nodes[place]
         response = env.now - t0
         if self.keep:
@@ -267,13 +275,29 @@ class Day:
             self.log.append((env.now, team.id, team.group, "", "cleared", where))
         self.release(k)
 
+    def travel(self, group: str) -> np.ndarray:
+        """(place, node) minutes of a team group, with the walkways open now."""
+        if self.roads is None:
+            return self.inp.team_travel[group]
+        return self.roads.team_travel[self.roads.state_at(self.env.now)][group]
+
+    def walkway_changes(self) -> Generator[simpy.Event, Any, None]:
+        """At each walkway inject, incidents no free team could reach are dispatched again."""
+        assert self.roads is not None
+        for t in self.roads.starts[1:]:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            pending, self.pending = self.pending, []
+            for ti, place, ev in pending:
+                self.dispatch(ti, place, ev)
+
     def dispatch(self, ti: int, place: int, assigned: simpy.Event) -> None:
         inp = self.inp
         allowed = list(inp.params.incidents.values())[ti].teams
         best, best_t = -1, INF
         for k, team in enumerate(inp.teams):
             if self.team_free[k] and team.group in allowed:
-                t = inp.team_travel[team.group][place, self.team_node[k]]
+                t = self.travel(team.group)[place, self.team_node[k]]
                 if t < best_t:
                     best, best_t = k, t
         if best < 0:
@@ -299,6 +323,8 @@ class Day:
         self.env.process(self.feeder())
         if self.inp.params.incidents and self.inp.teams:
             self.env.process(self.incident_source())
+            if self.roads is not None:
+                self.env.process(self.walkway_changes())
         self.env.run(until=self.inp.horizon)
         for k, free in enumerate(self.team_free):
             if not free:
@@ -309,13 +335,18 @@ class Day:
                              np.array(self.occ_log).reshape(-1, 3))
 
 
+def checked_groups(inp: FestivalInputs, key: int) -> tuple[Groups, CheckpointResult]:
+    """A replication's visitor groups and their checkpoints (the part before SimPy)."""
+    groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights, inp.story.surges)
+    return groups, run_checkpoints(inp, groups)
+
+
 def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
              ) -> ReplicationResult:
     from sim.festival.metrics import checkpoint_present, collect
 
     key = replication_key(seed, replication)
-    groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights)
-    cr = run_checkpoints(inp, groups)
+    groups, cr = checked_groups(inp, key)
     day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
     with _gc_paused():
         day.run(keep_events)
@@ -361,4 +392,6 @@ FESTIVAL = Kind(
     curve_minutes=lambda inp: inp.record_t,
     places=_places,
     figures=_figures,
+    inject_types=FESTIVAL_INJECTS,
+    review=FESTIVAL_REVIEW,
 )

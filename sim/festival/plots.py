@@ -12,10 +12,18 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.plots import mark_injects  # noqa: E402
+
 
 def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
     series = summary.get("series") or {}
     return {k[len(prefix):-1]: v for k, v in series.items() if k.startswith(prefix)}
+
+
+def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summaries with inject times in hours, the unit of the festival figures' x axis."""
+    return [{**s, "injects": [{**i, "t_min": i["t_min"] / 60.0} for i in s.get("injects", [])]}
+            for s in summaries]
 
 
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
@@ -35,6 +43,7 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
             t = np.asarray(q["t_min"]) / 60.0
             (line,) = ax.plot(t, q["mean"], label=s["plan"], linewidth=1.2)
             ax.fill_between(t, q["p5"], q["p95"], color=line.get_color(), alpha=0.15)
+        mark_injects(ax, _in_hours(summaries))
         ax.set_title(f"checkpoint {name}", fontsize=9)
         ax.set_ylabel("people waiting", fontsize=8)
         ax.grid(alpha=0.3)
@@ -70,6 +79,7 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                        extent=(t[0] - step / 2, t[-1] + step / 2, len(names) - 0.5, -0.5))
         rr, cc = np.nonzero(p95 > limit)
         ax.scatter(t[cc], rr, s=4, color="black", marker=".", label=f"p95 > {limit:g} /m²")
+        mark_injects(ax, _in_hours([s]))
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(names, fontsize=7)
         ax.set_title(f"{s['plan']}: viewing-point density (mean, people/m²; red above "
