@@ -47,7 +47,7 @@ def main() -> None:
     try:
         dask = timed_compare(reps, 2, "local")
         print(f"{reps} reps x {len(PLANS)} plans, --dask local (2 workers): {dask:6.1f} s "
-              "(includes cluster start-up per plan)")
+              "(includes starting the cluster once)")
         local_ms = per_replication_overhead(2000, 2, None)
         dask_ms = per_replication_overhead(2000, 2, "local")
         print(f"per-replication wall on a 1-person plan: local processes {local_ms:.2f} ms, "
