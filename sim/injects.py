@@ -8,10 +8,12 @@ Every inject also appears in the event records (entity ``inject``) and on the pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.errors import Problem, join_path
 from sim.forces import Role
 
 
@@ -111,3 +113,10 @@ def describe(inj: _Inject) -> str:
     fields = inj.model_dump(exclude={"t_min", "type", "note"}, exclude_none=True)
     detail = ", ".join(f"{k}={v}" for k, v in fields.items())
     return f"{inj.note} ({detail})" if inj.note else detail
+
+
+def unknown_roads(inj: RoadClosed | RoadReopened, where: str, has_edge: Callable[[str, str], bool],
+                  noun: str = "road") -> list[Problem]:
+    """A problem for each edge of a road inject that the network does not have."""
+    return [Problem(join_path(where, "edges", j), f"no such {noun} in the network", [a, b])
+            for j, (a, b) in enumerate(inj.edges) if not has_edge(a, b)]

@@ -43,6 +43,7 @@ from sim.injects import (
     SquadDelayed,
     SquadRedirected,
     describe,
+    unknown_roads,
 )
 from sim.network import RoadNetwork
 
@@ -59,10 +60,7 @@ def check_injects(model: EvacuationScenario, network: RoadNetwork) -> list[Probl
     for i, inj in enumerate(model.injects):
         where = join_path("injects", i)
         if isinstance(inj, RoadClosed | RoadReopened):
-            for j, (a, b) in enumerate(inj.edges):
-                if not network.graph.has_edge(a, b):
-                    problems.append(Problem(join_path(where, "edges", j),
-                                            "no such road in the network", [a, b]))
+            problems += unknown_roads(inj, where, network.graph.has_edge)
         elif isinstance(inj, ShelterFull | ShelterLost) and inj.shelter not in shelters:
             problems.append(Problem(join_path(where, "shelter"), "not a shelter id",
                                     inj.shelter))

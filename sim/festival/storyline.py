@@ -28,7 +28,7 @@ import numpy as np
 from sim.errors import Problem, join_path
 from sim.festival.checkpoint import INF, LaneSchedule
 from sim.festival.config import FestivalScenario
-from sim.injects import CheckpointLaneClosed, RoadClosed, RoadReopened, VisitorSurge, describe
+from sim.injects import CheckpointLaneClosed, RoadClosed, RoadReopened, VisitorSurge, describe, unknown_roads
 from sim.network import RoadNetwork
 
 FESTIVAL_INJECTS = frozenset({"visitor_surge", "checkpoint_lane_closed", "road_closed",
@@ -56,10 +56,7 @@ def check_injects(model: FestivalScenario, network: RoadNetwork) -> list[Problem
                 problems.append(Problem(join_path(where, "lanes"), f"more than the "
                                         f"checkpoint's {cp.lanes} physical lanes", inj.lanes))
         elif isinstance(inj, RoadClosed | RoadReopened):
-            for j, (a, b) in enumerate(inj.edges):
-                if not network.graph.has_edge(a, b):
-                    problems.append(Problem(join_path(where, "edges", j),
-                                            "no such walkway in the network", [a, b]))
+            problems += unknown_roads(inj, where, network.graph.has_edge, "walkway")
     return problems
 
 

@@ -21,6 +21,7 @@ from sim.injects import (
     SquadDelayed,
     SquadRedirected,
     describe,
+    unknown_roads,
 )
 from sim.muster.config import MODES, MusterScenario
 from sim.network import RoadNetwork
@@ -36,10 +37,7 @@ def check_injects(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
     for i, inj in enumerate(model.injects):
         where = join_path("injects", i)
         if isinstance(inj, RoadClosed | RoadReopened):
-            for j, (a, b) in enumerate(inj.edges):
-                if not network.graph.has_edge(a, b):
-                    problems.append(Problem(join_path(where, "edges", j),
-                                            "no such road in the network", [a, b]))
+            problems += unknown_roads(inj, where, network.graph.has_edge)
         elif isinstance(inj, SquadRedirected) and inj.to not in ap_ids:
             problems.append(Problem(join_path(where, "to"), "not an assembly point id", inj.to))
         elif isinstance(inj, SquadDelayed) and inj.grid is not None and inj.grid not in grids:
