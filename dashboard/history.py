@@ -1,26 +1,41 @@
 """The one place where the dashboard talks to the run store (``sim.store``).
 
-Reads ``sim.store.RunStore`` (default ``~/.gridmuster/runs.db``, or ``GRIDMUSTER_STORE``): the
-runs and comparisons recorded by ``gridmuster run`` / ``compare``. If the store module is
-missing or cannot be read, the History page says so instead of failing.
+The store (default ``~/.gridmuster/runs.db``, or ``GRIDMUSTER_STORE``) holds the runs and
+comparisons of ``gridmuster run`` / ``compare`` and of this dashboard. If it cannot be read or
+written, the page says so instead of failing.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
+from types import ModuleType
 from typing import Any
 
 import pandas as pd
 
-NOT_AVAILABLE = "Run store not available yet: `sim.store` is not in this build."
+import sim.store
+from sim.experiments import Comparison
+from sim.scenario import Scenario
+
+NOT_AVAILABLE = "Run store not available."
 
 
-def _store() -> Any | None:
+def _store() -> ModuleType | None:
+    return sim.store
+
+
+def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float) -> str:
+    """Write a comparison run in the dashboard to the run store, so History lists it.
+
+    Returns a short note for the page (the run id, or why it could not be written)."""
     try:
-        return importlib.import_module("sim.store")
-    except ImportError:
-        return None
+        with sim.store.RunStore(sim.store.default_store_path()) as db:
+            run_id = db.start_run("dashboard", s.name, None, s.digest, s.kind.name, comp.plans,
+                                  seed, reps, None)
+            db.finish_run(run_id, comp.as_dict(), elapsed_s)
+    except Exception as exc:  # the results are on screen already; the store is a bonus
+        return f"not recorded in the run store ({type(exc).__name__}: {exc})"
+    return f"recorded as run {run_id}"
 
 
 def store_path() -> str:

@@ -210,7 +210,9 @@ def run_page(workers: int) -> None:
         comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers,
                                 tick)
         bar.empty()
-        note = f"ran {total} replications in {time.perf_counter() - t0:.1f} s"
+        elapsed = time.perf_counter() - t0
+        stored = history.record(s, comp, request["seed"], request["reps"], elapsed)
+        note = f"ran {total} replications in {elapsed:.1f} s; {stored}"
     else:
         comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
         note = "from the cache"

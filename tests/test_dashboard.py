@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -80,8 +79,16 @@ def test_each_page_renders(app, page):
         counts = table(app, "people")
         late = dict(zip(counts["state"], counts["people"], strict=True))
         assert late["mustered"] > early["mustered"] > 0
-    elif importlib.util.find_spec("sim.store") is None:
-        assert "not available yet" in app.info[0].value
+
+
+def test_dashboard_runs_are_recorded_for_history(app):
+    run(app, ["baseline", "extra_desks"], reps=3, seed=4242)  # a seed no other test caches
+    assert "recorded as run" in " ".join(c.value for c in app.caption)
+    goto(app, "History")
+    runs = table(app, "command")
+    mine = runs[(runs["command"] == "dashboard") & (runs["seed"] == 4242)]
+    assert list(mine["plans"]) == ["baseline, extra_desks"]
+    assert list(mine["replications"]) == [3]
 
 
 def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
