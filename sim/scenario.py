@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from sim.config import (
 )
 from sim.errors import Problem, ScenarioError, join_path
 from sim.evacuation.kind import EVACUATION
+from sim.festival.counts import resolve_counts
 from sim.festival.model import FESTIVAL
 from sim.kinds import Kind
 from sim.muster.model import MUSTER
@@ -79,9 +79,10 @@ class Scenario:
             )
         return self.plans[name]
 
-    @cached_property
+    @property
     def digest(self) -> str:
-        return _digest(self.raw, self.base_dir, self.model)
+        """Content hash of the scenario and the files it reads (the same for every plan)."""
+        return next(iter(self.plans.values())).digest
 
     def network(self) -> RoadNetwork:
         return network_for(self.model, self.base_dir)
@@ -109,8 +110,13 @@ def network_for_spec(spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
     return _NETWORKS[key]
 
 
-def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase) -> str:
+def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase,
+            read_in: Any = None) -> str:
+    """Content hash of a scenario: the file, the network file, and data read in from other
+    files (``read_in``), so that results stored for it are reused only when nothing changed."""
     h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+    if read_in is not None:
+        h.update(json.dumps(read_in, sort_keys=True, default=str).encode())
     if model.network.graphml:
         path = base_dir / model.network.graphml
         if path.exists():
@@ -138,6 +144,10 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     kind = KINDS[kind_name]
     given = raw
     raw, snaps = resolve_places(raw, base_dir, network_for_spec)  # `xy`/`lonlat` → `node`
+    if kind_name == "festival":  # `counts_csv` files → inline `counts`
+        raw, count_problems = resolve_counts(raw, base_dir)
+        if count_problems:
+            raise ScenarioError(count_problems)
     problems: list[Problem] = []
     try:
         model = kind.scenario_model.model_validate(raw)
@@ -209,7 +219,8 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if problems:
         raise ScenarioError(_unique(problems))
 
-    digest = _digest(given, base_dir, model)
+    digest = _digest(given, base_dir, model, raw.get("festival") if kind_name == "festival"
+                     else None)
     setups = {
         name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
                         digest)
