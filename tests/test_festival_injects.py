@@ -9,8 +9,8 @@ import pytest
 from sim.errors import ScenarioError
 from sim.experiments import execute, plan_inputs, run_plan
 from sim.festival.demand import draw_groups
-from sim.festival.model import checked_groups
 from sim.festival.plots import queue_figure
+from sim.festival.review import sampled_log
 from sim.review import read_observed, review
 from sim.rng import replication_key
 from sim.scenario import load_scenario, parse_scenario
@@ -198,14 +198,7 @@ def test_inject_problems_have_field_paths(tmp_path):
 
 def model_log(s, seed: int, rows: int = 300, inflate: float = 1.0, add: float = 0.0) -> str:
     """A random sample of the checked groups of one simulated day, as a festival log."""
-    inp = plan_inputs(s.plan())
-    g, cr = checked_groups(inp, replication_key(seed, 0))
-    ok = np.flatnonzero((cr.cp >= 0) & (cr.start <= inp.horizon))
-    ok = np.sort(np.random.default_rng(seed).choice(ok, rows, replace=False))
-    out = ["t_min,checkpoint,wait_min,people"]
-    out += [f"{cr.arrival[i]:.2f},{inp.cp_ids[cr.cp[i]]},"
-            f"{(cr.start[i] - cr.arrival[i]) * inflate + add:.3f},{g.size[i]}" for i in ok]
-    return "\n".join(out) + "\n"
+    return sampled_log(plan_inputs(s.plan()), seed, rows, inflate, add)
 
 
 @pytest.fixture(scope="module")

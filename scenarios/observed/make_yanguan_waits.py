@@ -10,22 +10,13 @@ log (e.g. staff timing sampled cars and groups) to show the format and `gridmust
 
 from pathlib import Path
 
-import numpy as np
-
 from sim.experiments import plan_inputs
-from sim.festival.model import checked_groups
-from sim.rng import replication_key
+from sim.festival.review import sampled_log
 from sim.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
 SEED, ROWS = 20230901, 400
 
 s = load_scenario(HERE.parent / "tide_yanguan.yaml")
-inp = plan_inputs(s.plan("reported"))
-g, cr = checked_groups(inp, replication_key(SEED, 0))
-ok = np.flatnonzero((cr.cp >= 0) & (cr.start <= inp.horizon))
-ok = np.sort(np.random.default_rng(SEED).choice(ok, ROWS, replace=False))
-lines = ["t_min,checkpoint,wait_min,people"]
-lines += [f"{cr.arrival[i]:.2f},{inp.cp_ids[cr.cp[i]]},{cr.start[i] - cr.arrival[i]:.3f},"
-          f"{g.size[i]}" for i in ok]
-(HERE / "yanguan_checkpoint_waits.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+text = sampled_log(plan_inputs(s.plan("reported")), SEED, ROWS)
+(HERE / "yanguan_checkpoint_waits.csv").write_text(text, encoding="utf-8")

@@ -83,6 +83,21 @@ def _checked(run: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     return _LAST[key]
 
 
+def sampled_log(inp: Any, seed: int, rows: int, inflate: float = 1.0, add: float = 0.0) -> str:
+    """A festival log made by the model: ``rows`` groups drawn at random from those checked in
+    replication 0 of ``seed`` (waits optionally × ``inflate`` + ``add``, to make a log that
+    should be flagged). For synthetic examples and tests."""
+    from sim.festival.model import checked_groups
+
+    g, cr = checked_groups(inp, replication_key(seed, 0))
+    ok = np.flatnonzero((cr.cp >= 0) & (cr.start <= inp.horizon))
+    ok = np.sort(np.random.default_rng(seed).choice(ok, rows, replace=False))
+    out = ["t_min,checkpoint,wait_min,people"]
+    out += [f"{cr.arrival[i]:.2f},{inp.cp_ids[cr.cp[i]]},"
+            f"{(cr.start[i] - cr.arrival[i]) * inflate + add:.3f},{g.size[i]}" for i in ok]
+    return "\n".join(out) + "\n"
+
+
 def simulated_waits(run: Any) -> np.ndarray:
     """Waits of every group checked within the day, pooled over the run's replications."""
     parts = [w for w, _, _ in _checked(run)]
