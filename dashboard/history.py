@@ -8,7 +8,6 @@ written, the page says so instead of failing.
 from __future__ import annotations
 
 import time
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
@@ -16,12 +15,6 @@ import pandas as pd
 import sim.store
 from sim.experiments import Comparison
 from sim.scenario import Scenario
-
-NOT_AVAILABLE = "Run store not available."
-
-
-def _store() -> ModuleType | None:
-    return sim.store
 
 
 def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float) -> str:
@@ -39,20 +32,16 @@ def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float
 
 
 def store_path() -> str:
-    store = _store()
-    return str(store.default_store_path()) if store is not None else ""
+    return str(sim.store.default_store_path())
 
 
 def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
     """Past runs and comparisons, newest first, or ``(None, reason)``."""
-    store = _store()
-    if store is None:
-        return None, NOT_AVAILABLE
-    path = store.default_store_path()
+    path = sim.store.default_store_path()
     if not path.exists():
         return pd.DataFrame(), ""
     try:
-        with store.RunStore(path) as db:
+        with sim.store.RunStore(path) as db:
             runs = db.runs(limit=limit)
     except Exception as exc:  # never let the store break the page
         return None, f"The run store {path} could not be read: {type(exc).__name__}: {exc}"
@@ -74,11 +63,8 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
 def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
     """A past run as a ``comparison.json`` mapping (``plans``, ``differences``), or
     ``(None, reason)``. A single-plan run is shown as a comparison of one plan."""
-    store = _store()
-    if store is None:
-        return None, NOT_AVAILABLE
     try:
-        with store.RunStore(store.default_store_path()) as db:
+        with sim.store.RunStore(sim.store.default_store_path()) as db:
             run = db.run(int(run_id))
     except Exception as exc:
         return None, f"Run {run_id} could not be opened: {type(exc).__name__}: {exc}"
