@@ -70,8 +70,16 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     s = load_scenario(scenario)
     sizes = []
     for name in s.plan_names():
-        roster = getattr(plan_inputs(s.plan(name)), "roster", None)
-        sizes.append(f"{name} ({len(roster)} responders)" if roster is not None else name)
+        inputs = plan_inputs(s.plan(name))
+        roster = getattr(inputs, "roster", None)
+        people = getattr(inputs, "responder_people", None)
+        if people is not None:  # evacuation: escort teams count as their members
+            teams = getattr(inputs, "responder_teams", 0)
+            sizes.append(f"{name} ({people:,} responders, of them {teams:,} escort teams)")
+        elif roster is not None:
+            sizes.append(f"{name} ({len(roster):,} responders)")
+        else:
+            sizes.append(name)
     out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
                       f"plans: {', '.join(sizes)}")
     for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
+from sim import formatting
 from sim.store import RunStore, default_store_path
 
 # Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
@@ -48,25 +48,22 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
 
 
 def fmt(v: float | None, metric: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if metric.startswith("frac_") or metric.startswith("share"):
-        return f"{v:.1%}"
-    return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
+    return formatting.value(v, metric)
 
 
 def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | list[str]
                   ) -> Table:
     first = summaries[0]
     table = Table(title=f"{first['scenario']}: {first['replications']} replications, "
-                        f"seed {first['seed']} — mean (5th–95th percentile)")
+                        f"seed {first['seed']} — mean (5th–95th percentile); a time not "
+                        "reached in every replication: median, with the unreached as later than "
+                        "the horizon")
     table.add_column("metric")
     for s in summaries:
         table.add_column(s["plan"], justify="right")
     for m in metrics:
         row = [m]
         for s in summaries:
-            d = s["metrics"].get(m) or {}
-            row.append(f"{fmt(d.get('mean'), m)} ({fmt(d.get('p5'), m)}–{fmt(d.get('p95'), m)})")
+            row.append(formatting.cell(s["metrics"].get(m), m))
         table.add_row(*row)
     return table

@@ -21,10 +21,10 @@ import pandas as pd
 
 from sim import __version__
 from sim.backends import Backend, OnResults, run_tasks
-from sim.metrics import verdict
+from sim.metrics import is_time_to, verdict
 from sim.results import ReplicationResult, events_frame
 from sim.scenario import KINDS, PlanSetup, Scenario, network_for
-from sim.stats import describe, paired_difference
+from sim.stats import describe, describe_time, paired_difference
 from sim.store import RunStore
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
@@ -105,6 +105,24 @@ class PlanRun:
     def events(self) -> pd.DataFrame:
         return events_frame([e for r in self.results for e in r.events])
 
+    @property
+    def horizon_min(self) -> float:
+        # The kinds' curves run minute by minute from 0 to the horizon.
+        return float(self.curve_t[-1]) if self.curve_t.size else math.nan
+
+    def described(self) -> dict[str, dict[str, Any]]:
+        """Every metric's statistics; time-to-X metrics with ``reached`` and censored
+        percentiles; a metric with no value in any replication says why it is not applicable."""
+        out: dict[str, dict[str, Any]] = {}
+        for m in self.metric_names():
+            v = self.values(m)
+            d: dict[str, Any] = (describe_time(v, self.horizon_min).as_dict() if is_time_to(m)
+                                 else describe(v).as_dict())
+            if np.isnan(v).all():
+                d["not_applicable"] = not_applicable_reason(self)
+            out[m] = d
+        return out
+
     def summary(self) -> dict[str, Any]:
         kind = KINDS[self.setup.model.kind]
         out: dict[str, Any] = {
@@ -117,7 +135,8 @@ class PlanRun:
             "version": __version__,
             "scenario_digest": self.setup.digest,
             "elapsed_s": round(self.elapsed_s, 3),
-            "metrics": {m: describe(self.values(m)).as_dict() for m in self.metric_names()},
+            "horizon_min": self.horizon_min,
+            "metrics": self.described(),
             "injects": [{"t_min": i.t_min, "type": i.type, "label": i.label()}
                         for i in self.setup.model.injects],
             "objectives": [o.model_dump(exclude_none=True)
@@ -212,6 +231,7 @@ class Comparison:
                     "ci95_low": _none_if_nan(d.ci95_low),
                     "ci95_high": _none_if_nan(d.ci95_high),
                     "n": d.n,
+                    "pairs": d.pairs,
                     "significant": d.significant,
                     "verdict": verdict(m, a.plan, b.plan, d),
                 }
@@ -287,6 +307,24 @@ def compare_until(scenario: Scenario, plans: Sequence[str] | None, stopping: Sto
             "half_width": None if math.isinf(width) else width, "replications": n,
             "met": width <= stopping.target}
     return comp, info
+
+
+def not_applicable_reason(run: PlanRun) -> str:
+    """Why a metric has no value in any replication, in a planner's words."""
+    def total(metric: str) -> float:
+        v = run.values(metric)
+        return float(np.nansum(v)) if np.isfinite(v).any() else math.nan
+
+    at_risk, refused = total("at_risk"), total("refused")
+    if at_risk == 0:
+        return "nobody was at risk of flooding"
+    if at_risk > 0 and at_risk == refused:
+        return "nobody evacuated: everyone at risk refused to leave"
+    if total("roster") == 0:
+        return "nobody is on the roster"
+    if total("visitors") == 0:
+        return "there were no visitors"
+    return "nothing to measure in any replication"
 
 
 def _none_if_nan(x: float) -> float | None:

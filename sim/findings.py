@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sim import formatting
 from sim.metrics import info
 
 
@@ -31,9 +32,32 @@ def _breakdown(summary: dict[str, Any], metric: str, key: str) -> dict[str, floa
             if name.startswith(prefix)}
 
 
+def _reached_mean(summary: dict[str, Any], metric: str) -> float:
+    """The mean of a time-to-X metric only when every replication reached X."""
+    m = summary["metrics"].get(metric) or {}
+    if m.get("n_reached", m.get("n")) != m.get("n"):
+        return math.nan
+    return _mean(summary, metric)
+
+
+def _nothing_happened(summary: dict[str, Any]) -> str | None:
+    """Why an evacuation's outcome is empty (nobody at risk, everyone refused), if it is."""
+    at_risk, refused = _mean(summary, "at_risk"), _mean(summary, "refused")
+    if at_risk == 0:
+        return "nobody was at risk of flooding"
+    if at_risk > 0 and refused == at_risk:
+        return "everyone at risk refused to leave"
+    return None
+
+
 def objective_value(summary: dict[str, Any], objective: dict[str, Any]) -> float:
+    """The statistic an objective is on; ``inf`` where it is later than the horizon (a
+    censored percentile), ``nan`` where it cannot be assessed."""
     m = summary["metrics"].get(objective["metric"]) or {}
-    v = m.get(objective.get("statistic", "mean"))
+    stat = objective.get("statistic", "mean")
+    if m.get(f"{stat}_censored"):
+        return math.inf
+    v = m.get(stat)
     return math.nan if v is None else float(v)
 
 
@@ -53,10 +77,16 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         bound = f"≥ {o['at_least']:g}" if o.get("at_least") is not None else f"≤ {o['at_most']:g}"
         what = o.get("description") or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
-        shown = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+        shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
+                                unit=True)
         if met:
             out.append(Finding(True, f"Objective met: {what} ({o['metric']} {stat} "
                                      f"{shown}, target {bound})."))
+        elif met is None:
+            out.append(Finding(False, f"Objective not assessable: {what} ({o['metric']} {stat} "
+                                      f"{shown}, target {bound}).",
+                               "Check the scenario: the measure has no value in this run.",
+                               "planning"))
         elif met is False:
             out.append(Finding(False, f"Objective missed: {what} ({o['metric']} {stat} "
                                       f"{shown}, target {bound}).",
@@ -72,7 +102,7 @@ def muster(summary: dict[str, Any]) -> list[Finding]:
     if frac >= 0.9:
         out.append(Finding(True, f"{frac:.0%} of the roster mustered within the hour "
                                  f"({_mean(summary, 'mustered_60min'):,.0f} people)."))
-    t50 = _mean(summary, "t50_min")
+    t50 = _reached_mean(summary, "t50_min")
     if t50 <= 30:
         out.append(Finding(True, f"Half the roster was at the assembly points in {t50:.0f} min."))
     for ap, wait in sorted(_breakdown(summary, "checkin_wait_max_min", "ap").items(),
@@ -107,6 +137,18 @@ def muster(summary: dict[str, Any]) -> list[Finding]:
 
 def evacuation(summary: dict[str, Any]) -> list[Finding]:
     out = []
+    empty = _nothing_happened(summary)
+    if empty == "nobody was at risk of flooding":
+        return [Finding(False, "Nobody was at risk of flooding in this run, so the evacuation "
+                               "was not exercised: times and shares are not applicable.",
+                        "Check the storm and the ground levels, or exercise a heavier storm.",
+                        "planning")]
+    if empty is not None:
+        out.append(Finding(False, f"Everyone at risk ({_mean(summary, 'at_risk'):,.0f} people) "
+                                  "refused to leave: nobody evacuated, so evacuation times and "
+                                  "shares are not applicable.",
+                           "Plan for persuasion and compulsory evacuation of those who refuse.",
+                           "planning"))
     frac = _mean(summary, "frac_evacuated_60min")
     if frac >= 0.9:
         out.append(Finding(True, f"{frac:.0%} of the evacuating residents were in a shelter "
@@ -119,7 +161,7 @@ def evacuation(summary: dict[str, Any]) -> list[Finding]:
                                   f"the end (mostly: {main.replace('_', ' ')}).",
                            "Start warning earlier or add escort teams where they are stranded.",
                            "planning"))
-    else:
+    elif empty is None:
         out.append(Finding(True, "Nobody was stranded in the flood-prone area."))
     away = _mean(summary, "turned_away")
     if away >= 1:

@@ -53,7 +53,8 @@ METRICS: dict[str, MetricInfo] = {
     "warned_60min": MetricInfo("households warned by 60 min", "households", True),
     "warned_90_min": MetricInfo("minutes to warn 90 % of households", "min", False),
     "warned_100_min": MetricInfo("minutes to warn every household", "min", False),
-    "responders_on_duty": MetricInfo("responders on duty", "people", True),
+    "responders_on_duty": MetricInfo("responders on duty (people)", "people", True),
+    "teams_on_duty": MetricInfo("escort teams on duty", "teams", True),
     "households_visited_mean": MetricInfo("households visited per warner", "households", True),
     "households_visited_max": MetricInfo("most households visited by one warner", "households",
                                          False),
@@ -88,6 +89,16 @@ METRICS: dict[str, MetricInfo] = {
 }
 
 
+# Time-to-X metrics: a replication where X did not happen within the horizon has ``inf``
+# (censored), one where X cannot happen (nobody to evacuate) has ``nan`` (not applicable).
+TIME_TO_X = frozenset({"t50_min", "t90_min", "ete50_min", "ete90_min", "ete100_min",
+                       "warned_90_min", "warned_100_min"})
+
+
+def is_time_to(metric: str) -> bool:
+    return metric.partition("[")[0] in TIME_TO_X
+
+
 def info(metric: str) -> MetricInfo:
     """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
     base, _, detail = metric.partition("[")
@@ -112,8 +123,13 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     """Plain language: ``night has 287 fewer people mustered by 60 min than baseline (95 % CI …)``."""
     m = info(metric)
     if d.n == 0:
-        return f"{m.phrase}: not reached within the horizon in every replication of {a} or {b}"
+        if is_time_to(metric):
+            return (f"{m.phrase}: cannot be compared between {b} and {a} (no replication "
+                    f"where both reached it, of {d.pairs})")
+        return f"{m.phrase}: not applicable in {a} or {b}"
     ci = f"95 % CI {_fmt(d.ci95_low)} to {_fmt(d.ci95_high)}"
+    if is_time_to(metric) or d.n < d.pairs:
+        ci += f"; n = {d.n} of {d.pairs} where both {'reached' if is_time_to(metric) else 'apply'}"
     if not d.significant:
         return f"no significant difference in {m.phrase} between {b} and {a} " \
                f"(mean difference {_fmt(d.mean)}, {ci})"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
 
+from sim import formatting
 from sim.errors import Problem, ScenarioError
 from sim.findings import Finding, findings, objective_met, objective_value
 from sim.metrics import info
@@ -55,14 +55,6 @@ def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], 
             return data, folder, meta
     raise ScenarioError([Problem("RUN_OR_COMPARISON", "not a run id, nor a folder with "
                                  "summary.json or comparison.json", text)])
-
-
-def _fmt(v: Any, metric: str = "") -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "—"
-    if metric.startswith(("frac_", "share")):
-        return f"{v:.1%}"
-    return f"{v:,.1f}" if abs(v) < 100 else f"{v:,.0f}"
 
 
 def _table(header: list[str] | None, rows: list[list[str]]) -> str:
@@ -114,8 +106,10 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                 value = objective_value(s, o)
                 met = objective_met(value, o)
                 mark = {True: "<span class=met>met</span>", False: "<span class=missed>missed"
-                        "</span>", None: "—"}[met]
-                cells.append(f"{_fmt(value, o['metric'])} {mark}")
+                        "</span>", None: "not assessable"}[met]
+                shown = formatting.stat(s["metrics"].get(o["metric"]), o["metric"],
+                                        o.get("statistic", "mean"))
+                cells.append(f"{escape(shown)} {mark}")
             rows.append(cells)
         parts.append(_table(["objective", "target", *[s["plan"] for s in summaries]], rows))
     else:
@@ -127,13 +121,17 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     for m in headline:
         cells = [f"{escape(m)}<br><span class=small>{escape(info(m).phrase)}</span>"]
         for s in summaries:
-            d = s["metrics"].get(m) or {}
-            cells.append(f"{_fmt(d.get('mean'), m)} [{_fmt(d.get('ci95_low'), m)}, "
-                         f"{_fmt(d.get('ci95_high'), m)}]<br><span class=small>"
-                         f"{_fmt(d.get('p5'), m)}–{_fmt(d.get('p95'), m)}</span>")
+            d = s["metrics"].get(m)
+            cells.append(f"{escape(formatting.mean_ci(d, m))}<br><span class=small>"
+                         f"{escape(formatting.spread(d, m))}</span>")
         rows.append(cells)
     parts.append(_table(["metric (mean [95 % CI], 5th–95th percentile)",
                          *[s["plan"] for s in summaries]], rows))
+    parts.append("<p class=small>A time not reached within the horizon in every replication "
+                 "shows its median and the share of replications that reached it; its "
+                 "percentiles count the unreached as later than the horizon (&gt; horizon). "
+                 "Paired differences of times use only the replications where both plans "
+                 "reached it (n = … of …).</p>")
     if comparison:
         ref = summaries[0]["plan"]
         verdicts = [d["verdict"] for m in headline

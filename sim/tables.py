@@ -7,43 +7,33 @@ the dashboard; no Streamlit here.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from sim.metrics import info
+from sim import formatting
+from sim.metrics import info, is_time_to
 
 _BREAKDOWN = re.compile(r"^(?P<metric>[^\[]+)\[(?P<key>[^=\]]+)=[^\]]*\]$")
 
 
 def fmt(value: Any, metric: str = "") -> str:
-    """A number for a table: shares as percentages, big numbers with thousands separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    v = float(value)
-    if metric.startswith(("frac_", "share_", "utilisation")):
-        return f"{v:.1%}"
-    if metric.startswith("worst_los"):  # Fruin level of service, 1 (A) … 6 (F)
-        return "ABCDEF"[min(max(round(v), 1), 6) - 1]
-    if abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:,.1f}"
+    """A number for a table (see :mod:`sim.formatting`: the one formatter)."""
+    return formatting.value(value, metric)
 
 
 def headline_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
-    """Rows: metrics; columns: per plan ``mean [95 % CI]`` and ``5–95 %`` range (text)."""
+    """Rows: metrics; columns: per plan ``mean [95 % CI]`` and ``5–95 %`` range (text). A time
+    not reached in every replication shows its median, the share reached and ``> horizon``."""
     rows = []
     for m in metrics:
         row: dict[str, Any] = {"metric": m, "meaning": info(m).phrase}
         for s in summaries:
-            d = s["metrics"].get(m) or {}
-            row[f"{s['plan']}: mean [95 % CI]"] = (
-                f"{fmt(d.get('mean'), m)} [{fmt(d.get('ci95_low'), m)} – "
-                f"{fmt(d.get('ci95_high'), m)}]")
-            row[f"{s['plan']}: 5–95 %"] = f"{fmt(d.get('p5'), m)} – {fmt(d.get('p95'), m)}"
+            d = s["metrics"].get(m)
+            row[f"{s['plan']}: mean [95 % CI]"] = formatting.mean_ci(d, m)
+            row[f"{s['plan']}: 5–95 %"] = formatting.spread(d, m)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -65,13 +55,24 @@ def differences_table(comparison: dict[str, Any], metrics: Sequence[str],
             rows.append({
                 "metric": m,
                 "pair": pair,
-                "mean difference": fmt(d.get("mean"), m),
-                "95 % CI": f"{fmt(d.get('ci95_low'), m)} – {fmt(d.get('ci95_high'), m)}",
+                "mean difference": formatting.signed(d.get("mean"), m),
+                "95 % CI": _ci_text(d, m),
                 "significant": "yes" if d.get("significant") else "no",
                 "verdict": d.get("verdict", ""),
             })
     return pd.DataFrame(rows, columns=["metric", "pair", "mean difference", "95 % CI",
                                        "significant", "verdict"])
+
+
+def _ci_text(d: dict[str, Any], m: str) -> str:
+    lo, hi = d.get("ci95_low"), d.get("ci95_high")
+    text = (f"{formatting.signed(lo, m)} – {formatting.signed(hi, m)}"
+            if lo is not None and hi is not None else formatting.NOT_APPLICABLE)
+    n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
+    if is_time_to(m) or (pairs and n < pairs):
+        text += f" (n = {n} of {pairs} where both reached)" if is_time_to(m) \
+            else f" (n = {n} of {pairs})"
+    return text
 
 
 def breakdowns(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
@@ -103,7 +104,8 @@ def breakdown_table(summaries: Sequence[dict[str, Any]], key: str) -> pd.DataFra
         for metric in metrics:
             for s in summaries:
                 d = s["metrics"].get(f"{metric}[{key}={label}]") or {}
-                row[f"{metric} · {s['plan']}"] = fmt(d.get("mean"), metric) if d else "—"
+                row[f"{metric} · {s['plan']}"] = (formatting.cell(d, metric).split(" (")[0]
+                                                  if d else formatting.NOT_AVAILABLE)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -78,8 +78,21 @@ class EvacuationInputs:
     story: Storyline
 
     @property
-    def roster(self) -> list[Responder]:  # the CLI's `validate` prints its size
+    def roster(self) -> list[Responder]:  # one entry per warner and per escort team
         return self.warners + [Responder(s.id, s.role, s.grid, -1) for s in self.squads]
+
+    @property
+    def responder_sizes(self) -> np.ndarray:
+        """People in each roster entry: 1 per warner, the team size per escort team."""
+        return np.array([1] * len(self.warners) + [s.size for s in self.squads], dtype=float)
+
+    @property
+    def responder_people(self) -> int:  # the CLI's `validate` prints it
+        return len(self.warners) + sum(s.size for s in self.squads)
+
+    @property
+    def responder_teams(self) -> int:
+        return len(self.squads)
 
 
 def check(model: EvacuationScenario, network: RoadNetwork) -> list[Problem]:

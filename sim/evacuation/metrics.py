@@ -26,17 +26,18 @@ if TYPE_CHECKING:
 
 
 def _time_to(t: np.ndarray, cum: np.ndarray, target: float) -> float:
+    # nan: not applicable (nobody evacuating); inf: not reached within the horizon.
     if target <= 0:
-        return 0.0
+        return math.nan
     k = int(np.searchsorted(cum, target - 1e-9, side="left"))
-    return float(t[k]) if k < t.size else math.nan
+    return float(t[k]) if k < t.size else math.inf
 
 
 def _quantile_time(times: np.ndarray, frac: float) -> float:
     if times.size == 0:
         return math.nan
     v = np.sort(times)[max(math.ceil(frac * times.size) - 1, 0)]
-    return float(v) if np.isfinite(v) else math.nan
+    return float(v) if np.isfinite(v) else math.inf
 
 
 def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
@@ -68,7 +69,7 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
         "frac_evacuated_60min": frac(by(60)),
         "ete50_min": _time_to(t, cum, 0.5 * evacuating),
         "ete90_min": _time_to(t, cum, 0.9 * evacuating),
-        "ete100_min": _time_to(t, cum, float(evacuating)) if evacuating else 0.0,
+        "ete100_min": _time_to(t, cum, float(evacuating)),
         "water_peak_min": peak,
         "frac_evacuated_by_peak": frac(by(peak)),
         "evacuated_by_forces": float(run.sheltered[~run.went_alone].sum()),
@@ -82,7 +83,9 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
         "warned_60min": float((run.warned_at <= 60).sum()),
         "warned_90_min": _quantile_time(informed, 0.9),
         "warned_100_min": _quantile_time(informed, 1.0),
-        "responders_on_duty": float(run.on_duty.sum()),
+        # People, not teams: an escort team of 3 is 3 responders.
+        "responders_on_duty": float(run.on_duty @ inp.responder_sizes),
+        "teams_on_duty": float(run.on_duty[len(inp.warners):].sum()),
         "households_visited_mean": float(run.visits[warners].mean()) if warners.any() else 0.0,
         "households_visited_max": float(run.visits[warners].max()) if warners.any() else 0.0,
         "km_walked_mean": float(km.mean()) if km.size else 0.0,

@@ -27,8 +27,9 @@ def _time_to(sorted_times: np.ndarray, frac: float) -> float:
     n = sorted_times.size
     if n == 0:
         return math.nan
+    # inf: not reached within the horizon (censored); nan above: nobody to muster.
     v = sorted_times[max(math.ceil(frac * n) - 1, 0)]
-    return float(v) if np.isfinite(v) else math.nan
+    return float(v) if np.isfinite(v) else math.inf
 
 
 def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray,
