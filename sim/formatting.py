@@ -115,12 +115,26 @@ def not_reached(k: int, n: int) -> str:
 
 def reached(d: Mapping[str, Any]) -> str:
     """``reached in 88/100 replications (88.0%)`` for a time-to-X statistic mapping."""
-    k, n = int(d.get("n_reached") or 0), int(d.get("n") or 0)
+    k, n = _whole(d, "n_reached"), _whole(d, "n")
     return f"reached in {k}/{n} replications ({share(k / n) if n else NOT_APPLICABLE})"
+
+
+def _whole(d: Mapping[str, Any], key: str) -> int:
+    v = d.get(key)
+    return 0 if _missing(v) or math.isinf(v) else int(v)
 
 
 def is_censored_entry(d: Mapping[str, Any]) -> bool:
     return "n_reached" in d
+
+
+def partly_reached(d: Mapping[str, Any]) -> bool:
+    """A time-to-X entry where some replications did not reach X within the horizon."""
+    return is_censored_entry(d) and _whole(d, "n_reached") < _whole(d, "n")
+
+
+def _applicable(d: Mapping[str, Any]) -> bool:
+    return not d.get("not_applicable") and _whole(d, "n") > 0
 
 
 def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False) -> str:
@@ -130,8 +144,8 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
     if d.get(f"{key}_censored"):
         return later_than(d.get("horizon_min"))
     v = d.get(key)
-    if _missing(v):
-        return NOT_APPLICABLE if d.get("not_applicable") or not d.get("n") else NOT_AVAILABLE
+    if _missing(v) or math.isinf(v):
+        return NOT_AVAILABLE if _applicable(d) else NOT_APPLICABLE
     return value(v, metric, unit)
 
 
@@ -159,11 +173,11 @@ def cell(d: Mapping[str, Any] | None, metric: str, ci: bool = False) -> str:
     """
     if not d:
         return NOT_AVAILABLE
-    if d.get("not_applicable") or not d.get("n"):
+    if not _applicable(d):
         reason = d.get("not_applicable")
         return f"{NOT_APPLICABLE} ({reason})" if isinstance(reason, str) else NOT_APPLICABLE
-    if is_censored_entry(d) and d.get("n_reached", 0) < d.get("n", 0):
-        k, n = int(d["n_reached"]), int(d["n"])
+    if partly_reached(d):
+        k, n = _whole(d, "n_reached"), _whole(d, "n")
         if k == 0:
             return not_reached(k, n)
         return (f"median {stat(d, metric, 'p50')} ({stat(d, metric, 'p5')} – "
@@ -179,8 +193,7 @@ def mean_ci(d: Mapping[str, Any] | None, metric: str) -> str:
     """``mean [95 % CI]``, or for a censored time what :func:`cell` says instead."""
     if not d:
         return NOT_AVAILABLE
-    if d.get("not_applicable") or not d.get("n") or (
-            is_censored_entry(d) and d.get("n_reached", 0) < d.get("n", 0)):
+    if not _applicable(d) or partly_reached(d):
         return cell(d, metric)
     return f"{stat(d, metric, 'mean')} {interval(d, metric)}".strip()
 
@@ -189,7 +202,7 @@ def spread(d: Mapping[str, Any] | None, metric: str) -> str:
     """``5th – 95th percentile``."""
     if not d:
         return NOT_AVAILABLE
-    if d.get("not_applicable") or not d.get("n"):
+    if not _applicable(d):
         return NOT_APPLICABLE
     return f"{stat(d, metric, 'p5')} – {stat(d, metric, 'p95')}"
 
@@ -199,7 +212,7 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     every pair entered."""
     if not d:
         return NOT_AVAILABLE
-    n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
+    n, pairs = _whole(d, "n"), _whole(d, "pairs")
     if n == 0:
         return "not comparable (no replication where both reached)" if is_time_to(metric) \
             else NOT_APPLICABLE

@@ -1,0 +1,75 @@
+"""The one formatter: never "nan"/"None"/"inf", counts whole with separators, CIs of counts
+never negative, censored and not-applicable statistics in words."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim import formatting
+
+METRICS = ["mustered_60min", "frac_mustered_60min", "t90_min", "ete90_min", "stranded",
+           "wait_p95_min", "max_density_ppm2", "worst_los", "roster[role=cadre]", "nosuch"]
+ANY_VALUE = st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True),
+                      st.integers(-10**12, 10**12))
+BAD = re.compile(r"nan|none|inf\b|^-?inf", re.IGNORECASE)
+
+
+def _clean(text: str) -> None:
+    assert not BAD.search(text), text
+    assert text.strip() and "—" not in text, text
+
+
+@given(ANY_VALUE, st.sampled_from(METRICS))
+def test_a_value_is_never_nan_none_or_inf(v, metric):
+    _clean(formatting.value(v, metric))
+    _clean(formatting.signed(v, metric))
+
+
+@given(st.integers(-10**12, 10**12))
+def test_counts_are_whole_with_thousands_separators(n):
+    text = formatting.count(n)
+    assert re.fullmatch(r"-?\d{1,3}(,\d{3})*", text), text
+    assert int(text.replace(",", "")) == n
+
+
+@given(st.floats(-1e9, 1e9))
+def test_a_mean_count_is_rounded_to_a_whole_person(x):
+    text = formatting.value(x, "stranded")
+    assert "." not in text and int(text.replace(",", "")) == round(x)
+
+
+@given(st.dictionaries(st.sampled_from(["mean", "ci95_low", "ci95_high", "p5", "p50", "p95",
+                                        "n", "n_reached", "horizon_min", "p95_censored",
+                                        "not_applicable"]), ANY_VALUE),
+       st.sampled_from(METRICS))
+def test_any_summary_entry_formats_cleanly(d, metric):
+    for f in (formatting.cell, formatting.mean_ci, formatting.spread, formatting.difference):
+        _clean(f(d, metric))
+
+
+@given(st.floats(-1e6, 1e6), st.floats(0, 1e6))
+def test_count_intervals_are_clipped_at_zero(mean, half):
+    d = {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half, "p5": 0, "p95": 1,
+         "n": 10}
+    text = formatting.mean_ci(d, "stranded")
+    assert "[-" not in text and "– -" not in text, text
+
+
+def test_minutes_shares_and_censored_times():
+    assert formatting.value(42.26, "t90_min") == "42.3"
+    assert formatting.minutes(42.26) == "42.3 min"
+    assert formatting.value(0.8812, "frac_mustered_60min") == "88.1%"
+    assert formatting.value(1618.0, "responders_on_duty") == "1,618"
+    assert formatting.later_than(240.0) == "> 240 min"
+    assert formatting.not_reached(0, 100) == "not reached (0/100)"
+    assert formatting.value(math.nan, "ete90_min") == "not applicable"
+    censored = {"n": 100, "n_reached": 2, "reached": 0.02, "horizon_min": 240.0,
+                "mean": None, "p5": None, "p5_censored": True, "p50": None,
+                "p50_censored": True, "p95": None, "p95_censored": True}
+    assert formatting.cell(censored, "ete90_min") == (
+        "median > 240 min (> 240 min – > 240 min), reached in 2/100 replications (2.0%)")
+    assert formatting.signed(-20.0, "responders_on_duty") == "−20"
