@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import streamlit as st
 
 from dashboard import state
+from sim import formatting
 from sim.kinds import Kind
 from sim.metrics import info
 from sim.plots import breakdown_figure, curve_figure
@@ -74,7 +75,7 @@ def show_comparison(data: dict[str, Any], key: Hashable) -> None:
         v, r = values[plan], values[ref]
         delta = None
         if plan != ref and v is not None and r is not None:
-            delta = f"{'+' if v >= r else ''}{fmt(v - r, main)} vs {ref}"
+            delta = f"{formatting.signed(v - r, main)} vs {ref}"
         col.metric(plan, fmt(v, main), delta=delta,
                    delta_color="normal" if better_up else "inverse")
 

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import history, state
 from dashboard.results import show_comparison
+from sim import formatting
 from sim.errors import ScenarioError
 from sim.forces import ROLES
 from sim.maps import town_map
@@ -85,9 +86,9 @@ def scenario_page() -> None:
     forces = forces_table(model)
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("grids", len(model.grids))
-    c2.metric("residents", f"{sum(g.residents for g in model.grids):,}")
-    c3.metric("responders", f"{int(forces['total'].to_numpy()[-1]):,}")
-    c4.metric("road nodes", f"{len(s.network().nodes):,}")
+    c2.metric("residents", formatting.count(sum(g.residents for g in model.grids)))
+    c3.metric("responders (people)", formatting.count(forces["total"].to_numpy()[-1]))
+    c4.metric("road nodes", formatting.count(len(s.network().nodes)))
 
     left, right = st.columns([3, 2])
     with left:

@@ -120,7 +120,7 @@ def reached(d: Mapping[str, Any]) -> str:
 
 
 def _whole(d: Mapping[str, Any], key: str) -> int:
-    v = d.get(key)
+    v: Any = d.get(key)
     return 0 if _missing(v) or math.isinf(v) else int(v)
 
 
@@ -143,7 +143,7 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
         return NOT_AVAILABLE
     if d.get(f"{key}_censored"):
         return later_than(d.get("horizon_min"))
-    v = d.get(key)
+    v: Any = d.get(key)
     if _missing(v) or math.isinf(v):
         return NOT_AVAILABLE if _applicable(d) else NOT_APPLICABLE
     return value(v, metric, unit)
@@ -152,7 +152,8 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
 def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
              high: str = "ci95_high") -> str:
     """``[a – b]``; a count's interval is clipped at 0."""
-    lo, hi = d.get(low), d.get(high)
+    lo: Any = d.get(low)
+    hi: Any = d.get(high)
     if _missing(lo) or _missing(hi):
         return ""
     if kind_of(metric) in ("count", "share"):
