@@ -50,6 +50,19 @@ def _nothing_happened(summary: dict[str, Any]) -> str | None:
     return None
 
 
+def _not_always_reached(summary: dict[str, Any], metric: str, what: str, action: str
+                        ) -> list[Finding]:
+    """An area for improvement when a time-to-X target is missed within the horizon in some
+    replications (the times shown then count those as later than the horizon)."""
+    m = summary["metrics"].get(metric) or {}
+    k, n = m.get("n_reached"), m.get("n")
+    if not isinstance(k, int) or not isinstance(n, int) or n == 0 or k == n:
+        return []
+    horizon = formatting.later_than(m.get("horizon_min")).removeprefix("> ")
+    return [Finding(False, f"{what} within {horizon} in only {k} of {n} replications "
+                           f"({k / n:.0%}).", action, "planning")]
+
+
 def objective_value(summary: dict[str, Any], objective: dict[str, Any]) -> float:
     """The statistic an objective is on; ``inf`` where it is later than the horizon (a
     censored percentile), ``nan`` where it cannot be assessed."""
@@ -111,6 +124,8 @@ def muster(summary: dict[str, Any]) -> list[Finding]:
             out.append(Finding(False, f"Assembly point {ap} check-in queue peaks at {wait:.0f} min.",
                                f"Add a second check-in desk at {ap} (or pre-registration).",
                                "equipment"))
+    out += _not_always_reached(summary, "t90_min", "90 % of the roster checked in",
+                               "Shorten the alert chain or add assembly points nearer homes.")
     nr = _mean(summary, "not_reached")
     if roster and nr / roster > 0.03:
         out.append(Finding(False, f"The alert never reached {nr:,.0f} people "
@@ -153,6 +168,9 @@ def evacuation(summary: dict[str, Any]) -> list[Finding]:
     if frac >= 0.9:
         out.append(Finding(True, f"{frac:.0%} of the evacuating residents were in a shelter "
                                  "within the hour."))
+    out += _not_always_reached(summary, "ete90_min",
+                               "90 % of the evacuating residents were in a shelter",
+                               "Start warning earlier or add warners and escort teams.")
     stranded = _mean(summary, "stranded")
     if stranded >= 1:
         reasons = _breakdown(summary, "stranded", "reason")

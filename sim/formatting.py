@@ -181,6 +181,8 @@ def cell(d: Mapping[str, Any] | None, metric: str, ci: bool = False) -> str:
         k, n = _whole(d, "n_reached"), _whole(d, "n")
         if k == 0:
             return not_reached(k, n)
+        if d.get("p5_censored"):  # the whole 5–95 % range is past the horizon
+            return f"median {stat(d, metric, 'p50')}, {reached(d)}"
         return (f"median {stat(d, metric, 'p50')} ({stat(d, metric, 'p5')} – "
                 f"{stat(d, metric, 'p95')}), {reached(d)}")
     text = f"{stat(d, metric, 'mean')} ({stat(d, metric, 'p5')}–{stat(d, metric, 'p95')})"

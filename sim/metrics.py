@@ -111,12 +111,12 @@ def info(metric: str) -> MetricInfo:
     return known
 
 
-def _fmt(x: float) -> str:
-    if math.isnan(x):
-        return "n/a"
-    if abs(x) >= 100 or float(x).is_integer():
-        return f"{x:,.0f}"
-    return f"{x:.3g}"
+def _fmt(x: float, metric: str = "") -> str:
+    from sim import formatting  # formatting reads this module's metadata
+
+    text = formatting.value(x, metric)
+    return f"{text} min" if formatting.kind_of(metric) == "minutes" and math.isfinite(x) \
+        else text
 
 
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
@@ -127,15 +127,15 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
             return (f"{m.phrase}: cannot be compared between {b} and {a} (no replication "
                     f"where both reached it, of {d.pairs})")
         return f"{m.phrase}: not applicable in {a} or {b}"
-    ci = f"95 % CI {_fmt(d.ci95_low)} to {_fmt(d.ci95_high)}"
+    ci = f"95 % CI {_fmt(d.ci95_low, metric)} to {_fmt(d.ci95_high, metric)}"
     if is_time_to(metric) or d.n < d.pairs:
         ci += f"; n = {d.n} of {d.pairs} where both {'reached' if is_time_to(metric) else 'apply'}"
     if not d.significant:
         return f"no significant difference in {m.phrase} between {b} and {a} " \
-               f"(mean difference {_fmt(d.mean)}, {ci})"
+               f"(mean difference {_fmt(d.mean, metric)}, {ci})"
     more = "more" if d.mean > 0 else "fewer"
-    if m.unit not in ("people", "households", "trips"):
+    if m.unit not in ("people", "households", "trips", "teams", "incidents"):
         more = "higher" if d.mean > 0 else "lower"
     better = (d.mean > 0) == m.higher_is_better
-    return (f"{b} has {_fmt(abs(d.mean))} {more} {m.phrase} than {a} "
+    return (f"{b} has {_fmt(abs(d.mean), metric)} {more} {m.phrase} than {a} "
             f"({ci}; {'better' if better else 'worse'})")

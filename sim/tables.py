@@ -104,8 +104,9 @@ def breakdown_table(summaries: Sequence[dict[str, Any]], key: str) -> pd.DataFra
         for metric in metrics:
             for s in summaries:
                 d = s["metrics"].get(f"{metric}[{key}={label}]") or {}
-                row[f"{metric} · {s['plan']}"] = (formatting.cell(d, metric).split(" (")[0]
-                                                  if d else formatting.NOT_AVAILABLE)
+                row[f"{metric} · {s['plan']}"] = (
+                    formatting.cell(d, metric) if d and formatting.partly_reached(d)
+                    else formatting.stat(d, metric, "mean"))
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -71,5 +71,5 @@ def test_minutes_shares_and_censored_times():
                 "mean": None, "p5": None, "p5_censored": True, "p50": None,
                 "p50_censored": True, "p95": None, "p95_censored": True}
     assert formatting.cell(censored, "ete90_min") == (
-        "median > 240 min (> 240 min – > 240 min), reached in 2/100 replications (2.0%)")
+        "median > 240 min, reached in 2/100 replications (2.0%)")
     assert formatting.signed(-20.0, "responders_on_duty") == "−20"
