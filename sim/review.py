@@ -186,6 +186,7 @@ def _verdict(names: list[str], pmat: np.ndarray, alpha: float, events: str) -> d
         text = (f"Consistent with the model (overall p = {p:.2f} > {alpha:g}). {meaning} Not "
                 "being flagged does not prove the model right, only that this log cannot tell.")
     return {"consistent": not flagged, "p_value": p, "alpha": alpha, "adjusted": adjusted,
+            "events": events,
             "method": "Monte-Carlo p-values (rank among the replications), two-sided per metric "
                       "and max-standardised deviation for the curve, combined by the "
                       "Westfall–Young min-p adjustment (family-wise size alpha)",
