@@ -97,6 +97,8 @@ def review_cmd(
                       "YES" if c["flagged"] else "no")
     out_console.print(table)
     out_console.print(result["verdict"], markup=False)
+    for w in result["warnings"]:
+        out_console.print(f"warning: {w}", markup=False)
     out_console.print("Method: " + result["method"] + ".", markup=False, style="dim")
     if result["outside_band"]:
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"

@@ -217,3 +217,13 @@ class ReviewSpec:
                     f"{source}: line {line}", f"the log has more people than {what} "
                     f"({limit:,.0f}); is it from another event, or are rows repeated?",
                     f"{total:,.0f} people by this line")])
+
+
+def per_run(run: Any, name: str, compute: Callable[[Any], Any]) -> Any:
+    """``compute(run)``, kept on the run itself: reviewing many logs against the same
+    replications reads each replication's records once (no process-wide cache)."""
+    cache = run.extra.setdefault("review_cache", {})
+    key = (name, tuple(r.replication for r in run.results))
+    if key not in cache:
+        cache[key] = compute(run)
+    return cache[key]

@@ -79,6 +79,27 @@ def _as_rows(observed: float, simulated: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(v), np.inf, v)
 
 
+def abs_z(values: np.ndarray) -> np.ndarray:
+    """Each row's distance from the mean of the *other* rows, in their standard deviations
+    (leave-one-out: every row is treated alike, and an outlying log does not widen its own
+    yardstick; where the others all agree, 0 for the same value and infinite for another). A
+    value never reached counts as the
+    largest reached one."""
+    finite = values[np.isfinite(values)]
+    n = values.size
+    if finite.size == 0 or n < 3:
+        return np.zeros(n)
+    v = np.where(np.isfinite(values), values, finite.max())
+    total, squares = v.sum(), (v**2).sum()
+    mean = (total - v) / (n - 1)
+    var = np.maximum((squares - v**2 - (n - 1) * mean**2) / (n - 2), 0.0)
+    sd = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.abs(v - mean) / sd
+    same = np.abs(v - mean) <= 1e-9 * (1 + np.abs(mean))
+    return np.asarray(np.where(sd > 1e-9 * (1 + np.abs(mean)), z, np.where(same, 0.0, np.inf)))
+
+
 def two_sided_p(values: np.ndarray) -> np.ndarray:
     """Each row's two-sided Monte-Carlo p-value among all rows (observed and replications):
     2 × the smaller of its ranks from below and from above, over R + 1. Under the model the
@@ -103,21 +124,23 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
     """Every check of the log against the replications, and one verdict at size ``alpha``.
 
     Checks: each metric (two-sided Monte-Carlo p-value) and the whole curve (max-standardised
-    deviation). They are combined by the Westfall–Young single-step min-p adjustment: a log is
-    flagged when its smallest p-value is smaller than that of all but a share ``alpha`` of the
-    replications' own smallest p-values. Like Bonferroni it bounds the chance of any false
-    flag by ``alpha``; unlike Bonferroni it accounts for the checks being correlated (counts at
-    15, 30 and 60 min say nearly the same thing) and needs only 1/alpha replications."""
+    deviation). They are combined by the Westfall–Young single-step max-T adjustment: each row
+    (the log and every replication) gets its largest standardised deviation over all checks,
+    and the log is flagged when its own is exceeded by fewer than a share ``alpha`` of all
+    rows. Like Bonferroni it bounds the chance of any false flag by ``alpha``; unlike
+    Bonferroni it accounts for the checks being correlated (counts at 15, 30 and 60 min say
+    nearly the same thing) and needs only 1/alpha replications, not (number of checks)/alpha."""
     R = len(run.results)
     observed = spec.observed_metrics(log, run)
     per_rep = spec.simulated_metrics(log, run)
     names = [n for n in observed if n in per_rep]
-    pmat: list[np.ndarray] = []
+    zmat: list[np.ndarray] = []
     metrics: dict[str, Any] = {}
     for name in names:
         value, sim = observed[name], np.asarray(per_rep[name], dtype=float)
-        p_rows = two_sided_p(_as_rows(value, sim))
-        pmat.append(p_rows)
+        rows_v = _as_rows(value, sim)
+        p_rows = two_sided_p(rows_v)
+        zmat.append(abs_z(np.where(np.isinf(rows_v), np.nan, rows_v)))
         finite = sim[np.isfinite(sim)]
         m: dict[str, Any] = {"observed": None if math.isnan(value) else value,
                              "p_value": float(p_rows[0]),
@@ -147,7 +170,7 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
         rows = np.vstack([spec.observed_curve(log, run)[None, :], spec.simulated_curves(run)])
         dev, mean, sd = max_deviation(rows)
         p_curve = (dev[None, :] >= dev[:, None]).sum(axis=1) / dev.size
-        pmat.append(p_curve)
+        zmat.append(dev)
         # The envelope every curve stays inside in all but a share alpha of replications.
         crit = float(np.quantile(dev[1:], 1 - alpha, method="higher"))
         lo, hi = np.maximum(mean - crit * sd, 0.0), mean + crit * sd
@@ -158,7 +181,7 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
                         "envelope": f"simultaneous {1 - alpha:.0%} envelope"}
         out["outside_band"] = _outside(t, rows[0], lo, hi)
         names = names + ["curve"]
-    out.update(_verdict(names, np.vstack(pmat).T if pmat else np.ones((R + 1, 0)), alpha,
+    out.update(_verdict(names, np.vstack(zmat).T if zmat else np.zeros((R + 1, 0)), alpha,
                         spec.event_word))
     for name in metrics:
         metrics[name]["p_adjusted"] = out["adjusted"][name]
@@ -169,12 +192,12 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
     return out
 
 
-def _verdict(names: list[str], pmat: np.ndarray, alpha: float, events: str) -> dict[str, Any]:
-    """Westfall–Young single-step min-p over the checks (row 0 is the observed log)."""
-    n = pmat.shape[0]
-    minp = pmat.min(axis=1) if pmat.shape[1] else np.ones(n)
-    adjusted = {k: float((minp <= pmat[0, i]).sum() / n) for i, k in enumerate(names)}
-    p = float((minp <= minp[0]).sum() / n)
+def _verdict(names: list[str], zmat: np.ndarray, alpha: float, events: str) -> dict[str, Any]:
+    """Westfall–Young single-step max-T over the checks (row 0 is the observed log)."""
+    n = zmat.shape[0]
+    top = zmat.max(axis=1) if zmat.shape[1] else np.zeros(n)
+    adjusted = {k: float((top >= zmat[0, i]).sum() / n) for i, k in enumerate(names)}
+    p = float((top >= top[0]).sum() / n)
     flagged = p <= alpha
     which = [k for k in names if adjusted[k] <= alpha]
     meaning = (f"A log like this would be flagged in {alpha:.0%} of {events} that went exactly "
@@ -187,9 +210,11 @@ def _verdict(names: list[str], pmat: np.ndarray, alpha: float, events: str) -> d
                 "being flagged does not prove the model right, only that this log cannot tell.")
     return {"consistent": not flagged, "p_value": p, "alpha": alpha, "adjusted": adjusted,
             "events": events,
-            "method": "Monte-Carlo p-values (rank among the replications), two-sided per metric "
-                      "and max-standardised deviation for the curve, combined by the "
-                      "Westfall–Young min-p adjustment (family-wise size alpha)",
+            "method": "each check's standardised deviation from the replications' mean (per "
+                      "metric, and the largest over the minutes for the curve), combined by "
+                      "the Westfall–Young max-T adjustment: overall p = share of the log and "
+                      "replications whose largest deviation is at least the log's (family-wise "
+                      "size alpha); per-metric p-values are two-sided ranks, for reading",
             "verdict": text}
 
 
@@ -218,16 +243,17 @@ def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications:
     spec = spec_of(scenario)
     if not 0 < alpha < 1:
         raise ScenarioError([Problem("--alpha", "must be between 0 and 1", alpha)])
-    if replications < min_replications(alpha):
-        raise ScenarioError([Problem("--reps", f"at least {min_replications(alpha)} "
-                                     f"replications are needed to flag anything at "
-                                     f"--alpha {alpha:g}", replications)])
     run = run_plan(scenario, plan, replications, seed, workers,
                    keep_events=range(replications) if spec.needs_events else ())
     spec.check_size(log, run, source)
     out = compare_to_band(spec, log, run, alpha)
     out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
-                "replications": replications, "seed": run.seed})
+                "replications": replications, "seed": run.seed, "warnings": []})
+    if replications < min_replications(alpha):
+        out["warnings"].append(
+            f"with {replications} replications no log can be flagged at {alpha:.0%} (the "
+            f"smallest possible p-value is 1/{replications + 1}); use --reps "
+            f"{min_replications(alpha)} or more")
     return out, run
 
 

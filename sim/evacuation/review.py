@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from sim.evacuation.metrics import _time_to
-from sim.observed import Column, ObservedLog, ReviewSpec
+from sim.observed import Column, ObservedLog, ReviewSpec, per_run
 
 # One replication's arrivals: times, people, shelter ids.
 Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -88,6 +88,10 @@ def _simulated_metrics(log: ObservedLog, run: Any) -> dict[str, np.ndarray]:
 
 
 def rep_arrivals(run: Any) -> list[Arrivals]:
+    return per_run(run, "evacuation arrivals", _rep_arrivals)  # type: ignore[no-any-return]
+
+
+def _rep_arrivals(run: Any) -> list[Arrivals]:
     """Each replication's arrivals at shelters, weighted by people.
 
     The times are those of the ``sheltered`` records; the people admitted come from the

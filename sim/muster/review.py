@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.forces import ROLES
-from sim.observed import Column, ObservedLog, ReviewSpec
+from sim.observed import Column, ObservedLog, ReviewSpec, per_run
 
 
 def _metrics(t: np.ndarray, roster: float) -> dict[str, float]:
@@ -39,8 +39,9 @@ def _roster(run: Any) -> float:
 
 def _rep_times(run: Any) -> list[np.ndarray]:
     """Each replication's check-in times (from the kept event records)."""
-    return [np.array([e.t_min for e in r.events if e.event == "mustered"], dtype=float)
-            for r in run.results]
+    return per_run(run, "muster times", lambda run: [  # type: ignore[no-any-return]
+        np.array([e.t_min for e in r.events if e.event == "mustered"], dtype=float)
+        for r in run.results])
 
 
 def _observed_metrics(log: ObservedLog, run: Any) -> dict[str, float]:
