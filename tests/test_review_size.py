@@ -135,3 +135,12 @@ def test_a_flagged_verdict_says_what_it_means(town):
     assert "would be flagged in 5% of drills that went exactly as modelled" in out["verdict"]
     assert out["outside_band"] and out["outside_band"][0]["side"] == "below"
     assert np.all(np.asarray(out["curve"]["low"]) <= np.asarray(out["curve"]["high"]))
+
+
+def test_leave_one_out_deviation_by_hand():
+    from sim.review import abs_z
+
+    z = abs_z(np.array([0.0, 0.0, 0.0, 1.0]))
+    # rows 0-2: the others are {0, 0, 1}, mean 1/3, sd sqrt(1/3); row 3: the others all agree
+    assert z[:3] == pytest.approx([(1 / 3) / np.sqrt(1 / 3)] * 3) and z[3] == np.inf
+    assert np.all(abs_z(np.full(5, 7.0)) == 0)
