@@ -75,21 +75,22 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
 
 
 def review_figure(review: dict[str, Any]) -> Figure:
-    """The observed curve drawn over the simulated 5–95 % band."""
+    """The observed curve drawn over the simulated simultaneous envelope."""
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.25, label="simulated 5–95 %")
+    ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=c["envelope"])
+    ax.plot(c["t_min"], c["mean"], color="tab:blue", linewidth=1, label="simulated mean")
     ax.step(c["t_min"], c["observed"], where="post", color="black", label="observed")
     for part in review.get("outside_band", []):
         ax.axvspan(part["from_min"], part["to_min"] + 1, color="tab:red", alpha=0.1)
     ax.axvline(60, color="grey", linestyle="--", linewidth=1)
     ax.set_xlabel("minutes after the alert")
-    ax.set_ylabel("fraction of roster mustered")
-    ax.set_ylim(0, 1.02)
+    ax.set_ylabel(c["label"])
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    ks = review["ks"]
-    ax.set_title(f"{review['scenario']} — {review['plan']}: observed vs simulated "
-                 f"(KS {ks['statistic']:.3f}, p = {ks['p_value']:.3g})", fontsize=10)
+    word = "FLAGGED" if not review["consistent"] else "consistent with the model"
+    ax.set_title(f"{review['scenario']} — {review['plan']}: {word} (p = {review['p_value']:.3f})"
+                 f"\na log like this would be flagged in {review['alpha']:.0%} of "
+                 f"{review.get('events', 'drills')} that went exactly as modelled", fontsize=9)
     fig.tight_layout()
     return fig

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
 
 from sim.errors import ScenarioError
 from sim.experiments import plan_inputs
-from sim.review import FitParameter, calibrate, read_observed, review
-from sim.scenario import load_scenario, parse_scenario
+from sim.review import read_observed, review
+from sim.scenario import load_scenario
+from tests.review_helpers import small_town
 from tests.test_validation import BUNDLED, ROOT, cli
 
 LOG = ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"
@@ -18,8 +22,8 @@ def town():
     return load_scenario(BUNDLED)
 
 
-def log_from_model(s, seed: int, shift: float = 0.0) -> str:
-    r = s.kind.simulate(plan_inputs(s.plan("baseline")), 0, seed, True)
+def log_from_model(s, seed: int, shift: float = 0.0, plan: str | None = "baseline") -> str:
+    r = s.kind.simulate(plan_inputs(s.plan(plan)), 0, seed, True)
     rows = [f"{e.t_min + shift:.2f},{e.role}" for e in r.events if e.event == "mustered"]
     return "t_min,role\n" + "\n".join(rows) + "\n"
 
@@ -37,24 +41,28 @@ def test_a_log_made_by_the_model_lands_inside_the_band(town):
 def test_a_log_shifted_by_30_minutes_is_flagged(town):
     log = read_observed(town, log_from_model(town, seed=99, shift=30.0))
     out, _ = review(town, "baseline", log, replications=20)
-    assert not out["consistent"]
+    assert not out["consistent"] and out["p_value"] <= 1 / 21
+    assert "would be flagged in 5% of drills that went exactly as modelled" in out["verdict"]
     assert out["ks"]["p_value"] < 1e-6
     assert out["outside_band"] and out["outside_band"][0]["side"] == "below"
     assert not out["metrics"]["mustered_30min"]["inside_band"]
     assert out["metrics"]["t50_min"]["percentile"] == 100
 
 
-def test_calibration_recovers_the_preparation_time(town, tmp_path):
-    observed = read_observed(town, log_from_model(town, seed=123))
-    raw = dict(town.raw)
-    raw["muster"] = dict(raw["muster"], preparation={"dist": "lognormal", "median": 14, "p90": 35})
-    wrong = parse_scenario(raw, town.base_dir)
-    fit = calibrate(wrong, "baseline", observed,
-                    [FitParameter.parse("muster.preparation.median=2..20")], replications=8)
-    p = fit["parameters"]["muster.preparation.median"]
-    assert p["low"] is not None and p["low"] <= 8 <= p["high"]
-    assert abs(p["value"] - 8) <= 1.5
-    assert p["high"] - p["low"] < 10  # the log pins it down
+def test_calibration_cli_reports_a_credible_interval(tmp_path):
+    s = small_town()
+    path = tmp_path / "town.yaml"
+    path.write_text(yaml.safe_dump(s.raw, allow_unicode=True), encoding="utf-8")
+    log = tmp_path / "drill.csv"
+    log.write_text(log_from_model(s, seed=123, plan=None), encoding="utf-8")
+    r = cli("review", str(path), "--observed", str(log), "--reps", "19", "--out",
+            str(tmp_path / "out"), "--fit", "muster.preparation.median=4..16", "--fit-draws", "60")
+    assert r.returncode == 0, r.stderr
+    assert "90% credible interval" in r.stdout and "ABC rejection" in r.stdout
+    cal = json.loads((tmp_path / "out" / "review.json").read_text())["calibration"]
+    p = cal["parameters"]["muster.preparation.median"]
+    assert 4 <= p["low"] <= p["value"] <= p["high"] <= 16 and cal["draws"] == 60
+    assert (tmp_path / "out" / "town-calibrated.yaml").exists()
 
 
 def test_bad_rows_are_reported_with_line_and_column(town):
@@ -76,6 +84,7 @@ def test_review_cli(tmp_path):
             str(tmp_path))
     assert r.returncode == 0, r.stderr
     assert "mustered_60min" in r.stdout and "Kolmogorov" in r.stdout
+    assert "would be flagged in 5% of drills that went exactly as modelled" in r.stdout
     assert (tmp_path / "review.json").exists() and (tmp_path / "review.png").exists()
     bad = tmp_path / "bad.csv"
     bad.write_text("t_min,role\n3,cadre\nx,cadre\n")

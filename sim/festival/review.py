@@ -133,5 +133,6 @@ FESTIVAL_REVIEW = ReviewSpec(
     simulated_sample=simulated_waits,
     simulated_metrics=simulated_metrics,
     sample_label="checkpoint waits",
+    event_word="festival days",
     needs_events=False,
 )
