@@ -1,0 +1,19 @@
+"""The verification case library, in report order (importing a module registers its cases)."""
+
+from __future__ import annotations
+
+from sim.verify import (  # noqa: F401 - imported for their registered cases
+    cases_conservation,
+    cases_delays,
+    cases_flooding,
+    cases_flows,
+    cases_mobilisation,
+    cases_movement,
+    cases_queues,
+    cases_statistics,
+)
+from sim.verify.case import CASES, Case
+
+
+def library() -> list[Case]:
+    return list(CASES)
