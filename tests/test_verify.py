@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 import sim.cli_verify
 from sim.cli import app
-from sim.verify.case import Check, Context, Outcome, Pending, broken, run_case
+from sim.errors import ScenarioError
 from sim.verify.case import Case as VCase
+from sim.verify.case import Check, Context, Outcome, Pending, broken, run_case
 from sim.verify.imo import BATCH, assess, imo_replications
 from sim.verify.library import library
 from sim.verify.queueing import erlang_b, erlang_c
@@ -103,9 +104,11 @@ def test_the_command_exits_1_when_a_case_fails(tmp_path, monkeypatch):
 
 
 def test_an_unknown_case_to_break_is_a_field_error():
-    r = cli("verify", "--quick", "--break-case", "no.such.case")
-    assert r.returncode == 2
-    assert "--break-case: no verification case with this id (got 'no.such.case')" in r.stderr
+    # main() prints a ScenarioError's problems and exits 2 (as for every command).
+    r = CliRunner().invoke(app, ["verify", "--quick", "--break-case", "no.such.case"])
+    assert isinstance(r.exception, ScenarioError)
+    assert [str(p) for p in r.exception.problems] == [
+        "--break-case: no verification case with this id (got 'no.such.case')"]
 
 
 def test_library_ids_are_unique_and_every_case_says_why():

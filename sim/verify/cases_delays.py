@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from pydantic import TypeAdapter
@@ -23,11 +24,16 @@ SAMPLING = (f"{_Z:.0f} standard errors of the estimate for n = {N_DRAWS:,} draws
             "is fixed, so the result never flickers.")
 
 
+@lru_cache(maxsize=1)
+def _uniforms(n: int) -> np.ndarray:
+    hashes = entity_hashes(f"person-{i}" for i in range(n))
+    return uniforms(replication_key(20_000, 0), hashes, 1)[:, 0]
+
+
 def draws(spec: dict[str, object], n: int = N_DRAWS) -> np.ndarray:
     """n samples of a scenario-file delay spec, from the model's own uniforms."""
     dist = TypeAdapter(Dist).validate_python(spec)
-    u = uniforms(replication_key(20_000, 0), entity_hashes(f"person-{i}" for i in range(n)), 1)
-    return np.asarray(dist.sample(u[:, 0]), dtype=float)
+    return np.asarray(dist.sample(_uniforms(n)), dtype=float)
 
 
 def _moments(x: np.ndarray, mean: float, sd: float, kurtosis: float, unit: str) -> list[Check]:
