@@ -14,6 +14,11 @@ from sim.verify import (  # noqa: F401 - imported for their registered cases
 )
 from sim.verify.case import CASES, Case
 
+# Report order: from moving one person to whole plans.
+GROUP_ORDER = ("movement", "routing", "delays", "queues", "flows", "flooding", "mobilisation",
+               "statistics", "conservation")
+
 
 def library() -> list[Case]:
-    return list(CASES)
+    """Every registered case, by group in report order, then in definition order."""
+    return sorted(CASES, key=lambda c: GROUP_ORDER.index(c.group))

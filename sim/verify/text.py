@@ -32,9 +32,11 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def expected(k: Check) -> str:
-    tol = "exactly" if k.tolerance == 0 else f"± {number(k.tolerance)}"
-    return with_unit(f"{number(k.expected)} {tol}" if k.tolerance else
-                     f"{number(k.expected)} (exact)", k.unit)
+    if k.tolerance == 0:
+        return with_unit(f"{number(k.expected)} (exact)", k.unit)
+    if k.tolerance < 1e-5:  # a float-rounding allowance, not a modelling tolerance
+        return with_unit(f"{number(k.expected)} (exact up to rounding)", k.unit)
+    return with_unit(f"{number(k.expected)} ± {number(k.tolerance)}", k.unit)
 
 
 def measured(k: Check) -> str:

@@ -81,7 +81,7 @@ def _path(stem: str) -> Path:
 
 def youchegang(ctx: Context) -> FieldCase:
     path = _path("muster_youchegang")
-    runs = replications(ctx, path, "baseline")
+    runs = replications(ctx, path, "baseline", ctx.n(20, 100))  # full: two IMO batches
     mustered = np.array([r.metrics["mustered_60min"] for r in runs])
     imo: list[str] = []
     if len(runs) >= 50:
@@ -97,7 +97,7 @@ def youchegang(ctx: Context) -> FieldCase:
 
 def yangning(ctx: Context) -> FieldCase:
     path = _path("rainstorm_yangning")
-    runs = replications(ctx, path, "baseline")
+    runs = replications(ctx, path, "baseline", ctx.n(20, 100))
     moved = np.array([r.metrics["evacuated_60min"] for r in runs])
     return FieldCase(
         "Yangning village rainstorm evacuation", path.name, "baseline",
