@@ -8,17 +8,17 @@ import numpy as np
 from sim.festival.checkpoint import LaneSchedule, serve
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import curve_svg
-from sim.verify.queueing import erlang_b, erlang_c, mean_t
-from sim.verify.tiny import festival, replicate, scenario
+from sim.verify.queueing import erlang_b, erlang_c, mean_t, replication_note
+from sim.verify.tiny import festival, muster, replicate, scenario
 
 LANES = 3
 MU = 1.0  # services per minute per lane
 LOADS = (0.5, 0.8, 0.9, 0.95)
 
 REPS_WHY = ("4 standard errors of the mean over {r} independent replications (the first 10 % "
-            "of each discarded as warm-up from an empty queue); the "
-            "standard error is that of independent replications, so the band is the sampling "
-            "error of the simulation itself — the seed is fixed, so the verdict is repeatable.")
+            "of each discarded as warm-up from an empty queue): the sampling error of the "
+            "simulation itself, estimated from the replications (the chance that a correct "
+            "model falls outside is given with the result).")
 
 
 def _mmc_run(rng: np.random.Generator, lam: float, n: int, limit: int | None = None
@@ -52,7 +52,7 @@ def _erlang_c_case(rho: float):  # noqa: ANN202 - a case factory
             fig = _erlang_figure(ctx)
         return Outcome([Check("probability of waiting", p_exact, 4 * pw_se, pw),
                         Check("mean wait in queue", wq_exact, 4 * wq_se, wq, "min")], fig,
-                       notes=f"{reps} replications of {n:,} groups each")
+                       notes=replication_note(reps, f"{n:,} groups each"))
 
     p, w = erlang_c(lam, MU, LANES)
     case(f"queues.erlang-c-{int(rho * 100)}", f"Checkpoint lanes at load ρ = {rho}: Erlang C",
@@ -86,7 +86,8 @@ def erlang_b_case(ctx: Context) -> Outcome:
     rng = np.random.default_rng(11)
     runs = [_mmc_run(rng, 2.5, ctx.n(40_000, 200_000), limit=0) for _ in range(ctx.n(6, 20))]
     share, se = mean_t([r[2] for r in runs])
-    return Outcome([Check("share turned away", erlang_b(2.5, LANES), 4 * se, share)])
+    return Outcome([Check("share turned away", erlang_b(2.5, LANES), 4 * se, share)],
+                   notes=replication_note(len(runs), "Poisson arrivals"))
 
 
 @case("queues.littles-law", "Little's law on the festival model's recorded queue", "queues",
@@ -108,7 +109,8 @@ def littles_law(ctx: Context) -> Outcome:
         diffs.append(float(queue.mean()) - lam * m["wait_mean_min"])
     d, se = mean_t(diffs)
     return Outcome([Check("mean queue length minus λ × mean wait", 0.0, 4 * se, d, "people")],
-                   notes=f"mean queue length {np.mean(ls):.3f} people")
+                   notes=f"Mean queue length {np.mean(ls):.3f} people. "
+                   + replication_note(len(diffs), "a festival day"))
 
 
 @case("queues.lane-closure-backlog", "A roster that closes lanes gives the exact backlog",
@@ -137,3 +139,40 @@ def lane_closure(ctx: Context) -> Outcome:
                           "people"),
                     Check("queue at minute 75 (half way)", 15, 1, float(q[75]), "people"),
                     Check("minute the queue is empty again", 118, 1, clear, "min")], fig)
+
+
+@case("queues.desks-erlang-c", "Check-in desks at load ρ = 0.7: Erlang C", "queues",
+      "Erlang C formula for M/M/c (queueing theory)",
+      "An assembly point with 2 desks and exponential check-in of mean 1 min; 1,200 people "
+      "arrive ready at the assembly point at Poisson times (1.4/min, ρ = 0.7) as "
+      "`reinforcement_arrives` injects, so the SimPy desks of the muster model see an M/M/2 "
+      "queue. The first 10 % are discarded as warm-up.",
+      "4 standard errors of the mean over independent replications (5 quick, 12 full); each "
+      "replication is one muster day of about 860 minutes (the model's horizon is at most "
+      "24 h), so this band is wider than the lane cases'.")
+def desks_erlang_c(ctx: Context) -> Outcome:
+    lam, desks, n = 1.4, 2, 1200
+    pw, wq = [], []
+    for r in range(ctx.n(5, 12)):
+        rng = np.random.default_rng(100 + r)
+        t = np.cumsum(rng.exponential(1 / lam, n))
+        injects = [{"t_min": float(x), "type": "reinforcement_arrives", "role": "volunteer",
+                    "count": 1, "node": "B", "to": "AP"} for x in t]
+        data = muster({"GA": "A", "GB": "B"}, {"AP": "B"}, injects=injects,
+                      muster={"checkin": {"dist": "exponential", "mean": 1},
+                              "horizon_min": float(np.ceil(t[-1] + 120))})
+        data["muster"]["assembly_points"][0]["desks"] = desks
+        s = scenario(ctx.folder(f"desks-mmc-{r}"), data, [("A", "B", 100.0)])
+        ev: dict[tuple[str, str], float] = {}
+        for e in replicate(s, replication=r).events:
+            ev.setdefault((e.entity_id, e.event), e.t_min)
+        arrivals = sorted((t0, who) for (who, name), t0 in ev.items()
+                          if name == "arrived" and not who.startswith("G"))
+        waits = np.array([ev[(who, "checkin_start")] - t0 for t0, who in arrivals])[n // 10:]
+        pw.append(float(np.mean(waits > 1e-12)))
+        wq.append(float(np.mean(waits)))
+    p_exact, w_exact = erlang_c(lam, 1.0, desks)
+    (p, p_se), (w, w_se) = mean_t(pw), mean_t(wq)
+    return Outcome([Check("probability of waiting at a desk", p_exact, 4 * p_se, p),
+                    Check("mean wait for a desk", w_exact, 4 * w_se, w, "min")],
+                   notes=replication_note(len(pw), f"{n:,} arrivals"))

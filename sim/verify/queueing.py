@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from scipy.special import stdtr
+
 
 def erlang_b(a: float, c: int) -> float:
     """Blocking probability of M/M/c/c with offered load ``a`` = λ/μ (stable recursion)."""
@@ -28,3 +30,16 @@ def mean_t(samples: list[float]) -> tuple[float, float]:
     m = sum(samples) / n
     var = sum((x - m) ** 2 for x in samples) / (n - 1)
     return m, math.sqrt(var / n)
+
+
+def outside_chance(replications: int, k: float = 4.0) -> float:
+    """Chance that a correct model's mean falls more than ``k`` estimated standard errors from
+    the truth with this many replications: 2·P(t_{R−1} > k)."""
+    return float(2 * stdtr(replications - 1, -k))
+
+
+def replication_note(replications: int, what: str) -> str:
+    return (f"{replications} replications of {what}; with the standard error estimated from "
+            f"{replications} replications a correct model falls outside 4 standard errors with "
+            f"probability {outside_chance(replications):.2%} (fixed seeds: the verdict is "
+            "repeatable).")
