@@ -140,7 +140,8 @@ def test_imo_assessment_batches_and_convergence_rule():
     one = assess("t", np.full(50, 5.0))
     assert one.converged is None and "not yet checked" in one.lines()[-1]
     never = assess("t", np.array([1.0] * 40 + [math.nan] * 10))
-    assert math.isinf(never.p95) and never.missing == 10
+    assert math.isinf(never.p95) and never.missing == 10 and never.converged is False
+    assert "no finite 95th percentile" in never.lines()[2]
 
 
 def test_run_imo_applies_50_replications_and_writes_the_percentile(tmp_path):

@@ -26,7 +26,7 @@ TRUE_DIFF = PEOPLE * (math.exp(-10.5 / 10) - math.exp(-10.5 / 5))
       "numbers) on its own seed and computes the 95 % CI of the difference with the code "
       "every comparison uses.",
       "4 binomial standard errors √(0.95·0.05/M) of a coverage share over M experiments "
-      "(M = 100 quick, 1,000 full): a correct interval is outside with probability 6e-5.")
+      "(M = 100 quick, 500 full): a correct interval is outside with probability 6e-5.")
 def paired_coverage(ctx: Context) -> Outcome:
     data = muster({"GA": "A", "GB": "B"}, {"AP": "A"},
                   forces={"grid_head": {"per_grid": PEOPLE, "grids": ["GA"]}})
@@ -34,7 +34,7 @@ def paired_coverage(ctx: Context) -> Outcome:
     data["plans"] = {p: {"muster": {"preparation": {"dist": "exponential", "mean": m}}}
                      for p, m in (("a", 10), ("b", 5))}
     s = scenario(ctx.folder("coverage"), data, [("A", "B", 100.0)])
-    experiments = ctx.n(100, 1000)
+    experiments = ctx.n(100, 500)
     covered = 0
     for seed in range(experiments):
         a, b = (run_replications(s.plan(p), range(10), 1000 + seed, keep_events=())

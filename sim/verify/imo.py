@@ -43,24 +43,34 @@ class ImoResult:
     @property
     def last_change(self) -> float:
         """Relative change of T0.95 in the last batch (nan with one batch)."""
-        if len(self.p95_by_batch) < 2 or not self.p95_by_batch[-2]:
+        if len(self.p95_by_batch) < 2 or not self.p95_by_batch[-2] or not all(
+                math.isfinite(x) for x in self.p95_by_batch[-2:]):
             return math.nan
         return abs(self.p95_by_batch[-1] - self.p95_by_batch[-2]) / abs(self.p95_by_batch[-2])
 
     @property
     def converged(self) -> bool | None:
         change = self.last_change
+        if not math.isfinite(self.p95):
+            return False  # no finite figure to report: never "converged"
         return None if math.isnan(change) else bool(change <= CONVERGENCE)
 
     def lines(self) -> list[str]:
-        batches = ", ".join(f"{(k + 1) * BATCH}: {v:.2f}" for k, v in enumerate(self.p95_by_batch))
-        state = {None: "not yet checked (one batch; run 100 or more replications)",
-                 True: f"converged (last batch changed it by {self.last_change:.1%} ≤ "
-                       f"{CONVERGENCE:.0%})",
-                 False: f"NOT converged (last batch changed it by {self.last_change:.1%} > "
-                        f"{CONVERGENCE:.0%}; run more batches)"}[self.converged]
+        def fmt(x: float) -> str:
+            return f"{x:.2f} min" if math.isfinite(x) else "not reached"
+
+        batches = ", ".join(f"{(k + 1) * BATCH}: {fmt(v)}" for k, v in enumerate(self.p95_by_batch))
+        if not math.isfinite(self.p95):
+            state = ("no finite 95th percentile: more than 5 % of replications never reach "
+                     f"{self.metric}; report a lower completion level (--metric)")
+        else:
+            state = {None: "not yet checked (one batch; run 100 or more replications)",
+                     True: f"converged (last batch changed it by {self.last_change:.1%} ≤ "
+                           f"{CONVERGENCE:.0%})",
+                     False: f"NOT converged (last batch changed it by {self.last_change:.1%} "
+                            f"> {CONVERGENCE:.0%}; run more batches)"}[self.converged]
         out = [f"IMO MSC.1/Circ.1533: 95th percentile of {self.metric} over "
-               f"{self.replications} replications = {self.p95:.2f} min",
+               f"{self.replications} replications = {fmt(self.p95)}",
                f"  after each batch of {BATCH}: {batches}",
                f"  convergence: {state}"]
         if self.missing:
