@@ -33,7 +33,7 @@ def with_unit(text: str, unit: str) -> str:
 
 def expected(k: Check) -> str:
     if k.tolerance == 0:
-        return with_unit(f"{number(k.expected)} (exact)", k.unit)
+        return with_unit(f"exactly {number(k.expected)}", k.unit)
     if k.tolerance < 1e-5:  # a float-rounding allowance, not a modelling tolerance
         return with_unit(f"{number(k.expected)} (exact up to rounding)", k.unit)
     return with_unit(f"{number(k.expected)} ± {number(k.tolerance)}", k.unit)
