@@ -13,7 +13,7 @@ from sim.verify.case import Context
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 # Replications per plan (quick, full): the festival and Duhu take seconds per replication.
-REPS = {"muster": (5, 30), "evacuation": (3, 30), "festival": (1, 3)}
+REPS = {"muster": (3, 30), "evacuation": (3, 30), "festival": (1, 3)}
 HEAVY = {"rainstorm_duhu": (1, 10)}
 
 
