@@ -37,14 +37,14 @@ from sim.cli_common import (
 from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
-from sim.cli_verify import verify_cmd
+from sim.cli_verify import verify_cmd, write_imo
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.output import write_comparison, write_run
 from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
 from sim.store import RunStore
-from sim.verify.imo import imo_replications, write_imo
+from sim.verify.imo import imo_replications
 
 app = typer.Typer(
     add_completion=False,

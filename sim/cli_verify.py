@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,10 @@ from rich.table import Table
 
 from sim.cli_common import out_console
 from sim.errors import Problem, ScenarioError
+from sim.experiments import PlanRun
+from sim.results import json_ready
 from sim.verify.case import CaseResult, broken
+from sim.verify.imo import TIME_METRIC, assess
 from sim.verify.library import library
 from sim.verify.report import write
 from sim.verify.runner import Verification, verify
@@ -71,3 +75,18 @@ def verify_cmd(
                       markup=False, highlight=False)
     if v.failed:
         raise typer.Exit(1)
+
+
+def write_imo(run: PlanRun, metric: str | None, folder: Path) -> Path:
+    """``run --imo``: print the IMO assessment of a finished run; write ``folder/imo.json``."""
+    kind = run.setup.model.kind
+    name = metric or TIME_METRIC[kind]
+    if name not in run.metric_names():
+        raise ScenarioError([Problem("--metric", f"not a metric of this {kind} scenario "
+                                     f"(e.g. {TIME_METRIC[kind]})", name)])
+    result = assess(name, run.values(name))
+    for line in result.lines():
+        out_console.print(line, markup=False, highlight=False)
+    path = folder / "imo.json"
+    path.write_text(json.dumps(json_ready(result.as_dict()), indent=2), encoding="utf-8")
+    return path

@@ -9,15 +9,10 @@ nothing to compare, so the result says "not yet checked".
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 import numpy as np
-
-from sim.results import json_ready
 
 BATCH = 50
 CONVERGENCE = 0.02
@@ -98,20 +93,3 @@ def assess(metric: str, values: np.ndarray) -> ImoResult:
         out.append(p)
     return ImoResult(metric, int(v.size), out, int(np.sum(~np.isfinite(values))))
 
-
-def write_imo(run: Any, metric: str | None, folder: Path) -> Path:
-    """Print the IMO assessment of a finished run and write it to ``folder/imo.json``."""
-    from sim.cli_common import out_console  # the command line's console (edge code)
-    from sim.errors import Problem, ScenarioError
-
-    kind = run.setup.model.kind
-    name = metric or TIME_METRIC[kind]
-    if name not in run.metric_names():
-        raise ScenarioError([Problem("--metric", f"not a metric of this {kind} scenario "
-                                     f"(e.g. {TIME_METRIC[kind]})", name)])
-    result = assess(name, run.values(name))
-    for line in result.lines():
-        out_console.print(line, markup=False, highlight=False)
-    path = folder / "imo.json"
-    path.write_text(json.dumps(json_ready(result.as_dict()), indent=2), encoding="utf-8")
-    return path
