@@ -37,12 +37,14 @@ from sim.cli_common import (
 from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
+from sim.cli_verify import verify_cmd, write_imo
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.output import write_comparison, write_run
 from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
 from sim.store import RunStore
+from sim.verify.imo import imo_replications
 
 app = typer.Typer(
     add_completion=False,
@@ -55,6 +57,7 @@ app.add_typer(network_app, name="network")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
 app.command(name="report")(report_cmd)
+app.command(name="verify")(verify_cmd)
 
 UntilOpt = Annotated[float | None, typer.Option(
     "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "
@@ -62,6 +65,9 @@ UntilOpt = Annotated[float | None, typer.Option(
 MetricOpt = Annotated[str | None, typer.Option("--metric", help="metric for --until-halfwidth")]
 MaxRepsOpt = Annotated[int, typer.Option("--max-reps", min=1, help="adaptive: cap")]
 BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replications per batch")]
+ImoOpt = Annotated[bool, typer.Option("--imo", help="IMO MSC.1/Circ.1533 practice: at least 50 "
+                                      "replications in batches of 50, the 95th percentile of "
+                                      "the time (--metric) and a convergence check")]
 
 
 @app.command()
@@ -135,11 +141,14 @@ def run(
     metric: MetricOpt = None,
     max_reps: MaxRepsOpt = 500,
     batch: BatchOpt = 50,
+    imo: ImoOpt = False,
 ) -> None:
     """Run one plan many times; write summary.json, replications.csv, events.csv and plots."""
     s = load_scenario(scenario)
     name = s.plan(plan).plan
     folder = out or _default_out(scenario, name)
+    if imo:
+        reps = imo_replications(reps)
     comp, finish = _sweep(s, scenario, [name], "run", folder, reps, seed, workers, dask, store,
                           no_store, resume, until_halfwidth, metric, max_reps, batch)
     result = comp.runs[0]
@@ -148,6 +157,8 @@ def run(
     where = finish(summary)
     out_console.print(summary_table([summary], s.kind.headline_metrics))
     _print_reuse([result.extra])
+    if imo:
+        files.append(write_imo(result, metric, folder))
     out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s{where}")
 
 
