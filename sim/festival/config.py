@@ -379,7 +379,7 @@ def staffing_warnings(p: FestivalParams) -> list[str]:
     out = []
     for g, r in staffing(p).items():
         if r["not_posted"]:
-            out.append(f"staff group {g}: the pool has {r['pool']} but the plan posts only "
+            out.append(f"staff group {g}: the pool has {r['pool']} but the plan posts "
                        f"{r['posted']} at checkpoints, viewing points and teams; "
                        f"{r['not_posted']} are not posted anywhere (they do not act in the "
                        "model)")
