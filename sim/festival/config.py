@@ -342,14 +342,15 @@ def staffing(p: FestivalParams) -> dict[str, dict[str, Any]]:
             if p.scaled(g, n) * team.count:
                 row(g)["teams"][tname] = p.scaled(g, n) * team.count
     out: dict[str, dict[str, Any]] = {}
-    for g in STAFF_GROUPS:
-        pool = p.scaled(g, p.staff.get(g, 0))  # type: ignore[call-overload]
-        if not pool and g not in rows:
+    for group in STAFF_GROUPS:
+        pool = p.scaled(group, p.staff.get(group, 0))  # type: ignore[call-overload]
+        if not pool and group not in rows:
             continue
-        r = row(g)
+        r = row(group)
         posted_n = (sum(sum(v.values()) for v in r["checkpoints"].values())
                     + sum(r["viewing_points"].values()) + sum(r["teams"].values()))
-        out[g] = {"pool": pool, "posted": posted_n, "not_posted": max(pool - posted_n, 0), **r}
+        out[group] = {"pool": pool, "posted": posted_n, "not_posted": max(pool - posted_n, 0),
+                      **r}
     return out
 
 
