@@ -75,6 +75,7 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     """Check a scenario file; print every problem with its field path (exit 2 if any)."""
     s = load_scenario(scenario)
     sizes = []
+    warnings: dict[str, list[str]] = {}
     for name in s.plan_names():
         inputs = plan_inputs(s.plan(name))
         roster = getattr(inputs, "roster", None)
@@ -86,8 +87,25 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
             sizes.append(f"{name} ({len(roster):,} responders)")
         else:
             sizes.append(name)
+        for w in getattr(inputs, "warnings", ()):
+            warnings.setdefault(w, []).append(name)
     out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
                       f"plans: {', '.join(sizes)}")
+    first: list[str] | None = None
+    for name in s.plan_names():  # festival: each staff group's pool and posts
+        lines = list(getattr(plan_inputs(s.plan(name)), "staffing_lines", ()))
+        new = lines if first is None else [x for x in lines if x not in first]
+        if new:
+            head = "staff by group" if first is None else "differs"
+            out_console.print(f"{head} (plan {name}):", markup=False, highlight=False)
+        for line in new:
+            out_console.print(f"  {line}", markup=False, highlight=False)
+        first = lines if first is None else first
+    for note in s.network().notes:
+        out_console.print(f"note: {note}", markup=False, highlight=False)
+    for w, names in warnings.items():  # e.g. the water still rising, staff not posted
+        which = "" if len(names) == len(s.plan_names()) else f" (plans {', '.join(names)})"
+        out_console.print(f"warning: {w}{which}", markup=False, highlight=False)
     for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
         out_console.print(snap.warning(snap_limit), markup=False, highlight=False)
 
@@ -152,6 +170,8 @@ def run(
     comp, finish = _sweep(s, scenario, [name], "run", folder, reps, seed, workers, dask, store,
                           no_store, resume, until_halfwidth, metric, max_reps, batch)
     result = comp.runs[0]
+    for w in getattr(plan_inputs(result.setup), "warnings", ()):
+        err_console.print(f"warning: {w}", markup=False, highlight=False)
     files = write_run(result, folder)
     summary = result.summary()
     where = finish(summary)

@@ -19,7 +19,7 @@ import yaml
 from sim.cli_common import err_console, out_console
 from sim.errors import Problem, ScenarioError
 from sim.geo import Projection, _one_line, centroid, inside, project_feature, read_geojson
-from sim.network import RoadNetwork, load_graphml
+from sim.network import LONLAT_NOTE, RoadNetwork, load_graphml, looks_lonlat, project_lonlat
 from sim.places import DEFAULT_SNAP_LIMIT_M, Snap, far_snaps
 
 network_app = typer.Typer(help="Road networks of real towns: import from OpenStreetMap, "
@@ -35,10 +35,14 @@ def _read_raw(path: Path) -> nx.Graph:
     """A GraphML file with every attribute kept (for rewriting it), or a one-line problem."""
     load_graphml(path, str(path))  # the same checks as a scenario's network
     try:
-        return nx.read_graphml(path)
+        raw = nx.read_graphml(path)
     except Exception as exc:  # already read once above; only a race could get here
         raise ScenarioError([Problem(str(path), f"not a readable GraphML file: "
                                      f"{_one_line(exc)}")]) from None
+    if looks_lonlat(raw):  # written back in metres, as a scenario would read it
+        project_lonlat(raw)
+        out_console.print(LONLAT_NOTE, highlight=False)
+    return raw
 
 
 def _write(g: nx.Graph, out: Path) -> None:
@@ -95,12 +99,17 @@ def describe(network: RoadNetwork) -> list[str]:
         xy = network.xy
         span = xy.max(axis=0) - xy.min(axis=0)
         speeds = np.array([d["speed_kmh"] for _, _, d in g.edges(data=True)] or [0.0])
-        elev = np.array([d.get("elevation_m", 0.0) for _, d in g.nodes(data=True)])
+        elev = np.array([d["elevation_m"] for _, d in g.nodes(data=True) if "elevation_m" in d])
+        lines += network.notes
         lines += [f"extent: {span[0]:.0f} m × {span[1]:.0f} m",
                   f"road speeds: {speeds.min():g}–{speeds.max():g} km/h",
-                  f"elevation_m: {elev.min():.2f}–{elev.max():.2f}"]
+                  f"elevation_m: {elev.min():.2f}–{elev.max():.2f}"
+                  + (f" ({len(g) - elev.size} of {len(g)} nodes have none)"
+                     if elev.size < len(g) else "")
+                  if elev.size else "elevation: none (set it with `gridmuster network "
+                  "elevation`; an evacuation needs it)"]
     proj = Projection.from_graph_attrs(g.graph)
-    if proj is not None:
+    if proj is not None and not network.notes:
         lines.append(f"projection: local equirectangular about lon {proj.lon0}, lat {proj.lat0}"
                      + (f"; source {g.graph['source']}" if g.graph.get("source") else "")
                      + (f", mode {g.graph['mode']}" if g.graph.get("mode") else ""))

@@ -26,7 +26,8 @@ _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *
 class StrictModel(BaseModel):
     """Frozen, and unknown keys are errors (a typo must not be silently ignored)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Numbers are accepted where text is expected: an unquoted OSM node id `123` is an id.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
 
 
 class PlanPatch(StrictModel):

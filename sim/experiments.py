@@ -142,6 +142,10 @@ class PlanRun:
             "objectives": [o.model_dump(exclude_none=True)
                            for o in self.setup.model.objectives],
         }
+        inputs = plan_inputs(self.setup)
+        out["warnings"] = list(getattr(inputs, "warnings", ()))
+        if hasattr(inputs, "staffing"):  # festival: staff pool vs posted, per group
+            out["staffing"] = inputs.staffing
         curves = [r.curve for r in self.results if r.curve is not None]
         if curves and kind.curve_label:
             c = np.vstack(curves)

@@ -33,7 +33,7 @@ ROLES: tuple[str, ...] = get_args(Role)
 class Grid(BaseModel):
     """A grid: about 1,000 residents, located by a road-network node or by x/y metres."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
     id: str = Field(min_length=1)
     residents: int = Field(ge=0)
     households: int = Field(default=0, ge=0)

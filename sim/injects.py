@@ -18,7 +18,7 @@ from sim.forces import Role
 
 
 class _Inject(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
     t_min: float = Field(ge=0, description="minutes after the start (the alert)")
     note: str = Field(default="", description="what the facilitator tells the players")
 

@@ -40,7 +40,7 @@ METRICS: dict[str, MetricInfo] = {
     "ete50_min": MetricInfo("minutes to shelter half the evacuating residents", "min", False),
     "ete90_min": MetricInfo("minutes to shelter 90 % of the evacuating residents", "min", False),
     "ete100_min": MetricInfo("minutes to shelter all evacuating residents", "min", False),
-    "water_peak_min": MetricInfo("minute of the highest water within the horizon", "min", True),
+    "water_peak_min": MetricInfo("minute of the highest water in the storm", "min", True),
     "frac_evacuated_by_peak": MetricInfo("share sheltered by the highest water", "", True),
     "evacuated_by_forces": MetricInfo("people sheltered after a warning", "people", True),
     "self_evacuated": MetricInfo("people who sheltered on their own", "people", True),

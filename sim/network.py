@@ -121,14 +121,22 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
     problems: list[Problem] = []
     for n, d in raw.nodes(data=True):
         try:
-            g.add_node(
-                str(n),
-                x=float(d.get("x", 0.0)),
-                y=float(d.get("y", 0.0)),
-                elevation_m=float(d.get("elevation_m", d.get("elevation", 0.0))),
-            )
+            x, y = float(d.get("x", 0.0)), float(d.get("y", 0.0))
+            elev = d.get("elevation_m", d.get("elevation"))
+            attrs = {} if elev is None else {"elevation_m": float(elev)}
         except (TypeError, ValueError):
             problems.append(Problem(field_path, f"node {n!r} has a non-numeric x/y/elevation"))
+            continue
+        if not (math.isfinite(x) and math.isfinite(y)):
+            problems.append(Problem(field_path, f"node {n!r} has no usable coordinates "
+                                    "(x/y must be finite numbers)", (d.get("x"), d.get("y"))))
+            continue
+        if "elevation_m" in attrs and not math.isfinite(attrs["elevation_m"]):
+            problems.append(Problem(field_path, f"node {n!r} has a non-finite elevation", elev))
+            continue
+        g.add_node(str(n), x=x, y=y, **attrs)
+    if not problems and looks_lonlat(g):
+        project_lonlat(g)
     for a, b, d in raw.edges(data=True):
         length = d.get("length_m", d.get("length"))
         speed = d.get("speed_kmh", d.get("speed_kph", STREET_KMH))
@@ -152,6 +160,42 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
     return g
 
 
+LONLAT_CRS = ("epsg:4326", "wgs84", "wgs 84", "+proj=longlat", "+proj=lonlat", "crs84")
+LONLAT_NOTE = ("coordinates look like longitude/latitude; projected to metres (local tangent "
+               "plane about the network's centre)")
+
+
+def looks_lonlat(g: nx.Graph) -> bool:
+    """Whether node x/y are degrees: a ``crs`` saying so (as osmnx writes an unprojected graph),
+    or, with no projection stated, every x in [-180, 180] and y in [-90, 90] with an extent of
+    at most 1° (a town measured in metres is never under a metre across)."""
+    crs = str(g.graph.get("crs", "")).lower().replace("_", " ")
+    if any(c in crs for c in LONLAT_CRS):
+        return True
+    if crs or "lon0" in g.graph or len(g) < 2:
+        return False  # a stated projection (osmnx UTM, our import) is metres
+    xy = np.array([(d["x"], d["y"]) for _, d in g.nodes(data=True)], dtype=float)
+    span = float((xy.max(axis=0) - xy.min(axis=0)).max())
+    return bool((np.abs(xy[:, 0]) <= 180).all() and (np.abs(xy[:, 1]) <= 90).all()
+                and 0 < span <= 1.0)
+
+
+def project_lonlat(g: nx.Graph) -> None:
+    """Project lon/lat nodes to metres in place (a local tangent plane about the centre,
+    ``sim.geo.Projection``); the degrees are kept as ``lon``/``lat`` and the note says so."""
+    from sim.geo import Projection
+
+    lon = np.array([d["x"] for _, d in g.nodes(data=True)], dtype=float)
+    lat = np.array([d["y"] for _, d in g.nodes(data=True)], dtype=float)
+    proj = Projection(round(float(lon.min() + lon.max()) / 2, 7),
+                      round(float(lat.min() + lat.max()) / 2, 7))
+    x, y = proj.forward(lon, lat)
+    for (_, d), xi, yi, lo, la in zip(g.nodes(data=True), x, y, lon, lat, strict=True):
+        d.update(x=float(xi), y=float(yi), lon=float(lo), lat=float(la))
+    g.graph.update(proj.attrs())
+    g.graph["note"] = LONLAT_NOTE
+
+
 @dataclass
 class RoadNetwork:
     """A validated road graph with index arrays for fast travel-time tables."""
@@ -171,6 +215,12 @@ class RoadNetwork:
             return cls(synthetic_town(spec.synthetic))
         assert spec.graphml is not None
         return cls(load_graphml((base_dir / spec.graphml).resolve()))
+
+    @property
+    def notes(self) -> list[str]:
+        """What was done to the input on reading it (e.g. lon/lat projected to metres)."""
+        note = self.graph.graph.get("note")
+        return [str(note)] if note else []
 
     def problems(self, field_path: str = "network") -> list[Problem]:
         g = self.graph

@@ -283,8 +283,8 @@ def build_graph(ways: list[Way], nodes: dict[int, tuple[float, float]], mode: st
     for n in sorted(g.nodes, key=int):  # a stable order, whatever order the file had
         lon, lat = nodes[int(n)]
         x, y = proj.forward(lon, lat)
-        out.add_node(n, x=round(float(x), 2), y=round(float(y), 2), lon=lon, lat=lat,
-                     elevation_m=0.0)
+        # No elevation_m: OSM has none, and an evacuation must not take it as 0 m.
+        out.add_node(n, x=round(float(x), 2), y=round(float(y), 2), lon=lon, lat=lat)
     for a, b, d in sorted(g.edges(data=True), key=lambda e: (int(e[0]), int(e[1]))):
         length = round(d["length_m"], 3)
         d = {**d, "length_m": length,

@@ -78,6 +78,12 @@ class EvacuationInputs:
     story: Storyline
 
     @property
+    def warnings(self) -> list[str]:
+        """Plain-words warnings for `validate` and `run` (the numbers stay usable)."""
+        w = self.timeline.peak.warning()
+        return [w] if w else []
+
+    @property
     def roster(self) -> list[Responder]:  # one entry per warner and per escort team
         return self.warners + [Responder(s.id, s.role, s.grid, -1) for s in self.squads]
 
@@ -104,6 +110,7 @@ def check(model: EvacuationScenario, network: RoadNetwork) -> list[Problem]:
             problems.append(Problem(join_path("evacuation", *path), "not a node of the road "
                                     "network", node))
 
+    problems += _elevation_problems(p, network)
     ids = [s.id for s in p.shelters]
     for i, s in enumerate(p.shelters):
         node_ok(s.node, "shelters", i, "node")
@@ -137,6 +144,22 @@ def check(model: EvacuationScenario, network: RoadNetwork) -> list[Problem]:
                                               "until_min"), "must be after from_min",
                                     c.until_min))
     return problems + check_injects(model, network)
+
+
+def _elevation_problems(p: EvacuationParams, network: RoadNetwork) -> list[Problem]:
+    """Flood depths need ground levels: a node without one is an error, not 0 m, unless the
+    scenario says what to assume."""
+    if p.assume_ground_elevation_m is not None:
+        return []
+    missing = [n for n in network.nodes if "elevation_m" not in network.graph.nodes[n]]
+    if not missing:
+        return []
+    what = ("the road network has no elevation" if len(missing) == len(network.nodes) else
+            f"{len(missing)} of {len(network.nodes)} road nodes have no elevation (e.g. "
+            f"{', '.join(missing[:3])})")
+    return [Problem("network", f"{what}: an evacuation needs ground levels; set them with "
+                    "`gridmuster network elevation FILE.graphml --csv|--xyz|--constant …`, or "
+                    "say what to assume with evacuation.assume_ground_elevation_m")]
 
 
 def _generated(model: EvacuationScenario, owner: np.ndarray, centres: list[str],
@@ -236,7 +259,8 @@ def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:
     squads = [Squad(i, r, g, s, d, b, a) for i, r, g, s, d, b, a in teams]
 
     timeline = flood_timeline(p.hazard, network, shelter_nodes, shelter_closed_from(model),
-                              p.horizon_min, p.vehicle_kmh, closures(model), extra_rain(model))
+                              p.horizon_min, p.vehicle_kmh, closures(model), extra_rain(model),
+                              ground_m=p.assume_ground_elevation_m or 0.0)
     elev = timeline.elevation
     if p.population.households is not None:
         households = [Household(h.id, idx[h.node], h.members,

@@ -183,7 +183,12 @@ def default_roles() -> dict[str, RoleDuty]:
 
 
 class EvacuationParams(StrictModel):
-    horizon_min: float = Field(default=240.0, gt=0, le=48 * 60)
+    horizon_min: float = Field(default=240.0, gt=0, le=48 * 60, description="minutes after "
+                               "t = 0 the run lasts; cover the water's peak (validate warns)")
+    assume_ground_elevation_m: float | None = Field(
+        default=None, description="ground level (m) assumed for road nodes without an "
+        "elevation_m; without it such a network is an error (set elevations with "
+        "`gridmuster network elevation`)")
     warning_start_min: NonNeg = 0.0
     hazard: Hazard
     shelters: list[Shelter] = Field(min_length=1)

@@ -92,6 +92,43 @@ def water_level_per_minute(h: Hazard, horizon_min: float,
 
 
 @dataclass(frozen=True)
+class WaterPeak:
+    """The highest water over the whole storm (not only the run): when and how high."""
+
+    minute: float  # first whole minute after t = 0 at the highest level
+    level_m: float
+    horizon_min: float
+
+    @property
+    def observed(self) -> bool:
+        """Whether the run lasts until the water stops rising."""
+        return self.minute <= self.horizon_min
+
+    def warning(self) -> str | None:
+        if self.observed:
+            return None
+        return (f"the water is still rising at the end of the run (peak at minute "
+                f"{self.minute:g}, horizon {self.horizon_min:g}): extend horizon_min; the share "
+                "sheltered by the peak is not observed and left blank")
+
+
+def storm_minutes(h: Hazard, extra: Sequence[tuple[float, float, float]] = ()) -> float:
+    """Minutes after t = 0 until the last rain stops; after it the water can only fall."""
+    rain_end = hourly_rain(h.rain).size * 60 - h.start_hour * 60
+    return max([rain_end, 0.0, *(t0 + dur for t0, dur, _ in extra)])
+
+
+def water_peak(h: Hazard, horizon_min: float,
+               extra: Sequence[tuple[float, float, float]] = ()) -> WaterPeak:
+    """The peak of the water level over the whole storm, from t = 0: the bucket rises only
+    while it rains faster than it drains, so the peak is within the storm (first minute of
+    a plateau if the bucket never drains)."""
+    level = water_level_per_minute(h, max(storm_minutes(h, extra), horizon_min) + 1.0, extra)
+    k = int(np.argmax(level))
+    return WaterPeak(float(k), float(level[k]), float(horizon_min))
+
+
+@dataclass(frozen=True)
 class FloodState:
     """The road network in one state: per-edge minutes (inf = closed) and open shelters."""
 
@@ -110,7 +147,11 @@ class FloodTimeline:
     step_state: np.ndarray  # state index in force from each step time
     states: list[FloodState]
     closed_walk_at: list[tuple[float, np.ndarray, np.ndarray]]  # (t, closed, reopened) edges
-    peak_min: float
+    peak: WaterPeak  # over the whole storm, possibly after the horizon
+
+    @property
+    def peak_min(self) -> float:
+        return self.peak.minute
 
     def __post_init__(self) -> None:
         # For each step: when the state in force changes next (inf: never).
@@ -152,11 +193,14 @@ def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
                    shelter_closed_from: list[float | None], horizon_min: float,
                    vehicle_kmh: float,
                    closed: Sequence[tuple[str, str, float, float]] | None = None,
-                   extra_rain: Sequence[tuple[float, float, float]] = ()) -> FloodTimeline:
+                   extra_rain: Sequence[tuple[float, float, float]] = (),
+                   ground_m: float = 0.0) -> FloodTimeline:
     """``closed``: (node, node, from, until) closures, default ``h.closures`` (injects add
-    theirs); ``extra_rain``: see ``water_level_per_minute``."""
+    theirs); ``extra_rain``: see ``water_level_per_minute``; ``ground_m``: the elevation of
+    nodes without one (the scenario's explicit assumption; ``check`` refuses it otherwise)."""
     rows, cols, length, road_kmh = network._edges
-    elev = np.array([network.graph.nodes[n].get("elevation_m", 0.0) for n in network.nodes])
+    elev = np.array([network.graph.nodes[n].get("elevation_m", ground_m)
+                     for n in network.nodes], dtype=float)
     level = water_level_per_minute(h, horizon_min, extra_rain)
     edge_of = {(min(a, b), max(a, b)): e for e, (a, b) in enumerate(zip(rows, cols, strict=True))}
     def edge(a: str, b: str) -> int:
@@ -204,7 +248,7 @@ def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
                            np.flatnonzero(~walk_closed & prev_closed)))
         prev_closed = walk_closed
     return FloodTimeline(level, elev, step_times, step_state, states, events,
-                         float(np.argmax(level)))
+                         water_peak(h, horizon_min, extra_rain))
 
 
 @dataclass

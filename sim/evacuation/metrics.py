@@ -54,7 +54,7 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
     cum = np.cumsum(n)
     by = lambda limit: float(n[t <= limit].sum())  # noqa: E731
     frac = (lambda x: x / evacuating) if evacuating else (lambda x: math.nan)
-    peak = inp.timeline.peak_min
+    peak = inp.timeline.peak
     never_left = ~np.isfinite(run.left_at)
     exposed = run.exposed | (never_left & (inp.hh_first_exposed <= horizon))
     informed = np.minimum(run.warned_at, np.where(run.went_alone, run.left_at, np.inf))
@@ -70,8 +70,9 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
         "ete50_min": _time_to(t, cum, 0.5 * evacuating),
         "ete90_min": _time_to(t, cum, 0.9 * evacuating),
         "ete100_min": _time_to(t, cum, float(evacuating)),
-        "water_peak_min": peak,
-        "frac_evacuated_by_peak": frac(by(peak)),
+        "water_peak_min": peak.minute,
+        # Not observed when the run stops before the peak: never read at the horizon instead.
+        "frac_evacuated_by_peak": frac(by(peak.minute)) if peak.observed else math.nan,
         "evacuated_by_forces": float(run.sheltered[~run.went_alone].sum()),
         "self_evacuated": float(run.sheltered[run.went_alone].sum()),
         "refused": float(refused),

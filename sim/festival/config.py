@@ -1,7 +1,8 @@
 """The ``festival:`` section of a scenario file: demand, checkpoints, viewing points, staff.
 
-Clock times are ``HH:MM`` on the festival day; times after midnight are written 24:00–47:59
-(as in transit timetables), so that a night shift ``16:00``–``24:15`` ends after it starts.
+Clock times are ``HH:MM`` on the festival day; times after midnight go on counting hours
+(``24:15``, ``26:30``, ``50:00`` — as in transit timetables, with no upper limit), so that a night
+shift ``16:00``–``24:15`` ends after it starts and a planner can run a day of any length.
 Inside the model, time is minutes after ``day_start``. Checkpoints, viewing points, shifts and
 team groups are mappings keyed by id, so that a plan can change one of them by name (plans
 deep-merge into this section). Cross-field checks (shift order, lanes versus staff, the staff
@@ -10,9 +11,9 @@ pool, references between sections) are in ``problems`` and name the exact field.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from sim.config import ScenarioBase, StrictModel
 from sim.distributions import Dist, Fixed
@@ -21,8 +22,26 @@ from sim.errors import Problem, join_path
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
                      "volunteer"]
 STAFF_GROUPS: tuple[str, ...] = get_args(StaffGroup)
-Clock = Annotated[str, Field(pattern=r"^([0-3]\d|4[0-7]):[0-5]\d$",
-                             description="HH:MM; 24:00-47:59 for the next morning")]
+_CLOCK_HELP = ("must be a clock time HH:MM with minutes 00–59; hours go past 24 for the next "
+               "day (e.g. 26:30)")
+
+
+def _clock(value: object) -> str:
+    """``HH:MM`` (any number of hours); an unquoted ``13:00`` reaches us as YAML's sexagesimal
+    integer 780 and is turned back into the clock time it was written as."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    if not isinstance(value, str):
+        raise ValueError(_CLOCK_HELP)
+    h, sep, m = value.strip().partition(":")
+    if not (sep and h.isascii() and h.isdigit() and m.isascii() and m.isdigit() and len(m) == 2
+            and int(m) < 60):
+        raise ValueError(_CLOCK_HELP)
+    return f"{int(h):02d}:{m}"
+
+
+Clock = Annotated[str, BeforeValidator(_clock),
+                  Field(description="HH:MM; hours past 24 for the next day(s), e.g. 26:30")]
 NonNeg = Annotated[float, Field(ge=0)]
 StaffCounts = dict[StaffGroup, Annotated[int, Field(ge=0)]]
 
@@ -158,6 +177,9 @@ class FestivalParams(StrictModel):
     day_start: Clock = "05:00"
     day_end: Clock = "21:00"
     tide_time: Clock = "13:00"
+    warm_up_until: Clock | None = Field(
+        default=None, description="checkpoint wait statistics count only people arriving from "
+        "this clock time on (the queue is built up before it); for sustained-load sizing")
     record_every_min: float = Field(default=5.0, gt=0)
     walk_kmh: float = Field(default=3.6, gt=0)
     surge: Surge = Field(default_factory=Surge)
@@ -191,6 +213,11 @@ class FestivalParams(StrictModel):
     def horizon(self) -> float:
         return self.t(self.day_end)
 
+    @property
+    def warm_up(self) -> float:
+        """Model minute from which wait statistics are taken (0: the whole day)."""
+        return 0.0 if self.warm_up_until is None else self.t(self.warm_up_until)
+
     def scaled(self, group: str, n: int) -> int:
         return int(n * self.staff_scale.get(group, 1.0))  # type: ignore[call-overload]
 
@@ -218,6 +245,9 @@ def problems(p: FestivalParams) -> list[Problem]:
         bad("day_end", msg=f"must be after day_start ({p.day_start})", value=p.day_end)
     if not 0 <= p.t(p.tide_time) <= p.horizon:
         bad("tide_time", msg="must be between day_start and day_end", value=p.tide_time)
+    if p.warm_up_until is not None and not 0 <= p.warm_up < p.horizon:
+        bad("warm_up_until", msg=f"must be from day_start ({p.day_start}) and before day_end "
+            f"({p.day_end})", value=p.warm_up_until)
     for name, m in p.modes.items():
         for cid in m.checkpoints:
             if cid not in p.checkpoints:
@@ -287,6 +317,74 @@ def posted(p: FestivalParams) -> dict[str, int]:
         for g, n in team.members.items():
             out[g] += p.scaled(g, n) * team.count
     return {g: n for g, n in out.items() if n}
+
+
+def staffing(p: FestivalParams) -> dict[str, dict[str, Any]]:
+    """Per staff group: the pool, how many the plan posts, and where (after ``staff_scale``):
+    ``{"pool", "posted", "not_posted", "checkpoints": {id: {shift: n}}, "viewing_points":
+    {id: n}, "teams": {group: n}}``; ``not_posted`` is pool − posted (never below 0)."""
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(g: str) -> dict[str, Any]:
+        return rows.setdefault(g, {"checkpoints": {}, "viewing_points": {}, "teams": {}})
+
+    for cid, cp in p.checkpoints.items():
+        for sname, sh in cp.roster.items():
+            for g, n in sh.staff.items():
+                if p.scaled(g, n):
+                    row(g)["checkpoints"].setdefault(cid, {})[sname] = p.scaled(g, n)
+    for vid, vp in p.viewing_points.items():
+        for g, n in vp.stewards.items():
+            if p.scaled(g, n):
+                row(g)["viewing_points"][vid] = p.scaled(g, n)
+    for tname, team in p.teams.items():
+        for g, n in team.members.items():
+            if p.scaled(g, n) * team.count:
+                row(g)["teams"][tname] = p.scaled(g, n) * team.count
+    out: dict[str, dict[str, Any]] = {}
+    for group in STAFF_GROUPS:
+        pool = p.scaled(group, p.staff.get(group, 0))  # type: ignore[call-overload]
+        if not pool and group not in rows:
+            continue
+        r = row(group)
+        posted_n = (sum(sum(v.values()) for v in r["checkpoints"].values())
+                    + sum(r["viewing_points"].values()) + sum(r["teams"].values()))
+        out[group] = {"pool": pool, "posted": posted_n, "not_posted": max(pool - posted_n, 0),
+                      **r}
+    return out
+
+
+def staffing_lines(p: FestivalParams) -> list[str]:
+    """One line per staff group for `validate`: pool, posted, and where by kind of post."""
+    lines = []
+    for g, r in staffing(p).items():
+        shifts: dict[str, int] = {}
+        for per_shift in r["checkpoints"].values():
+            for sname, n in per_shift.items():
+                shifts[sname] = shifts.get(sname, 0) + n
+        parts = []
+        if shifts:
+            parts.append(f"checkpoints {sum(shifts.values())} (by shift: "
+                         + ", ".join(f"{k} {v}" for k, v in shifts.items()) + ")")
+        if r["viewing_points"]:
+            parts.append(f"viewing points {sum(r['viewing_points'].values())}")
+        if r["teams"]:
+            parts.append("teams " + ", ".join(f"{k} {v}" for k, v in r["teams"].items()))
+        lines.append(f"staff {g}: pool {r['pool']}, posted {r['posted']}"
+                     + (f" — {'; '.join(parts)}" if parts else ""))
+    return lines
+
+
+def staffing_warnings(p: FestivalParams) -> list[str]:
+    """A pool larger than what the plan posts: staff on paper only, said with the numbers."""
+    out = []
+    for g, r in staffing(p).items():
+        if r["not_posted"]:
+            out.append(f"staff group {g}: the pool has {r['pool']} but the plan posts "
+                       f"{r['posted']} at checkpoints, viewing points and teams; "
+                       f"{r['not_posted']} are not posted anywhere (they do not act in the "
+                       "model)")
+    return out
 
 
 def divert_order(p: FestivalParams) -> list[str] | None:

@@ -6,6 +6,7 @@ the walkway network.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -52,6 +53,24 @@ class FestivalInputs:
     tide: float
     horizon: float
     story: Storyline  # the plan's injects (sim.festival.storyline)
+
+    @property
+    def staffing(self) -> dict[str, dict[str, Any]]:
+        """Per staff group: pool, posted and where (for `validate` and summary.json)."""
+        return cfg.staffing(self.params)
+
+    @property
+    def warnings(self) -> list[str]:
+        return cfg.staffing_warnings(self.params)
+
+    @property
+    def staffing_lines(self) -> list[str]:
+        return cfg.staffing_lines(self.params)
+
+    def measured(self, arrival: np.ndarray) -> np.ndarray:
+        """Whose wait counts: people arriving at a checkpoint from the warm-up on, within
+        the day (a queue that starts empty under-reads a sustained load)."""
+        return (arrival >= self.params.warm_up) & (arrival <= self.horizon)
 
 
 def check(model: FestivalScenario, network: RoadNetwork) -> list[Problem]:

@@ -109,14 +109,14 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
         m[f"wait_mean_min{tag}"] = float(np.average(w, weights=s)) if s.sum() else math.nan
         m[f"share_waited{tag}"] = float(s[w > 0].sum() / s.sum()) if s.sum() else math.nan
 
-    waits(served & (cr.arrival <= h), "")
+    waits(served & inp.measured(cr.arrival), "")
     m["turned_away"] = float(size[cr.turned_away].sum())
     m["diverted"] = float(size[cr.diverted].sum())
     queues = []
     for c, cid in enumerate(inp.cp_ids):
         at = (cr.cp == c) & served
         tag = f"[checkpoint={cid}]"
-        waits(at & (cr.arrival <= h), tag)
+        waits(at & inp.measured(cr.arrival), tag)
         queues.append(max_waiting(cr.arrival[at], cr.start[at], size[at]))
         m[f"max_queue{tag}"] = queues[-1]
         m[f"visitors{tag}"] = float(size[at].sum())
