@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim import sense
 from sim.config import (
     KIND_SECTIONS,
     ScenarioBase,
@@ -194,7 +195,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     for prefix, m in [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
                                       if pm is not model]:
         problems.extend(Problem(join_path(*prefix, "forces"), msg)
-                        for msg in roster_problems(dict(m.forces), list(m.grids)))
+                        for msg in roster_problems(m.forces, list(m.grids)))
     # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
     storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
@@ -218,13 +219,17 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if problems:
         raise ScenarioError(_unique(problems))
     snaps = snaps + grid_snaps(list(model.grids), network)
-    base_problems = {str(p) for p in kind.check(model, network)}
-    problems.extend(kind.check(model, network))
+    def check(m: Any) -> list[Problem]:
+        return kind.check(m, network) + sense.errors(m)
+
+    base = check(model)
+    base_problems = {str(p) for p in base}
+    problems.extend(base)
     for name, pm in plan_models.items():
         if name == DEFAULT_PLAN and pm is model:
             continue
         leaves = leaf_paths(patches.get(name) or {}, kind_name)
-        for p in kind.check(pm, network):
+        for p in check(pm):
             if str(p) not in base_problems or touches(p.path, leaves):
                 problems.append(Problem(join_path("plans", name, p.path), p.message, p.value))
     if problems:

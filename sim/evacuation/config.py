@@ -80,9 +80,11 @@ class Hazard(StrictModel):
     drainage_mm_per_h: NonNeg = 30.0
     base_level_m: float = Field(default=0.0, ge=-1e4, le=1e4)
     rise_m_per_mm: NonNeg = 0.01
-    update_min: float = Field(default=10.0, ge=RESOLUTION, le=MINUTES, description="how often the network state is "
-                              "re-evaluated; routes are recomputed only when it changed")
-    depth_step_m: float = Field(default=0.05, ge=0.001, le=10, description="depth resolution of speeds")
+    update_min: float = Field(default=10.0, ge=RESOLUTION, le=MINUTES,
+                              description="how often the network state is re-evaluated; "
+                              "routes are recomputed only when it changed")
+    depth_step_m: float = Field(default=0.05, ge=0.001, le=10,
+                                description="depth resolution of speeds")
     vehicle_curve: list[tuple[NonNeg, NonNeg]] | None = Field(
         default=None, description="[depth_mm, km/h] points; default Pregnolato et al. 2017")
     vehicle_limit_m: float = Field(default=0.3, gt=0, description="roads close to cars above")

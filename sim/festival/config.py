@@ -60,7 +60,8 @@ class Mode(StrictModel):
     counts: list[Annotated[float, Field(ge=0, le=RATE)]] = Field(
         default_factory=list, max_length=100_000,
         description="visitors per interval from day_start (as a CSV)")
-    interval_min: float = Field(default=60.0, ge=RESOLUTION, le=MINUTES, description="length of a `counts` interval")
+    interval_min: float = Field(default=60.0, ge=RESOLUTION, le=MINUTES,
+                                description="length of a `counts` interval")
     arrivals: Literal["poisson", "regular"] = Field(
         default="poisson", description="Poisson process, or evenly spaced groups (tests, drills)")
     surge: bool = Field(default=True, description="the pre-tide surge applies to this mode")
@@ -100,8 +101,9 @@ class Checkpoint(StrictModel):
     lanes: int = Field(ge=1, le=1000, description="physical lanes")
     staff_per_lane: int = Field(default=2, ge=1, le=1000)
     roster: dict[str, Shift] = Field(min_length=1, description="shifts by name")
-    queue_limit: int | None = Field(default=None, ge=0, le=10_000_000, description="people waiting; beyond it "
-                                    "arriving groups are turned away or diverted")
+    queue_limit: int | None = Field(default=None, ge=0, le=10_000_000,
+                                    description="people waiting; beyond it arriving groups "
+                                    "are turned away or diverted")
     over_limit: Literal["turn_away", "divert"] = "turn_away"
     divert_to: str | None = None
     divert_min: float = Field(default=10.0, ge=0, le=MINUTES, description="minutes to the other checkpoint")
