@@ -11,7 +11,7 @@ import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from pydantic import Field, model_validator
 
@@ -116,7 +116,7 @@ def role_counts(force: RoleForce, grids: list[Grid]) -> list[int]:
     return allocate(force.count, [g.residents if a else 0.0 for g, a in zip(grids, active, strict=True)])
 
 
-def roster_size(forces: Mapping[str, RoleForce], grids: list[Grid]) -> int:
+def roster_size(forces: Mapping[Any, RoleForce], grids: list[Grid]) -> int:
     """Responders a roster would have, computed without building it (or the allocation)."""
     total = 0
     for force in forces.values():
@@ -130,7 +130,7 @@ def roster_size(forces: Mapping[str, RoleForce], grids: list[Grid]) -> int:
     return total
 
 
-def roster_problems(forces: Mapping[str, RoleForce], grids: list[Grid]) -> list[str]:
+def roster_problems(forces: Mapping[Any, RoleForce], grids: list[Grid]) -> list[str]:
     """Why a roster cannot be built (too many people), as plain messages."""
     n = roster_size(forces, grids)
     if n > PEOPLE:

@@ -9,7 +9,7 @@ paths name the fields.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel
 
@@ -23,7 +23,7 @@ def _walk(value: Any, path: tuple[Any, ...]) -> list[Problem]:
     out: list[Problem] = []
     if isinstance(value, BaseModel):
         if hasattr(value, "dist") and callable(getattr(value, "mean", None)):
-            mean = float(value.mean())
+            mean = float(cast(Any, value).mean())
             if not math.isfinite(mean) or mean > MINUTES:
                 out.append(Problem(join_path(*path), f"a delay of {mean:,.0f} min on average; "
                                    f"at most {MINUTES:,.0f} (7 days)"))
