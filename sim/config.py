@@ -17,7 +17,16 @@ from pydantic import Field, ValidationError, model_validator
 from sim.errors import Problem, ScenarioError, join_path
 from sim.forces import Grid, Role, RoleForce
 from sim.injects import INJECT_TYPES, Inject
-from sim.limits import FILE_BYTES, GRIDS, ID_CHARS, SEED, BoundaryModel, check_size, safe_yaml
+from sim.limits import (
+    FILE_BYTES,
+    GRIDS,
+    ID_CHARS,
+    SEED,
+    BoolNumber,
+    BoundaryModel,
+    check_size,
+    safe_yaml,
+)
 from sim.network import NetworkSpec
 
 KIND_SECTIONS = ("muster", "evacuation", "festival")
@@ -97,8 +106,6 @@ def _friendly(err: dict[str, Any]) -> str:
         return f"less than {_num(ctx['lt'])}"
     if t == "finite_number":
         return "must be a finite number"
-    if t == "bool_number":
-        return "must be a number, not true/false"
     if t == "string_too_long":
         return f"at most {_num(ctx['max_length'])} characters"
     if t == "too_long":
@@ -112,6 +119,8 @@ def _friendly(err: dict[str, Any]) -> str:
         return f"unknown {ctx['discriminator']}; expected one of {ctx['expected_tags']}"
     if t == "union_tag_not_found":
         return f"needs a {ctx['discriminator']} key"
+    if isinstance(err.get("input"), BoolNumber):
+        return "must be a number, not true/false"
     if t in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
     if t in ("float_parsing", "float_type"):

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.errors import Problem, ScenarioError, join_path
 
@@ -222,14 +221,52 @@ class BoundaryModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
-    @field_validator("*", mode="before")
+    @model_validator(mode="before")
     @classmethod
-    def _no_bool_numbers(cls, v: Any, info: Any) -> Any:
-        if isinstance(v, bool) and info.field_name:
-            ann = cls.model_fields[info.field_name].annotation
-            if _numeric(ann) and not _admits_bool(ann):
-                raise PydanticCustomError("bool_number", "must be a number, not true/false")
-        return v
+    def _no_bool_numbers(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        fields = {(f.alias or name): f for name, f in cls.model_fields.items()}
+        fields.update(cls.model_fields)
+        out = data
+        for key, value in data.items():
+            field = fields.get(key) if isinstance(key, str) else None
+            if field is None:
+                continue
+            marked = _mark_bools(field.annotation, value)
+            if marked is not value:
+                out = dict(out) if out is data else out
+                out[key] = marked
+        return out
+
+
+class BoolNumber:
+    """Stands in for a ``true``/``false`` given where a number is expected, so that pydantic
+    reports it at its exact field path (and ``sim.config`` says what is wrong)."""
+
+    def __init__(self, value: bool):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "true" if self.value else "false"
+
+
+def _mark_bools(ann: Any, v: Any) -> Any:
+    """``v`` with every boolean that stands for a number replaced by a BoolNumber."""
+    if isinstance(v, bool):
+        return BoolNumber(v) if _numeric(ann) and not _admits_bool(ann) else v
+    args = [a for a in getattr(ann, "__args__", ()) or () if a is not type(None)]
+    if len(args) == 1 and getattr(ann, "__origin__", None) is not list:  # X | None
+        return _mark_bools(args[0], v) if isinstance(v, dict | list | tuple) else v
+    if isinstance(v, dict) and len(args) == 2:
+        new = {k: _mark_bools(args[1], x) for k, x in v.items()}
+        return new if any(new[k] is not v[k] for k in v) else v
+    if isinstance(v, list | tuple) and args:
+        item = args[0] if len(args) == 1 else None
+        new_items = [_mark_bools(item if item is not None else args[min(i, len(args) - 1)], x)
+                     for i, x in enumerate(v)]
+        return new_items if any(a is not b for a, b in zip(new_items, v, strict=True)) else v
+    return v
 
 
 # --- files a scenario names -------------------------------------------------------------------
