@@ -17,7 +17,8 @@ from typing import Annotated, Any
 import typer
 from pydantic import TypeAdapter
 
-from sim import __version__
+from sim import __version__, sense
+from sim.budget import BUDGET_ENV, MEMORY_ENV, Budget, enforce, estimate
 from sim.cli_common import (
     DaskOpt,
     NoStoreOpt,
@@ -40,6 +41,7 @@ from sim.cli_runs import optimise, runs_app
 from sim.cli_verify import verify_cmd, write_imo
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
+from sim.metrics import METRICS
 from sim.output import write_comparison, write_run
 from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
@@ -68,12 +70,44 @@ BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replica
 ImoOpt = Annotated[bool, typer.Option("--imo", help="IMO MSC.1/Circ.1533 practice: at least 50 "
                                       "replications in batches of 50, the 95th percentile of "
                                       "the time (--metric) and a convergence check")]
+BudgetOpt = Annotated[float | None, typer.Option(
+    "--budget", min=1, help=f"refuse a run estimated to need more CPU-seconds than this "
+    f"[default: ${BUDGET_ENV} or 14400]")]
+MemoryBudgetOpt = Annotated[float | None, typer.Option(
+    "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
+    f"[default: ${MEMORY_ENV} or 4096]")]
+
+
+def _budget(seconds: float | None, memory_mb: float | None) -> Budget:
+    """The budget from the flags, else the environment, else the defaults."""
+    default = Budget()
+
+    def pick(given: float | None, env: str, fallback: float, flag: str) -> float:
+        if given is not None:
+            return given
+        text = os.environ.get(env)
+        if not text:
+            return fallback
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (value >= 1 and value < float("inf")):
+            raise ScenarioError([Problem(env, f"must be a number ≥ 1 (or use {flag})", text)])
+        return value
+
+    return Budget(pick(seconds, BUDGET_ENV, default.seconds, "--budget"),
+                  pick(memory_mb, MEMORY_ENV, default.memory_mb, "--memory-budget"))
 
 
 @app.command()
 def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M) -> None:
     """Check a scenario file; print every problem with its field path (exit 2 if any)."""
     s = load_scenario(scenario)
+    # Values from the file are printed literally: no rich markup or :emoji: codes.
+    def plain(text: str) -> None:
+        out_console.print(text, markup=False, highlight=False, emoji=False)
+
     sizes = []
     warnings: dict[str, list[str]] = {}
     for name in s.plan_names():
@@ -106,8 +140,19 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     for w, names in warnings.items():  # e.g. the water still rising, staff not posted
         which = "" if len(names) == len(s.plan_names()) else f" (plans {', '.join(names)})"
         out_console.print(f"warning: {w}{which}", markup=False, highlight=False)
+    plain("work estimate (rough, one process):")
+    for name in s.plan_names():
+        plain("  " + estimate(s.plan(name)).line())
+    seen = {str(w) for w in sense.warnings(s.model)}
+    for w in sense.warnings(s.model):
+        plain(f"warning: {w}")
+    for name in s.plan_names():
+        for w in sense.warnings(s.plan(name).model):
+            if str(w) not in seen:
+                seen.add(str(w))
+                plain(f"warning: plan {name}: {w}")
     for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
-        out_console.print(snap.warning(snap_limit), markup=False, highlight=False)
+        plain(snap.warning(snap_limit))
 
 
 @app.command()
@@ -132,7 +177,15 @@ def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int
     if metric is None:
         raise ScenarioError([Problem("--metric", "needed with --until-halfwidth; e.g. "
                                      f"{s.kind.required_metrics[0]}")])
+    check_metric(metric, s)
     return Stopping(metric, until, batch, max_reps)
+
+
+def check_metric(metric: str, s: Scenario) -> None:
+    """An unknown metric is refused before any replication (it would run to the cap)."""
+    if metric not in METRICS:
+        raise ScenarioError([Problem("--metric", "not a metric gridmuster computes; e.g. "
+                                     f"{', '.join(s.kind.headline_metrics[:4])}", metric)])
 
 
 def _record_start(store: RunStore | None, command: str, s: Scenario, path: Path,
@@ -160,6 +213,8 @@ def run(
     max_reps: MaxRepsOpt = 500,
     batch: BatchOpt = 50,
     imo: ImoOpt = False,
+    budget: BudgetOpt = None,
+    memory_budget: MemoryBudgetOpt = None,
 ) -> None:
     """Run one plan many times; write summary.json, replications.csv, events.csv and plots."""
     s = load_scenario(scenario)
@@ -168,7 +223,8 @@ def run(
     if imo:
         reps = imo_replications(reps)
     comp, finish = _sweep(s, scenario, [name], "run", folder, reps, seed, workers, dask, store,
-                          no_store, resume, until_halfwidth, metric, max_reps, batch)
+                          no_store, resume, until_halfwidth, metric, max_reps, batch,
+                          _budget(budget, memory_budget))
     result = comp.runs[0]
     for w in getattr(plan_inputs(result.setup), "warnings", ()):
         err_console.print(f"warning: {w}", markup=False, highlight=False)
@@ -185,13 +241,15 @@ def run(
 def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path, reps: int,
            seed: int | None, workers: int, dask: str | None, store: Path | None,
            no_store: bool, resume: bool, until_halfwidth: float | None, metric: str | None,
-           max_reps: int, batch: int) -> tuple[Comparison, Callable[[dict[str, Any]], str]]:
+           max_reps: int, batch: int, budget: Budget
+           ) -> tuple[Comparison, Callable[[dict[str, Any]], str]]:
     """Run plans (fixed or adaptive count) with a progress bar, recorded in the run store.
 
     Returns the comparison and a function that records the finished result and says where."""
     stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
     seed = s.model.seed if seed is None else seed
     total = stop.max_replications if stop else reps
+    enforce([s.plan(n) for n in names], total, workers, budget)
     db = open_store(store, no_store)
     run_id = _record_start(db, command, s, path, names, seed, total, folder)
     t0 = time.perf_counter()
@@ -261,15 +319,22 @@ def compare_cmd(
     metric: MetricOpt = None,
     max_reps: MaxRepsOpt = 500,
     batch: BatchOpt = 50,
+    budget: BudgetOpt = None,
+    memory_budget: MemoryBudgetOpt = None,
 ) -> None:
     """Run plans on the same seeds and report paired differences with 95 % CIs."""
     s = load_scenario(scenario)
-    names = [p.strip() for p in plans.split(",") if p.strip()] if plans else s.plan_names()
+    names = [p.strip() for p in plans.split(",") if p.strip()] if plans is not None \
+        else s.plan_names()
+    if not names:
+        raise ScenarioError([Problem("--plans", "names no plan; give plan names separated by "
+                                     f"commas, e.g. {','.join(s.plan_names()[:2])}", plans)])
     for n in names:
         s.plan(n)  # unknown plan names fail before any work is done
     folder = out or _default_out(scenario, "compare")
     comp, finish = _sweep(s, scenario, names, "compare", folder, reps, seed, workers, dask,
-                          store, no_store, resume, until_halfwidth, metric, max_reps, batch)
+                          store, no_store, resume, until_halfwidth, metric, max_reps, batch,
+                          _budget(budget, memory_budget))
     files = write_comparison(comp, folder)
     data = comp.as_dict()
     where = finish(data)
@@ -291,7 +356,7 @@ def main() -> None:
         app()
     except ScenarioError as exc:
         for p in exc.problems:
-            err_console.print(str(p), markup=False, highlight=False)
+            err_console.print(str(p), markup=False, highlight=False, emoji=False)
         sys.exit(2)
     except KeyboardInterrupt:
         err_console.print("interrupted")
@@ -300,5 +365,5 @@ def main() -> None:
         if os.environ.get("GRIDMUSTER_DEBUG"):
             raise
         err_console.print(f"gridmuster: error: {type(exc).__name__}: {exc} "
-                          "(set GRIDMUSTER_DEBUG=1 for details)", markup=False)
+                          "(set GRIDMUSTER_DEBUG=1 for details)", markup=False, emoji=False)
         sys.exit(1)

@@ -12,22 +12,34 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import Problem, ScenarioError, join_path
 from sim.forces import Grid, Role, RoleForce
 from sim.injects import INJECT_TYPES, Inject
+from sim.limits import (
+    FILE_BYTES,
+    GRIDS,
+    ID_CHARS,
+    SEED,
+    BoolNumber,
+    BoundaryModel,
+    check_size,
+    safe_yaml,
+)
 from sim.network import NetworkSpec
 
 KIND_SECTIONS = ("muster", "evacuation", "festival")
 _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
 
 
-class StrictModel(BaseModel):
-    """Frozen, and unknown keys are errors (a typo must not be silently ignored)."""
+class StrictModel(BoundaryModel):
+    """Frozen, and unknown keys are errors (a typo must not be silently ignored); numbers are
+    finite and never ``true``/``false`` (``sim.limits``)."""
 
     # Numbers are accepted where text is expected: an unquoted OSM node id `123` is an id.
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              coerce_numbers_to_str=True)
 
 
 class PlanPatch(StrictModel):
@@ -48,7 +60,7 @@ class Objective(StrictModel):
     """An exercise objective: a metric that should be at least or at most a value."""
 
     description: str = ""
-    metric: str
+    metric: str = Field(max_length=ID_CHARS)
     at_least: float | None = None
     at_most: float | None = None
     statistic: Literal["mean", "p5", "p50", "p95"] = "mean"
@@ -61,12 +73,12 @@ class Objective(StrictModel):
 
 
 class ScenarioBase(StrictModel):
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=ID_CHARS)
     kind: str
     description: str = ""
-    seed: int = Field(default=0, ge=0, description="default seed of `run` and `compare`")
+    seed: int = Field(default=0, ge=0, le=SEED, description="default seed of `run` and `compare`")
     network: NetworkSpec
-    grids: list[Grid] = Field(min_length=1)
+    grids: list[Grid] = Field(min_length=1, max_length=GRIDS)
     forces: dict[Role, RoleForce] = Field(default_factory=dict)
     plans: dict[str, PlanPatch] = Field(default_factory=dict)
     injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
@@ -78,7 +90,8 @@ class ScenarioBase(StrictModel):
 
 
 def _num(v: Any) -> Any:
-    return int(v) if isinstance(v, float) and v.is_integer() else v
+    v = int(v) if isinstance(v, float) and v.is_integer() else v
+    return f"{v:,}" if isinstance(v, int) and abs(v) >= 10_000 else v
 
 
 _BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
@@ -91,6 +104,16 @@ def _friendly(err: dict[str, Any]) -> str:
         return "required field is missing"
     if t == "extra_forbidden":
         return "unknown key"
+    if t == "less_than_equal":
+        return f"at most {_num(ctx['le'])}"
+    if t == "less_than":
+        return f"less than {_num(ctx['lt'])}"
+    if t == "finite_number":
+        return "must be a finite number"
+    if t == "string_too_long":
+        return f"at most {_num(ctx['max_length'])} characters"
+    if t == "too_long":
+        return f"at most {_num(ctx['max_length'])} item(s)"
     if t in _BOUNDS:
         sign, key = _BOUNDS[t]
         return f"must be {sign} {_num(ctx[key])}"
@@ -100,6 +123,8 @@ def _friendly(err: dict[str, Any]) -> str:
         return f"unknown {ctx['discriminator']}; expected one of {ctx['expected_tags']}"
     if t == "union_tag_not_found":
         return f"needs a {ctx['discriminator']} key"
+    if isinstance(err.get("input"), BoolNumber):
+        return "must be a number, not true/false"
     if t in ("int_parsing", "int_type", "int_from_float"):
         return "must be a whole number"
     if t in ("float_parsing", "float_type"):
@@ -141,10 +166,13 @@ def problems_from(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Pr
 
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a scenario file into a mapping, or raise ScenarioError saying what is wrong."""
-    if not path.exists():
+    if not path.is_file():
         raise ScenarioError([Problem("(file)", "file not found", str(path))])
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(FILE_BYTES + 1)  # never read more than the limit
+        check_size(len(data), "the file")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem("(file)", f"cannot read file: {exc}", str(path))]) from None
     return parse_yaml(text)
@@ -154,7 +182,7 @@ def parse_yaml(text: str) -> dict[str, Any]:
     if not text.strip():
         raise ScenarioError([Problem("(file)", "the file is empty; expected a scenario mapping")])
     try:
-        data = yaml.safe_load(text)
+        data = safe_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"

@@ -10,13 +10,15 @@ import math
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 from scipy.special import ndtri
+
+from sim.limits import BoundaryModel
 
 _Z90 = 1.2815515655446004  # standard normal 90th percentile
 
 
-class _Spec(BaseModel):
+class _Spec(BoundaryModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     def sample(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from sim.limits import ID_CHARS, PEOPLE, RESIDENTS, ROLE_MEMBERS, TEXT_CHARS, BoundaryModel
 
 Role = Literal[
     "grid_head",
@@ -30,16 +33,19 @@ Role = Literal[
 ROLES: tuple[str, ...] = get_args(Role)
 
 
-class Grid(BaseModel):
+class Grid(BoundaryModel):
     """A grid: about 1,000 residents, located by a road-network node or by x/y metres."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
-    id: str = Field(min_length=1)
-    residents: int = Field(ge=0)
-    households: int = Field(default=0, ge=0)
-    node: str | None = None
-    centre: tuple[float, float] | None = None
-    village: str = ""
+    # Numbers are accepted where text is expected: an unquoted node id `123` is an id.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              coerce_numbers_to_str=True)
+    id: str = Field(min_length=1, max_length=ID_CHARS)
+    residents: int = Field(ge=0, le=RESIDENTS)
+    households: int = Field(default=0, ge=0, le=RESIDENTS)
+    node: str | None = Field(default=None, max_length=ID_CHARS)
+    centre: tuple[float, float] | None = Field(
+        default=None, description="x, y in metres (finite)")
+    village: str = Field(default="", max_length=TEXT_CHARS)
 
     @model_validator(mode="after")
     def _located(self) -> Grid:
@@ -48,14 +54,17 @@ class Grid(BaseModel):
         return self
 
 
-class RoleForce(BaseModel):
+class RoleForce(BoundaryModel):
     """How many members of one role there are."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    count: int | None = Field(default=None, ge=0, description="town-wide, shared by residents")
-    per_grid: int | None = Field(default=None, ge=0, description="members in every grid")
+    count: int | None = Field(default=None, ge=0, le=ROLE_MEMBERS,
+                              description="town-wide, shared by residents")
+    per_grid: int | None = Field(default=None, ge=0, le=ROLE_MEMBERS,
+                                 description="members in every grid")
+    # At least 1 resident per member: 1e-9 would mean a billion members per resident.
     per_residents: float | None = Field(
-        default=None, gt=0, description="one member per this many residents (30 = 30:1 rule)"
+        default=None, ge=1, le=RESIDENTS,
+        description="one member per this many residents (30 = 30:1 rule)"
     )
     grids: list[str] | None = Field(default=None, description="only these grids (default all)")
 
@@ -108,6 +117,28 @@ def role_counts(force: RoleForce, grids: list[Grid]) -> list[int]:
                 for g, a in zip(grids, active, strict=True)]
     assert force.count is not None
     return allocate(force.count, [g.residents if a else 0.0 for g, a in zip(grids, active, strict=True)])
+
+
+def roster_size(forces: Mapping[Any, RoleForce], grids: list[Grid]) -> int:
+    """Responders a roster would have, computed without building it (or the allocation)."""
+    total = 0
+    for force in forces.values():
+        active = [g for g in grids if force.grids is None or g.id in force.grids]
+        if force.per_grid is not None:
+            total += force.per_grid * len(active)
+        elif force.per_residents is not None:
+            total += sum(math.ceil(g.residents / force.per_residents) for g in active)
+        elif force.count is not None and any(g.residents for g in active):
+            total += force.count
+    return total
+
+
+def roster_problems(forces: Mapping[Any, RoleForce], grids: list[Grid]) -> list[str]:
+    """Why a roster cannot be built (too many people), as plain messages."""
+    n = roster_size(forces, grids)
+    if n > PEOPLE:
+        return [f"the forces add up to {n:,} responders; at most {PEOPLE:,}"]
+    return []
 
 
 def build_roster(forces: dict[str, RoleForce], grids: list[Grid]) -> list[Responder]:

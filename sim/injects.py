@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from sim.errors import Problem, join_path
 from sim.forces import Role
+from sim.limits import BoundaryModel
 
 
-class _Inject(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+class _Inject(BoundaryModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              coerce_numbers_to_str=True)
     t_min: float = Field(ge=0, description="minutes after the start (the alert)")
     note: str = Field(default="", description="what the facilitator tells the players")
 

@@ -14,18 +14,19 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from sim.errors import Problem, ScenarioError
 from sim.forces import Grid
+from sim.limits import BoundaryModel
 
 MAIN_ROAD_KMH = 60.0
 STREET_KMH = 30.0
 
 
-class SyntheticTown(BaseModel):
+class SyntheticTown(BoundaryModel):
     """Villages as small street lattices, joined by main roads between neighbouring villages."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -38,7 +39,7 @@ class SyntheticTown(BaseModel):
     high_side_elevation_m: float = Field(default=12.0, description="elevation at the far side")
 
 
-class NetworkSpec(BaseModel):
+class NetworkSpec(BoundaryModel):
     """Exactly one of ``synthetic`` or ``graphml`` (a path relative to the scenario file)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim import sense
 from sim.config import (
     KIND_SECTIONS,
     ScenarioBase,
@@ -30,7 +31,9 @@ from sim.errors import Problem, ScenarioError, join_path
 from sim.evacuation.kind import EVACUATION
 from sim.festival.counts import resolve_counts
 from sim.festival.model import FESTIVAL
+from sim.forces import roster_problems
 from sim.kinds import Kind
+from sim.limits import check_values, confine
 from sim.muster.model import MUSTER
 from sim.network import NetworkSpec, RoadNetwork, grid_nodes
 from sim.places import Snap, grid_snaps, resolve_places
@@ -143,6 +146,11 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
                                      kind_name)])
     kind = KINDS[kind_name]
     given = raw
+    # Before anything reads a file or expands a value: finite numbers, bounded text, and
+    # files named by the scenario confined to its folder.
+    early = check_values(raw) + _confine_network(raw, base_dir)
+    if early:
+        raise ScenarioError(_unique(early))
     raw, snaps = resolve_places(raw, base_dir, network_for_spec)  # `xy`/`lonlat` → `node`
     if kind_name == "festival":  # `counts_csv` files → inline `counts`
         raw, count_problems = resolve_counts(raw, base_dir)
@@ -184,6 +192,10 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         plan_models[DEFAULT_PLAN] = model
 
     problems.extend(_common_checks(model))
+    for prefix, m in [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
+                                      if pm is not model]:
+        problems.extend(Problem(join_path(*prefix, "forces"), msg)
+                        for msg in roster_problems(m.forces, list(m.grids)))
     # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
     storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
@@ -207,13 +219,17 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if problems:
         raise ScenarioError(_unique(problems))
     snaps = snaps + grid_snaps(list(model.grids), network)
-    base_problems = {str(p) for p in kind.check(model, network)}
-    problems.extend(kind.check(model, network))
+    def check(m: Any) -> list[Problem]:
+        return kind.check(m, network) + sense.errors(m)
+
+    base = check(model)
+    base_problems = {str(p) for p in base}
+    problems.extend(base)
     for name, pm in plan_models.items():
         if name == DEFAULT_PLAN and pm is model:
             continue
         leaves = leaf_paths(patches.get(name) or {}, kind_name)
-        for p in kind.check(pm, network):
+        for p in check(pm):
             if str(p) not in base_problems or touches(p.path, leaves):
                 problems.append(Problem(join_path("plans", name, p.path), p.message, p.value))
     if problems:
@@ -227,6 +243,17 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         for name, pm in plan_models.items()
     }
     return Scenario(raw=given, model=model, base_dir=base_dir, plans=setups, snaps=snaps)
+
+
+def _confine_network(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
+    network = raw.get("network")
+    if not isinstance(network, dict) or network.get("graphml") is None:
+        return []
+    try:
+        confine(base_dir, network["graphml"], "network.graphml")
+    except ScenarioError as exc:
+        return exc.problems
+    return []
 
 
 def _plan_description(patch: Any) -> str:

@@ -46,7 +46,7 @@ CASES = {
     ),
     "ratio of zero": (
         {"forces": {"grid_head": {"per_grid": 1}, "reserve": {"per_residents": 0}}},
-        "forces.reserve.per_residents: must be > 0 (got 0)",
+        "forces.reserve.per_residents: must be ≥ 1 (got 0)",
     ),
     "unknown key": (
         {"muster": {"alert_tmie": "09:00"}},

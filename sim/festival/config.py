@@ -18,6 +18,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from sim.config import ScenarioBase, StrictModel
 from sim.distributions import Dist, Fixed
 from sim.errors import Problem, join_path
+from sim.limits import ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
                      "volunteer"]
@@ -42,8 +43,10 @@ def _clock(value: object) -> str:
 
 Clock = Annotated[str, BeforeValidator(_clock),
                   Field(description="HH:MM; hours past 24 for the next day(s), e.g. 26:30")]
-NonNeg = Annotated[float, Field(ge=0)]
-StaffCounts = dict[StaffGroup, Annotated[int, Field(ge=0)]]
+NonNeg = Annotated[float, Field(ge=0, le=1e6)]
+StaffCounts = dict[StaffGroup, Annotated[int, Field(ge=0, le=ROLE_MEMBERS)]]
+Minutes = Annotated[float, Field(ge=0, le=MINUTES)]
+Kmh = Annotated[float, Field(gt=0, le=300)]
 
 
 def clock_min(text: str) -> float:
@@ -63,7 +66,7 @@ class RateStep(StrictModel):
     """From clock time ``at`` on, visitors arrive at ``per_hour`` (until the next step)."""
 
     at: Clock
-    per_hour: float = Field(ge=0, description="visitors per hour")
+    per_hour: float = Field(ge=0, le=RATE, description="visitors per hour")
 
 
 class Mode(StrictModel):
@@ -72,10 +75,12 @@ class Mode(StrictModel):
     checkpoints: dict[str, NonNeg] = Field(min_length=1,
                                            description="checkpoint id -> share of this mode")
     group_size: Dist = Field(default_factory=_one, description="people per group (rounded, ≥ 1)")
-    profile: list[RateStep] = Field(default_factory=list, description="piecewise rates")
-    counts: list[NonNeg] = Field(default_factory=list,
-                                 description="visitors per interval from day_start (as a CSV)")
-    interval_min: float = Field(default=60.0, gt=0, description="length of a `counts` interval")
+    profile: list[RateStep] = Field(default_factory=list, max_length=10_000, description="piecewise rates")
+    counts: list[Annotated[float, Field(ge=0, le=RATE)]] = Field(
+        default_factory=list, max_length=100_000,
+        description="visitors per interval from day_start (as a CSV)")
+    interval_min: float = Field(default=60.0, ge=RESOLUTION, le=MINUTES,
+                                description="length of a `counts` interval")
     arrivals: Literal["poisson", "regular"] = Field(
         default="poisson", description="Poisson process, or evenly spaced groups (tests, drills)")
     surge: bool = Field(default=True, description="the pre-tide surge applies to this mode")
@@ -84,8 +89,8 @@ class Mode(StrictModel):
 class Surge(StrictModel):
     """Rates are multiplied by ``factor`` during the ``before_tide_min`` minutes before the tide."""
 
-    before_tide_min: float = Field(default=0.0, ge=0)
-    factor: float = Field(default=1.0, ge=0)
+    before_tide_min: float = Field(default=0.0, ge=0, le=MINUTES)
+    factor: float = Field(default=1.0, ge=0, le=SURGE)
 
 
 class CheckType(StrictModel):
@@ -99,7 +104,7 @@ class Shift(StrictModel):
     start: Clock
     end: Clock
     staff: StaffCounts = Field(default_factory=dict, description="people on duty by group")
-    lanes: int | None = Field(default=None, ge=0,
+    lanes: int | None = Field(default=None, ge=0, le=1000,
                               description="lanes this shift opens (default: staff // per lane)")
 
     def people(self) -> int:
@@ -109,25 +114,26 @@ class Shift(StrictModel):
 class Checkpoint(StrictModel):
     """A staffed multi-server queue (QR code / ID / temperature / ticket check)."""
 
-    name: str = ""
-    node: str
-    check: str = Field(description="a key of check_types")
-    lanes: int = Field(ge=1, description="physical lanes")
-    staff_per_lane: int = Field(default=2, ge=1)
+    name: str = Field(default="", max_length=ID_CHARS)
+    node: str = Field(max_length=ID_CHARS)
+    check: str = Field(max_length=ID_CHARS, description="a key of check_types")
+    lanes: int = Field(ge=1, le=1000, description="physical lanes")
+    staff_per_lane: int = Field(default=2, ge=1, le=1000)
     roster: dict[str, Shift] = Field(min_length=1, description="shifts by name")
-    queue_limit: int | None = Field(default=None, ge=0, description="people waiting; beyond it "
-                                    "arriving groups are turned away or diverted")
+    queue_limit: int | None = Field(default=None, ge=0, le=10_000_000,
+                                    description="people waiting; beyond it arriving groups "
+                                    "are turned away or diverted")
     over_limit: Literal["turn_away", "divert"] = "turn_away"
     divert_to: str | None = None
-    divert_min: float = Field(default=10.0, ge=0, description="minutes to the other checkpoint")
+    divert_min: float = Field(default=10.0, ge=0, le=MINUTES, description="minutes to the other checkpoint")
     grid: str = ""
 
 
 class ViewingPoint(StrictModel):
     node: str
-    area_m2: float = Field(gt=0, description="usable standing area")
-    exit_width_m: float = Field(default=4.0, gt=0, description="width of the access path")
-    weight: float = Field(default=1.0, ge=0, description="visitors' preference weight")
+    area_m2: float = Field(gt=0, le=1e8, description="usable standing area")
+    exit_width_m: float = Field(default=4.0, gt=0, le=10_000, description="width of the access path")
+    weight: float = Field(default=1.0, ge=0, le=1e6, description="visitors' preference weight")
     stewards: StaffCounts = Field(default_factory=dict)
     grid: str = ""
 
@@ -136,9 +142,9 @@ class CrowdControl(StrictModel):
     """What stewards do when a viewing point reaches ``trigger_ppm2``."""
 
     rule: Literal["hold", "redirect", "none"] = "hold"
-    trigger_ppm2: float = Field(default=4.0, gt=0)
-    min_stewards: int = Field(default=2, ge=0, description="fewer on post: no control there")
-    max_redirects: int = Field(default=2, ge=0, description="then the group is held")
+    trigger_ppm2: float = Field(default=4.0, gt=0, le=100)
+    min_stewards: int = Field(default=2, ge=0, le=ROLE_MEMBERS, description="fewer on post: no control there")
+    max_redirects: int = Field(default=2, ge=0, le=100, description="then the group is held")
 
 
 class Stay(StrictModel):
@@ -149,19 +155,19 @@ class Stay(StrictModel):
 class TeamGroup(StrictModel):
     """Teams that answer incidents (e.g. the 18 grid teams), spread over their bases."""
 
-    count: int = Field(ge=0)
+    count: int = Field(ge=0, le=ROLE_MEMBERS)
     members: StaffCounts = Field(default_factory=dict, description="per team")
     bases: list[str] = Field(min_length=1, description="walkway nodes, teams round-robin")
-    speed_kmh: float = Field(default=5.0, gt=0)
+    speed_kmh: Kmh = 5.0
 
 
 class IncidentType(StrictModel):
     """Incidents at each place: ``per_hour + per_1000_per_hour × people present / 1000``."""
 
     where: Literal["viewing_points", "checkpoints"] = "viewing_points"
-    per_hour: float = Field(default=0.0, ge=0)
-    per_1000_per_hour: float = Field(default=0.0, ge=0)
-    above_ppm2: float = Field(default=0.0, ge=0, description="only while density is above this")
+    per_hour: float = Field(default=0.0, ge=0, le=RATE)
+    per_1000_per_hour: float = Field(default=0.0, ge=0, le=RATE)
+    above_ppm2: float = Field(default=0.0, ge=0, le=100, description="only while density is above this")
     teams: list[str] = Field(min_length=1, description="team groups that may answer")
     handle: Dist
     escalate: float = Field(default=0.0, ge=0, le=1,
@@ -169,7 +175,7 @@ class IncidentType(StrictModel):
 
 
 class CommandCentre(StrictModel):
-    desks: int = Field(default=2, ge=1)
+    desks: int = Field(default=2, ge=1, le=1000)
     decision: Dist = Field(default_factory=lambda: Fixed(value=3))
 
 
@@ -180,19 +186,19 @@ class FestivalParams(StrictModel):
     warm_up_until: Clock | None = Field(
         default=None, description="checkpoint wait statistics count only people arriving from "
         "this clock time on (the queue is built up before it); for sustained-load sizing")
-    record_every_min: float = Field(default=5.0, gt=0)
-    walk_kmh: float = Field(default=3.6, gt=0)
+    record_every_min: float = Field(default=5.0, ge=RESOLUTION, le=MINUTES)
+    walk_kmh: Kmh = 3.6
     surge: Surge = Field(default_factory=Surge)
     modes: dict[str, Mode] = Field(min_length=1)
     check_types: dict[str, CheckType] = Field(min_length=1)
     checkpoints: dict[str, Checkpoint] = Field(min_length=1)
     viewing_points: dict[str, ViewingPoint] = Field(min_length=1)
-    danger_ppm2: float = Field(default=4.0, gt=0)
+    danger_ppm2: float = Field(default=4.0, gt=0, le=100)
     crowd_control: CrowdControl = Field(default_factory=CrowdControl)
-    egress_flow_ppmm: float = Field(default=66.0, gt=0, description="people per metre per minute")
+    egress_flow_ppmm: float = Field(default=66.0, gt=0, le=1000, description="people per metre per minute")
     stay: Stay
     staff: StaffCounts = Field(default_factory=dict, description="the pool by group")
-    staff_scale: dict[StaffGroup, NonNeg] = Field(default_factory=dict,
+    staff_scale: dict[StaffGroup, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict,
                                                   description="plan knob: × every posting")
     teams: dict[str, TeamGroup] = Field(default_factory=dict)
     incidents: dict[str, IncidentType] = Field(default_factory=dict)

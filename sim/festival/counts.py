@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import Problem, ScenarioError, join_path
+from sim.limits import DATA_FILE_BYTES, confine, read_capped
 from sim.observed import Column, read_log
 
 _COLUMNS = [Column("visitors", "number"), Column("interval_start", required=False)]
@@ -29,18 +30,36 @@ def _resolve_modes(section: Any, base_dir: Path, prefix: tuple[Any, ...]) -> lis
         if not isinstance(mode, dict) or "counts_csv" not in mode:
             continue
         where = join_path(*prefix, "modes", name, "counts_csv")
-        path = base_dir / str(mode.pop("counts_csv"))
-        if not path.is_file():
-            problems.append(Problem(where, "file not found", str(path)))
+        name = mode.pop("counts_csv")
+        try:
+            path = confine(base_dir, name, where)
+            text = read_capped(path, DATA_FILE_BYTES, where).decode("utf-8-sig")
+        except ScenarioError as exc:
+            problems.extend(exc.problems)
+            continue
+        except (OSError, UnicodeDecodeError):
+            problems.append(Problem(where, "cannot be read as a UTF-8 CSV file", name))
             continue
         try:
-            log = read_log(path.read_text(encoding="utf-8"), _COLUMNS, path.name)
+            log = read_log(text, _COLUMNS, path.name)
         except ScenarioError as exc:
-            problems.extend(Problem(f"{where}: {p.path}", p.message, p.value)
-                            for p in exc.problems)
+            problems.extend(_quiet(where, p) for p in exc.problems)
             continue
         mode["counts"] = [float(v) for v in log.column("visitors")]
     return problems
+
+
+def _quiet(where: str, p: Problem) -> Problem:
+    """A problem in a named file, without the file's content: the header it found could be a
+    line of someone's secrets (``/etc/shadow``), so only the line and what was expected show."""
+    message = p.message.split(" (got ", 1)[0]
+    if "header" in p.path:
+        return Problem(f"{where}: {p.path}", f"{message.split(';')[0]}; expected a header "
+                       "line with a 'visitors' column")
+    # A short cell (``many``) helps find the typo; a long one is not shown.
+    if isinstance(p.value, str) and len(p.value) <= 24:
+        return Problem(f"{where}: {p.path}", message, p.value)
+    return Problem(f"{where}: {p.path}", message)
 
 
 def resolve_counts(raw: dict[str, Any], base_dir: Path) -> tuple[dict[str, Any], list[Problem]]:

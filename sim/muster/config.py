@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
 from sim.config import ScenarioBase, StrictModel
 from sim.distributions import Dist
 from sim.forces import Role
+from sim.limits import ID_CHARS
 
 Channel = Literal["grid_app", "group_chat", "phone_tree"]
 Mode = Literal["walk", "ebike", "car"]
@@ -42,7 +43,7 @@ class PhoneTree(StrictModel):
     """Person-to-person calling: the command centre calls ``fan_out`` people, each of whom
     calls ``fan_out`` more; an unanswered call passes that person's list to the caller."""
 
-    fan_out: int = Field(default=5, ge=1)
+    fan_out: int = Field(default=5, ge=1, le=1000)
     call: Dist = Field(description="minutes per call attempt")
     answer_day: Prob = Field(default=0.9, ge=0, le=1)
     answer_night: Prob = Field(default=0.7, ge=0, le=1)
@@ -61,9 +62,9 @@ class RoleBehaviour(StrictModel):
 
 
 class AssemblyPoint(StrictModel):
-    id: str = Field(min_length=1)
-    node: str
-    desks: int = Field(default=1, ge=1, description="check-in desks staffed")
+    id: str = Field(min_length=1, max_length=ID_CHARS)
+    node: str = Field(max_length=ID_CHARS)
+    desks: int = Field(default=1, ge=1, le=10_000, description="check-in desks staffed")
     task: str = ""
 
 
@@ -88,10 +89,11 @@ class MusterParams(StrictModel):
     notice_night: Dist
     acknowledge: Dist
     preparation: Dist
-    night_preparation_factor: float = Field(default=1.0, ge=1)
-    speeds_kmh: dict[Mode, float] = Field(default_factory=_default_speeds)
+    night_preparation_factor: float = Field(default=1.0, ge=1, le=100)
+    speeds_kmh: dict[Mode, Annotated[float, Field(le=300)]] = Field(
+        default_factory=_default_speeds, description="km/h by mode (at most 300)")
     checkin: Dist = Field(description="service time at a check-in desk")
-    assembly_points: list[AssemblyPoint] = Field(min_length=1)
+    assembly_points: list[AssemblyPoint] = Field(min_length=1, max_length=10_000)
     assignment: Assignment = Field(default_factory=Assignment)
     default_role: RoleBehaviour
     roles: dict[Role, RoleBehaviour] = Field(default_factory=dict)
