@@ -253,18 +253,26 @@ class RunStore:
                    "from it (--no-store runs without the store)")
 
     def _salvage(self, damaged: Path) -> tuple[int, int]:
-        """Copy every row that can still be read from a damaged store into this one."""
+        """Copy every row that can still be read from a damaged store into this one.
+
+        Read from a copy whose header's page count is set to what the file holds: a
+        truncated file otherwise fails on its first query. The damaged file is kept as it is."""
+        work = damaged.with_name(damaged.name + ".salvage")
         try:
-            src = sqlite3.connect(damaged, timeout=5)
-        except sqlite3.Error:
+            data = bytearray(damaged.read_bytes())
+            if len(data) >= 100 and data[:16] == b"SQLite format 3\0":
+                page = int.from_bytes(data[16:18], "big") or 65536
+                data[28:32] = (len(data) // page).to_bytes(4, "big")
+            work.write_bytes(bytes(data))
+            src = sqlite3.connect(work, timeout=5)
+        except (OSError, sqlite3.Error):
+            work.unlink(missing_ok=True)
             return 0, 0
-        counts = []
         try:
-            for table in ("runs", "replications"):
-                counts.append(self._copy_rows(src, table))
+            return self._copy_rows(src, "runs"), self._copy_rows(src, "replications")
         finally:
             src.close()
-        return counts[0], counts[1]
+            work.unlink(missing_ok=True)
 
     def _copy_rows(self, src: sqlite3.Connection, table: str) -> int:
         assert self._db is not None
@@ -276,18 +284,31 @@ class RunStore:
         columns = [c for c in have if c in mine]
         if not columns:
             return 0
-        rows = []
+        select = f"SELECT rowid, {', '.join(columns)} FROM {table}"
+        rows: dict[int, tuple[Any, ...]] = {}
         try:
-            cur = src.execute(f"SELECT {', '.join(columns)} FROM {table}")
-            while (row := cur.fetchone()) is not None:  # keep what comes before a bad page
-                rows.append(row)
+            cur = src.execute(select + " ORDER BY rowid")
+            while (row := cur.fetchone()) is not None:  # in order, up to the first bad page
+                rows[row[0]] = row[1:]
         except sqlite3.Error:
-            pass
+            # Past the bad page, one row at a time, until a long run of rowids gives nothing.
+            rowid, misses = max(rows, default=0), 0
+            while misses < 10_000:
+                rowid += 1
+                try:
+                    found = src.execute(select + " WHERE rowid = ?", (rowid,)).fetchone()
+                except sqlite3.Error:
+                    found = None
+                if found is None:
+                    misses += 1
+                else:
+                    misses = 0
+                    rows[found[0]] = found[1:]
         marks = ", ".join("?" * len(columns))
         try:
             with self._tx() as tx:
                 tx.executemany(f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
-                               f"VALUES ({marks})", rows)
+                               f"VALUES ({marks})", list(rows.values()))
         except sqlite3.Error:
             return 0
         return len(rows)
