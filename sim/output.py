@@ -56,6 +56,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     is moved in with an atomic replace, so a reader never sees a half-written file and files
     other commands put there (a report) are kept."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
     tmp.mkdir()  # not mkdtemp: its 0700 mode would become the output folder's
     try:
@@ -71,6 +72,20 @@ def atomic_folder(out: Path) -> Iterator[Path]:
                 os.replace(f, out / f.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_stale(out: Path) -> None:
+    """Temporary folders left by a writer that was killed (its pid is gone) are removed."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*-*"):
+        pid = tmp.name.rsplit("-", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            pass
 
 
 def atomic_output(write: Callable[[_R, Path], list[Path]]) -> Callable[[_R, Path], list[Path]]:

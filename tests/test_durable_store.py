@@ -371,6 +371,10 @@ def test_seeds_and_ids_beyond_sqlite_are_field_errors(tmp_path, capsys):
 
 def test_output_folders_appear_whole_or_not_at_all(tmp_path):
     out = tmp_path / "results"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = tmp_path / f".results.tmp-{dead.pid}-0123abcd"  # left by a killed writer
+    stale.mkdir()
     with pytest.raises(RuntimeError), atomic_folder(out) as tmp:
         (tmp / "summary.json").write_text("{}")
         raise RuntimeError("killed halfway")
