@@ -42,7 +42,7 @@ from sim.cli_verify import verify_cmd, write_imo
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.metrics import METRICS
-from sim.output import write_comparison, write_run
+from sim.output import check_out_folder, write_comparison, write_run
 from sim.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.scenario import KINDS, Scenario, load_scenario
 from sim.store import RunStore
@@ -247,6 +247,7 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
 
     Returns the comparison and a function that records the finished result and says where."""
     stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
+    check_out_folder(folder)  # a bad --out fails now, not after every replication
     seed = s.model.seed if seed is None else seed
     total = stop.max_replications if stop else reps
     enforce([s.plan(n) for n in names], total, workers, budget)

@@ -14,7 +14,7 @@ from rich.table import Table
 from tqdm import tqdm
 
 from sim import formatting
-from sim.store import RunStore, default_store_path
+from sim.store import INT64_MAX, RunStore, default_store_path
 
 # Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
 out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
@@ -22,7 +22,7 @@ err_console = Console(stderr=True, soft_wrap=True)
 
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
 RepsOpt = Annotated[int, typer.Option("--reps", min=1, max=100_000, help="replications per plan")]
-SeedOpt = Annotated[int | None, typer.Option("--seed", min=0,
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,
                                              help="root seed (default: the scenario's)")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="local processes")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="output folder")]
@@ -36,7 +36,11 @@ ResumeOpt = Annotated[bool, typer.Option(
 
 
 def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:
-    return None if disabled else RunStore(path or default_store_path())
+    if disabled:
+        return None
+    return RunStore(path or default_store_path(),
+                    on_warning=lambda m: err_console.print(f"warning: {m}", markup=False,
+                                                           highlight=False))
 
 
 @contextmanager

@@ -26,14 +26,15 @@ from sim.cli_common import (
 from sim.errors import Problem, ScenarioError
 from sim.metrics import info
 from sim.optimise import Evaluation, Optimiser, Target, Variable
-from sim.output import write_json
+from sim.output import check_out_folder, write_json
 from sim.scenario import KINDS, load_scenario
-from sim.store import RunStore, StoredRun
+from sim.store import INT64_MAX, RunStore, StoredRun, check_int64
 
 runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
                        no_args_is_help=True)
 
-IdArg = Annotated[int, typer.Argument(help="run id (see `gridmuster runs list`)")]
+IdArg = Annotated[int, typer.Argument(help="run id (see `gridmuster runs list`)", min=1,
+                                       max=INT64_MAX)]
 
 
 def _store(path: Path | None) -> RunStore:
@@ -59,7 +60,7 @@ def _summaries(run: StoredRun) -> list[dict[str, Any]]:
 
 @runs_app.command("list")
 def runs_list(store: StoreOpt = None,
-              limit: Annotated[int, typer.Option("--limit", min=1)] = 30) -> None:
+              limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 30) -> None:
     """The most recent runs, newest first."""
     db = _store(store)
     table = Table(title=f"runs in {db.path}")
@@ -162,8 +163,10 @@ def optimise(
     target = Target(metric, threshold, at_least is not None, confidence)
     seed = s.model.seed if seed is None else seed
     folder = out or Path("out") / f"{scenario.stem}-optimise"
+    check_out_folder(folder)  # before the search, not after it
     db = open_store(store)
     assert db is not None
+    check_int64("--seed", seed)
     variables = [Variable.parse(v) for v in vary]
     t0 = time.perf_counter()
     with progress_bar(0, "optimise") as tick:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,16 +116,41 @@ def network_for_spec(spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
 
 def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase,
             read_in: Any = None) -> str:
-    """Content hash of a scenario: the file, the network file, and data read in from other
-    files (``read_in``), so that results stored for it are reused only when nothing changed."""
+    """Content hash of a scenario: the YAML, data read in from other files (``read_in``) and
+    the bytes of every file it or a plan names (GraphML, counts CSV, GeoJSON...), so that
+    results stored for it are reused only when nothing that feeds a replication changed."""
     h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode())
     if read_in is not None:
         h.update(json.dumps(read_in, sort_keys=True, default=str).encode())
+    names = set(_named_files(raw, base_dir))
     if model.network.graphml:
-        path = base_dir / model.network.graphml
-        if path.exists():
-            h.update(path.read_bytes())
+        names.add(str(model.network.graphml))
+    for name in sorted(names):
+        path = base_dir / name
+        if path.is_file():
+            h.update(b"\0file\0" + name.encode() + b"\0")
+            with path.open("rb") as f:
+                h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()[:16]
+
+
+def _named_files(node: Any, base_dir: Path) -> Iterator[str]:
+    """Every string in the scenario (plans included) that names a regular file.
+
+    Found by looking rather than by field name, so a file-naming field added later is part of
+    the digest without anyone remembering to list it here."""
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _named_files(v, base_dir)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _named_files(v, base_dir)
+    elif isinstance(node, str) and 0 < len(node) < 1024 and "\n" not in node:
+        try:
+            if (base_dir / node).is_file():
+                yield node
+        except (OSError, ValueError):  # a name the file system cannot hold is no file
+            pass
 
 
 def load_scenario(path: str | Path) -> Scenario:
