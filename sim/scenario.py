@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sim.assumptions import assumption_problems
 from sim.config import (
     KIND_SECTIONS,
     ScenarioBase,
@@ -184,6 +185,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         plan_models[DEFAULT_PLAN] = model
 
     problems.extend(_common_checks(model))
+    problems.extend(assumption_problems(raw, list(model.assumptions)))
     # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
     storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
