@@ -36,6 +36,8 @@ class Assumption(BaseModel):
                                "(default: the scenario's value)")
     source: str = Field(min_length=1, description="where the range comes from")
     label: str = Field(default="", description="plain name with unit, for tables and charts")
+    whole: bool = Field(default=False, description="whole numbers only (counts of people, "
+                        "desks, lanes): sampled values are rounded")
 
     @model_validator(mode="after")
     def _range(self) -> Assumption:
@@ -61,6 +63,11 @@ class Assumption(BaseModel):
         peak = (self.low + self.high) / 2 if peak is None else peak
         c = (peak - self.low) / (self.high - self.low)
         return float(sstats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low))
+
+    def sample(self, u: float, centre: float | None = None) -> float:
+        """``value_at``, rounded for a ``whole`` assumption."""
+        v = self.value_at(u, centre)
+        return float(round(v)) if self.whole else v
 
 
 _MISSING = object()
@@ -127,15 +134,14 @@ def parse_vary(text: str) -> Assumption:
 def apply_values(raw: dict[str, Any], values: dict[str, float]) -> dict[str, Any]:
     """A copy of a scenario mapping with the values set at their paths.
 
-    Whole numbers stay whole (a desk count of 2.6 would not validate). A lognormal's
+    A whole value is written as an int (a count of 2.0 is still a count). A lognormal's
     ``median`` keeps its spread, as in calibration (``sim.review.set_fitted``)."""
     from sim.planedit import split_path
     from sim.review import set_fitted
 
     out = copy.deepcopy(raw)
     for path, v in values.items():
-        old = get_path(out, path)
-        value: float | int = round(v) if isinstance(old, int) and not isinstance(old, bool) else v
+        value: float | int = int(v) if float(v).is_integer() else v
         if "[" in path:
             keys = split_path(path)
             node: Any = out

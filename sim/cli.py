@@ -37,6 +37,7 @@ from sim.cli_common import (
 from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
+from sim.cli_sensitivity import robustness_cmd, sensitivity_cmd
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.output import write_comparison, write_run
@@ -55,6 +56,8 @@ app.add_typer(network_app, name="network")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
 app.command(name="report")(report_cmd)
+app.command(name="sensitivity")(sensitivity_cmd)
+app.command(name="robustness")(robustness_cmd)
 
 UntilOpt = Annotated[float | None, typer.Option(
     "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "

@@ -27,7 +27,7 @@ from sim.backends import Backend
 from sim.errors import Problem, ScenarioError
 from sim.findings import objective_met
 from sim.scenario import Scenario
-from sim.sensitivity import Progress, design, evaluate, factors, statistic, to_values, unit_problem
+from sim.sensitivity import LOCAL, Progress, design, evaluate, factors, statistic, to_values, unit_problem
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def _objective_text(o: dict[str, Any]) -> str:
 
 def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int = 5,
                seed: int | None = None, vary: Sequence[Assumption] = (),
-               backend: Backend = Backend(), progress: Progress | None = None
+               backend: Backend = LOCAL, progress: Progress | None = None
                ) -> dict[str, Any]:
     """Each plan on the same ``n`` Latin-hypercube samples of the assumptions; per plan the
     share of samples where an objective is missed and the PRIM boxes of those samples."""

@@ -36,6 +36,7 @@ from sim.scenario import KINDS, Scenario, network_for, parse_scenario
 Method = Literal["morris", "sobol"]
 Progress = Callable[[int], None]
 MORRIS_LEVELS = 4
+LOCAL = Backend()  # this process
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def unit_problem(fs: Sequence[Assumption]) -> dict[str, Any]:
 def to_values(scenario: Scenario, fs: Sequence[Assumption], unit: np.ndarray
               ) -> list[dict[str, float]]:
     centres = [get_path(scenario.raw, f.path) for f in fs]
-    return [{f.path: f.value_at(float(u), c) for f, u, c in zip(fs, row, centres, strict=True)}
+    return [{f.path: f.sample(float(u), c) for f, u, c in zip(fs, row, centres, strict=True)}
             for row in np.atleast_2d(unit)]
 
 
@@ -83,20 +84,32 @@ def design(scenario: Scenario, plan: str | None, values: Sequence[dict[str, floa
     Assumptions describe the world, not the plan, so they are applied over the plan's own
     settings; the first, lowest and highest points are validated here, so that a range that
     makes the scenario invalid is reported before any run."""
-    from sim.planedit import resolved
+    from sim.config import leaf_paths, touches
+    from sim.planedit import plan_patch, resolved
 
     name = scenario.plan(plan).plan
     base = resolved(scenario.raw, name)
     base["plans"] = {name: {"description": scenario.plan(name).description}}
-    raws = tuple(apply_values(base, v) for v in values)
+    # What the plan itself sets is its decision, not an assumption: it is not varied.
+    leaves = leaf_paths(plan_patch(scenario.raw, name), scenario.kind.name)
+    raws = tuple(apply_values(base, {k: v for k, v in vals.items() if not touches(k, leaves)})
+                 for vals in values)
     for i in sorted({0, len(raws) - 1} | _extremes(values)):
         try:
             parse_scenario(raws[i], scenario.base_dir)
         except ScenarioError as exc:
-            at = ", ".join(f"{k} = {v:.4g}" for k, v in values[i].items())
-            raise ScenarioError([replace(p, message=f"{p.message} [with assumptions {at}]")
+            raise ScenarioError([replace(p, message=f"{p.message} [with assumptions "
+                                         f"{_near(values[i], p.path)}]")
                                  for p in exc.problems]) from None
     return Design(scenario.base_dir, name, raws, tuple(values), uuid.uuid4().hex)
+
+
+def _near(values: dict[str, float], path: str) -> str:
+    """The values behind a problem: those at or around its path, else all of them."""
+    from sim.config import touches
+
+    near = {k: v for k, v in values.items() if touches(k, [path])} or values
+    return ", ".join(f"{k} = {v:.4g}" for k, v in near.items())
 
 
 def _extremes(values: Sequence[dict[str, float]]) -> set[int]:
@@ -144,7 +157,7 @@ def run_points(d: Design, chunk: list[int], seed: int, keep_events: tuple[int, .
     return out
 
 
-def evaluate(d: Design, reps: int, seed: int, backend: Backend = Backend(),
+def evaluate(d: Design, reps: int, seed: int, backend: Backend = LOCAL,
              progress: Progress | None = None) -> list[list[dict[str, float]]]:
     """Metrics of every replication of every design point: ``[point][rep] -> {metric: value}``."""
     results: dict[int, dict[str, float]] = {}
@@ -198,7 +211,7 @@ def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
         raise ScenarioError([Problem("--metric", f"the metric is undefined at {bad} of "
                                      f"{y.size} design points (e.g. never reached); pick "
                                      "another metric")])
-    rows = []
+    rows: list[dict[str, Any]] = []
     if method == "morris":
         si = morris_analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, conf_level=0.95,
                                     num_resamples=1000, seed=seed)
@@ -207,7 +220,7 @@ def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
                          "source": f.source, "mu_star": float(si["mu_star"][i]),
                          "mu_star_conf": float(si["mu_star_conf"][i]),
                          "sigma": float(si["sigma"][i]), "mu": float(si["mu"][i])})
-        rows.sort(key=lambda r: -r["mu_star"])
+        rows.sort(key=lambda r: -float(r["mu_star"]))
     else:
         si = sobol_analyze.analyze(problem, y, calc_second_order=False, conf_level=0.95,
                                    num_resamples=1000, seed=seed)
@@ -216,7 +229,7 @@ def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
                          "source": f.source, "S1": _finite(si["S1"][i]),
                          "S1_conf": _finite(si["S1_conf"][i]), "ST": _finite(si["ST"][i]),
                          "ST_conf": _finite(si["ST_conf"][i])})
-        rows.sort(key=lambda r: -r["ST"])
+        rows.sort(key=lambda r: -float(r["ST"]))
     for rank, r in enumerate(rows, 1):
         r["rank"] = rank
     return {"points": int(len(x)), "y_mean": float(np.mean(y)), "y_sd": float(np.std(y)),
@@ -230,7 +243,7 @@ def _finite(v: Any) -> float:
 
 def sensitivity(scenario: Scenario, plan: str | None, metric: str, method: Method = "morris",
                 n: int | None = None, reps: int = 5, seed: int | None = None,
-                vary: Sequence[Assumption] = (), backend: Backend = Backend(),
+                vary: Sequence[Assumption] = (), backend: Backend = LOCAL,
                 progress: Progress | None = None) -> dict[str, Any]:
     """A global sensitivity analysis of ``metric`` (its mean over ``reps`` replications) over
     the declared assumptions (or ``vary``).
