@@ -180,17 +180,20 @@ def _num(v: float) -> str:
 
 
 def describe_box(box: Box, fs: Sequence[Assumption]) -> str:
-    """The box's restrictions in plain words: "preparation time median > 11 and …"."""
+    """The box's restrictions in plain words: "preparation time median ≥ 11 and …" (bounds
+    are the extreme samples kept, so inclusive)."""
     parts = []
     for j in box.restricted([(f.low, f.high) for f in fs]):
         lo, hi = box.bounds[j]
         f = fs[j]
-        if lo > f.low and hi < f.high:
+        if f.whole and round(lo) == round(hi):
+            parts.append(f"{f.name} = {_num(lo)}")
+        elif lo > f.low and hi < f.high:
             parts.append(f"{f.name} between {_num(lo)} and {_num(hi)}")
         elif lo > f.low:
-            parts.append(f"{f.name} > {_num(lo)}")
+            parts.append(f"{f.name} ≥ {_num(lo)}")
         else:
-            parts.append(f"{f.name} < {_num(hi)}")
+            parts.append(f"{f.name} ≤ {_num(hi)}")
     return " and ".join(parts)
 
 
