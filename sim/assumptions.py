@@ -57,8 +57,8 @@ class Assumption(BaseModel):
         """The value at quantile ``u`` of the range (0 → low, 1 → high).
 
         A triangular range peaks at ``mode``, else at ``centre`` (the scenario's value)."""
-        if self.dist == "uniform":
-            return self.low + u * (self.high - self.low)
+        if self.dist == "uniform":  # clipped: low + 1 * (high - low) can overshoot high
+            return min(max(self.low + u * (self.high - self.low), self.low), self.high)
         peak = self.mode if self.mode is not None else centre
         peak = (self.low + self.high) / 2 if peak is None else peak
         c = (peak - self.low) / (self.high - self.low)

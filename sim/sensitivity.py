@@ -90,6 +90,7 @@ def design(scenario: Scenario, plan: str | None, values: Sequence[dict[str, floa
     name = scenario.plan(plan).plan
     base = resolved(scenario.raw, name)
     base["plans"] = {name: {"description": scenario.plan(name).description}}
+    base.pop("assumptions", None)  # checked on the scenario; the plan may set those values
     # What the plan itself sets is its decision, not an assumption: it is not varied.
     leaves = leaf_paths(plan_patch(scenario.raw, name), scenario.kind.name)
     raws = tuple(apply_values(base, {k: v for k, v in vals.items() if not touches(k, leaves)})

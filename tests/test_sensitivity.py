@@ -151,11 +151,18 @@ def test_every_bundled_scenario_declares_valid_assumptions():
 
     from sim.scenario import load_scenario
 
+    from sim.sensitivity import design, to_values
+
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
         assert s.model.assumptions, f"{path.name} declares no assumptions"
         for a in s.model.assumptions:
             assert a.source.strip() and a.label.strip()
+        # Every plan stays a valid scenario with all assumptions at their lows, or highs.
+        k = len(s.model.assumptions)
+        corners = to_values(s, s.model.assumptions, np.array([[0.0] * k, [1.0] * k]))
+        for plan in s.plan_names():
+            design(s, plan, corners)
 
 
 # --- command line --------------------------------------------------------------------------
