@@ -150,7 +150,6 @@ def test_every_bundled_scenario_declares_valid_assumptions():
     from pathlib import Path
 
     from sim.scenario import load_scenario
-
     from sim.sensitivity import design, to_values
 
     for path in sorted(Path("scenarios").glob("*.yaml")):
@@ -232,3 +231,41 @@ def test_results_do_not_depend_on_the_worker_count(tmp_path):
     two = sensitivity(s, None, "mustered_30min", "morris", n=3, reps=2, backend=Backend(2))
     assert one["indices"] == two["indices"]
     assert np.isfinite([r["mu_star"] for r in one["indices"]]).all()
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+def test_what_matters_rows_are_plain_words(tmp_path):
+    pytest.importorskip("streamlit")
+    from dashboard.page_what_matters import ranked_rows
+
+    s = build(tmp_path, _toy(assumptions=[
+        {"path": "muster.preparation", "low": 1, "high": 9, "label": "preparation (min)",
+         "source": "toy"},
+        {"path": "muster.notice_night", "low": 5, "high": 20, "label": "night notice (min)",
+         "source": "toy"}]))
+    for method, n in (("morris", 3), ("sobol", 8)):
+        rows = ranked_rows(sensitivity(s, None, "t50_min", method, n=n, reps=1))
+        assert rows[0]["assumption"] == "preparation (min)" and rows[0]["rank"] == 1
+        for row in rows:
+            assert all(v is not None and not (isinstance(v, float) and np.isnan(v))
+                       for v in row.values())
+            assert not any("." in k or "_" in k for k in row)  # column names in plain words
+
+
+def test_what_matters_page_renders(monkeypatch, tmp_path):
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_DASHBOARD_REPS", "2")
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=180)
+    at.run()
+    at.sidebar.radio(key="page").set_value("What matters").run()
+    assert not at.exception, at.exception
+    assert any("30 declared assumptions" in c.value for c in at.caption)
+    assert [b.label for b in at.button if b.key in ("wm_run", "wm_robust")] == [
+        "Find which assumptions matter", "Find where it misses its objectives"]
