@@ -190,6 +190,8 @@ def robustness_cmd(
     for p, r in result["plans"].items():
         out_console.print(f"{p}: misses an objective in {r['fail_share']:.0%} of the "
                           "assumption space", markup=False)
+        for what, share in r["missed_share"].items():
+            out_console.print(f"  {what}: missed in {share:.0%} of the samples", markup=False)
         for b in r["boxes"]:
             out_console.print(f"  - {b['sentence']}", markup=False)
         if r["fail_share"] > 0 and not r["boxes"]:

@@ -16,6 +16,7 @@ samples inside it) and *density* (the share of samples inside it that fail).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +67,7 @@ def prim_box(x: np.ndarray, y: np.ndarray, full: Sequence[tuple[float, float]] |
     or high) that leaves the highest density, until the box holds ``min_mass`` of the samples.
     Choice: the densest box on that trajectory with coverage ≥ ``min_coverage``. Pasting: widen
     a side back while the density does not drop. Pruning: drop a restriction when the density
-    without it is within ``prune_tolerance``. ``full``: the whole space (default: the
+    without it is within ``prune_tolerance`` or one standard error of the box's density. ``full``: the whole space (default: the
     samples' range)."""
     y = np.asarray(y, dtype=float)
     total = y.sum()
@@ -134,7 +135,9 @@ def _prune(x: np.ndarray, y: np.ndarray, bounds: list[tuple[float, float]],
            full: list[tuple[float, float]], total: float, tolerance: float
            ) -> list[tuple[float, float]]:
     while True:
-        _, den, _ = _stats(x, y, bounds, total)
+        _, den, mass = _stats(x, y, bounds, total)
+        # A restriction stays only if it raises the density by more than its sampling error.
+        margin = max(tolerance, math.sqrt(den * (1 - den) / max(mass * len(y), 1)))
         best: tuple[float, int] | None = None
         for j in range(len(bounds)):
             if bounds[j] == full[j]:
@@ -142,7 +145,7 @@ def _prune(x: np.ndarray, y: np.ndarray, bounds: list[tuple[float, float]],
             trial = list(bounds)
             trial[j] = full[j]
             _, d2, _ = _stats(x, y, trial, total)
-            if d2 >= den - tolerance and (best is None or d2 > best[0]):
+            if d2 >= den - margin and (best is None or d2 > best[0]):
                 best = (d2, j)
         if best is None:
             return bounds
