@@ -65,9 +65,14 @@ class Assumption(BaseModel):
         return float(sstats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low))
 
     def sample(self, u: float, centre: float | None = None) -> float:
-        """``value_at``, rounded for a ``whole`` assumption."""
-        v = self.value_at(u, centre)
-        return float(round(v)) if self.whole else v
+        """``value_at``, or for a ``whole`` assumption a whole number: uniform ranges give
+        every whole number from low to high the same chance (rounding would halve the ends)."""
+        if not self.whole:
+            return self.value_at(u, centre)
+        if self.dist == "uniform":
+            lo, hi = math.ceil(self.low), math.floor(self.high)
+            return float(min(lo + math.floor(u * (hi - lo + 1)), hi))
+        return float(round(self.value_at(u, centre)))
 
 
 _MISSING = object()

@@ -130,7 +130,7 @@ _BUILT: dict[tuple[str, int], tuple[Kind, Any]] = {}
 def _point_inputs(d: Design, point: int) -> tuple[Kind, Any]:
     s = parse_scenario(d.raws[point], d.base_dir)
     setup = s.plan(d.plan)
-    # Assumptions do not change the road network: build it once per worker process.
+    # Most assumptions leave the road network alone: build it once per process and spec.
     key = f"{setup.model.network.model_dump_json()}|{d.base_dir}"
     if key not in _NETWORKS:
         _NETWORKS.clear()

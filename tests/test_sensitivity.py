@@ -144,6 +144,10 @@ def test_good_entries_reach_lists_and_keep_a_lognormal_spread(tmp_path):
     a = Assumption(path="x", low=1, high=9, dist="triangular", mode=3, source="x")
     assert [a.value_at(0), a.value_at(1)] == [1, 9]
     assert a.value_at(0.25) == pytest.approx(3.0)  # mode at 1/4 of the range: P(X<3) = 1/4
+    count = Assumption(path="x", low=1, high=3, whole=True, source="x")
+    draws = [count.sample(u) for u in np.linspace(0, 1, 3001)]
+    assert set(draws) == {1.0, 2.0, 3.0}
+    assert [draws.count(v) for v in (1.0, 2.0, 3.0)] == [1000, 1000, 1001]  # equal chances
 
 
 def test_every_bundled_scenario_declares_valid_assumptions():
