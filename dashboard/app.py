@@ -17,7 +17,7 @@ import streamlit as st  # noqa: E402
 
 from dashboard import state, views  # noqa: E402
 
-PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "History")
+PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", "History")
 FIRST_PAGE = "Run & compare"  # the first screen shows a result without any input
 
 st.set_page_config(page_title="gridmuster", layout="wide")
@@ -42,5 +42,9 @@ elif page == "Run & compare":
     views.run_page(workers)
 elif page == "Replay":
     views.replay_page()
+elif page == "What matters":
+    from dashboard.page_what_matters import what_matters_page
+
+    what_matters_page(workers)
 else:
     views.history_page()

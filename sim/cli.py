@@ -38,6 +38,7 @@ from sim.cli_common import (
 from sim.cli_network import SnapLimitOpt, network_app
 from sim.cli_review import report_cmd, review_cmd
 from sim.cli_runs import optimise, runs_app
+from sim.cli_sensitivity import robustness_cmd, sensitivity_cmd
 from sim.cli_verify import verify_cmd, write_imo
 from sim.errors import Problem, ScenarioError
 from sim.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
@@ -60,6 +61,8 @@ app.command()(optimise)
 app.command(name="review")(review_cmd)
 app.command(name="report")(report_cmd)
 app.command(name="verify")(verify_cmd)
+app.command(name="sensitivity")(sensitivity_cmd)
+app.command(name="robustness")(robustness_cmd)
 
 UntilOpt = Annotated[float | None, typer.Option(
     "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "

@@ -51,7 +51,7 @@ def _get(db: RunStore, run_id: int) -> StoredRun:
 
 
 def _summaries(run: StoredRun) -> list[dict[str, Any]]:
-    if not run.result:
+    if not run.result or run.command in ("sensitivity", "robustness"):  # no plan summaries
         return []
     if "plans" in run.result and "differences" in run.result:
         return list(run.result["plans"].values())

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 
+from sim.assumptions import Assumption
 from sim.errors import Problem, ScenarioError, join_path
 from sim.forces import Grid, Role, RoleForce
 from sim.injects import INJECT_TYPES, Inject
@@ -84,6 +85,8 @@ class ScenarioBase(StrictModel):
     injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
     objectives: list[Objective] = Field(
         default_factory=list, description="targets the after-action report checks")
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="assumed values with plausible ranges (sensitivity)")
 
     def grid_ids(self) -> list[str]:
         return [g.id for g in self.grids]

@@ -164,6 +164,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
             if not f.strength:
                 rows.append([str(len(rows) + 1), escape(plan), escape(f.text), escape(f.action),
                              escape(f.capability), "", "", "open"])
+    if folder is not None and (folder / "robustness.json").exists():  # gridmuster robustness
+        parts.append(_robustness_html(folder / "robustness.json"))
     parts.append("<h2>6. Improvement plan</h2>")
     parts.append(_table(["#", "plan", "issue", "corrective action", "capability element",
                          "responsible", "due", "status"], rows) if rows
@@ -178,3 +180,13 @@ def _list(title: str, fs: list[Finding]) -> str:
         return f"<p><b>{title}:</b> none found.</p>"
     return f"<p><b>{title}:</b></p><ul>" + "".join(f"<li>{escape(f.text)}</li>" for f in fs) \
         + "</ul>"
+
+
+def _robustness_html(path: Path) -> str:
+    from sim.robustness import report_section
+
+    sec = report_section(json.loads(path.read_text(encoding="utf-8")))
+    rows = [[escape(c) for c in row] for row in sec["rows"]]
+    return (f"<h2>{escape(sec['title'])}</h2><p>{escape(sec['intro'])}</p>"
+            + _table(sec["header"], rows)
+            + "".join(f"<p>{escape(c)}</p>" for c in sec["comparisons"]))

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim import sense
+from sim.assumptions import assumption_problems
 from sim.config import (
     KIND_SECTIONS,
     ScenarioBase,
@@ -222,6 +223,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
                                       if pm is not model]:
         problems.extend(Problem(join_path(*prefix, "forces"), msg)
                         for msg in roster_problems(m.forces, list(m.grids)))
+    problems.extend(assumption_problems(raw, list(model.assumptions)))
     # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
     storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()

@@ -1,0 +1,105 @@
+"""The "What matters" page: which assumptions the open plan's result hinges on (Morris or
+Sobol' over the scenario's declared ``assumptions:``) and where in the assumption space it
+misses its objectives (PRIM boxes). Every number comes from ``sim.sensitivity`` and
+``sim.robustness``; nothing runs until asked, as both take minutes on a large scenario."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import streamlit as st
+
+from dashboard import state
+from sim.backends import Backend
+from sim.errors import ScenarioError
+
+
+def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ranked assumptions as table rows in plain words (no code names, no missing cells)."""
+    rows = []
+    for r in result["indices"]:
+        row: dict[str, Any] = {"rank": r["rank"], "assumption": r["label"],
+                               "range": f"{r['low']:g} – {r['high']:g}"}
+        if result["method"] == "morris":
+            row["typical change across the range"] = round(r["mu_star"], 3)
+            row["95 % CI ±"] = round(r["mu_star_conf"], 3)
+            row["interactions / curvature (σ)"] = round(r["sigma"], 3)
+        else:
+            row["share of variance, alone"] = round(r["S1"], 3)
+            row["share with interactions"] = round(r["ST"], 3)
+            row["95 % CI ±"] = round(r["ST_conf"], 3)
+        row["source"] = r["source"]
+        rows.append(row)
+    return rows
+
+
+def _png(fig: Any) -> bytes:
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def what_matters_page(workers: int) -> None:
+    from sim.robustness import robustness
+    from sim.sensitivity import Method, sensitivity
+    from sim.sensitivity_plots import robustness_figure, sensitivity_figure
+
+    st.header("What matters")
+    s = state.scenario()
+    if not s.model.assumptions:
+        st.info("This scenario declares no assumptions. Add an `assumptions:` list (path, low, "
+                "high, source) to see which of them the result hinges on.")
+        return
+    st.caption(f"{len(s.model.assumptions)} declared assumptions; each analysis runs every "
+               "design point on the same random numbers.")
+    c1, c2, c3, c4 = st.columns(4)
+    plan = c1.selectbox("Plan", s.plan_names(), key=f"wm_plan::{s.digest}")
+    metric = c2.selectbox("Result to explain", list(s.kind.headline_metrics),
+                          key=f"wm_metric::{s.digest}")
+    method = c3.selectbox("Method", ["morris", "sobol"], key="wm_method",
+                          help="Morris: cheap screening. Sobol': shares of variance, with "
+                               "interactions (many more runs).")
+    reps = int(c4.number_input("Replications per point", 1, 100, 3, key="wm_reps"))
+    cache: dict[Any, Any] = st.session_state.setdefault("what_matters", {})
+    key = (s.digest, plan, metric, method, reps)
+    if st.button("Find which assumptions matter", type="primary", key="wm_run"):
+        with st.spinner("Running the design points…"):
+            try:
+                chosen: Method = "sobol" if method == "sobol" else "morris"
+                cache[key] = sensitivity(s, plan, metric, chosen, None, reps,
+                                         backend=Backend(workers))
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    st.error(str(p))
+    result = cache.get(key)
+    if result:
+        st.dataframe(ranked_rows(result), hide_index=True, use_container_width=True)
+        st.image(_png(sensitivity_figure(result)))
+        top = result["indices"][0]
+        st.markdown(f"The result hinges most on **{top['label']}** ({top['source']}).")
+
+    st.subheader("Where the plan fails")
+    n = int(st.number_input("Samples of the assumption space", 20, 2000, 100, step=20,
+                            key="wm_n"))
+    rkey = (s.digest, plan, n, reps)
+    if st.button("Find where it misses its objectives", key="wm_robust"):
+        with st.spinner("Sampling the assumption space…"):
+            try:
+                cache[rkey] = robustness(s, [plan], n, reps, backend=Backend(workers))
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    st.error(str(p))
+    rob = cache.get(rkey)
+    if rob:
+        p = rob["plans"][plan]
+        st.markdown(f"**{plan}** misses an objective in **{p['fail_share']:.0%}** of the "
+                    "assumption space.")
+        for b in p["boxes"]:
+            st.markdown(f"- {b['sentence']}")
+        if p["fail_share"] > 0 and not p["boxes"]:
+            st.markdown("- the failures are scattered: no simple region describes them")
+        st.image(_png(robustness_figure(rob, plan)))

@@ -1,0 +1,88 @@
+"""Figures of sensitivity and robustness results (matplotlib, Agg): returned, never saved here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+
+def _what(result: dict[str, Any]) -> str:
+    unit = f" ({result['metric_unit']})" if result.get("metric_unit") else ""
+    return f"{result['metric_phrase']}{unit}"
+
+
+def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
+    """Morris: a tornado of μ* with its 95 % CI beside the μ*–σ plane. Sobol': first-order
+    and total-order bars with their CIs. Most influential assumption on top."""
+    rows = result["indices"][:top][::-1]
+    labels = [r["label"] for r in rows]
+    height = 1.2 + 0.35 * len(rows)
+    if result["method"] == "morris":
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, max(height, 4)), dpi=100,
+                                      gridspec_kw={"width_ratios": [3, 2]})
+        ax.barh(labels, [r["mu_star"] for r in rows], xerr=[r["mu_star_conf"] for r in rows],
+                color="#a33", alpha=0.8, capsize=3)
+        ax.set_xlabel(f"μ*: typical change in {_what(result)} across the range")
+        ax2.scatter([r["mu_star"] for r in rows], [r["sigma"] for r in rows], color="#a33")
+        for r in rows[-5:]:  # the five most influential (labels of small ones overlap)
+            ax2.annotate(r["label"], (r["mu_star"], r["sigma"]), fontsize=7,
+                         xytext=(3, 3), textcoords="offset points")
+        lim = max([r["mu_star"] for r in rows] + [r["sigma"] for r in rows] + [1e-9]) * 1.1
+        ax2.plot([0, lim], [0, lim], color="grey", linestyle=":", linewidth=1)
+        ax2.set_xlabel("μ* (influence)")
+        ax2.set_ylabel("σ (interactions or curvature)")
+        ax2.grid(alpha=0.3)
+    else:
+        fig, ax = plt.subplots(figsize=(9, max(height, 4)), dpi=100)
+        y = range(len(rows))
+        ax.barh([i + 0.2 for i in y], [r["ST"] for r in rows],
+                xerr=[r["ST_conf"] for r in rows], height=0.4, color="#a33",
+                label="total order (with interactions)", capsize=3)
+        ax.barh([i - 0.2 for i in y], [r["S1"] for r in rows],
+                xerr=[r["S1_conf"] for r in rows], height=0.4, color="#e9a", capsize=3,
+                label="first order (alone)")
+        ax.set_yticks(list(y), labels)
+        ax.set_xlabel(f"share of the variance of {_what(result)}")
+        ax.legend(loc="lower right", fontsize=8)
+    ax.grid(alpha=0.3, axis="x")
+    fig.suptitle(f"{result['scenario']} — {result['plan']}: which assumptions matter "
+                 f"({result['method']}, {result['points']} design points × "
+                 f"{result['replications']} replications)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
+    """The samples on the two assumptions of the plan's first failure box (or the first two),
+    failing samples in red, the box drawn."""
+    fs = result["assumptions"]
+    p = result["plans"][plan]
+    box = p["boxes"][0]["bounds"] if p["boxes"] else {}
+    paths = [f["path"] for f in fs]
+    dims = [paths.index(k) for k in box][:2]
+    dims += [i for i in range(len(paths)) if i not in dims][:2 - len(dims)]
+    fig, ax = plt.subplots(figsize=(6, 5), dpi=100)
+    samples = result["samples"]
+    fails = p["fails"]
+    if len(dims) == 2:
+        i, j = dims
+        for failed, colour, label in ((0, "#4a4", "objectives met"), (1, "#c22", "missed")):
+            pts = [s for s, f in zip(samples, fails, strict=True) if f == failed]
+            ax.scatter([s[i] for s in pts], [s[j] for s in pts], s=12, color=colour,
+                       label=label)
+        if box:
+            bx = box.get(paths[i], [fs[i]["low"], fs[i]["high"]])
+            by = box.get(paths[j], [fs[j]["low"], fs[j]["high"]])
+            ax.add_patch(plt.Rectangle((bx[0], by[0]), bx[1] - bx[0], by[1] - by[0],
+                                       fill=False, edgecolor="black", linewidth=1.5))
+        ax.set_xlabel(fs[i]["label"])
+        ax.set_ylabel(fs[j]["label"])
+        ax.legend(fontsize=8)
+    ax.set_title(f"{plan}: fails in {p['fail_share']:.0%} of the assumption space", fontsize=10)
+    fig.tight_layout()
+    return fig
