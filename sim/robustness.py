@@ -67,8 +67,8 @@ def prim_box(x: np.ndarray, y: np.ndarray, full: Sequence[tuple[float, float]] |
     or high) that leaves the highest density, until the box holds ``min_mass`` of the samples.
     Choice: the densest box on that trajectory with coverage ≥ ``min_coverage``. Pasting: widen
     a side back while the density does not drop. Pruning: drop a restriction when the density
-    without it is within ``prune_tolerance`` or one standard error of the box's density. ``full``: the whole space (default: the
-    samples' range)."""
+    without it is within ``prune_tolerance`` or one standard error of the box's density.
+    ``full``: the whole space (default: the samples' range)."""
     y = np.asarray(y, dtype=float)
     total = y.sum()
     if total == 0:
