@@ -6,8 +6,12 @@ a pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
+import numpy as np
+
+from sim.stats import censored_percentile as censored_percentile_of
 from sim.verify.case import Pending
 
 
@@ -23,9 +27,7 @@ def review_false_alarm_rate(reviews: int, size: float, seed: int) -> float:
 
 
 def censored_percentile(times: Sequence[float], q: float, horizon: float) -> float:
-    """The q-th percentile of completion times, inf where it falls among the people not done
-    by ``horizon`` (right-censored).
-
-    TODO(lead): connect to the censored-percentile function of the percentiles branch.
-    """
-    raise Pending("waiting for the censored-percentile function (another branch)")
+    """The q-th percentile (q a fraction) of completion times, inf where it falls among the
+    people not done by ``horizon`` (right-censored): the function every summary uses."""
+    t = [x if x <= horizon else math.inf for x in times]
+    return censored_percentile_of(np.asarray(t, dtype=float), 100.0 * q)
