@@ -16,13 +16,14 @@ import copy
 import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from scipy import stats as sstats
 
 from sim.errors import Problem, ScenarioError, join_path
+from sim.limits import BoundaryModel
 
 
-class Assumption(BaseModel):
+class Assumption(BoundaryModel):
     """One assumed value and its plausible range."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)

@@ -223,7 +223,6 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
                                       if pm is not model]:
         problems.extend(Problem(join_path(*prefix, "forces"), msg)
                         for msg in roster_problems(m.forces, list(m.grids)))
-    problems.extend(assumption_problems(raw, list(model.assumptions)))
     # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
     article = "an" if kind.name[:1] in "aeiou" else "a"
     storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
@@ -260,6 +259,10 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         for p in check(pm):
             if str(p) not in base_problems or touches(p.path, leaves):
                 problems.append(Problem(join_path("plans", name, p.path), p.message, p.value))
+    # Assumptions name values of a scenario that is otherwise valid: checked last, so that a
+    # broken value is reported at its own path, not as an assumption that no longer fits it.
+    if not problems:
+        problems.extend(assumption_problems(raw, list(model.assumptions)))
     if problems:
         raise ScenarioError(_unique(problems))
 
