@@ -81,7 +81,6 @@ def _shared_by_residents(model: Any) -> list[Problem]:
 
 
 def _muster(model: Any) -> list[Problem]:
-    from sim.forces import roster_size
 
     p = model.muster
     out = []
@@ -93,8 +92,6 @@ def _muster(model: Any) -> list[Problem]:
                 out.append(Problem(join_path(*where, "modes", mode),
                                    f"this mode is used but muster.speeds_kmh has no speed for "
                                    f"it (given: {', '.join(p.speeds_kmh) or 'none'})", share))
-    if roster_size(dict(model.forces), list(model.grids)) == 0 and not model.injects:
-        out.append(Problem("forces", "nobody is on the roster (every role has 0 members)"))
     reach = [getattr(p, c).reliability for c in p.channels if c != "phone_tree"]
     if reach and "phone_tree" not in p.channels and max(reach) == 0:
         out.append(Problem("muster.channels", "every channel has reliability 0: the alert "
@@ -169,6 +166,11 @@ def warnings(model: Any) -> list[Problem]:
     out: list[Problem] = []
     if model.kind == "muster":
         p = model.muster
+        from sim.forces import roster_size  # deferred: sim.forces imports this module's users
+
+        # A warning, not an error: an empty base plan is how `optimise` starts its search.
+        if roster_size(dict(model.forces), list(model.grids)) == 0 and not model.injects:
+            out.append(Problem("forces", "nobody is on the roster (every role has 0 members)"))
         out += _share_sum(("muster", "default_role", "modes"), dict(p.default_role.modes))
         for r, b in p.roles.items():
             out += _share_sum(("muster", "roles", r, "modes"), dict(b.modes))

@@ -18,6 +18,7 @@ def small_town() -> Scenario:
     delays and modes, fast enough to simulate hundreds of drills in a test."""
     raw: dict[str, Any] = copy.deepcopy(yaml.safe_load(BUNDLED.read_text(encoding="utf-8")))
     raw["grids"] = raw["grids"][:6]
+    raw.pop("assumptions", None)  # ranges declared for the whole town, not this cut
     raw["forces"]["cadre"] = {"count": 30}
     raw["muster"]["assembly_points"] = raw["muster"]["assembly_points"][:2]
     raw.pop("plans", None)
