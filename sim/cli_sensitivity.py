@@ -26,7 +26,7 @@ from sim.cli_common import (
     progress_bar,
 )
 from sim.errors import Problem, ScenarioError
-from sim.output import save_figure, write_json
+from sim.output import atomic_folder, check_out_folder, save_figure, write_json
 from sim.scenario import Scenario, load_scenario
 
 VaryOpt = Annotated[list[str] | None, typer.Option(
@@ -125,6 +125,7 @@ def sensitivity_cmd(
     k = len(factors(s, assumptions))
     n_eff = n or (10 if method == "morris" else 64)
     folder = out or Path("out") / f"{scenario.stem}-sensitivity"
+    check_out_folder(folder)  # a bad --out fails now, not after every design point
     t0 = time.perf_counter()
     chosen: Method = "morris" if method == "morris" else "sobol"
     with progress_bar(points_for(chosen, n_eff, k) * reps, "sensitivity") as tick:
@@ -132,9 +133,9 @@ def sensitivity_cmd(
                              Backend(workers, dask), tick)
     elapsed = time.perf_counter() - t0
     result["elapsed_s"] = round(elapsed, 2)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / "sensitivity.json", result)
-    save_figure(sensitivity_figure(result), folder / "sensitivity.png")
+    with atomic_folder(folder) as tmp:
+        write_json(tmp / "sensitivity.json", result)
+        save_figure(sensitivity_figure(result), tmp / "sensitivity.png")
     where = _record(store, no_store, "sensitivity", s, scenario, [name], result["seed"], reps,
                     folder, result, elapsed)
     out_console.print(sensitivity_table(result))
@@ -173,15 +174,16 @@ def robustness_cmd(
     for p in names:
         s.plan(p)
     folder = out or Path("out") / f"{scenario.stem}-robustness"
+    check_out_folder(folder)  # a bad --out fails now, not after every sample
     t0 = time.perf_counter()
     with progress_bar(n * reps * len(names), "robustness") as tick:
         result = robustness(s, names, n, reps, seed, _vary(vary), Backend(workers, dask), tick)
     elapsed = time.perf_counter() - t0
     result["elapsed_s"] = round(elapsed, 2)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / "robustness.json", result)
-    for p in names:
-        save_figure(robustness_figure(result, p), folder / f"robustness-{p}.png")
+    with atomic_folder(folder) as tmp:
+        write_json(tmp / "robustness.json", result)
+        for p in names:
+            save_figure(robustness_figure(result, p), tmp / f"robustness-{p}.png")
     where = _record(store, no_store, "robustness", s, scenario, names, result["seed"], reps,
                     folder, result, elapsed)
     out_console.print(f"{s.name}: {n} samples of {len(result['assumptions'])} assumptions, "
