@@ -17,7 +17,6 @@ import math
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
-from scipy import stats as sstats
 
 from sim.errors import Problem, ScenarioError, join_path
 from sim.limits import BoundaryModel
@@ -63,6 +62,8 @@ class Assumption(BoundaryModel):
         peak = self.mode if self.mode is not None else centre
         peak = (self.low + self.high) / 2 if peak is None else peak
         c = (peak - self.low) / (self.high - self.low)
+        from scipy import stats as sstats  # deferred: ~1 s to import; only sampling needs it
+
         return float(sstats.triang.ppf(u, c, loc=self.low, scale=self.high - self.low))
 
     def sample(self, u: float, centre: float | None = None) -> float:

@@ -97,8 +97,8 @@ def _num(v: Any) -> Any:
     return f"{v:,}" if isinstance(v, int) and abs(v) >= 10_000 else v
 
 
-_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt"),
-           "less_than_equal": ("≤", "le"), "less_than": ("<", "lt")}
+# Lower bounds only: upper bounds read "at most …" / "less than …" in _friendly.
+_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt")}
 
 
 def _friendly(err: dict[str, Any]) -> str:
