@@ -19,11 +19,11 @@ from typing import Any
 
 import yaml
 
-from sim.evacuation.build import build
-from sim.evacuation.metrics import evacuation_metrics
-from sim.evacuation.model import FloodRun
-from sim.rng import replication_key
-from sim.scenario import network_for, parse_scenario
+from sim.core.rng import replication_key
+from sim.core.scenario import network_for, parse_scenario
+from sim.kinds.evacuation.build import build
+from sim.kinds.evacuation.metrics import evacuation_metrics
+from sim.kinds.evacuation.model import FloodRun
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,8 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from sim.experiments import compare, execute
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.run.experiments import compare, execute
 
 ROOT = Path(__file__).resolve().parents[1]
 PLANS = ["baseline", "night", "phone_tree"]
@@ -28,7 +28,7 @@ def per_replication_overhead(reps: int, workers: int, dask: str | None) -> float
     s = load_scenario(ROOT / "scenarios" / "muster_youchegang.yaml")
     raw = dict(s.raw)
     raw["forces"] = {"grid_head": {"count": 1}}
-    from sim.scenario import parse_scenario
+    from sim.core.scenario import parse_scenario
 
     tiny = parse_scenario(raw, s.base_dir).plan("baseline")
     execute(tiny, range(2), 1, workers, dask=dask)  # warm the pool / cluster start-up path

@@ -22,13 +22,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sim.experiments import plan_inputs  # noqa: E402
-from sim.festival.checkpoint import LaneSchedule, serve  # noqa: E402
-from sim.festival.demand import draw_groups  # noqa: E402
-from sim.festival.metrics import checkpoint_present, collect  # noqa: E402
-from sim.festival.model import Day, _gc_paused, run_checkpoints  # noqa: E402
-from sim.rng import replication_key  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.core.rng import replication_key  # noqa: E402
+from sim.core.scenario import load_scenario  # noqa: E402
+from sim.kinds.festival.checkpoint import LaneSchedule, serve  # noqa: E402
+from sim.kinds.festival.demand import draw_groups  # noqa: E402
+from sim.kinds.festival.metrics import checkpoint_present, collect  # noqa: E402
+from sim.kinds.festival.model import Day, _gc_paused, run_checkpoints  # noqa: E402
+from sim.run.experiments import plan_inputs  # noqa: E402
 
 LAM, MU, C, T = 10.0, 4.0, 3, 10_000.0
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import simpy
 
-from sim.experiments import execute, plan_inputs
-from sim.scenario import load_scenario, parse_scenario
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.run.experiments import execute, plan_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "muster_youchegang.yaml"

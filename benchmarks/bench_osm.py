@@ -15,8 +15,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from sim.network import RoadNetwork
-from sim.osm import build_graph, import_osm, read_osm
+from sim.network.graph import RoadNetwork
+from sim.network.osm import build_graph, import_osm, read_osm
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRACT = ROOT / "data" / "osm" / "helsinki_roads.osm.pbf"  # the largest shipped extract

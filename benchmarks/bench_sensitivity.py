@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from sim.backends import Backend
-from sim.cli_common import out_console
-from sim.cli_sensitivity import sensitivity_table
-from sim.scenario import load_scenario
-from sim.sensitivity import sensitivity
+from sim.analysis.sensitivity import sensitivity
+from sim.cli.common import out_console
+from sim.cli.sensitivity import sensitivity_table
+from sim.core.scenario import load_scenario
+from sim.run.backends import Backend
 
 ROOT = Path(__file__).resolve().parents[1]
 METRIC = "mustered_60min"

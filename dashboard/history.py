@@ -1,4 +1,4 @@
-"""The one place where the dashboard talks to the run store (``sim.store``).
+"""The one place where the dashboard talks to the run store (``sim.run.store``).
 
 The store (default ``~/.gridmuster/runs.db``, or ``GRIDMUSTER_STORE``) holds the runs and
 comparisons of ``gridmuster run`` / ``compare`` and of this dashboard. If it cannot be read or
@@ -12,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-import sim.store
-from sim.experiments import Comparison
-from sim.scenario import Scenario
+import sim.run.store
+from sim.core.scenario import Scenario
+from sim.run.experiments import Comparison
 
 
 def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float) -> str:
@@ -22,7 +22,7 @@ def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float
 
     Returns a short note for the page (the run id, or why it could not be written)."""
     try:
-        with sim.store.RunStore(sim.store.default_store_path()) as db:
+        with sim.run.store.RunStore(sim.run.store.default_store_path()) as db:
             run_id = db.start_run("dashboard", s.name, None, s.digest, s.kind.name, comp.plans,
                                   seed, reps, None)
             db.finish_run(run_id, comp.as_dict(), elapsed_s)
@@ -32,16 +32,16 @@ def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float
 
 
 def store_path() -> str:
-    return str(sim.store.default_store_path())
+    return str(sim.run.store.default_store_path())
 
 
 def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
     """Past runs and comparisons, newest first, or ``(None, reason)``."""
-    path = sim.store.default_store_path()
+    path = sim.run.store.default_store_path()
     if not path.exists():
         return pd.DataFrame(), ""
     try:
-        with sim.store.RunStore(path) as db:
+        with sim.run.store.RunStore(path) as db:
             runs = db.runs(limit=limit)
     except Exception as exc:  # never let the store break the page
         return None, f"The run store {path} could not be read: {type(exc).__name__}: {exc}"
@@ -64,7 +64,7 @@ def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
     """A past run as a ``comparison.json`` mapping (``plans``, ``differences``), or
     ``(None, reason)``. A single-plan run is shown as a comparison of one plan."""
     try:
-        with sim.store.RunStore(sim.store.default_store_path()) as db:
+        with sim.run.store.RunStore(sim.run.store.default_store_path()) as db:
             run = db.run(int(run_id))
     except Exception as exc:
         return None, f"Run {run_id} could not be opened: {type(exc).__name__}: {exc}"

@@ -1,7 +1,7 @@
 """The "What matters" page: which assumptions the open plan's result hinges on (Morris or
 Sobol' over the scenario's declared ``assumptions:``) and where in the assumption space it
-misses its objectives (PRIM boxes). Every number comes from ``sim.sensitivity`` and
-``sim.robustness``; nothing runs until asked, as both take minutes on a large scenario."""
+misses its objectives (PRIM boxes). Every number comes from ``sim.analysis.sensitivity`` and
+``sim.analysis.robustness``; nothing runs until asked, as both take minutes on a large scenario."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from typing import Any
 import streamlit as st
 
 from dashboard import state
-from sim.backends import Backend
-from sim.errors import ScenarioError
+from sim.core.errors import ScenarioError
+from sim.run.backends import Backend
 
 
 def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -44,9 +44,9 @@ def _png(fig: Any) -> bytes:
 
 
 def what_matters_page(workers: int) -> None:
-    from sim.robustness import robustness
-    from sim.sensitivity import Method, sensitivity
-    from sim.sensitivity_plots import robustness_figure, sensitivity_figure
+    from sim.analysis.robustness import robustness
+    from sim.analysis.sensitivity import Method, sensitivity
+    from sim.present.sensitivity_plots import robustness_figure, sensitivity_figure
 
     st.header("What matters")
     s = state.scenario()

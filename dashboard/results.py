@@ -16,12 +16,12 @@ import matplotlib.pyplot as plt
 import streamlit as st
 
 from dashboard import state
-from sim import formatting
-from sim.kinds import Kind
-from sim.metrics import info
-from sim.plots import breakdown_figure, curve_figure
-from sim.scenario import KINDS
-from sim.tables import (
+from sim.core.catalogue import info
+from sim.core.kind import Kind
+from sim.core.scenario import KINDS
+from sim.present import formatting
+from sim.present.plots import breakdown_figure, curve_figure
+from sim.present.tables import (
     breakdown_table,
     breakdowns,
     differences_table,

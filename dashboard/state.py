@@ -16,10 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from sim.errors import Problem, ScenarioError
-from sim.experiments import Comparison, PlanRun, run_plan
-from sim.planedit import plan_digest
-from sim.scenario import Scenario, load_scenario, parse_scenario_text
+from sim.core.errors import Problem, ScenarioError
+from sim.core.planedit import plan_digest
+from sim.core.scenario import Scenario, load_scenario, parse_scenario_text
+from sim.run.experiments import Comparison, PlanRun, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"

@@ -13,11 +13,10 @@ import streamlit as st
 
 from dashboard import history, state
 from dashboard.results import show_comparison
-from sim import formatting
-from sim.errors import ScenarioError
-from sim.forces import ROLES
-from sim.maps import town_map
-from sim.planedit import (
+from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
+from sim.core.errors import ScenarioError
+from sim.core.forces import ROLES
+from sim.core.planedit import (
     RULES,
     dump_yaml,
     force_rows,
@@ -25,10 +24,11 @@ from sim.planedit import (
     plan_patch,
     save_plan,
 )
-from sim.replay_kinds import replay_of_run, road_colors, road_counts
-from sim.replay_plots import crowd_figure, crowd_map
-from sim.scenario import Scenario
-from sim.tables import forces_table
+from sim.core.scenario import Scenario
+from sim.present import formatting
+from sim.present.maps import town_map
+from sim.present.replay_plots import crowd_figure, crowd_map
+from sim.present.tables import forces_table
 
 
 def _png(fig: Any) -> bytes:

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 import yaml
 
-from sim.scenario import Scenario, parse_scenario
+from sim.core.scenario import Scenario, parse_scenario
 
 
 def line_graphml(path: Path, lengths: list[float], speed_kmh: float = 30.0) -> Path:

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from sim.experiments import PlanRun
-from sim.observed import ObservedLog
-from sim.scenario import Scenario, parse_scenario
+from sim.analysis.observed import ObservedLog
+from sim.core.scenario import Scenario, parse_scenario
+from sim.run.experiments import PlanRun
 from tests.test_validation import BUNDLED
 
 

@@ -19,11 +19,11 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import formatting
-from sim.experiments import compare, run_plan
-from sim.findings import findings
-from sim.report import load_result, render
-from sim.stats import censored_percentile, describe_time, paired_difference
+from sim.analysis.findings import findings
+from sim.present import formatting
+from sim.present.report import load_result, render
+from sim.run.experiments import compare, run_plan
+from sim.run.stats import censored_percentile, describe_time, paired_difference
 from tests.helpers import build, fixed_muster, line_graphml
 from tests.test_validation import cli
 
@@ -151,8 +151,8 @@ def _evac_with_teams(tmp_path: Path) -> dict:
 
 
 def test_escort_teams_count_as_their_members(tmp_path):
-    from sim.experiments import plan_inputs
-    from sim.scenario import parse_scenario
+    from sim.core.scenario import parse_scenario
+    from sim.run.experiments import plan_inputs
 
     s = parse_scenario(_evac_with_teams(tmp_path), tmp_path)
     inp = plan_inputs(s.plan(None))
@@ -189,7 +189,7 @@ def _degenerate(tmp_path: Path, **over: dict) -> dict:
      "nobody was at risk"),
 ])
 def test_degenerate_cases_are_not_applicable(tmp_path, case, over, reason):
-    from sim.scenario import parse_scenario
+    from sim.core.scenario import parse_scenario
 
     summary = run_plan(parse_scenario(_degenerate(tmp_path, **over), tmp_path), None, 3
                        ).summary()

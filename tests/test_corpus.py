@@ -1,6 +1,6 @@
 """The corpus of broken scenarios (tests/corpus/generate.py) through the command line.
 
-Every case runs in-process through ``sim.cli.main`` (as the console script does), and a
+Every case runs in-process through ``sim.cli.main.main`` (as the console script does), and a
 sample through a real subprocess. Each must exit 2, name its field path, print no traceback,
 echo no byte of the secret files beside the scenario folder, keep rich markup literal, and
 finish within a generous bound (measured per case; the machine is shared by 8 engineers).
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
+from sim.cli.main import main
 from tests.corpus.generate import SECRET, Case, cases, materialise
 
 CASES = cases()

@@ -92,9 +92,9 @@ def test_dashboard_runs_are_recorded_for_history(app):
 
 
 def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
-    store = pytest.importorskip("sim.store")
-    from sim.experiments import compare
-    from sim.scenario import load_scenario
+    store = pytest.importorskip("sim.run.store")
+    from sim.core.scenario import load_scenario
+    from sim.run.experiments import compare
 
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
     monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
@@ -251,7 +251,7 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
 
 
 def test_editing_an_evacuation_plan_and_rerunning_changes_the_metric(app):
-    from sim.planedit import force_rows
+    from sim.core.planedit import force_rows
 
     open_bundled(app, "rainstorm_yangning.yaml")
     goto(app, "Plans")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import compare, run_plan
-from sim.planedit import (
+from sim.analysis.replay import build_replay
+from sim.core.errors import ScenarioError
+from sim.core.planedit import (
     dump_yaml,
     force_rows,
     forces_from_rows,
@@ -21,9 +21,9 @@ from sim.planedit import (
     split_path,
     with_plan,
 )
-from sim.replay import build_replay
-from sim.scenario import load_scenario, parse_scenario_text
-from sim.tables import breakdowns, differences_table, forces_table, headline_table
+from sim.core.scenario import load_scenario, parse_scenario_text
+from sim.present.tables import breakdowns, differences_table, forces_table, headline_table
+from sim.run.experiments import compare, run_plan
 from tests.helpers import build, fixed_muster
 
 BUNDLED = Path(__file__).resolve().parent.parent / "scenarios" / "muster_youchegang.yaml"

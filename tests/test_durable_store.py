@@ -20,15 +20,15 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-import sim.cli
-import sim.store
-from sim.cli import app
-from sim.errors import ScenarioError
-from sim.experiments import run_plan
-from sim.output import atomic_folder, check_out_folder
-from sim.results import ReplicationResult
-from sim.scenario import load_scenario, parse_scenario
-from sim.store import RunStore
+import sim.cli.main
+import sim.run.store
+from sim.cli.main import app
+from sim.core.errors import ScenarioError
+from sim.core.results import ReplicationResult
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.present.output import atomic_folder, check_out_folder
+from sim.run.experiments import run_plan
+from sim.run.store import RunStore
 from tests.test_validation import BUNDLED, ROOT, cli
 
 REPS = 30
@@ -41,7 +41,7 @@ def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str
     old = sys.argv
     sys.argv = ["gridmuster", *args]
     try:
-        sim.cli.main()
+        sim.cli.main.main()
         code = 0
     except SystemExit as exc:
         code = int(exc.code or 0)
@@ -150,7 +150,7 @@ def test_a_full_disk_stops_recording_but_the_results_are_written(tmp_path, monke
         store._db.execute(f"PRAGMA max_page_count = {pages + 3}")  # type: ignore[union-attr]
         return store
 
-    monkeypatch.setattr(sim.cli, "open_store", tiny_store)
+    monkeypatch.setattr(sim.cli.main, "open_store", tiny_store)
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["run", str(BUNDLED), "--reps", "12", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -301,7 +301,7 @@ def test_resume_never_mixes_results_of_other_model_code(tmp_path, monkeypatch):
     with RunStore(tmp_path / "runs.db") as store:
         run_plan(s, "night", 3, seed=5, store=store)
         assert run_plan(s, "night", 3, seed=5, store=store, resume=True).extra["reused"] == 3
-        monkeypatch.setattr(sim.store, "model_version", lambda: "0.1.0+othercode")
+        monkeypatch.setattr(sim.run.store, "model_version", lambda: "0.1.0+othercode")
         assert run_plan(s, "night", 3, seed=5, store=store, resume=True).extra == \
             {"reused": 0, "computed": 3}
 
@@ -321,10 +321,10 @@ def test_the_code_digest_follows_model_files_not_presentation(tmp_path):
 
     original = version()
     assert re.fullmatch(r"\d+\.\d+\.\d+\+[0-9a-f]{16}", original)
-    with (pkg / "sim" / "plots.py").open("a") as f:
+    with (pkg / "sim" / "present" / "plots.py").open("a") as f:
         f.write("\n# a presentation-only edit\n")
     assert version() == original
-    with (pkg / "sim" / "muster" / "model.py").open("a") as f:
+    with (pkg / "sim" / "kinds" / "muster" / "model.py").open("a") as f:
         f.write("\n# any edit of the model\n")
     assert version() != original
 

@@ -10,10 +10,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
-from sim.evacuation.hazard import pregnolato_kmh
-from sim.experiments import execute, plan_inputs
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import Scenario, load_scenario, parse_scenario
+from sim.kinds.evacuation.hazard import pregnolato_kmh
+from sim.run.experiments import execute, plan_inputs
 from tests.helpers import deep_update, write_scenario
 from tests.test_validation import cli
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.evacuation.model import FloodRun
-from sim.experiments import plan_inputs, run_plan
-from sim.review import read_observed, review
-from sim.rng import replication_key
-from sim.scenario import Scenario, load_scenario, parse_scenario
+from sim.analysis.review import read_observed, review
+from sim.core.errors import ScenarioError
+from sim.core.rng import replication_key
+from sim.core.scenario import Scenario, load_scenario, parse_scenario
+from sim.kinds.evacuation.model import FloodRun
+from sim.run.experiments import plan_inputs, run_plan
 from tests.helpers import deep_update
 from tests.test_evacuation import YANGNING, evac, events_of, graph, one_road, one_run
 from tests.test_validation import cli

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.evacuation.figures import flood_map
-from sim.experiments import plan_inputs, run_plan
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.kinds.evacuation.figures import flood_map
+from sim.run.experiments import plan_inputs, run_plan
 from tests.test_evacuation import ROOT, YANGNING
 from tests.test_validation import cli
 

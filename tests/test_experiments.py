@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.experiments import compare, execute, plan_inputs, run_plan
-from sim.muster.metrics import FINAL_STATES
-from sim.muster.model import draw
-from sim.rng import replication_key
-from sim.scenario import load_scenario
-from sim.stats import describe, paired_difference
+from sim.core.rng import replication_key
+from sim.core.scenario import load_scenario
+from sim.kinds.muster.metrics import FINAL_STATES
+from sim.kinds.muster.model import draw
+from sim.run.experiments import compare, execute, plan_inputs, run_plan
+from sim.run.stats import describe, paired_difference
 from tests.helpers import build, fixed_muster
 from tests.test_validation import BUNDLED, cli
 
@@ -63,7 +63,7 @@ def test_adding_one_responder_leaves_everyone_elses_draws_unchanged(bundled):
     small = bundled.plan("baseline")
     raw = dict(bundled.raw)
     raw["forces"] = {**raw["forces"], "cadre": {"count": raw["forces"]["cadre"]["count"] + 1}}
-    from sim.scenario import parse_scenario
+    from sim.core.scenario import parse_scenario
 
     bigger = parse_scenario(raw, bundled.base_dir).plan("baseline")
     a_in, b_in = plan_inputs(small), plan_inputs(bigger)
@@ -108,7 +108,7 @@ def test_every_responder_ends_in_exactly_one_state(bundled, plan):
     heads=st.integers(0, 6),
     militia=st.integers(0, 30),
     avail=st.floats(0, 1),
-    reliability=st.floats(0.01, 1),  # 0 on every channel is refused (sim.sense)
+    reliability=st.floats(0.01, 1),  # 0 on every channel is refused (sim.core.sense)
     channels=st.sets(st.sampled_from(["grid_app", "group_chat", "phone_tree"]), min_size=1),
     horizon=st.floats(5, 90),
     seed=st.integers(0, 2**32),

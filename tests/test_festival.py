@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import execute, plan_inputs
-from sim.festival.demand import draw_groups
-from sim.festival.metrics import PLACES, los_grade, occupancy_steps, place_intervals, weighted_quantile
-from sim.festival.model import Day, run_checkpoints
-from sim.rng import replication_key
-from sim.scenario import load_scenario, parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.rng import replication_key
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.kinds.festival.demand import draw_groups
+from sim.kinds.festival.metrics import PLACES, los_grade, occupancy_steps, place_intervals, weighted_quantile
+from sim.kinds.festival.model import Day, run_checkpoints
+from sim.run.experiments import execute, plan_inputs
 from tests.festival_helpers import crowded, small_festival
 from tests.helpers import build, line_graphml, write_scenario
 from tests.test_validation import ROOT, cli
@@ -29,7 +29,7 @@ def run_day(tmp_path: Path, data: dict, seed: int = 1):
     key = replication_key(seed, 0)
     g = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights)
     cr = run_checkpoints(inp, g)
-    from sim.festival.metrics import checkpoint_present
+    from sim.kinds.festival.metrics import checkpoint_present
 
     day = Day(inp, g, cr, key, checkpoint_present(inp, g, cr))
     day.run(True)

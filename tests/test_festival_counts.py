@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from sim.errors import ScenarioError
-from sim.experiments import execute
-from sim.scenario import parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import parse_scenario
+from sim.run.experiments import execute
 from tests.test_validation import ROOT, cli
 
 TIDE = ROOT / "scenarios" / "tide_yanguan.yaml"

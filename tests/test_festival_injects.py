@@ -6,14 +6,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import execute, plan_inputs, run_plan
-from sim.festival.demand import draw_groups
-from sim.festival.plots import queue_figure
-from sim.festival.review import sampled_log
-from sim.review import read_observed, review
-from sim.rng import replication_key
-from sim.scenario import load_scenario, parse_scenario
+from sim.analysis.review import read_observed, review
+from sim.core.errors import ScenarioError
+from sim.core.rng import replication_key
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.kinds.festival.demand import draw_groups
+from sim.kinds.festival.plots import queue_figure
+from sim.kinds.festival.review import sampled_log
+from sim.run.experiments import execute, plan_inputs, run_plan
 from tests.festival_helpers import small_festival
 from tests.helpers import build, deep_update, line_graphml, write_scenario
 from tests.test_validation import ROOT, cli

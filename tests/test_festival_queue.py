@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.experiments import execute, plan_inputs
-from sim.festival.checkpoint import LaneSchedule, max_waiting, serve
-from sim.festival.demand import draw_groups
-from sim.festival.model import run_checkpoints
-from sim.rng import replication_key
+from sim.core.rng import replication_key
+from sim.kinds.festival.checkpoint import LaneSchedule, max_waiting, serve
+from sim.kinds.festival.demand import draw_groups
+from sim.kinds.festival.model import run_checkpoints
+from sim.run.experiments import execute, plan_inputs
 from tests.festival_helpers import erlang_c, small_festival
 from tests.helpers import build
 

@@ -9,7 +9,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim import formatting
+from sim.present import formatting
 
 METRICS = ["mustered_60min", "frac_mustered_60min", "t90_min", "ete90_min", "stranded",
            "wait_p95_min", "max_density_ppm2", "worst_los", "roster[role=cadre]", "nosuch"]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import networkx as nx
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import plan_inputs, run_plan
-from sim.scenario import parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import parse_scenario
+from sim.run.experiments import plan_inputs, run_plan
 from tests.helpers import fixed_muster
 
 

@@ -8,10 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import plan_inputs, run_plan
-from sim.festival.model import checked_groups
-from sim.rng import replication_key
+from sim.core.errors import ScenarioError
+from sim.core.rng import replication_key
+from sim.kinds.festival.model import checked_groups
+from sim.run.experiments import plan_inputs, run_plan
 from tests.festival_helpers import erlang_c, small_festival
 from tests.helpers import build
 

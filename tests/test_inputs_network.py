@@ -10,11 +10,11 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from sim.errors import ScenarioError
-from sim.experiments import plan_inputs
-from sim.geo import haversine_m
-from sim.network import LONLAT_NOTE, RoadNetwork, load_graphml
-from sim.scenario import load_scenario, parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.network.geo import haversine_m
+from sim.network.graph import LONLAT_NOTE, RoadNetwork, load_graphml
+from sim.run.experiments import plan_inputs
 from tests.helpers import write_scenario
 from tests.test_evacuation import evac
 from tests.test_validation import cli

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.evacuation.config import Hazard
-from sim.evacuation.hazard import water_peak
-from sim.experiments import plan_inputs
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
+from sim.kinds.evacuation.config import Hazard
+from sim.kinds.evacuation.hazard import water_peak
+from sim.run.experiments import plan_inputs
 from tests.helpers import write_scenario
 from tests.test_evacuation import evac, graph
 from tests.test_validation import cli

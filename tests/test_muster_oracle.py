@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from sim.experiments import plan_inputs
-from sim.scenario import Scenario
+from sim.core.scenario import Scenario
+from sim.run.experiments import plan_inputs
 from tests.helpers import build, fixed_muster
 
 
@@ -41,7 +41,7 @@ def test_road_speed_caps_the_car(tmp_path):
     data = fixed_muster(muster={"default_role": {"availability_day": 1.0,
                                                  "availability_night": 1.0,
                                                  "modes": {"car": 1.0}}})
-    from sim.scenario import parse_scenario
+    from sim.core.scenario import parse_scenario
     from tests.helpers import line_graphml
 
     line_graphml(tmp_path / "line.graphml", [600.0, 900.0], speed_kmh=15.0)

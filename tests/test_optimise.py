@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from sim.errors import ScenarioError
-from sim.optimise import Optimiser, Target, Variable
+from sim.core.errors import ScenarioError
+from sim.run.optimise import Optimiser, Target, Variable
 from tests.helpers import build, fixed_muster, write_scenario
 from tests.test_validation import cli
 

@@ -11,9 +11,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
-from sim.network import RoadNetwork, load_graphml
-from sim.osm import (
+from sim.core.errors import ScenarioError
+from sim.network.graph import RoadNetwork, load_graphml
+from sim.network.osm import (
     build_graph,
     import_osm,
     parse_maxspeed,

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import yaml
 
-from sim import elevation
-from sim.errors import ScenarioError
-from sim.geo import Projection
-from sim.scenario import load_scenario, parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.network import elevation
+from sim.network.geo import Projection
 from tests.helpers import fixed_muster, line_graphml, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.experiments import run_plan
-from sim.festival.plots import density_lines_figure
-from sim.replay import build_replay
-from sim.replay_kinds import (
+from sim.analysis.replay import build_replay
+from sim.analysis.replay_kinds import (
     CLOSED_ON_FOOT,
     SLOW,
     crowd_at,
@@ -20,8 +18,10 @@ from sim.replay_kinds import (
     road_colors,
     series_at,
 )
-from sim.scenario import Scenario, parse_scenario
-from sim.tables import breakdown_table, fmt
+from sim.core.scenario import Scenario, parse_scenario
+from sim.kinds.festival.plots import density_lines_figure
+from sim.present.tables import breakdown_table, fmt
+from sim.run.experiments import run_plan
 from tests.test_evacuation import evac, graph
 
 

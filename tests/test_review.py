@@ -7,10 +7,10 @@ import json
 import pytest
 import yaml
 
-from sim.errors import ScenarioError
-from sim.experiments import plan_inputs
-from sim.review import read_observed, review
-from sim.scenario import load_scenario
+from sim.analysis.review import read_observed, review
+from sim.core.errors import ScenarioError
+from sim.core.scenario import load_scenario
+from sim.run.experiments import plan_inputs
 from tests.review_helpers import small_town
 from tests.test_validation import BUNDLED, ROOT, cli
 

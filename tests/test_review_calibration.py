@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from scipy import stats as sstats
 
-from sim.observed import ObservedLog
-from sim.review import (
+from sim.analysis.observed import ObservedLog
+from sim.analysis.review import (
     FitParameter,
     abc_posterior,
     calibrate,
@@ -25,7 +25,7 @@ from sim.review import (
     spec_of,
     table_summaries,
 )
-from sim.scenario import load_scenario
+from sim.core.scenario import load_scenario
 from tests.review_helpers import muster_logs, small_town
 from tests.test_validation import ROOT
 
@@ -65,7 +65,7 @@ def test_preparation_interval_covers_the_truth_at_its_stated_rate(town_table):
 
 def test_calibrating_a_log_reports_an_interval_and_its_method(town_table, tmp_path):
     s, table, _ = town_table
-    from sim.experiments import run_plan
+    from sim.run.experiments import run_plan
 
     log = muster_logs(run_plan(s, None, 1, seed=777, keep_events=(0,)))[0]
     text = "t_min,role\n" + "".join(f"{r['t_min']:.2f},{r['role']}\n" for r in log.rows)

@@ -9,9 +9,9 @@ import json
 import pytest
 import yaml
 
-from sim.errors import ScenarioError
-from sim.muster.review import MUSTER_REVIEW
-from sim.observed import decode_log, read_log
+from sim.analysis.observed import decode_log, read_log
+from sim.core.errors import ScenarioError
+from sim.kinds.muster.review import MUSTER_REVIEW
 from tests.review_helpers import small_town
 from tests.test_validation import cli
 

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from scipy import stats as sstats
 
-from sim.evacuation.review import rep_arrivals
-from sim.experiments import plan_inputs, run_plan
-from sim.festival.review import sampled_log
-from sim.observed import ObservedLog
-from sim.review import compare_to_band, read_observed, spec_of
-from sim.scenario import load_scenario, parse_scenario
+from sim.analysis.observed import ObservedLog
+from sim.analysis.review import compare_to_band, read_observed, spec_of
+from sim.core.scenario import load_scenario, parse_scenario
+from sim.kinds.evacuation.review import rep_arrivals
+from sim.kinds.festival.review import sampled_log
+from sim.run.experiments import plan_inputs, run_plan
 from tests.festival_helpers import small_festival
 from tests.helpers import build
 from tests.review_helpers import muster_logs, small_town
@@ -138,7 +138,7 @@ def test_a_flagged_verdict_says_what_it_means(town):
 
 
 def test_leave_one_out_deviation_by_hand():
-    from sim.review import abs_z
+    from sim.analysis.review import abs_z
 
     z = abs_z(np.array([0.0, 0.0, 0.0, 1.0]))
     # rows 0-2: the others are {0, 0, 1}, mean 1/3, sd sqrt(1/3); row 3: the others all agree

@@ -8,8 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from sim.errors import ScenarioError
-from sim.robustness import prim, report_section, robustness
+from sim.analysis.robustness import prim, report_section, robustness
+from sim.core.errors import ScenarioError
 from tests.helpers import build, fixed_muster, write_scenario
 from tests.test_validation import cli
 

@@ -9,10 +9,10 @@ import re
 import numpy as np
 import pytest
 
-from sim.assumptions import Assumption, apply_values
-from sim.errors import ScenarioError
-from sim.sensitivity import analyse, sensitivity
-from sim.store import RunStore
+from sim.analysis.sensitivity import analyse, sensitivity
+from sim.core.assumptions import Assumption, apply_values
+from sim.core.errors import ScenarioError
+from sim.run.store import RunStore
 from tests.helpers import build, fixed_muster, write_scenario
 from tests.test_validation import cli
 
@@ -153,8 +153,8 @@ def test_good_entries_reach_lists_and_keep_a_lognormal_spread(tmp_path):
 def test_every_bundled_scenario_declares_valid_assumptions():
     from pathlib import Path
 
-    from sim.scenario import load_scenario
-    from sim.sensitivity import design, to_values
+    from sim.analysis.sensitivity import design, to_values
+    from sim.core.scenario import load_scenario
 
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
@@ -194,8 +194,8 @@ def test_sensitivity_cli_writes_table_chart_json_and_a_run_record(tmp_path):
 
 
 def test_bad_command_line_input_names_the_option(tmp_path):
-    from sim.assumptions import parse_vary
-    from sim.sensitivity import factors
+    from sim.analysis.sensitivity import factors
+    from sim.core.assumptions import parse_vary
 
     s = build(tmp_path, _toy(assumptions=[
         {"path": "muster.preparation", "low": 1, "high": 9, "source": "t"}]))
@@ -229,7 +229,7 @@ def test_results_do_not_depend_on_the_worker_count(tmp_path):
         {"path": "muster.default_role.availability_day", "low": 0.5, "high": 1, "source": "t"}])
     data["muster"]["preparation"] = {"dist": "lognormal", "median": 4, "p90": 8}
     s = build(tmp_path, data)
-    from sim.backends import Backend
+    from sim.run.backends import Backend
 
     one = sensitivity(s, None, "mustered_30min", "morris", n=3, reps=2)
     two = sensitivity(s, None, "mustered_30min", "morris", n=3, reps=2, backend=Backend(2))

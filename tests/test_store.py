@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.experiments import compare, run_plan
-from sim.scenario import load_scenario
-from sim.store import RunStore
+from sim.core.scenario import load_scenario
+from sim.run.experiments import compare, run_plan
+from sim.run.store import RunStore
 from tests.test_validation import BUNDLED, ROOT, cli
 
 
@@ -116,7 +116,7 @@ def test_runs_list_show_and_diff(tmp_path):
 
 
 def test_adaptive_replications_stop_at_the_target():
-    from sim.experiments import Stopping, compare_until
+    from sim.run.experiments import Stopping, compare_until
 
     s = load_scenario(BUNDLED)
     comp, info = compare_until(s, ["baseline", "night"],

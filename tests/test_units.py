@@ -8,10 +8,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
 
-from sim.distributions import Dist
-from sim.forces import Grid, RoleForce, allocate, build_roster, role_counts
-from sim.network import RoadNetwork, SyntheticTown, synthetic_town
-from sim.rng import entity_hashes, replication_key, uniforms
+from sim.core.distributions import Dist
+from sim.core.forces import Grid, RoleForce, allocate, build_roster, role_counts
+from sim.core.rng import entity_hashes, replication_key, uniforms
+from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
 
 DIST = TypeAdapter(Dist)
 U = (np.arange(200_000) + 0.5) / 200_000  # a uniform grid: quantiles are exact

@@ -13,8 +13,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.errors import ScenarioError
-from sim.scenario import load_scenario, parse_scenario
+from sim.core.errors import ScenarioError
+from sim.core.scenario import load_scenario, parse_scenario
 from tests.helpers import fixed_muster, line_graphml, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]

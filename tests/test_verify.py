@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-import sim.cli_verify
-from sim.cli import app
-from sim.errors import ScenarioError
+import sim.cli.verify
+from sim.cli.main import app
+from sim.core.errors import ScenarioError
 from sim.verify.case import Case as VCase
 from sim.verify.case import Check, Context, Outcome, Pending, broken, run_case
 from sim.verify.imo import BATCH, assess, imo_replications
@@ -92,7 +92,7 @@ def test_pending_and_broken_cases_are_never_passes(tmp_path):
 
 
 def test_the_command_exits_1_when_a_case_fails(tmp_path, monkeypatch):
-    monkeypatch.setattr(sim.cli_verify, "library", lambda: [exact_case(40.0)])
+    monkeypatch.setattr(sim.cli.verify, "library", lambda: [exact_case(40.0)])
     runner = CliRunner()
     ok = runner.invoke(app, ["verify", "--quick", "--out", str(tmp_path / "a")])
     assert ok.exit_code == 0, ok.output

@@ -10,9 +10,9 @@ log (e.g. staff timing sampled cars and groups) to show the format and `gridmust
 
 from pathlib import Path
 
-from sim.experiments import plan_inputs
-from sim.festival.review import sampled_log
-from sim.scenario import load_scenario
+from sim.run.experiments import plan_inputs
+from sim.kinds.festival.review import sampled_log
+from sim.core.scenario import load_scenario
 
 HERE = Path(__file__).resolve().parent
 SEED, ROWS = 20230901, 400

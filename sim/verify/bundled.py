@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sim.experiments import run_replications
-from sim.results import ReplicationResult
-from sim.scenario import Scenario, load_scenario
+from sim.core.results import ReplicationResult
+from sim.core.scenario import Scenario, load_scenario
+from sim.run.experiments import run_replications
 from sim.verify.case import Context
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sim.results import ReplicationResult
+from sim.core.results import ReplicationResult
 from sim.verify.bundled import HEAVY, bundled, load, replications
 from sim.verify.case import Check, Context, Outcome, Pending, case
 

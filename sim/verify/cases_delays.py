@@ -9,8 +9,8 @@ import numpy as np
 from pydantic import TypeAdapter
 from scipy.special import ndtri
 
-from sim.distributions import Dist
-from sim.rng import entity_hashes, replication_key, uniforms
+from sim.core.distributions import Dist
+from sim.core.rng import entity_hashes, replication_key, uniforms
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import histogram_svg
 from sim.verify.tiny import event_times, muster, replicate, scenario

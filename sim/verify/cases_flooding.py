@@ -8,9 +8,9 @@ import math
 import networkx as nx
 import numpy as np
 
-from sim.evacuation.config import Hazard
-from sim.evacuation.hazard import flood_timeline, pregnolato_kmh, vehicle_kmh_at
-from sim.network import RoadNetwork
+from sim.kinds.evacuation.config import Hazard
+from sim.kinds.evacuation.hazard import flood_timeline, pregnolato_kmh, vehicle_kmh_at
+from sim.network.graph import RoadNetwork
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import curve_svg
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.festival.metrics import los_grade
+from sim.kinds.festival.metrics import los_grade
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.tiny import festival, replicate, scenario
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.festival.checkpoint import LaneSchedule, serve
+from sim.kinds.festival.checkpoint import LaneSchedule, serve
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import curve_svg
 from sim.verify.queueing import erlang_b, erlang_c, mean_t, replication_note

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 
-from sim.experiments import run_replications
-from sim.stats import paired_difference
+from sim.run.experiments import run_replications
+from sim.run.stats import paired_difference
 from sim.verify import pending
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.tiny import muster, scenario

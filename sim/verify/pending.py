@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from sim.stats import censored_percentile as censored_percentile_of
+from sim.run.stats import censored_percentile as censored_percentile_of
 from sim.verify.case import Pending
 
 
@@ -19,7 +19,7 @@ def review_false_alarm_rate(reviews: int, size: float, seed: int) -> float:
     """Share of ``reviews`` post-event reviews of logs simulated from the model itself that
     the review flags as unusual at significance ``size``.
 
-    TODO(lead): connect to the review statistics of the false-alarm branch (sim.review): draw
+    TODO(lead): connect to the review statistics of the false-alarm branch (sim.analysis.review): draw
     an observed log from replication k of a small muster scenario, review it against the
     others, return the share flagged.
     """

@@ -6,7 +6,7 @@ import json
 from html import escape
 from pathlib import Path
 
-from sim.results import json_ready
+from sim.core.results import json_ready
 from sim.verify.case import CaseResult
 from sim.verify.imo import BATCH, CONVERGENCE
 from sim.verify.runner import Verification

@@ -9,9 +9,9 @@ from typing import Any
 
 import networkx as nx
 
-from sim.experiments import plan_inputs
-from sim.results import ReplicationResult
-from sim.scenario import Scenario, parse_scenario
+from sim.core.results import ReplicationResult
+from sim.core.scenario import Scenario, parse_scenario
+from sim.run.experiments import plan_inputs
 
 Edge = tuple[str, str, float]  # node, node, length in metres
 

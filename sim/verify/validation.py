@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from sim.festival.config import posted
-from sim.forces import build_roster
+from sim.core.forces import build_roster
+from sim.kinds.festival.config import posted
 from sim.verify.bundled import SCENARIO_DIR, assumed, load, replications
 from sim.verify.case import Context
 from sim.verify.imo import TIME_METRIC, assess

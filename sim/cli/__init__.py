@@ -1,0 +1,1 @@
+"""The `gridmuster` command, one module per command group."""

@@ -1,0 +1,73 @@
+"""Pieces shared by the command-line modules: consoles, options, progress, tables."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from tqdm import tqdm
+
+from sim.present import formatting
+from sim.run.store import INT64_MAX, RunStore, default_store_path
+
+# Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
+out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+err_console = Console(stderr=True, soft_wrap=True)
+
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
+RepsOpt = Annotated[int, typer.Option("--reps", min=1, max=100_000, help="replications per plan")]
+SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,
+                                             help="root seed (default: the scenario's)")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="local processes")]
+OutOpt = Annotated[Path | None, typer.Option("--out", help="output folder")]
+DaskOpt = Annotated[str | None, typer.Option(
+    "--dask", help="run replications on a Dask cluster: scheduler address, or 'local'")]
+StoreOpt = Annotated[Path | None, typer.Option(
+    "--store", help="run store (SQLite) [default: $GRIDMUSTER_STORE or ~/.gridmuster/runs.db]")]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record in the run store")]
+ResumeOpt = Annotated[bool, typer.Option(
+    "--resume", help="reuse replications already in the store; compute only the missing ones")]
+
+
+def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:
+    if disabled:
+        return None
+    return RunStore(path or default_store_path(),
+                    on_warning=lambda m: err_console.print(f"warning: {m}", markup=False,
+                                                           highlight=False))
+
+
+@contextmanager
+def progress_bar(total: int, label: str) -> Iterator[Any]:
+    # Shown on a terminal only, and only for work that takes longer than a second.
+    with tqdm(total=total, desc=label, unit="rep", delay=1.0, file=sys.stderr,
+              disable=None, leave=False) as bar:
+        yield bar.update
+
+
+def fmt(v: float | None, metric: str = "") -> str:
+    return formatting.value(v, metric)
+
+
+def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | list[str]
+                  ) -> Table:
+    first = summaries[0]
+    table = Table(title=f"{first['scenario']}: {first['replications']} replications, "
+                        f"seed {first['seed']} — mean (5th–95th percentile); a time not "
+                        "reached in every replication: median, with the unreached as later than "
+                        "the horizon")
+    table.add_column("metric")
+    for s in summaries:
+        table.add_column(s["plan"], justify="right")
+    for m in metrics:
+        row = [m]
+        for s in summaries:
+            row.append(formatting.cell(s["metrics"].get(m), m))
+        table.add_row(*row)
+    return table

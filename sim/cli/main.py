@@ -1,0 +1,374 @@
+"""The ``gridmuster`` command line (also ``python -m sim``): the edge where files are written.
+
+Every problem with the input is printed as ``field.path: message (got value)`` with exit code 2;
+nothing the user typed should produce a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import TypeAdapter
+
+from sim import __version__
+from sim.cli.common import (
+    DaskOpt,
+    NoStoreOpt,
+    OutOpt,
+    RepsOpt,
+    ResumeOpt,
+    ScenarioArg,
+    SeedOpt,
+    StoreOpt,
+    WorkersOpt,
+    err_console,
+    open_store,
+    out_console,
+    progress_bar,
+    summary_table,
+)
+from sim.cli.network import SnapLimitOpt, network_app
+from sim.cli.review import report_cmd, review_cmd
+from sim.cli.runs import optimise, runs_app
+from sim.cli.sensitivity import robustness_cmd, sensitivity_cmd
+from sim.cli.verify import verify_cmd, write_imo
+from sim.core import sense
+from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget, enforce, estimate
+from sim.core.catalogue import METRICS
+from sim.core.errors import Problem, ScenarioError
+from sim.core.scenario import KINDS, Scenario, load_scenario
+from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
+from sim.present.output import check_out_folder, write_comparison, write_run
+from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
+from sim.run.store import RunStore
+from sim.verify.imo import imo_replications
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Simulate emergency mobilisation in grid-governed towns and compare staffing plans.",
+)
+app.add_typer(runs_app, name="runs")
+app.add_typer(network_app, name="network")
+app.command()(optimise)
+app.command(name="review")(review_cmd)
+app.command(name="report")(report_cmd)
+app.command(name="verify")(verify_cmd)
+app.command(name="sensitivity")(sensitivity_cmd)
+app.command(name="robustness")(robustness_cmd)
+
+UntilOpt = Annotated[float | None, typer.Option(
+    "--until-halfwidth", min=0, help="adaptive: add batches until the 95 % CI half-width of "
+    "--metric is at most this (then --reps is ignored and --max-reps caps the count)")]
+MetricOpt = Annotated[str | None, typer.Option("--metric", help="metric for --until-halfwidth")]
+MaxRepsOpt = Annotated[int, typer.Option("--max-reps", min=1, help="adaptive: cap")]
+BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replications per batch")]
+ImoOpt = Annotated[bool, typer.Option("--imo", help="IMO MSC.1/Circ.1533 practice: at least 50 "
+                                      "replications in batches of 50, the 95th percentile of "
+                                      "the time (--metric) and a convergence check")]
+BudgetOpt = Annotated[float | None, typer.Option(
+    "--budget", min=1, help=f"refuse a run estimated to need more CPU-seconds than this "
+    f"[default: ${BUDGET_ENV} or 14400]")]
+MemoryBudgetOpt = Annotated[float | None, typer.Option(
+    "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
+    f"[default: ${MEMORY_ENV} or 4096]")]
+
+
+def _budget(seconds: float | None, memory_mb: float | None) -> Budget:
+    """The budget from the flags, else the environment, else the defaults."""
+    default = Budget()
+
+    def pick(given: float | None, env: str, fallback: float, flag: str) -> float:
+        if given is not None:
+            return given
+        text = os.environ.get(env)
+        if not text:
+            return fallback
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (value >= 1 and value < float("inf")):
+            raise ScenarioError([Problem(env, f"must be a number ≥ 1 (or use {flag})", text)])
+        return value
+
+    return Budget(pick(seconds, BUDGET_ENV, default.seconds, "--budget"),
+                  pick(memory_mb, MEMORY_ENV, default.memory_mb, "--memory-budget"))
+
+
+@app.command()
+def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M) -> None:
+    """Check a scenario file; print every problem with its field path (exit 2 if any)."""
+    s = load_scenario(scenario)
+    # Values from the file are printed literally: no rich markup or :emoji: codes.
+    def plain(text: str) -> None:
+        out_console.print(text, markup=False, highlight=False, emoji=False)
+
+    sizes = []
+    warnings: dict[str, list[str]] = {}
+    for name in s.plan_names():
+        inputs = plan_inputs(s.plan(name))
+        roster = getattr(inputs, "roster", None)
+        people = getattr(inputs, "responder_people", None)
+        if people is not None:  # evacuation: escort teams count as their members
+            teams = getattr(inputs, "responder_teams", 0)
+            sizes.append(f"{name} ({people:,} responders, of them {teams:,} escort teams)")
+        elif roster is not None:
+            sizes.append(f"{name} ({len(roster):,} responders)")
+        else:
+            sizes.append(name)
+        for w in getattr(inputs, "warnings", ()):
+            warnings.setdefault(w, []).append(name)
+    out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
+                      f"plans: {', '.join(sizes)}")
+    first: list[str] | None = None
+    for name in s.plan_names():  # festival: each staff group's pool and posts
+        lines = list(getattr(plan_inputs(s.plan(name)), "staffing_lines", ()))
+        new = lines if first is None else [x for x in lines if x not in first]
+        if new:
+            head = "staff by group" if first is None else "differs"
+            out_console.print(f"{head} (plan {name}):", markup=False, highlight=False)
+        for line in new:
+            out_console.print(f"  {line}", markup=False, highlight=False)
+        first = lines if first is None else first
+    for note in s.network().notes:
+        out_console.print(f"note: {note}", markup=False, highlight=False)
+    for w, names in warnings.items():  # e.g. the water still rising, staff not posted
+        which = "" if len(names) == len(s.plan_names()) else f" (plans {', '.join(names)})"
+        out_console.print(f"warning: {w}{which}", markup=False, highlight=False)
+    plain("work estimate (rough, one process):")
+    for name in s.plan_names():
+        plain("  " + estimate(s.plan(name)).line())
+    seen = {str(w) for w in sense.warnings(s.model)}
+    for w in sense.warnings(s.model):
+        plain(f"warning: {w}")
+    for name in s.plan_names():
+        for w in sense.warnings(s.plan(name).model):
+            if str(w) not in seen:
+                seen.add(str(w))
+                plain(f"warning: plan {name}: {w}")
+    for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
+        plain(snap.warning(snap_limit))
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files."""
+    models = [k.scenario_model for k in KINDS.values()]
+    sch: dict[str, Any] = {
+        "title": "gridmuster scenario",
+        "oneOf": [TypeAdapter(m).json_schema() for m in models],
+    } if len(models) > 1 else TypeAdapter(models[0]).json_schema()
+    print(json.dumps(sch, indent=2, ensure_ascii=False))
+
+
+def _default_out(scenario: Path, suffix: str) -> Path:
+    return Path("out") / f"{scenario.stem}-{suffix}"
+
+
+def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int,
+              s: Scenario) -> Stopping | None:
+    if until is None:
+        return None
+    if metric is None:
+        raise ScenarioError([Problem("--metric", "needed with --until-halfwidth; e.g. "
+                                     f"{s.kind.required_metrics[0]}")])
+    check_metric(metric, s)
+    return Stopping(metric, until, batch, max_reps)
+
+
+def check_metric(metric: str, s: Scenario) -> None:
+    """An unknown metric is refused before any replication (it would run to the cap)."""
+    if metric not in METRICS:
+        raise ScenarioError([Problem("--metric", "not a metric gridmuster computes; e.g. "
+                                     f"{', '.join(s.kind.headline_metrics[:4])}", metric)])
+
+
+def _record_start(store: RunStore | None, command: str, s: Scenario, path: Path,
+                  plans: list[str], seed: int, reps: int, out: Path) -> int | None:
+    if store is None:
+        return None
+    return store.start_run(command, s.name, str(path.resolve()), s.digest, s.kind.name, plans,
+                           seed, reps, str(out.resolve()))
+
+
+@app.command()
+def run(
+    scenario: ScenarioArg,
+    plan: Annotated[str | None, typer.Option("--plan", help="plan name (default: first)")] = None,
+    reps: RepsOpt = 100,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    out: OutOpt = None,
+    dask: DaskOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    resume: ResumeOpt = False,
+    until_halfwidth: UntilOpt = None,
+    metric: MetricOpt = None,
+    max_reps: MaxRepsOpt = 500,
+    batch: BatchOpt = 50,
+    imo: ImoOpt = False,
+    budget: BudgetOpt = None,
+    memory_budget: MemoryBudgetOpt = None,
+) -> None:
+    """Run one plan many times; write summary.json, replications.csv, events.csv and plots."""
+    s = load_scenario(scenario)
+    name = s.plan(plan).plan
+    folder = out or _default_out(scenario, name)
+    if imo:
+        reps = imo_replications(reps)
+    comp, finish = _sweep(s, scenario, [name], "run", folder, reps, seed, workers, dask, store,
+                          no_store, resume, until_halfwidth, metric, max_reps, batch,
+                          _budget(budget, memory_budget))
+    result = comp.runs[0]
+    for w in getattr(plan_inputs(result.setup), "warnings", ()):
+        err_console.print(f"warning: {w}", markup=False, highlight=False)
+    files = write_run(result, folder)
+    summary = result.summary()
+    where = finish(summary)
+    out_console.print(summary_table([summary], s.kind.headline_metrics))
+    _print_reuse([result.extra])
+    if imo:
+        files.append(write_imo(result, metric, folder))
+    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s{where}")
+
+
+def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path, reps: int,
+           seed: int | None, workers: int, dask: str | None, store: Path | None,
+           no_store: bool, resume: bool, until_halfwidth: float | None, metric: str | None,
+           max_reps: int, batch: int, budget: Budget
+           ) -> tuple[Comparison, Callable[[dict[str, Any]], str]]:
+    """Run plans (fixed or adaptive count) with a progress bar, recorded in the run store.
+
+    Returns the comparison and a function that records the finished result and says where."""
+    stop = _stopping(until_halfwidth, metric, max_reps, batch, s)
+    check_out_folder(folder)  # a bad --out fails now, not after every replication
+    seed = s.model.seed if seed is None else seed
+    total = stop.max_replications if stop else reps
+    enforce([s.plan(n) for n in names], total, workers, budget)
+    db = open_store(store, no_store)
+    run_id = _record_start(db, command, s, path, names, seed, total, folder)
+    t0 = time.perf_counter()
+    try:
+        with progress_bar(total * len(names), command) as tick:
+            if stop:
+                comp, info = compare_until(s, names, stop, seed, workers, tick, dask=dask,
+                                           store=db, resume=resume, run_id=run_id)
+                out_console.print(_stopping_line(info))
+            else:
+                comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
+                               resume=resume, run_id=run_id)
+    except BaseException:
+        if db is not None and run_id is not None:
+            db.mark(run_id, "interrupted")
+        raise
+
+    def finish(result: dict[str, Any]) -> str:
+        if db is None or run_id is None:
+            return ""
+        db.finish_run(run_id, result, time.perf_counter() - t0)
+        return f"; run {run_id} in {db.path}"
+
+    return comp, finish
+
+
+def _stopping_line(info: dict[str, Any]) -> str:
+    hw = info["half_width"]
+    state = "reached" if info["met"] else "NOT reached (cap hit)"
+    return (f"adaptive: {info['replications']} replications; 95 % CI half-width of "
+            f"{info['metric']} = {hw if hw is None else round(hw, 4)} (target "
+            f"{info['target_half_width']}: {state})")
+
+
+def _print_reuse(extras: list[dict[str, Any]]) -> None:
+    reused = sum(e.get("reused", 0) for e in extras)
+    computed = sum(e.get("computed", 0) for e in extras)
+    if reused:
+        out_console.print(f"resumed: {reused} replications reused from the store, "
+                          f"{computed} computed")
+
+
+def _print_verdicts(comp: Comparison, metrics: tuple[str, ...]) -> None:
+    diffs = comp.differences()
+    ref = comp.plans[0]
+    for m in metrics:
+        for pair, d in diffs.get(m, {}).items():
+            if pair.endswith(f" - {ref}"):
+                mark = "[bold]*[/bold]" if d["significant"] else " "
+                out_console.print(f"{mark} {d['verdict']}")
+
+
+@app.command(name="compare")
+def compare_cmd(
+    scenario: ScenarioArg,
+    plans: Annotated[str | None, typer.Option("--plans", help="comma-separated plan names "
+                                              "(default: all)")] = None,
+    reps: RepsOpt = 100,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    out: OutOpt = None,
+    dask: DaskOpt = None,
+    store: StoreOpt = None,
+    no_store: NoStoreOpt = False,
+    resume: ResumeOpt = False,
+    until_halfwidth: UntilOpt = None,
+    metric: MetricOpt = None,
+    max_reps: MaxRepsOpt = 500,
+    batch: BatchOpt = 50,
+    budget: BudgetOpt = None,
+    memory_budget: MemoryBudgetOpt = None,
+) -> None:
+    """Run plans on the same seeds and report paired differences with 95 % CIs."""
+    s = load_scenario(scenario)
+    names = [p.strip() for p in plans.split(",") if p.strip()] if plans is not None \
+        else s.plan_names()
+    if not names:
+        raise ScenarioError([Problem("--plans", "names no plan; give plan names separated by "
+                                     f"commas, e.g. {','.join(s.plan_names()[:2])}", plans)])
+    for n in names:
+        s.plan(n)  # unknown plan names fail before any work is done
+    folder = out or _default_out(scenario, "compare")
+    comp, finish = _sweep(s, scenario, names, "compare", folder, reps, seed, workers, dask,
+                          store, no_store, resume, until_halfwidth, metric, max_reps, batch,
+                          _budget(budget, memory_budget))
+    files = write_comparison(comp, folder)
+    data = comp.as_dict()
+    where = finish(data)
+    out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
+    _print_reuse([r.extra for r in comp.runs])
+    out_console.print(f"Paired differences against {comp.plans[0]} (* = significant at 95 %):")
+    _print_verdicts(comp, s.kind.headline_metrics)
+    out_console.print(f"wrote {len(files)} files to {folder}/{where}")
+
+
+@app.command()
+def version() -> None:
+    """Print the gridmuster version."""
+    print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except ScenarioError as exc:
+        for p in exc.problems:
+            err_console.print(str(p), markup=False, highlight=False, emoji=False)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug, not bad input: say so briefly
+        if os.environ.get("GRIDMUSTER_DEBUG"):
+            raise
+        err_console.print(f"gridmuster: error: {type(exc).__name__}: {exc} "
+                          "(set GRIDMUSTER_DEBUG=1 for details)", markup=False, emoji=False)
+        sys.exit(1)

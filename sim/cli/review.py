@@ -1,0 +1,148 @@
+"""``gridmuster review``: an observed log against the simulated distribution (and calibration)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.markup import escape
+from rich.table import Table
+
+from sim.analysis.observed import decode_log
+from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
+from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, out_console
+from sim.core.errors import Problem, ScenarioError
+from sim.core.scenario import load_scenario
+from sim.present.output import save_figure, write_json
+
+
+def review_cmd(
+    scenario: ScenarioArg,
+    observed: Annotated[Path, typer.Option("--observed", help="CSV: t_min, role[, ...]")],
+    plan: Annotated[str | None, typer.Option("--plan")] = None,
+    reps: Annotated[int, typer.Option("--reps", min=2, max=5000)] = 99,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    out: OutOpt = None,
+    alpha: Annotated[float, typer.Option(
+        "--alpha", help="size of the review: the share of logs from drills that went exactly "
+        "as modelled that are flagged anyway")] = 0.05,
+    encoding: Annotated[str | None, typer.Option(
+        "--encoding", help="the log's encoding [default: UTF-8 (with or without BOM), else "
+        "GB18030/GBK]")] = None,
+    skip_bad_rows: Annotated[bool, typer.Option(
+        "--skip-bad-rows", help="use the valid rows and list the bad ones")] = False,
+    fit: Annotated[list[str] | None, typer.Option(
+        "--fit", help="PATH=LOW..HIGH, e.g. muster.preparation.median=2..20")] = None,
+    fit_draws: Annotated[int, typer.Option(
+        "--fit-draws", min=50, max=20000, help="draws from the prior for calibration")] = 300,
+) -> None:
+    """Post-event review: is an observed log consistent with the model, at a stated size."""
+    s = load_scenario(scenario)
+    if not 0 < alpha < 1:
+        raise ScenarioError([Problem("--alpha", "must be between 0 and 1", alpha)])
+    if not observed.is_file():
+        raise ScenarioError([Problem("--observed", "file not found", str(observed))])
+    if observed.stat().st_size > MAX_LOG_BYTES:
+        raise ScenarioError([Problem("--observed", f"larger than {MAX_LOG_BYTES // 10**6} MB",
+                                     str(observed))])
+    text, used = decode_log(observed.read_bytes(), observed.name, encoding)
+    log = read_observed(s, text, observed.name, skip_bad_rows)
+    log = replace(log, encoding=used)
+    params = [FitParameter.parse(f) for f in fit or []]
+    folder = out or Path("out") / f"{scenario.stem}-review"
+    result, _ = review(s, plan, log, reps, seed, workers, alpha, observed.name)
+    if params:
+        cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)
+        result["calibration"] = cal
+        fitted = {k: v["value"] for k, v in cal["parameters"].items()}
+        calibrated = folder / f"{scenario.stem}-calibrated.yaml"
+        folder.mkdir(parents=True, exist_ok=True)
+        header = "".join(f"# calibrated: {k} = {v:.4g} (posterior median from {observed.name})\n"
+                         for k, v in fitted.items())
+        calibrated.write_text(header + yaml.safe_dump(calibrated_raw(s, fitted),
+                                                      sort_keys=False, allow_unicode=True),
+                              encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / "review.json", result)
+    from sim.present.plots import review_figure
+
+    if "curve" in result:
+        save_figure(review_figure(result), folder / "review.png")
+
+    for p in log.skipped:
+        out_console.print(f"skipped: {p}", markup=False)
+    if used != "utf-8":
+        out_console.print(f"read {observed.name} as {used}", markup=False)
+    table = Table(title=f"{escape(s.name)} — {escape(result['plan'])}: observed log vs {reps} "
+                        "replications")
+    for col in ("metric", "observed", "middle 90 % of replications", "p-value", "adjusted p",
+                "flags the log"):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    rows = list(result["metrics"].items())
+    for name, m in rows:
+        band = f"{fmt(m.get('sim_p5'), name)}–{fmt(m.get('sim_p95'), name)}" \
+            if m.get("sim_p5") is not None else "not reached"
+        observed_v = fmt(m["observed"], name) if m["observed"] is not None else "not reached"
+        table.add_row(escape(name), observed_v, band, f"{m['p_value']:.2f}",
+                      f"{m['p_adjusted']:.2f}", "YES" if m["flagged"] else "no")
+    if "curve" in result:
+        c = result["curve"]
+        table.add_row(f"whole curve ({escape(c['label'])})",
+                      f"{c['max_deviation']:.2f} sd", f"up to {c['critical']:.2f} sd",
+                      f"{c['p_value']:.2f}", f"{c['p_adjusted']:.2f}",
+                      "YES" if c["flagged"] else "no")
+    out_console.print(table)
+    out_console.print(result["verdict"], markup=False)
+    for w in result["warnings"]:
+        out_console.print(f"warning: {w}", markup=False)
+    out_console.print("Method: " + result["method"] + ".", markup=False, style="dim")
+    if result["outside_band"]:
+        parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
+                          for o in result["outside_band"])
+        out_console.print(f"observed curve outside the simultaneous {1 - alpha:.0%} envelope: "
+                          f"{parts}")
+    elif "curve" in result:
+        out_console.print(f"observed curve inside the simultaneous {1 - alpha:.0%} envelope "
+                          "throughout")
+    ks = result["ks"]
+    if ks["statistic"] == ks["statistic"]:  # not NaN
+        out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
+                          "(descriptive; not part of the verdict)")
+    fit_out = result.get("calibration")
+    for path, f in (fit_out or {}).get("parameters", {}).items():
+        note = "" if f["identifiable"] else " — not identifiable from this log (the interval " \
+            "is nearly as wide as the range searched)"
+        out_console.print(f"calibrated {escape(path)} = {f['value']:.3g}, {f['level']:.0%} "
+                          f"credible interval {f['low']:.3g}–{f['high']:.3g} (searched "
+                          f"{f['prior'][0]:g}–{f['prior'][1]:g}){note}")
+    if fit_out:
+        out_console.print("Calibration: " + fit_out["method"] + ".", markup=False, style="dim")
+    out_console.print(f"wrote {folder}/review.json" + (", review.png" if "curve" in result else "")
+                      + (f", {scenario.stem}-calibrated.yaml" if params else ""))
+
+
+# A drill log of a county is a few thousand rows; this is far above any real one.
+MAX_LOG_BYTES = 50 * 10**6
+
+
+def report_cmd(
+    run_or_comparison: Annotated[str, typer.Argument(
+        help="an output folder (with summary.json or comparison.json) or a run-store id")],
+    out: Annotated[Path | None, typer.Option("--out", help="HTML file to write "
+                                             "[default: report.html in the folder]")] = None,
+    store: Annotated[Path | None, typer.Option("--store", help="run store for a run id")] = None,
+) -> None:
+    """Write a self-contained HTML after-action report of a run or comparison."""
+    from sim.cli.common import open_store
+    from sim.present.report import load_result, render
+
+    db = open_store(store) if run_or_comparison.isdigit() else None
+    result, folder, meta = load_result(run_or_comparison, db)
+    target = out or ((folder or Path(".")) / "report.html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render(result, folder, meta), encoding="utf-8")
+    out_console.print(f"wrote {target}")

@@ -1,0 +1,201 @@
+"""``gridmuster runs …`` (the run store) and ``gridmuster optimise``."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from sim.cli.common import (
+    DaskOpt,
+    OutOpt,
+    ScenarioArg,
+    SeedOpt,
+    StoreOpt,
+    WorkersOpt,
+    fmt,
+    open_store,
+    out_console,
+    progress_bar,
+    summary_table,
+)
+from sim.core.catalogue import info
+from sim.core.errors import Problem, ScenarioError
+from sim.core.scenario import KINDS, load_scenario
+from sim.present.output import check_out_folder, write_json
+from sim.run.optimise import Evaluation, Optimiser, Target, Variable
+from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
+
+runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
+                       no_args_is_help=True)
+
+IdArg = Annotated[int, typer.Argument(help="run id (see `gridmuster runs list`)", min=1,
+                                       max=INT64_MAX)]
+
+
+def _store(path: Path | None) -> RunStore:
+    db = open_store(path)
+    assert db is not None
+    return db
+
+
+def _get(db: RunStore, run_id: int) -> StoredRun:
+    run = db.run(run_id)
+    if run is None:
+        raise ScenarioError([Problem("ID", f"no run with this id in {db.path}", run_id)])
+    return run
+
+
+def _summaries(run: StoredRun) -> list[dict[str, Any]]:
+    if not run.result or run.command in ("sensitivity", "robustness"):  # no plan summaries
+        return []
+    if "plans" in run.result and "differences" in run.result:
+        return list(run.result["plans"].values())
+    return [run.result]
+
+
+@runs_app.command("list")
+def runs_list(store: StoreOpt = None,
+              limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 30) -> None:
+    """The most recent runs, newest first."""
+    db = _store(store)
+    table = Table(title=f"runs in {db.path}")
+    for col in ("id", "when", "command", "scenario", "plans", "reps", "seed", "status", "out"):
+        table.add_column(col)
+    for r in db.runs(limit):
+        when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
+        table.add_row(str(r.id), when, r.command, r.scenario, ",".join(r.plans),
+                      str(r.replications), str(r.seed), r.status, r.out_dir or "")
+    out_console.print(table)
+
+
+@runs_app.command("show")
+def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
+    """One run: what it was run from and its headline results."""
+    db = _store(store)
+    r = _get(db, run_id)
+    out_console.print(f"run {r.id}: {r.command} of {r.scenario} ({r.kind}), plans "
+                      f"{', '.join(r.plans)}, seed {r.seed}, {r.replications} replications, "
+                      f"version {r.version}, status {r.status}")
+    out_console.print(f"scenario file {r.scenario_path} (content digest {r.scenario_digest}); "
+                      f"output {r.out_dir}; elapsed {fmt(r.elapsed_s)} s")
+    summaries = _summaries(r)
+    if summaries:
+        metrics = KINDS[r.kind].headline_metrics if r.kind in KINDS else \
+            tuple(summaries[0]["metrics"])[:6]
+        out_console.print(summary_table(summaries, metrics))
+    if r.result and "differences" in r.result:
+        ref = r.plans[0]
+        for m in (KINDS[r.kind].headline_metrics if r.kind in KINDS else ()):
+            for pair, d in r.result["differences"].get(m, {}).items():
+                if pair.endswith(f" - {ref}"):
+                    out_console.print(("* " if d["significant"] else "  ") + d["verdict"])
+
+
+@runs_app.command("diff")
+def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
+    """Metric means of two runs side by side (e.g. before and after a scenario change)."""
+    db = _store(store)
+    ra, rb = _get(db, a), _get(db, b)
+    sa = {s["plan"]: s for s in _summaries(ra)}
+    sb = {s["plan"]: s for s in _summaries(rb)}
+    if ra.scenario_digest != rb.scenario_digest:
+        out_console.print(f"note: the scenario content differs ({ra.scenario_digest} vs "
+                          f"{rb.scenario_digest})")
+    table = Table(title=f"run {a} vs run {b}: mean of each metric")
+    for col in ("plan", "metric", f"run {a}", f"run {b}", "b − a"):
+        table.add_column(col, justify="right" if col.startswith(("run", "b")) else "left")
+    for plan in [p for p in sa if p in sb] or []:
+        ma, mb = sa[plan]["metrics"], sb[plan]["metrics"]
+        for m in [k for k in ma if k in mb and "[" not in k]:
+            x, y = ma[m].get("mean"), mb[m].get("mean")
+            d = None if x is None or y is None else y - x
+            table.add_row(plan, m, fmt(x, m), fmt(y, m), fmt(d))
+    if not set(sa) & set(sb):
+        out_console.print(f"no plan in common: {sorted(sa)} vs {sorted(sb)}")
+    out_console.print(table)
+
+
+def _parse_costs(costs: list[str]) -> dict[str, float]:
+    out = {}
+    for c in costs:
+        role, sep, weight = c.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            out[role.strip()] = float(weight)
+        except ValueError:
+            raise ScenarioError([Problem("--cost", "expected ROLE=WEIGHT", c)]) from None
+    return out
+
+
+def optimise(
+    scenario: ScenarioArg,
+    metric: Annotated[str, typer.Option("--metric", help="metric to hold to the target")],
+    vary: Annotated[list[str], typer.Option(
+        "--vary", help="PATH=LOW..HIGH[:STEP] or PATH=A,B,C, e.g. forces.militia.count=0..200:10"
+    )],
+    at_least: Annotated[float | None, typer.Option("--at-least")] = None,
+    at_most: Annotated[float | None, typer.Option("--at-most")] = None,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", min=0, max=1, help="share of replications that must meet the target")
+    ] = 0.9,
+    cost: Annotated[list[str] | None, typer.Option(
+        "--cost", help="ROLE=WEIGHT, cost of one member (default 1 for every role)")] = None,
+    plan: Annotated[str | None, typer.Option("--plan", help="plan to start from")] = None,
+    reps: Annotated[int, typer.Option("--reps", min=2, help="replications per candidate")] = 50,
+    seed: SeedOpt = None,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    out: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Find the cheapest staffing that meets a target with a given confidence."""
+    if (at_least is None) == (at_most is None):
+        raise ScenarioError([Problem("--at-least/--at-most", "give exactly one of them")])
+    s = load_scenario(scenario)
+    threshold = at_least if at_least is not None else at_most
+    assert threshold is not None
+    target = Target(metric, threshold, at_least is not None, confidence)
+    seed = s.model.seed if seed is None else seed
+    folder = out or Path("out") / f"{scenario.stem}-optimise"
+    check_out_folder(folder)  # before the search, not after it
+    db = open_store(store)
+    assert db is not None
+    check_int64("--seed", seed)
+    variables = [Variable.parse(v) for v in vary]
+    t0 = time.perf_counter()
+    with progress_bar(0, "optimise") as tick:
+        def shown(ev: Evaluation) -> None:
+            tick(0)
+            out_console.print(f"  tried {dict(zip([v.path for v in variables], ev.values, strict=True))}: "
+                              f"cost {ev.cost:,.0f}, meets target in {ev.share_meeting:.0%} of "
+                              f"replications{' ✓' if ev.feasible else ''}")
+
+        opt = Optimiser(s, plan, variables, target, _parse_costs(cost or []), reps, seed,
+                        workers, None, dask, on_evaluation=shown)
+        if metric not in s.kind.headline_metrics and metric not in s.kind.required_metrics:
+            out_console.print(f"note: {metric} is not a headline metric of {s.kind.name}")
+        result = opt.search()
+    data = result.as_dict() | {"scenario": s.name, "seed": seed, "replications": reps}
+    folder.mkdir(parents=True, exist_ok=True)
+    write_json(folder / "optimise.json", data)
+    run_id = db.start_run("optimise", s.name, str(scenario.resolve()), s.digest, s.kind.name,
+                          [s.plan(plan).plan], seed, reps, str(folder.resolve()))
+    db.finish_run(run_id, data, time.perf_counter() - t0)
+    direction = "≥" if target.at_least else "≤"
+    out_console.print(f"target: {metric} {direction} {threshold} ({info(metric).phrase}) in at "
+                      f"least {confidence:.0%} of replications")
+    if result.best is None:
+        out_console.print("no staffing in the given ranges meets the target")
+    else:
+        best = dict(zip([v.path for v in variables], result.best.values, strict=True))
+        out_console.print(f"cheapest: {best}, cost {result.best.cost:,.0f}, meets the target in "
+                          f"{result.best.share_meeting:.0%} of replications (mean {metric} "
+                          f"{fmt(result.best.mean, metric)})")
+    out_console.print(f"{len(result.evaluations)} candidates evaluated (full grid: "
+                      f"{result.grid_size}); wrote {folder / 'optimise.json'}; run {run_id}")

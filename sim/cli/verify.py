@@ -1,0 +1,92 @@
+"""``gridmuster verify``: run the verification library and the validation section."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sim.cli.common import out_console
+from sim.core.errors import Problem, ScenarioError
+from sim.core.results import json_ready
+from sim.run.experiments import PlanRun
+from sim.verify.case import CaseResult, broken
+from sim.verify.imo import TIME_METRIC, assess
+from sim.verify.library import library
+from sim.verify.report import write
+from sim.verify.runner import Verification, verify
+from sim.verify.text import STATUS_WORDS, expected, measured
+
+
+def _table(v: Verification) -> Table:
+    t = Table(title="Verification cases")
+    for col in ("case", "quantity", "expected", "measured", "result"):
+        t.add_column(col)
+    for r in v.results:
+        if not r.checks:
+            t.add_row(r.case.title, r.notes, "", "", STATUS_WORDS[r.status])
+        for k, c in enumerate(r.checks):
+            t.add_row(r.case.title if k == 0 else "", c.quantity, expected(c), measured(c),
+                      "pass" if c.passed else "FAIL")
+    return t
+
+
+def _progress(r: CaseResult) -> None:
+    out_console.print(f"  {STATUS_WORDS[r.status]:<8} {r.case.title} ({r.seconds:.1f} s)",
+                      markup=False, highlight=False)
+
+
+def verify_cmd(
+    out: Annotated[Path, typer.Option("--out", help="folder for verification.json and "
+                                      "verification.html")] = Path("out/verification"),
+    quick: Annotated[bool, typer.Option("--quick", help="smaller samples (under a minute)")
+                     ] = False,
+    break_case: Annotated[list[str] | None, typer.Option(
+        "--break-case", hidden=True, help="self-test: give this case a wrong expectation")
+    ] = None,
+) -> None:
+    """Run the verification cases (standards, papers, hand calculations) and the validation
+    against field reports; write verification.json and verification.html; exit 1 on a failure."""
+    cases = library()
+    ids = {c.id for c in cases}
+    unknown = [b for b in break_case or [] if b not in ids]
+    if unknown:
+        raise ScenarioError([Problem("--break-case", "no verification case with this id",
+                                     u) for u in unknown])
+    cases = [broken(c) if c.id in (break_case or []) else c for c in cases]
+    out_console.print(f"Running {len(cases)} verification cases"
+                      f"{' (quick)' if quick else ''}…")
+    v = verify(cases, quick, progress=_progress)
+    out_console.print(_table(v))
+    for f in v.field_cases:
+        out_console.print(f"Validation — {f.title}:", markup=False)
+        for c in f.comparisons:
+            out_console.print(f"  {c.quantity}: reported {c.reported}; model {c.model}; "
+                              f"{c.verdict}", markup=False, highlight=False)
+        for line in f.imo:
+            out_console.print("  " + line, markup=False, highlight=False)
+    files = write(v, out)
+    n = v.counts()
+    out_console.print(f"{n['pass']} passed, {n['fail'] + n['error']} failed, {n['pending']} "
+                      f"pending, in {v.seconds:.0f} s; wrote {', '.join(str(f) for f in files)}",
+                      markup=False, highlight=False)
+    if v.failed:
+        raise typer.Exit(1)
+
+
+def write_imo(run: PlanRun, metric: str | None, folder: Path) -> Path:
+    """``run --imo``: print the IMO assessment of a finished run; write ``folder/imo.json``."""
+    kind = run.setup.model.kind
+    name = metric or TIME_METRIC[kind]
+    if name not in run.metric_names():
+        raise ScenarioError([Problem("--metric", f"not a metric of this {kind} scenario "
+                                     f"(e.g. {TIME_METRIC[kind]})", name)])
+    result = assess(name, run.values(name))
+    for line in result.lines():
+        out_console.print(line, markup=False, highlight=False)
+    path = folder / "imo.json"
+    path.write_text(json.dumps(json_ready(result.as_dict()), indent=2), encoding="utf-8")
+    return path

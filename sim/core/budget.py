@@ -1,0 +1,147 @@
+"""A work estimate before running, and the budget a run must fit in.
+
+The estimate is arithmetic on the plan (no replication is run, nothing is built), so it is
+instant even for a scenario that would take days. Its constants were measured on the bundled
+scenarios (one replication each, on a shared 2-core machine; see the README's "Work estimate"):
+
+- muster (Youchegang, 1,740 responders): 0.14 s and 3.4 MB peak per replication;
+- evacuation (Duhu, 9,122 households generated, 1,618 responders): 2.5 s and 8 MB;
+- festival (Yanguan, 99,763 visitors in 44,339 groups): 6.3 s and 117 MB.
+
+They are rough (within a factor of about 3): enough to stop a run that would take a day or
+exhaust the memory, not a benchmark.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sim.core.errors import Problem, ScenarioError
+
+BUDGET_ENV = "GRIDMUSTER_BUDGET"
+MEMORY_ENV = "GRIDMUSTER_MEMORY_MB"
+DEFAULT_BUDGET_S = 4 * 3600.0  # CPU-seconds of one command: a long afternoon on 2 cores
+DEFAULT_MEMORY_MB = 4096.0  # all replications running at once (one per worker)
+
+# Per unit of work (a responder, a household, a visitor group), measured as described above.
+_SECONDS = {"muster": 0.14 / 1740, "evacuation": 2.5 / (9122 + 1618), "festival": 6.3 / 44339}
+_BYTES = {"muster": 3.4e6 / 1740, "evacuation": 8e6 / (9122 + 1618), "festival": 117e6 / 44339}
+_EVENTS = {"muster": 6.0, "evacuation": 5.0, "festival": 8.0}  # event records per unit
+_BASE_BYTES = 20e6  # the interpreter's share of a replication: network, arrays, results
+_PEOPLE_PER_HOUSEHOLD = 2.8  # as sim.kinds.evacuation.build when a grid gives no households
+
+
+@dataclass(frozen=True)
+class WorkEstimate:
+    """What one replication of a plan costs, roughly."""
+
+    plan: str
+    people: int  # responders, residents or visitors simulated
+    units: int  # what the cost scales with: responders, households + responders, groups
+    events: int  # expected event records
+    memory_mb: float  # peak per replication
+    seconds: float  # per replication, one process
+
+    def line(self) -> str:
+        return (f"{self.plan}: about {self.people:,} people, {self.events:,} events, "
+                f"{self.memory_mb:,.0f} MB and {_duration(self.seconds)} per replication")
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return f"{seconds:.2f} s"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 2 * 3600:
+        return f"{seconds / 60:,.0f} min"
+    return f"{seconds / 3600:,.1f} h"
+
+
+def _units(model: Any) -> tuple[int, int]:
+    """(people, units of work) of one plan."""
+    from sim.core.forces import roster_size
+
+    responders = roster_size(dict(model.forces), list(model.grids))
+    reinforcements = sum(getattr(i, "count", 0) or 0 for i in model.injects
+                         if i.type == "reinforcement_arrives")
+    if model.kind == "muster":
+        n = responders + reinforcements
+        return n, n
+    if model.kind == "evacuation":
+        pop = model.evacuation.population
+        if pop.households is not None:
+            households = len(pop.households)
+            residents = sum(h.members for h in pop.households)
+        else:
+            households = sum(g.households or math.ceil(g.residents / _PEOPLE_PER_HOUSEHOLD)
+                             for g in model.grids)
+            residents = sum(g.residents for g in model.grids)
+        squads = sum(r.members for r in model.evacuation.reinforcements)
+        return residents + responders + squads, households + responders + squads
+    if model.kind == "festival":
+        from sim.kinds.festival.demand import expected_visitors, mean_group_size
+
+        p = model.festival
+        visitors = expected_visitors(p)
+        sizes = [mean_group_size(m.group_size) for m in p.modes.values()]
+        groups = visitors / max(sum(sizes) / len(sizes), 1.0)
+        return int(visitors), int(groups)
+    return responders, responders
+
+
+def estimate(setup: Any) -> WorkEstimate:
+    """The work estimate of one plan (a ``sim.core.scenario.PlanSetup``)."""
+    model = setup.model
+    people, units = _units(model)
+    kind = model.kind if model.kind in _SECONDS else "muster"
+    return WorkEstimate(
+        plan=setup.plan, people=people, units=units, events=int(units * _EVENTS[kind]),
+        memory_mb=(_BASE_BYTES + units * _BYTES[kind]) / 1e6,
+        seconds=units * _SECONDS[kind])
+
+
+@dataclass(frozen=True)
+class Budget:
+    seconds: float = DEFAULT_BUDGET_S
+    memory_mb: float = DEFAULT_MEMORY_MB
+
+
+def over_budget(estimates: Sequence[WorkEstimate], replications: int, budget: Budget,
+                workers: int = 1, flag: str = "--budget") -> str | None:
+    """The plain message if the run would not fit in the budget, else None."""
+    total = sum(e.seconds for e in estimates) * replications
+    at_once = max(1, min(workers, replications))
+    memory = max((e.memory_mb for e in estimates), default=0.0) * at_once
+    plans = len(estimates)
+    if total > budget.seconds:
+        need = math.ceil(total * 1.2 / 60) * 60
+        return (f"this run needs about {_duration(total)} of computing ({plans} plan(s) × "
+                f"{replications:,} replications × about "
+                f"{_duration(total / max(plans * replications, 1))} each), over the budget of "
+                f"{_duration(budget.seconds)}; use fewer replications, or raise the budget "
+                f"with {flag} {need:.0f} (seconds) or {BUDGET_ENV}={need:.0f}")
+    if memory > budget.memory_mb:
+        need = math.ceil(memory * 1.2)
+        return (f"this run needs about {memory:,.0f} MB of memory ({at_once} replication(s) at "
+                f"once × {memory / at_once:,.0f} MB), over the budget of "
+                f"{budget.memory_mb:,.0f} MB; use fewer workers, or raise it with "
+                f"--memory-budget {need} or {MEMORY_ENV}={need}")
+    return None
+
+
+def check_budget(setups: Sequence[Any], replications: int, workers: int = 1,
+                 budget: Budget | None = None) -> str | None:
+    """One call for the dashboard: None if the run fits, else the plain message to show."""
+    estimates = [estimate(s) for s in setups]
+    return over_budget(estimates, replications, budget or Budget(), workers,
+                       flag="the budget setting")
+
+
+def enforce(setups: Sequence[Any], replications: int, workers: int, budget: Budget) -> None:
+    """Raise ScenarioError (CLI exit 2) when a run does not fit in the budget."""
+    message = over_budget([estimate(s) for s in setups], replications, budget, workers)
+    if message:
+        raise ScenarioError([Problem("--reps", message, replications)])

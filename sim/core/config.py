@@ -1,0 +1,255 @@
+"""The common part of every scenario file, and turning validation failures into Problems.
+
+A scenario file is YAML (read with ``safe_load``) with a ``kind``; the kind's model (e.g.
+``sim.kinds.muster.config.MusterScenario``) extends ``ScenarioBase`` with its own section. A staffing
+plan is a patch over the scenario: it may replace whole roles under ``forces`` and override any
+key of the kind's section. Loading and plan resolution live in ``sim.core.scenario``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import ConfigDict, Field, ValidationError, model_validator
+
+from sim.core.assumptions import Assumption
+from sim.core.errors import Problem, ScenarioError, join_path
+from sim.core.forces import Grid, Role, RoleForce
+from sim.core.injects import INJECT_TYPES, Inject
+from sim.core.limits import (
+    FILE_BYTES,
+    GRIDS,
+    ID_CHARS,
+    SEED,
+    BoolNumber,
+    BoundaryModel,
+    check_size,
+    safe_yaml,
+)
+from sim.network.graph import NetworkSpec
+
+KIND_SECTIONS = ("muster", "evacuation", "festival")
+_UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
+
+
+class StrictModel(BoundaryModel):
+    """Frozen, and unknown keys are errors (a typo must not be silently ignored); numbers are
+    finite and never ``true``/``false`` (``sim.core.limits``)."""
+
+    # Numbers are accepted where text is expected: an unquoted OSM node id `123` is an id.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
+                              coerce_numbers_to_str=True)
+
+
+class PlanPatch(StrictModel):
+    """A named staffing plan: what it changes relative to the scenario."""
+
+    description: str = ""
+    forces: dict[Role, dict[str, Any]] = Field(
+        default_factory=dict, description="roles replaced whole, e.g. {militia: {count: 200}}"
+    )
+    muster: dict[str, Any] | None = None
+    evacuation: dict[str, Any] | None = None
+    festival: dict[str, Any] | None = None
+    injects: list[dict[str, Any]] | None = Field(
+        default=None, description="replaces the scenario's injects (an exercise storyline)")
+
+
+class Objective(StrictModel):
+    """An exercise objective: a metric that should be at least or at most a value."""
+
+    description: str = ""
+    metric: str = Field(max_length=ID_CHARS)
+    at_least: float | None = None
+    at_most: float | None = None
+    statistic: Literal["mean", "p5", "p50", "p95"] = "mean"
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Objective:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("give exactly one of at_least or at_most")
+        return self
+
+
+class ScenarioBase(StrictModel):
+    name: str = Field(min_length=1, max_length=ID_CHARS)
+    kind: str
+    description: str = ""
+    seed: int = Field(default=0, ge=0, le=SEED, description="default seed of `run` and `compare`")
+    network: NetworkSpec
+    grids: list[Grid] = Field(min_length=1, max_length=GRIDS)
+    forces: dict[Role, RoleForce] = Field(default_factory=dict)
+    plans: dict[str, PlanPatch] = Field(default_factory=dict)
+    injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
+    objectives: list[Objective] = Field(
+        default_factory=list, description="targets the after-action report checks")
+    assumptions: list[Assumption] = Field(
+        default_factory=list, description="assumed values with plausible ranges (sensitivity)")
+
+    def grid_ids(self) -> list[str]:
+        return [g.id for g in self.grids]
+
+
+def _num(v: Any) -> Any:
+    v = int(v) if isinstance(v, float) and v.is_integer() else v
+    return f"{v:,}" if isinstance(v, int) and abs(v) >= 10_000 else v
+
+
+# Lower bounds only: upper bounds read "at most …" / "less than …" in _friendly.
+_BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt")}
+
+
+def _friendly(err: dict[str, Any]) -> str:
+    t, ctx = err["type"], err.get("ctx", {})
+    if t == "missing":
+        return "required field is missing"
+    if t == "extra_forbidden":
+        return "unknown key"
+    if t == "less_than_equal":
+        return f"at most {_num(ctx['le'])}"
+    if t == "less_than":
+        return f"less than {_num(ctx['lt'])}"
+    if t == "finite_number":
+        return "must be a finite number"
+    if t == "string_too_long":
+        return f"at most {_num(ctx['max_length'])} characters"
+    if t == "too_long":
+        return f"at most {_num(ctx['max_length'])} item(s)"
+    if t in _BOUNDS:
+        sign, key = _BOUNDS[t]
+        return f"must be {sign} {_num(ctx[key])}"
+    if t == "literal_error":
+        return f"must be one of {ctx['expected']}"
+    if t == "union_tag_invalid":
+        return f"unknown {ctx['discriminator']}; expected one of {ctx['expected_tags']}"
+    if t == "union_tag_not_found":
+        return f"needs a {ctx['discriminator']} key"
+    if isinstance(err.get("input"), BoolNumber):
+        return "must be a number, not true/false"
+    if t in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if t in ("float_parsing", "float_type"):
+        return "must be a number"
+    if t in ("dict_type", "model_type", "model_attributes_type"):
+        return "must be a mapping"
+    if t == "list_type":
+        return "must be a list"
+    if t in ("too_short",):
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if t == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    return str(err["msg"])
+
+
+def _short(value: Any) -> Any:
+    text = repr(value)
+    return value if len(text) <= 80 else text[:77] + "..."
+
+
+def problems_from(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Problem]:
+    """One Problem per pydantic error, with a dotted field path and the offending value."""
+    out = []
+    for err in exc.errors():
+        loc = [p for p in err["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
+        msg = _friendly(dict(err))
+        if err["loc"] and err["loc"][-1] == "[key]":
+            msg = "unknown name; " + msg
+            value = loc[-1] if loc else err.get("input")
+        else:
+            value = err.get("input")
+        path = join_path(*prefix, *loc)
+        if err["type"] == "missing":
+            out.append(Problem(path, msg))
+        else:
+            out.append(Problem(path, msg, _short(value)))
+    return out
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Read a scenario file into a mapping, or raise ScenarioError saying what is wrong."""
+    if not path.is_file():
+        raise ScenarioError([Problem("(file)", "file not found", str(path))])
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(FILE_BYTES + 1)  # never read more than the limit
+        check_size(len(data), "the file")
+        text = data.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError([Problem("(file)", f"cannot read file: {exc}", str(path))]) from None
+    return parse_yaml(text)
+
+
+def parse_yaml(text: str) -> dict[str, Any]:
+    if not text.strip():
+        raise ScenarioError([Problem("(file)", "the file is empty; expected a scenario mapping")])
+    try:
+        data = safe_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        raise ScenarioError(
+            [Problem("(file)", f"YAML syntax error at {where}: {exc.problem or exc}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem("(file)", f"YAML error: {exc}")]) from None
+    if data is None:
+        raise ScenarioError([Problem("(file)", "the file is empty; expected a scenario mapping")])
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Problem("(file)", "the file must be a mapping of keys to values",
+                     type(data).__name__)]
+        )
+    return data
+
+
+def merge_plan(base: dict[str, Any], patch: dict[str, Any], section: str) -> dict[str, Any]:
+    """The scenario mapping with a plan applied: roles replaced whole, the section deep-merged."""
+    merged = {k: v for k, v in base.items() if k != "plans"}
+    if patch.get("forces"):
+        forces = dict(merged.get("forces") or {})
+        # A role is replaced whole so that switching `count` to `per_residents` is possible.
+        forces.update(patch["forces"])
+        merged["forces"] = forces
+    if patch.get(section):
+        merged[section] = deep_merge(merged.get(section) or {}, patch[section])
+    if patch.get("injects") is not None:
+        merged["injects"] = patch["injects"]
+    return merged
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = dict(base)
+        for k, v in patch.items():
+            out[k] = deep_merge(base.get(k), v) if k in base else v
+        return out
+    return patch
+
+
+def leaf_paths(patch: dict[str, Any], section: str) -> list[str]:
+    """Dotted paths a plan patch sets (used to tell plan problems from base problems)."""
+    paths = [f"forces.{role}" for role in patch.get("forces") or {}]
+
+    def walk(prefix: str, value: Any) -> None:
+        if isinstance(value, dict) and value:
+            for k, v in value.items():
+                walk(f"{prefix}.{k}", v)
+        else:
+            paths.append(prefix)
+
+    if patch.get(section):
+        walk(section, patch[section])
+    if patch.get("injects") is not None:
+        paths.append("injects")
+    return paths
+
+
+def touches(path: str, leaves: list[str]) -> bool:
+    def norm(p: str) -> str:
+        return p.replace("[", ".[")
+
+    p = norm(path)
+    return any(p == leaf or p.startswith(leaf + ".") or leaf.startswith(p + ".")
+               for leaf in map(norm, leaves))

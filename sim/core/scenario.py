@@ -1,0 +1,323 @@
+"""Load a scenario file into typed, validated objects, and resolve its staffing plans.
+
+The one declarative call is ``load_scenario(path)``: it reads the YAML, fills defaults,
+validates the common part, the kind's section and every plan, checks everything against the
+road network, and either returns a ``Scenario`` or raises ``ScenarioError`` listing every
+problem with its field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.core import sense
+from sim.core.assumptions import assumption_problems
+from sim.core.config import (
+    KIND_SECTIONS,
+    ScenarioBase,
+    leaf_paths,
+    merge_plan,
+    parse_yaml,
+    problems_from,
+    read_yaml,
+    touches,
+)
+from sim.core.errors import Problem, ScenarioError, join_path
+from sim.core.forces import roster_problems
+from sim.core.kind import Kind
+from sim.core.limits import check_values, confine
+from sim.kinds.evacuation.kind import EVACUATION
+from sim.kinds.festival.counts import resolve_counts
+from sim.kinds.festival.model import FESTIVAL
+from sim.kinds.muster.model import MUSTER
+from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
+from sim.network.places import Snap, grid_snaps, resolve_places
+
+KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION, FESTIVAL)}
+DEFAULT_PLAN = "baseline"
+
+
+@dataclass(frozen=True)
+class PlanSetup:
+    """A scenario with one plan applied: what a replication is a function of (with a seed)."""
+
+    scenario_name: str
+    plan: str
+    description: str
+    model: Any  # the kind's ScenarioBase subclass, plan applied
+    base_dir: Path
+    digest: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    raw: dict[str, Any]
+    model: ScenarioBase
+    base_dir: Path
+    plans: dict[str, PlanSetup] = field(repr=False)
+    # Places given by coordinates and the road nodes they were snapped to (sim.network.places).
+    snaps: list[Snap] = field(default_factory=list, repr=False)
+
+    @property
+    def kind(self) -> Kind:
+        return KINDS[self.model.kind]
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    def plan_names(self) -> list[str]:
+        return list(self.plans)
+
+    def plan(self, name: str | None = None) -> PlanSetup:
+        name = name or self.plan_names()[0]
+        if name not in self.plans:
+            raise ScenarioError(
+                [Problem("--plan", f"no such plan; plans are {', '.join(self.plans)}", name)]
+            )
+        return self.plans[name]
+
+    @property
+    def digest(self) -> str:
+        """Content hash of the scenario and the files it reads (the same for every plan)."""
+        return next(iter(self.plans.values())).digest
+
+    def network(self) -> RoadNetwork:
+        return network_for(self.model, self.base_dir)
+
+    def places(self, plan: str | None = None) -> dict[str, list[tuple[str, str]]]:
+        """Grid centres and the kind's places (assembly points, shelters...) to draw on a map."""
+        model = self.plan(plan).model
+        grids = list(zip(grid_nodes(list(model.grids), self.network()), model.grid_ids(),
+                         strict=True))
+        return {"grid": grids, **self.kind.places(model)}
+
+
+_NETWORKS: dict[tuple[str, str], RoadNetwork] = {}
+
+
+def network_for(model: ScenarioBase, base_dir: Path) -> RoadNetwork:
+    """The road network of a scenario, built once per process (plans never change it)."""
+    return network_for_spec(model.network, base_dir)
+
+
+def network_for_spec(spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
+    key = (spec.model_dump_json(), str(base_dir))
+    if key not in _NETWORKS:
+        _NETWORKS[key] = RoadNetwork.from_spec(spec, base_dir)
+    return _NETWORKS[key]
+
+
+def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase,
+            read_in: Any = None) -> str:
+    """Content hash of a scenario: the YAML, data read in from other files (``read_in``) and
+    the bytes of every file it or a plan names (GraphML, counts CSV, GeoJSON...), so that
+    results stored for it are reused only when nothing that feeds a replication changed."""
+    h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode())
+    if read_in is not None:
+        h.update(json.dumps(read_in, sort_keys=True, default=str).encode())
+    names = set(_named_files(raw, base_dir))
+    if model.network.graphml:
+        names.add(str(model.network.graphml))
+    for name in sorted(names):
+        path = base_dir / name
+        if path.is_file():
+            h.update(b"\0file\0" + name.encode() + b"\0")
+            with path.open("rb") as f:
+                h.update(hashlib.file_digest(f, "sha256").digest())
+    return h.hexdigest()[:16]
+
+
+def _named_files(node: Any, base_dir: Path) -> Iterator[str]:
+    """Every string in the scenario (plans included) that names a regular file.
+
+    Found by looking rather than by field name, so a file-naming field added later is part of
+    the digest without anyone remembering to list it here."""
+    if isinstance(node, dict):
+        for v in node.values():
+            yield from _named_files(v, base_dir)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _named_files(v, base_dir)
+    elif isinstance(node, str) and 0 < len(node) < 1024 and "\n" not in node:
+        try:
+            if (base_dir / node).is_file():
+                yield node
+        except (OSError, ValueError):  # a name the file system cannot hold is no file
+            pass
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    path = Path(path)
+    return parse_scenario(read_yaml(path), path.resolve().parent)
+
+
+def parse_scenario_text(text: str, base_dir: Path) -> Scenario:
+    return parse_scenario(parse_yaml(text), base_dir)
+
+
+def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
+    kind_name = raw.get("kind")
+    if not isinstance(kind_name, str) or kind_name not in KINDS:
+        known = ", ".join(KINDS)
+        if kind_name is None:
+            raise ScenarioError([Problem("kind", f"required field is missing; one of {known}")])
+        raise ScenarioError([Problem("kind", f"unknown scenario kind; expected one of {known}",
+                                     kind_name)])
+    kind = KINDS[kind_name]
+    given = raw
+    # Before anything reads a file or expands a value: finite numbers, bounded text, and
+    # files named by the scenario confined to its folder.
+    early = check_values(raw) + _confine_network(raw, base_dir)
+    if early:
+        raise ScenarioError(_unique(early))
+    raw, snaps = resolve_places(raw, base_dir, network_for_spec)  # `xy`/`lonlat` → `node`
+    if kind_name == "festival":  # `counts_csv` files → inline `counts`
+        raw, count_problems = resolve_counts(raw, base_dir)
+        if count_problems:
+            raise ScenarioError(count_problems)
+    problems: list[Problem] = []
+    try:
+        model = kind.scenario_model.model_validate(raw)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc))
+        model = None
+
+    # Plans are validated even when the base has problems, so that all are reported at once.
+    raw_plans = raw.get("plans") or {}
+    patches = raw_plans if isinstance(raw_plans, dict) else {}
+    plan_models: dict[str, Any] = {}
+    for name, patch in patches.items():
+        if not isinstance(patch, dict):
+            patch = {}
+        for other in KIND_SECTIONS:
+            if other != kind_name and patch.get(other) is not None:
+                problems.append(Problem(join_path("plans", name, other),
+                                        f"this scenario is of kind {kind_name}"))
+        leaves = leaf_paths(patch, kind_name)
+        try:
+            plan_models[name] = kind.scenario_model.model_validate(
+                merge_plan(raw, patch, kind_name)
+            )
+        except ValidationError as exc:
+            # Only problems in what the plan changes: the rest are the base's, reported above.
+            problems.extend(
+                Problem(join_path("plans", name, p.path), p.message, p.value)
+                for p in problems_from(exc)
+                if touches(p.path, leaves)
+            )
+    if problems or model is None:
+        raise ScenarioError(_unique(problems))
+    if not plan_models:
+        plan_models[DEFAULT_PLAN] = model
+
+    problems.extend(_common_checks(model))
+    for prefix, m in [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
+                                      if pm is not model]:
+        problems.extend(Problem(join_path(*prefix, "forces"), msg)
+                        for msg in roster_problems(m.forces, list(m.grids)))
+    # A plan's `injects:` replaces the list: its own are checked too, under the plan's path.
+    article = "an" if kind.name[:1] in "aeiou" else "a"
+    storylines = [((), model)] + [(("plans", n), pm) for n, pm in plan_models.items()
+                                  if isinstance(patches.get(n), dict)
+                                  and patches[n].get("injects") is not None]
+    for prefix, m in storylines:
+        for i, inj in enumerate(m.injects):
+            if inj.type not in kind.inject_types:
+                supported = ", ".join(sorted(kind.inject_types)) or "none yet"
+                problems.append(Problem(join_path(*prefix, "injects", i, "type"),
+                                        f"does not apply to {article} {kind.name} scenario (it "
+                                        f"takes: {supported})", inj.type))
+    if problems:
+        raise ScenarioError(_unique(problems))
+    try:
+        network = network_for(model, base_dir)
+    except ScenarioError as exc:
+        raise ScenarioError(exc.problems) from None
+    problems.extend(network.problems())
+    problems.extend(_grid_nodes(model, network))
+    if problems:
+        raise ScenarioError(_unique(problems))
+    snaps = snaps + grid_snaps(list(model.grids), network)
+    def check(m: Any) -> list[Problem]:
+        return kind.check(m, network) + sense.errors(m)
+
+    base = check(model)
+    base_problems = {str(p) for p in base}
+    problems.extend(base)
+    for name, pm in plan_models.items():
+        if name == DEFAULT_PLAN and pm is model:
+            continue
+        leaves = leaf_paths(patches.get(name) or {}, kind_name)
+        for p in check(pm):
+            if str(p) not in base_problems or touches(p.path, leaves):
+                problems.append(Problem(join_path("plans", name, p.path), p.message, p.value))
+    # Assumptions name values of a scenario that is otherwise valid: checked last, so that a
+    # broken value is reported at its own path, not as an assumption that no longer fits it.
+    if not problems:
+        problems.extend(assumption_problems(raw, list(model.assumptions)))
+    if problems:
+        raise ScenarioError(_unique(problems))
+
+    digest = _digest(given, base_dir, model, raw.get("festival") if kind_name == "festival"
+                     else None)
+    setups = {
+        name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
+                        digest)
+        for name, pm in plan_models.items()
+    }
+    return Scenario(raw=given, model=model, base_dir=base_dir, plans=setups, snaps=snaps)
+
+
+def _confine_network(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
+    network = raw.get("network")
+    if not isinstance(network, dict) or network.get("graphml") is None:
+        return []
+    try:
+        confine(base_dir, network["graphml"], "network.graphml")
+    except ScenarioError as exc:
+        return exc.problems
+    return []
+
+
+def _plan_description(patch: Any) -> str:
+    return str(patch.get("description", "")) if isinstance(patch, dict) else ""
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for p in problems:
+        if str(p) not in seen:
+            seen.add(str(p))
+            out.append(p)
+    return out
+
+
+def _common_checks(model: ScenarioBase) -> list[Problem]:
+    problems = []
+    ids = model.grid_ids()
+    for i, gid in enumerate(ids):
+        if gid in ids[:i]:
+            problems.append(Problem(join_path("grids", i, "id"), "duplicate grid id", gid))
+    for role, force in model.forces.items():
+        for j, gid in enumerate(force.grids or []):
+            if gid not in ids:
+                problems.append(Problem(join_path("forces", role, "grids", j),
+                                        "no grid with this id", gid))
+    return problems
+
+
+def _grid_nodes(model: ScenarioBase, network: RoadNetwork) -> list[Problem]:
+    return [
+        Problem(join_path("grids", i, "node"), "not a node of the road network", g.node)
+        for i, g in enumerate(model.grids)
+        if g.node is not None and g.node not in network.index
+    ]

@@ -1,0 +1,1 @@
+"""The scenario kinds, one folder each with the same files."""

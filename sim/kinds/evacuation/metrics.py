@@ -1,0 +1,117 @@
+"""Metrics of one evacuation replication, its completion curve and shelter occupancy series.
+
+Every resident at risk ends in exactly one category (people, exactly):
+``at_risk = evacuated_by_forces + self_evacuated + refused + stranded``, where
+- ``self_evacuated``: reached a shelter having left on their own before any warning;
+- ``evacuated_by_forces``: reached a shelter after a warning (walking out, or escorted);
+- ``refused``: members of households that refused every knock they got;
+- ``stranded``: everyone else, still in the flood-prone area at the end, by reason
+  (``stranded[reason=not_warned|preparing|waiting_escort|en_route|cut_off|no_shelter_space]``).
+Fractions and evacuation time estimates (NUREG/CR-7002 style) are of the *evacuating
+population*, ``at_risk − refused``: ``ete90_min`` is when 90 % of them are in a shelter.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.kinds.evacuation.model import REFUSED, STRANDED_REASONS
+
+if TYPE_CHECKING:
+    from sim.kinds.evacuation.build import EvacuationInputs
+    from sim.kinds.evacuation.model import FloodRun
+
+
+def _time_to(t: np.ndarray, cum: np.ndarray, target: float) -> float:
+    # nan: not applicable (nobody evacuating); inf: not reached within the horizon.
+    if target <= 0:
+        return math.nan
+    k = int(np.searchsorted(cum, target - 1e-9, side="left"))
+    return float(t[k]) if k < t.size else math.inf
+
+
+def _quantile_time(times: np.ndarray, frac: float) -> float:
+    if times.size == 0:
+        return math.nan
+    v = np.sort(times)[max(math.ceil(frac * times.size) - 1, 0)]
+    return float(v) if np.isfinite(v) else math.inf
+
+
+def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
+                       ) -> tuple[dict[str, float], np.ndarray, dict[str, np.ndarray]]:
+    members = inp.hh_members
+    horizon = inp.params.horizon_min
+    refused_hh = run.status == REFUSED
+    at_risk = int(members.sum())
+    refused = int(members[refused_hh].sum())
+    evacuating = at_risk - refused
+    arr = sorted(run.arrivals)
+    t = np.array([a[0] for a in arr], dtype=float)
+    n = np.array([a[3] for a in arr], dtype=int)
+    cum = np.cumsum(n)
+    by = lambda limit: float(n[t <= limit].sum())  # noqa: E731
+    frac = (lambda x: x / evacuating) if evacuating else (lambda x: math.nan)
+    peak = inp.timeline.peak
+    never_left = ~np.isfinite(run.left_at)
+    exposed = run.exposed | (never_left & (inp.hh_first_exposed <= horizon))
+    informed = np.minimum(run.warned_at, np.where(run.went_alone, run.left_at, np.inf))
+    warners = run.on_duty[:len(inp.warners)]
+    km = run.km[run.on_duty]
+    m: dict[str, float] = {
+        "at_risk": float(at_risk),
+        "at_risk_households": float(len(inp.households)),
+        "vulnerable": float(members[run.needs_escort].sum()),
+        "evacuated_30min": by(30),
+        "evacuated_60min": by(60),
+        "frac_evacuated_60min": frac(by(60)),
+        "ete50_min": _time_to(t, cum, 0.5 * evacuating),
+        "ete90_min": _time_to(t, cum, 0.9 * evacuating),
+        "ete100_min": _time_to(t, cum, float(evacuating)),
+        "water_peak_min": peak.minute,
+        # Not observed when the run stops before the peak: never read at the horizon instead.
+        "frac_evacuated_by_peak": frac(by(peak.minute)) if peak.observed else math.nan,
+        "evacuated_by_forces": float(run.sheltered[~run.went_alone].sum()),
+        "self_evacuated": float(run.sheltered[run.went_alone].sum()),
+        "refused": float(refused),
+        "stranded": float((members - run.sheltered)[~refused_hh].sum()),
+        "escorted": float(run.sheltered[run.escorted].sum()),
+        "escort_trips": float(run.trips),
+        "turned_away": float(run.turned_away),
+        "exposed": float(members[exposed].sum()),
+        "warned_60min": float((run.warned_at <= 60).sum()),
+        "warned_90_min": _quantile_time(informed, 0.9),
+        "warned_100_min": _quantile_time(informed, 1.0),
+        # People, not teams: an escort team of 3 is 3 responders.
+        "responders_on_duty": float(run.on_duty @ inp.responder_sizes),
+        "teams_on_duty": float(run.on_duty[len(inp.warners):].sum()),
+        "households_visited_mean": float(run.visits[warners].mean()) if warners.any() else 0.0,
+        "households_visited_max": float(run.visits[warners].max()) if warners.any() else 0.0,
+        "km_walked_mean": float(km.mean()) if km.size else 0.0,
+        "km_walked_max": float(km.max()) if km.size else 0.0,
+    }
+    for reason in STRANDED_REASONS:
+        mask = (run.status == reason) & ~refused_hh
+        m[f"stranded[reason={reason}]"] = float((members - run.sheltered)[mask].sum())
+    for g, gid in enumerate(inp.grid_ids):
+        hh = np.array([h.grid_index == g for h in inp.households], dtype=bool)
+        if hh.any():
+            m[f"evacuated_60min[grid={gid}]"] = float(sum(
+                a[3] for a in arr if a[0] <= 60 and hh[a[2]]))
+    used = inp.shelter_capacity - run.space
+    series: dict[str, np.ndarray] = {}
+    grid_t = inp.curve_t
+    shelter_of = np.array([a[1] for a in arr], dtype=int)
+    for s, sid in enumerate(inp.shelter_ids):
+        m[f"sheltered_at_end[shelter={sid}]"] = float(used[s])
+        mask = shelter_of == s
+        c = np.cumsum(n[mask])
+        k = np.searchsorted(t[mask], grid_t, side="right")
+        series[f"occupancy[shelter={sid}]"] = np.where(k > 0, c[np.maximum(k - 1, 0)], 0
+                                                       ) if c.size else np.zeros(grid_t.size)
+    k = np.searchsorted(t, grid_t, side="right")
+    done = np.where(k > 0, cum[np.maximum(k - 1, 0)], 0) if cum.size else np.zeros(grid_t.size)
+    curve = done / evacuating if evacuating else np.ones(grid_t.size)
+    return m, curve.astype(float), series

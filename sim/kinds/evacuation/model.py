@@ -1,0 +1,399 @@
+"""One replication of a rainstorm evacuation (SimPy): door-to-door warning, compliance and a
+second knock, self-evacuation, escorts for the frail, travel over flooding roads with re-plans,
+shelters that fill up and overflow to the next nearest open one.
+
+A pure function of (inputs, replication, seed); no I/O. Random draws are keyed by household,
+warner and squad id (common random numbers across plans).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Generator
+from typing import Any
+
+import numpy as np
+import simpy
+
+from sim.core.rng import uniforms
+from sim.kinds.evacuation.build import EvacuationInputs, Squad
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, wading_factor
+
+# Per-household uniforms; appending a slot never changes the existing ones.
+H_ESCORT, H_COMPLY, H_COMPLY2, H_SELF, H_SELF_DELAY, H_PREP, H_KNOCK, H_KNOCK2 = range(8)
+# Per-responder (warner or squad) uniforms.
+R_AVAIL, R_TURNOUT = range(2)
+
+HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE, SHELTERED, REFUSED = (
+    "not_warned", "preparing", "waiting_escort", "en_route", "cut_off", "no_shelter_space",
+    "sheltered", "refused")
+STRANDED_REASONS = (HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE)
+Group = list[int]  # [household index, people] moving together
+
+Proc = Generator[simpy.Event, Any, Any]
+
+
+class FloodRun:
+    """The processes and the state of one replication."""
+
+    def __init__(self, inp: EvacuationInputs, key: int, keep_events: bool):
+        self.inp, p = inp, inp.params
+        self.pop, self.hz = p.population, p.hazard
+        self.env = simpy.Environment()
+        n = len(inp.households)
+        u = uniforms(key, inp.hh_hashes, 8)
+        fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
+                          for h in inp.households], dtype=int)
+        self.needs_escort = np.where(fixed >= 0, fixed == 1, u[:, H_ESCORT] < self.pop.needs_escort_share)
+        self.comply1 = u[:, H_COMPLY] < self.pop.compliance
+        self.comply2 = u[:, H_COMPLY2] < self.pop.second_knock_compliance
+        self.self_evac = (u[:, H_SELF] < self.pop.self_evacuation_share) & ~self.needs_escort
+        self.self_delay = self.pop.self_evacuation_delay.sample(u[:, H_SELF_DELAY])
+        self.prep = self.pop.preparation.sample(u[:, H_PREP])
+        self.knock = np.stack([self.pop.knock.sample(u[:, H_KNOCK]),
+                               self.pop.knock.sample(u[:, H_KNOCK2])])
+        self.hh_grid = np.array([h.grid_index for h in inp.households], dtype=int)
+        self.status = np.full(n, HOME, dtype=object)
+        self.warned_at = np.full(n, np.inf)
+        self.left_at = np.full(n, np.inf)
+        self.ready_at = np.full(n, np.inf)
+        self.sheltered = np.zeros(n, dtype=int)
+        self.waiting = np.zeros(n, dtype=int)  # members waiting for an escort
+        self.went_alone = np.zeros(n, dtype=bool)  # self-evacuated before any warning
+        self.escorted = np.zeros(n, dtype=bool)
+        self.exposed = np.zeros(n, dtype=bool)
+        self.refused_once = np.zeros(n, dtype=bool)
+        self.space = inp.shelter_capacity.astype(int).copy()
+        self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
+        self.turned_away = 0
+        self.pending: list[int] = []  # households waiting for an escort, in request order
+        self.requests: dict[int, simpy.Event] = {}  # by grid, -1 for town-wide squads
+        self.queues = [deque(int(h) for h in o) for o in inp.grid_order]
+        self.second: list[deque[tuple[int, float]]] = [deque() for _ in inp.grid_order]
+        self.visits = np.zeros(len(inp.warners), dtype=int)
+        self.km = np.zeros(len(inp.warners) + len(inp.squads))
+        self.on_duty = np.zeros(len(inp.warners) + len(inp.squads), dtype=bool)
+        self.trips = 0
+        self.keep = keep_events
+        self.log: list[tuple[float, str, str, str, str, str]] = []
+        self.rw = uniforms(key, inp.warner_hashes, 2)
+        self.rs = uniforms(key, inp.squad_hashes, 2)
+
+    # -- records -----------------------------------------------------------------------------
+    def event(self, who: str, role: str, grid: str, what: str, where: str = "") -> None:
+        if self.keep:
+            self.log.append((self.env.now, who, role, grid, what, where))
+
+    def hh_event(self, h: int, what: str, where: str = "") -> None:
+        if self.keep:
+            hh = self.inp.households[h]
+            self.log.append((self.env.now, hh.id, "household", hh.grid, what, where))
+
+    def node(self, i: int) -> str:
+        return self.inp.node_names[i]
+
+    def start(self) -> None:
+        env, inp = self.env, self.inp
+        for h in np.flatnonzero(self.self_evac):
+            env.process(self.self_evacuate(int(h)))
+        for w in range(len(inp.warners)):
+            env.process(self.warner(w))
+        for q, sq in enumerate(inp.squads):
+            env.process(self.squad(q, sq))
+        env.process(self.road_watch())
+        for t, s in inp.story.lost:
+            env.process(self.shelter_lost(t, s))
+
+    def road_watch(self) -> Proc:
+        """Records of roads closing and reopening to people on foot (as a dispatcher sees)."""
+        rows, cols, _, _ = self.inp.routes.network._edges
+        for t, shut, reopened in self.inp.timeline.closed_walk_at:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            for e, what in [(e, "road_closed") for e in shut] + [(e, "road_reopened")
+                                                                 for e in reopened]:
+                self.event(f"road:{self.node(rows[e])}-{self.node(cols[e])}", "hazard", "", what)
+
+    def shelter_lost(self, t: float, s: int) -> Proc:
+        """A record of how many people were inside a shelter lost by an inject (they stay)."""
+        yield self.env.timeout(t)
+        inside = int(self.inp.shelter_capacity[s] - self.space[s])
+        self.event(f"shelter:{self.inp.shelter_ids[s]}", "shelter", "", "shelter_lost",
+                   f"{inside} people inside stay")
+
+    def room(self) -> np.ndarray:
+        """Places left in each shelter (none once an inject has declared it full)."""
+        return np.where(self.env.now < self.inp.story.full_from, self.space, 0)
+
+    # -- households ----------------------------------------------------------------------------
+    def self_evacuate(self, h: int) -> Proc:
+        yield self.env.timeout(self.self_delay[h])
+        if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
+            self.went_alone[h] = True
+            self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
+            yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
+                                   "walk", self.pop.walk_kmh)
+
+    def leave_home(self, h: int) -> None:
+        if not math.isfinite(self.left_at[h]):
+            self.left_at[h] = self.env.now
+            if not self.went_alone[h]:  # (a self-evacuation is recorded as it starts)
+                self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
+            self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
+
+    def walk_out(self, h: int) -> Proc:
+        yield self.env.timeout(self.prep[h])
+        yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
+                               "walk", self.pop.walk_kmh)
+
+    def travel(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
+            simpy.Event, Any, int]:
+        """Move groups to the nearest open shelter with space, re-planning at the next node
+        after each change of the network; surplus at a full shelter goes on to the next one.
+        Returns the node where the trip ended."""
+        env, inp, tl = self.env, self.inp, self.inp.timeline
+        for h, _ in groups:
+            self.leave_home(h)
+            if self.waiting[h] == 0:
+                self.status[h] = EN_ROUTE
+        scale = 1.0 / kmh if mode == "walk" else 1.0
+        while groups and env.now < inp.params.horizon_min:
+            state, change = tl.now(env.now)
+            table = inp.routes.table(state, mode)
+            dist = table.node_dist[node] * scale
+            room = self.room()
+            dist[~(state.shelter_open & (room > 0))] = np.inf
+            s = int(np.argmin(dist))
+            if not dist[s] < np.inf:
+                why = CUT_OFF if (room > 0).any() else NO_SPACE
+                for h, _ in groups:
+                    if self.status[h] != why:
+                        self.status[h] = why
+                        self.hh_event(h, why, self.node(node))
+                if not math.isfinite(change):
+                    return node
+                yield env.timeout(change - env.now)
+                for h, _ in groups:
+                    self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
+                continue
+            if env.now + dist[s] <= change:
+                yield env.timeout(dist[s])
+                node = int(inp.shelter_nodes[s])
+                self.admit(groups, s)
+                continue
+            # The network changes on the way: go on to the first node reached after the change.
+            row, hop = table.shelter_dist[s], table.next_hop[s]
+            nxt, start, budget = node, float(row[node]), (change - env.now) / scale
+            while start - row[nxt] < budget:
+                nxt = int(hop[nxt])
+            yield env.timeout((start - float(row[nxt])) * scale)
+            node = nxt
+            if tl.depth_at(node, env.now) > self.hz.exposure_depth_m:
+                for h, _ in groups:
+                    self.exposed[h] = True
+            for h, _ in groups:
+                self.hh_event(h, "replanned", self.node(node))
+        return node
+
+    def admit(self, groups: list[Group], s: int) -> None:
+        """Admit as many as the shelter has room for; the rest are turned away (in place)."""
+        sid = self.inp.shelter_ids[s]
+        for g in list(groups):
+            h, n = g
+            take = min(n, int(self.room()[s]))
+            if take:
+                self.space[s] -= take
+                self.sheltered[h] += take
+                self.arrivals.append((self.env.now, s, h, take))
+                self.hh_event(h, "sheltered", sid)
+            if self.sheltered[h] >= self.inp.hh_members[h]:
+                self.status[h] = SHELTERED
+            if take == n:
+                groups.remove(g)
+            else:
+                g[1] = n - take
+                self.turned_away += n - take
+                self.hh_event(h, "turned_away", sid)
+
+    # -- warners -------------------------------------------------------------------------------
+    def warner(self, w: int) -> Proc:
+        env, inp = self.env, self.inp
+        r = inp.warners[w]
+        duty = inp.params.role(r.role)
+        arrive = float(inp.warner_arrive[w])
+        if math.isnan(arrive) and self.rw[w, R_AVAIL] >= duty.availability:
+            return
+        ready = arrive if not math.isnan(arrive) else inp.params.warning_start_min + float(
+            duty.turnout.sample(self.rw[w, R_TURNOUT]))
+        ready, to = inp.story.on_duty(ready, r.role, r.grid, inp.grid_ids)
+        yield env.timeout(ready)
+        self.on_duty[w] = True
+        here = int(inp.warner_start[w]) if to is None else to.node
+        grid = r.grid_index if to is None or to.grid < 0 else to.grid
+        self.event(r.id, r.role, r.grid, "on_duty", self.node(here))
+        queue, second = self.queues[grid], self.second[grid]
+        while env.now < inp.params.horizon_min:
+            if queue:
+                h, knock = queue.popleft(), 0
+            elif second:
+                h, ready = second.popleft()
+                knock = 1
+                if ready > env.now:
+                    yield env.timeout(ready - env.now)
+            else:
+                return
+            if self.status[h] not in (HOME, REFUSED):
+                continue  # already gone: the neighbours say so
+            target = int(inp.hh_node[h])
+            depth = inp.timeline.depth_at(target, env.now)
+            if depth > self.hz.walk_limit_m:
+                self.hh_event(h, "unreachable", self.node(target))
+                continue
+            metres = float(np.hypot(*(inp.xy[target] - inp.xy[here]))) * inp.params.detour_factor
+            speed = duty.walk_kmh * float(wading_factor(self.hz, np.array(depth)))
+            yield env.timeout(metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH))
+            self.km[w] += metres / 1000.0
+            here = target
+            yield env.timeout(self.knock[knock, h])
+            self.visits[w] += 1
+            if self.status[h] not in (HOME, REFUSED):
+                continue
+            self.knocked(h, knock, w, here, duty.escorts_found)
+            if self.status[h] == WAITING_ESCORT and duty.escorts_found:
+                yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+                self.escorted[h] = True
+                self.waiting[h] = 0
+                t0 = env.now
+                here = yield from self.travel([[h, int(inp.hh_members[h])]], here, "walk",
+                                              self.pop.escorted_kmh)
+                self.km[w] += (env.now - t0) * self.pop.escorted_kmh / 60.0
+
+    def knocked(self, h: int, knock: int, w: int, here: int, escorts: bool) -> None:
+        env, r = self.env, self.inp.warners[w]
+        if knock == 0:
+            self.warned_at[h] = env.now
+        self.event(r.id, r.role, r.grid, "knock", self.inp.households[h].id)
+        self.hh_event(h, "warned" if knock == 0 else "second_knock", self.node(here))
+        if (self.comply1 if knock == 0 else self.comply2)[h]:
+            self.hh_event(h, "complied")
+            self.ready_at[h] = env.now + self.prep[h]
+            if self.needs_escort[h]:
+                self.status[h] = WAITING_ESCORT
+                if not escorts:  # the warner walks them out; else squads are called
+                    self.waiting[h] = int(self.inp.hh_members[h])
+                    self.pending.append(h)
+                    self.hh_event(h, "escort_requested")
+                    for key in (-1, int(self.hh_grid[h])):
+                        ev = self.requests.pop(key, None)
+                        if ev is not None:
+                            ev.succeed()
+            else:
+                self.status[h] = PREPARING
+                env.process(self.walk_out(h))
+        else:
+            self.status[h] = REFUSED
+            self.refused_once[h] = True
+            self.hh_event(h, "refused")
+            if knock == 0 and self.pop.second_knock:
+                self.second[int(self.hh_grid[h])].append(
+                    (h, env.now + self.pop.second_knock_after_min))
+
+    # -- escort squads -------------------------------------------------------------------------
+    def squad(self, q: int, sq: Squad) -> Proc:
+        env, inp = self.env, self.inp
+        k = len(inp.warners) + q
+        if sq.arrive_min is None and self.rs[q, R_AVAIL] >= sq.duty.availability:
+            return
+        ready = sq.arrive_min if sq.arrive_min is not None else (
+            inp.params.warning_start_min + float(sq.duty.turnout.sample(self.rs[q, R_TURNOUT])))
+        ready, to = inp.story.on_duty(ready, sq.role, sq.grid, inp.grid_ids)
+        yield env.timeout(ready)
+        base = sq.base if to is None else to.node
+        if sq.arrive_min is not None:
+            self.event(sq.id, sq.role, sq.grid, "arrived", self.node(base))
+        self.on_duty[k] = True
+        self.event(sq.id, sq.role, sq.grid, "on_duty", self.node(base))
+        mode = sq.duty.mode
+        here, shelter = base, -1  # at a base until the first trip ends at a shelter
+        scale = 1.0 / sq.duty.walk_kmh if mode == "walk" else 1.0
+        own_grid = inp.grid_ids.index(sq.grid) if sq.duty.scope == "grid" and sq.grid else -1
+        if to is not None and to.grid >= 0:
+            own_grid = to.grid
+        while env.now < inp.params.horizon_min:
+            cand = np.array(self.pending, dtype=int)
+            if own_grid >= 0 and cand.size:
+                cand = cand[self.hh_grid[cand] == own_grid]
+            if cand.size == 0:
+                yield self.wait_request(own_grid)
+                continue
+            state = inp.timeline.state_at(env.now)
+            row = (inp.routes.table(state, mode).shelter_dist[shelter] if shelter >= 0
+                   else inp.routes.from_base(state, mode, base))
+            d = row[inp.hh_node[cand]] * scale
+            if not np.isfinite(d).any():
+                change = inp.timeline.next_change(env.now)
+                if not math.isfinite(change):
+                    return
+                yield env.timeout(change - env.now)
+                continue
+            j = int(np.argmin(d))
+            h = int(cand[j])
+            seats = sq.duty.seats if mode == "vehicle" else 10**9
+            take = min(seats, int(self.waiting[h]))
+            self.waiting[h] -= take
+            if self.waiting[h] == 0:
+                self.pending.remove(h)
+            yield env.timeout(float(d[j]))
+            if mode == "walk":
+                self.km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
+            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            here = int(inp.hh_node[h])
+            self.escorted[h] = True
+            self.trips += 1
+            self.event(sq.id, sq.role, sq.grid, "escort_pickup", inp.households[h].id)
+            groups = [[h, take]]
+            if mode == "vehicle":
+                yield from self.fill_seats(groups, seats - take, h)
+            t0 = env.now
+            kmh = self.pop.escorted_kmh if mode == "walk" else inp.params.vehicle_kmh
+            here = yield from self.travel(groups, here, mode, kmh)
+            if mode == "walk":
+                self.km[k] += (env.now - t0) * kmh / 60.0
+            at = np.flatnonzero(inp.shelter_nodes == here)
+            if at.size == 0:
+                return  # cut off with nowhere to go
+            shelter = int(at[0])
+
+    def wait_request(self, grid: int) -> simpy.Event:
+        """An event that fires at the next escort request of the grid (-1: anywhere)."""
+        ev = self.requests.get(grid)
+        if ev is None:
+            ev = self.requests[grid] = self.env.event()
+        return ev
+
+    def fill_seats(self, groups: list[Group], seats: int, first: int) -> Proc:
+        """Pick up more waiting households of the same grid, nearest first, while seats last."""
+        env, inp = self.env, self.inp
+        grid = inp.households[first].grid_index
+        here = int(inp.hh_node[first])
+        while seats > 0:
+            near = [h for h in self.pending if inp.households[h].grid_index == grid
+                    and self.waiting[h] <= seats
+                    and inp.timeline.depth_at(int(inp.hh_node[h]), env.now) <= self.hz.vehicle_limit_m]
+            if not near:
+                return
+            pts = inp.xy[inp.hh_node[near]]
+            d = np.hypot(pts[:, 0] - inp.xy[here, 0], pts[:, 1] - inp.xy[here, 1])
+            h = near[int(np.argmin(d))]
+            metres = float(d.min()) * inp.params.detour_factor
+            take = int(self.waiting[h])  # claimed before driving there
+            self.waiting[h] = 0
+            self.pending.remove(h)
+            yield env.timeout(metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH))
+            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            self.escorted[h] = True
+            self.leave_home(h)
+            seats -= take
+            here = int(inp.hh_node[h])
+            groups.append([h, take])

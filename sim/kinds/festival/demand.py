@@ -1,0 +1,166 @@
+"""Visitor demand: groups arriving by mode as non-homogeneous Poisson processes.
+
+Rates are piecewise constant (a profile of visitors per hour, or counts per interval), times
+the pre-tide surge factor. Within a piece of constant rate, a Poisson process is a Poisson
+number of groups placed uniformly: exact and vectorised. Each mode has its own random stream
+(``sim.core.rng.stream_generator``), so plans compared on one seed see the same visitors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.distributions import Dist
+from sim.core.rng import pick, stream_generator
+from sim.kinds.festival.config import FestivalParams, Mode
+from sim.kinds.festival.storyline import SurgeWindow, surge_factor
+
+MAX_GROUP = 12  # groups are capped at this size (a minibus); per-person draws need a slot each
+# Columns of each group's uniforms; appending a slot never changes the existing ones.
+U_SIZE, U_CHECKPOINT, U_VIEW, U_GROUP_CHECK, U_AFTER_TIDE, U_MIN_STAY = range(6)
+U_PERSON = 6  # first of MAX_GROUP per-person check slots
+N_UNIFORMS = U_PERSON + MAX_GROUP
+
+
+def group_sizes(dist: Dist, u: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(dist.sample(u)), 1, MAX_GROUP).astype(int)
+
+
+def mean_group_size(dist: Dist) -> float:
+    """Mean of the rounded group size (by the inverse CDF on a fine grid of uniforms)."""
+    u = (np.arange(20_000) + 0.5) / 20_000
+    return float(group_sizes(dist, u).mean())
+
+
+def rate_steps(p: FestivalParams, mode: Mode) -> tuple[np.ndarray, np.ndarray]:
+    """Breakpoints ``t`` (model minutes, from 0 to the horizon) and visitors/min in each piece."""
+    h = p.horizon
+    if mode.profile:
+        starts = [p.t(s.at) for s in mode.profile]
+        rates = [s.per_hour / 60.0 for s in mode.profile]
+        if starts[0] > 0:
+            starts, rates = [0.0, *starts], [0.0, *rates]
+    else:
+        starts = [k * mode.interval_min for k in range(len(mode.counts))]
+        rates = [c / mode.interval_min for c in mode.counts]
+        starts.append(len(mode.counts) * mode.interval_min)
+        rates.append(0.0)
+    cuts = {0.0, h, *starts}
+    tide = p.t(p.tide_time)
+    surge_from = tide - p.surge.before_tide_min
+    if mode.surge and p.surge.before_tide_min > 0:
+        cuts |= {surge_from, tide}
+    t = np.array(sorted(c for c in cuts if 0 <= c <= h))
+    mid = (t[:-1] + t[1:]) / 2
+    idx = np.searchsorted(np.array(starts), mid, side="right") - 1
+    r = np.where(idx >= 0, np.array(rates)[np.maximum(idx, 0)], 0.0)
+    if mode.surge:
+        r = np.where((mid >= surge_from) & (mid < tide), r * p.surge.factor, r)
+    return t, r
+
+
+def expected_visitors(p: FestivalParams) -> float:
+    total = 0.0
+    for mode in p.modes.values():
+        t, r = rate_steps(p, mode)
+        total += float((np.diff(t) * r).sum())
+    return total
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Every visitor group of one replication, sorted by arrival time."""
+
+    ids: list[str]
+    mode: np.ndarray
+    arrival: np.ndarray
+    size: np.ndarray
+    checkpoint: np.ndarray  # first checkpoint (index in the festival's checkpoint order)
+    view: np.ndarray  # preferred viewing point (index)
+    u: np.ndarray  # (groups, N_UNIFORMS)
+
+
+def arrival_times(rng: np.random.Generator, t: np.ndarray, group_rate: np.ndarray,
+                  regular: bool) -> np.ndarray:
+    out = []
+    for lo, hi, r in zip(t[:-1], t[1:], group_rate, strict=True):
+        if r <= 0 or hi <= lo:
+            continue
+        if regular:
+            out.append(lo + np.arange(int(np.ceil((hi - lo) * r - 1e-9))) / r)
+        else:
+            k = rng.poisson(r * (hi - lo))
+            out.append(np.sort(rng.uniform(lo, hi, k)))
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def draw_groups(p: FestivalParams, key: int, checkpoint_ids: list[str],
+                view_weights: np.ndarray, surges: Sequence[SurgeWindow] = ()) -> Groups:
+    parts = []
+    for m, (name, mode) in enumerate(p.modes.items()):
+        rng = stream_generator(key, f"arrivals:{name}")
+        t, r = rate_steps(p, mode)
+        rate = r / mean_group_size(mode.group_size)
+        regular = mode.arrivals == "regular"
+        times = arrival_times(rng, t, rate, regular)
+        u = rng.random((times.size, N_UNIFORMS))
+        ids = [f"{name}-{j:06d}" for j in range(times.size)]
+        mine = [w for w in surges if w.mode in (None, name)]
+        if mine:
+            times, u, ids = _surged(stream_generator(key, f"surge:{name}"), mine, t, rate,
+                                    regular, times, u, ids, name)
+        cps = list(mode.checkpoints)
+        shares = np.array([mode.checkpoints[c] for c in cps])
+        cp = np.array([checkpoint_ids.index(c) for c in cps])[pick(u[:, U_CHECKPOINT], shares.tolist())]
+        parts.append((ids, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u))
+    ids = [i for x in parts for i in x[0]]
+    arrival = np.concatenate([x[2] for x in parts])
+    order = np.argsort(arrival, kind="stable")
+    u = np.vstack([x[5] for x in parts])[order] if parts else np.zeros((0, N_UNIFORMS))
+    return Groups(
+        ids=[ids[i] for i in order],
+        mode=np.concatenate([np.full(x[2].size, x[1]) for x in parts])[order],
+        arrival=arrival[order],
+        size=np.concatenate([x[3] for x in parts])[order],
+        checkpoint=np.concatenate([x[4] for x in parts])[order],
+        view=pick(u[:, U_VIEW], view_weights.tolist()),
+        u=u,
+    )
+
+
+def _surged(rng: np.random.Generator, windows: list[SurgeWindow], t: np.ndarray,
+            rate: np.ndarray, regular: bool, times: np.ndarray, u: np.ndarray, ids: list[str],
+            name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A mode's arrivals with surge injects: the usual groups thinned where the factor is below
+    1, plus extra groups (ids ``<mode>-x000001``…) at (factor - 1) × the rate where above."""
+    f = surge_factor(windows, times)
+    keep_u = rng.random(times.size)  # drawn for every group, so that the stream stays aligned
+    if regular:  # evenly thinned: keep a group whenever the running sum of factors passes 1
+        acc = np.floor(np.cumsum(np.where(f < 1, f, 0.0)) + 1e-9)
+        keep = (f >= 1) | (np.diff(acc, prepend=0.0) > 0)
+    else:
+        keep = keep_u < f
+    cuts = np.unique(np.clip([*t, *(c for w in windows for c in (w.t0, w.t1))], t[0], t[-1]))
+    mid = (cuts[:-1] + cuts[1:]) / 2
+    base = rate[np.clip(np.searchsorted(t, mid, side="right") - 1, 0, rate.size - 1)]
+    extra = arrival_times(rng, cuts, base * np.clip(surge_factor(windows, mid) - 1, 0, None),
+                          regular)
+    extra_u = rng.random((extra.size, N_UNIFORMS))
+    return (np.concatenate([times[keep], extra]), np.vstack([u[keep], extra_u]),
+            [i for i, k in zip(ids, keep.tolist(), strict=True) if k]
+            + [f"{name}-x{j:06d}" for j in range(extra.size)])
+
+
+def service_times(per_group: Dist, per_person: Dist, size: np.ndarray, u: np.ndarray
+                  ) -> np.ndarray:
+    """Per group check plus the sum of one per-person check for each member."""
+    out = per_group.sample(u[:, U_GROUP_CHECK])
+    if not (per_person.dist == "fixed" and per_person.mean() == 0):
+        persons = per_person.sample(u[:, U_PERSON:U_PERSON + MAX_GROUP])
+        persons[np.arange(MAX_GROUP)[None, :] >= size[:, None]] = 0.0
+        out = out + persons.sum(axis=1)
+    return out
+

@@ -1,0 +1,250 @@
+"""Festival metrics, time series and event records of one replication.
+
+Waits and responses are per person (a group of four waiting 10 minutes is four people waiting
+10 minutes). Someone still waiting at the end of the day counts with the wait so far (a lower
+bound), so that a plan whose queue never clears does not look better than it is.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.core.results import EventRecord, ReplicationResult
+from sim.kinds.festival.checkpoint import INF, max_waiting, step_count
+from sim.kinds.festival.config import STAFF_GROUPS
+from sim.kinds.festival.demand import Groups
+
+if TYPE_CHECKING:
+    from sim.kinds.festival.inputs import FestivalInputs
+    from sim.kinds.festival.model import CheckpointResult, Day, Visits
+
+PLACES = ("diverting", "queue", "check", "walking", "held", "viewing_point", "left",
+          "turned_away")
+# Fruin (1971) level of service of queueing/standing areas: lower bounds of m² per person.
+LOS_M2_PER_PERSON = {"A": 1.21, "B": 0.93, "C": 0.65, "D": 0.28, "E": 0.19}
+
+
+def los_grade(density: np.ndarray) -> np.ndarray:
+    """Fruin standing level of service as 1 (A) … 6 (F) for densities in people/m²."""
+    area = np.divide(1.0, density, out=np.full(np.shape(density), np.inf), where=density > 0)
+    grade = np.full(np.shape(density), 6)
+    for k, lower in enumerate(LOS_M2_PER_PERSON.values()):
+        grade = np.where((grade == 6) & (area > lower), k + 1, grade)
+    return grade
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    """The smallest value with at least ``q`` of the weight at or below it (NaN if none)."""
+    if values.size == 0 or weights.sum() <= 0:
+        return math.nan
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order], dtype=float)
+    return float(values[order][np.searchsorted(cum, q * cum[-1] - 1e-9)])
+
+
+def checkpoint_present(inp: FestivalInputs, g: Groups, cr: CheckpointResult) -> np.ndarray:
+    """People queueing or being checked at each checkpoint at each whole minute (for incidents)."""
+    minutes = np.arange(int(np.ceil(inp.horizon)) + 1, dtype=float)
+    out = np.zeros((len(inp.cp_ids), minutes.size))
+    for c in range(len(inp.cp_ids)):
+        m = (cr.cp == c) & ~cr.turned_away
+        w = g.size[m].astype(float)
+        out[c] = step_count(cr.arrival[m], w, minutes) - step_count(cr.end[m], w, minutes)
+    return out
+
+
+def place_intervals(g: Groups, cr: CheckpointResult, vs: Visits
+                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per place, the [from, until) times of each group there (inf: never / still there)."""
+    away = cr.turned_away
+    queue_from = np.where(away, INF, cr.arrival)
+    return {
+        "diverting": (g.arrival, cr.arrival),
+        "queue": (queue_from, np.where(away, INF, cr.start)),
+        "check": (cr.start, cr.end),
+        "walking": (cr.end, vs.t_vp_last),
+        "held": (vs.t_vp_last, vs.t_enter),
+        "viewing_point": (vs.t_enter, vs.t_exit),
+        "left": (vs.t_exit, np.full(len(g.ids), INF)),
+        "turned_away": (np.where(away, cr.arrival, INF), np.full(len(g.ids), INF)),
+    }
+
+
+def place_counts(g: Groups, cr: CheckpointResult, vs: Visits, t: np.ndarray
+                 ) -> dict[str, np.ndarray]:
+    w = g.size.astype(float)
+    return {place: step_count(a, w, t) - step_count(b, w, t)
+            for place, (a, b) in place_intervals(g, cr, vs).items()}
+
+
+def occupancy_steps(vs: Visits, v: int) -> tuple[np.ndarray, np.ndarray]:
+    """Times of changes at viewing point ``v`` (starting at 0) and the occupancy from each."""
+    rows = vs.occupancy[vs.occupancy[:, 1] == v]
+    return np.concatenate([[0.0], rows[:, 0]]), np.concatenate([[0.0], rows[:, 2]])
+
+
+def _over(times: np.ndarray, flag: np.ndarray, horizon: float) -> float:
+    ends = np.append(times[1:], horizon)
+    return float(np.sum(np.clip(ends - times, 0, None)[flag]))
+
+
+def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, replication: int,
+            seed: int, keep_events: bool) -> ReplicationResult:
+    p, h = inp.params, inp.horizon
+    vs = day.visits
+    assert vs is not None, "collect() needs a finished Day"
+    size = g.size.astype(float)
+    served = ~cr.turned_away
+    wait = np.minimum(cr.start, h) - cr.arrival
+    m: dict[str, float] = {"visitors": float(size.sum()), "groups": float(len(g.ids))}
+    series: dict[str, np.ndarray] = {}
+
+    def waits(mask: np.ndarray, tag: str) -> None:
+        w, s = wait[mask], size[mask]
+        m[f"wait_p50_min{tag}"] = weighted_quantile(w, s, 0.5)
+        m[f"wait_p95_min{tag}"] = weighted_quantile(w, s, 0.95)
+        m[f"wait_mean_min{tag}"] = float(np.average(w, weights=s)) if s.sum() else math.nan
+        m[f"share_waited{tag}"] = float(s[w > 0].sum() / s.sum()) if s.sum() else math.nan
+
+    waits(served & inp.measured(cr.arrival), "")
+    m["turned_away"] = float(size[cr.turned_away].sum())
+    m["diverted"] = float(size[cr.diverted].sum())
+    queues = []
+    for c, cid in enumerate(inp.cp_ids):
+        at = (cr.cp == c) & served
+        tag = f"[checkpoint={cid}]"
+        waits(at & inp.measured(cr.arrival), tag)
+        queues.append(max_waiting(cr.arrival[at], cr.start[at], size[at]))
+        m[f"max_queue{tag}"] = queues[-1]
+        m[f"visitors{tag}"] = float(size[at].sum())
+        busy = np.clip(np.minimum(cr.end[at], h) - np.minimum(cr.start[at], h), 0, None).sum()
+        open_min = inp.schedules[c].open_minutes(h)
+        m[f"utilisation{tag}"] = float(busy / open_min) if open_min else math.nan
+        w = size[at]
+        series[f"queue{tag}"] = (step_count(cr.arrival[at], w, inp.record_t)
+                                 - step_count(cr.start[at], w, inp.record_t))
+    m["max_queue"] = max(queues) if queues else 0.0
+
+    # Viewing points: density, level of service, time over the danger limit.
+    danger, over_any = p.danger_ppm2, []
+    max_d = 0.0
+    for v, vid in enumerate(inp.vp_ids):
+        times, occ = occupancy_steps(vs, v)
+        dens = occ / inp.vp_area[v]
+        tag = f"[viewing_point={vid}]"
+        m[f"max_density_ppm2{tag}"] = float(dens.max())
+        max_d = max(max_d, float(dens.max()))
+        m[f"minutes_density_over_limit{tag}"] = _over(times, dens > danger, h)
+        m[f"worst_los{tag}"] = float(los_grade(dens).max())
+        over_any.append((times, dens > danger))
+        at_t = dens[np.searchsorted(times, inp.record_t, side="right") - 1]
+        series[f"density{tag}"] = at_t
+        series[f"los{tag}"] = los_grade(at_t).astype(float)
+    m["max_density_ppm2"] = max_d
+    all_t = np.unique(np.concatenate([t for t, _ in over_any]))
+    any_over = np.zeros(all_t.size, bool)
+    for times, flag in over_any:
+        any_over |= flag[np.searchsorted(times, all_t, side="right") - 1]
+    m["minutes_density_over_limit"] = _over(all_t, any_over, h)
+    m["worst_los"] = max((m[f"worst_los[viewing_point={v}]"] for v in inp.vp_ids), default=1.0)
+
+    held = np.isfinite(vs.t_vp_last) & (vs.t_enter > vs.t_vp_last)
+    hw = np.minimum(vs.t_enter, h) - vs.t_vp_last
+    m["held"] = float(size[held].sum())
+    m["held_wait_p95_min"] = weighted_quantile(hw[held], size[held], 0.95) if held.any() else 0.0
+    m["redirected"] = float(size[vs.redirects > 0].sum())
+    # Minutes after the tide until 95 % of the people at the viewing points then have left.
+    there = (vs.t_enter <= inp.tide) & (vs.t_exit > inp.tide)
+    out = weighted_quantile(vs.t_exit[there], size[there], 0.95) if there.any() else inp.tide
+    m["egress95_min"] = float(out - inp.tide) if math.isfinite(out) and out <= h else math.nan
+
+    _incident_metrics(inp, day, m)
+    _utilisation(inp, cr, day, m)
+    series["density_limit_ppm2"] = np.full(inp.record_t.size, p.danger_ppm2)
+    for place, counts in place_counts(g, cr, vs, inp.record_t).items():
+        series[f"visitors[place={place}]"] = counts
+    events = _events(inp, g, cr, day, replication) if keep_events else []
+    return ReplicationResult(replication=replication, seed=seed, metrics=m, events=events,
+                             series=series)
+
+
+def _incident_metrics(inp: FestivalInputs, day: Day, m: dict[str, float]) -> None:
+    h = inp.horizon
+    inc = day.incidents
+    resp = np.array([r if np.isfinite(r) else h - t0 for _, _, t0, r, _ in inc])
+    m["incidents"] = float(len(inc))
+    m["incidents_unanswered"] = float(sum(1 for x in inc if not np.isfinite(x[3])))
+    m["incident_response_p95_min"] = float(np.percentile(resp, 95)) if len(inc) else math.nan
+    for name in inp.params.incidents:
+        r = np.array([x for (n, *_), x in zip(inc, resp, strict=True) if n == name])
+        m[f"incidents[type={name}]"] = float(r.size)
+        m[f"incident_response_p95_min[type={name}]"] = float(np.percentile(r, 95)) if r.size \
+            else math.nan
+
+
+def _utilisation(inp: FestivalInputs, cr: CheckpointResult, day: Day,
+                 m: dict[str, float]) -> None:
+    """Busy share of on-duty staff-minutes, by staff group (checkpoint lanes and teams)."""
+    p, h = inp.params, inp.horizon
+    busy = dict.fromkeys(STAFF_GROUPS, 0.0)
+    duty = dict.fromkeys(STAFF_GROUPS, 0.0)
+    for c, cp in enumerate(p.checkpoints.values()):
+        shares = dict.fromkeys(STAFF_GROUPS, 0.0)
+        for s in cp.roster.values():
+            span = max(min(p.t(s.end), h) - max(p.t(s.start), 0.0), 0.0)
+            for sg, n in s.staff.items():
+                shares[sg] += p.scaled(sg, n) * span
+        total = sum(shares.values())
+        at = cr.cp == c
+        lane_busy = np.clip(np.minimum(cr.end[at], h) - np.minimum(cr.start[at], h), 0, None).sum()
+        for grp in STAFF_GROUPS:
+            duty[grp] += shares[grp]
+            if total:
+                busy[grp] += lane_busy * cp.staff_per_lane * shares[grp] / total
+    for k, team in enumerate(inp.teams):
+        for tg, n in team.members.items():
+            duty[tg] += n * h
+            busy[tg] += n * day.team_busy[k]
+    for grp in STAFF_GROUPS:
+        if duty[grp] > 0:
+            m[f"utilisation[group={grp}]"] = float(min(busy[grp] / duty[grp], 1.0))
+    for name in p.teams:
+        ks = [k for k, t in enumerate(inp.teams) if t.group == name]
+        if ks:
+            m[f"utilisation[team={name}]"] = float(day.team_busy[ks].sum() / (len(ks) * h))
+
+
+def _events(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, rep: int
+            ) -> list[EventRecord]:
+    p = inp.params
+    grid = {cid: c.grid for cid, c in p.checkpoints.items()}
+    grid.update({vid: v.grid for vid, v in p.viewing_points.items()})
+    modes = list(p.modes)
+    first = np.asarray(g.checkpoint)
+    rows: list[tuple[float, str, str, str, str, str]] = [
+        (t, "inject", "", "", kind, detail) for t, kind, detail in inp.story.records
+        if t <= inp.horizon]
+    for i, gid in enumerate(g.ids):
+        mode = modes[g.mode[i]]
+        cp0 = inp.cp_ids[first[i]]
+        rows.append((g.arrival[i], gid, mode, grid[cp0], "arrived", cp0))
+        if cr.diverted[i]:
+            to = inp.cp_ids[cr.cp[i]] if cr.cp[i] >= 0 else ""
+            rows.append((g.arrival[i], gid, mode, grid[cp0], "diverted", to))
+        if cr.turned_away[i]:
+            rows.append((cr.arrival[i], gid, mode, "", "turned_away", ""))
+            continue
+        cp = inp.cp_ids[cr.cp[i]]
+        if cr.diverted[i]:
+            rows.append((cr.arrival[i], gid, mode, grid[cp], "arrived", cp))
+        for t, ev in ((cr.start[i], "check_start"), (cr.end[i], "check_end")):
+            if t <= inp.horizon:
+                rows.append((t, gid, mode, grid[cp], ev, cp))
+    for t, eid, role, _, ev, where in day.log:
+        role = role or eid.rsplit("-", 1)[0]
+        rows.append((t, eid, role, grid.get(where, ""), ev, where))
+    rows.sort(key=lambda r: r[0])
+    return [EventRecord(rep, float(t), e, r, gr, ev, loc) for t, e, r, gr, ev, loc in rows]

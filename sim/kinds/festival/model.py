@@ -1,0 +1,397 @@
+"""The tide-festival model: visitor groups arrive by mode → checkpoint queue (lanes by shift
+roster; turned away or diverted over a queue limit) → walk to a viewing point → stewards admit,
+hold or redirect them by density → stay until after the tide → leave through the access path at
+a flow per metre of width. Incidents at viewing points and checkpoints are answered by the
+nearest free team over the walkway network, some after a command-centre decision.
+
+The checkpoints are computed directly (``sim.kinds.festival.checkpoint``); the viewing points,
+egress, incidents and teams run in SimPy. ``build`` does what does not depend on the seed;
+``simulate`` is one replication, a pure function of (inputs, replication, seed).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import deque
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import simpy
+from scipy.stats import poisson
+
+from sim.core.kind import Kind
+from sim.core.results import ReplicationResult
+from sim.core.rng import replication_key, uniforms
+from sim.kinds.festival.checkpoint import INF, serve
+from sim.kinds.festival.config import FestivalScenario
+from sim.kinds.festival.demand import U_AFTER_TIDE, U_MIN_STAY, Groups, draw_groups, service_times
+from sim.kinds.festival.inputs import FestivalInputs, build, check
+from sim.kinds.festival.review import FESTIVAL_REVIEW
+from sim.kinds.festival.storyline import FESTIVAL_INJECTS
+
+# Per (incident type, place) and minute: count, offset in the minute, handle, escalate, decision.
+N_INC_SLOTS = 5
+_PHI = 0.6180339887498949
+
+
+@dataclass
+class CheckpointResult:
+    """Per group: where and when it was checked (inf: not checked within the day)."""
+
+    cp: np.ndarray  # checkpoint that served (or would serve) it; -1: turned away
+    arrival: np.ndarray  # at that checkpoint
+    start: np.ndarray
+    end: np.ndarray
+    service: np.ndarray
+    diverted: np.ndarray
+    turned_away: np.ndarray
+
+
+def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
+    p = inp.params
+    n = len(g.ids)
+    services = {
+        name: service_times(ct.per_group, ct.per_person, g.size, g.u)
+        for name, ct in p.check_types.items()
+    }
+    r = CheckpointResult(cp=g.checkpoint.copy(), arrival=g.arrival.copy(), start=np.full(n, INF),
+                         end=np.full(n, INF), service=np.zeros(n), diverted=np.zeros(n, bool),
+                         turned_away=np.zeros(n, bool))
+    for c in inp.cp_order:
+        members = np.flatnonzero(r.cp == c)
+        members = members[np.argsort(r.arrival[members], kind="stable")]
+        svc = services[inp.cp_check[c]][members]
+        served = serve(r.arrival[members], svc, g.size[members], inp.schedules[c], inp.cp_limit[c])
+        rej = members[served.rejected]
+        ok = members[~served.rejected]
+        r.start[ok] = served.start[~served.rejected]
+        r.service[ok] = svc[~served.rejected]
+        r.end[ok] = r.start[ok] + r.service[ok]
+        if inp.cp_divert[c] >= 0:
+            r.diverted[rej] = True
+            r.cp[rej] = inp.cp_divert[c]
+            r.arrival[rej] += p.checkpoints[inp.cp_ids[c]].divert_min
+        else:
+            r.turned_away[rej] = True
+            r.cp[rej] = -1
+    return r
+
+
+@dataclass(frozen=True)
+class Visits:
+    """Per group at the viewing points (inf: not yet / never), and the occupancy log."""
+
+    vp: np.ndarray  # viewing point entered (-1: none)
+    t_vp_last: np.ndarray  # arrival at the entrance it entered or is held at
+    t_enter: np.ndarray
+    t_leave: np.ndarray  # start of egress
+    t_exit: np.ndarray
+    redirects: np.ndarray
+    occupancy: np.ndarray  # rows (time, viewing point, people there after the change)
+
+
+class Day:
+    """The SimPy part of one replication: viewing points, egress, incidents and teams."""
+
+    def __init__(self, inp: FestivalInputs, g: Groups, cr: CheckpointResult, key: int,
+                 cp_present: np.ndarray):
+        self.inp, self.g, self.cr = inp, g, cr
+        p = inp.params
+        self.env = simpy.Environment()
+        n, nv = len(g.ids), len(inp.vp_ids)
+        self.size = g.size.tolist()
+        self.occ = [0] * nv
+        self.held: list[deque[int]] = [deque() for _ in range(nv)]
+        self.exit_free = [0.0] * nv
+        self.occ_log: list[tuple[float, int, int]] = []
+        # Per group, as lists during the run (fast scalar access); arrays in ``visits`` after.
+        self.vp = [-1] * n
+        self.t_vp_last = [INF] * n  # arrival at the entrance it finally entered or waits at
+        self.t_enter = [INF] * n
+        self.t_leave = [INF] * n
+        self.t_exit = [INF] * n
+        self.redirects = [0] * n
+        self.log: list[tuple[float, str, str, str, str, str]] = []
+        self.roads = inp.story.walkways
+        if self.roads is None:
+            self.view, t_walk = g.view, inp.walk_cp_vp[np.maximum(cr.cp, 0), g.view]
+        else:  # walkway injects: routes as open when each group leaves its checkpoint
+            self.view, t_walk = self.roads.walks(np.maximum(cr.cp, 0), g.view, cr.end)
+        self.t_vp_arrival = np.where(cr.cp >= 0, cr.end + t_walk, INF)
+        self.min_stay = p.stay.min_stay.sample(g.u[:, U_MIN_STAY]).tolist()
+        self.after_tide = (inp.tide + p.stay.after_tide.sample(g.u[:, U_AFTER_TIDE])).tolist()
+        self.capacity = inp.vp_capacity.tolist()
+        self.controlled = inp.vp_controlled.tolist()
+        self.exit_rate = inp.vp_exit_rate.tolist()
+        self.nearest = [[w for w in np.argsort(inp.walk_vp_vp[:, v], kind="stable").tolist()
+                         if w != v] for v in range(nv)]
+        self.visits: Visits | None = None
+        # Incidents and teams.
+        self.cp_present = cp_present
+        nm = int(np.ceil(inp.horizon))
+        self.inc_u = uniforms(key, inp.incident_hashes, max(nm, 1) * N_INC_SLOTS) \
+            if len(inp.incident_hashes) else np.zeros((0, 0))
+        self.team_node = [t.base for t in inp.teams]
+        self.team_free = [True] * len(inp.teams)
+        self.team_since = [0.0] * len(inp.teams)
+        self.team_busy = np.zeros(len(inp.teams))
+        self.pending: list[tuple[int, int, simpy.Event]] = []
+        self.centre = simpy.Resource(self.env, capacity=p.command_centre.desks)
+        self.incidents: list[tuple[str, int, float, float, float]] = []  # type, place, t, resp, done
+        self.keep = False
+
+    # --- viewing points -------------------------------------------------------------------
+    def feeder(self) -> Generator[simpy.Event, Any, None]:
+        t = self.t_vp_arrival
+        order = np.flatnonzero(t <= self.inp.horizon)
+        order = order[np.argsort(t[order], kind="stable")]
+        env, view, times = self.env, self.view[order].tolist(), t[order].tolist()
+        for i, v, at in zip(order.tolist(), view, times, strict=True):
+            delay = at - env.now
+            if delay > 0:
+                yield env.timeout(delay)
+            self.arrive(i, v)
+
+    def arrive(self, i: int, v: int) -> None:
+        self.t_vp_last[i] = self.env.now
+        gs, occ, cap = self.size[i], self.occ, self.capacity
+        if not self.controlled[v] or (not self.held[v] and occ[v] + gs <= cap[v]):
+            self.enter(i, v)
+            return
+        cc = self.inp.params.crowd_control
+        if cc.rule == "redirect" and self.redirects[i] < cc.max_redirects:
+            walk = self.inp.walk_vp_vp if self.roads is None else \
+                self.roads.walk_vp_vp[self.roads.state_at(self.env.now)]
+            for w in self.nearest[v]:
+                if occ[w] + gs <= cap[w] and not self.held[w] and walk[w, v] < INF:
+                    self.redirects[i] += 1
+                    self.t_vp_last[i] = INF  # walking again
+                    self.note(i, "redirected", self.inp.vp_ids[w])
+                    self.later(float(walk[w, v]), self.arrive, i, w)
+                    return
+        self.held[v].append(i)
+        self.note(i, "held", self.inp.vp_ids[v])
+
+    def enter(self, i: int, v: int) -> None:
+        now = self.env.now
+        self.vp[i] = v
+        self.t_enter[i] = now
+        self.occ[v] += self.size[i]
+        self.occ_log.append((now, v, self.occ[v]))
+        self.note(i, "entered", self.inp.vp_ids[v])
+        leave = max(now + self.min_stay[i], self.after_tide[i])
+        self.later(leave - now, self.leave, i, v)
+
+    def leave(self, i: int, v: int) -> None:
+        now = self.env.now
+        self.t_leave[i] = now
+        self.note(i, "leaving", self.inp.vp_ids[v])
+        done = max(now, self.exit_free[v]) + self.size[i] / self.exit_rate[v]
+        self.exit_free[v] = done
+        self.later(done - now, self.exited, i, v)
+
+    def exited(self, i: int, v: int) -> None:
+        now = self.env.now
+        self.t_exit[i] = now
+        self.occ[v] -= self.size[i]
+        self.occ_log.append((now, v, self.occ[v]))
+        self.note(i, "exited", self.inp.vp_ids[v])
+        held, cap = self.held[v], self.capacity[v]
+        while held and self.occ[v] + self.size[held[0]] <= cap:
+            self.enter(held.popleft(), v)
+
+    def later(self, delay: float, fn: Callable[[int, int], None], i: int, v: int) -> None:
+        """Call ``fn(i, v)`` after ``delay`` minutes (a bare SimPy timeout: no process)."""
+
+        def call(_event: simpy.Event) -> None:
+            fn(i, v)
+
+        self.env.timeout(delay).callbacks.append(call)
+
+    def note(self, i: int, event: str, where: str) -> None:
+        if self.keep:
+            self.log.append((self.env.now, self.g.ids[i], "", "", event, where))
+
+    # --- incidents and teams ---------------------------------------------------------------
+    def incident_source(self) -> Generator[simpy.Event, Any, None]:
+        inp, p = self.inp, self.inp.params
+        types = list(p.incidents.values())
+        names = list(p.incidents)
+        nv, nplaces = len(inp.vp_ids), len(inp.place_nodes)
+        base = np.array([t.per_hour for t in types])[:, None] / 60.0
+        per_1000 = np.array([t.per_1000_per_hour for t in types])[:, None] / 60_000.0
+        above = np.array([t.above_ppm2 for t in types])[:, None]
+        at_vp = np.array([t.where == "viewing_points" for t in types])[:, None]
+        is_vp = np.arange(nplaces) < nv
+        for m in range(int(np.ceil(inp.horizon))):
+            present = np.concatenate([np.array(self.occ, float), self.cp_present[:, m]])
+            density = np.concatenate([present[:nv] / inp.vp_area, np.full(nplaces - nv, INF)])
+            rate = (base + per_1000 * present[None, :]) * (density[None, :] > above)
+            rate = np.where(at_vp == is_vp[None, :], rate, 0.0).ravel()
+            u = self.inc_u[:, m * N_INC_SLOTS:(m + 1) * N_INC_SLOTS]
+            counts = poisson.ppf(u[:, 0], rate).astype(int) if rate.any() else rate.astype(int)
+            for row in np.flatnonzero(counts):
+                ti, place = divmod(int(row), nplaces)
+                for k in range(int(counts[row])):
+                    uu = (u[row] + k * _PHI) % 1.0
+                    self.env.process(self.incident(names[ti], ti, place, m + float(uu[1]), uu))
+            yield self.env.timeout(1.0)
+
+    def incident(self, name: str, ti: int, place: int, t0: float, u: np.ndarray
+                 ) -> Generator[simpy.Event, Any, None]:
+        env, inp = self.env, self.inp
+        inc = inp.params.incidents[name]
+        yield env.timeout(max(t0 - env.now, 0.0))
+        where = (inp.vp_ids + inp.cp_ids)[place]
+        iid = f"incident-{len(self.incidents):05d}"
+        slot = len(self.incidents)
+        self.incidents.append((name, place, t0, INF, INF))
+        if self.keep:
+            self.log.append((env.now, iid, name, "", "reported", where))
+        assigned = env.event()
+        self.dispatch(ti, place, assigned)
+        k = yield assigned
+        team = inp.teams[k]
+        if self.keep:
+            self.log.append((env.now, team.id, team.group, "", "dispatched", where))
+        yield env.timeout(self.travel(team.group)[place, self.team_node[k]])
+        self.team_node[k] = inp.place_nodes[place]
+        response = env.now - t0
+        if self.keep:
+            self.log.append((env.now, team.id, team.group, "", "on_scene", where))
+        yield env.timeout(float(inc.handle.sample(np.array([u[2]]))[0]))
+        if u[3] < inc.escalate:
+            if self.keep:
+                self.log.append((env.now, team.id, team.group, "", "escalated", "command_centre"))
+            with self.centre.request() as req:
+                yield req
+                decision = inp.params.command_centre.decision.sample(np.array([u[4]]))[0]
+                yield env.timeout(float(decision))
+        self.incidents[slot] = (name, place, t0, response, env.now)
+        if self.keep:
+            self.log.append((env.now, team.id, team.group, "", "cleared", where))
+        self.release(k)
+
+    def travel(self, group: str) -> np.ndarray:
+        """(place, node) minutes of a team group, with the walkways open now."""
+        if self.roads is None:
+            return self.inp.team_travel[group]
+        return self.roads.team_travel[self.roads.state_at(self.env.now)][group]
+
+    def walkway_changes(self) -> Generator[simpy.Event, Any, None]:
+        """At each walkway inject, incidents no free team could reach are dispatched again."""
+        assert self.roads is not None
+        for t in self.roads.starts[1:]:
+            if t > self.env.now:
+                yield self.env.timeout(t - self.env.now)
+            pending, self.pending = self.pending, []
+            for ti, place, ev in pending:
+                self.dispatch(ti, place, ev)
+
+    def dispatch(self, ti: int, place: int, assigned: simpy.Event) -> None:
+        inp = self.inp
+        allowed = list(inp.params.incidents.values())[ti].teams
+        best, best_t = -1, INF
+        for k, team in enumerate(inp.teams):
+            if self.team_free[k] and team.group in allowed:
+                t = self.travel(team.group)[place, self.team_node[k]]
+                if t < best_t:
+                    best, best_t = k, t
+        if best < 0:
+            self.pending.append((ti, place, assigned))
+            return
+        self.team_free[best] = False
+        self.team_since[best] = self.env.now
+        assigned.succeed(best)
+
+    def release(self, k: int) -> None:
+        self.team_busy[k] += self.env.now - self.team_since[k]
+        self.team_free[k] = True
+        group = self.inp.teams[k].group
+        types = list(self.inp.params.incidents.values())
+        for j, (ti, place, ev) in enumerate(self.pending):
+            if group in types[ti].teams:
+                del self.pending[j]
+                self.dispatch(ti, place, ev)
+                return
+
+    def run(self, keep: bool) -> None:
+        self.keep = keep
+        self.env.process(self.feeder())
+        if self.inp.params.incidents and self.inp.teams:
+            self.env.process(self.incident_source())
+            if self.roads is not None:
+                self.env.process(self.walkway_changes())
+        self.env.run(until=self.inp.horizon)
+        for k, free in enumerate(self.team_free):
+            if not free:
+                self.team_busy[k] += self.inp.horizon - self.team_since[k]
+        self.visits = Visits(np.array(self.vp, int), np.array(self.t_vp_last),
+                             np.array(self.t_enter), np.array(self.t_leave),
+                             np.array(self.t_exit), np.array(self.redirects, int),
+                             np.array(self.occ_log).reshape(-1, 3))
+
+
+def checked_groups(inp: FestivalInputs, key: int) -> tuple[Groups, CheckpointResult]:
+    """A replication's visitor groups and their checkpoints (the part before SimPy)."""
+    groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights, inp.story.surges)
+    return groups, run_checkpoints(inp, groups)
+
+
+def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
+             ) -> ReplicationResult:
+    from sim.kinds.festival.metrics import checkpoint_present, collect
+
+    key = replication_key(seed, replication)
+    groups, cr = checked_groups(inp, key)
+    day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
+    with _gc_paused():
+        day.run(keep_events)
+    return collect(inp, groups, cr, day, replication, seed, keep_events)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The run allocates ~10⁵ short-lived events; cyclic GC passes over them cost ~30 %."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
+    p = model.festival
+    return {"checkpoint": [(c.node, cid) for cid, c in p.checkpoints.items()],
+            "viewing point": [(v.node, vid) for vid, v in p.viewing_points.items()]}
+
+
+def _figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    from sim.kinds.festival.plots import festival_figures
+
+    return festival_figures(summaries)
+
+
+FESTIVAL = Kind(
+    name="festival",
+    scenario_model=FestivalScenario,
+    required_metrics=("wait_p50_min", "wait_p95_min", "max_queue", "max_density_ppm2",
+                      "minutes_density_over_limit", "incident_response_p95_min"),
+    headline_metrics=("visitors", "wait_p50_min", "wait_p95_min", "max_queue",
+                      "max_density_ppm2", "minutes_density_over_limit",
+                      "incident_response_p95_min", "turned_away", "held_wait_p95_min", "egress95_min"),
+    curve_label=None,
+    check=check,
+    build=build,
+    simulate=simulate,
+    curve_minutes=lambda inp: inp.record_t,
+    places=_places,
+    figures=_figures,
+    inject_types=FESTIVAL_INJECTS,
+    review=FESTIVAL_REVIEW,
+)

@@ -1,0 +1,143 @@
+"""Festival figures from plan summaries: queues per checkpoint, density strips per viewing point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.present.plots import mark_injects  # noqa: E402
+
+
+def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
+    series = summary.get("series") or {}
+    return {k[len(prefix):-1]: v for k, v in series.items() if k.startswith(prefix)}
+
+
+def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The summaries with inject times in hours, the unit of the festival figures' x axis."""
+    return [{**s, "injects": [{**i, "t_min": i["t_min"] / 60.0} for i in s.get("injects", [])]}
+            for s in summaries]
+
+
+def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
+    """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
+    names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue[checkpoint=")))
+    if not names:
+        return None
+    cols = min(len(names), 3)
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), dpi=100,
+                             squeeze=False, sharex=True)
+    for ax, name in zip(axes.flat, names, strict=False):
+        for s in summaries:
+            q = _tagged(s, "queue[checkpoint=").get(name)
+            if q is None:
+                continue
+            t = np.asarray(q["t_min"]) / 60.0
+            (line,) = ax.plot(t, q["mean"], label=s["plan"], linewidth=1.2)
+            ax.fill_between(t, q["p5"], q["p95"], color=line.get_color(), alpha=0.15)
+        mark_injects(ax, _in_hours(summaries))
+        ax.set_title(f"checkpoint {name}", fontsize=9)
+        ax.set_ylabel("people waiting", fontsize=8)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[-1]:
+        ax.set_xlabel("hours after day start", fontsize=8)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{summaries[0]['scenario']}: checkpoint queues (mean, 5–95 % band)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
+    """Heat strip per plan: mean density (people/m²) of each viewing point over the day; the
+    colour turns red at the danger limit and cells whose 95th percentile is over it are dotted."""
+    strips = [(s, _tagged(s, "density[viewing_point=")) for s in summaries]
+    strips = [(s, d) for s, d in strips if d]
+    if not strips:
+        return None
+    fig, axes = plt.subplots(len(strips), 1, figsize=(10, 1.0 + 0.35 * len(strips[0][1])
+                                                      * len(strips)), dpi=100, squeeze=False)
+    for ax, (s, d) in zip(axes[:, 0], strips, strict=True):
+        names = list(d)
+        limit = float((s.get("series") or {}).get("density_limit_ppm2", {}).get("mean", [4.0])[0])
+        mean = np.array([d[n]["mean"] for n in names])
+        p95 = np.array([d[n]["p95"] for n in names])
+        t = np.asarray(d[names[0]]["t_min"]) / 60.0
+        top = max(float(p95.max()), limit * 1.5)
+        norm = TwoSlopeNorm(vmin=0.0, vcenter=limit, vmax=top)
+        step = t[1] - t[0] if t.size > 1 else 1.0
+        im = ax.imshow(mean, aspect="auto", cmap="RdYlGn_r", norm=norm, interpolation="nearest",
+                       extent=(t[0] - step / 2, t[-1] + step / 2, len(names) - 0.5, -0.5))
+        rr, cc = np.nonzero(p95 > limit)
+        ax.scatter(t[cc], rr, s=4, color="black", marker=".", label=f"p95 > {limit:g} /m²")
+        mark_injects(ax, _in_hours([s]))
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels(names, fontsize=7)
+        ax.set_title(f"{s['plan']}: viewing-point density (mean, people/m²; red above "
+                     f"{limit:g})", fontsize=9)
+        cb = fig.colorbar(im, ax=ax, pad=0.01)
+        cb.ax.axhline(limit, color="black", linewidth=1)
+        if rr.size:
+            ax.legend(loc="upper right", fontsize=7)
+    axes[-1, 0].set_xlabel("hours after day start")
+    fig.tight_layout()
+    return fig
+
+
+def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
+    """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
+    with the danger limit drawn as a red dashed line."""
+    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
+    if not names:
+        return None
+    cols = min(len(names), 3)
+    rows = -(-len(names) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), dpi=100,
+                             squeeze=False, sharex=True, sharey=True)
+    limit = float((summaries[0].get("series") or {}).get("density_limit_ppm2", {})
+                  .get("mean", [4.0])[0])
+    for ax, name in zip(axes.flat, names, strict=False):
+        for s in summaries:
+            d = _tagged(s, "density[viewing_point=").get(name)
+            if d is None:
+                continue
+            t = np.asarray(d["t_min"]) / 60.0
+            (line,) = ax.plot(t, d["mean"], label=s["plan"], linewidth=1.2)
+            ax.fill_between(t, d["p5"], d["p95"], color=line.get_color(), alpha=0.15)
+        ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
+        ax.set_title(f"viewing point {name}", fontsize=9)
+        ax.grid(alpha=0.3)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("people per m²", fontsize=8)
+    for ax in axes[-1]:
+        ax.set_xlabel("hours after day start", fontsize=8)
+    axes.flat[0].legend(fontsize=7)
+    fig.suptitle(f"{summaries[0]['scenario']}: viewing-point density (mean, 5–95 % band; red "
+                 f"dashed: danger limit {limit:g} /m²)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def festival_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    out = {}
+    q = queue_figure(summaries)
+    if q is not None:
+        out["queues"] = q
+    lines = density_lines_figure(summaries)
+    if lines is not None:
+        out["density"] = lines
+    d = density_figure(summaries)
+    if d is not None:
+        out["density_strip"] = d
+    return out

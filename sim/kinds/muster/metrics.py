@@ -1,0 +1,68 @@
+"""Muster metrics of one replication: counts by 15/30/60 minutes, times to 50/90 %, where
+the check-in queues were, and the per-role and per-assembly-point breakdowns."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.core.forces import ROLES
+
+if TYPE_CHECKING:
+    from sim.kinds.muster.model import MusterInputs
+
+MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED = "mustered", "en_route", "unavailable", "not_reached"
+FINAL_STATES = (MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED)
+
+
+def curve(times: np.ndarray, t: np.ndarray) -> np.ndarray:
+    if times.size == 0:
+        return np.zeros_like(t)
+    return np.searchsorted(np.sort(times), t, side="right") / times.size
+
+
+def _time_to(sorted_times: np.ndarray, frac: float) -> float:
+    n = sorted_times.size
+    if n == 0:
+        return math.nan
+    # inf: not reached within the horizon (censored); nan above: nobody to muster.
+    v = sorted_times[max(math.ceil(frac * n) - 1, 0)]
+    return float(v) if np.isfinite(v) else math.inf
+
+
+def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray,
+                   wait: np.ndarray, ap: np.ndarray) -> dict[str, float]:
+    n = len(inp.roster)
+    s = np.sort(mustered_at)
+    m: dict[str, float] = {
+        "roster": float(n),
+        "mustered_15min": float((mustered_at <= 15).sum()),
+        "mustered_30min": float((mustered_at <= 30).sum()),
+        "mustered_60min": float((mustered_at <= 60).sum()),
+        "frac_mustered_60min": float((mustered_at <= 60).sum() / n) if n else math.nan,
+        "t50_min": _time_to(s, 0.5),
+        "t90_min": _time_to(s, 0.9),
+        "unavailable": float((state == UNAVAILABLE).sum()),
+        "not_reached": float((state == NOT_REACHED).sum()),
+        "en_route_at_end": float((state == EN_ROUTE).sum()),
+        "mustered_at_end": float((state == MUSTERED).sum()),
+        "checkin_wait_p95_min": float(np.nanpercentile(wait, 95)) if np.isfinite(wait).any()
+        else math.nan,
+    }
+    roles = np.array([r.role for r in inp.roster])
+    for role in ROLES:
+        mask = roles == role
+        if mask.any():
+            m[f"mustered_60min[role={role}]"] = float((mustered_at[mask] <= 60).sum())
+            m[f"roster[role={role}]"] = float(mask.sum())
+    for k, ap_id in enumerate(inp.ap_ids):
+        mask = ap == k
+        m[f"mustered_60min[ap={ap_id}]"] = float((mustered_at[mask] <= 60).sum())
+        w = wait[mask]
+        m[f"checkin_wait_max_min[ap={ap_id}]"] = float(np.nanmax(w)) if np.isfinite(w).any() \
+            else 0.0
+    return m
+
+

@@ -1,0 +1,1 @@
+"""The road network: graph, travel times, OSM import, coordinates, elevation and places."""

@@ -1,0 +1,239 @@
+"""The one way numbers are written for people: CLI tables, the HTML report, the dashboard.
+
+- counts are whole, with thousands separators (``1,618``);
+- shares are percentages with one decimal (``88.0%``);
+- minutes have one decimal (``42.3 min`` with the unit, ``42.3`` in a column already in minutes);
+- a time that was not reached within the horizon is ``> 240 min``; a time-to-X metric reached
+  in no replication is ``not reached (0/100)``;
+- a statistic that cannot exist (nobody to evacuate, nobody at risk) is ``not applicable``;
+- confidence intervals of counts are clipped at 0 (a count is never negative).
+
+Works on the statistic mappings of ``summary.json`` (see :mod:`sim.run.stats`). Never prints
+``nan``, ``None`` or ``inf``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from sim.core.catalogue import info, is_time_to
+
+NOT_APPLICABLE = "not applicable"
+NOT_AVAILABLE = "not available"
+
+
+def _missing(v: Any) -> bool:
+    return v is None or isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v)
+
+
+def kind_of(metric: str) -> str:
+    """``share``, ``minutes``, ``count``, ``level`` or ``number`` — how a metric is written."""
+    base = metric.partition("[")[0]
+    unit = info(metric).unit
+    if base.startswith(("frac_", "share_", "utilisation")):
+        return "share"
+    if base.startswith("worst_los"):
+        return "level"
+    if unit == "min" or base.endswith("_min"):
+        return "minutes"
+    if unit in ("people", "households", "trips", "incidents", "groups"):
+        return "count"
+    return "number"
+
+
+def count(v: Any) -> str:
+    """A whole number with thousands separators (a mean of counts is rounded)."""
+    if _missing(v):
+        return NOT_APPLICABLE
+    if math.isinf(v):
+        return "unbounded"
+    r = round(float(v))
+    return f"{r:,}" if r != 0 else "0"  # never "-0"
+
+
+def share(v: Any) -> str:
+    if _missing(v):
+        return NOT_APPLICABLE
+    if math.isinf(v):
+        return "unbounded"
+    return f"{float(v):.1%}"
+
+
+def minutes(v: Any, unit: bool = True) -> str:
+    if _missing(v):
+        return NOT_APPLICABLE
+    if math.isinf(v):
+        return "not reached"
+    text = f"{float(v):,.1f}"
+    if text in ("-0.0",):
+        text = "0.0"
+    return f"{text} min" if unit else text
+
+
+def number(v: Any) -> str:
+    if _missing(v):
+        return NOT_APPLICABLE
+    if math.isinf(v):
+        return "unbounded"
+    x = float(v)
+    text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
+    return "0.0" if text == "-0.0" else text
+
+
+def level(v: Any) -> str:
+    """Fruin level of service, 1 (A) … 6 (F)."""
+    if _missing(v) or math.isinf(v):
+        return NOT_APPLICABLE
+    return "ABCDEF"[min(max(round(float(v)), 1), 6) - 1]
+
+
+def value(v: Any, metric: str = "", unit: bool = False) -> str:
+    """One value of a metric, written as its kind says (``unit``: add "min" to minutes)."""
+    k = kind_of(metric)
+    if k == "share":
+        return share(v)
+    if k == "count":
+        return count(v)
+    if k == "minutes":
+        return minutes(v, unit)
+    if k == "level":
+        return level(v)
+    return number(v)
+
+
+def later_than(horizon_min: Any) -> str:
+    if _missing(horizon_min) or math.isinf(horizon_min):
+        return "not reached"
+    return f"> {float(horizon_min):g} min"
+
+
+def not_reached(k: int, n: int) -> str:
+    return f"not reached ({k}/{n})"
+
+
+def reached(d: Mapping[str, Any]) -> str:
+    """``reached in 88/100 replications (88.0%)`` for a time-to-X statistic mapping."""
+    k, n = _whole(d, "n_reached"), _whole(d, "n")
+    return f"reached in {k}/{n} replications ({share(k / n) if n else NOT_APPLICABLE})"
+
+
+def _whole(d: Mapping[str, Any], key: str) -> int:
+    v: Any = d.get(key)
+    return 0 if _missing(v) or math.isinf(v) else int(v)
+
+
+def is_censored_entry(d: Mapping[str, Any]) -> bool:
+    return "n_reached" in d
+
+
+def partly_reached(d: Mapping[str, Any]) -> bool:
+    """A time-to-X entry where some replications did not reach X within the horizon."""
+    return is_censored_entry(d) and _whole(d, "n_reached") < _whole(d, "n")
+
+
+def _applicable(d: Mapping[str, Any]) -> bool:
+    return not d.get("not_applicable") and _whole(d, "n") > 0
+
+
+def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False) -> str:
+    """One statistic (``mean``, ``p95``, ``ci95_low`` …) of a metric's summary mapping."""
+    if not d:
+        return NOT_AVAILABLE
+    if d.get(f"{key}_censored"):
+        return later_than(d.get("horizon_min"))
+    v: Any = d.get(key)
+    if _missing(v) or math.isinf(v):
+        return NOT_AVAILABLE if _applicable(d) else NOT_APPLICABLE
+    return value(v, metric, unit)
+
+
+def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
+             high: str = "ci95_high") -> str:
+    """``[a – b]``; a count's interval is clipped at 0."""
+    lo: Any = d.get(low)
+    hi: Any = d.get(high)
+    if _missing(lo) or _missing(hi):
+        return ""
+    if kind_of(metric) in ("count", "share"):
+        lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
+    return f"[{value(lo, metric)} – {value(hi, metric)}]"
+
+
+def cell(d: Mapping[str, Any] | None, metric: str, ci: bool = False) -> str:
+    """A metric in one line, the same in every table:
+
+    - ordinary: ``1,234 (1,100–1,350)`` = mean (5th–95th percentile), or with ``ci`` the mean's
+      95 % CI in brackets too;
+    - a time reached in every replication: as ordinary, in minutes;
+    - reached in some: ``median 45.0 (30.1 – > 240 min), reached in 88/100 replications (88.0%)``
+      (the median and percentiles count the unreached as later than the horizon);
+    - reached in none: ``not reached (0/100)``;
+    - nothing to measure: ``not applicable`` (with the reason if the summary gives it).
+    """
+    if not d:
+        return NOT_AVAILABLE
+    if not _applicable(d):
+        reason = d.get("not_applicable")
+        return f"{NOT_APPLICABLE} ({reason})" if isinstance(reason, str) else NOT_APPLICABLE
+    if partly_reached(d):
+        k, n = _whole(d, "n_reached"), _whole(d, "n")
+        if k == 0:
+            return not_reached(k, n)
+        if d.get("p5_censored"):  # the whole 5–95 % range is past the horizon
+            return f"median {stat(d, metric, 'p50')}, {reached(d)}"
+        return (f"median {stat(d, metric, 'p50')} ({stat(d, metric, 'p5')} – "
+                f"{stat(d, metric, 'p95')}), {reached(d)}")
+    text = f"{stat(d, metric, 'mean')} ({stat(d, metric, 'p5')}–{stat(d, metric, 'p95')})"
+    if ci:
+        text = f"{stat(d, metric, 'mean')} {interval(d, metric)} " \
+               f"({stat(d, metric, 'p5')}–{stat(d, metric, 'p95')})"
+    return text.replace("  ", " ")
+
+
+def mean_ci(d: Mapping[str, Any] | None, metric: str) -> str:
+    """``mean [95 % CI]``, or for a censored time what :func:`cell` says instead."""
+    if not d:
+        return NOT_AVAILABLE
+    if not _applicable(d) or partly_reached(d):
+        return cell(d, metric)
+    return f"{stat(d, metric, 'mean')} {interval(d, metric)}".strip()
+
+
+def spread(d: Mapping[str, Any] | None, metric: str) -> str:
+    """``5th – 95th percentile``."""
+    if not d:
+        return NOT_AVAILABLE
+    if not _applicable(d):
+        return NOT_APPLICABLE
+    return f"{stat(d, metric, 'p5')} – {stat(d, metric, 'p95')}"
+
+
+def difference(d: Mapping[str, Any] | None, metric: str) -> str:
+    """A paired difference ``mean [CI]``, with ``n = 37 of 100 where both reached`` when not
+    every pair entered."""
+    if not d:
+        return NOT_AVAILABLE
+    n, pairs = _whole(d, "n"), _whole(d, "pairs")
+    if n == 0:
+        return "not comparable (no replication where both reached)" if is_time_to(metric) \
+            else NOT_APPLICABLE
+    text = signed(d.get("mean"), metric)
+    lo, hi = d.get("ci95_low"), d.get("ci95_high")
+    if not (_missing(lo) or _missing(hi)):
+        text += f" [{signed(lo, metric)} – {signed(hi, metric)}]"
+    if is_time_to(metric) or (pairs and n < pairs):
+        text += f", n = {n} of {pairs} where both reached" if is_time_to(metric) \
+            else f", n = {n} of {pairs}"
+    return text
+
+
+def signed(v: Any, metric: str = "") -> str:
+    """A difference with its sign (``+12``, ``−20``)."""
+    if _missing(v):
+        return NOT_APPLICABLE
+    text = value(abs(float(v)), metric)
+    if text in ("0", "0.0", "0.0%"):
+        return text
+    return ("+" if float(v) > 0 else "−") + text

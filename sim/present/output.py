@@ -1,0 +1,159 @@
+"""Writing results to a folder: JSON, CSV and PNG files (the CLI's and report's edge)."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pandas as pd
+
+from sim.core.errors import Problem, ScenarioError
+from sim.core.results import json_ready
+from sim.core.scenario import KINDS
+from sim.run.experiments import Comparison, PlanRun
+
+_R = TypeVar("_R")
+
+
+def check_out_folder(out: Path) -> None:
+    """Fail at once, before any replication runs, if results could not be written to ``out``
+    (a file in the way, a folder that cannot be created or written to)."""
+    def bad(why: str) -> ScenarioError:
+        return ScenarioError([Problem("--out", f"cannot write the output folder there: {why}",
+                                      str(out))])
+
+    if out.exists() and not out.is_dir():
+        raise bad("it is a file, not a folder")
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        raise bad("the folder is not writable")
+    base = out.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise bad(f"{base} is not a folder")
+    # A real probe: os.access says yes to root on a read-only mount or under /proc.
+    probe = base / f".gridmuster-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        probe.mkdir()
+        probe.rmdir()
+    except OSError as exc:
+        raise bad(exc.strerror or str(exc)) from None
+
+
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A temporary sibling folder to write into; on success it becomes ``out``.
+
+    A new ``out`` appears whole or not at all (one rename). Into an existing folder each file
+    is moved in with an atomic replace, so a reader never sees a half-written file and files
+    other commands put there (a report) are kept."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale(out)
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+    tmp.mkdir()  # not mkdtemp: its 0700 mode would become the output folder's
+    try:
+        yield tmp
+        try:
+            os.rename(tmp, out)  # also replaces an empty folder
+        except OSError as exc:
+            if exc.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            for f in sorted(tmp.iterdir()):
+                if (out / f.name).is_dir() and not f.is_dir():
+                    shutil.rmtree(out / f.name)
+                os.replace(f, out / f.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _remove_stale(out: Path) -> None:
+    """Temporary folders left by a writer that was killed (its pid is gone) are removed."""
+    for tmp in out.parent.glob(f".{out.name}.tmp-*-*"):
+        pid = tmp.name.rsplit("-", 2)[-2]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(tmp, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            pass
+
+
+def atomic_output(write: Callable[[_R, Path], list[Path]]) -> Callable[[_R, Path], list[Path]]:
+    """A folder writer made atomic (``atomic_folder``); it returns the paths in ``out``."""
+    @functools.wraps(write)
+    def wrapper(obj: _R, out: Path) -> list[Path]:
+        with atomic_folder(out) as tmp:
+            written = write(obj, tmp)
+        return [out / p.relative_to(tmp) for p in written]
+    return wrapper
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Written to a temporary file and renamed, so a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        tmp.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def save_figure(fig: Any, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    # matplotlib is imported only when plots are written: it is most of the CLI's start-up.
+    from sim.present.plots import breakdown_figure, curve_figure
+
+    written = []
+    kind = KINDS.get(summaries[0]["kind"]) if summaries else None
+    if kind is not None and kind.figures is not None:
+        for stem, fig in kind.figures(summaries).items():
+            written.append(save_figure(fig, out / f"{stem}.png"))
+    if any(s.get("curve") for s in summaries):
+        written.append(save_figure(curve_figure(summaries), out / "curve.png"))
+    for metric, key in (("mustered_60min", "role"), ("mustered_60min", "ap")):
+        fig = breakdown_figure(summaries, metric, key)
+        if fig is not None:
+            written.append(save_figure(fig, out / f"{metric}_by_{key}.png"))
+    return written
+
+
+@atomic_output
+def write_run(run: PlanRun, out: Path) -> list[Path]:
+    """``summary.json``, ``replications.csv``, ``events.csv`` (replication 0) and plots."""
+    out.mkdir(parents=True, exist_ok=True)
+    summary = run.summary()
+    write_json(out / "summary.json", summary)
+    run.metrics_frame().to_csv(out / "replications.csv", index=False)
+    run.events().to_csv(out / "events.csv", index=False)
+    return [out / "summary.json", out / "replications.csv", out / "events.csv",
+            *write_plots([summary], out)]
+
+
+@atomic_output
+def write_comparison(comp: Comparison, out: Path) -> list[Path]:
+    """``comparison.json``, each plan's ``replications.csv`` rows together, and plots."""
+    out.mkdir(parents=True, exist_ok=True)
+    data = comp.as_dict()
+    write_json(out / "comparison.json", data)
+    pd.concat([r.metrics_frame() for r in comp.runs]).to_csv(out / "replications.csv",
+                                                              index=False)
+    return [out / "comparison.json", out / "replications.csv",
+            *write_plots(list(data["plans"].values()), out)]

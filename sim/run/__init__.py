@@ -1,0 +1,1 @@
+"""Running replications: experiments, execution backends, statistics, the run store and the optimiser."""

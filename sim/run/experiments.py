@@ -1,0 +1,335 @@
+"""Replications, summaries and paired comparisons of staffing plans.
+
+Lifecycle (as in desmod): build the plan's inputs once per process → run each replication as a
+pure function of (inputs, replication index, seed) → collect. Replication ``i`` always uses
+``SeedSequence(seed).spawn(...)[i]``, so results do not depend on the number of workers, and
+plans compared on the same seed see the same people, delays and weather (common random
+numbers).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim import __version__
+from sim.core.catalogue import is_time_to, verdict
+from sim.core.results import ReplicationResult, events_frame
+from sim.core.scenario import KINDS, PlanSetup, Scenario, network_for
+from sim.run.backends import Backend, OnResults, run_tasks
+from sim.run.stats import describe, describe_time, paired_difference
+from sim.run.store import RunStore
+
+Progress = Callable[[int], None]  # called with the number of replications just finished
+
+_INPUTS: dict[tuple[str, str], Any] = {}
+
+
+def plan_inputs(setup: PlanSetup) -> Any:
+    """The seed-independent inputs of a plan, built once per process."""
+    key = (setup.digest, setup.plan)
+    if key not in _INPUTS:
+        kind = KINDS[setup.model.kind]
+        _INPUTS[key] = kind.build(setup.model, network_for(setup.model, setup.base_dir))
+    return _INPUTS[key]
+
+
+def run_replications(setup: PlanSetup, replications: Sequence[int], seed: int,
+                     keep_events: Sequence[int] = (0,)) -> list[ReplicationResult]:
+    """Run the given replication indices in this process."""
+    kind = KINDS[setup.model.kind]
+    inputs = plan_inputs(setup)
+    keep = set(keep_events)
+    return [kind.simulate(inputs, r, seed, r in keep) for r in replications]
+
+
+def execute(setup: PlanSetup, replications: Sequence[int], seed: int, workers: int = 1,
+            progress: Progress | None = None, keep_events: Sequence[int] = (0,),
+            dask: str | None = None, on_results: OnResults | None = None
+            ) -> list[ReplicationResult]:
+    """Run replications on a backend; results ordered by replication index.
+
+    ``on_results`` sees each finished chunk (e.g. to write it to the run store at once).
+    """
+    results: list[ReplicationResult] = []
+
+    def collect(chunk: list[ReplicationResult]) -> None:
+        results.extend(chunk)
+        if on_results:
+            on_results(chunk)
+        if progress:
+            progress(len(chunk))
+
+    run_tasks(run_replications, setup, replications, seed, tuple(keep_events),
+              Backend(workers, dask), collect)
+    return sorted(results, key=lambda r: r.replication)
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """All replications of one plan, with what they were run from."""
+
+    setup: PlanSetup
+    seed: int
+    results: list[ReplicationResult]
+    curve_t: np.ndarray
+    elapsed_s: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plan(self) -> str:
+        return self.setup.plan
+
+    def metric_names(self) -> list[str]:
+        names: dict[str, None] = {}
+        for r in self.results:
+            names.update(dict.fromkeys(r.metrics))
+        return list(names)
+
+    def metrics_frame(self) -> pd.DataFrame:
+        """One row per replication, one column per metric; rows carry plan and seed."""
+        rows = [{"plan": self.plan, "replication": r.replication, "seed": r.seed, **r.metrics}
+                for r in self.results]
+        return pd.DataFrame(rows)
+
+    def values(self, metric: str) -> np.ndarray:
+        return np.array([r.metrics.get(metric, math.nan) for r in self.results], dtype=float)
+
+    def events(self) -> pd.DataFrame:
+        return events_frame([e for r in self.results for e in r.events])
+
+    @property
+    def horizon_min(self) -> float:
+        # The kinds' curves run minute by minute from 0 to the horizon.
+        return float(self.curve_t[-1]) if self.curve_t.size else math.nan
+
+    def described(self) -> dict[str, dict[str, Any]]:
+        """Every metric's statistics; time-to-X metrics with ``reached`` and censored
+        percentiles; a metric with no value in any replication says why it is not applicable."""
+        out: dict[str, dict[str, Any]] = {}
+        for m in self.metric_names():
+            v = self.values(m)
+            d: dict[str, Any] = (describe_time(v, self.horizon_min).as_dict() if is_time_to(m)
+                                 else describe(v).as_dict())
+            if np.isnan(v).all():
+                d["not_applicable"] = not_applicable_reason(self)
+            out[m] = d
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        kind = KINDS[self.setup.model.kind]
+        out: dict[str, Any] = {
+            "scenario": self.setup.scenario_name,
+            "kind": kind.name,
+            "plan": self.plan,
+            "description": self.setup.description,
+            "replications": len(self.results),
+            "seed": self.seed,
+            "version": __version__,
+            "scenario_digest": self.setup.digest,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "horizon_min": self.horizon_min,
+            "metrics": self.described(),
+            "injects": [{"t_min": i.t_min, "type": i.type, "label": i.label()}
+                        for i in self.setup.model.injects],
+            "objectives": [o.model_dump(exclude_none=True)
+                           for o in self.setup.model.objectives],
+        }
+        inputs = plan_inputs(self.setup)
+        out["warnings"] = list(getattr(inputs, "warnings", ()))
+        if hasattr(inputs, "staffing"):  # festival: staff pool vs posted, per group
+            out["staffing"] = inputs.staffing
+        curves = [r.curve for r in self.results if r.curve is not None]
+        if curves and kind.curve_label:
+            c = np.vstack(curves)
+            out["curve"] = {
+                "label": kind.curve_label,
+                "t_min": self.curve_t.tolist(),
+                "mean": np.round(c.mean(axis=0), 6).tolist(),
+                "p5": np.round(np.percentile(c, 5, axis=0), 6).tolist(),
+                "p95": np.round(np.percentile(c, 95, axis=0), 6).tolist(),
+            }
+        names = list(dict.fromkeys(k for r in self.results for k in r.series))
+        if names:
+            out["series"] = {}
+            for name in names:
+                rows = np.vstack([r.series[name] for r in self.results if name in r.series])
+                out["series"][name] = {
+                    "t_min": self.curve_t.tolist(),
+                    "mean": np.round(rows.mean(axis=0), 6).tolist(),
+                    "p5": np.round(np.percentile(rows, 5, axis=0), 6).tolist(),
+                    "p95": np.round(np.percentile(rows, 95, axis=0), 6).tolist(),
+                }
+        return out
+
+
+def run_plan(scenario: Scenario, plan: str | None, replications: int, seed: int | None = None,
+             workers: int = 1, progress: Progress | None = None, *, dask: str | None = None,
+             store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
+             keep_events: Sequence[int] = (0,)) -> PlanRun:
+    """Run replications ``0..replications-1`` of one plan (event records kept for
+    ``keep_events``).
+
+    With a ``store``, each finished chunk is written at once; with ``resume`` too, replications
+    already in the store (same scenario content, plan, seed and version) are loaded, not rerun.
+    """
+    setup = scenario.plan(plan)
+    seed = scenario.model.seed if seed is None else seed
+    curve_t = np.asarray(KINDS[setup.model.kind].curve_minutes(plan_inputs(setup)))
+    empty = PlanRun(setup, seed, [], curve_t, extra={"reused": 0, "computed": 0})
+    return extend(empty, range(replications), workers, progress, dask=dask, store=store,
+                  resume=resume, run_id=run_id, keep_events=keep_events)
+
+
+def extend(run: PlanRun, replications: Sequence[int], workers: int = 1,
+           progress: Progress | None = None, *, dask: str | None = None,
+           store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
+           keep_events: Sequence[int] = (0,)) -> PlanRun:
+    """The same plan run with more replications added."""
+    setup, seed = run.setup, run.seed
+    t0 = time.perf_counter()
+    reused = (store.load_replications(setup.digest, setup.plan, seed, replications)
+              if store is not None and resume else {})
+    missing = [r for r in replications if r not in reused]
+    if progress and reused:
+        progress(len(reused))
+
+    def save(chunk: list[ReplicationResult]) -> None:
+        if store is not None:
+            store.save_replications(setup.digest, setup.plan, chunk, run_id)
+
+    computed = execute(setup, missing, seed, workers, progress, keep_events, dask=dask,
+                       on_results=save)
+    results = sorted([*run.results, *reused.values(), *computed], key=lambda r: r.replication)
+    extra = {"reused": run.extra.get("reused", 0) + len(reused),
+             "computed": run.extra.get("computed", 0) + len(computed)}
+    return PlanRun(setup, seed, results, run.curve_t,
+                   run.elapsed_s + time.perf_counter() - t0, extra)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    runs: list[PlanRun]
+
+    @property
+    def plans(self) -> list[str]:
+        return [r.plan for r in self.runs]
+
+    def differences(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """Per metric, per ordered pair ``"B - A"``: the paired mean difference with its CI."""
+        out: dict[str, dict[str, dict[str, Any]]] = {}
+        metrics = self.runs[0].metric_names()
+        for m in metrics:
+            per_pair = {}
+            for a, b in combinations(self.runs, 2):
+                d = paired_difference(a.values(m), b.values(m))
+                per_pair[f"{b.plan} - {a.plan}"] = {
+                    "mean": _none_if_nan(d.mean),
+                    "ci95_low": _none_if_nan(d.ci95_low),
+                    "ci95_high": _none_if_nan(d.ci95_high),
+                    "n": d.n,
+                    "pairs": d.pairs,
+                    "significant": d.significant,
+                    "verdict": verdict(m, a.plan, b.plan, d),
+                }
+            out[m] = per_pair
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        first = self.runs[0]
+        return {
+            "scenario": first.setup.scenario_name,
+            "kind": first.setup.model.kind,
+            "seed": first.seed,
+            "replications": len(first.results),
+            "version": __version__,
+            "scenario_digest": first.setup.digest,
+            "plans": {r.plan: r.summary() for r in self.runs},
+            "differences": self.differences(),
+        }
+
+
+def compare(scenario: Scenario, plans: Sequence[str] | None, replications: int,
+            seed: int | None = None, workers: int = 1, progress: Progress | None = None, *,
+            dask: str | None = None, store: RunStore | None = None, resume: bool = False,
+            run_id: int | None = None) -> Comparison:
+    """Every plan on the same replication seeds (common random numbers)."""
+    names = list(plans) if plans else scenario.plan_names()
+    return Comparison([run_plan(scenario, p, replications, seed, workers, progress, dask=dask,
+                                store=store, resume=resume, run_id=run_id) for p in names])
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """Adaptive replication: add batches until the 95 % CI half-width of ``metric`` (of each
+    plan's mean, and of each paired difference with the first plan) is at most ``target``."""
+
+    metric: str
+    target: float
+    batch: int = 50
+    max_replications: int = 500
+
+
+def half_width(comp: Comparison, metric: str) -> float:
+    """The widest 95 % CI half-width of a metric over plans and paired differences."""
+    widths = []
+    for run in comp.runs:
+        d = describe(run.values(metric))
+        widths.append((d.ci95_high - d.ci95_low) / 2)
+    first = comp.runs[0]
+    for other in comp.runs[1:]:
+        p = paired_difference(first.values(metric), other.values(metric))
+        widths.append((p.ci95_high - p.ci95_low) / 2)
+    return max((w if not math.isnan(w) else math.inf) for w in widths) if widths else math.inf
+
+
+def compare_until(scenario: Scenario, plans: Sequence[str] | None, stopping: Stopping,
+                  seed: int | None = None, workers: int = 1, progress: Progress | None = None,
+                  *, dask: str | None = None, store: RunStore | None = None,
+                  resume: bool = False, run_id: int | None = None
+                  ) -> tuple[Comparison, dict[str, Any]]:
+    """Run batches of replications until the stopping rule holds or the cap is reached."""
+    names = list(plans) if plans else scenario.plan_names()
+    comp = compare(scenario, names, min(stopping.batch, stopping.max_replications), seed,
+                   workers, progress, dask=dask, store=store, resume=resume, run_id=run_id)
+    while True:
+        n = len(comp.runs[0].results)
+        width = half_width(comp, stopping.metric)
+        if width <= stopping.target or n >= stopping.max_replications:
+            break
+        more = range(n, min(n + stopping.batch, stopping.max_replications))
+        comp = Comparison([extend(r, more, workers, progress, dask=dask, store=store,
+                                  resume=resume, run_id=run_id) for r in comp.runs])
+    info = {"metric": stopping.metric, "target_half_width": stopping.target,
+            "half_width": None if math.isinf(width) else width, "replications": n,
+            "met": width <= stopping.target}
+    return comp, info
+
+
+def not_applicable_reason(run: PlanRun) -> str:
+    """Why a metric has no value in any replication, in a planner's words."""
+    def total(metric: str) -> float:
+        v = run.values(metric)
+        return float(np.nansum(v)) if np.isfinite(v).any() else math.nan
+
+    at_risk, refused = total("at_risk"), total("refused")
+    if at_risk == 0:
+        return "nobody was at risk of flooding"
+    if at_risk > 0 and at_risk == refused:
+        return "nobody evacuated: everyone at risk refused to leave"
+    if total("roster") == 0:
+        return "nobody is on the roster"
+    if total("visitors") == 0:
+        return "there were no visitors"
+    return "nothing to measure in any replication"
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if math.isnan(x) else x

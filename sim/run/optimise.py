@@ -1,0 +1,232 @@
+"""Find the cheapest staffing that meets a target with a given confidence.
+
+A candidate sets integer values on chosen plan paths (``forces.militia.count``); it is
+evaluated by running replications on the optimiser's seed (common random numbers, so candidates
+differ only by their staffing). A candidate is *feasible* when the share of replications in
+which the metric meets the target is at least the confidence.
+
+Search, assuming more staff never makes feasibility worse (monotone): one variable is bisected;
+for two, a staircase walk along the feasibility boundary (at most n₁ + n₂ evaluations instead of
+n₁·n₂); more variables are enumerated except the last two. A local search around the best
+point then checks its neighbours in case the metric is not quite monotone.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.core.config import merge_plan
+from sim.core.errors import Problem, ScenarioError
+from sim.core.forces import ROLES, build_roster
+from sim.core.scenario import Scenario, parse_scenario
+from sim.run.experiments import Progress, run_plan
+
+_RANGE = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<lo>-?\d+)\.\.(?P<hi>-?\d+)(:(?P<step>\d+))?$")
+_LIST = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<vals>-?\d+(,-?\d+)*)$")
+
+
+@dataclass(frozen=True)
+class Variable:
+    path: str
+    values: tuple[int, ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> Variable:
+        """``forces.militia.count=0..200`` (step 1), ``…=0..200:10`` or ``…=0,50,100``."""
+        m = _RANGE.match(spec.strip())
+        if m:
+            lo, hi, step = int(m["lo"]), int(m["hi"]), int(m["step"] or 1)
+            if hi < lo or step < 1:
+                raise ScenarioError([Problem("--vary", "need LOW..HIGH with LOW ≤ HIGH and a "
+                                             "positive step", spec)])
+            vals = list(range(lo, hi + 1, step))
+            if vals[-1] != hi:
+                vals.append(hi)
+            return cls(m["path"], tuple(vals))
+        m = _LIST.match(spec.strip())
+        if m:
+            return cls(m["path"], tuple(sorted({int(v) for v in m["vals"].split(",")})))
+        raise ScenarioError([Problem("--vary", "expected PATH=LOW..HIGH[:STEP] or PATH=A,B,C",
+                                     spec)])
+
+
+@dataclass(frozen=True)
+class Target:
+    metric: str
+    threshold: float
+    at_least: bool = True  # False: the metric must be at most the threshold
+    confidence: float = 0.9
+
+    def met(self, values: np.ndarray) -> np.ndarray:
+        ok = np.isfinite(values)
+        return ok & (values >= self.threshold if self.at_least else values <= self.threshold)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    values: tuple[int, ...]
+    cost: float
+    share_meeting: float
+    mean: float
+    feasible: bool
+
+
+@dataclass
+class OptimiseResult:
+    variables: list[Variable]
+    target: Target
+    best: Evaluation | None
+    evaluations: list[Evaluation] = field(default_factory=list)
+
+    @property
+    def grid_size(self) -> int:
+        return int(np.prod([len(v.values) for v in self.variables]))
+
+    def as_dict(self) -> dict[str, Any]:
+        paths = [v.path for v in self.variables]
+        return {
+            "target": {"metric": self.target.metric, "threshold": self.target.threshold,
+                       "direction": "at least" if self.target.at_least else "at most",
+                       "confidence": self.target.confidence},
+            "variables": {v.path: list(v.values) for v in self.variables},
+            "best": (dict(zip(paths, self.best.values, strict=True)) | {
+                "cost": self.best.cost, "share_meeting": self.best.share_meeting,
+                "mean": self.best.mean} if self.best else None),
+            "evaluations": len(self.evaluations),
+            "full_grid": self.grid_size,
+            "frontier": [dict(zip(paths, e.values, strict=True)) | {
+                "cost": e.cost, "share_meeting": e.share_meeting, "mean": e.mean,
+                "feasible": e.feasible} for e in sorted(self.evaluations, key=lambda e: e.cost)],
+        }
+
+
+def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path in a scenario mapping. Under ``forces`` a role's counting rule is
+    replaced (a role has exactly one of count / per_grid / per_residents)."""
+    parts = path.split(".")
+    if parts[0] == "forces" and len(parts) == 3:
+        role = dict((raw.get("forces") or {}).get(parts[1]) or {})
+        for rule in ("count", "per_grid", "per_residents"):
+            role.pop(rule, None)
+        role[parts[2]] = value
+        raw.setdefault("forces", {})[parts[1]] = role
+        return
+    node = raw
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ScenarioError([Problem("--vary", "path does not lead to a mapping", path)])
+    node[parts[-1]] = value
+
+
+class Optimiser:
+    def __init__(self, scenario: Scenario, plan: str | None, variables: list[Variable],
+                 target: Target, costs: dict[str, float], replications: int, seed: int,
+                 workers: int = 1, progress: Progress | None = None, dask: str | None = None,
+                 on_evaluation: Callable[[Evaluation], None] | None = None):
+        self.scenario, self.variables, self.target = scenario, variables, target
+        self.costs, self.replications, self.seed = costs, replications, seed
+        self.workers, self.progress, self.dask = workers, progress, dask
+        self.on_evaluation = on_evaluation
+        patch = (scenario.raw.get("plans") or {}).get(scenario.plan(plan).plan) or {}
+        self.base = merge_plan(scenario.raw, patch if isinstance(patch, dict) else {},
+                               scenario.model.kind)
+        self.cache: dict[tuple[int, ...], Evaluation] = {}
+        for r in costs:
+            if r not in ROLES:
+                raise ScenarioError([Problem("--cost", f"unknown role; roles are "
+                                             f"{', '.join(ROLES)}", r)])
+        self.candidate(tuple(v.values[0] for v in variables))  # bad paths fail before any run
+
+    def candidate(self, values: tuple[int, ...]) -> Scenario:
+        raw = copy.deepcopy(self.base)
+        for var, val in zip(self.variables, values, strict=True):
+            set_path(raw, var.path, val)
+        raw["plans"] = {}
+        try:
+            return parse_scenario(raw, self.scenario.base_dir)
+        except ScenarioError as exc:
+            where = dict(zip([v.path for v in self.variables], values, strict=True))
+            raise ScenarioError([Problem(p.path, f"{p.message} [with {where}]", p.value)
+                                 for p in exc.problems]) from None
+
+    def cost(self, s: Scenario) -> float:
+        roster = build_roster({str(k): v for k, v in s.model.forces.items()}, list(s.model.grids))
+        return float(sum(self.costs.get(r.role, 1.0) for r in roster))
+
+    def evaluate(self, idx: tuple[int, ...]) -> Evaluation:
+        values = tuple(v.values[i] for v, i in zip(self.variables, idx, strict=True))
+        if values not in self.cache:
+            s = self.candidate(values)
+            run = run_plan(s, None, self.replications, self.seed, self.workers, self.progress,
+                           dask=self.dask)
+            v = run.values(self.target.metric)
+            share = float(self.target.met(v).mean())
+            ev = Evaluation(values, self.cost(s), share,
+                            float(np.nanmean(v)) if np.isfinite(v).any() else float("nan"),
+                            share >= self.target.confidence)
+            self.cache[values] = ev
+            if self.on_evaluation:
+                self.on_evaluation(ev)
+        return self.cache[values]
+
+    def feasible(self, idx: tuple[int, ...]) -> bool:
+        return self.evaluate(idx).feasible
+
+    def _bisect(self, fixed: tuple[int, ...], n: int) -> None:
+        lo, hi = 0, n - 1
+        if not self.feasible((*fixed, hi)):
+            return
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.feasible((*fixed, mid)):
+                hi = mid
+            else:
+                lo = mid + 1
+
+    def _staircase(self, fixed: tuple[int, ...], na: int, nb: int) -> None:
+        i, j = 0, nb - 1
+        while i < na and j >= 0:
+            if self.feasible((*fixed, i, j)):
+                j -= 1
+            else:
+                i += 1
+
+    def _local_search(self) -> None:
+        improved = True
+        while improved:
+            best = self._best()
+            if best is None:
+                return
+            improved = False
+            idx = tuple(v.values.index(x) for v, x in zip(self.variables, best.values, strict=True))
+            for d, var in enumerate(self.variables):
+                for step in (-1, 1):
+                    n = list(idx)
+                    n[d] += step
+                    if 0 <= n[d] < len(var.values):
+                        ev = self.evaluate(tuple(n))
+                        if ev.feasible and ev.cost < best.cost:
+                            improved = True
+
+    def _best(self) -> Evaluation | None:
+        feasible = [e for e in self.cache.values() if e.feasible]
+        return min(feasible, key=lambda e: (e.cost, e.values)) if feasible else None
+
+    def search(self) -> OptimiseResult:
+        sizes = [len(v.values) for v in self.variables]
+        if len(sizes) == 1:
+            self._bisect((), sizes[0])
+        else:
+            for fixed in itertools.product(*(range(n) for n in sizes[:-2])):
+                self._staircase(tuple(fixed), sizes[-2], sizes[-1])
+        self._local_search()
+        return OptimiseResult(self.variables, self.target, self._best(),
+                              list(self.cache.values()))
