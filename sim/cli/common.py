@@ -13,7 +13,9 @@ from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
+from sim.core.catalogue import info
 from sim.present import formatting
+from sim.present.i18n import _, is_zh, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
 
 # Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
@@ -39,7 +41,8 @@ def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:
     if disabled:
         return None
     return RunStore(path or default_store_path(),
-                    on_warning=lambda m: err_console.print(f"warning: {m}", markup=False,
+                    on_warning=lambda m: err_console.print(_("warning: {warning}", warning=_(m)),
+                                                           markup=False,
                                                            highlight=False))
 
 
@@ -58,15 +61,17 @@ def fmt(v: float | None, metric: str = "") -> str:
 def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | list[str]
                   ) -> Table:
     first = summaries[0]
-    table = Table(title=f"{first['scenario']}: {first['replications']} replications, "
-                        f"seed {first['seed']} — mean (5th–95th percentile); a time not "
-                        "reached in every replication: median, with the unreached as later than "
-                        "the horizon")
-    table.add_column("metric")
+    table = Table(title=_("{scenario}: {n} replications, seed {seed} — mean (5th–95th "
+                          "percentile); a time not reached in every replication: median, with "
+                          "the unreached as later than the horizon",
+                          scenario=pick(first["scenario"], first.get("scenario_zh")),
+                          n=first["replications"], seed=first["seed"]))
+    table.add_column(_("metric"))
     for s in summaries:
         table.add_column(s["plan"], justify="right")
     for m in metrics:
-        row = [m]
+        # In Chinese the metric's phrase leads (the code name stays for --metric and files).
+        row = [f"{info(m).phrase} ({m})" if is_zh() else m]
         for s in summaries:
             row.append(formatting.cell(s["metrics"].get(m), m))
         table.add_row(*row)

@@ -45,6 +45,7 @@ from sim.core.catalogue import METRICS
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import KINDS, Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
+from sim.present.i18n import LANGS, _, set_lang
 from sim.present.output import check_out_folder, write_comparison, write_run
 from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.run.store import RunStore
@@ -56,6 +57,20 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Simulate emergency mobilisation in grid-governed towns and compare staffing plans.",
 )
+LangOpt = Annotated[str | None, typer.Option(
+    "--lang", help="language of tables, messages, reports and figures: zh (简体中文) or en "
+    "[default: $GRIDMUSTER_LANG or en]", show_default=False)]
+
+
+@app.callback()
+def _global(lang: LangOpt = None) -> None:
+    """Simulate emergency mobilisation in grid-governed towns and compare staffing plans."""
+    if lang is not None:
+        if lang.strip().lower().replace("-", "_").split("_")[0] not in LANGS:
+            raise ScenarioError([Problem("--lang", _("must be zh or en"), lang)])
+        set_lang(lang)
+
+
 app.add_typer(runs_app, name="runs")
 app.add_typer(network_app, name="network")
 app.command()(optimise)
@@ -97,7 +112,8 @@ def _budget(seconds: float | None, memory_mb: float | None) -> Budget:
         except ValueError:
             value = float("nan")
         if not (value >= 1 and value < float("inf")):
-            raise ScenarioError([Problem(env, f"must be a number ≥ 1 (or use {flag})", text)])
+            raise ScenarioError([Problem(env, _("must be a number ≥ 1 (or use {flag})",
+                                                     flag=flag), text)])
         return value
 
     return Budget(pick(seconds, BUDGET_ENV, default.seconds, "--budget"),
@@ -120,41 +136,47 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         people = getattr(inputs, "responder_people", None)
         if people is not None:  # evacuation: escort teams count as their members
             teams = getattr(inputs, "responder_teams", 0)
-            sizes.append(f"{name} ({people:,} responders, of them {teams:,} escort teams)")
+            sizes.append(_("{name} ({people} responders, of them {teams} escort teams)",
+                           name=name, people=f"{people:,}", teams=f"{teams:,}"))
         elif roster is not None:
-            sizes.append(f"{name} ({len(roster):,} responders)")
+            sizes.append(_("{name} ({people} responders)", name=name,
+                           people=f"{len(roster):,}"))
         else:
             sizes.append(name)
         for w in getattr(inputs, "warnings", ()):
             warnings.setdefault(w, []).append(name)
-    out_console.print(f"ok: {s.name} — kind {s.kind.name}, {len(s.model.grids)} grids, "
-                      f"plans: {', '.join(sizes)}")
+    plain(_("ok: {scenario} — kind {kind}, {grids} grids, plans: {plans}",
+            scenario=s.display_name(), kind=_(s.kind.name), grids=len(s.model.grids),
+            plans=_(", ").join(sizes)))
     first: list[str] | None = None
     for name in s.plan_names():  # festival: each staff group's pool and posts
         lines = list(getattr(plan_inputs(s.plan(name)), "staffing_lines", ()))
         new = lines if first is None else [x for x in lines if x not in first]
         if new:
-            head = "staff by group" if first is None else "differs"
-            out_console.print(f"{head} (plan {name}):", markup=False, highlight=False)
+            head = _("staff by group (plan {plan}):") if first is None \
+                else _("differs (plan {plan}):")
+            out_console.print(head.format(plan=name), markup=False, highlight=False)
         for line in new:
             out_console.print(f"  {line}", markup=False, highlight=False)
         first = lines if first is None else first
     for note in s.network().notes:
-        out_console.print(f"note: {note}", markup=False, highlight=False)
+        out_console.print(_("note: {note}", note=_(note)), markup=False, highlight=False)
     for w, names in warnings.items():  # e.g. the water still rising, staff not posted
-        which = "" if len(names) == len(s.plan_names()) else f" (plans {', '.join(names)})"
-        out_console.print(f"warning: {w}{which}", markup=False, highlight=False)
-    plain("work estimate (rough, one process):")
+        which = "" if len(names) == len(s.plan_names()) \
+            else _(" (plans {plans})", plans=", ".join(names))
+        out_console.print(_("warning: {warning}", warning=_(w)) + which, markup=False,
+                          highlight=False)
+    plain(_("work estimate (rough, one process):"))
     for name in s.plan_names():
         plain("  " + estimate(s.plan(name)).line())
     seen = {str(w) for w in sense.warnings(s.model)}
     for w in sense.warnings(s.model):
-        plain(f"warning: {w}")
+        plain(_("warning: {warning}", warning=w))
     for name in s.plan_names():
         for w in sense.warnings(s.plan(name).model):
             if str(w) not in seen:
                 seen.add(str(w))
-                plain(f"warning: plan {name}: {w}")
+                plain(_("warning: plan {plan}: {warning}", plan=name, warning=w))
     for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
         plain(snap.warning(snap_limit))
 
@@ -179,8 +201,9 @@ def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int
     if until is None:
         return None
     if metric is None:
-        raise ScenarioError([Problem("--metric", "needed with --until-halfwidth; e.g. "
-                                     f"{s.kind.required_metrics[0]}")])
+        raise ScenarioError([Problem("--metric", _("needed with --until-halfwidth; e.g. "
+                                                   "{example}",
+                                                   example=s.kind.required_metrics[0]))])
     check_metric(metric, s)
     return Stopping(metric, until, batch, max_reps)
 
@@ -188,8 +211,9 @@ def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int
 def check_metric(metric: str, s: Scenario) -> None:
     """An unknown metric is refused before any replication (it would run to the cap)."""
     if metric not in METRICS:
-        raise ScenarioError([Problem("--metric", "not a metric gridmuster computes; e.g. "
-                                     f"{', '.join(s.kind.headline_metrics[:4])}", metric)])
+        raise ScenarioError([Problem("--metric", _(
+            "not a metric gridmuster computes; e.g. {examples}",
+            examples=", ".join(s.kind.headline_metrics[:4])), metric)])
 
 
 def _record_start(store: RunStore | None, command: str, s: Scenario, path: Path,
@@ -231,7 +255,8 @@ def run(
                           _budget(budget, memory_budget))
     result = comp.runs[0]
     for w in getattr(plan_inputs(result.setup), "warnings", ()):
-        err_console.print(f"warning: {w}", markup=False, highlight=False)
+        err_console.print(_("warning: {warning}", warning=_(w)), markup=False,
+                          highlight=False)
     files = write_run(result, folder)
     summary = result.summary()
     where = finish(summary)
@@ -239,7 +264,9 @@ def run(
     _print_reuse([result.extra])
     if imo:
         files.append(write_imo(result, metric, folder))
-    out_console.print(f"wrote {len(files)} files to {folder}/ in {result.elapsed_s:.1f} s{where}")
+    out_console.print(_("wrote {n} files to {folder}/ in {seconds} s", n=len(files),
+                        folder=folder, seconds=f"{result.elapsed_s:.1f}") + where,
+                      markup=False, highlight=False)
 
 
 def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path, reps: int,
@@ -276,25 +303,26 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
         if db is None or run_id is None:
             return ""
         db.finish_run(run_id, result, time.perf_counter() - t0)
-        return f"; run {run_id} in {db.path}"
+        return _("; run {id} in {store}", id=run_id, store=db.path)
 
     return comp, finish
 
 
 def _stopping_line(info: dict[str, Any]) -> str:
     hw = info["half_width"]
-    state = "reached" if info["met"] else "NOT reached (cap hit)"
-    return (f"adaptive: {info['replications']} replications; 95 % CI half-width of "
-            f"{info['metric']} = {hw if hw is None else round(hw, 4)} (target "
-            f"{info['target_half_width']}: {state})")
+    state = _("reached") if info["met"] else _("NOT reached (cap hit)")
+    return _("adaptive: {n} replications; 95 % CI half-width of {metric} = {hw} (target "
+             "{target}: {state})", n=info["replications"], metric=info["metric"],
+             hw=hw if hw is None else round(hw, 4), target=info["target_half_width"],
+             state=state)
 
 
 def _print_reuse(extras: list[dict[str, Any]]) -> None:
     reused = sum(e.get("reused", 0) for e in extras)
     computed = sum(e.get("computed", 0) for e in extras)
     if reused:
-        out_console.print(f"resumed: {reused} replications reused from the store, "
-                          f"{computed} computed")
+        out_console.print(_("resumed: {reused} replications reused from the store, "
+                            "{computed} computed", reused=reused, computed=computed))
 
 
 def _print_verdicts(comp: Comparison, metrics: tuple[str, ...]) -> None:
@@ -332,8 +360,9 @@ def compare_cmd(
     names = [p.strip() for p in plans.split(",") if p.strip()] if plans is not None \
         else s.plan_names()
     if not names:
-        raise ScenarioError([Problem("--plans", "names no plan; give plan names separated by "
-                                     f"commas, e.g. {','.join(s.plan_names()[:2])}", plans)])
+        raise ScenarioError([Problem("--plans", _(
+            "names no plan; give plan names separated by commas, e.g. {example}",
+            example=",".join(s.plan_names()[:2])), plans)])
     for n in names:
         s.plan(n)  # unknown plan names fail before any work is done
     folder = out or _default_out(scenario, "compare")
@@ -345,9 +374,11 @@ def compare_cmd(
     where = finish(data)
     out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
     _print_reuse([r.extra for r in comp.runs])
-    out_console.print(f"Paired differences against {comp.plans[0]} (* = significant at 95 %):")
+    out_console.print(_("Paired differences against {plan} (* = significant at 95 %):",
+                        plan=comp.plans[0]), markup=False, highlight=False)
     _print_verdicts(comp, s.kind.headline_metrics)
-    out_console.print(f"wrote {len(files)} files to {folder}/{where}")
+    out_console.print(_("wrote {n} files to {folder}/", n=len(files), folder=folder) + where,
+                      markup=False, highlight=False)
 
 
 @app.command()
@@ -364,11 +395,11 @@ def main() -> None:
             err_console.print(str(p), markup=False, highlight=False, emoji=False)
         sys.exit(2)
     except KeyboardInterrupt:
-        err_console.print("interrupted")
+        err_console.print(_("interrupted"))
         sys.exit(130)
     except Exception as exc:  # a bug, not bad input: say so briefly
         if os.environ.get("GRIDMUSTER_DEBUG"):
             raise
-        err_console.print(f"gridmuster: error: {type(exc).__name__}: {exc} "
-                          "(set GRIDMUSTER_DEBUG=1 for details)", markup=False, emoji=False)
+        err_console.print(_("gridmuster: error: {error} (set GRIDMUSTER_DEBUG=1 for details)",
+                            error=f"{type(exc).__name__}: {exc}"), markup=False, emoji=False)
         sys.exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.present.i18n import N_, _
 from sim.run.stats import PairedDifference
 
 
@@ -16,76 +17,76 @@ class MetricInfo:
 
 
 METRICS: dict[str, MetricInfo] = {
-    "roster": MetricInfo("people on the roster", "people", True),
-    "mustered_15min": MetricInfo("people mustered by 15 min", "people", True),
-    "mustered_30min": MetricInfo("people mustered by 30 min", "people", True),
-    "mustered_60min": MetricInfo("people mustered by 60 min", "people", True),
-    "frac_mustered_60min": MetricInfo("share of the roster mustered by 60 min", "", True),
-    "t50_min": MetricInfo("minutes to muster half the roster", "min", False),
-    "t90_min": MetricInfo("minutes to muster 90 % of the roster", "min", False),
-    "unavailable": MetricInfo("people unavailable", "people", False),
-    "not_reached": MetricInfo("people the alert never reached", "people", False),
-    "en_route_at_end": MetricInfo("people still on their way at the end", "people", False),
-    "mustered_at_end": MetricInfo("people mustered by the end of the run", "people", True),
-    "checkin_wait_p95_min": MetricInfo("95th-percentile check-in wait", "min", False),
-    "checkin_wait_max_min": MetricInfo("longest check-in wait", "min", False),
+    "roster": MetricInfo(N_("people on the roster"), "people", True),
+    "mustered_15min": MetricInfo(N_("people mustered by 15 min"), "people", True),
+    "mustered_30min": MetricInfo(N_("people mustered by 30 min"), "people", True),
+    "mustered_60min": MetricInfo(N_("people mustered by 60 min"), "people", True),
+    "frac_mustered_60min": MetricInfo(N_("share of the roster mustered by 60 min"), "", True),
+    "t50_min": MetricInfo(N_("minutes to muster half the roster"), "min", False),
+    "t90_min": MetricInfo(N_("minutes to muster 90 % of the roster"), "min", False),
+    "unavailable": MetricInfo(N_("people unavailable"), "people", False),
+    "not_reached": MetricInfo(N_("people the alert never reached"), "people", False),
+    "en_route_at_end": MetricInfo(N_("people still on their way at the end"), "people", False),
+    "mustered_at_end": MetricInfo(N_("people mustered by the end of the run"), "people", True),
+    "checkin_wait_p95_min": MetricInfo(N_("95th-percentile check-in wait"), "min", False),
+    "checkin_wait_max_min": MetricInfo(N_("longest check-in wait"), "min", False),
     # evacuation
-    "at_risk": MetricInfo("residents at risk", "people", False),
-    "at_risk_households": MetricInfo("households at risk", "households", False),
-    "vulnerable": MetricInfo("residents in homes needing an escort", "people", False),
-    "evacuated_30min": MetricInfo("people in a shelter by 30 min", "people", True),
-    "evacuated_60min": MetricInfo("people in a shelter by 60 min", "people", True),
-    "frac_evacuated_60min": MetricInfo("share of the evacuating residents sheltered by 60 min",
+    "at_risk": MetricInfo(N_("residents at risk"), "people", False),
+    "at_risk_households": MetricInfo(N_("households at risk"), "households", False),
+    "vulnerable": MetricInfo(N_("residents in homes needing an escort"), "people", False),
+    "evacuated_30min": MetricInfo(N_("people in a shelter by 30 min"), "people", True),
+    "evacuated_60min": MetricInfo(N_("people in a shelter by 60 min"), "people", True),
+    "frac_evacuated_60min": MetricInfo(N_("share of the evacuating residents sheltered by 60 min"),
                                        "", True),
-    "ete50_min": MetricInfo("minutes to shelter half the evacuating residents", "min", False),
-    "ete90_min": MetricInfo("minutes to shelter 90 % of the evacuating residents", "min", False),
-    "ete100_min": MetricInfo("minutes to shelter all evacuating residents", "min", False),
-    "water_peak_min": MetricInfo("minute of the highest water in the storm", "min", True),
-    "frac_evacuated_by_peak": MetricInfo("share sheltered by the highest water", "", True),
-    "evacuated_by_forces": MetricInfo("people sheltered after a warning", "people", True),
-    "self_evacuated": MetricInfo("people who sheltered on their own", "people", True),
-    "refused": MetricInfo("people who refused to leave", "people", False),
-    "stranded": MetricInfo("people stranded in the flood-prone area at the end", "people", False),
-    "escorted": MetricInfo("people escorted to a shelter", "people", True),
-    "escort_trips": MetricInfo("escort trips", "trips", True),
-    "turned_away": MetricInfo("people turned away (full shelter or checkpoint)", "people", False),
-    "exposed": MetricInfo("people exposed to deep water", "people", False),
-    "warned_60min": MetricInfo("households warned by 60 min", "households", True),
-    "warned_90_min": MetricInfo("minutes to warn 90 % of households", "min", False),
-    "warned_100_min": MetricInfo("minutes to warn every household", "min", False),
-    "responders_on_duty": MetricInfo("responders on duty (people)", "people", True),
-    "teams_on_duty": MetricInfo("escort teams on duty", "teams", True),
-    "households_visited_mean": MetricInfo("households visited per warner", "households", True),
-    "households_visited_max": MetricInfo("most households visited by one warner", "households",
+    "ete50_min": MetricInfo(N_("minutes to shelter half the evacuating residents"), "min", False),
+    "ete90_min": MetricInfo(N_("minutes to shelter 90 % of the evacuating residents"), "min", False),
+    "ete100_min": MetricInfo(N_("minutes to shelter all evacuating residents"), "min", False),
+    "water_peak_min": MetricInfo(N_("minute of the highest water in the storm"), "min", True),
+    "frac_evacuated_by_peak": MetricInfo(N_("share sheltered by the highest water"), "", True),
+    "evacuated_by_forces": MetricInfo(N_("people sheltered after a warning"), "people", True),
+    "self_evacuated": MetricInfo(N_("people who sheltered on their own"), "people", True),
+    "refused": MetricInfo(N_("people who refused to leave"), "people", False),
+    "stranded": MetricInfo(N_("people stranded in the flood-prone area at the end"), "people", False),
+    "escorted": MetricInfo(N_("people escorted to a shelter"), "people", True),
+    "escort_trips": MetricInfo(N_("escort trips"), "trips", True),
+    "turned_away": MetricInfo(N_("people turned away (full shelter or checkpoint)"), "people", False),
+    "exposed": MetricInfo(N_("people exposed to deep water"), "people", False),
+    "warned_60min": MetricInfo(N_("households warned by 60 min"), "households", True),
+    "warned_90_min": MetricInfo(N_("minutes to warn 90 % of households"), "min", False),
+    "warned_100_min": MetricInfo(N_("minutes to warn every household"), "min", False),
+    "responders_on_duty": MetricInfo(N_("responders on duty (people)"), "people", True),
+    "teams_on_duty": MetricInfo(N_("escort teams on duty"), "teams", True),
+    "households_visited_mean": MetricInfo(N_("households visited per warner"), "households", True),
+    "households_visited_max": MetricInfo(N_("most households visited by one warner"), "households",
                                          False),
-    "km_walked_mean": MetricInfo("km walked per responder", "km", False),
-    "km_walked_max": MetricInfo("most km walked by one responder", "km", False),
-    "sheltered_at_end": MetricInfo("people in the shelter at the end", "people", True),
+    "km_walked_mean": MetricInfo(N_("km walked per responder"), "km", False),
+    "km_walked_max": MetricInfo(N_("most km walked by one responder"), "km", False),
+    "sheltered_at_end": MetricInfo(N_("people in the shelter at the end"), "people", True),
     # festival
-    "visitors": MetricInfo("visitors", "people", True),
-    "groups": MetricInfo("visitor groups", "groups", True),
-    "wait_p50_min": MetricInfo("median checkpoint wait", "min", False),
-    "wait_p95_min": MetricInfo("95th-percentile checkpoint wait", "min", False),
-    "wait_mean_min": MetricInfo("mean checkpoint wait", "min", False),
-    "share_waited": MetricInfo("share of visitors who had to wait at a checkpoint", "", False),
-    "max_queue": MetricInfo("longest checkpoint queue", "people", False),
-    "diverted": MetricInfo("visitors diverted to another checkpoint", "people", False),
-    "max_density_ppm2": MetricInfo("highest viewing-point density", "people/m²", False),
-    "minutes_density_over_limit": MetricInfo("minutes with a viewing point over the danger "
-                                             "density", "min", False),
-    "worst_los": MetricInfo("worst Fruin level of service (1 = A … 6 = F)", "", False),
-    "held": MetricInfo("visitors held at viewing-point entrances", "people", False),
-    "held_wait_p95_min": MetricInfo("95th-percentile wait at viewing-point entrances", "min",
+    "visitors": MetricInfo(N_("visitors"), "people", True),
+    "groups": MetricInfo(N_("visitor groups"), "groups", True),
+    "wait_p50_min": MetricInfo(N_("median checkpoint wait"), "min", False),
+    "wait_p95_min": MetricInfo(N_("95th-percentile checkpoint wait"), "min", False),
+    "wait_mean_min": MetricInfo(N_("mean checkpoint wait"), "min", False),
+    "share_waited": MetricInfo(N_("share of visitors who had to wait at a checkpoint"), "", False),
+    "max_queue": MetricInfo(N_("longest checkpoint queue"), "people", False),
+    "diverted": MetricInfo(N_("visitors diverted to another checkpoint"), "people", False),
+    "max_density_ppm2": MetricInfo(N_("highest viewing-point density"), "people/m²", False),
+    "minutes_density_over_limit": MetricInfo(N_("minutes with a viewing point over the danger "
+                                             "density"), "min", False),
+    "worst_los": MetricInfo(N_("worst Fruin level of service (1 = A … 6 = F)"), "", False),
+    "held": MetricInfo(N_("visitors held at viewing-point entrances"), "people", False),
+    "held_wait_p95_min": MetricInfo(N_("95th-percentile wait at viewing-point entrances"), "min",
                                     False),
-    "redirected": MetricInfo("visitors redirected to another viewing point", "people", False),
-    "egress95_min": MetricInfo("minutes after the tide until 95 % have left the viewing points",
+    "redirected": MetricInfo(N_("visitors redirected to another viewing point"), "people", False),
+    "egress95_min": MetricInfo(N_("minutes after the tide until 95 % have left the viewing points"),
                                "min", False),
-    "incidents": MetricInfo("incidents", "incidents", False),
-    "incidents_unanswered": MetricInfo("incidents no team reached by the end", "incidents",
+    "incidents": MetricInfo(N_("incidents"), "incidents", False),
+    "incidents_unanswered": MetricInfo(N_("incidents no team reached by the end"), "incidents",
                                        False),
-    "incident_response_p95_min": MetricInfo("95th-percentile incident response time", "min",
+    "incident_response_p95_min": MetricInfo(N_("95th-percentile incident response time"), "min",
                                             False),
-    "utilisation": MetricInfo("staff utilisation", "", False),
+    "utilisation": MetricInfo(N_("staff utilisation"), "", False),
 }
 
 
@@ -105,18 +106,36 @@ def info(metric: str) -> MetricInfo:
     known = METRICS.get(base)
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
+    # The phrase in the current language (METRICS holds the English, the catalogue the 中文).
+    phrase = _(known.phrase)
     if detail:
-        return MetricInfo(f"{known.phrase} ({detail.rstrip(']')})", known.unit,
+        return MetricInfo(f"{phrase} ({breakdown_label(detail.rstrip(']'))})", known.unit,
                           known.higher_is_better)
-    return known
+    return MetricInfo(phrase, known.unit, known.higher_is_better)
+
+
+def breakdown_label(detail: str) -> str:
+    """``role=cadre`` → ``role=cadre`` in English, ``角色=干部`` in 中文."""
+    key, sep, value = detail.partition("=")
+    if not sep:
+        return detail
+    from sim.core.forces import role_label  # forces imports limits only; no cycle at run time
+
+    shown = role_label(value) if key == "role" else value
+    return f"{_(BREAKDOWN_KEYS.get(key, key))}={shown}"
+
+
+BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),
+                  "checkpoint": N_("checkpoint"), "shelter": N_("shelter"),
+                  "viewing_point": N_("viewing point")}
 
 
 def _fmt(x: float, metric: str = "") -> str:
     from sim.present import formatting  # formatting reads this module's metadata
 
     text = formatting.value(x, metric)
-    return f"{text} min" if formatting.kind_of(metric) == "minutes" and math.isfinite(x) \
-        else text
+    return _("{value} min", value=text) \
+        if formatting.kind_of(metric) == "minutes" and math.isfinite(x) else text
 
 
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
@@ -124,18 +143,21 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     m = info(metric)
     if d.n == 0:
         if is_time_to(metric):
-            return (f"{m.phrase}: cannot be compared between {b} and {a} (no replication "
-                    f"where both reached it, of {d.pairs})")
-        return f"{m.phrase}: not applicable in {a} or {b}"
-    ci = f"95 % CI {_fmt(d.ci95_low, metric)} to {_fmt(d.ci95_high, metric)}"
+            return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
+                     "both reached it, of {pairs})", phrase=m.phrase, a=a, b=b, pairs=d.pairs)
+        return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
+    ci = _("95 % CI {low} to {high}", low=_fmt(d.ci95_low, metric),
+           high=_fmt(d.ci95_high, metric))
     if is_time_to(metric) or d.n < d.pairs:
-        ci += f"; n = {d.n} of {d.pairs} where both {'reached' if is_time_to(metric) else 'apply'}"
+        ci += (_("; n = {n} of {pairs} where both reached") if is_time_to(metric)
+               else _("; n = {n} of {pairs} where both apply")).format(n=d.n, pairs=d.pairs)
     if not d.significant:
-        return f"no significant difference in {m.phrase} between {b} and {a} " \
-               f"(mean difference {_fmt(d.mean, metric)}, {ci})"
-    more = "more" if d.mean > 0 else "fewer"
+        return _("no significant difference in {phrase} between {b} and {a} (mean difference "
+                 "{diff}, {ci})", phrase=m.phrase, a=a, b=b, diff=_fmt(d.mean, metric), ci=ci)
+    more = _("more") if d.mean > 0 else _("fewer")
     if m.unit not in ("people", "households", "trips", "teams", "incidents"):
-        more = "higher" if d.mean > 0 else "lower"
+        more = _("higher") if d.mean > 0 else _("lower")
     better = (d.mean > 0) == m.higher_is_better
-    return (f"{b} has {_fmt(abs(d.mean), metric)} {more} {m.phrase} than {a} "
-            f"({ci}; {'better' if better else 'worse'})")
+    return _("{b} has {amount} {more} {phrase} than {a} ({ci}; {judgement})", b=b, a=a,
+             amount=_fmt(abs(d.mean), metric), more=more, phrase=m.phrase, ci=ci,
+             judgement=_("better") if better else _("worse"))

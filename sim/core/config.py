@@ -77,6 +77,10 @@ class ScenarioBase(StrictModel):
     name: str = Field(min_length=1, max_length=ID_CHARS)
     kind: str
     description: str = ""
+    # Shown instead of name/description when the language is 简体中文 (empty: the English).
+    name_zh: str = Field(default="", max_length=ID_CHARS,
+                         description="the scenario's name in Chinese (shown with --lang zh)")
+    description_zh: str = Field(default="", description="the description in Chinese")
     seed: int = Field(default=0, ge=0, le=SEED, description="default seed of `run` and `compare`")
     network: NetworkSpec
     grids: list[Grid] = Field(min_length=1, max_length=GRIDS)

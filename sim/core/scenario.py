@@ -39,6 +39,7 @@ from sim.kinds.festival.model import FESTIVAL
 from sim.kinds.muster.model import MUSTER
 from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
 from sim.network.places import Snap, grid_snaps, resolve_places
+from sim.present.i18n import _, pick
 
 KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION, FESTIVAL)}
 DEFAULT_PLAN = "baseline"
@@ -54,6 +55,10 @@ class PlanSetup:
     model: Any  # the kind's ScenarioBase subclass, plan applied
     base_dir: Path
     digest: str
+
+    @property
+    def scenario_name_zh(self) -> str:
+        return str(getattr(self.model, "name_zh", "") or "")
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,13 @@ class Scenario:
     def name(self) -> str:
         return self.model.name
 
+    def display_name(self) -> str:
+        """The name in the current language (``name_zh`` when 中文 and given)."""
+        return pick(self.model.name, self.model.name_zh)
+
+    def display_description(self) -> str:
+        return pick(self.model.description, self.model.description_zh)
+
     def plan_names(self) -> list[str]:
         return list(self.plans)
 
@@ -80,7 +92,8 @@ class Scenario:
         name = name or self.plan_names()[0]
         if name not in self.plans:
             raise ScenarioError(
-                [Problem("--plan", f"no such plan; plans are {', '.join(self.plans)}", name)]
+                [Problem("--plan", _("no such plan; plans are {plans}",
+                                     plans=", ".join(self.plans)), name)]
             )
         return self.plans[name]
 

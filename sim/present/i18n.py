@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 LANGS: tuple[str, ...] = ("en", "zh")
 LANG_NAMES: dict[str, str] = {"en": "English", "zh": "简体中文"}
@@ -72,12 +73,34 @@ def catalogue(lang: str) -> dict[str, str]:
     return merged
 
 
-def _(message: str) -> str:
-    """The message in the current language (the English text itself when untranslated)."""
+def _(message: str, /, **params: Any) -> str:
+    """The message in the current language (the English text itself when untranslated).
+
+    ``params`` fill ``{name}`` placeholders after translation, so the translator may move them:
+    ``_("at most {n}", n="1,000")`` → ``至多 1,000``. Without params the text is returned as is
+    (braces in it need no escaping)."""
     lang = current_lang()
-    if lang == "en":
-        return message
-    return catalogue(lang).get(message, message)
+    text = message if lang == "en" else catalogue(lang).get(message, message)
+    return text.format(**params) if params else text
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue without translating it now (module-level tables whose
+    entries are translated where they are shown, e.g. metric phrases)."""
+    return message
+
+
+def is_zh() -> bool:
+    return current_lang() == "zh"
+
+
+def pick(en: str, zh: str | None) -> str:
+    """A text given in both languages by the user (``name``/``name_zh``): the Chinese one when
+    the language is 中文 and it is given, else the English."""
+    return zh if zh and is_zh() else en
 
 
 gettext = _
+
+# Babel extraction keywords: ``_`` and ``N_`` take the message as their first argument.
+KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "gettext": None}

@@ -142,6 +142,8 @@ class PlanRun:
             "objectives": [o.model_dump(exclude_none=True)
                            for o in self.setup.model.objectives],
         }
+        if self.setup.scenario_name_zh:  # shown by reports and tables in 中文
+            out["scenario_zh"] = self.setup.scenario_name_zh
         inputs = plan_inputs(self.setup)
         out["warnings"] = list(getattr(inputs, "warnings", ()))
         if hasattr(inputs, "staffing"):  # festival: staff pool vs posted, per group
