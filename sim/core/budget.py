@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.errors import Problem, ScenarioError
+from sim.present.i18n import _
 
 BUDGET_ENV = "GRIDMUSTER_BUDGET"
 MEMORY_ENV = "GRIDMUSTER_MEMORY_MB"
@@ -46,8 +47,10 @@ class WorkEstimate:
     seconds: float  # per replication, one process
 
     def line(self) -> str:
-        return (f"{self.plan}: about {self.people:,} people, {self.events:,} events, "
-                f"{self.memory_mb:,.0f} MB and {_duration(self.seconds)} per replication")
+        return _("{plan}: about {people} people, {events} events, {mb} MB and {time} per "
+                 "replication", plan=self.plan, people=f"{self.people:,}",
+                 events=f"{self.events:,}", mb=f"{self.memory_mb:,.0f}",
+                 time=_duration(self.seconds))
 
 
 def _duration(seconds: float) -> str:
@@ -56,8 +59,8 @@ def _duration(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f} s"
     if seconds < 2 * 3600:
-        return f"{seconds / 60:,.0f} min"
-    return f"{seconds / 3600:,.1f} h"
+        return _("{value} min", value=f"{seconds / 60:,.0f}")
+    return _("{value} h", value=f"{seconds / 3600:,.1f}")
 
 
 def _units(model: Any) -> tuple[int, int]:
@@ -118,17 +121,20 @@ def over_budget(estimates: Sequence[WorkEstimate], replications: int, budget: Bu
     plans = len(estimates)
     if total > budget.seconds:
         need = math.ceil(total * 1.2 / 60) * 60
-        return (f"this run needs about {_duration(total)} of computing ({plans} plan(s) × "
-                f"{replications:,} replications × about "
-                f"{_duration(total / max(plans * replications, 1))} each), over the budget of "
-                f"{_duration(budget.seconds)}; use fewer replications, or raise the budget "
-                f"with {flag} {need:.0f} (seconds) or {BUDGET_ENV}={need:.0f}")
+        return _("this run needs about {total} of computing ({plans} plan(s) × {reps} "
+                 "replications × about {each} each), over the budget of {budget}; use fewer "
+                 "replications, or raise the budget with {flag} {need} (seconds) or "
+                 "{env}={need}", total=_duration(total), plans=plans, reps=f"{replications:,}",
+                 each=_duration(total / max(plans * replications, 1)),
+                 budget=_duration(budget.seconds), flag=flag, need=f"{need:.0f}",
+                 env=BUDGET_ENV)
     if memory > budget.memory_mb:
         need = math.ceil(memory * 1.2)
-        return (f"this run needs about {memory:,.0f} MB of memory ({at_once} replication(s) at "
-                f"once × {memory / at_once:,.0f} MB), over the budget of "
-                f"{budget.memory_mb:,.0f} MB; use fewer workers, or raise it with "
-                f"--memory-budget {need} or {MEMORY_ENV}={need}")
+        return _("this run needs about {mb} MB of memory ({at_once} replication(s) at once × "
+                 "{each} MB), over the budget of {budget} MB; use fewer workers, or raise it "
+                 "with --memory-budget {need} or {env}={need}", mb=f"{memory:,.0f}",
+                 at_once=at_once, each=f"{memory / at_once:,.0f}",
+                 budget=f"{budget.memory_mb:,.0f}", need=need, env=MEMORY_ENV)
     return None
 
 

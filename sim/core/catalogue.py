@@ -102,7 +102,7 @@ def is_time_to(metric: str) -> bool:
 
 def info(metric: str) -> MetricInfo:
     """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
-    base, _, detail = metric.partition("[")
+    base, _sep, detail = metric.partition("[")
     known = METRICS.get(base)
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
@@ -119,10 +119,31 @@ def breakdown_label(detail: str) -> str:
     key, sep, value = detail.partition("=")
     if not sep:
         return detail
-    from sim.core.forces import role_label  # forces imports limits only; no cycle at run time
-
     shown = role_label(value) if key == "role" else value
     return f"{_(BREAKDOWN_KEYS.get(key, key))}={shown}"
+
+
+# What a planner calls each role (sim.core.forces.Role); the 中文 (field-data.md: 网格长,
+# 专职网格员 …) is in the catalogue.
+ROLE_NAMES: dict[str, str] = {
+    "grid_head": N_("grid head"),
+    "grid_worker_ft": N_("full-time grid worker"),
+    "grid_worker_pt": N_("part-time grid worker"),
+    "micro_grid_head": N_("micro-grid head"),
+    "info_officer": N_("information officer"),
+    "militia": N_("militia"),
+    "cadre": N_("cadre"),
+    "volunteer": N_("volunteer"),
+    "veteran": N_("veteran"),
+    "emergency_squad": N_("emergency squad"),
+    "reserve": N_("reserve force"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role as a planner names it, in the current language (the code name if unknown)."""
+    name = ROLE_NAMES.get(role)
+    return _(name) if name else role
 
 
 BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),

@@ -29,6 +29,7 @@ from sim.core.limits import (
     safe_yaml,
 )
 from sim.network.graph import NetworkSpec
+from sim.present.i18n import _
 
 KIND_SECTIONS = ("muster", "evacuation", "festival")
 _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
@@ -108,42 +109,43 @@ _BOUNDS = {"greater_than_equal": ("≥", "ge"), "greater_than": (">", "gt")}
 def _friendly(err: dict[str, Any]) -> str:
     t, ctx = err["type"], err.get("ctx", {})
     if t == "missing":
-        return "required field is missing"
+        return _("required field is missing")
     if t == "extra_forbidden":
-        return "unknown key"
+        return _("unknown key")
     if t == "less_than_equal":
-        return f"at most {_num(ctx['le'])}"
+        return _("at most {n}", n=_num(ctx["le"]))
     if t == "less_than":
-        return f"less than {_num(ctx['lt'])}"
+        return _("less than {n}", n=_num(ctx["lt"]))
     if t == "finite_number":
-        return "must be a finite number"
+        return _("must be a finite number")
     if t == "string_too_long":
-        return f"at most {_num(ctx['max_length'])} characters"
+        return _("at most {n} characters", n=_num(ctx["max_length"]))
     if t == "too_long":
-        return f"at most {_num(ctx['max_length'])} item(s)"
+        return _("at most {n} item(s)", n=_num(ctx["max_length"]))
     if t in _BOUNDS:
         sign, key = _BOUNDS[t]
-        return f"must be {sign} {_num(ctx[key])}"
+        return _("must be {sign} {n}", sign=sign, n=_num(ctx[key]))
     if t == "literal_error":
-        return f"must be one of {ctx['expected']}"
+        return _("must be one of {expected}", expected=ctx["expected"])
     if t == "union_tag_invalid":
-        return f"unknown {ctx['discriminator']}; expected one of {ctx['expected_tags']}"
+        return _("unknown {key}; expected one of {expected}", key=ctx["discriminator"],
+                 expected=ctx["expected_tags"])
     if t == "union_tag_not_found":
-        return f"needs a {ctx['discriminator']} key"
+        return _("needs a {key} key", key=ctx["discriminator"])
     if isinstance(err.get("input"), BoolNumber):
-        return "must be a number, not true/false"
+        return _("must be a number, not true/false")
     if t in ("int_parsing", "int_type", "int_from_float"):
-        return "must be a whole number"
+        return _("must be a whole number")
     if t in ("float_parsing", "float_type"):
-        return "must be a number"
+        return _("must be a number")
     if t in ("dict_type", "model_type", "model_attributes_type"):
-        return "must be a mapping"
+        return _("must be a mapping")
     if t == "list_type":
-        return "must be a list"
+        return _("must be a list")
     if t in ("too_short",):
-        return f"must have at least {ctx.get('min_length')} item(s)"
+        return _("must have at least {n} item(s)", n=ctx.get("min_length"))
     if t == "value_error":
-        return str(err["msg"]).removeprefix("Value error, ")
+        return _(str(err["msg"]).removeprefix("Value error, "))
     return str(err["msg"])
 
 
@@ -159,7 +161,7 @@ def problems_from(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Pr
         loc = [p for p in err["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
         msg = _friendly(dict(err))
         if err["loc"] and err["loc"][-1] == "[key]":
-            msg = "unknown name; " + msg
+            msg = _("unknown name; {message}", message=msg)
             value = loc[-1] if loc else err.get("input")
         else:
             value = err.get("input")
@@ -174,32 +176,35 @@ def problems_from(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Pr
 def read_yaml(path: Path) -> dict[str, Any]:
     """Read a scenario file into a mapping, or raise ScenarioError saying what is wrong."""
     if not path.is_file():
-        raise ScenarioError([Problem("(file)", "file not found", str(path))])
+        raise ScenarioError([Problem("(file)", _("file not found"), str(path))])
     try:
         with open(path, "rb") as fh:
             data = fh.read(FILE_BYTES + 1)  # never read more than the limit
         check_size(len(data), "the file")
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem("(file)", f"cannot read file: {exc}", str(path))]) from None
+        raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),
+                                     str(path))]) from None
     return parse_yaml(text)
 
 
 def parse_yaml(text: str) -> dict[str, Any]:
     if not text.strip():
-        raise ScenarioError([Problem("(file)", "the file is empty; expected a scenario mapping")])
+        raise ScenarioError([Problem("(file)", _("the file is empty; expected a scenario mapping"))])
     try:
         data = safe_yaml(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        where = _("line {line}, column {column}", line=mark.line + 1, column=mark.column + 1) \
+            if mark else _("unknown line")
         raise ScenarioError(
-            [Problem("(file)", f"YAML syntax error at {where}: {exc.problem or exc}")]
+            [Problem("(file)", _("YAML syntax error at {where}: {error}", where=where,
+                                  error=exc.problem or exc))]
         ) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem("(file)", f"YAML error: {exc}")]) from None
+        raise ScenarioError([Problem("(file)", _("YAML error: {error}", error=exc))]) from None
     if data is None:
-        raise ScenarioError([Problem("(file)", "the file is empty; expected a scenario mapping")])
+        raise ScenarioError([Problem("(file)", _("the file is empty; expected a scenario mapping"))])
     if not isinstance(data, dict):
         raise ScenarioError(
             [Problem("(file)", "the file must be a mapping of keys to values",

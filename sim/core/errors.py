@@ -17,10 +17,15 @@ class Problem:
     value: Any = _MISSING
 
     def __str__(self) -> str:
-        where = self.path or "(file)"
+        # The field path stays literal (it is what the user types); the words are translated.
+        from sim.present.i18n import _  # presentation layer, imported when shown
+
+        where = _(self.path or "(file)") if self.path in ("", "(file)") else self.path
+        message = _(self.message)  # a constant message; formatted ones are translated at source
         if self.value is _MISSING:
-            return f"{where}: {self.message}"
-        return f"{where}: {self.message} (got {self.value!r})"
+            return _("{where}: {message}", where=where, message=message)
+        return _("{where}: {message} (got {value})", where=where, message=message,
+                 value=repr(self.value))
 
 
 class ScenarioError(Exception):

@@ -16,8 +16,6 @@ from typing import Any, Literal, get_args
 from pydantic import ConfigDict, Field, model_validator
 
 from sim.core.limits import ID_CHARS, PEOPLE, RESIDENTS, ROLE_MEMBERS, TEXT_CHARS, BoundaryModel
-from sim.present.i18n import N_
-from sim.present.i18n import _ as tr
 
 Role = Literal[
     "grid_head",
@@ -34,26 +32,6 @@ Role = Literal[
 ]
 ROLES: tuple[str, ...] = get_args(Role)
 
-# What a planner calls each role; the 中文 (field-data.md: 网格长, 专职网格员 …) is in the catalogue.
-ROLE_NAMES: dict[str, str] = {
-    "grid_head": N_("grid head"),
-    "grid_worker_ft": N_("full-time grid worker"),
-    "grid_worker_pt": N_("part-time grid worker"),
-    "micro_grid_head": N_("micro-grid head"),
-    "info_officer": N_("information officer"),
-    "militia": N_("militia"),
-    "cadre": N_("cadre"),
-    "volunteer": N_("volunteer"),
-    "veteran": N_("veteran"),
-    "emergency_squad": N_("emergency squad"),
-    "reserve": N_("reserve force"),
-}
-
-
-def role_label(role: str) -> str:
-    """A role as a planner names it, in the current language (the code name if unknown)."""
-    name = ROLE_NAMES.get(role)
-    return tr(name) if name else role
 
 
 class Grid(BoundaryModel):

@@ -19,9 +19,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.core.catalogue import info, is_time_to
+from sim.present.i18n import N_, _
 
-NOT_APPLICABLE = "not applicable"
-NOT_AVAILABLE = "not available"
+NOT_APPLICABLE = N_("not applicable")  # translated where returned
+NOT_AVAILABLE = N_("not available")
 
 
 def _missing(v: Any) -> bool:
@@ -46,37 +47,37 @@ def kind_of(metric: str) -> str:
 def count(v: Any) -> str:
     """A whole number with thousands separators (a mean of counts is rounded)."""
     if _missing(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if math.isinf(v):
-        return "unbounded"
+        return _("unbounded")
     r = round(float(v))
     return f"{r:,}" if r != 0 else "0"  # never "-0"
 
 
 def share(v: Any) -> str:
     if _missing(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if math.isinf(v):
-        return "unbounded"
+        return _("unbounded")
     return f"{float(v):.1%}"
 
 
 def minutes(v: Any, unit: bool = True) -> str:
     if _missing(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if math.isinf(v):
-        return "not reached"
+        return _("not reached")
     text = f"{float(v):,.1f}"
     if text in ("-0.0",):
         text = "0.0"
-    return f"{text} min" if unit else text
+    return _("{value} min", value=text) if unit else text
 
 
 def number(v: Any) -> str:
     if _missing(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     if math.isinf(v):
-        return "unbounded"
+        return _("unbounded")
     x = float(v)
     text = f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
     return "0.0" if text == "-0.0" else text
@@ -85,7 +86,7 @@ def number(v: Any) -> str:
 def level(v: Any) -> str:
     """Fruin level of service, 1 (A) … 6 (F)."""
     if _missing(v) or math.isinf(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     return "ABCDEF"[min(max(round(float(v)), 1), 6) - 1]
 
 
@@ -105,18 +106,19 @@ def value(v: Any, metric: str = "", unit: bool = False) -> str:
 
 def later_than(horizon_min: Any) -> str:
     if _missing(horizon_min) or math.isinf(horizon_min):
-        return "not reached"
-    return f"> {float(horizon_min):g} min"
+        return _("not reached")
+    return _("> {value} min", value=f"{float(horizon_min):g}")
 
 
 def not_reached(k: int, n: int) -> str:
-    return f"not reached ({k}/{n})"
+    return _("not reached ({k}/{n})", k=k, n=n)
 
 
 def reached(d: Mapping[str, Any]) -> str:
     """``reached in 88/100 replications (88.0%)`` for a time-to-X statistic mapping."""
     k, n = _whole(d, "n_reached"), _whole(d, "n")
-    return f"reached in {k}/{n} replications ({share(k / n) if n else NOT_APPLICABLE})"
+    return _("reached in {k}/{n} replications ({share})", k=k, n=n,
+             share=share(k / n) if n else _(NOT_APPLICABLE))
 
 
 def _whole(d: Mapping[str, Any], key: str) -> int:
@@ -140,12 +142,12 @@ def _applicable(d: Mapping[str, Any]) -> bool:
 def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False) -> str:
     """One statistic (``mean``, ``p95``, ``ci95_low`` …) of a metric's summary mapping."""
     if not d:
-        return NOT_AVAILABLE
+        return _(NOT_AVAILABLE)
     if d.get(f"{key}_censored"):
         return later_than(d.get("horizon_min"))
     v: Any = d.get(key)
     if _missing(v) or math.isinf(v):
-        return NOT_AVAILABLE if _applicable(d) else NOT_APPLICABLE
+        return _(NOT_AVAILABLE) if _applicable(d) else _(NOT_APPLICABLE)
     return value(v, metric, unit)
 
 
@@ -173,18 +175,20 @@ def cell(d: Mapping[str, Any] | None, metric: str, ci: bool = False) -> str:
     - nothing to measure: ``not applicable`` (with the reason if the summary gives it).
     """
     if not d:
-        return NOT_AVAILABLE
+        return _(NOT_AVAILABLE)
     if not _applicable(d):
         reason = d.get("not_applicable")
-        return f"{NOT_APPLICABLE} ({reason})" if isinstance(reason, str) else NOT_APPLICABLE
+        return f"{_(NOT_APPLICABLE)} ({_(reason)})" if isinstance(reason, str) \
+            else _(NOT_APPLICABLE)
     if partly_reached(d):
         k, n = _whole(d, "n_reached"), _whole(d, "n")
         if k == 0:
             return not_reached(k, n)
         if d.get("p5_censored"):  # the whole 5–95 % range is past the horizon
-            return f"median {stat(d, metric, 'p50')}, {reached(d)}"
-        return (f"median {stat(d, metric, 'p50')} ({stat(d, metric, 'p5')} – "
-                f"{stat(d, metric, 'p95')}), {reached(d)}")
+            return _("median {median}, {reached}", median=stat(d, metric, "p50"),
+                     reached=reached(d))
+        return _("median {median} ({low} – {high}), {reached}", median=stat(d, metric, "p50"),
+                 low=stat(d, metric, "p5"), high=stat(d, metric, "p95"), reached=reached(d))
     text = f"{stat(d, metric, 'mean')} ({stat(d, metric, 'p5')}–{stat(d, metric, 'p95')})"
     if ci:
         text = f"{stat(d, metric, 'mean')} {interval(d, metric)} " \
@@ -195,7 +199,7 @@ def cell(d: Mapping[str, Any] | None, metric: str, ci: bool = False) -> str:
 def mean_ci(d: Mapping[str, Any] | None, metric: str) -> str:
     """``mean [95 % CI]``, or for a censored time what :func:`cell` says instead."""
     if not d:
-        return NOT_AVAILABLE
+        return _(NOT_AVAILABLE)
     if not _applicable(d) or partly_reached(d):
         return cell(d, metric)
     return f"{stat(d, metric, 'mean')} {interval(d, metric)}".strip()
@@ -204,9 +208,9 @@ def mean_ci(d: Mapping[str, Any] | None, metric: str) -> str:
 def spread(d: Mapping[str, Any] | None, metric: str) -> str:
     """``5th – 95th percentile``."""
     if not d:
-        return NOT_AVAILABLE
+        return _(NOT_AVAILABLE)
     if not _applicable(d):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     return f"{stat(d, metric, 'p5')} – {stat(d, metric, 'p95')}"
 
 
@@ -214,25 +218,25 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     """A paired difference ``mean [CI]``, with ``n = 37 of 100 where both reached`` when not
     every pair entered."""
     if not d:
-        return NOT_AVAILABLE
+        return _(NOT_AVAILABLE)
     n, pairs = _whole(d, "n"), _whole(d, "pairs")
     if n == 0:
-        return "not comparable (no replication where both reached)" if is_time_to(metric) \
-            else NOT_APPLICABLE
+        return _("not comparable (no replication where both reached)") if is_time_to(metric) \
+            else _(NOT_APPLICABLE)
     text = signed(d.get("mean"), metric)
     lo, hi = d.get("ci95_low"), d.get("ci95_high")
     if not (_missing(lo) or _missing(hi)):
         text += f" [{signed(lo, metric)} – {signed(hi, metric)}]"
     if is_time_to(metric) or (pairs and n < pairs):
-        text += f", n = {n} of {pairs} where both reached" if is_time_to(metric) \
-            else f", n = {n} of {pairs}"
+        text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
+            if is_time_to(metric) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
     return text
 
 
 def signed(v: Any, metric: str = "") -> str:
     """A difference with its sign (``+12``, ``−20``)."""
     if _missing(v):
-        return NOT_APPLICABLE
+        return _(NOT_APPLICABLE)
     text = value(abs(float(v)), metric)
     if text in ("0", "0.0", "0.0%"):
         return text

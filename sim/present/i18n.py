@@ -102,5 +102,6 @@ def pick(en: str, zh: str | None) -> str:
 
 gettext = _
 
-# Babel extraction keywords: ``_`` and ``N_`` take the message as their first argument.
-KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "gettext": None}
+# Babel extraction keywords; each takes the message as its first argument (``tr`` is ``_``
+# imported under another name where ``_`` is a throwaway variable).
+KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "tr": None, "gettext": None}

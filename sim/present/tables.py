@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.core.catalogue import info, is_time_to
 from sim.present import formatting
+from sim.present.i18n import _
 
 _BREAKDOWN = re.compile(r"^(?P<metric>[^\[]+)\[(?P<key>[^=\]]+)=[^\]]*\]$")
 
@@ -67,7 +68,7 @@ def differences_table(comparison: dict[str, Any], metrics: Sequence[str],
 def _ci_text(d: dict[str, Any], m: str) -> str:
     lo, hi = d.get("ci95_low"), d.get("ci95_high")
     text = (f"{formatting.signed(lo, m)} – {formatting.signed(hi, m)}"
-            if lo is not None and hi is not None else formatting.NOT_APPLICABLE)
+            if lo is not None and hi is not None else _(formatting.NOT_APPLICABLE))
     n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
     if is_time_to(m) or (pairs and n < pairs):
         text += f" (n = {n} of {pairs} where both reached)" if is_time_to(m) \
