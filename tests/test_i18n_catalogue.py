@@ -22,7 +22,9 @@ def marked() -> dict[str, str]:
         if not (ROOT / folder).is_dir():
             continue
         for filename, lineno, message, _comments, _context in extract_from_dir(
-                ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS,
+                ROOT / folder, method_map=[("**.py", "python"),
+                                           ("**/templates/**.html", "jinja2.ext:babel_extract")],
+                keywords=KEYWORDS,
                 comment_tags=(), strip_comment_tags=True):
             msgid = message if isinstance(message, str) else message[0]
             if msgid:
@@ -64,6 +66,7 @@ def test_the_checker_itself_sees_marked_strings_and_placeholders():
     found = marked()
     assert "people mustered by 60 min" in found  # N_ in the metric catalogue
     assert "at most {n}" in found  # _() with params in validation messages
+    assert "2. Objectives" in found  # _() in the report's Jinja2 template
     assert fields("{b} 比 {a} {more}") == ["a", "b", "more"]
     with use_lang("zh"):
         assert _("at most {n}", n="1,000") == "至多 1,000"

@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.core.catalogue import info
 from sim.present import formatting
+from sim.present.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,12 @@ class Finding:
     strength: bool
     text: str
     action: str = ""  # the corrective action, for the improvement plan
-    capability: str = ""  # HSEEP capability element: planning, organisation, equipment...
+    capability: str = ""  # HSEEP capability element: one of CAPABILITIES
+
+
+# Shown through the catalogue in the report's improvement plan.
+CAPABILITIES = (N_("planning"), N_("organisation"), N_("equipment"), N_("training"),
+                N_("exercises"))
 
 
 def _mean(summary: dict[str, Any], metric: str) -> float:
