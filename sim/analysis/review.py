@@ -15,6 +15,7 @@ from scipy import stats as sstats
 from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario, parse_scenario
+from sim.present.i18n import _
 from sim.run.experiments import PlanRun, run_plan
 from sim.run.optimise import set_path
 
@@ -178,7 +179,8 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
                         "mean": mean.tolist(), "low": lo.tolist(), "high": hi.tolist(),
                         "label": spec.curve_label, "max_deviation": float(dev[0]),
                         "critical": crit, "p_value": float(p_curve[0]),
-                        "envelope": f"simultaneous {1 - alpha:.0%} envelope"}
+                        "envelope": _("simultaneous {share} envelope",
+                                      share=f"{1 - alpha:.0%}")}
         out["outside_band"] = _outside(t, rows[0], lo, hi)
         names = names + ["curve"]
     out.update(_verdict(names, np.vstack(zmat).T if zmat else np.zeros((R + 1, 0)), alpha,

@@ -16,8 +16,15 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.network.graph import RoadNetwork  # noqa: E402
+from sim.present.cjk import register  # noqa: E402
+from sim.present.i18n import N_  # noqa: E402
+from sim.present.i18n import _ as tr  # noqa: E402  (``_`` is a throwaway name here)
+
+register()  # CJK glyphs from the shipped font
 
 Place = tuple[str, str]  # (node id, label)
+PLACE_KINDS = (N_("grid"), N_("assembly point"), N_("shelter"), N_("checkpoint"),
+               N_("viewing point"))  # the keys of ``places``, shown through the catalogue
 _MARKERS = {"grid": ("o", "tab:blue"), "assembly point": ("s", "tab:red"),
             "shelter": ("^", "tab:green"), "checkpoint": ("D", "tab:purple"),
             "viewing point": ("*", "tab:orange")}
@@ -45,7 +52,7 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
         if len(idx):
             jitter = np.random.default_rng(0).normal(0, 12, (len(idx), 2))
             p = xy[np.asarray(idx, dtype=int)] + jitter
-            ax.scatter(p[:, 0], p[:, 1], s=6, color=color, alpha=0.6, label=name, zorder=2)
+            ax.scatter(p[:, 0], p[:, 1], s=6, color=color, alpha=0.6, label=tr(name), zorder=2)
     for kind, items in places.items():
         marker, color = _MARKERS.get(kind, ("P", "black"))
         nodes = [n for n, _ in items if n in network.index]
@@ -53,14 +60,14 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
             continue
         p = xy[[network.index[n] for n in nodes]]
         ax.scatter(p[:, 0], p[:, 1], marker=marker, s=60, color=color, edgecolor="black",
-                   linewidth=0.5, label=f"{kind} ({len(nodes)})", zorder=3)
+                   linewidth=0.5, label=f"{tr(kind)} ({len(nodes)})", zorder=3)
         if len(items) <= label_limit:
             for (_, label), (x, y) in zip(items, p, strict=False):
                 ax.annotate(label, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
     ax.autoscale()
     ax.set_aspect("equal")
-    ax.set_xlabel("x (m)")
-    ax.set_ylabel("y (m)")
+    ax.set_xlabel(tr("x (m)"))
+    ax.set_ylabel(tr("y (m)"))
     if ax.get_legend_handles_labels()[0]:  # a bare network has nothing to label
         ax.legend(loc="upper right", fontsize=7, framealpha=0.8)
     ax.set_title(title)

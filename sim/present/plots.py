@@ -11,6 +11,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.core.catalogue import breakdown_label, info  # noqa: E402
+from sim.present.cjk import register  # noqa: E402
+from sim.present.i18n import _, pick  # noqa: E402
+
+register()  # CJK glyphs from the shipped font, whatever the machine has
+
 
 def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure:
     """Completion curves of one or more plans with their 5–95 % bands and the 60-minute line."""
@@ -19,19 +25,21 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
         c = s.get("curve")
         if not c:
             continue
-        (line,) = ax.plot(c["t_min"], c["mean"], label=f"{s['plan']} (mean)")
+        (line,) = ax.plot(c["t_min"], c["mean"], label=_("{plan} (mean)", plan=s["plan"]))
         ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.2, color=line.get_color(),
                         label=f"{s['plan']} 5–95 %")
     mark_injects(ax, summaries)
     ax.axvline(60, color="grey", linestyle="--", linewidth=1)
-    ax.text(60, 0.02, " 60 min", color="grey")
-    label = next((s["curve"]["label"] for s in summaries if s.get("curve")), "fraction complete")
-    ax.set_xlabel("minutes after the alert")
-    ax.set_ylabel(label)
+    ax.text(60, 0.02, " " + _("{value} min", value=60), color="grey")
+    label = next((s["curve"]["label"] for s in summaries if s.get("curve")),
+                 "fraction complete")
+    ax.set_xlabel(_("minutes after the alert"))
+    ax.set_ylabel(_(label))
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title(title or (summaries[0]["scenario"] if summaries else ""))
+    ax.set_title(title or (pick(summaries[0]["scenario"], summaries[0].get("scenario_zh"))
+                           if summaries else ""))
     fig.tight_layout()
     return fig
 
@@ -49,9 +57,11 @@ def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str)
         vals = [(s["metrics"].get(f"{prefix}{lab}]") or {}).get("mean") or 0 for lab in labels]
         ax.bar([i + k * width for i in range(len(labels))], vals, width, label=s["plan"])
     ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(labels))])
-    ax.set_xticklabels(labels, rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(f"{metric} (mean)")
-    ax.set_title(f"{metric} by {key}")
+    shown = [breakdown_label(f"{key}={lab}").partition("=")[2] for lab in labels]
+    ax.set_xticklabels(shown, rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel(_("{metric} (mean)", metric=info(metric).phrase))
+    ax.set_title(_("{metric} by {key}", metric=info(metric).phrase,
+                   key=breakdown_label(f"{key}=x").partition("=")[0]))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
@@ -66,8 +76,7 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
         for inj in s.get("injects", []):
             seen.setdefault((inj["t_min"], inj["label"]), []).append(s["plan"])
     for k, ((t, label), plans) in enumerate(sorted(seen.items())):
-        if len(plans) < len(summaries):
-            label = f"{label} [{', '.join(plans)}]"
+        label = f"{_(label)} [{', '.join(plans)}]" if len(plans) < len(summaries) else _(label)
         ax.axvline(t, color="tab:purple", linestyle=":", linewidth=1)
         ax.annotate(label, (t, 0.97 - 0.06 * (k % 5)), xycoords=("data", "axes fraction"),
                     fontsize=7, color="tab:purple", xytext=(2, 0), textcoords="offset points",
@@ -79,18 +88,20 @@ def review_figure(review: dict[str, Any]) -> Figure:
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=c["envelope"])
-    ax.plot(c["t_min"], c["mean"], color="tab:blue", linewidth=1, label="simulated mean")
-    ax.step(c["t_min"], c["observed"], where="post", color="black", label="observed")
+    ax.plot(c["t_min"], c["mean"], color="tab:blue", linewidth=1, label=_("simulated mean"))
+    ax.step(c["t_min"], c["observed"], where="post", color="black", label=_("observed"))
     for part in review.get("outside_band", []):
         ax.axvspan(part["from_min"], part["to_min"] + 1, color="tab:red", alpha=0.1)
     ax.axvline(60, color="grey", linestyle="--", linewidth=1)
-    ax.set_xlabel("minutes after the alert")
-    ax.set_ylabel(c["label"])
+    ax.set_xlabel(_("minutes after the alert"))
+    ax.set_ylabel(_(c["label"]))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
-    word = "FLAGGED" if not review["consistent"] else "consistent with the model"
-    ax.set_title(f"{review['scenario']} — {review['plan']}: {word} (p = {review['p_value']:.3f})"
-                 f"\na log like this would be flagged in {review['alpha']:.0%} of "
-                 f"{review.get('events', 'drills')} that went exactly as modelled", fontsize=9)
+    word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
+    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})\na log like this would be flagged in "
+                   "{alpha} of {events} that went exactly as modelled",
+                   scenario=review["scenario"], plan=review["plan"], word=word,
+                   p=f"{review['p_value']:.3f}", alpha=f"{review['alpha']:.0%}",
+                   events=_(review.get("events", "drills"))), fontsize=9)
     fig.tight_layout()
     return fig

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.network.graph import RoadNetwork  # noqa: E402
+from sim.present.i18n import _  # noqa: E402
 from sim.present.maps import town_map  # noqa: E402
 
 QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
@@ -26,8 +27,8 @@ def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Fi
     vps = crowd[crowd["type"] == "viewing point"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=100)
     left.barh(cps["place"], cps["people"], color=QUEUE_COLOR)
-    left.set_xlabel("people queueing")
-    left.set_title("checkpoints", fontsize=9)
+    left.set_xlabel(_("people queueing"))
+    left.set_title(_("checkpoints"), fontsize=9)
     left.invert_yaxis()
     dens = vps["density_ppm2"].to_numpy(dtype=float)
     right.barh(vps["place"], dens, color=np.where(vps["over_limit"], OVER_COLOR, SAFE_COLOR))
@@ -38,8 +39,8 @@ def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Fi
     for y, (d, los) in enumerate(zip(dens, vps["los"], strict=True)):
         right.annotate(f" {los}", (d, y), va="center", fontsize=7)
     right.set_xlim(0, max(float(np.nanmax(dens, initial=0.0)), danger_ppm2) * 1.2)
-    right.set_xlabel("people per m² (letter: Fruin level of service)")
-    right.set_title("viewing points", fontsize=9)
+    right.set_xlabel(_("people per m² (letter: Fruin level of service)"))
+    right.set_title(_("viewing points"), fontsize=9)
     right.invert_yaxis()
     for ax in (left, right):
         ax.grid(alpha=0.3, axis="x")

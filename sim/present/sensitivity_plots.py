@@ -10,6 +10,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from sim.present.cjk import register  # noqa: E402
+
+register()  # CJK glyphs (scenario and plan names) from the shipped font
+
 
 def _what(result: dict[str, Any]) -> str:
     unit = f" ({result['metric_unit']})" if result.get("metric_unit") else ""

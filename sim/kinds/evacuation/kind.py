@@ -15,6 +15,7 @@ from sim.kinds.evacuation.metrics import evacuation_metrics
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.review import EVACUATION_REVIEW
 from sim.kinds.evacuation.storyline import EVACUATION_INJECTS
+from sim.present.i18n import N_
 from sim.present.plots import breakdown_figure
 
 
@@ -66,7 +67,7 @@ EVACUATION = Kind(
     headline_metrics=("at_risk", "evacuated_60min", "frac_evacuated_60min", "ete50_min",
                       "ete90_min", "ete100_min", "stranded", "refused", "exposed",
                       "warned_100_min", "frac_evacuated_by_peak"),
-    curve_label="fraction of evacuating residents in a shelter",
+    curve_label=N_("fraction of evacuating residents in a shelter"),
     check=check,
     build=build,
     simulate=simulate,

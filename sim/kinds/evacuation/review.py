@@ -21,6 +21,7 @@ import numpy as np
 
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
 from sim.kinds.evacuation.metrics import _time_to
+from sim.present.i18n import N_
 
 # One replication's arrivals: times, people, shelter ids.
 Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -167,7 +168,7 @@ EVACUATION_REVIEW = ReviewSpec(
     simulated_sample=_simulated_arrivals,
     observed_curve=_observed_curve,
     simulated_curves=_simulated_curves,
-    curve_label="people in a shelter",
+    curve_label=N_("people in a shelter"),
     sample_label="shelter arrival times (weighted by people)",
     event_word="evacuations",
     capacity=lambda run: (float(np.nanmax(run.values("at_risk"))), "the residents at risk"),

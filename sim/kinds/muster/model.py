@@ -33,6 +33,7 @@ from sim.kinds.muster.metrics import (
 from sim.kinds.muster.review import MUSTER_REVIEW
 from sim.kinds.muster.storyline import MUSTER_INJECTS, Storyline, check_injects, reinforcements
 from sim.network.graph import RoadNetwork, grid_nodes
+from sim.present.i18n import N_
 
 # Columns of the per-responder uniforms; appending a slot never changes the existing ones.
 (S_HOME, S_APP_OK, S_APP, S_CHAT_OK, S_CHAT, S_NOTICE, S_AVAIL, S_ACK, S_PREP, S_MODE,
@@ -419,7 +420,7 @@ MUSTER = Kind(
     required_metrics=("mustered_60min", "frac_mustered_60min", "t50_min", "t90_min"),
     headline_metrics=("mustered_15min", "mustered_30min", "mustered_60min",
                       "frac_mustered_60min", "t50_min", "t90_min"),
-    curve_label="fraction of roster mustered",
+    curve_label=N_("fraction of roster mustered"),
     check=check,
     build=build,
     simulate=simulate,

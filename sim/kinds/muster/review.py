@@ -14,6 +14,7 @@ import numpy as np
 
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
 from sim.core.forces import ROLES
+from sim.present.i18n import N_
 
 
 def _metrics(t: np.ndarray, roster: float) -> dict[str, float]:
@@ -81,7 +82,7 @@ MUSTER_REVIEW = ReviewSpec(
     simulated_sample=_simulated_times,
     observed_curve=_observed_curve,
     simulated_curves=_simulated_curves,
-    curve_label="people checked in",
+    curve_label=N_("people checked in"),
     sample_label="check-in times",
     capacity=lambda run: (_roster(run), "the roster"),
 )
