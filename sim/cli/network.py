@@ -21,6 +21,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.network.geo import Projection, _one_line, centroid, inside, project_feature, read_geojson
 from sim.network.graph import LONLAT_NOTE, RoadNetwork, load_graphml, looks_lonlat, project_lonlat
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, Snap, far_snaps
+from sim.present.i18n import _
 
 network_app = typer.Typer(help="Road networks of real towns: import from OpenStreetMap, "
                           "elevation, grids from GeoJSON, and a map.", no_args_is_help=True)
@@ -156,7 +157,7 @@ def show(
     except OSError as exc:
         raise ScenarioError([Problem("--out", f"cannot write: {_one_line(exc)}", str(path))]
                             ) from None
-    out_console.print(f"wrote {path}", highlight=False)
+    out_console.print(_("wrote {path}", path=path), highlight=False)
 
 
 def _print_snaps(snaps: list[Snap], limit: float) -> None:
@@ -208,7 +209,7 @@ def elevation(
     _write(g, target)
     for line in rep.lines():
         out_console.print(line, highlight=False)
-    out_console.print(f"wrote {target}", highlight=False)
+    out_console.print(_("wrote {path}", path=target), highlight=False)
 
 
 @network_app.command("grids")

@@ -16,6 +16,7 @@ from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_ob
 from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, out_console
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
+from sim.present.i18n import _
 from sim.present.output import save_figure, write_json
 
 
@@ -145,4 +146,4 @@ def report_cmd(
     target = out or ((folder or Path(".")) / "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(result, folder, meta), encoding="utf-8")
-    out_console.print(f"wrote {target}")
+    out_console.print(_("wrote {path}", path=target), markup=False, highlight=False)

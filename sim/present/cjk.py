@@ -1,6 +1,6 @@
 """Chinese glyphs in every figure, on any machine: the project ships its own CJK font
 (``fonts/gridmuster-cjk.ttf``, a GB2312 subset of WenQuanYi Micro Hei, Apache-2.0) and
-registers it with matplotlib as a fallback after the usual Latin font.
+registers it with matplotlib as a fallback after the usual Latin font (``font.family``).
 
 Fallback, not a switch: matplotlib's rcParams are process-wide while the language is
 per session (the dashboard serves several at once), so the same font list serves both —
@@ -22,7 +22,8 @@ def register() -> str:
     from matplotlib import font_manager
 
     font_manager.fontManager.addfont(str(FONT_FILE))
-    families = [f for f in mpl.rcParams["font.sans-serif"] if f != FAMILY]
-    first = families[:1] or ["DejaVu Sans"]
-    mpl.rcParams["font.sans-serif"] = [*first, FAMILY, *families[1:]]
+    # matplotlib falls back glyph by glyph along font.family (a generic name there stands for
+    # one font only), so the shipped font follows the configured family.
+    families = [f for f in mpl.rcParams["font.family"] if f != FAMILY]
+    mpl.rcParams["font.family"] = [*(families or ["sans-serif"]), FAMILY]
     return FAMILY
