@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sim.core.catalogue import info
+from sim.core.catalogue import info, role_label
 from sim.present import formatting
-from sim.present.i18n import N_
+from sim.present.i18n import N_, _, is_zh
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,9 @@ def _not_always_reached(summary: dict[str, Any], metric: str, what: str, action:
     if not isinstance(k, int) or not isinstance(n, int) or n == 0 or k == n:
         return []
     horizon = formatting.later_than(m.get("horizon_min")).removeprefix("> ")
-    return [Finding(False, f"{what} within {horizon} in only {k} of {n} replications "
-                           f"({k / n:.0%}).", action, "planning")]
+    return [Finding(False, _("{what} within {horizon} in only {k} of {n} replications "
+                             "({share}).", what=_(what), horizon=horizon, k=k, n=n,
+                             share=f"{k / n:.0%}"), _(action), "planning")]
 
 
 def objective_value(summary: dict[str, Any], objective: dict[str, Any]) -> float:
@@ -96,21 +97,22 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         bound = f"≥ {o['at_least']:g}" if o.get("at_least") is not None else f"≤ {o['at_most']:g}"
         what = o.get("description") or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
+        facts = dict(what=what, metric=o["metric"], stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
                                 unit=True)
         if met:
-            out.append(Finding(True, f"Objective met: {what} ({o['metric']} {stat} "
-                                     f"{shown}, target {bound})."))
+            out.append(Finding(True, _("Objective met: {what} ({metric} {stat} {shown}, "
+                                       "target {bound}).", shown=shown, **facts)))
         elif met is None:
-            out.append(Finding(False, f"Objective not assessable: {what} ({o['metric']} {stat} "
-                                      f"{shown}, target {bound}).",
-                               "Check the scenario: the measure has no value in this run.",
+            out.append(Finding(False, _("Objective not assessable: {what} ({metric} {stat} "
+                                        "{shown}, target {bound}).", shown=shown, **facts),
+                               _("Check the scenario: the measure has no value in this run."),
                                "planning"))
         elif met is False:
-            out.append(Finding(False, f"Objective missed: {what} ({o['metric']} {stat} "
-                                      f"{shown}, target {bound}).",
-                               f"Find the staffing that meets it: gridmuster optimise … "
-                               f"--metric {o['metric']}", "planning"))
+            out.append(Finding(False, _("Objective missed: {what} ({metric} {stat} {shown}, "
+                                        "target {bound}).", shown=shown, **facts),
+                               _("Find the staffing that meets it: gridmuster optimise … "
+                                 "--metric {metric}", metric=o["metric"]), "planning"))
     return out
 
 
@@ -119,29 +121,34 @@ def muster(summary: dict[str, Any]) -> list[Finding]:
     roster = _mean(summary, "roster")
     frac = _mean(summary, "frac_mustered_60min")
     if frac >= 0.9:
-        out.append(Finding(True, f"{frac:.0%} of the roster mustered within the hour "
-                                 f"({_mean(summary, 'mustered_60min'):,.0f} people)."))
+        out.append(Finding(True, _("{share} of the roster mustered within the hour ({n} "
+                                   "people).", share=f"{frac:.0%}",
+                                   n=f"{_mean(summary, 'mustered_60min'):,.0f}")))
     t50 = _reached_mean(summary, "t50_min")
     if t50 <= 30:
-        out.append(Finding(True, f"Half the roster was at the assembly points in {t50:.0f} min."))
+        out.append(Finding(True, _("Half the roster was at the assembly points in {t} min.",
+                                   t=f"{t50:.0f}")))
     for ap, wait in sorted(_breakdown(summary, "checkin_wait_max_min", "ap").items(),
                            key=lambda kv: -kv[1]):
         if wait > 5:
-            out.append(Finding(False, f"Assembly point {ap} check-in queue peaks at {wait:.0f} min.",
-                               f"Add a second check-in desk at {ap} (or pre-registration).",
-                               "equipment"))
-    out += _not_always_reached(summary, "t90_min", "90 % of the roster checked in",
-                               "Shorten the alert chain or add assembly points nearer homes.")
+            out.append(Finding(False, _("Assembly point {ap} check-in queue peaks at {t} min.",
+                                        ap=ap, t=f"{wait:.0f}"),
+                               _("Add a second check-in desk at {ap} (or pre-registration).",
+                                 ap=ap), "equipment"))
+    out += _not_always_reached(summary, "t90_min", N_("90 % of the roster checked in"),
+                               N_("Shorten the alert chain or add assembly points nearer "
+                                  "homes."))
     nr = _mean(summary, "not_reached")
     if roster and nr / roster > 0.03:
-        out.append(Finding(False, f"The alert never reached {nr:,.0f} people "
-                                  f"({nr / roster:.0%} of the roster).",
-                           "Add a second alert channel or a phone-tree fallback; check app "
-                           "installation during the next training.", "planning"))
+        out.append(Finding(False, _("The alert never reached {n} people ({share} of the "
+                                    "roster).", n=f"{nr:,.0f}", share=f"{nr / roster:.0%}"),
+                           _("Add a second alert channel or a phone-tree fallback; check app "
+                             "installation during the next training."), "planning"))
     un = _mean(summary, "unavailable")
     if roster and un / roster > 0.1:
-        out.append(Finding(False, f"{un:,.0f} people ({un / roster:.0%}) were unavailable.",
-                           "Keep a reserve list (30:1 rule) to call when members are away.",
+        out.append(Finding(False, _("{n} people ({share}) were unavailable.", n=f"{un:,.0f}",
+                                    share=f"{un / roster:.0%}"),
+                           _("Keep a reserve list (30:1 rule) to call when members are away."),
                            "organisation"))
     mustered = _breakdown(summary, "mustered_60min", "role")
     sizes = _breakdown(summary, "roster", "role")
@@ -149,9 +156,14 @@ def muster(summary: dict[str, Any]) -> list[Finding]:
     if len(shares) > 1:
         worst = min(shares, key=lambda r: shares[r])
         if shares[worst] < 0.9:
-            out.append(Finding(False, f"Lowest share mustered by 60 min among roles: {worst} "
-                                      f"({shares[worst]:.0%} of {sizes[worst]:,.0f}).",
-                               f"Review how {worst}s are alerted and how they travel.",
+            out.append(Finding(False, _("Lowest share mustered by 60 min among roles: {role} "
+                                        "({share} of {n}).", role=role_label(worst),
+                                        share=f"{shares[worst]:.0%}",
+                                        n=f"{sizes[worst]:,.0f}"),
+                               _("Review how {role}s are alerted and how they travel.",
+                                 role=worst) if not is_zh() else
+                               _("Review how {role} are alerted and how they travel.",
+                                 role=role_label(worst)),
                                "training"))
     return out
 
@@ -172,11 +184,11 @@ def evacuation(summary: dict[str, Any]) -> list[Finding]:
                            "planning"))
     frac = _mean(summary, "frac_evacuated_60min")
     if frac >= 0.9:
-        out.append(Finding(True, f"{frac:.0%} of the evacuating residents were in a shelter "
-                                 "within the hour."))
+        out.append(Finding(True, _("{share} of the evacuating residents were in a shelter "
+                                   "within the hour.", share=f"{frac:.0%}")))
     out += _not_always_reached(summary, "ete90_min",
-                               "90 % of the evacuating residents were in a shelter",
-                               "Start warning earlier or add warners and escort teams.")
+                               N_("90 % of the evacuating residents were in a shelter"),
+                               N_("Start warning earlier or add warners and escort teams."))
     stranded = _mean(summary, "stranded")
     if stranded >= 1:
         reasons = _breakdown(summary, "stranded", "reason")
@@ -186,15 +198,17 @@ def evacuation(summary: dict[str, Any]) -> list[Finding]:
                            "Start warning earlier or add escort teams where they are stranded.",
                            "planning"))
     elif empty is None:
-        out.append(Finding(True, "Nobody was stranded in the flood-prone area."))
+        out.append(Finding(True, _("Nobody was stranded in the flood-prone area.")))
     away = _mean(summary, "turned_away")
     if away >= 1:
-        out.append(Finding(False, f"{away:,.0f} people were turned away by a full shelter.",
-                           "Open a second shelter or raise capacity.", "equipment"))
+        out.append(Finding(False, _("{n} people were turned away by a full shelter.",
+                                    n=f"{away:,.0f}"),
+                           _("Open a second shelter or raise capacity."), "equipment"))
     exposed = _mean(summary, "exposed")
     if exposed >= 1:
-        out.append(Finding(False, f"{exposed:,.0f} people were exposed to deep water.",
-                           "Move the vulnerable before the low roads flood.", "planning"))
+        out.append(Finding(False, _("{n} people were exposed to deep water.",
+                                    n=f"{exposed:,.0f}"),
+                           _("Move the vulnerable before the low roads flood."), "planning"))
     return out
 
 
