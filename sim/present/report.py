@@ -62,6 +62,18 @@ def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], 
                                  text)])
 
 
+# Exercise events (injects) of every kind, as the storyline table names them.
+INJECT_NAMES = {
+    "channel_outage": N_("alert channel down"), "checkpoint_lane_closed": N_("checkpoint lane "
+                                                                             "closed"),
+    "extra_rainfall": N_("extra rainfall"), "reinforcement_arrives": N_("reinforcement arrives"),
+    "road_closed": N_("road closed"), "road_reopened": N_("road reopened"),
+    "shelter_full": N_("shelter full"), "shelter_lost": N_("shelter lost"),
+    "squad_delayed": N_("squad delayed"), "squad_redirected": N_("squad redirected"),
+    "visitor_surge": N_("visitor surge"),
+}
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     # Autoescaping for every template: plan names, descriptions and labels come from the
@@ -91,7 +103,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
 
     injects = {(i["t_min"], i["type"], i["label"]): s["plan"] for s in summaries
                for i in s.get("injects", [])}
-    inject_rows = [(f"{t:g}", tp, _(label)) for t, tp, label in sorted(injects)]
+    inject_rows = [(f"{t:g}", _(INJECT_NAMES.get(tp, tp)) if is_zh() else tp, _(label))
+                   for t, tp, label in sorted(injects)]
 
     objectives = []
     for o in first.get("objectives", []):
