@@ -14,9 +14,10 @@ from rich.table import Table
 from sim.analysis.observed import decode_log
 from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
 from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, out_console
+from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
-from sim.present.i18n import _
+from sim.present.i18n import _, is_zh
 from sim.present.output import save_figure, write_json
 
 
@@ -44,18 +45,19 @@ def review_cmd(
     """Post-event review: is an observed log consistent with the model, at a stated size."""
     s = load_scenario(scenario)
     if not 0 < alpha < 1:
-        raise ScenarioError([Problem("--alpha", "must be between 0 and 1", alpha)])
+        raise ScenarioError([Problem("--alpha", _("must be between 0 and 1"), alpha)])
     if not observed.is_file():
-        raise ScenarioError([Problem("--observed", "file not found", str(observed))])
+        raise ScenarioError([Problem("--observed", _("file not found"), str(observed))])
     if observed.stat().st_size > MAX_LOG_BYTES:
-        raise ScenarioError([Problem("--observed", f"larger than {MAX_LOG_BYTES // 10**6} MB",
+        raise ScenarioError([Problem("--observed", _("larger than {n} MB",
+                                                       n=MAX_LOG_BYTES // 10**6),
                                      str(observed))])
     text, used = decode_log(observed.read_bytes(), observed.name, encoding)
     log = read_observed(s, text, observed.name, skip_bad_rows)
     log = replace(log, encoding=used)
     params = [FitParameter.parse(f) for f in fit or []]
     folder = out or Path("out") / f"{scenario.stem}-review"
-    result, _ = review(s, plan, log, reps, seed, workers, alpha, observed.name)
+    result, _runs = review(s, plan, log, reps, seed, workers, alpha, observed.name)
     if params:
         cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)
         result["calibration"] = cal
@@ -75,40 +77,43 @@ def review_cmd(
         save_figure(review_figure(result), folder / "review.png")
 
     for p in log.skipped:
-        out_console.print(f"skipped: {p}", markup=False)
+        out_console.print(_("skipped: {problem}", problem=p), markup=False)
     if used != "utf-8":
-        out_console.print(f"read {observed.name} as {used}", markup=False)
-    table = Table(title=f"{escape(s.name)} — {escape(result['plan'])}: observed log vs {reps} "
-                        "replications")
-    for col in ("metric", "observed", "middle 90 % of replications", "p-value", "adjusted p",
-                "flags the log"):
-        table.add_column(col, justify="left" if col == "metric" else "right")
+        out_console.print(_("read {file} as {encoding}", file=observed.name, encoding=used),
+                          markup=False)
+    table = Table(title=_("{scenario} — {plan}: observed log vs {n} replications",
+                          scenario=escape(s.display_name()), plan=escape(result["plan"]), n=reps))
+    for k, col in enumerate((_("metric"), _("observed"), _("middle 90 % of replications"),
+                             _("p-value"), _("adjusted p"), _("flags the log"))):
+        table.add_column(col, justify="left" if k == 0 else "right")
     rows = list(result["metrics"].items())
     for name, m in rows:
         band = f"{fmt(m.get('sim_p5'), name)}–{fmt(m.get('sim_p95'), name)}" \
-            if m.get("sim_p5") is not None else "not reached"
-        observed_v = fmt(m["observed"], name) if m["observed"] is not None else "not reached"
-        table.add_row(escape(name), observed_v, band, f"{m['p_value']:.2f}",
-                      f"{m['p_adjusted']:.2f}", "YES" if m["flagged"] else "no")
+            if m.get("sim_p5") is not None else _("not reached")
+        observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
+        shown = f"{info(name).phrase} ({name})" if is_zh() else name
+        table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",
+                      f"{m['p_adjusted']:.2f}", _("YES") if m["flagged"] else _("no"))
     if "curve" in result:
         c = result["curve"]
-        table.add_row(f"whole curve ({escape(c['label'])})",
-                      f"{c['max_deviation']:.2f} sd", f"up to {c['critical']:.2f} sd",
+        table.add_row(_("whole curve ({label})", label=escape(_(c["label"]))),
+                      _("{n} sd", n=f"{c['max_deviation']:.2f}"),
+                      _("up to {n} sd", n=f"{c['critical']:.2f}"),
                       f"{c['p_value']:.2f}", f"{c['p_adjusted']:.2f}",
-                      "YES" if c["flagged"] else "no")
+                      _("YES") if c["flagged"] else _("no"))
     out_console.print(table)
     out_console.print(result["verdict"], markup=False)
     for w in result["warnings"]:
-        out_console.print(f"warning: {w}", markup=False)
+        out_console.print(_("warning: {warning}", warning=w), markup=False)
     out_console.print("Method: " + result["method"] + ".", markup=False, style="dim")
     if result["outside_band"]:
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
                           for o in result["outside_band"])
-        out_console.print(f"observed curve outside the simultaneous {1 - alpha:.0%} envelope: "
-                          f"{parts}")
+        out_console.print(_("observed curve outside the simultaneous {share} envelope: {parts}",
+                            share=f"{1 - alpha:.0%}", parts=parts))
     elif "curve" in result:
-        out_console.print(f"observed curve inside the simultaneous {1 - alpha:.0%} envelope "
-                          "throughout")
+        out_console.print(_("observed curve inside the simultaneous {share} envelope "
+                            "throughout", share=f"{1 - alpha:.0%}"))
     ks = result["ks"]
     if ks["statistic"] == ks["statistic"]:  # not NaN
         out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
