@@ -26,6 +26,7 @@ from sim.cli.common import (
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import KINDS, load_scenario
+from sim.present.i18n import _
 from sim.present.output import check_out_folder, write_json
 from sim.run.optimise import Evaluation, Optimiser, Target, Variable
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
@@ -46,7 +47,7 @@ def _store(path: Path | None) -> RunStore:
 def _get(db: RunStore, run_id: int) -> StoredRun:
     run = db.run(run_id)
     if run is None:
-        raise ScenarioError([Problem("ID", f"no run with this id in {db.path}", run_id)])
+        raise ScenarioError([Problem("ID", _("no run with this id in {store}", store=db.path), run_id)])
     return run
 
 
@@ -63,8 +64,9 @@ def runs_list(store: StoreOpt = None,
               limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 30) -> None:
     """The most recent runs, newest first."""
     db = _store(store)
-    table = Table(title=f"runs in {db.path}")
-    for col in ("id", "when", "command", "scenario", "plans", "reps", "seed", "status", "out"):
+    table = Table(title=_("runs in {store}", store=db.path))
+    for col in (_("id"), _("when"), _("command"), _("scenario"), _("plans"), _("reps"),
+                _("seed"), _("status"), _("out")):
         table.add_column(col)
     for r in db.runs(limit):
         when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
@@ -104,11 +106,12 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
     sa = {s["plan"]: s for s in _summaries(ra)}
     sb = {s["plan"]: s for s in _summaries(rb)}
     if ra.scenario_digest != rb.scenario_digest:
-        out_console.print(f"note: the scenario content differs ({ra.scenario_digest} vs "
-                          f"{rb.scenario_digest})")
-    table = Table(title=f"run {a} vs run {b}: mean of each metric")
-    for col in ("plan", "metric", f"run {a}", f"run {b}", "b − a"):
-        table.add_column(col, justify="right" if col.startswith(("run", "b")) else "left")
+        out_console.print(_("note: the scenario content differs ({a} vs {b})",
+                            a=ra.scenario_digest, b=rb.scenario_digest))
+    table = Table(title=_("run {a} vs run {b}: mean of each metric", a=a, b=b))
+    for k, col in enumerate((_("plan"), _("metric"), _("run {id}", id=a), _("run {id}", id=b),
+                             "b − a")):
+        table.add_column(col, justify="right" if k >= 2 else "left")
     for plan in [p for p in sa if p in sb] or []:
         ma, mb = sa[plan]["metrics"], sb[plan]["metrics"]
         for m in [k for k in ma if k in mb and "[" not in k]:
@@ -116,7 +119,7 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
             d = None if x is None or y is None else y - x
             table.add_row(plan, m, fmt(x, m), fmt(y, m), fmt(d))
     if not set(sa) & set(sb):
-        out_console.print(f"no plan in common: {sorted(sa)} vs {sorted(sb)}")
+        out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
     out_console.print(table)
 
 
