@@ -26,6 +26,7 @@ from sim.cli.common import (
 from sim.core.assumptions import Assumption, parse_vary
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario, load_scenario
+from sim.present.i18n import _
 from sim.present.output import atomic_folder, check_out_folder, save_figure, write_json
 from sim.run.backends import Backend
 
@@ -118,7 +119,7 @@ def sensitivity_cmd(
     from sim.present.sensitivity_plots import sensitivity_figure
 
     if method not in ("morris", "sobol"):
-        raise ScenarioError([Problem("--method", "must be morris or sobol", method)])
+        raise ScenarioError([Problem("--method", _("must be morris or sobol"), method)])
     s = load_scenario(scenario)
     name = s.plan(plan).plan
     assumptions = _vary(vary)
@@ -140,10 +141,11 @@ def sensitivity_cmd(
                     folder, result, elapsed)
     out_console.print(sensitivity_table(result))
     top = result["indices"][0]
-    out_console.print(f"The result hinges most on: {top['label']} ({top['source']}).",
-                      markup=False)
-    out_console.print(f"wrote sensitivity.json, sensitivity.png to {folder}/ in {elapsed:.1f} s"
-                      f"{where}", markup=False)
+    out_console.print(_("The result hinges most on: {label} ({source}).", label=top["label"],
+                        source=top["source"]), markup=False)
+    out_console.print(_("wrote {files} to {folder}/ in {seconds} s",
+                        files="sensitivity.json, sensitivity.png", folder=folder,
+                        seconds=f"{elapsed:.1f}") + where, markup=False)
 
 
 def robustness_cmd(
@@ -186,20 +188,23 @@ def robustness_cmd(
             save_figure(robustness_figure(result, p), tmp / f"robustness-{p}.png")
     where = _record(store, no_store, "robustness", s, scenario, names, result["seed"], reps,
                     folder, result, elapsed)
-    out_console.print(f"{s.name}: {n} samples of {len(result['assumptions'])} assumptions, "
-                      f"{reps} replications each; objectives: {'; '.join(result['objectives'])}",
-                      markup=False)
+    out_console.print(_("{scenario}: {n} samples of {k} assumptions, {reps} replications each; "
+                        "objectives: {objectives}", scenario=s.display_name(), n=n,
+                        k=len(result["assumptions"]), reps=reps,
+                        objectives="; ".join(result["objectives"])), markup=False)
     for p, r in result["plans"].items():
-        out_console.print(f"{p}: misses an objective in {r['fail_share']:.0%} of the "
-                          "assumption space", markup=False)
+        out_console.print(_("{plan}: misses an objective in {share} of the assumption space",
+                            plan=p, share=f"{r['fail_share']:.0%}"), markup=False)
         for what, share in r["missed_share"].items():
-            out_console.print(f"  {what}: missed in {share:.0%} of the samples", markup=False)
+            out_console.print("  " + _("{what}: missed in {share} of the samples", what=what,
+                                       share=f"{share:.0%}"), markup=False)
         for b in r["boxes"]:
             out_console.print(f"  - {b['sentence']}", markup=False)
         if r["fail_share"] > 0 and not r["boxes"]:
-            out_console.print("  - the failures are scattered: no simple region describes "
-                              "them", markup=False)
+            out_console.print("  - " + _("the failures are scattered: no simple region "
+                                         "describes them"), markup=False)
     for c in result["comparisons"]:
         out_console.print(c["sentence"], markup=False)
-    out_console.print(f"wrote robustness.json and {len(names)} chart(s) to {folder}/ in "
-                      f"{elapsed:.1f} s{where}", markup=False)
+    out_console.print(_("wrote robustness.json and {n} chart(s) to {folder}/ in {seconds} s",
+                        n=len(names), folder=folder, seconds=f"{elapsed:.1f}") + where,
+                      markup=False)
