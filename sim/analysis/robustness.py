@@ -37,6 +37,7 @@ from sim.analysis.sensitivity import (
 from sim.core.assumptions import Assumption
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario
+from sim.present.i18n import _ as tr
 from sim.run.backends import Backend
 
 
@@ -281,15 +282,15 @@ def report_section(result: dict[str, Any]) -> dict[str, Any]:
     the assumption space where it fails) and the sentences of its failure regions."""
     rows = [[plan, f"{p['fail_share']:.0%}",
              "; ".join(b["sentence"] for b in p["boxes"]) or
-             ("no failing region found" if p["fail_share"] == 0 else
-              "failures scattered, no simple region")]
+             (tr("no failing region found") if p["fail_share"] == 0 else
+              tr("failures scattered, no simple region"))]
             for plan, p in result["plans"].items()]
-    return {"title": "Robustness: where the plan fails",
-            "intro": f"{result['n']} samples of {len(result['assumptions'])} assumptions "
-                     f"(Latin hypercube), {result['replications']} replications each, the same "
-                     "samples and seeds for every plan. Objectives: "
-                     + "; ".join(result["objectives"]) + ".",
-            "header": ["plan", "share of the assumption space where an objective is missed",
-                       "where it fails"],
+    return {"title": tr("Robustness: where the plan fails"),
+            "intro": tr("{n} samples of {k} assumptions (Latin hypercube), {reps} replications "
+                       "each, the same samples and seeds for every plan. Objectives: "
+                       "{objectives}.", n=result["n"], k=len(result["assumptions"]),
+                       reps=result["replications"], objectives="; ".join(result["objectives"])),
+            "header": [tr("plan"), tr("share of the assumption space where an objective is "
+                                    "missed"), tr("where it fails")],
             "rows": rows,
             "comparisons": [c["sentence"] for c in result["comparisons"]]}
