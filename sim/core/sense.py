@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sim.core.catalogue import METRICS
 from sim.core.errors import Problem, join_path
 from sim.core.limits import MINUTES, ROLE_MEMBERS, SURGE
+from sim.present.i18n import _
 
 
 def _walk(value: Any, path: tuple[Any, ...]) -> list[Problem]:
@@ -25,8 +26,10 @@ def _walk(value: Any, path: tuple[Any, ...]) -> list[Problem]:
         if hasattr(value, "dist") and callable(getattr(value, "mean", None)):
             mean = float(cast(Any, value).mean())
             if not math.isfinite(mean) or mean > MINUTES:
-                out.append(Problem(join_path(*path), f"a delay of {mean:,.0f} min on average; "
-                                   f"at most {MINUTES:,.0f} (7 days)"))
+                out.append(Problem(join_path(*path), _("a delay of {mean} min on average; at most "
+                                                             "{limit} (7 days)",
+                                                             mean=f"{mean:,.0f}",
+                                                             limit=f"{MINUTES:,.0f}")))
             return out
         for name in type(value).model_fields:
             v = getattr(value, name)
@@ -34,11 +37,12 @@ def _walk(value: Any, path: tuple[Any, ...]) -> list[Problem]:
             if isinstance(v, bool):
                 continue
             if name in ("count", "members") and isinstance(v, int) and v > ROLE_MEMBERS:
-                out.append(Problem(join_path(*where), f"at most {ROLE_MEMBERS:,}", v))
+                out.append(Problem(join_path(*where), _("at most {n}", n=f"{ROLE_MEMBERS:,}"), v))
             elif name == "factor" and isinstance(v, int | float) and v > SURGE:
-                out.append(Problem(join_path(*where), f"at most {SURGE:,.0f}", v))
+                out.append(Problem(join_path(*where), _("at most {n}", n=f"{SURGE:,.0f}"), v))
             elif name.endswith("_min") and isinstance(v, int | float) and v > MINUTES:
-                out.append(Problem(join_path(*where), f"at most {MINUTES:,.0f} (7 days)", v))
+                out.append(Problem(join_path(*where), _("at most {n} (7 days)",
+                                                         n=f"{MINUTES:,.0f}"), v))
             else:
                 out.extend(_walk(v, where))
     elif isinstance(value, dict):
@@ -54,7 +58,8 @@ def _objectives(model: Any) -> list[Problem]:
     known = set(METRICS)
     examples = ", ".join(_kind_examples(model.kind))
     return [Problem(join_path("objectives", i, "metric"),
-                    f"not a metric gridmuster computes; e.g. {examples}", o.metric)
+                    _("not a metric gridmuster computes; e.g. {examples}", examples=examples),
+                    o.metric)
             for i, o in enumerate(model.objectives) if o.metric not in known]
 
 
@@ -74,9 +79,9 @@ def _shared_by_residents(model: Any) -> list[Problem]:
         if sum(g.residents for g in covered) == 0:
             rule = "count" if force.count is not None else "per_residents"
             out.append(Problem(join_path("forces", role, rule),
-                               "members are shared among grids by residents, but the grids "
-                               "it covers have no residents, so this role would have nobody; "
-                               "give residents or use per_grid"))
+                               _("members are shared among grids by residents, but the grids "
+                                 "it covers have no residents, so this role would have nobody; "
+                                 "give residents or use per_grid")))
     return out
 
 
@@ -90,12 +95,13 @@ def _muster(model: Any) -> list[Problem]:
         for mode, share in b.modes.items():
             if share > 0 and mode not in p.speeds_kmh:
                 out.append(Problem(join_path(*where, "modes", mode),
-                                   f"this mode is used but muster.speeds_kmh has no speed for "
-                                   f"it (given: {', '.join(p.speeds_kmh) or 'none'})", share))
+                                   _("this mode is used but muster.speeds_kmh has no speed "
+                                     "for it (given: {given})",
+                                     given=", ".join(p.speeds_kmh) or _("none")), share))
     reach = [getattr(p, c).reliability for c in p.channels if c != "phone_tree"]
     if reach and "phone_tree" not in p.channels and max(reach) == 0:
-        out.append(Problem("muster.channels", "every channel has reliability 0: the alert "
-                           "reaches nobody", list(p.channels)))
+        out.append(Problem("muster.channels", _("every channel has reliability 0: the alert "
+                                               "reaches nobody"), list(p.channels)))
     return out
 
 
@@ -103,12 +109,14 @@ def _evacuation(model: Any) -> list[Problem]:
     p = model.evacuation
     out = []
     if p.warning_start_min >= p.horizon_min:
-        out.append(Problem("evacuation.warning_start_min", f"the warning starts after the "
-                           f"horizon ({p.horizon_min:g} min): nobody is warned",
+        out.append(Problem("evacuation.warning_start_min", _(
+            "the warning starts after the horizon ({horizon} min): nobody is warned",
+            horizon=f"{p.horizon_min:g}"),
                            p.warning_start_min))
     if p.population.households is not None and not p.population.households:
-        out.append(Problem("evacuation.population.households", "an empty list: nobody lives in "
-                           "the town (leave it out to generate households from the grids)"))
+        out.append(Problem("evacuation.population.households", _(
+            "an empty list: nobody lives in the town (leave it out to generate households from "
+            "the grids)")))
     return out
 
 
@@ -118,8 +126,9 @@ def _festival(model: Any) -> list[Problem]:
     p = model.festival
     out = []
     if model.forces:
-        out.append(Problem("forces", "a festival scenario does not use forces (its staff are "
-                           "festival.staff and the postings); remove this section"))
+        out.append(Problem("forces", _(
+            "a festival scenario does not use forces (its staff are festival.staff and the "
+            "postings); remove this section")))
     share: dict[str, float] = {}
     arrivals = 0.0
     for mode in p.modes.values():
@@ -129,16 +138,18 @@ def _festival(model: Any) -> list[Problem]:
             if rate > 0 and s > 0:
                 share[cid] = share.get(cid, 0.0) + s
     if arrivals == 0:
-        out.append(Problem("festival.modes", "no visitors arrive: every count and rate is 0"))
+        out.append(Problem("festival.modes", _("no visitors arrive: every count and rate "
+                                                      "is 0")))
     for cid, cp in p.checkpoints.items():
         if cid not in share:
             continue
         for sname, sh in cp.roster.items():
             if clock_min(sh.end) > clock_min(sh.start) and shift_lanes(cp, sh, p) == 0:
                 out.append(Problem(join_path("festival", "checkpoints", cid, "roster", sname),
-                                   f"visitors come to this checkpoint but this shift "
-                                   f"({sh.start}–{sh.end}) opens no lane (staff "
-                                   f"{sh.people()}, {cp.staff_per_lane} per lane)"))
+                                   _("visitors come to this checkpoint but this shift "
+                                     "({start}–{end}) opens no lane (staff {staff}, {per} per "
+                                     "lane)", start=sh.start, end=sh.end, staff=sh.people(),
+                                     per=cp.staff_per_lane)))
     return out
 
 
@@ -156,8 +167,9 @@ def errors(model: Any) -> list[Problem]:
 def _share_sum(where: tuple[Any, ...], shares: dict[str, float]) -> list[Problem]:
     total = sum(shares.values())
     if total > 0 and abs(total - 1) > 0.01:
-        return [Problem(join_path(*where), f"shares sum to {total:g}, not 1; they are used as "
-                        f"proportions (each divided by {total:g})", dict(shares))]
+        return [Problem(join_path(*where), _("shares sum to {total}, not 1; they are used "
+                                                 "as proportions (each divided by {total})",
+                                                 total=f"{total:g}"), dict(shares))]
     return []
 
 
@@ -170,17 +182,18 @@ def warnings(model: Any) -> list[Problem]:
 
         # A warning, not an error: an empty base plan is how `optimise` starts its search.
         if roster_size(dict(model.forces), list(model.grids)) == 0 and not model.injects:
-            out.append(Problem("forces", "nobody is on the roster (every role has 0 members)"))
+            out.append(Problem("forces", _("nobody is on the roster (every role has 0 "
+                                                 "members)")))
         out += _share_sum(("muster", "default_role", "modes"), dict(p.default_role.modes))
         for r, b in p.roles.items():
             out += _share_sum(("muster", "roles", r, "modes"), dict(b.modes))
         for name in ("notice_day", "notice_night", "acknowledge", "preparation", "checkin"):
             mean = getattr(p, name).mean()
             if mean >= p.horizon_min:
-                out.append(Problem(join_path("muster", name), f"takes {mean:,.0f} min on "
-                                   f"average, longer than the horizon ({p.horizon_min:g} min): "
-                                   "few or none will muster"))
+                out.append(Problem(join_path("muster", name), _(
+                    "takes {mean} min on average, longer than the horizon ({horizon} min): few "
+                    "or none will muster", mean=f"{mean:,.0f}", horizon=f"{p.horizon_min:g}")))
     elif model.kind == "evacuation" and not model.evacuation.population.households \
             and sum(g.residents for g in model.grids) == 0:
-        out.append(Problem("grids", "no grid has residents: nobody to evacuate"))
+        out.append(Problem("grids", _("no grid has residents: nobody to evacuate")))
     return out
