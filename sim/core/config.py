@@ -29,7 +29,7 @@ from sim.core.limits import (
     safe_yaml,
 )
 from sim.network.graph import NetworkSpec
-from sim.present.i18n import _
+from sim.present.i18n import N_, _
 
 KIND_SECTIONS = ("muster", "evacuation", "festival")
 _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
@@ -180,7 +180,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     try:
         with open(path, "rb") as fh:
             data = fh.read(FILE_BYTES + 1)  # never read more than the limit
-        check_size(len(data), "the file")
+        check_size(len(data), N_("the file"))
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),

@@ -24,6 +24,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.errors import Problem, ScenarioError, join_path
+from sim.present.i18n import N_, _
 
 MB = 1024 * 1024
 
@@ -88,9 +89,10 @@ def _file_problem(message: str, value: Any = None) -> ScenarioError:
                           else Problem("(file)", message, value)])
 
 
-def check_size(n_bytes: int, what: str = "the scenario") -> None:
+def check_size(n_bytes: int, what: str = N_("the scenario")) -> None:
     if n_bytes > FILE_BYTES:
-        raise _file_problem(f"{what} is {n_bytes:,} bytes; at most {FILE_BYTES:,}")
+        raise _file_problem(_("{what} is {n} bytes; at most {limit}", what=_(what),
+                                   n=f"{n_bytes:,}", limit=f"{FILE_BYTES:,}"))
 
 
 def read_capped(path: Path, cap: int, field: str) -> bytes:
@@ -100,12 +102,12 @@ def read_capped(path: Path, cap: int, field: str) -> bytes:
     with open(path, "rb") as fh:
         data = fh.read(cap + 1)
     if len(data) > cap:
-        raise ScenarioError([Problem(field, f"file larger than {cap:,} bytes")])
+        raise ScenarioError([Problem(field, _("file larger than {n} bytes", n=f"{cap:,}"))])
     return data
 
 
 def _mark(node: yaml.Node) -> str:
-    return f"line {node.start_mark.line + 1}"
+    return _("line {n}", n=node.start_mark.line + 1)
 
 
 class _Budget:
@@ -138,8 +140,8 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], depth: int, sizes: dict[int, i
             key = k.value if isinstance(k, yaml.ScalarNode) else "?"
             if isinstance(k, yaml.ScalarNode) and key != "<<":
                 if key in seen:
-                    problems.append(Problem(join_path(*path, key), f"duplicate key ({_mark(k)}); "
-                                            "each key may appear once"))
+                    problems.append(Problem(join_path(*path, key), _("duplicate key ({where}); each key "
+                                                              "may appear once", where=_mark(k))))
                 seen.add(key)
             total += _walk(k, path, depth + 1, sizes, problems, seen_aliases)
             total += _walk(v, (*path, key) if key != "<<" else path, depth + 1, sizes,
@@ -200,14 +202,14 @@ def check_values(raw: Any) -> list[Problem]:
     for path, v, is_key in _items(raw, ()):
         where = join_path(*path)
         if isinstance(v, float) and not math.isfinite(v):
-            out.append(Problem(where, "must be a finite number", v))
+            out.append(Problem(where, _("must be a finite number"), v))
         elif isinstance(v, str):
             cap = ID_CHARS if is_key else TEXT_CHARS
             if len(v) > cap:
                 out.append(Problem(where, f"{'key' if is_key else 'text'} of {len(v):,} "
                                    f"characters; at most {cap:,}", v[:40] + "..."))
         elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**18:
-            out.append(Problem(where, "number too large", v))
+            out.append(Problem(where, _("number too large"), v))
     return out
 
 
@@ -293,15 +295,16 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
     allowed folders. Nothing is opened here; the check is on the resolved path, so a symlink
     that points out is refused like ``../``."""
     if not isinstance(name, str) or not name.strip():
-        raise ScenarioError([Problem(field, "must be a file name", name)])
+        raise ScenarioError([Problem(field, _("must be a file name"), name)])
     if len(name) > 1000 or "\x00" in name:
-        raise ScenarioError([Problem(field, "not a usable file name", name[:40])])
+        raise ScenarioError([Problem(field, _("not a usable file name"), name[:40])])
     given = Path(name)
     if given.is_absolute() or name.startswith("~"):
-        raise ScenarioError([Problem(field, "must be a path relative to the scenario's folder, "
-                                     "not an absolute path", name)])
+        raise ScenarioError([Problem(field, _("must be a path relative to the scenario's "
+                                                   "folder, not an absolute path"), name)])
     if ".." in given.parts:
-        raise ScenarioError([Problem(field, "must stay inside the scenario's folder (no '..')",
+        raise ScenarioError([Problem(field, _("must stay inside the scenario's folder (no "
+                                                   "'..')"),
                                      name)])
     roots = data_roots(base_dir)
     for root in roots:
@@ -309,17 +312,17 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
         try:
             resolved = candidate.resolve()
         except (OSError, RuntimeError):  # a symlink loop
-            raise ScenarioError([Problem(field, "cannot be resolved (a symlink loop?)",
+            raise ScenarioError([Problem(field, _("cannot be resolved (a symlink loop?)"),
                                          name)]) from None
         if candidate.exists() or candidate.is_symlink():
             if not any(resolved.is_relative_to(r) for r in roots):
-                raise ScenarioError([Problem(field, "is a link to a file outside the "
-                                             "scenario's folder", name)])
+                raise ScenarioError([Problem(field, _("is a link to a file outside the "
+                                                               "scenario's folder"), name)])
             if not resolved.is_file():
-                raise ScenarioError([Problem(field, "not a regular file", name)])
+                raise ScenarioError([Problem(field, _("not a regular file"), name)])
             if resolved.stat().st_size > DATA_FILE_BYTES:
-                raise ScenarioError([Problem(field, f"file larger than {DATA_FILE_BYTES:,} "
-                                             "bytes", name)])
+                raise ScenarioError([Problem(field, _("file larger than {n} bytes",
+                                                               n=f"{DATA_FILE_BYTES:,}"), name)])
             return resolved
     where = " or ".join(str(r) for r in roots)
-    raise ScenarioError([Problem(field, f"file not found in {where}", name)])
+    raise ScenarioError([Problem(field, _("file not found in {where}", where=where), name)])
