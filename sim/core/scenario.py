@@ -181,9 +181,10 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if not isinstance(kind_name, str) or kind_name not in KINDS:
         known = ", ".join(KINDS)
         if kind_name is None:
-            raise ScenarioError([Problem("kind", f"required field is missing; one of {known}")])
-        raise ScenarioError([Problem("kind", f"unknown scenario kind; expected one of {known}",
-                                     kind_name)])
+            raise ScenarioError([Problem("kind", _("required field is missing; one of {known}",
+                                                           known=known))])
+        raise ScenarioError([Problem("kind", _("unknown scenario kind; expected one of {known}",
+                                                       known=known), kind_name)])
     kind = KINDS[kind_name]
     given = raw
     # Before anything reads a file or expands a value: finite numbers, bounded text, and
@@ -213,7 +214,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
         for other in KIND_SECTIONS:
             if other != kind_name and patch.get(other) is not None:
                 problems.append(Problem(join_path("plans", name, other),
-                                        f"this scenario is of kind {kind_name}"))
+                                        _("this scenario is of kind {kind}", kind=kind_name)))
         leaves = leaf_paths(patch, kind_name)
         try:
             plan_models[name] = kind.scenario_model.model_validate(
@@ -244,10 +245,14 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     for prefix, m in storylines:
         for i, inj in enumerate(m.injects):
             if inj.type not in kind.inject_types:
-                supported = ", ".join(sorted(kind.inject_types)) or "none yet"
+                supported = ", ".join(sorted(kind.inject_types)) or _("none yet")
                 problems.append(Problem(join_path(*prefix, "injects", i, "type"),
-                                        f"does not apply to {article} {kind.name} scenario (it "
-                                        f"takes: {supported})", inj.type))
+                                        (_("does not apply to an {kind} scenario (it takes: "
+                                           "{supported})") if article == "an" else
+                                         _("does not apply to a {kind} scenario (it takes: "
+                                           "{supported})")).format(kind=kind.name,
+                                                                   supported=supported),
+                                        inj.type))
     if problems:
         raise ScenarioError(_unique(problems))
     try:
@@ -319,18 +324,18 @@ def _common_checks(model: ScenarioBase) -> list[Problem]:
     ids = model.grid_ids()
     for i, gid in enumerate(ids):
         if gid in ids[:i]:
-            problems.append(Problem(join_path("grids", i, "id"), "duplicate grid id", gid))
+            problems.append(Problem(join_path("grids", i, "id"), _("duplicate grid id"), gid))
     for role, force in model.forces.items():
         for j, gid in enumerate(force.grids or []):
             if gid not in ids:
                 problems.append(Problem(join_path("forces", role, "grids", j),
-                                        "no grid with this id", gid))
+                                        _("no grid with this id"), gid))
     return problems
 
 
 def _grid_nodes(model: ScenarioBase, network: RoadNetwork) -> list[Problem]:
     return [
-        Problem(join_path("grids", i, "node"), "not a node of the road network", g.node)
+        Problem(join_path("grids", i, "node"), _("not a node of the road network"), g.node)
         for i, g in enumerate(model.grids)
         if g.node is not None and g.node not in network.index
     ]
