@@ -55,9 +55,9 @@ class WorkEstimate:
 
 def _duration(seconds: float) -> str:
     if seconds < 1:
-        return f"{seconds:.2f} s"
+        return _("{value} s", value=f"{seconds:.2f}")
     if seconds < 120:
-        return f"{seconds:.0f} s"
+        return _("{value} s", value=f"{seconds:.0f}")
     if seconds < 2 * 3600:
         return _("{value} min", value=f"{seconds / 60:,.0f}")
     return _("{value} h", value=f"{seconds / 3600:,.1f}")
