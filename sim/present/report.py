@@ -137,7 +137,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                     for plan, fs in plan_findings.items()]
     figures = [{"name": img.stem, "data": base64.b64encode(img.read_bytes()).decode()}
                for img in (sorted(folder.glob("*.png")) if folder is not None else [])]
-    plan_rows = []
+    plan_rows: list[list[str]] = []
     for plan, fs in plan_findings.items():
         for f in fs:
             if not f.strength:
