@@ -25,6 +25,7 @@ from sim.core.planedit import (
     save_plan,
 )
 from sim.core.scenario import Scenario
+from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.maps import town_map
 from sim.present.replay_plots import crowd_figure, crowd_map
@@ -147,24 +148,98 @@ def plans_page() -> None:
     name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
     description = c2.text_input("Description", key="new_plan_description")
     if st.button("Save as new plan", type="primary", key="save_plan"):
-        try:
-            new = save_plan(s, name, _records(forces), _records(params), base, description)
-        except ScenarioError as exc:
-            show_problems([(p.path or "(file)", str(p).split(": ", 1)[-1]) for p in exc.problems],
-                          f"Plan {name}")
-        else:
-            for k in (fkey, pkey):
-                st.session_state.pop(k, None)
-            state.replace(new)
-            st.session_state["saved_plan"] = name.strip()
-            st.rerun()
-    if st.session_state.get("saved_plan") in s.plan_names():
-        st.success(f"Saved plan {st.session_state['saved_plan']}; it is now in the plan lists "
-                   "(Run & compare, Replay) and in the YAML download.")
+        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey)
+    if st.session_state.get("plan_refused"):
+        show_problems(st.session_state["plan_refused"], f"Plan {name.strip() or '(no name)'}")
+    elif st.session_state.get("saved_plan") in s.plan_names():
+        st.success(f"Saved plan {st.session_state['saved_plan']} in the workspace; it is now in "
+                   "the plan lists (Run & compare, Replay), stays after a reload, and is in the "
+                   "YAML download.")
+    _saved_plans_section(s)
 
-    st.download_button("Download the scenario as YAML", dump_yaml(s.raw),
+    st.download_button("Download the scenario as YAML (with the saved plans)", dump_yaml(s.raw),
                        file_name=f"{state.source_label().removesuffix('.yaml')}-edited.yaml",
                        mime="application/x-yaml", key="download_yaml")
+
+
+def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],
+          params: list[dict[str, Any]], fkey: str, pkey: str) -> None:
+    """Validate and save a new plan; never replace an existing one."""
+    st.session_state["plan_refused"] = []
+    try:
+        name = check_name(name, set(s.plan_names()))
+    except WorkspaceError as exc:
+        st.session_state["plan_refused"] = [("plan name", str(exc))]
+        return
+    grids = [str(g.id) for g in s.model.grids]
+    bad = unknown_grids(forces, grids)
+    if bad:
+        st.session_state["plan_refused"] = bad
+        return
+    try:
+        new = save_plan(s, name, forces, params, base, description)
+    except ScenarioError as exc:
+        st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+                                            for p in exc.problems]
+        return
+    try:
+        state.workspace().save(name, plan_patch(new.raw, name), base, set(s.plan_names()))
+    except (WorkspaceError, OSError) as exc:
+        st.session_state["plan_refused"] = [("workspace", str(exc))]
+        return
+    for k in (fkey, pkey):
+        st.session_state.pop(k, None)
+    state.replace(new)
+    st.session_state["saved_plan"] = name
+    st.rerun()
+
+
+def _saved_plans_section(s: Scenario) -> None:
+    ws = state.workspace()
+    saved = ws.plans()
+    st.subheader("Saved plans")
+    if not saved:
+        st.caption(f"No saved plans for this scenario yet. Saved plans are kept on this "
+                   f"computer ({ws.folder}) and stay after a reload or restart.")
+        return
+    st.caption(f"Kept on this computer in {ws.folder}.")
+    rows = [{"plan": n, "edited from": e.get("base") or "—",
+             "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime(float(e.get("saved_at", 0)))),
+             "description": str(e["patch"].get("description") or "")}
+            for n, e in saved.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="saved_plans")
+    skipped = st.session_state.get("skipped_plans") or []
+    if skipped:
+        st.warning("Saved plans not loaded (they no longer pass the scenario's checks or clash "
+                   f"with a plan of the file): {', '.join(skipped)}")
+    c1, c2, c3 = st.columns([2, 2, 1])
+    pick = c1.selectbox("Saved plan", list(saved), key="ws_pick")
+    new_name = c2.text_input("Rename to", key="ws_new_name")
+    c3.write("")
+    if c3.button("Rename", key="ws_rename"):
+        try:
+            ws.rename(pick, new_name, set(state.own_plans()))
+        except WorkspaceError as exc:
+            st.session_state["ws_message"] = ("error", str(exc))
+        else:
+            st.session_state["ws_message"] = ("ok", f"Renamed {pick} to {new_name.strip()}.")
+            state.reload_saved_plans()
+            st.rerun()
+    d1, d2 = st.columns(2)
+    confirm = d1.checkbox(f"Yes, delete {pick}", key="ws_confirm")
+    if d1.button("Delete", key="ws_delete", disabled=not confirm):
+        ws.delete(pick)
+        st.session_state["ws_message"] = ("ok", f"Deleted saved plan {pick}.")
+        st.session_state.pop("ws_confirm", None)
+        state.reload_saved_plans()
+        st.rerun()
+    entry = saved.get(pick, {})
+    d2.download_button(f"Download {pick} (YAML plan entry)",
+                       dump_yaml({"plans": {pick: entry.get("patch", {})}}),
+                       file_name=f"{pick}.yaml", mime="application/x-yaml", key="ws_download")
+    msg = st.session_state.get("ws_message")
+    if msg:
+        (st.error if msg[0] == "error" else st.success)(msg[1])
 
 
 # --- Run & compare ------------------------------------------------------------------------
