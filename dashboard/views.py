@@ -295,7 +295,26 @@ def run_page(workers: int) -> None:
     st.caption(f"{s.name}: {', '.join(request['plans'])} — {request['reps']} replications each, "
                f"seed {request['seed']} ({note}).")
     show_comparison(comp.as_dict(), tuple(state.run_key(s, p, request["seed"], request["reps"])
-                                          for p in request["plans"]))
+                                          for p in request["plans"]),
+                    clock_start(s, request["plans"]))
+
+
+def clock_start(s: Scenario, plans: list[str]) -> float | None:
+    """The clock time (minutes after midnight) at the model's minute 0 when every plan shares
+    one (the alert at 09:30, the festival day from 05:00), else None."""
+    starts = set()
+    for p in plans:
+        model = s.plan(p).model
+        text = None
+        if getattr(model, "muster", None) is not None:
+            text = getattr(model.muster, "alert_time", None)
+        elif getattr(model, "festival", None) is not None:
+            text = getattr(model.festival, "day_start", None)
+        if not isinstance(text, str) or ":" not in text:
+            return None
+        h, m = text.split(":", 1)
+        starts.add(int(h) * 60 + int(m))
+    return starts.pop() if len(starts) == 1 else None
 
 
 # --- Replay -------------------------------------------------------------------------------
@@ -389,10 +408,21 @@ def history_page() -> None:
         return
     st.dataframe(runs, hide_index=True, key="history_runs")
     if "id" in runs.columns:
-        pick = st.selectbox("Re-open a comparison", list(runs["id"]), key="history_pick")
+        ids = list(runs["id"])
+        pick = st.selectbox("Re-open a comparison", ids, key="history_pick")
         if st.button("Open", key="history_open"):
-            data, why = history.open_comparison(pick)
+            # Kept in session state: the comparison stays open through every later click
+            # (a breakdown, a tab), until another is opened or it is closed.
+            st.session_state["history_opened"] = int(pick)
+        opened = st.session_state.get("history_opened")
+        if opened is not None:
+            data, why = history.open_comparison(opened)
             if data is None:
                 st.warning(why)
+                st.session_state.pop("history_opened", None)
             else:
-                show_comparison(data, ("history", pick))
+                st.subheader(f"Run {opened}")
+                if st.button("Close this comparison", key="history_close"):
+                    st.session_state.pop("history_opened", None)
+                    st.rerun()
+                show_comparison(data, ("history", opened))
