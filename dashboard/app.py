@@ -16,6 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 import streamlit as st  # noqa: E402
 
 from dashboard import state, views  # noqa: E402
+from dashboard.jobs import MAX_UI_WORKERS  # noqa: E402
 
 PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", "History")
 FIRST_PAGE = "Run & compare"  # the first screen shows a result without any input
@@ -27,7 +28,7 @@ with st.sidebar:
     page = st.radio("Page", PAGES, index=PAGES.index(FIRST_PAGE), key="page")
     s = state.scenario()
     st.caption(f"Scenario: **{s.name}** ({state.source_label()}, {len(s.plan_names())} plans)")
-    workers = int(st.number_input("Worker processes", min_value=1, max_value=64,
+    workers = int(st.number_input("Worker processes", min_value=1, max_value=MAX_UI_WORKERS,
                                   value=state.default_workers(), key="workers"))
     if st.button("Clear cached results", key="clear_cache"):
         state.run_cache().clear()

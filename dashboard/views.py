@@ -11,11 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, state
-from dashboard.results import show_comparison
+from dashboard import history, jobs, state
+from dashboard.exports import excel_bytes, export_frame, report_html
+from dashboard.results import replications_text, show_comparison
 from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
+from sim.core.budget import check_budget
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
+from sim.core.limits import SEED
 from sim.core.planedit import (
     RULES,
     dump_yaml,
@@ -27,6 +30,7 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
+from sim.present.i18n import _
 from sim.present.maps import town_map
 from sim.present.replay_plots import crowd_figure, crowd_map
 from sim.present.tables import forces_table
@@ -259,10 +263,16 @@ def run_page(workers: int) -> None:
         plans = st.multiselect("Plans to compare (2–4)", names, default=request["plans"],
                                max_selections=4, key=f"run_plans::{s.digest}")
         c1, c2 = st.columns(2)
-        reps = c1.number_input("Replications per plan", min_value=1, max_value=5000,
-                               value=int(request["reps"]), step=10, key="run_reps")
-        seed = c2.number_input("Seed", min_value=0, value=int(request["seed"]), step=1,
-                               key="run_seed")
+        reps = c1.number_input(_("Replications per plan"), min_value=1,
+                               max_value=jobs.MAX_UI_REPS,
+                               value=min(int(request["reps"]), jobs.MAX_UI_REPS), step=10,
+                               key="run_reps",
+                               help=_("At most {n} from this page; the command line "
+                                      "`gridmuster compare` has no such cap.").format(
+                                   n=f"{jobs.MAX_UI_REPS:,}"))
+        seed = c2.number_input(_("Seed"), min_value=0, max_value=min(SEED, 2**53 - 1),
+                               value=int(request["seed"]), step=1, key="run_seed",
+                               help=_("The same seed gives the same numbers."))
         submitted = st.form_submit_button("Run comparison", type="primary", key="run_submit")
     if submitted:
         if not plans:
@@ -271,32 +281,91 @@ def run_page(workers: int) -> None:
             request = {"plans": list(plans), "reps": int(reps), "seed": int(seed)}
     st.session_state["request"] = request
 
+    keys = [state.run_key(s, p, request["seed"], request["reps"]) for p in request["plans"]]
     todo = state.missing(s, request["plans"], request["seed"], request["reps"])
-    t0 = time.perf_counter()
     if todo:
-        total = len(todo) * request["reps"]
-        bar = st.progress(0.0, text=f"Running {total} replications…")
-        done = [0]
+        over = check_budget([s.plan(p) for p in todo], request["reps"], workers)
+        if over:
+            st.error(_("This run was not started: {why}.").format(why=over))
+            return
+        job = st.session_state.get("job")
+        if job is None or not jobs.same_request(job, request["plans"], request["reps"],
+                                                request["seed"], s.digest):
+            if job is not None and job.running:
+                job.cancel()
+            job = jobs.Job(s, list(request["plans"]), request["reps"], request["seed"],
+                           workers, state.default_reps(s.kind.name), state.run_cache(),
+                           keys).start()
+            st.session_state["job"] = job
+        if _show_job(s, job, request, keys):
+            return
+    comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
+    job = st.session_state.get("job")
+    note = _("from the cache")
+    mine = job is not None and jobs.same_request(job, request["plans"], request["reps"],
+                                                 request["seed"], s.digest)
+    if mine and job.result is not None and not job.stored:
+        job.stored = history.record(s, job.result, request["seed"], request["reps"],
+                                    job.elapsed_s)
+    if mine and job.stored:
+        note = _("ran {n} replications in {t}; {stored}").format(
+            n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
+    st.caption(f"{s.name}: {', '.join(request['plans'])} — "
+               f"{replications_text(request['reps'])} each, seed {request['seed']} ({note}).")
+    _exports(s, comp)
+    show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
 
-        def tick(n: int) -> None:
-            done[0] += n
-            bar.progress(min(done[0] / total, 1.0),
-                         text=f"{done[0]} of {total} replications ({', '.join(todo)})")
 
-        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers,
-                                tick)
-        bar.empty()
-        elapsed = time.perf_counter() - t0
-        stored = history.record(s, comp, request["seed"], request["reps"], elapsed)
-        note = f"ran {total} replications in {elapsed:.1f} s; {stored}"
-    else:
-        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
-        note = "from the cache"
-    st.caption(f"{s.name}: {', '.join(request['plans'])} — {request['reps']} replications each, "
-               f"seed {request['seed']} ({note}).")
-    show_comparison(comp.as_dict(), tuple(state.run_key(s, p, request["seed"], request["reps"])
-                                          for p in request["plans"]),
-                    clock_start(s, request["plans"]))
+def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
+              keys: list[tuple[str, str, int, int]]) -> bool:
+    """Progress, ETA and cancel of a running job; True while the page should wait for it."""
+    if job.running:
+        share = min(job.done / job.total, 1.0) if job.total else 0.0
+        st.progress(share, text=_("{done} of {total} replications · about {eta} left · "
+                                  "{elapsed} so far").format(
+            done=f"{min(job.done, job.total):,}", total=f"{job.total:,}",
+            eta=jobs.duration(job.eta_s()), elapsed=jobs.duration(job.elapsed_s)))
+        if st.button(_("Cancel this run"), key="job_cancel"):
+            job.cancel()
+            st.session_state["job_message"] = _("Run cancelled.")
+        if job.preliminary is not None:
+            pre = job.preliminary
+            st.info(_("First results from {reps} per plan; refining to {full} in the "
+                      "background.").format(reps=replications_text(job.first_reps),
+                                            full=replications_text(job.reps)))
+            show_comparison(pre.as_dict(), ("preliminary", tuple(keys)),
+                            clock_start(s, request["plans"]))
+        time.sleep(1.0)
+        st.rerun()
+    if job.stopped or job.error:
+        reason = job.stopped or job.error
+        st.warning(_("The run stopped ({why}) after {done} of {total} replications; "
+                     "nothing was recorded. Press Run comparison to start again, or ask for "
+                     "fewer replications.").format(why=reason, done=f"{job.done:,}",
+                                                   total=f"{job.total:,}"))
+        st.session_state.pop("request", None)
+        st.session_state.pop("job", None)
+        return True
+    return False
+
+
+def _exports(s: Scenario, comp: Any) -> None:
+    """The after-action report (HTML) and the comparison as CSV / Excel."""
+    data = comp.as_dict()
+    c1, c2, c3 = st.columns(3)
+    frame = export_frame(data)
+    c1.download_button(_("Comparison as CSV"), frame.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="comparison.csv", mime="text/csv", key="export_csv")
+    xlsx = excel_bytes(frame)
+    if xlsx is not None:
+        c2.download_button(_("Comparison as Excel"), xlsx, file_name="comparison.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet", key="export_xlsx")
+    html_report = report_html(data)
+    if html_report:
+        c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
+                           file_name="after-action-report.html", mime="text/html",
+                           key="export_html")
 
 
 def clock_start(s: Scenario, plans: list[str]) -> float | None:
