@@ -51,7 +51,7 @@ def show_problems(problems: list[tuple[str, str]], what: str) -> None:
 # --- Scenario -----------------------------------------------------------------------------
 
 def scenario_page() -> None:
-    st.header("Scenario")
+    st.header(_("Scenario"))
     source = st.radio("Open", ["Bundled scenario", "Upload a YAML file", "Paste YAML"],
                       horizontal=True, key="source")
     if source == "Bundled scenario":
@@ -120,7 +120,7 @@ def _editor_keys(plan: str) -> tuple[str, str]:
 
 
 def plans_page() -> None:
-    st.header("Plans")
+    st.header(_("Plans"))
     s = state.scenario()
     rows = [{"plan": p, "description": s.plan(p).description,
              "changes": ", ".join(k for k in plan_patch(s.raw, p) if k != "description")
@@ -201,7 +201,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
 def _saved_plans_section(s: Scenario) -> None:
     ws = state.workspace()
     saved = ws.plans()
-    st.subheader("Saved plans")
+    st.subheader(_("Saved plans"))
     if not saved:
         st.caption(f"No saved plans for this scenario yet. Saved plans are kept on this "
                    f"computer ({ws.folder}) and stay after a reload or restart.")
@@ -254,13 +254,13 @@ def _default_request(s: Scenario) -> dict[str, Any]:
 
 
 def run_page(workers: int) -> None:
-    st.header("Run & compare")
+    st.header(_("Run & compare"))
     s = state.scenario()
     names = s.plan_names()
     request = st.session_state.get("request") or _default_request(s)
     request = {**request, "plans": [p for p in request["plans"] if p in names] or names[:2]}
     with st.form("run_form"):
-        plans = st.multiselect("Plans to compare (2–4)", names, default=request["plans"],
+        plans = st.multiselect(_("Plans to compare (2–4)"), names, default=request["plans"],
                                max_selections=4, key=f"run_plans::{s.digest}")
         c1, c2 = st.columns(2)
         reps = c1.number_input(_("Replications per plan"), min_value=1,
@@ -273,10 +273,10 @@ def run_page(workers: int) -> None:
         seed = c2.number_input(_("Seed"), min_value=0, max_value=min(SEED, 2**53 - 1),
                                value=int(request["seed"]), step=1, key="run_seed",
                                help=_("The same seed gives the same numbers."))
-        submitted = st.form_submit_button("Run comparison", type="primary", key="run_submit")
+        submitted = st.form_submit_button(_("Run comparison"), type="primary", key="run_submit")
     if submitted:
         if not plans:
-            st.warning("Choose at least one plan (two to four to compare).")
+            st.warning(_("Choose at least one plan (two to four to compare)."))
         else:
             request = {"plans": list(plans), "reps": int(reps), "seed": int(seed)}
     st.session_state["request"] = request
@@ -395,7 +395,7 @@ REPLAY_NOTE = {"muster": " (people the alert never reached have no events and ar
                            "points (red: over the danger density)"}
 
 def replay_page() -> None:
-    st.header("Replay")
+    st.header(_("Replay"))
     s = state.scenario()
     request = st.session_state.get("request") or _default_request(s)
     c1, c2 = st.columns([2, 1])
@@ -465,7 +465,7 @@ def _record_step(t: Any) -> str:
 # --- History ------------------------------------------------------------------------------
 
 def history_page() -> None:
-    st.header("History")
+    st.header(_("History"))
     runs, reason = history.list_runs()
     if runs is None:
         st.info(reason)
