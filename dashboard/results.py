@@ -71,7 +71,7 @@ def measure(metric: str) -> str:
     if formatting.kind_of(metric) == "share":
         return f"{base} (%)"
     unit = UNIT_NAMES.get(m.unit, m.unit)
-    return f"{base} ({_(unit)})" if unit and unit not in base else base
+    return f"{base} ({_(unit)})" if unit and unit not in m.phrase else base
 
 
 def help_text(metric: str) -> str:

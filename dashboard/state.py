@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from sim.core.errors import Problem, ScenarioError
+from sim.core.limits import FILE_BYTES
 from sim.core.planedit import plan_digest, with_plan
 from sim.core.scenario import Scenario, load_scenario, parse_scenario, parse_scenario_text
 from sim.core.workspace import Workspace, WorkspaceError
@@ -94,7 +95,14 @@ def open_bundled(name: str) -> bool:
 
 def open_text(text: str, label: str) -> bool:
     """Load a scenario from YAML text (an upload or a paste). On problems, keep the scenario
-    that was open and remember the problems (path, message) to show."""
+    that was open and remember the problems (path, message) to show. Pasted text is capped
+    like a file (``FILE_BYTES``), before any parsing."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > FILE_BYTES:
+        st.session_state["problems"] = [("(file)", f"at most {FILE_BYTES / 1024 / 1024:.0f} MB "
+                                         f"of YAML (got {size / 1024 / 1024:,.1f} MB)")]
+        st.session_state["problems_label"] = label
+        return False
     try:
         s = parse_scenario_text(text, SCENARIOS_DIR)
     except ScenarioError as exc:

@@ -18,7 +18,7 @@ from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
 from sim.core.budget import check_budget
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
-from sim.core.limits import SEED
+from sim.core.limits import FILE_BYTES, SEED
 from sim.core.planedit import (
     RULES,
     dump_yaml,
@@ -72,7 +72,7 @@ def scenario_page() -> None:
                 text = "\x00not utf-8"
             state.open_text(text, up.name)
     else:
-        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml",
+        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml", max_chars=FILE_BYTES,
                             placeholder="name: ...\nkind: muster\n...")
         if st.button("Load pasted YAML", key="load_pasted"):
             state.open_text(text, "pasted YAML")
