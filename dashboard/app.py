@@ -31,6 +31,16 @@ if "lang" not in st.session_state:
     st.session_state["lang"] = normalise(st.query_params.get("lang") or default_lang())
 set_lang(st.session_state["lang"])
 
+# A link may name a bundled scenario and a page (?scenario=tide_yanguan.yaml&page=Replay):
+# honoured once, when the session starts.
+if "opened_from_link" not in st.session_state:
+    st.session_state["opened_from_link"] = True
+    wanted = st.query_params.get("scenario")
+    if wanted and wanted in state.bundled_scenarios():
+        state.open_bundled(wanted)
+    if st.query_params.get("page") in PAGES:
+        st.session_state["start_page"] = st.query_params["page"]
+
 with st.sidebar:
     st.title("gridmuster")
     lang = st.radio("语言 / Language", LANGS, format_func=LANG_NAMES.__getitem__,
@@ -38,7 +48,8 @@ with st.sidebar:
     set_lang(lang)
     if st.query_params.get("lang") != lang:
         st.query_params["lang"] = lang
-    page = st.radio(_("Page"), PAGES, index=PAGES.index(FIRST_PAGE), key="page",
+    page = st.radio(_("Page"), PAGES, key="page",
+                    index=PAGES.index(st.session_state.get("start_page", FIRST_PAGE)),
                     format_func=_)
     s = state.scenario()
     st.caption(_("Scenario: **{name}** ({source}, {n} plans)").format(
