@@ -189,8 +189,7 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
         for s in summaries:
             d = s["metrics"].get(m)
             met = objective_met(objective_value(s, o), o)
-            word = {True: "✅ " + _("met"), False: "❌ " + _("missed"),
-                    None: _("cannot be assessed")}[met]
+            word = {True: _("met"), False: _("MISSED"), None: _("cannot be assessed")}[met]
             shown = formatting.stat(d, m, stat, unit=True)
             band = formatting.spread(d, m)
             row[s["plan"]] = f"{word}: {shown} ({_('5–95 %')}: {band})"
@@ -331,7 +330,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     objectives = objectives_table(summaries)
     st.subheader(_("Objectives"))
     if len(objectives):
-        st.dataframe(objectives, hide_index=True, key="objectives_table", width="stretch")
+        _table(objectives)
     else:
         st.caption(_("This scenario states no objectives (an `objectives:` list gives targets "
                      "such as 1,500 people mustered within the hour)."))
@@ -364,9 +363,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     st.subheader(_("Headline measures per plan"))
     st.caption(_("Mean with its 95 % confidence interval over {reps}.").format(reps=reps))
     table = metrics_table(summaries, metrics)
-    st.dataframe(table, hide_index=True, key="headline_table", width="stretch",
-                 column_config={_("measure"): st.column_config.TextColumn(
-                     help=_("Hover a chart or open 'What the measures mean' below."))})
+    _table(table)
     with st.expander(_("Spread over replications (5th–95th percentile)")):
         st.dataframe(spread_table(summaries, metrics), hide_index=True, width="stretch")
     with st.expander(_("What the measures mean")):
@@ -377,8 +374,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
         st.caption(_("Every plan ran on the same seeds (common random numbers): each difference "
                      "is paired replication by replication. Later plan minus earlier plan, "
                      "[95 % CI]."))
-        st.dataframe(differences_frame(data, metrics), hide_index=True, width="stretch",
-                     key="differences_table")
+        _table(differences_frame(data, metrics))
 
     # 5. Charts.
     if any(s.get("curve") for s in summaries):
@@ -410,6 +406,14 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     st.download_button(_("Download comparison.json"),
                        json.dumps(data, indent=2, ensure_ascii=False, default=str),
                        file_name="comparison.json", mime="application/json")
+
+
+def _table(frame: pd.DataFrame) -> None:
+    """A table that wraps its text instead of cutting columns off (readable with four plans at
+    1440 px and on a phone): the first column becomes the row label."""
+    if len(frame.columns) == 0:
+        return
+    st.table(frame.set_index(frame.columns[0]))
 
 
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:

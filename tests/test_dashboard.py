@@ -52,8 +52,14 @@ def headline(at: AppTest, metric: str, plan: str) -> float:
 
 
 def table(at: AppTest, column: str):
-    """The first table shown that has this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table shown that has this column (or row label)."""
+    for d in [*at.dataframe, *at.table]:
+        frame = d.value
+        if frame.index.name:  # st.table: the first column is the row label
+            frame = frame.reset_index()
+        if column in frame.columns:
+            return frame
+    raise LookupError(column)
 
 
 def run(at: AppTest, plans: list[str], reps: int, seed: int | None = None) -> AppTest:
@@ -301,8 +307,8 @@ def test_first_screen_shows_objectives_and_a_verdict_per_pair(app):
     assert list(objectives["target"]) == ["median people mustered by 60 min ≥ 1,500",
                                           "mean minutes to muster half the roster ≤ 30.0 min"]
     # the daytime drill meets both objectives, the night alert misses both (field-data.md)
-    assert objectives["baseline"].str.startswith("✅ met").all()
-    assert objectives["night"].str.startswith("❌ missed").all()
+    assert objectives["baseline"].str.startswith("met:").all()
+    assert objectives["night"].str.startswith("MISSED:").all()
     verdicts = [m.value for m in app.markdown if m.value.startswith("- **night**")]
     assert len(verdicts) == 1
     assert "worse than baseline on people mustered by 60 min" in verdicts[0]
