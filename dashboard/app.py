@@ -17,7 +17,6 @@ import streamlit as st  # noqa: E402
 
 from dashboard import state, views  # noqa: E402
 from dashboard.jobs import MAX_UI_WORKERS  # noqa: E402
-
 from sim.present.i18n import LANG_NAMES, LANGS, _, default_lang, normalise, set_lang  # noqa: E402
 
 PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", "History")

@@ -115,6 +115,11 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+TYPE_WORDS = {"str": "text", "int": "whole number", "float": "number", "bool": "yes / no",
+              "list": "list (comma-separated)"}
+TYPE_CODES = {v: k for k, v in TYPE_WORDS.items()}
+
+
 def _editor_keys(plan: str) -> tuple[str, str]:
     return f"forces::{plan}", f"params::{plan}"
 
@@ -133,20 +138,32 @@ def plans_page() -> None:
         st.code(dump_yaml(patch) if patch else "{}  # the scenario as it is", language="yaml")
 
     fkey, pkey = _editor_keys(base)
-    st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
-                "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
-    forces = st.data_editor(
-        pd.DataFrame(force_rows(s.raw, base), columns=["role", "rule", "value", "grids"]),
-        num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
-        column_config={
-            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
-            "rule": st.column_config.SelectboxColumn("rule", options=list(RULES), required=True),
-            "value": st.column_config.NumberColumn("value", min_value=0),
-            "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
-        })
+    base_forces = force_rows(s.raw, base)
+    if base_forces or s.kind.name != "festival":
+        st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
+                    "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
+        forces = st.data_editor(
+            pd.DataFrame(base_forces, columns=["role", "rule", "value", "grids"]),
+            num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
+            column_config={
+                "role": st.column_config.SelectboxColumn("role", options=list(ROLES),
+                                                         required=True),
+                "rule": st.column_config.SelectboxColumn("rule", options=list(RULES),
+                                                         required=True),
+                "value": st.column_config.NumberColumn("value", min_value=0),
+                "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
+            })
+    else:  # a festival is staffed by posts, not by grid roles
+        forces = pd.DataFrame(columns=["role", "rule", "value", "grids"])
     st.markdown(f"**{s.kind.name} parameters** — edit the `value` column (lists comma-separated).")
-    params = st.data_editor(pd.DataFrame(param_rows(s.raw, base)), hide_index=True, key=pkey,
-                            disabled=["parameter", "type"], height=320, width="stretch")
+    shown = pd.DataFrame(param_rows(s.raw, base))
+    if "type" in shown.columns:
+        shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))
+    params = st.data_editor(shown, hide_index=True, key=pkey,
+                            disabled=["parameter", "type"], height=320, width="stretch",
+                            column_config={"type": st.column_config.TextColumn("kind of value")})
+    if "type" in params.columns:
+        params = params.assign(type=params["type"].map(lambda v: TYPE_CODES.get(v, v)))
 
     c1, c2 = st.columns(2)
     name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
@@ -300,14 +317,15 @@ def run_page(workers: int) -> None:
         if _show_job(s, job, request, keys):
             return
     comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
-    job = st.session_state.get("job")
     note = _("from the cache")
-    mine = job is not None and jobs.same_request(job, request["plans"], request["reps"],
-                                                 request["seed"], s.digest)
-    if mine and job.result is not None and not job.stored:
+    job = st.session_state.get("job")
+    if not isinstance(job, jobs.Job) or not jobs.same_request(
+            job, request["plans"], request["reps"], request["seed"], s.digest):
+        job = None
+    if job is not None and job.result is not None and not job.stored:
         job.stored = history.record(s, job.result, request["seed"], request["reps"],
                                     job.elapsed_s)
-    if mine and job.stored:
+    if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
             n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
     st.caption(f"{s.name}: {', '.join(request['plans'])} — "

@@ -37,7 +37,7 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "5",
+    env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "2",
            "GRIDMUSTER_STORE": str(tmp_path / "runs.db"), "GRIDMUSTER_LANG": "en"}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
@@ -142,11 +142,11 @@ def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 3400})
             page.goto(server)
             # The first screen already shows a result (5 replications, from the environment).
-            page.get_by_text("5 replications each").wait_for(timeout=90_000)
+            page.get_by_text("2 replications each").wait_for(timeout=90_000)
 
-            page.get_by_label("Replications per plan").fill("8")
+            page.get_by_label("Replications per plan").fill("3")
             page.get_by_role("button", name="Run comparison").click()
-            page.get_by_text("8 replications each").wait_for(timeout=90_000)
+            page.get_by_text("3 replications each").wait_for(timeout=90_000)
 
             page.get_by_text("Paired differences", exact=True).wait_for()
             tables = page.locator('[data-testid="stDataFrame"]')
