@@ -428,8 +428,16 @@ def replay_page() -> None:
     rr = cache[rkey]
     replay = rr.people
     end = max(1, math.ceil(rr.end_min))
-    minute = st.slider("Minute after the start", 0, end, value=min(int(rr.focus_min), end),
-                       key="replay_minute")
+    if "replay_next" in st.session_state:  # the play button's next frame
+        st.session_state["replay_minute"] = min(int(st.session_state.pop("replay_next")), end)
+    start = clock_start(s, [plan])
+    c1, c2 = st.columns([4, 1])
+    minute = c1.slider(_("Minute after the start"), 0, end,
+                       value=min(int(rr.focus_min), end), key="replay_minute",
+                       help=_("Drag to move through the run; Play steps through it."))
+    playing = c2.toggle(_("Play"), key="replay_play")
+    clock = f" ({_clock(start + minute)})" if start is not None else ""
+    st.markdown(f"**{_('Minute')} {minute}{clock}**")
     st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
                f"{REPLAY_DOT.get(rr.kind, 'entity')}"
                f"{REPLAY_NOTE.get(rr.kind, '')}.")
@@ -474,6 +482,17 @@ def replay_page() -> None:
                 st.dataframe(queues, hide_index=True, key="replay_queues")
             else:
                 st.caption("no one queueing at this minute")
+    if playing:
+        step = max(1, end // 60)
+        if minute < end:
+            time.sleep(0.4)
+            st.session_state["replay_next"] = min(minute + step, end)
+            st.rerun()
+
+
+def _clock(minute_of_day: float) -> str:
+    m = int(round(minute_of_day)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _record_step(t: Any) -> str:

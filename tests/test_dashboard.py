@@ -330,3 +330,14 @@ def test_first_screen_in_chinese(monkeypatch, tmp_path):
     at.sidebar.radio(key="lang").set_value("en").run()
     assert "Objectives" in [h.value for h in at.subheader]
     assert at.query_params["lang"] in ("en", ["en"])
+
+
+def test_replay_shows_clock_time_and_plays(app):
+    goto(app, "Replay")
+    app.slider(key="replay_minute").set_value(30).run()
+    assert "**Minute 30 (10:00)**" in [m.value for m in app.markdown]  # alert at 09:30
+    end = app.slider(key="replay_minute").max
+    app.slider(key="replay_minute").set_value(end - 1).run()
+    app.toggle(key="replay_play").set_value(True).run()  # steps to the end, then stops
+    assert not app.exception, app.exception
+    assert app.slider(key="replay_minute").value == end
