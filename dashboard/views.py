@@ -328,8 +328,9 @@ def run_page(workers: int) -> None:
     if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
             n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
-    st.caption(f"{s.name}: {', '.join(request['plans'])} — "
-               f"{replications_text(request['reps'])} each, seed {request['seed']} ({note}).")
+    st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
+        name=s.name, plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
+        seed=request["seed"], note=note))
     _exports(s, comp)
     show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
 

@@ -94,9 +94,9 @@ def _wait_ready(page, timeout_ms: int = 90_000) -> None:
         running = page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
             page.get_by_text("replications · about").count() > 0
         quiet = 0 if running else quiet + 1
-        if quiet >= 3:
+        if quiet >= 2:
             return
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(300)
 
 
 def test_every_page_of_every_kind_at_two_sizes(server):
