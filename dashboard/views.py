@@ -83,7 +83,7 @@ def scenario_page() -> None:
 
     s = state.scenario()
     st.subheader(s.name)
-    st.caption(f"kind **{s.kind.name}** · source {state.source_label()} · digest {s.digest}")
+    st.caption(f"kind **{s.kind.name}** · from {state.source_label()}")
     if s.model.description:
         st.write(s.model.description)
     plan = st.selectbox("Plan shown", s.plan_names(), key=f"scenario_plan::{s.digest}")
