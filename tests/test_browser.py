@@ -144,7 +144,7 @@ def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
             # The first screen already shows a result (5 replications, from the environment).
             page.get_by_text("2 replications each").wait_for(timeout=90_000)
 
-            page.get_by_label("Replications per plan").fill("3")
+            page.get_by_role("spinbutton", name="Replications per plan").fill("3")
             page.get_by_role("button", name="Run comparison").click()
             page.get_by_text("3 replications each").wait_for(timeout=90_000)
 
