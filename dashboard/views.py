@@ -438,7 +438,8 @@ def replay_page() -> None:
                        help=_("Drag to move through the run; Play steps through it."))
     playing = c2.toggle(_("Play"), key="replay_play")
     clock = f" ({_clock(start + minute)})" if start is not None else ""
-    st.markdown(f"**{_('Minute')} {minute}{clock}**")
+    if clock:  # the clock time beside the minute (the table on the right says the minute)
+        st.markdown(f"**{_('Minute')} {minute}{clock}**")
     st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
                f"{REPLAY_DOT.get(rr.kind, 'entity')}"
                f"{REPLAY_NOTE.get(rr.kind, '')}.")
