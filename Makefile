@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	@echo "gridmuster dashboard: http://127.0.0.1:$(PORT)  (Ctrl+C to stop)"
 	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false \
+		--client.toolbarMode viewer --server.maxUploadSize 5
 
 compare: $(STAMP)
 	$(BIN)/gridmuster compare scenarios/muster_youchegang.yaml --reps $(REPS) --workers 2 \

@@ -62,7 +62,7 @@ def first_result(browser, url: str, wait_server: bool) -> float:
     page.goto(url)
     page.locator('[data-testid="stMetric"]').nth(1).wait_for(timeout=120_000)
     page.locator('[data-testid="stDataFrame"]').nth(1).wait_for(timeout=120_000)
-    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=120_000)
     dt = time.perf_counter() - t0
     page.close()
     return dt
@@ -71,12 +71,12 @@ def first_result(browser, url: str, wait_server: bool) -> float:
 def comparison(browser, url: str, reps: int) -> float:
     page = browser.new_page(viewport={"width": 1400, "height": 3000})
     page.goto(url)
-    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=120_000)
     page.get_by_label("Replications per plan").fill(str(reps))
     t0 = time.perf_counter()
     page.get_by_role("button", name="Run comparison").click()
     page.get_by_text(f"{reps} replications each").wait_for(timeout=600_000)
-    page.locator('[data-testid="stImage"] img').first.wait_for(timeout=120_000)
+    page.locator('[data-testid="stVegaLiteChart"]').first.wait_for(timeout=120_000)
     dt = time.perf_counter() - t0
     page.close()
     return dt

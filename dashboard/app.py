@@ -16,23 +16,52 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 import streamlit as st  # noqa: E402
 
 from dashboard import state, views  # noqa: E402
+from dashboard.jobs import MAX_UI_WORKERS  # noqa: E402
+from sim.present.i18n import LANG_NAMES, LANGS, _, default_lang, normalise, set_lang  # noqa: E402
 
 PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", "History")
 FIRST_PAGE = "Run & compare"  # the first screen shows a result without any input
 
 st.set_page_config(page_title="gridmuster", layout="wide")
 
+# The language: chosen in the sidebar, remembered in the session and in the address (?lang=zh)
+# so a reload or a shared link keeps it; GRIDMUSTER_LANG otherwise. Set before any text.
+if "lang" not in st.session_state:
+    st.session_state["lang"] = normalise(st.query_params.get("lang") or default_lang())
+set_lang(st.session_state["lang"])
+
+# A link may name a bundled scenario and a page (?scenario=tide_yanguan.yaml&page=Replay):
+# honoured once, when the session starts.
+if "opened_from_link" not in st.session_state:
+    st.session_state["opened_from_link"] = True
+    wanted = st.query_params.get("scenario")
+    if wanted and wanted in state.bundled_scenarios():
+        state.open_bundled(wanted)
+    if st.query_params.get("page") in PAGES:
+        st.session_state["start_page"] = st.query_params["page"]
+
 with st.sidebar:
     st.title("gridmuster")
-    page = st.radio("Page", PAGES, index=PAGES.index(FIRST_PAGE), key="page")
+    lang = st.radio("语言 / Language", LANGS, format_func=LANG_NAMES.__getitem__,
+                    horizontal=True, key="lang")
+    set_lang(lang)
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    page = st.radio(_("Page"), PAGES, key="page",
+                    index=PAGES.index(st.session_state.get("start_page", FIRST_PAGE)),
+                    format_func=_)
     s = state.scenario()
-    st.caption(f"Scenario: **{s.name}** ({state.source_label()}, {len(s.plan_names())} plans)")
-    workers = int(st.number_input("Worker processes", min_value=1, max_value=64,
-                                  value=state.default_workers(), key="workers"))
-    if st.button("Clear cached results", key="clear_cache"):
+    st.caption(_("Scenario: **{name}** ({source}, {n} plans)").format(
+        name=s.name, source=state.source_label(), n=len(s.plan_names())))
+    workers = int(st.number_input(_("Worker processes"), min_value=1, max_value=MAX_UI_WORKERS,
+                                  value=min(state.default_workers(), MAX_UI_WORKERS),
+                                  key="workers",
+                                  help=_("Processes used for long runs (at most {n} from "
+                                         "this page).").format(n=MAX_UI_WORKERS)))
+    if st.button(_("Clear cached results"), key="clear_cache"):
         state.run_cache().clear()
         state.figure_cache().clear()
-    st.caption(f"{state.cached_runs_count()} plan runs cached")
+    st.caption(_("{n} plan runs cached").format(n=state.cached_runs_count()))
 
 if page == "Scenario":
     views.scenario_page()

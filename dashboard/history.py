@@ -54,7 +54,7 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         "replications": r.replications,
         "seed": r.seed,
         "status": r.status,
-        "elapsed_s": None if r.elapsed_s is None else round(r.elapsed_s, 1),
+        "took": "—" if r.elapsed_s is None else f"{r.elapsed_s:,.1f} s",
         "version": r.version,
     } for r in runs]
     return pd.DataFrame(rows), ""

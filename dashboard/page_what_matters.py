@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import state
 from sim.core.errors import ScenarioError
+from sim.present.i18n import _
 from sim.run.backends import Backend
 
 
@@ -48,7 +49,7 @@ def what_matters_page(workers: int) -> None:
     from sim.analysis.sensitivity import Method, sensitivity
     from sim.present.sensitivity_plots import robustness_figure, sensitivity_figure
 
-    st.header("What matters")
+    st.header(_("What matters"))
     s = state.scenario()
     if not s.model.assumptions:
         st.info("This scenario declares no assumptions. Add an `assumptions:` list (path, low, "
@@ -82,7 +83,7 @@ def what_matters_page(workers: int) -> None:
         top = result["indices"][0]
         st.markdown(f"The result hinges most on **{top['label']}** ({top['source']}).")
 
-    st.subheader("Where the plan fails")
+    st.subheader(_("Where the plan fails"))
     n = int(st.number_input("Samples of the assumption space", 20, 2000, 100, step=20,
                             key="wm_n"))
     rkey = (s.digest, plan, n, reps)

@@ -1,34 +1,45 @@
-"""Showing a comparison (a ``comparison.json`` mapping): metrics, differences and figures.
+"""Showing a comparison (a ``comparison.json`` mapping): objectives, verdicts, metrics as rows and
+plans as columns, interactive charts.
 
 Works from the mapping alone, so a fresh run and a comparison re-opened from the run store look
-the same, for any scenario kind (the kind's headline metrics, curve, breakdowns and figures).
+the same, for any scenario kind. Every number is written by :mod:`sim.present.formatting`; every
+metric is named by the catalogue (:mod:`sim.core.catalogue`), never by its code name.
 """
 
 from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Hashable
+import math
+from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from typing import Any
 
+import altair as alt
 import matplotlib.pyplot as plt
+import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info
 from sim.core.kind import Kind
 from sim.core.scenario import KINDS
 from sim.present import formatting
-from sim.present.plots import breakdown_figure, curve_figure
-from sim.present.tables import (
-    breakdown_table,
-    breakdowns,
-    differences_table,
-    fmt,
-    headline_table,
-    headline_values,
-)
+from sim.present.i18n import _
+from sim.present.tables import breakdowns
+
+# What a planner decides on, per kind (issue 14): the first screen leads with these.
+DECISION_METRICS: dict[str, tuple[str, ...]] = {
+    "festival": ("wait_p95_min", "minutes_density_over_limit"),
+    "evacuation": ("stranded", "ete90_min"),
+    "muster": ("mustered_60min", "t90_min"),
+}
+# Plain names of breakdown keys (``mustered_60min[ap=AP1]`` is "by assembly point").
+KEY_NAMES = {"ap": "assembly point", "grid": "grid", "group": "staff group", "place": "place",
+             "reason": "reason", "role": "role", "shelter": "shelter", "team": "team",
+             "type": "type", "viewing_point": "viewing point", "checkpoint": "checkpoint"}
+UNIT_NAMES = {"min": "minutes", "": ""}
 
 
 def _same(fig: Any) -> Any:
@@ -51,56 +62,324 @@ def _figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> None:
         st.image(cache[key], width="stretch")
 
 
+# --- names -------------------------------------------------------------------------------
+
+def measure(metric: str) -> str:
+    """``people mustered by 60 min (people)`` — the plain name with its unit."""
+    m = info(metric)
+    base = _(m.phrase)
+    if formatting.kind_of(metric) == "share":
+        return f"{base} (%)"
+    unit = UNIT_NAMES.get(m.unit, m.unit)
+    return f"{base} ({_(unit)})" if unit and unit not in m.phrase else base
+
+
+def help_text(metric: str) -> str:
+    """A tooltip from the catalogue: the unit and which way is better."""
+    m = info(metric)
+    better = _("Higher is better.") if m.higher_is_better else _("Lower is better.")
+    kind = formatting.kind_of(metric)
+    unit = {"share": _("a share, in %"), "minutes": _("in minutes"),
+            "count": _("in {unit}, a whole number").format(unit=_(m.unit))}.get(kind, m.unit)
+    return f"{better} {_('Measured')} {unit}." if unit else better
+
+
 def headline_metrics(data: dict[str, Any], kind: Kind | None) -> tuple[str, ...]:
     if kind is not None:
-        return kind.headline_metrics
+        decide = DECISION_METRICS.get(kind.name, ())
+        return decide + tuple(m for m in kind.headline_metrics if m not in decide)
     first = next(iter(data["plans"].values()))
     return tuple(m for m in first["metrics"] if "[" not in m)[:6]
 
 
-def show_comparison(data: dict[str, Any], key: Hashable) -> None:
+def decision_metrics(data: dict[str, Any]) -> tuple[str, ...]:
+    first = next(iter(data["plans"].values()))
+    decide = DECISION_METRICS.get(str(data.get("kind")), ())
+    return tuple(m for m in decide if m in first["metrics"]) or headline_metrics(
+        data, KINDS.get(str(data.get("kind"))))[:2]
+
+
+def replications_text(n: Any) -> str:
+    n = int(n or 0)
+    return _("1 replication") if n == 1 else _("{n} replications").format(n=f"{n:,}")
+
+
+# --- tables ------------------------------------------------------------------------------
+
+def metrics_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
+    """Rows: measures; columns: plans (mean [95 % CI], or the median and share reached for a
+    time not always reached)."""
+    rows = []
+    for m in metrics:
+        if not any(m in s["metrics"] for s in summaries):
+            continue
+        row: dict[str, Any] = {_("measure"): measure(m)}
+        for s in summaries:
+            row[s["plan"]] = formatting.mean_ci(s["metrics"].get(m), m)
+        row[_("better when")] = _("higher") if info(m).higher_is_better else _("lower")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def spread_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
+    rows = []
+    for m in metrics:
+        if not any(m in s["metrics"] for s in summaries):
+            continue
+        row: dict[str, Any] = {_("measure"): measure(m)}
+        for s in summaries:
+            row[s["plan"]] = formatting.spread(s["metrics"].get(m), m)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def differences_frame(data: dict[str, Any], metrics: Sequence[str],
+                      pairs: Sequence[str] | None = None) -> pd.DataFrame:
+    """Rows: measures; columns: plan pairs ``B vs A`` with ``B − A [95 % CI]`` and whether B is
+    better, worse or not significantly different."""
+    rows = []
+    diffs = data.get("differences", {})
+    for m in metrics:
+        by_pair = diffs.get(m) or {}
+        if not by_pair:
+            continue
+        row: dict[str, Any] = {_("measure"): measure(m)}
+        for pair, d in by_pair.items():
+            if pairs is not None and pair not in pairs:
+                continue
+            b, _sep, a = pair.partition(" - ")
+            judged = _judge(d, m)
+            text = formatting.difference(d, m)
+            row[f"{b} vs {a}"] = text if judged == _("not comparable") else f"{text} · {judged}"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _judge(d: dict[str, Any], metric: str) -> str:
+    if not d or not d.get("n"):
+        return _("not comparable")
+    if not d.get("significant"):
+        return _("no significant difference")
+    better = (float(d["mean"]) > 0) == info(metric).higher_is_better
+    return _("better") if better else _("worse")
+
+
+# --- objectives and verdicts ---------------------------------------------------------------
+
+def _target(o: dict[str, Any]) -> str:
+    m = o["metric"]
+    if o.get("at_least") is not None:
+        return f"≥ {formatting.value(o['at_least'], m, unit=True)}"
+    return f"≤ {formatting.value(o['at_most'], m, unit=True)}"
+
+
+STAT_NAMES = {"mean": "mean", "p50": "median", "p5": "5th percentile", "p95": "95th percentile"}
+
+
+def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """Rows: the scenario's objectives; columns: plans, ``met: median 1,623 (5–95 %: …)``."""
+    objs = next((s.get("objectives") for s in summaries if s.get("objectives")), None) or []
+    rows = []
+    for o in objs:
+        m = o["metric"]
+        stat = o.get("statistic", "mean")
+        row: dict[str, Any] = {
+            _("objective"): o.get("description") or info(m).phrase,
+            _("target"): f"{_(STAT_NAMES.get(stat, stat))} {_(info(m).phrase)} {_target(o)}"}
+        for s in summaries:
+            d = s["metrics"].get(m)
+            met = objective_met(objective_value(s, o), o)
+            word = {True: _("met"), False: _("MISSED"), None: _("cannot be assessed")}[met]
+            shown = formatting.stat(d, m, stat, unit=True)
+            band = formatting.spread(d, m)
+            row[s["plan"]] = f"{word}: {shown} ({_('5–95 %')}: {band})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str:
+    """One sentence per plan pair from the paired differences on all the headline metrics:
+    where B is better, worse, and where the difference is not significant."""
+    b, _sep, a = pair.partition(" - ")
+    better, worse, same, unknown = [], [], [], []
+    for m in metrics:
+        d = (data.get("differences", {}).get(m) or {}).get(pair)
+        if d is None:
+            continue
+        name = _(info(m).phrase)
+        judged = _judge(d, m)
+        if judged == _("better"):
+            better.append(f"{name} ({formatting.signed(d['mean'], m)})")
+        elif judged == _("worse"):
+            worse.append(f"{name} ({formatting.signed(d['mean'], m)})")
+        elif judged == _("not comparable"):
+            unknown.append(name)
+        else:
+            same.append(name)
+    parts = []
+    if better:
+        parts.append(_("**{b}** is better than {a} on {what}").format(
+            b=b, a=a, what="; ".join(better)))
+    if worse:
+        parts.append(_("worse on {what}").format(what="; ".join(worse)) if better else
+                     _("**{b}** is worse than {a} on {what}").format(b=b, a=a,
+                                                                     what="; ".join(worse)))
+    if not better and not worse:
+        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure"
+                       ).format(b=b, a=a))
+    elif same:
+        parts.append(_("no significant difference in {what}").format(what=", ".join(same)))
+    if unknown:
+        parts.append(_("cannot compare {what}").format(what=", ".join(unknown)))
+    return "; ".join(parts) + "."
+
+
+def all_pairs(data: dict[str, Any]) -> list[str]:
+    found: dict[str, None] = {}
+    for by_pair in data.get("differences", {}).values():
+        for pair in by_pair:
+            found[pair] = None
+    return list(found)
+
+
+# --- charts ------------------------------------------------------------------------------
+
+def _clock_label(minute_of_day: float) -> str:
+    m = int(round(minute_of_day)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) -> alt.Chart:
+    """The completion curve of each plan with its 5–95 % band; clock time on the x axis when
+    every plan starts at the same clock time."""
+    rows = []
+    for s in summaries:
+        c = s.get("curve")
+        if not c:
+            continue
+        for t, mean, lo, hi in zip(c["t_min"], c["mean"], c["p5"], c["p95"], strict=False):
+            rows.append({"plan": s["plan"], "t": float(t), "mean": float(mean),
+                         "lo": float(lo), "hi": float(hi)})
+    frame = pd.DataFrame(rows)
+    label = next((s["curve"].get("label") for s in summaries if s.get("curve")), "complete")
+    if clock_start is not None:
+        base = pd.Timestamp("2000-01-01") + pd.to_timedelta(clock_start, unit="min")
+        frame["time"] = base + pd.to_timedelta(frame["t"], unit="min")
+        x = alt.X("time:T", title=_("clock time"), axis=alt.Axis(format="%H:%M"))
+        tip = alt.Tooltip("time:T", title=_("time"), format="%H:%M")
+    else:
+        x = alt.X("t:Q", title=_("minutes after the start"))
+        tip = alt.Tooltip("t:Q", title=_("minute"))
+    colour = alt.Color("plan:N", title=_("plan"), legend=alt.Legend(orient="bottom"),
+                       scale=alt.Scale(scheme="tableau10"))
+    y_axis = alt.Axis(format="%")
+    band = alt.Chart(frame).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("lo:Q", title=_(label), axis=y_axis, scale=alt.Scale(domain=[0, 1])),
+        y2="hi:Q", color=colour)
+    line = alt.Chart(frame).mark_line().encode(
+        x=x, y=alt.Y("mean:Q", axis=y_axis), color=colour,
+        tooltip=[alt.Tooltip("plan:N", title=_("plan")), tip,
+                 alt.Tooltip("mean:Q", title=_("mean"), format=".1%")])
+    return (band + line).properties(title=_(label).capitalize() + " — " +
+                                    _("mean and 5–95 % band over replications"), height=320)
+
+
+def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
+                    ) -> alt.Chart | None:
+    prefix = f"{metric}[{key}="
+    rows = []
+    for s in summaries:
+        for name, d in s["metrics"].items():
+            if name.startswith(prefix) and d and d.get("mean") is not None \
+                    and math.isfinite(float(d["mean"])):
+                rows.append({"plan": s["plan"], "place": name[len(prefix):-1],
+                             "mean": float(d["mean"]),
+                             "shown": formatting.stat(d, metric, "mean", unit=True)})
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows)
+    where = _(KEY_NAMES.get(key, key.replace("_", " ")))
+    fmt = ".0%" if formatting.kind_of(metric) == "share" else ",.1f"
+    return alt.Chart(frame).mark_bar().encode(
+        y=alt.Y("place:N", title=where, sort=None),
+        x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),
+        yOffset="plan:N",
+        color=alt.Color("plan:N", title=_("plan"), legend=alt.Legend(orient="bottom"),
+                        scale=alt.Scale(scheme="tableau10")),
+        tooltip=[alt.Tooltip("plan:N", title=_("plan")),
+                 alt.Tooltip("place:N", title=where),
+                 alt.Tooltip("shown:N", title=_("mean"))],
+    ).properties(title=f"{measure(metric)} — {_('by')} {where}",
+                 height=max(160, 26 * len(frame)))
+
+
+# --- the page section ----------------------------------------------------------------------
+
+def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | None = None
+                    ) -> None:
     """``key`` identifies the comparison (its figures are cached under it)."""
     kind = KINDS.get(str(data.get("kind")))
     summaries = list(data["plans"].values())
     plans = list(data["plans"])
     metrics = headline_metrics(data, kind)
-    main = kind.required_metrics[0] if kind else metrics[0]
+    decide = decision_metrics(data)
     ref = plans[0]
+    reps = replications_text(data.get("replications"))
 
-    st.markdown(f"**{info(main).phrase.capitalize()}** (mean of {data['replications']} "
-                f"replications, seed {data['seed']}):")
-    values = headline_values(summaries, main)
-    better_up = info(main).higher_is_better
-    for col, plan in zip(st.columns(len(plans)), plans, strict=True):
-        v, r = values[plan], values[ref]
-        delta = None
-        if plan != ref and v is not None and r is not None:
-            delta = f"{formatting.signed(v - r, main)} vs {ref}"
-        col.metric(plan, fmt(v, main), delta=delta,
-                   delta_color="normal" if better_up else "inverse")
+    # 1. The scenario's own objectives, met or missed per plan.
+    objectives = objectives_table(summaries)
+    st.subheader(_("Objectives"))
+    if len(objectives):
+        _table(objectives)
+    else:
+        st.caption(_("This scenario states no objectives (an `objectives:` list gives targets "
+                     "such as 1,500 people mustered within the hour)."))
 
-    st.subheader("Headline metrics per plan")
-    st.caption("Mean with its 95 % confidence interval, and the 5th–95th percentile range over "
-               "replications.")
-    st.dataframe(headline_table(summaries, metrics), hide_index=True, key="headline_table")
+    # 2. What decides: the decision measures as cards, with a significant paired difference only.
+    st.subheader(_("What decides"))
+    st.caption(_("Mean of {reps}, seed {seed}. Arrows only where the paired difference with "
+                 "{ref} is significant.").format(reps=reps, seed=data.get("seed"), ref=ref))
+    for m in decide:
+        st.markdown(f"**{measure(m)}**", help=help_text(m))
+        for col, plan in zip(st.columns(len(plans)), plans, strict=True):
+            d = data["plans"][plan]["metrics"].get(m)
+            delta = None
+            diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
+            if plan != ref and diff and diff.get("significant") and diff.get("mean") is not None:
+                delta = f"{formatting.signed(diff['mean'], m)} vs {ref}"
+            value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
+                else formatting.stat(d, m, "mean", unit=True)
+            col.metric(plan, value, delta=delta, help=help_text(m),
+                       delta_color="normal" if info(m).higher_is_better else "inverse")
 
-    if len(plans) > 1:
-        st.subheader(f"Paired differences against {ref}")
-        st.caption("Every plan ran on the same seeds (common random numbers): each difference is "
-                   "paired replication by replication.")
-        diffs = differences_table(data, metrics, ref)
-        st.dataframe(diffs, hide_index=True, key="differences_table")
-        for verdict, sig in zip(diffs["verdict"], diffs["significant"], strict=True):
-            if sig == "yes":
-                st.markdown(f"- {verdict}")
-        if len(plans) > 2:
-            with st.expander("All pairs"):
-                st.dataframe(differences_table(data, metrics), hide_index=True)
+    # 3. A verdict per pair.
+    pairs = all_pairs(data)
+    if pairs:
+        st.subheader(_("Verdict"))
+        for pair in pairs:
+            st.markdown("- " + pair_verdict(data, pair, metrics))
 
+    # 4. Tables: measures as rows, plans as columns.
+    st.subheader(_("Headline measures per plan"))
+    st.caption(_("Mean with its 95 % confidence interval over {reps}.").format(reps=reps))
+    table = metrics_table(summaries, metrics)
+    _table(table)
+    with st.expander(_("Spread over replications (5th–95th percentile)")):
+        st.dataframe(spread_table(summaries, metrics), hide_index=True, width="stretch")
+    with st.expander(_("What the measures mean")):
+        st.markdown("\n".join(f"- **{measure(m)}**: {help_text(m)}" for m in metrics))
+
+    if pairs:
+        st.subheader(_("Paired differences"))
+        st.caption(_("Every plan ran on the same seeds (common random numbers): each difference "
+                     "is paired replication by replication. Later plan minus earlier plan, "
+                     "[95 % CI]."))
+        _table(differences_frame(data, metrics))
+
+    # 5. Charts.
     if any(s.get("curve") for s in summaries):
-        st.subheader("Over time")
-        _figure((key, "curve"), lambda: curve_figure(summaries,
-                                                     title=str(data.get("scenario", ""))))
+        st.subheader(_("Over time"))
+        st.altair_chart(curve_chart(summaries, clock_start), width="stretch")
     if kind is not None and kind.figures is not None:
         cache, index = state.figure_cache(), (key, "kind figures")
         if index not in cache:  # the kind's figures, made once per comparison
@@ -111,23 +390,44 @@ def show_comparison(data: dict[str, Any], key: Hashable) -> None:
         for stem in filter(None, cache[index].decode().split("\n")):
             _figure((key, stem), partial(_same, None))
 
-    pairs = breakdowns(summaries)
-    keys = list(dict.fromkeys(k for _, k in pairs))
-    if keys:
-        st.subheader("Per place, group and role")
-        st.caption("Means over the replications (levels of service as Fruin letters A–F).")
-        for tab, k in zip(st.tabs([k.replace("_", " ") for k in keys]), keys, strict=True):
-            with tab:
-                st.dataframe(breakdown_table(summaries, k), hide_index=True,
-                             key=f"breakdown_table::{k}")
-    if pairs:
-        st.subheader("Breakdowns")
-        labels = [f"{info(metric).phrase} by {k}" for metric, k in pairs]
-        pick = st.radio("Breakdown", labels, horizontal=True, key="breakdown",
-                        label_visibility="collapsed")
-        metric, k = pairs[labels.index(pick) if pick in labels else 0]
-        _figure((key, "breakdown", metric, k), lambda: breakdown_figure(summaries, metric, k))
+    found = breakdowns(summaries)
+    if found:
+        st.subheader(_("Per place, group and role"))
+        labels = [f"{_(info(metric).phrase)} — {_('by')} {_(KEY_NAMES.get(k, k))}"
+                  for metric, k in found]
+        pick = st.selectbox(_("Breakdown"), labels, key="breakdown")
+        metric, k = found[labels.index(pick) if pick in labels else 0]
+        chart = breakdown_chart(summaries, metric, k)
+        if chart is not None:
+            st.altair_chart(chart, width="stretch")
+        st.dataframe(breakdown_frame(summaries, metric, k), hide_index=True, width="stretch",
+                     key=f"breakdown_table::{k}")
 
-    st.download_button("Download comparison.json",
+    st.download_button(_("Download comparison.json"),
                        json.dumps(data, indent=2, ensure_ascii=False, default=str),
                        file_name="comparison.json", mime="application/json")
+
+
+def _table(frame: pd.DataFrame) -> None:
+    """A table that wraps its text instead of cutting columns off (readable with four plans at
+    1440 px and on a phone): the first column becomes the row label."""
+    if len(frame.columns) == 0:
+        return
+    st.table(frame.set_index(frame.columns[0]))
+
+
+def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:
+    """Rows: places (or roles, groups); columns: plans; one measure."""
+    prefix = f"{metric}[{key}="
+    labels = list(dict.fromkeys(name[len(prefix):-1] for s in summaries for name in s["metrics"]
+                                if name.startswith(prefix)))
+    where = _(KEY_NAMES.get(key, key.replace("_", " ")))
+    rows = []
+    for label in labels:
+        row: dict[str, Any] = {where: label}
+        for s in summaries:
+            d = s["metrics"].get(f"{prefix}{label}]")
+            row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \
+                else formatting.stat(d, metric, "mean", unit=True)
+        rows.append(row)
+    return pd.DataFrame(rows)

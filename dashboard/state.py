@@ -17,8 +17,10 @@ from typing import Any
 import streamlit as st
 
 from sim.core.errors import Problem, ScenarioError
-from sim.core.planedit import plan_digest
-from sim.core.scenario import Scenario, load_scenario, parse_scenario_text
+from sim.core.limits import FILE_BYTES
+from sim.core.planedit import plan_digest, with_plan
+from sim.core.scenario import Scenario, load_scenario, parse_scenario, parse_scenario_text
+from sim.core.workspace import Workspace, WorkspaceError
 from sim.run.experiments import Comparison, PlanRun, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +64,11 @@ def source_label() -> str:
 
 
 def _set(s: Scenario, label: str) -> None:
+    # Saved plans belong to the scenario as opened (its digest before any plan is added).
+    st.session_state["origin_digest"] = s.digest
+    st.session_state["origin_plans"] = list(s.plan_names())
+    s, skipped = with_saved_plans(s)
+    st.session_state["skipped_plans"] = skipped
     st.session_state["scenario"] = s
     st.session_state["scenario_label"] = label
     st.session_state["problems"] = []
@@ -88,7 +95,14 @@ def open_bundled(name: str) -> bool:
 
 def open_text(text: str, label: str) -> bool:
     """Load a scenario from YAML text (an upload or a paste). On problems, keep the scenario
-    that was open and remember the problems (path, message) to show."""
+    that was open and remember the problems (path, message) to show. Pasted text is capped
+    like a file (``FILE_BYTES``), before any parsing."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > FILE_BYTES:
+        st.session_state["problems"] = [("(file)", f"at most {FILE_BYTES / 1024 / 1024:.0f} MB "
+                                         f"of YAML (got {size / 1024 / 1024:,.1f} MB)")]
+        st.session_state["problems_label"] = label
+        return False
     try:
         s = parse_scenario_text(text, SCENARIOS_DIR)
     except ScenarioError as exc:
@@ -99,11 +113,63 @@ def open_text(text: str, label: str) -> bool:
 
 
 def replace(s: Scenario, label: str | None = None) -> None:
-    """Switch to an edited version of the open scenario (e.g. with a new plan)."""
-    request = st.session_state.get("request")
-    _set(s, label or source_label())
-    if request is not None:
-        st.session_state["request"] = request
+    """Switch to an edited version of the open scenario (e.g. with a new plan); the
+    workspace it belongs to stays that of the scenario as opened."""
+    st.session_state["scenario"] = s
+    if label:
+        st.session_state["scenario_label"] = label
+
+
+# --- saved plans (the workspace) ----------------------------------------------------------
+
+def workspace() -> Workspace:
+    scenario()
+    return Workspace(str(st.session_state["origin_digest"]))
+
+
+def own_plans() -> list[str]:
+    """The plans written in the scenario file itself (never changed from the dashboard)."""
+    scenario()
+    return list(st.session_state.get("origin_plans", []))
+
+
+def with_saved_plans(s: Scenario) -> tuple[Scenario, list[str]]:
+    return with_saved_plans_for(s, s.digest)
+
+
+def reload_saved_plans() -> None:
+    """Rebuild the open scenario from its origin plus the workspace (after rename/delete)."""
+    s = scenario()
+    raw = dict(s.raw)
+    own = own_plans()
+    plans = {k: v for k, v in (raw.get("plans") or {}).items() if k in own}
+    if plans:
+        raw["plans"] = plans
+    else:
+        raw.pop("plans", None)
+    base = parse_scenario(raw, s.base_dir)
+    s2, skipped = with_saved_plans_for(base, str(st.session_state["origin_digest"]))
+    st.session_state["skipped_plans"] = skipped
+    st.session_state["scenario"] = s2
+
+
+def with_saved_plans_for(s: Scenario, digest: str) -> tuple[Scenario, list[str]]:
+    """The scenario with the saved plans of workspace ``digest`` added, each re-checked by the
+    scenario's own validation; plans that no longer pass are left out (and named)."""
+    try:
+        saved = Workspace(digest).plans()
+    except (OSError, WorkspaceError):
+        return s, []
+    skipped = []
+    for name, entry in saved.items():
+        if name in s.plan_names():
+            skipped.append(name)
+            continue
+        try:
+            s = parse_scenario(with_plan(s.raw, name, entry["patch"]), s.base_dir)
+        except Exception:  # a hand-edited file must not break the page
+            skipped.append(name)
+    return s, skipped
 
 
 def problems() -> list[tuple[str, str]]:

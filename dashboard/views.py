@@ -11,11 +11,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, state
-from dashboard.results import show_comparison
+from dashboard import history, jobs, state
+from dashboard.exports import excel_bytes, export_frame, report_html
+from dashboard.results import replications_text, show_comparison
 from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
+from sim.core.budget import check_budget
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
+from sim.core.limits import FILE_BYTES, SEED
 from sim.core.planedit import (
     RULES,
     dump_yaml,
@@ -25,7 +28,9 @@ from sim.core.planedit import (
     save_plan,
 )
 from sim.core.scenario import Scenario
+from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
+from sim.present.i18n import _
 from sim.present.maps import town_map
 from sim.present.replay_plots import crowd_figure, crowd_map
 from sim.present.tables import forces_table
@@ -46,7 +51,7 @@ def show_problems(problems: list[tuple[str, str]], what: str) -> None:
 # --- Scenario -----------------------------------------------------------------------------
 
 def scenario_page() -> None:
-    st.header("Scenario")
+    st.header(_("Scenario"))
     source = st.radio("Open", ["Bundled scenario", "Upload a YAML file", "Paste YAML"],
                       horizontal=True, key="source")
     if source == "Bundled scenario":
@@ -67,7 +72,7 @@ def scenario_page() -> None:
                 text = "\x00not utf-8"
             state.open_text(text, up.name)
     else:
-        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml",
+        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml", max_chars=FILE_BYTES,
                             placeholder="name: ...\nkind: muster\n...")
         if st.button("Load pasted YAML", key="load_pasted"):
             state.open_text(text, "pasted YAML")
@@ -78,7 +83,7 @@ def scenario_page() -> None:
 
     s = state.scenario()
     st.subheader(s.name)
-    st.caption(f"kind **{s.kind.name}** · source {state.source_label()} · digest {s.digest}")
+    st.caption(f"kind **{s.kind.name}** · from {state.source_label()}")
     if s.model.description:
         st.write(s.model.description)
     plan = st.selectbox("Plan shown", s.plan_names(), key=f"scenario_plan::{s.digest}")
@@ -110,12 +115,17 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+TYPE_WORDS = {"str": "text", "int": "whole number", "float": "number", "bool": "yes / no",
+              "list": "list (comma-separated)"}
+TYPE_CODES = {v: k for k, v in TYPE_WORDS.items()}
+
+
 def _editor_keys(plan: str) -> tuple[str, str]:
     return f"forces::{plan}", f"params::{plan}"
 
 
 def plans_page() -> None:
-    st.header("Plans")
+    st.header(_("Plans"))
     s = state.scenario()
     rows = [{"plan": p, "description": s.plan(p).description,
              "changes": ", ".join(k for k in plan_patch(s.raw, p) if k != "description")
@@ -128,43 +138,129 @@ def plans_page() -> None:
         st.code(dump_yaml(patch) if patch else "{}  # the scenario as it is", language="yaml")
 
     fkey, pkey = _editor_keys(base)
-    st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
-                "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
-    forces = st.data_editor(
-        pd.DataFrame(force_rows(s.raw, base), columns=["role", "rule", "value", "grids"]),
-        num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
-        column_config={
-            "role": st.column_config.SelectboxColumn("role", options=list(ROLES), required=True),
-            "rule": st.column_config.SelectboxColumn("rule", options=list(RULES), required=True),
-            "value": st.column_config.NumberColumn("value", min_value=0),
-            "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
-        })
+    base_forces = force_rows(s.raw, base)
+    if base_forces or s.kind.name != "festival":
+        st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
+                    "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
+        forces = st.data_editor(
+            pd.DataFrame(base_forces, columns=["role", "rule", "value", "grids"]),
+            num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
+            column_config={
+                "role": st.column_config.SelectboxColumn("role", options=list(ROLES),
+                                                         required=True),
+                "rule": st.column_config.SelectboxColumn("rule", options=list(RULES),
+                                                         required=True),
+                "value": st.column_config.NumberColumn("value", min_value=0),
+                "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
+            })
+    else:  # a festival is staffed by posts, not by grid roles
+        forces = pd.DataFrame(columns=["role", "rule", "value", "grids"])
     st.markdown(f"**{s.kind.name} parameters** — edit the `value` column (lists comma-separated).")
-    params = st.data_editor(pd.DataFrame(param_rows(s.raw, base)), hide_index=True, key=pkey,
-                            disabled=["parameter", "type"], height=320, width="stretch")
+    shown = pd.DataFrame(param_rows(s.raw, base))
+    if "type" in shown.columns:
+        shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))
+    params = st.data_editor(shown, hide_index=True, key=pkey,
+                            disabled=["parameter", "type"], height=320, width="stretch",
+                            column_config={"type": st.column_config.TextColumn("kind of value")})
+    if "type" in params.columns:
+        params = params.assign(type=params["type"].map(lambda v: TYPE_CODES.get(v, v)))
 
     c1, c2 = st.columns(2)
     name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
     description = c2.text_input("Description", key="new_plan_description")
     if st.button("Save as new plan", type="primary", key="save_plan"):
-        try:
-            new = save_plan(s, name, _records(forces), _records(params), base, description)
-        except ScenarioError as exc:
-            show_problems([(p.path or "(file)", str(p).split(": ", 1)[-1]) for p in exc.problems],
-                          f"Plan {name}")
-        else:
-            for k in (fkey, pkey):
-                st.session_state.pop(k, None)
-            state.replace(new)
-            st.session_state["saved_plan"] = name.strip()
-            st.rerun()
-    if st.session_state.get("saved_plan") in s.plan_names():
-        st.success(f"Saved plan {st.session_state['saved_plan']}; it is now in the plan lists "
-                   "(Run & compare, Replay) and in the YAML download.")
+        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey)
+    if st.session_state.get("plan_refused"):
+        show_problems(st.session_state["plan_refused"], f"Plan {name.strip() or '(no name)'}")
+    elif st.session_state.get("saved_plan") in s.plan_names():
+        st.success(f"Saved plan {st.session_state['saved_plan']} in the workspace; it is now in "
+                   "the plan lists (Run & compare, Replay), stays after a reload, and is in the "
+                   "YAML download.")
+    _saved_plans_section(s)
 
-    st.download_button("Download the scenario as YAML", dump_yaml(s.raw),
+    st.download_button("Download the scenario as YAML (with the saved plans)", dump_yaml(s.raw),
                        file_name=f"{state.source_label().removesuffix('.yaml')}-edited.yaml",
                        mime="application/x-yaml", key="download_yaml")
+
+
+def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],
+          params: list[dict[str, Any]], fkey: str, pkey: str) -> None:
+    """Validate and save a new plan; never replace an existing one."""
+    st.session_state["plan_refused"] = []
+    try:
+        name = check_name(name, set(s.plan_names()))
+    except WorkspaceError as exc:
+        st.session_state["plan_refused"] = [("plan name", str(exc))]
+        return
+    grids = [str(g.id) for g in s.model.grids]
+    bad = unknown_grids(forces, grids)
+    if bad:
+        st.session_state["plan_refused"] = bad
+        return
+    try:
+        new = save_plan(s, name, forces, params, base, description)
+    except ScenarioError as exc:
+        st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+                                            for p in exc.problems]
+        return
+    try:
+        state.workspace().save(name, plan_patch(new.raw, name), base, set(s.plan_names()))
+    except (WorkspaceError, OSError) as exc:
+        st.session_state["plan_refused"] = [("workspace", str(exc))]
+        return
+    for k in (fkey, pkey):
+        st.session_state.pop(k, None)
+    state.replace(new)
+    st.session_state["saved_plan"] = name
+    st.rerun()
+
+
+def _saved_plans_section(s: Scenario) -> None:
+    ws = state.workspace()
+    saved = ws.plans()
+    st.subheader(_("Saved plans"))
+    if not saved:
+        st.caption(f"No saved plans for this scenario yet. Saved plans are kept on this "
+                   f"computer ({ws.folder}) and stay after a reload or restart.")
+        return
+    st.caption(f"Kept on this computer in {ws.folder}.")
+    rows = [{"plan": n, "edited from": e.get("base") or "—",
+             "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime(float(e.get("saved_at", 0)))),
+             "description": str(e["patch"].get("description") or "")}
+            for n, e in saved.items()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, key="saved_plans")
+    skipped = st.session_state.get("skipped_plans") or []
+    if skipped:
+        st.warning("Saved plans not loaded (they no longer pass the scenario's checks or clash "
+                   f"with a plan of the file): {', '.join(skipped)}")
+    c1, c2, c3 = st.columns([2, 2, 1])
+    pick = c1.selectbox("Saved plan", list(saved), key="ws_pick")
+    new_name = c2.text_input("Rename to", key="ws_new_name")
+    c3.write("")
+    if c3.button("Rename", key="ws_rename"):
+        try:
+            ws.rename(pick, new_name, set(state.own_plans()))
+        except WorkspaceError as exc:
+            st.session_state["ws_message"] = ("error", str(exc))
+        else:
+            st.session_state["ws_message"] = ("ok", f"Renamed {pick} to {new_name.strip()}.")
+            state.reload_saved_plans()
+            st.rerun()
+    d1, d2 = st.columns(2)
+    confirm = d1.checkbox(f"Yes, delete {pick}", key="ws_confirm")
+    if d1.button("Delete", key="ws_delete", disabled=not confirm):
+        ws.delete(pick)
+        st.session_state["ws_message"] = ("ok", f"Deleted saved plan {pick}.")
+        st.session_state.pop("ws_confirm", None)
+        state.reload_saved_plans()
+        st.rerun()
+    entry = saved.get(pick, {})
+    d2.download_button(f"Download {pick} (YAML plan entry)",
+                       dump_yaml({"plans": {pick: entry.get("patch", {})}}),
+                       file_name=f"{pick}.yaml", mime="application/x-yaml", key="ws_download")
+    msg = st.session_state.get("ws_message")
+    if msg:
+        (st.error if msg[0] == "error" else st.success)(msg[1])
 
 
 # --- Run & compare ------------------------------------------------------------------------
@@ -175,52 +271,138 @@ def _default_request(s: Scenario) -> dict[str, Any]:
 
 
 def run_page(workers: int) -> None:
-    st.header("Run & compare")
+    st.header(_("Run & compare"))
     s = state.scenario()
     names = s.plan_names()
     request = st.session_state.get("request") or _default_request(s)
     request = {**request, "plans": [p for p in request["plans"] if p in names] or names[:2]}
     with st.form("run_form"):
-        plans = st.multiselect("Plans to compare (2–4)", names, default=request["plans"],
+        plans = st.multiselect(_("Plans to compare (2–4)"), names, default=request["plans"],
                                max_selections=4, key=f"run_plans::{s.digest}")
         c1, c2 = st.columns(2)
-        reps = c1.number_input("Replications per plan", min_value=1, max_value=5000,
-                               value=int(request["reps"]), step=10, key="run_reps")
-        seed = c2.number_input("Seed", min_value=0, value=int(request["seed"]), step=1,
-                               key="run_seed")
-        submitted = st.form_submit_button("Run comparison", type="primary", key="run_submit")
+        reps = c1.number_input(_("Replications per plan"), min_value=1,
+                               max_value=jobs.MAX_UI_REPS,
+                               value=min(int(request["reps"]), jobs.MAX_UI_REPS), step=10,
+                               key="run_reps",
+                               help=_("At most {n} from this page; the command line "
+                                      "`gridmuster compare` has no such cap.").format(
+                                   n=f"{jobs.MAX_UI_REPS:,}"))
+        seed = c2.number_input(_("Seed"), min_value=0, max_value=min(SEED, 2**53 - 1),
+                               value=int(request["seed"]), step=1, key="run_seed",
+                               help=_("The same seed gives the same numbers."))
+        submitted = st.form_submit_button(_("Run comparison"), type="primary", key="run_submit")
     if submitted:
         if not plans:
-            st.warning("Choose at least one plan (two to four to compare).")
+            st.warning(_("Choose at least one plan (two to four to compare)."))
         else:
             request = {"plans": list(plans), "reps": int(reps), "seed": int(seed)}
     st.session_state["request"] = request
 
+    keys = [state.run_key(s, p, request["seed"], request["reps"]) for p in request["plans"]]
     todo = state.missing(s, request["plans"], request["seed"], request["reps"])
-    t0 = time.perf_counter()
     if todo:
-        total = len(todo) * request["reps"]
-        bar = st.progress(0.0, text=f"Running {total} replications…")
-        done = [0]
+        over = check_budget([s.plan(p) for p in todo], request["reps"], workers)
+        if over:
+            st.error(_("This run was not started: {why}.").format(why=over))
+            return
+        job = st.session_state.get("job")
+        if job is None or not jobs.same_request(job, request["plans"], request["reps"],
+                                                request["seed"], s.digest):
+            if job is not None and job.running:
+                job.cancel()
+            job = jobs.Job(s, list(request["plans"]), request["reps"], request["seed"],
+                           workers, state.default_reps(s.kind.name), state.run_cache(),
+                           keys).start()
+            st.session_state["job"] = job
+        if _show_job(s, job, request, keys):
+            return
+    comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
+    note = _("from the cache")
+    job = st.session_state.get("job")
+    if not isinstance(job, jobs.Job) or not jobs.same_request(
+            job, request["plans"], request["reps"], request["seed"], s.digest):
+        job = None
+    if job is not None and job.result is not None and not job.stored:
+        job.stored = history.record(s, job.result, request["seed"], request["reps"],
+                                    job.elapsed_s)
+    if job is not None and job.stored:
+        note = _("ran {n} replications in {t}; {stored}").format(
+            n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
+    st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
+        name=s.name, plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
+        seed=request["seed"], note=note))
+    _exports(s, comp)
+    show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
 
-        def tick(n: int) -> None:
-            done[0] += n
-            bar.progress(min(done[0] / total, 1.0),
-                         text=f"{done[0]} of {total} replications ({', '.join(todo)})")
 
-        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers,
-                                tick)
-        bar.empty()
-        elapsed = time.perf_counter() - t0
-        stored = history.record(s, comp, request["seed"], request["reps"], elapsed)
-        note = f"ran {total} replications in {elapsed:.1f} s; {stored}"
-    else:
-        comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
-        note = "from the cache"
-    st.caption(f"{s.name}: {', '.join(request['plans'])} — {request['reps']} replications each, "
-               f"seed {request['seed']} ({note}).")
-    show_comparison(comp.as_dict(), tuple(state.run_key(s, p, request["seed"], request["reps"])
-                                          for p in request["plans"]))
+def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
+              keys: list[tuple[str, str, int, int]]) -> bool:
+    """Progress, ETA and cancel of a running job; True while the page should wait for it."""
+    if job.running:
+        share = min(job.done / job.total, 1.0) if job.total else 0.0
+        st.progress(share, text=_("{done} of {total} replications · about {eta} left · "
+                                  "{elapsed} so far").format(
+            done=f"{min(job.done, job.total):,}", total=f"{job.total:,}",
+            eta=jobs.duration(job.eta_s()), elapsed=jobs.duration(job.elapsed_s)))
+        if st.button(_("Cancel this run"), key="job_cancel"):
+            job.cancel()
+            st.session_state["job_message"] = _("Run cancelled.")
+        if job.preliminary is not None:
+            pre = job.preliminary
+            st.info(_("First results from {reps} per plan; refining to {full} in the "
+                      "background.").format(reps=replications_text(job.first_reps),
+                                            full=replications_text(job.reps)))
+            show_comparison(pre.as_dict(), ("preliminary", tuple(keys)),
+                            clock_start(s, request["plans"]))
+        time.sleep(1.0)
+        st.rerun()
+    if job.stopped or job.error:
+        reason = job.stopped or job.error
+        st.warning(_("The run stopped ({why}) after {done} of {total} replications; "
+                     "nothing was recorded. Press Run comparison to start again, or ask for "
+                     "fewer replications.").format(why=reason, done=f"{job.done:,}",
+                                                   total=f"{job.total:,}"))
+        st.session_state.pop("request", None)
+        st.session_state.pop("job", None)
+        return True
+    return False
+
+
+def _exports(s: Scenario, comp: Any) -> None:
+    """The after-action report (HTML) and the comparison as CSV / Excel."""
+    data = comp.as_dict()
+    c1, c2, c3 = st.columns(3)
+    frame = export_frame(data)
+    c1.download_button(_("Comparison as CSV"), frame.to_csv(index=False).encode("utf-8-sig"),
+                       file_name="comparison.csv", mime="text/csv", key="export_csv")
+    xlsx = excel_bytes(frame)
+    if xlsx is not None:
+        c2.download_button(_("Comparison as Excel"), xlsx, file_name="comparison.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument."
+                                "spreadsheetml.sheet", key="export_xlsx")
+    html_report = report_html(data)
+    if html_report:
+        c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
+                           file_name="after-action-report.html", mime="text/html",
+                           key="export_html")
+
+
+def clock_start(s: Scenario, plans: list[str]) -> float | None:
+    """The clock time (minutes after midnight) at the model's minute 0 when every plan shares
+    one (the alert at 09:30, the festival day from 05:00), else None."""
+    starts = set()
+    for p in plans:
+        model = s.plan(p).model
+        text = None
+        if getattr(model, "muster", None) is not None:
+            text = getattr(model.muster, "alert_time", None)
+        elif getattr(model, "festival", None) is not None:
+            text = getattr(model.festival, "day_start", None)
+        if not isinstance(text, str) or ":" not in text:
+            return None
+        h, m = text.split(":", 1)
+        starts.add(int(h) * 60 + int(m))
+    return starts.pop() if len(starts) == 1 else None
 
 
 # --- Replay -------------------------------------------------------------------------------
@@ -232,7 +414,7 @@ REPLAY_NOTE = {"muster": " (people the alert never reached have no events and ar
                            "points (red: over the danger density)"}
 
 def replay_page() -> None:
-    st.header("Replay")
+    st.header(_("Replay"))
     s = state.scenario()
     request = st.session_state.get("request") or _default_request(s)
     c1, c2 = st.columns([2, 1])
@@ -247,8 +429,17 @@ def replay_page() -> None:
     rr = cache[rkey]
     replay = rr.people
     end = max(1, math.ceil(rr.end_min))
-    minute = st.slider("Minute after the start", 0, end, value=min(int(rr.focus_min), end),
-                       key="replay_minute")
+    if "replay_next" in st.session_state:  # the play button's next frame
+        st.session_state["replay_minute"] = min(int(st.session_state.pop("replay_next")), end)
+    start = clock_start(s, [plan])
+    c1, c2 = st.columns([4, 1])
+    minute = c1.slider(_("Minute after the start"), 0, end,
+                       value=min(int(rr.focus_min), end), key="replay_minute",
+                       help=_("Drag to move through the run; Play steps through it."))
+    playing = c2.toggle(_("Play"), key="replay_play")
+    clock = f" ({_clock(start + minute)})" if start is not None else ""
+    if clock:  # the clock time beside the minute (the table on the right says the minute)
+        st.markdown(f"**{_('Minute')} {minute}{clock}**")
     st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
                f"{REPLAY_DOT.get(rr.kind, 'entity')}"
                f"{REPLAY_NOTE.get(rr.kind, '')}.")
@@ -293,6 +484,17 @@ def replay_page() -> None:
                 st.dataframe(queues, hide_index=True, key="replay_queues")
             else:
                 st.caption("no one queueing at this minute")
+    if playing:
+        step = max(1, end // 60)
+        if minute < end:
+            time.sleep(0.4)
+            st.session_state["replay_next"] = min(minute + step, end)
+            st.rerun()
+
+
+def _clock(minute_of_day: float) -> str:
+    m = int(round(minute_of_day)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 def _record_step(t: Any) -> str:
@@ -302,7 +504,7 @@ def _record_step(t: Any) -> str:
 # --- History ------------------------------------------------------------------------------
 
 def history_page() -> None:
-    st.header("History")
+    st.header(_("History"))
     runs, reason = history.list_runs()
     if runs is None:
         st.info(reason)
@@ -314,10 +516,21 @@ def history_page() -> None:
         return
     st.dataframe(runs, hide_index=True, key="history_runs")
     if "id" in runs.columns:
-        pick = st.selectbox("Re-open a comparison", list(runs["id"]), key="history_pick")
+        ids = list(runs["id"])
+        pick = st.selectbox("Re-open a comparison", ids, key="history_pick")
         if st.button("Open", key="history_open"):
-            data, why = history.open_comparison(pick)
+            # Kept in session state: the comparison stays open through every later click
+            # (a breakdown, a tab), until another is opened or it is closed.
+            st.session_state["history_opened"] = int(pick)
+        opened = st.session_state.get("history_opened")
+        if opened is not None:
+            data, why = history.open_comparison(opened)
             if data is None:
                 st.warning(why)
+                st.session_state.pop("history_opened", None)
             else:
-                show_comparison(data, ("history", pick))
+                st.subheader(f"Run {opened}")
+                if st.button("Close this comparison", key="history_close"):
+                    st.session_state.pop("history_opened", None)
+                    st.rerun()
+                show_comparison(data, ("history", opened))

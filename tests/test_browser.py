@@ -4,6 +4,7 @@ Debian Chromium through Playwright's Python package (no `playwright install`).""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,7 +37,8 @@ def _free_port() -> int:
 @pytest.fixture
 def server(tmp_path):
     port = _free_port()
-    env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "5"}
+    env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "2",
+           "GRIDMUSTER_STORE": str(tmp_path / "runs.db"), "GRIDMUSTER_LANG": "en"}
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
@@ -68,6 +70,69 @@ def server(tmp_path):
         log.close()
 
 
+SCREENSHOTS = ROOT / "out" / "screenshots"
+KINDS = {"muster": "muster_youchegang.yaml", "evacuation": "rainstorm_yangning.yaml",
+         "festival": "tide_yanguan.yaml"}
+PAGES = ("Run & compare", "Scenario", "Plans", "Replay", "What matters", "History")
+VIEWPORTS = {"desktop": (1440, 900), "phone": (390, 844)}
+# Words a planner must never read: empty values, code names of metrics, Python's own words.
+FORBIDDEN = ("None", "nan", "NaN", "Traceback", "1 replications", "mustered_60min", "t90_min",
+             "wait_p95_min", "ete90_min", "density_ppm2", "minutes_density_over_limit")
+
+
+def _page_text(page) -> str:
+    return str(page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
+               .all_inner_texts())
+
+
+def _wait_ready(page, timeout_ms: int = 90_000) -> None:
+    """Until the script has finished running (no 'Running…' widget, no running job)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    page.locator('[data-testid="stHeading"]').first.wait_for(timeout=timeout_ms)
+    quiet = 0
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0 or \
+            page.get_by_text("replications · about").count() > 0
+        quiet = 0 if running else quiet + 1
+        if quiet >= 2:
+            return
+        page.wait_for_timeout(300)
+
+
+def test_every_page_of_every_kind_at_two_sizes(server):
+    """Every page of every bundled kind, at 1440×900 and 390×844: screenshots under
+    out/screenshots/ and the visible text checked."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            for size, (w, h) in VIEWPORTS.items():
+                ctx = browser.new_context(viewport={"width": w, "height": h})
+                page = ctx.new_page()
+                for kind, scenario in KINDS.items():
+                    for name in PAGES:
+                        page.goto(f"{server}/?scenario={scenario}&page={name}")
+                        _wait_ready(page)
+                        text = _page_text(page)
+                        for word in FORBIDDEN:
+                            if re.search(rf"\b{re.escape(word)}\b", text):
+                                problems.append(f"{kind}/{name}/{size}: shows {word!r}")
+                        if page.locator('[data-testid="stException"]').count():
+                            problems.append(f"{kind}/{name}/{size}: an exception")
+                        if name == "Run & compare" and "Objectives" not in text:
+                            problems.append(f"{kind}/{name}/{size}: no objectives section")
+                        stem = f"{kind}-{name.lower().replace(' & ', '-').replace(' ', '-')}"
+                        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"),
+                                        full_page=size == "desktop")
+                ctx.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
@@ -77,21 +142,21 @@ def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 3400})
             page.goto(server)
             # The first screen already shows a result (5 replications, from the environment).
-            page.get_by_text("5 replications each").wait_for(timeout=90_000)
+            page.get_by_text("2 replications each").wait_for(timeout=90_000)
 
-            page.get_by_label("Replications per plan").fill("8")
+            page.get_by_role("spinbutton", name="Replications per plan").fill("3")
             page.get_by_role("button", name="Run comparison").click()
-            page.get_by_text("8 replications each").wait_for(timeout=90_000)
+            page.get_by_text("3 replications each").wait_for(timeout=90_000)
 
-            page.get_by_text("Paired differences against baseline").wait_for()
+            page.get_by_text("Paired differences", exact=True).wait_for()
             tables = page.locator('[data-testid="stDataFrame"]')
             tables.nth(1).wait_for(timeout=30_000)  # headline metrics and differences
             assert tables.count() >= 2
-            chart = page.locator('[data-testid="stImage"] img').first
+            chart = page.locator('[data-testid="stVegaLiteChart"]').first
             chart.wait_for(timeout=30_000)
             box = chart.bounding_box()
             assert box is not None and box["width"] > 300 and box["height"] > 150
-            assert page.locator('[data-testid="stMetric"]').count() == 2
+            assert page.locator('[data-testid="stMetric"]').count() == 4
             assert page.locator('[data-testid="stException"]').count() == 0
             page.wait_for_timeout(500)  # let the grids paint before the screenshot
             shot = tmp_path / "dashboard.png"

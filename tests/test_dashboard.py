@@ -32,12 +32,35 @@ def goto(at: AppTest, page: str) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Plan → the first decision card (e.g. people mustered by 60 min)."""
+    out: dict[str, str] = {}
+    for m in at.metric:
+        out.setdefault(m.label, m.value)
+    return out
+
+
+def charts(at: AppTest) -> int:
+    return len(at.get("vega_lite_chart"))
+
+
+def headline(at: AppTest, metric: str, plan: str) -> float:
+    """The mean shown for a plan in the headline table (measures as rows)."""
+    from dashboard.results import measure
+
+    frame = table(at, "better when").set_index("measure")
+    return float(frame.loc[measure(metric), plan].split(" ")[0].replace(",", "").rstrip("%"))
 
 
 def table(at: AppTest, column: str):
-    """The first table shown that has this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table shown that has this column (or row label)."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    for d in at.table:  # st.table: the first column is the row label
+        frame = d.value.reset_index() if d.value.index.name else d.value
+        if column in frame.columns:
+            return frame
+    raise LookupError(column)
 
 
 def run(at: AppTest, plans: list[str], reps: int, seed: int | None = None) -> AppTest:
@@ -54,11 +77,10 @@ def test_first_screen_shows_a_result_without_input(app):
     assert app.sidebar.radio(key="page").value == "Run & compare"
     assert set(metrics(app)) == {"baseline", "night"}
     assert "20 replications each" in " ".join(c.value for c in app.caption)
-    assert "mustered_60min" in set(table(app, "meaning")["metric"])
-    diffs = table(app, "verdict")
-    assert set(diffs["pair"]) == {"night - baseline"}
-    assert (diffs["significant"] == "yes").any()
-    assert len(app.get("image")) >= 2  # the curves and at least one breakdown
+    assert "people mustered by 60 min" in set(table(app, "better when")["measure"])
+    diffs = table(app, "night vs baseline")
+    assert diffs["night vs baseline"].str.endswith("· worse").any()
+    assert charts(app) >= 2  # the curves and a breakdown
 
 
 @pytest.mark.parametrize("page", ["Scenario", "Plans", "Replay", "History"])
@@ -112,7 +134,13 @@ def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
     at.button(key="history_open").click().run()
     assert not at.exception, at.exception
     assert set(metrics(at)) == {"baseline", "extra_desks"}
-    assert set(table(at, "verdict")["pair"]) == {"extra_desks - baseline"}
+    assert "extra_desks vs baseline" in table(at, "extra_desks vs baseline").columns
+    # the reopened comparison stays open through a later click (a breakdown)
+    options = at.selectbox(key="breakdown").options
+    at.selectbox(key="breakdown").set_value(options[-1]).run()
+    assert not at.exception, at.exception
+    assert set(metrics(at)) == {"baseline", "extra_desks"}
+    assert at.selectbox(key="breakdown").value == options[-1]
 
 
 def test_editing_a_count_and_rerunning_changes_the_metric(app):
@@ -186,7 +214,7 @@ def test_pasted_yaml_is_validated_and_opened(app):
 def test_same_seed_same_numbers(app):
     def shown(seed):
         run(app, ["baseline", "phone_tree"], 4, seed)
-        return metrics(app), table(app, "meaning").to_dict("list")
+        return metrics(app), table(app, "better when").to_dict("list")
 
     first = shown(11)
     app.sidebar.button(key="clear_cache").click().run()  # recompute, not a cache hit
@@ -216,7 +244,8 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
         assert len(app.get("image")) == 1  # the town map
         assert table(app, "total")["total"].iloc[-1] > 0  # all grids, or all festival posts
         goto(app, "Plans")
-        assert len(app.data_editor) == 2
+        # a festival is staffed by posts: no (empty) editor of grid roles
+        assert len(app.data_editor) == (1 if s.kind.name == "festival" else 2)
         assert set(table(app, "description")["plan"]) == set(s.plan_names())
 
         goto(app, "Replay")
@@ -240,14 +269,19 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
                                         "seed": s.model.seed}
         goto(app, "Run & compare")
         assert set(metrics(app)) == set(s.plan_names()[:2])
-        assert set(s.kind.headline_metrics) <= set(table(app, "meaning")["metric"])
+        from dashboard.results import measure
+
+        assert {measure(m) for m in s.kind.headline_metrics} <= set(
+            table(app, "better when")["measure"])
         images = len(app.get("image"))
         if s.kind.name == "evacuation":
-            assert images >= 4  # curves, shelter occupancy, two breakdowns
-            assert "shelter" in table(app, "sheltered_at_end · baseline").columns
+            assert images >= 1 and charts(app) >= 2  # occupancy; curves, a breakdown
+            labels = app.selectbox(key="breakdown").options
+            assert any("by shelter" in label for label in labels)
         else:
-            assert images >= 4  # queues, density with the limit, density strip, a breakdown
-            assert "viewing_point" in table(app, "worst_los · reported").columns
+            assert images >= 3  # queues, density with the limit, density strip
+            labels = app.selectbox(key="breakdown").options
+            assert any("by viewing point" in label for label in labels)
 
 
 def test_editing_an_evacuation_plan_and_rerunning_changes_the_metric(app):
@@ -264,6 +298,48 @@ def test_editing_an_evacuation_plan_and_rerunning_changes_the_metric(app):
     assert not app.exception and not app.error
     goto(app, "Run & compare")
     run(app, ["baseline", "many_workers"], 3)
-    shown = metrics(app)
-    base, more = (float(shown[p].replace(",", "")) for p in ("baseline", "many_workers"))
+    base, more = (headline(app, "evacuated_60min", p) for p in ("baseline", "many_workers"))
     assert more > base
+
+
+# --- the first screen: objectives, decision measures, verdicts, language ----------------------
+
+def test_first_screen_shows_objectives_and_a_verdict_per_pair(app):
+    objectives = table(app, "objective")
+    assert list(objectives["target"]) == ["median people mustered by 60 min ≥ 1,500",
+                                          "mean minutes to muster half the roster ≤ 30.0 min"]
+    # the daytime drill meets both objectives, the night alert misses both (field-data.md)
+    assert objectives["baseline"].str.startswith("met:").all()
+    assert objectives["night"].str.startswith("MISSED:").all()
+    verdicts = [m.value for m in app.markdown if m.value.startswith("- **night**")]
+    assert len(verdicts) == 1
+    assert "worse than baseline on people mustered by 60 min" in verdicts[0]
+    cards = [(m.label, m.value) for m in app.metric]
+    assert len(cards) == 4  # mustered by 60 min and t90, for both plans
+    assert cards[2][1].startswith("median") or cards[2][1].endswith("min")
+
+
+def test_first_screen_in_chinese(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    heads = [h.value for h in at.subheader]
+    assert "目标" in heads and "结论" in heads
+    assert "60 分钟内集结人数" in set(table(at, "何者为优")["指标"])
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert "Objectives" in [h.value for h in at.subheader]
+    assert at.query_params["lang"] in ("en", ["en"])
+
+
+def test_replay_shows_clock_time_and_plays(app):
+    goto(app, "Replay")
+    app.slider(key="replay_minute").set_value(30).run()
+    assert "**Minute 30 (10:00)**" in [m.value for m in app.markdown]  # alert at 09:30
+    end = app.slider(key="replay_minute").max
+    app.slider(key="replay_minute").set_value(end - 1).run()
+    app.toggle(key="replay_play").set_value(True).run()  # steps to the end, then stops
+    assert not app.exception, app.exception
+    assert app.slider(key="replay_minute").value == end

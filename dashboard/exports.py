@@ -1,0 +1,55 @@
+"""Downloads from Run & compare: the comparison as a table (CSV, Excel) and the HTML
+after-action report (the same report as ``gridmuster report``)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+
+from sim.core.catalogue import info
+from sim.present import formatting
+
+
+def export_frame(data: dict[str, Any]) -> pd.DataFrame:
+    """One row per measure and plan: plain name, unit, mean, 95 % CI (clipped at 0 for counts),
+    5th–95th percentiles, and the same numbers as text for reading."""
+    rows = []
+    for plan, summary in data["plans"].items():
+        for metric, d in summary["metrics"].items():
+            if not isinstance(d, dict):
+                continue
+            kind = formatting.kind_of(metric)
+            lo, hi = d.get("ci95_low"), d.get("ci95_high")
+            if kind in ("count", "share") and lo is not None and hi is not None:
+                lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
+            rows.append({
+                "plan": plan,
+                "measure": info(metric).phrase,
+                "unit": "%" if kind == "share" else info(metric).unit,
+                "mean": d.get("mean"), "95% CI low": lo, "95% CI high": hi,
+                "5th percentile": d.get("p5"), "95th percentile": d.get("p95"),
+                "as written": formatting.cell(d, metric, ci=True),
+                "metric id": metric,
+            })
+    return pd.DataFrame(rows)
+
+
+def excel_bytes(frame: pd.DataFrame) -> bytes | None:
+    try:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+            frame.to_excel(xl, index=False, sheet_name="comparison")
+        return buf.getvalue()
+    except ImportError:  # openpyxl missing: the CSV is still offered
+        return None
+
+
+def report_html(data: dict[str, Any]) -> str:
+    from sim.present.report import render
+
+    try:
+        return render(data, None, {"made in": "the gridmuster dashboard"})
+    except Exception:  # the page still offers the CSV
+        return ""

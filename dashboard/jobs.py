@@ -1,0 +1,132 @@
+"""Comparisons run off the script thread: a background job with progress, an estimate of the
+time left, a cancel button, and a time limit; first results early.
+
+A job runs each plan's first few replications, publishes that comparison (the page shows it at
+once, marked as preliminary), then extends every plan to the replications asked for (the same
+seeds: the refined result is exactly what a single full run gives). Finished plan runs go into
+the dashboard's run cache, so the page never waits for a plan it has already run.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sim.core.scenario import Scenario
+from sim.run.experiments import Comparison, PlanRun, extend, run_plan
+
+MAX_UI_REPS = 500  # replications per plan from the page (the CLI has no such cap)
+MAX_UI_WORKERS = 4
+TIME_LIMIT_S = 15 * 60.0  # a run from the page stops after this long
+MIN_REPS_PER_POOL = 50  # starting a process pool costs more than it saves below this
+
+
+class Stopped(Exception):
+    """Raised inside the job to stop it (cancelled or over its time limit)."""
+
+
+@dataclass
+class Job:
+    scenario: Scenario
+    plans: list[str]
+    reps: int
+    seed: int
+    workers: int
+    first_reps: int
+    cache: object  # state.RunCache
+    keys: list[tuple[str, str, int, int]]
+    time_limit_s: float = TIME_LIMIT_S
+    started: float = field(default_factory=time.monotonic)
+    done: int = 0
+    total: int = 0
+    preliminary: Comparison | None = None
+    result: Comparison | None = None
+    error: str = ""
+    stopped: str = ""
+    stored: str = ""  # the run-store note, once recorded
+    finished_at: float | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+    # --- control ---------------------------------------------------------------------------
+
+    def start(self) -> Job:
+        self.total = len(self.plans) * self.reps
+        self.thread = threading.Thread(target=self._run, name="gridmuster-job", daemon=True)
+        self.thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self.cancel_event.set()
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    @property
+    def elapsed_s(self) -> float:
+        return (self.finished_at or time.monotonic()) - self.started
+
+    def eta_s(self) -> float | None:
+        """Seconds left, from the pace so far (None before the first replication)."""
+        if self.done <= 0:
+            return None
+        return self.elapsed_s / self.done * max(self.total - self.done, 0)
+
+    # --- the work (background thread) -------------------------------------------------------
+
+    def _tick(self, n: int) -> None:
+        self.done += n
+        if self.cancel_event.is_set():
+            raise Stopped("cancelled")
+        if self.elapsed_s > self.time_limit_s:
+            raise Stopped(f"over the time limit of {self.time_limit_s / 60:.0f} min")
+
+    def _workers(self, n: int) -> int:
+        return self.workers if n >= MIN_REPS_PER_POOL else 1
+
+    def _run(self) -> None:
+        try:
+            runs: list[PlanRun | None] = [self.cache.get(k) for k in self.keys]  # type: ignore[attr-defined]
+            self.done = sum(self.reps for r in runs if r is not None)
+            first = min(self.first_reps, self.reps)
+            partial: list[PlanRun] = []
+            for i, plan in enumerate(self.plans):
+                if runs[i] is None:
+                    partial.append(run_plan(self.scenario, plan, first, self.seed,
+                                            self._workers(first), self._tick))
+                else:
+                    partial.append(runs[i])  # type: ignore[arg-type]
+            if first < self.reps and all(r is None for r in runs):
+                self.preliminary = Comparison(partial)
+            for i, _plan in enumerate(self.plans):
+                if runs[i] is not None:
+                    continue
+                more = range(first, self.reps)
+                run = extend(partial[i], more, self._workers(len(more)), self._tick) \
+                    if len(more) else partial[i]
+                self.cache.put(self.keys[i], run)  # type: ignore[attr-defined]
+                runs[i] = run
+            self.result = Comparison([r for r in runs if r is not None])
+        except Stopped as exc:
+            self.stopped = str(exc)
+        except Exception as exc:  # shown on the page, never a raw traceback
+            self.error = f"{type(exc).__name__}: {exc}"
+        finally:
+            self.finished_at = time.monotonic()
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "estimating…"
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s"
+
+
+def same_request(job: Job, plans: Sequence[str], reps: int, seed: int, digest: str) -> bool:
+    return (list(job.plans) == list(plans) and job.reps == reps and job.seed == seed
+            and job.scenario.digest == digest)

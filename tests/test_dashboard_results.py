@@ -1,0 +1,69 @@
+"""The first screen's pure pieces: objectives met/missed, the pair verdict, the tables."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("streamlit")
+
+from dashboard.results import (  # noqa: E402
+    decision_metrics,
+    differences_frame,
+    metrics_table,
+    objectives_table,
+    pair_verdict,
+    replications_text,
+)
+
+
+def _stat(mean, lo, hi, p5, p95, n=10):
+    return {"mean": mean, "ci95_low": lo, "ci95_high": hi, "p5": p5, "p50": mean, "p95": p95,
+            "n": n}
+
+
+def _data():
+    objective = {"description": "1,500 within the hour", "metric": "mustered_60min",
+                 "at_least": 1500.0, "statistic": "p50"}
+    plans = {
+        "a": {"plan": "a", "objectives": [objective], "metrics": {
+            "mustered_60min": _stat(1556.4, 1550, 1561, 1540, 1570),
+            "stranded": _stat(3.0, -2.0, 8.0, 0.0, 9.0)}},
+        "b": {"plan": "b", "objectives": [objective], "metrics": {
+            "mustered_60min": _stat(1265.0, 1256, 1274, 1239, 1292),
+            "stranded": _stat(3.5, -1.0, 8.0, 0.0, 9.0)}},
+    }
+    diffs = {"mustered_60min": {"b - a": {"mean": -291.4, "ci95_low": -300, "ci95_high": -283,
+                                          "n": 10, "pairs": 10, "significant": True}},
+             "stranded": {"b - a": {"mean": 0.5, "ci95_low": -1, "ci95_high": 2, "n": 10,
+                                    "pairs": 10, "significant": False}}}
+    return {"kind": "muster", "replications": 10, "seed": 1, "plans": plans,
+            "differences": diffs}
+
+
+def test_objectives_met_and_missed_with_statistic_and_band():
+    frame = objectives_table(list(_data()["plans"].values()))
+    assert list(frame["target"]) == ["median people mustered by 60 min ≥ 1,500"]
+    assert frame["a"][0] == "met: 1,556 (5–95 %: 1,540 – 1,570)"
+    assert frame["b"][0] == "MISSED: 1,265 (5–95 %: 1,239 – 1,292)"
+
+
+def test_pair_verdict_names_better_worse_and_not_significant():
+    text = pair_verdict(_data(), "b - a", ["mustered_60min", "stranded"])
+    assert text == ("**b** is worse than a on people mustered by 60 min (−291); no significant "
+                    "difference in people stranded in the flood-prone area at the end.")
+
+
+def test_tables_have_measures_as_rows_and_counts_clipped_at_zero():
+    data = _data()
+    frame = metrics_table(list(data["plans"].values()), ["mustered_60min", "stranded"])
+    assert list(frame.columns) == ["measure", "a", "b", "better when"]
+    assert frame["a"][1] == "3 [0 – 8]"  # a count's CI never below 0
+    diffs = differences_frame(data, ["mustered_60min", "stranded"])
+    assert diffs["b vs a"][0] == "−291 [−300 – −283] · worse"
+    assert diffs["b vs a"][1].endswith("· no significant difference")
+
+
+def test_words():
+    assert replications_text(1) == "1 replication"
+    assert replications_text(1500) == "1,500 replications"
+    assert decision_metrics(_data()) == ("mustered_60min",)
