@@ -263,6 +263,15 @@ class RouteTable:
 
     def __post_init__(self) -> None:
         self.node_dist = np.ascontiguousarray(self.shelter_dist.T)
+        self._order: dict[int, list[int]] = {}
+
+    def order(self, node: int) -> list[int]:
+        """Shelters by distance from ``node``, nearest first, equals by index (computed on first
+        use: only the nodes where trips start or re-plan are ever asked)."""
+        got = self._order.get(node)
+        if got is None:
+            got = self._order[node] = np.argsort(self.node_dist[node], kind="stable").tolist()
+        return got
 
 
 @dataclass
