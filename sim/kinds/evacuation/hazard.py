@@ -283,15 +283,22 @@ class Routes:
     tables: dict[tuple[int, str], RouteTable] = field(default_factory=dict)
     seconds: float = 0.0
     computed: int = 0
+    # Tables by their road weights: states often differ in one mode only (vehicles slowed,
+    # walking unchanged) or in the shelters open, and then share the other mode's table.
+    _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
         got = self.tables.get(key)
         if got is None:
-            t0 = time.perf_counter()
-            got = self._compute(state.walk_units if mode == "walk" else state.vehicle_min)
-            self.seconds += time.perf_counter() - t0
-            self.computed += 1
+            weights = state.walk_units if mode == "walk" else state.vehicle_min
+            same = weights.tobytes()
+            got = self._by_weights.get(same)
+            if got is None:
+                t0 = time.perf_counter()
+                got = self._by_weights[same] = self._compute(weights)
+                self.seconds += time.perf_counter() - t0
+                self.computed += 1
             self.tables[key] = got
         return got
 
