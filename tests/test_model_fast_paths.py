@@ -43,7 +43,7 @@ def test_nearest_shelter_equals_the_masked_argmin():
         run.env = simpy.Environment(initial_time=float(rng.integers(0, 3)))
         run._space = rng.integers(0, 3, n_sh).tolist()
         run._full_from = rng.choice([0.0, 1.0, math.inf], n_sh).tolist()
-        run._open = {}
+        run._open, run._full_prefix = {}, {}
         state = SimpleNamespace(index=trial, shelter_open=rng.random(n_sh) < 0.7)
         room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
         for node in range(n_nodes):

@@ -259,10 +259,10 @@ class RouteTable:
     next_hop: np.ndarray  # (shelters, nodes) the next node from a node towards the shelter
     graph: csr_matrix  # the open roads, for distances from squad bases on demand
     base_dist: dict[int, np.ndarray] = field(default_factory=dict)  # base node -> (nodes,)
-    node_dist: np.ndarray = field(init=False)  # (nodes, shelters): one node's row, contiguous
 
     def __post_init__(self) -> None:
-        self.node_dist = np.ascontiguousarray(self.shelter_dist.T)
+        # (No transposed copy of shelter_dist: at county scale it doubled the tables' memory;
+        # a trip reads a node's column once, through ``order``.)
         self._order: dict[int, list[int]] = {}
 
     def order(self, node: int) -> list[int]:
@@ -270,7 +270,8 @@ class RouteTable:
         use: only the nodes where trips start or re-plan are ever asked)."""
         got = self._order.get(node)
         if got is None:
-            got = self._order[node] = np.argsort(self.node_dist[node], kind="stable").tolist()
+            got = self._order[node] = np.argsort(self.shelter_dist[:, node],
+                                                 kind="stable").tolist()
         return got
 
 

@@ -8,9 +8,11 @@ warner and squad id (common random numbers across plans).
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,19 @@ STRANDED_REASONS = (HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE
 Group = list[int]  # [household index, people] moving together
 
 Proc = Generator[simpy.Event, Any, Any]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """A replication allocates ~10⁵ short-lived events and generators; with the routing tables
+    of a large town alive, cyclic GC passes over them cost a third of the run or more."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class FloodRun:
@@ -69,6 +84,10 @@ class FloodRun:
         self._space: list[int] = inp.shelter_capacity.astype(int).tolist()
         self._full_from: list[float] = np.asarray(inp.story.full_from, dtype=float).tolist()
         self._open: dict[int, list[bool]] = {}  # shelters open, by network state
+        # Per (route table, node): how many of the nearest shelters have no room left. A
+        # shelter never gets room back (places only fill; a "full" inject lasts), so a scan
+        # from the node may start past them: no rescan of full shelters at county scale.
+        self._full_prefix: dict[tuple[int, int], int] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
         # Households waiting for an escort, in request order (a dict: ordered, O(1) removal),
@@ -86,7 +105,8 @@ class FloodRun:
         self.log: list[tuple[float, str, str, str, str, str]] = []
         self.rw = uniforms(key, inp.warner_hashes, 2)
         self.rs = uniforms(key, inp.squad_hashes, 2)
-        self._wading = tuple(np.asarray(v, dtype=float) for v in zip(*self.hz.wading, strict=True))
+        xs, ys = zip(*self.hz.wading, strict=True)  # the wading curve, as hazard.wading_factor
+        self._wading_x, self._wading_y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
 
     @property
     def space(self) -> np.ndarray:
@@ -154,10 +174,16 @@ class FloodRun:
         is_open = self._open.get(state.index)
         if is_open is None:
             is_open = self._open[state.index] = state.shelter_open.tolist()
-        row = table.node_dist[node]
+        row = table.shelter_dist[:, node]
         space, full, now = self._space, self._full_from, self.env.now
+        order = table.order(node)
+        key = (id(table), node)
+        skip = self._full_prefix.get(key, 0)
+        while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
+            skip += 1
+        self._full_prefix[key] = skip
         best, best_v = -1, math.inf
-        for s in table.order(node):
+        for s in order[skip:] if skip else order:
             if is_open[s] and space[s] > 0 and now < full[s]:
                 v = float(row[s]) * scale
                 if best < 0:
@@ -292,7 +318,7 @@ class FloodRun:
                 self.hh_event(h, "unreachable", self.node(target))
                 continue
             metres = float(np.hypot(*(inp.xy[target] - inp.xy[here]))) * inp.params.detour_factor
-            speed = duty.walk_kmh * float(np.interp(depth, *self._wading))
+            speed = duty.walk_kmh * float(np.interp(depth, self._wading_x, self._wading_y))
             yield env.timeout(metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH))
             self.km[w] += metres / 1000.0
             here = target

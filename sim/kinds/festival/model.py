@@ -157,7 +157,7 @@ class Day:
         self._feed_order, self._feed_view = order.tolist(), self.view[order].tolist()
         self._feed_t = t[order].tolist()
         env = self.env
-        heappush(env._queue, (env.now, URGENT, next(env._eid), (self.feed, 0, 0)))  # type: ignore[attr-defined]
+        heappush(_queue(env), (env.now, URGENT, next(env._eid), (self.feed, 0, 0)))
 
     def feed(self, k: int, resumed: int) -> None:
         """Arrivals from the ``k``-th on; ``resumed``: its wait is over, it arrives now."""
@@ -168,7 +168,7 @@ class Day:
         while k < len(order):
             delay = times[k] - env.now
             if delay > 0:
-                heappush(env._queue, (env.now + delay, NORMAL, next(env._eid),  # type: ignore[attr-defined]
+                heappush(_queue(env), (env.now + delay, NORMAL, next(env._eid),
                                       (self.feed, k, 1)))
                 return
             self.arrive(order[k], view[k])
@@ -226,7 +226,7 @@ class Day:
         """Call ``fn(i, v)`` after ``delay`` minutes: an entry on SimPy's queue exactly where a
         ``Timeout`` would be (same time, priority and sequence number), run by ``_run``."""
         env = self.env
-        heappush(env._queue, (env.now + delay, NORMAL, next(env._eid), (fn, i, v)))  # type: ignore[attr-defined]
+        heappush(_queue(env), (env.now + delay, NORMAL, next(env._eid), (fn, i, v)))
 
     def note(self, i: int, event: str, where: str) -> None:
         if self.keep:
@@ -352,6 +352,10 @@ class Day:
                              np.array(self.occ_log).reshape(-1, 3))
 
 
+def _queue(env: simpy.Environment) -> list[Any]:
+    return env._queue  # type: ignore[attr-defined,no-any-return]
+
+
 def _run(env: simpy.Environment, until: float) -> None:
     """``env.run(until=until)`` that also runs the bare calls ``(fn, i, v)`` of ``Day.later``.
 
@@ -364,7 +368,7 @@ def _run(env: simpy.Environment, until: float) -> None:
             fn, i, v = event
             fn(i, v)
             continue
-        callbacks, event.callbacks = event.callbacks, None
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         for callback in callbacks:
             callback(event)
         if not event._ok and not hasattr(event, "_defused"):
