@@ -41,6 +41,11 @@ def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
 
 
 def festival_day(reps: int = 3) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_scaling import bare_simpy_cpu
+
+    bare = bare_simpy_cpu()
+    print(f"bare SimPy, same run: {bare:,.0f} events per CPU second")
     scenario = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml")
     inp = plan_inputs(scenario.plan("reported"))
     for rep in range(reps):
@@ -51,6 +56,7 @@ def festival_day(reps: int = 3) -> None:
         day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
         with _gc_paused():
             day.run(False)
+        # (Day.run's bare calls are entries on SimPy's queue and take sequence numbers too.)
         result = collect(inp, groups, cr, day, rep, scenario.model.seed, False)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0
         # SimPy's event counter is private; count what was scheduled: every timeout and process
@@ -58,7 +64,8 @@ def festival_day(reps: int = 3) -> None:
         events = next(day.env._eid) + int((cr.cp >= 0).sum())  # type: ignore[attr-defined]
         print(f"festival day, replication {rep}: {result.metrics['visitors']:,.0f} visitors in "
               f"{len(groups.ids):,} groups, {dt:.2f} s wall ({cpu:.2f} s CPU), {events:,} "
-              f"events, {events / dt:,.0f} events/s wall ({events / cpu:,.0f} per CPU s)")
+              f"events, {events / dt:,.0f} events/s wall ({events / cpu:,.0f} per CPU s: "
+              f"{bare * cpu / events:.1f}x bare SimPy's cost per event)")
 
 
 def gridmuster_mmc(seed: int) -> tuple[float, float, int]:

@@ -259,10 +259,20 @@ class RouteTable:
     next_hop: np.ndarray  # (shelters, nodes) the next node from a node towards the shelter
     graph: csr_matrix  # the open roads, for distances from squad bases on demand
     base_dist: dict[int, np.ndarray] = field(default_factory=dict)  # base node -> (nodes,)
-    node_dist: np.ndarray = field(init=False)  # (nodes, shelters): one node's row, contiguous
 
     def __post_init__(self) -> None:
-        self.node_dist = np.ascontiguousarray(self.shelter_dist.T)
+        # (No transposed copy of shelter_dist: at county scale it doubled the tables' memory;
+        # a trip reads a node's column once, through ``order``.)
+        self._order: dict[int, list[int]] = {}
+
+    def order(self, node: int) -> list[int]:
+        """Shelters by distance from ``node``, nearest first, equals by index (computed on first
+        use: only the nodes where trips start or re-plan are ever asked)."""
+        got = self._order.get(node)
+        if got is None:
+            got = self._order[node] = np.argsort(self.shelter_dist[:, node],
+                                                 kind="stable").tolist()
+        return got
 
 
 @dataclass
@@ -274,15 +284,22 @@ class Routes:
     tables: dict[tuple[int, str], RouteTable] = field(default_factory=dict)
     seconds: float = 0.0
     computed: int = 0
+    # Tables by their road weights: states often differ in one mode only (vehicles slowed,
+    # walking unchanged) or in the shelters open, and then share the other mode's table.
+    _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
         got = self.tables.get(key)
         if got is None:
-            t0 = time.perf_counter()
-            got = self._compute(state.walk_units if mode == "walk" else state.vehicle_min)
-            self.seconds += time.perf_counter() - t0
-            self.computed += 1
+            weights = state.walk_units if mode == "walk" else state.vehicle_min
+            same = weights.tobytes()
+            got = self._by_weights.get(same)
+            if got is None:
+                t0 = time.perf_counter()
+                got = self._by_weights[same] = self._compute(weights)
+                self.seconds += time.perf_counter() - t0
+                self.computed += 1
             self.tables[key] = got
         return got
 

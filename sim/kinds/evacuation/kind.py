@@ -12,7 +12,7 @@ from sim.kinds.evacuation.build import EvacuationInputs, build, check
 from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.figures import occupancy_figure
 from sim.kinds.evacuation.metrics import evacuation_metrics
-from sim.kinds.evacuation.model import FloodRun
+from sim.kinds.evacuation.model import FloodRun, gc_paused
 from sim.kinds.evacuation.review import EVACUATION_REVIEW
 from sim.kinds.evacuation.storyline import EVACUATION_INJECTS
 from sim.present.i18n import N_
@@ -23,7 +23,8 @@ def simulate(inp: EvacuationInputs, replication: int, seed: int, keep_events: bo
              ) -> ReplicationResult:
     run = FloodRun(inp, replication_key(seed, replication), keep_events)
     run.start()
-    run.env.run(until=inp.params.horizon_min)
+    with gc_paused():
+        run.env.run(until=inp.params.horizon_min)
     metrics, curve, series = evacuation_metrics(inp, run)
     events = []
     if keep_events:

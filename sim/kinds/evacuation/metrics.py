@@ -95,11 +95,17 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
     for reason in STRANDED_REASONS:
         mask = (run.status == reason) & ~refused_hh
         m[f"stranded[reason={reason}]"] = float((members - run.sheltered)[mask].sum())
+    # People sheltered by minute 60 per grid: one pass over the arrivals (integer sums, exact).
+    hh_grid = run.hh_grid
+    n_grids = len(inp.grid_ids)
+    has_hh = np.bincount(hh_grid, minlength=n_grids) > 0
+    early = t <= 60
+    who = np.array([a[2] for a in arr], dtype=int)
+    by_grid = np.zeros(n_grids, dtype=np.int64)
+    np.add.at(by_grid, hh_grid[who[early]], n[early])
     for g, gid in enumerate(inp.grid_ids):
-        hh = np.array([h.grid_index == g for h in inp.households], dtype=bool)
-        if hh.any():
-            m[f"evacuated_60min[grid={gid}]"] = float(sum(
-                a[3] for a in arr if a[0] <= 60 and hh[a[2]]))
+        if has_hh[g]:
+            m[f"evacuated_60min[grid={gid}]"] = float(by_grid[g])
     used = inp.shelter_capacity - run.space
     series: dict[str, np.ndarray] = {}
     grid_t = inp.curve_t

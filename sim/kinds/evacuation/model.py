@@ -8,9 +8,11 @@ warner and squad id (common random numbers across plans).
 
 from __future__ import annotations
 
+import gc
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,7 @@ import simpy
 
 from sim.core.rng import uniforms
 from sim.kinds.evacuation.build import EvacuationInputs, Squad
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, wading_factor
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
 
 # Per-household uniforms; appending a slot never changes the existing ones.
 H_ESCORT, H_COMPLY, H_COMPLY2, H_SELF, H_SELF_DELAY, H_PREP, H_KNOCK, H_KNOCK2 = range(8)
@@ -32,6 +34,19 @@ STRANDED_REASONS = (HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE
 Group = list[int]  # [household index, people] moving together
 
 Proc = Generator[simpy.Event, Any, Any]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """A replication allocates ~10⁵ short-lived events and generators; with the routing tables
+    of a large town alive, cyclic GC passes over them cost a third of the run or more."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class FloodRun:
@@ -64,10 +79,21 @@ class FloodRun:
         self.escorted = np.zeros(n, dtype=bool)
         self.exposed = np.zeros(n, dtype=bool)
         self.refused_once = np.zeros(n, dtype=bool)
-        self.space = inp.shelter_capacity.astype(int).copy()
+        # Places left per shelter, and the minute from which an inject declares each full: Python
+        # lists, read one shelter at a time on every trip (numpy scalars cost more there).
+        self._space: list[int] = inp.shelter_capacity.astype(int).tolist()
+        self._full_from: list[float] = np.asarray(inp.story.full_from, dtype=float).tolist()
+        self._open: dict[int, list[bool]] = {}  # shelters open, by network state
+        # Per (route table, node): how many of the nearest shelters have no room left. A
+        # shelter never gets room back (places only fill; a "full" inject lasts), so a scan
+        # from the node may start past them: no rescan of full shelters at county scale.
+        self._full_prefix: dict[tuple[int, int], int] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
-        self.pending: list[int] = []  # households waiting for an escort, in request order
+        # Households waiting for an escort, in request order (a dict: ordered, O(1) removal),
+        # town-wide and by grid, so that a pickup scans only the households it may take.
+        self.pending: dict[int, None] = {}
+        self.pending_by_grid: list[dict[int, None]] = [{} for _ in inp.grid_order]
         self.requests: dict[int, simpy.Event] = {}  # by grid, -1 for town-wide squads
         self.queues = [deque(int(h) for h in o) for o in inp.grid_order]
         self.second: list[deque[tuple[int, float]]] = [deque() for _ in inp.grid_order]
@@ -79,6 +105,13 @@ class FloodRun:
         self.log: list[tuple[float, str, str, str, str, str]] = []
         self.rw = uniforms(key, inp.warner_hashes, 2)
         self.rs = uniforms(key, inp.squad_hashes, 2)
+        xs, ys = zip(*self.hz.wading, strict=True)  # the wading curve, as hazard.wading_factor
+        self._wading_x, self._wading_y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+
+    @property
+    def space(self) -> np.ndarray:
+        """Places left in each shelter."""
+        return np.array(self._space, dtype=int)
 
     # -- records -----------------------------------------------------------------------------
     def event(self, who: str, role: str, grid: str, what: str, where: str = "") -> None:
@@ -118,13 +151,50 @@ class FloodRun:
     def shelter_lost(self, t: float, s: int) -> Proc:
         """A record of how many people were inside a shelter lost by an inject (they stay)."""
         yield self.env.timeout(t)
-        inside = int(self.inp.shelter_capacity[s] - self.space[s])
+        inside = int(self.inp.shelter_capacity[s] - self._space[s])
         self.event(f"shelter:{self.inp.shelter_ids[s]}", "shelter", "", "shelter_lost",
                    f"{inside} people inside stay")
 
     def room(self) -> np.ndarray:
         """Places left in each shelter (none once an inject has declared it full)."""
-        return np.where(self.env.now < self.inp.story.full_from, self.space, 0)
+        return np.array([self.room_at(s) for s in range(len(self._space))], dtype=int)
+
+    def room_at(self, s: int) -> int:
+        return self._space[s] if self.env.now < self._full_from[s] else 0
+
+    def any_room(self) -> bool:
+        now = self.env.now
+        return any(n > 0 and now < f for n, f in zip(self._space, self._full_from, strict=True))
+
+    def nearest_shelter(self, table: RouteTable, state: FloodState, node: int, scale: float
+                        ) -> tuple[int, float]:
+        """The nearest open shelter with room (lowest index among equals) and the minutes to it
+        (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters in order
+        of distance from ``node``: the first open one with room is usually the nearest."""
+        is_open = self._open.get(state.index)
+        if is_open is None:
+            is_open = self._open[state.index] = state.shelter_open.tolist()
+        row = table.shelter_dist[:, node]
+        space, full, now = self._space, self._full_from, self.env.now
+        order = table.order(node)
+        key = (id(table), node)
+        skip = self._full_prefix.get(key, 0)
+        while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
+            skip += 1
+        self._full_prefix[key] = skip
+        best, best_v = -1, math.inf
+        for s in order[skip:] if skip else order:
+            if is_open[s] and space[s] > 0 and now < full[s]:
+                v = float(row[s]) * scale
+                if best < 0:
+                    if not v < math.inf:
+                        return -1, math.inf
+                    best, best_v = s, v
+                elif v == best_v:  # equal after scaling: the lower index wins, as argmin does
+                    best = min(best, s)
+                else:
+                    break
+        return best, best_v
 
     # -- households ----------------------------------------------------------------------------
     def self_evacuate(self, h: int) -> Proc:
@@ -161,12 +231,9 @@ class FloodRun:
         while groups and env.now < inp.params.horizon_min:
             state, change = tl.now(env.now)
             table = inp.routes.table(state, mode)
-            dist = table.node_dist[node] * scale
-            room = self.room()
-            dist[~(state.shelter_open & (room > 0))] = np.inf
-            s = int(np.argmin(dist))
-            if not dist[s] < np.inf:
-                why = CUT_OFF if (room > 0).any() else NO_SPACE
+            s, minutes = self.nearest_shelter(table, state, node, scale)
+            if s < 0:
+                why = CUT_OFF if self.any_room() else NO_SPACE
                 for h, _ in groups:
                     if self.status[h] != why:
                         self.status[h] = why
@@ -177,8 +244,8 @@ class FloodRun:
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
                 continue
-            if env.now + dist[s] <= change:
-                yield env.timeout(dist[s])
+            if env.now + minutes <= change:
+                yield env.timeout(minutes)
                 node = int(inp.shelter_nodes[s])
                 self.admit(groups, s)
                 continue
@@ -201,9 +268,9 @@ class FloodRun:
         sid = self.inp.shelter_ids[s]
         for g in list(groups):
             h, n = g
-            take = min(n, int(self.room()[s]))
+            take = min(n, self.room_at(s))
             if take:
-                self.space[s] -= take
+                self._space[s] -= take
                 self.sheltered[h] += take
                 self.arrivals.append((self.env.now, s, h, take))
                 self.hh_event(h, "sheltered", sid)
@@ -251,7 +318,7 @@ class FloodRun:
                 self.hh_event(h, "unreachable", self.node(target))
                 continue
             metres = float(np.hypot(*(inp.xy[target] - inp.xy[here]))) * inp.params.detour_factor
-            speed = duty.walk_kmh * float(wading_factor(self.hz, np.array(depth)))
+            speed = duty.walk_kmh * float(np.interp(depth, self._wading_x, self._wading_y))
             yield env.timeout(metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH))
             self.km[w] += metres / 1000.0
             here = target
@@ -282,7 +349,8 @@ class FloodRun:
                 self.status[h] = WAITING_ESCORT
                 if not escorts:  # the warner walks them out; else squads are called
                     self.waiting[h] = int(self.inp.hh_members[h])
-                    self.pending.append(h)
+                    self.pending[h] = None
+                    self.pending_by_grid[int(self.hh_grid[h])][h] = None
                     self.hh_event(h, "escort_requested")
                     for key in (-1, int(self.hh_grid[h])):
                         ev = self.requests.pop(key, None)
@@ -321,9 +389,8 @@ class FloodRun:
         if to is not None and to.grid >= 0:
             own_grid = to.grid
         while env.now < inp.params.horizon_min:
-            cand = np.array(self.pending, dtype=int)
-            if own_grid >= 0 and cand.size:
-                cand = cand[self.hh_grid[cand] == own_grid]
+            waiting = self.pending_by_grid[own_grid] if own_grid >= 0 else self.pending
+            cand = np.fromiter(waiting, dtype=int, count=len(waiting))
             if cand.size == 0:
                 yield self.wait_request(own_grid)
                 continue
@@ -343,7 +410,7 @@ class FloodRun:
             take = min(seats, int(self.waiting[h]))
             self.waiting[h] -= take
             if self.waiting[h] == 0:
-                self.pending.remove(h)
+                self.unpend(h)
             yield env.timeout(float(d[j]))
             if mode == "walk":
                 self.km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
@@ -365,6 +432,10 @@ class FloodRun:
                 return  # cut off with nowhere to go
             shelter = int(at[0])
 
+    def unpend(self, h: int) -> None:
+        del self.pending[h]
+        del self.pending_by_grid[int(self.hh_grid[h])][h]
+
     def wait_request(self, grid: int) -> simpy.Event:
         """An event that fires at the next escort request of the grid (-1: anywhere)."""
         ev = self.requests.get(grid)
@@ -378,8 +449,7 @@ class FloodRun:
         grid = inp.households[first].grid_index
         here = int(inp.hh_node[first])
         while seats > 0:
-            near = [h for h in self.pending if inp.households[h].grid_index == grid
-                    and self.waiting[h] <= seats
+            near = [h for h in self.pending_by_grid[grid] if self.waiting[h] <= seats
                     and inp.timeline.depth_at(int(inp.hh_node[h]), env.now) <= self.hz.vehicle_limit_m]
             if not near:
                 return
@@ -389,7 +459,7 @@ class FloodRun:
             metres = float(d.min()) * inp.params.detour_factor
             take = int(self.waiting[h])  # claimed before driving there
             self.waiting[h] = 0
-            self.pending.remove(h)
+            self.unpend(h)
             yield env.timeout(metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH))
             yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
             self.escorted[h] = True

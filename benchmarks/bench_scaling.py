@@ -1,0 +1,169 @@
+"""Scaling with town size (prints figures; not a test).
+
+Generates 10/30/100/300-grid towns for the evacuation model (the town-scale benchmark of
+``bench_evacuation.py``, grown: villages, shelters, militia and squads in proportion) and the
+muster model (the Youchegang drill, grown the same way) and reports, per size:
+
+- CPU seconds per replication and per person (evacuation: per resident at risk; muster: per
+  responder mustered), and the ratio of that to the 10-grid town (goal at 300 grids: ≤ 1.2);
+- evacuation: seconds to compute every routing table of the run (goal at 300 grids: < 2 s);
+- peak resident memory of the process that built and ran the town (goal: ≤ 400 MB);
+- bare SimPy events per second, measured in the same run, as the yardstick of this machine.
+
+Each town runs in its own child process, so that its peak memory is its own.
+
+    .venv/bin/python benchmarks/bench_scaling.py [--sizes 10,30,100,300] [--reps 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def evacuation_town(grids: int) -> dict[str, Any]:
+    """The 50-grid benchmark town scaled to ``grids`` grids (≈ 2.8 grids per village)."""
+    import bench_evacuation
+
+    raw = bench_evacuation.town()
+    villages = max(math.ceil(grids * 18 / 50), 2)
+    raw["name"] = f"scaling benchmark, {grids} grids"
+    raw["network"]["synthetic"]["villages"] = villages
+    raw["grids"] = [{"id": f"G{g:03d}", "node": f"V{g % villages + 1}"
+                     + ("" if g < villages else f"-{(g // villages) * 40}"),
+                     "residents": 1000, "households": 340} for g in range(grids)]
+    k = grids / 50
+    raw["forces"]["militia"] = {"count": max(round(200 * k), 1)}
+    raw["forces"]["emergency_squad"] = {"count": max(round(100 * k), 1)}
+    raw["forces"]["reserve"] = {"count": max(round(250 * k), 1)}
+    ev = raw["evacuation"]
+    ev["shelters"] = [{"id": f"VC{v:03d}", "node": f"V{v}", "capacity": 400}
+                      for v in range(1, villages + 1)]
+    ev["shelters"] += [{"id": f"school{s}", "node": f"V{1 + s * 7 % villages}-1",
+                        "capacity": 3000} for s in range(max(round(k), 1))]
+    raw["injects"] = []
+    raw.pop("assumptions", None)
+    return raw
+
+
+def muster_town(grids: int) -> dict[str, Any]:
+    """The Youchegang drill scaled to ``grids`` grids (two per village, one desk each)."""
+    raw = yaml.safe_load((ROOT / "scenarios" / "muster_youchegang.yaml").read_text())
+    villages = max(math.ceil(grids / 2), 2)
+    raw["name"] = f"scaling benchmark, {grids} grids"
+    raw["network"]["synthetic"]["villages"] = villages
+    raw["grids"] = [{"id": f"G{g:03d}", "village": f"Village {g // 2 + 1}",
+                     "node": f"V{g // 2 + 1}" + ("" if g % 2 == 0 else "-20"),
+                     "residents": 1000, "households": 350} for g in range(grids)]
+    raw["forces"]["cadre"] = {"count": max(round(500 * grids / 40), 1)}
+    tasks = ["relocation", "inspection", "reinforcement", "rescue"]
+    raw["muster"]["assembly_points"] = [{"id": f"S{v:03d}", "node": f"V{v}", "desks": 1,
+                                         "task": tasks[v % 4]} for v in range(1, villages + 1)]
+    raw["injects"] = []
+    raw.pop("assumptions", None)
+    raw["plans"] = {}
+    return raw
+
+
+def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
+    from sim.core.scenario import parse_scenario
+    from sim.run.experiments import plan_inputs
+
+    raw = evacuation_town(grids) if kind == "evacuation" else muster_town(grids)
+    s = parse_scenario(raw, ROOT / "scenarios")
+    setup = s.plan()
+    t0 = time.process_time()
+    inp = plan_inputs(setup)
+    build_s = time.process_time() - t0
+    out: dict[str, Any] = {"kind": kind, "grids": grids, "build_cpu_s": build_s}
+    if kind == "evacuation":
+        people = int(inp.hh_members.sum())
+        out["nodes"] = len(inp.node_names)
+        # Every routing table a run can meet, computed up front and timed.
+        t0 = time.process_time()
+        for state in inp.timeline.states:
+            for mode in ("walk", "vehicle"):
+                inp.routes.table(state, mode)
+        out["route_tables_s"] = time.process_time() - t0
+        out["route_tables"] = inp.routes.computed
+    else:
+        people = len(inp.roster)
+    s.kind.simulate(inp, 0, 1, False)  # warm: base distances, lazily sorted shelter orders
+    cpu = []
+    for rep in range(1, reps + 1):
+        t0 = time.process_time()
+        s.kind.simulate(inp, rep, 1, False)
+        cpu.append(time.process_time() - t0)
+    out["people"] = people
+    out["cpu_per_rep_s"] = min(cpu)
+    out["us_per_person"] = min(cpu) / people * 1e6
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def bare_simpy_cpu(processes: int = 2000, steps: int = 6, rounds: int = 5) -> float:
+    """Events per CPU second of SimPy alone (processes that only wait): CPU, not wall, time,
+    so that other work on a shared machine does not count."""
+    import simpy
+
+    best = 0.0
+    for _ in range(rounds):
+        env = simpy.Environment()
+
+        def proc(env: simpy.Environment):  # type: ignore[no-untyped-def]
+            for _ in range(steps):
+                yield env.timeout(1.0)
+
+        for _ in range(processes):
+            env.process(proc(env))
+        t = time.process_time()
+        env.run()
+        best = max(best, processes * (steps + 2) / max(time.process_time() - t, 1e-9))
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="10,30,100,300")
+    ap.add_argument("--reps", type=int, default=2)
+    ap.add_argument("--kinds", default="evacuation,muster")
+    ap.add_argument("--child", nargs=2, metavar=("KIND", "GRIDS"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], int(args.child[1]), args.reps)))
+        return
+    bare = bare_simpy_cpu()
+    print(f"bare SimPy on this machine now: {bare:,.0f} events per CPU second")
+    for kind in args.kinds.split(","):
+        first = None
+        for grids in (int(g) for g in args.sizes.split(",")):
+            done = subprocess.run([sys.executable, __file__, "--child", kind, str(grids),
+                                   "--reps", str(args.reps)], capture_output=True, text=True,
+                                  check=True)
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            first = first or r
+            line = (f"{kind:>10} {grids:4d} grids: {r['people']:7,} people, "
+                    f"{r['cpu_per_rep_s']:6.2f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
+                    f"({r['us_per_person'] / first['us_per_person']:.2f}x the {first['grids']}-grid "
+                    f"town), build {r['build_cpu_s']:.2f} s CPU, peak {r['peak_rss_mb']:.0f} MB")
+            if kind == "evacuation":
+                line += (f", {r['nodes']:,} nodes, {r['route_tables']} route tables in "
+                         f"{r['route_tables_s']:.2f} s CPU")
+            print(line, flush=True)
+
+
+if __name__ == "__main__":
+    main()
