@@ -110,6 +110,11 @@ class Block:
 class Section:
     heading: str
     blocks: list[Block]
+    number: str = ""  # "1" / "一、", set by build
+
+    @property
+    def title(self) -> str:
+        return f"{self.number}{self.heading}"
 
 
 @dataclass(frozen=True)
@@ -422,11 +427,21 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     for img in figures or []:
         sections[-1].blocks.append(Block("figure", img.stem, image=img.read_bytes()))
 
+    sections = [Section(sec.heading, sec.blocks, _numbered(i, current_lang()))
+                for i, sec in enumerate(sections, start=1)]
     title = _("Drill evaluation report")
     footer = _("Prepared with gridmuster {version} on {day}, laid out after GB/T 46792-2025 "
                "Annex E. Figures are simulated unless marked observed.").format(
         version=first["version"], day=date.today().isoformat())
     return Report(current_lang(), title, _cover(first, drill), sections, footer)
+
+
+_CN_NUMERALS = "一二三四五六七八九十"
+
+
+def _numbered(i: int, lang: str) -> str:
+    """Section numbers as each language's reports write them: ``一、`` or ``1 ``."""
+    return f"{_CN_NUMERALS[i - 1]}、" if lang == "zh" and i <= 10 else f"{i} "
 
 
 # --- writers ------------------------------------------------------------------------------
@@ -468,8 +483,8 @@ def to_docx(report: Report) -> bytes:
         cells[0].text = label
         cells[1].text = value
     doc.add_section(WD_SECTION.NEW_PAGE)
-    for i, sec in enumerate(report.sections, start=1):
-        doc.add_heading(f"{i} {sec.heading}", level=1)
+    for sec in report.sections:
+        doc.add_heading(sec.title, level=1)
         for b in sec.blocks:
             if b.kind == "p":
                 doc.add_paragraph(b.text)
