@@ -34,6 +34,7 @@ from sim.cli.common import (
     progress_bar,
     summary_table,
 )
+from sim.cli.imports import import_app
 from sim.cli.network import SnapLimitOpt, network_app
 from sim.cli.review import report_cmd, review_cmd
 from sim.cli.runs import optimise, runs_app
@@ -58,6 +59,7 @@ app = typer.Typer(
 )
 app.add_typer(runs_app, name="runs")
 app.add_typer(network_app, name="network")
+app.add_typer(import_app, name="import")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
 app.command(name="report")(report_cmd)
