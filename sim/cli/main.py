@@ -46,7 +46,7 @@ from sim.core.catalogue import METRICS
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import KINDS, Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
-from sim.present.output import check_out_folder, write_comparison, write_run
+from sim.present.output import check_out_folder, write_comparison, write_run, write_xlsx
 from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.run.store import RunStore
 from sim.verify.imo import imo_replications
@@ -328,6 +328,8 @@ def compare_cmd(
     batch: BatchOpt = 50,
     budget: BudgetOpt = None,
     memory_budget: MemoryBudgetOpt = None,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="also write results.xlsx (headline, "
+                                       "paired differences, breakdowns)")] = False,
 ) -> None:
     """Run plans on the same seeds and report paired differences with 95 % CIs."""
     s = load_scenario(scenario)
@@ -344,6 +346,8 @@ def compare_cmd(
                           _budget(budget, memory_budget))
     files = write_comparison(comp, folder)
     data = comp.as_dict()
+    if xlsx:
+        files.append(write_xlsx(data, folder / "results.xlsx"))
     where = finish(data)
     out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
     _print_reuse([r.extra for r in comp.runs])

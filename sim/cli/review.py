@@ -129,7 +129,7 @@ def review_cmd(
 MAX_LOG_BYTES = 50 * 10**6
 
 
-ReportFormat = Literal["hseep", "gbt46792"]
+ReportFormat = Literal["hseep", "gbt46792", "xlsx"]
 
 
 def report_cmd(
@@ -141,7 +141,8 @@ def report_cmd(
     store: Annotated[Path | None, typer.Option("--store", help="run store for a run id")] = None,
     format: Annotated[ReportFormat, typer.Option(
         "--format", help="hseep: after-action report (HTML); gbt46792: drill evaluation "
-        "report after GB/T 46792-2025 (Word .docx and the same as .html)")] = "hseep",
+        "report after GB/T 46792-2025 (Word .docx and the same as .html); xlsx: the results "
+        "as a workbook")] = "hseep",
     lang: Annotated[str | None, typer.Option("--lang", help="zh or en [default: "
                                              "$GRIDMUSTER_LANG, else en]")] = None,
     scenario: Annotated[Path | None, typer.Option(
@@ -162,6 +163,16 @@ def report_cmd(
 
     db = open_store(store) if run_or_comparison.isdigit() else None
     result, folder, meta = load_result(run_or_comparison, db)
+    if format == "xlsx":
+        from sim.cli.gbt import write_atomic
+        from sim.present.excel import results_xlsx
+        from sim.present.i18n import use_lang
+
+        target = out or ((folder or Path(".")) / "results.xlsx")
+        with use_lang(lang):
+            write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
+        out_console.print(f"wrote {target.with_suffix('.xlsx')}", markup=False)
+        return
     if format == "gbt46792":
         from sim.cli.gbt import write_gbt
         from sim.present.report_gbt import DrillInfo
