@@ -84,7 +84,7 @@ def import_roster(
     if not imported.ok:
         raise ScenarioError(imported.problems)
     target = _target(scenario, out)
-    new = apply_roster(raw, imported)
+    new, changes = apply_roster(raw, imported)
     s = _checked(new, target)
     roster = build_roster(dict(s.model.forces), list(s.model.grids))
     header = (f"# {base.name}: forces from the roster {file.name} ({len(imported.rows):,} "
@@ -103,12 +103,11 @@ def import_roster(
         if keep_names:
             names_path.unlink(missing_ok=True)
         raise
-    counts = ", ".join(f"{ROLE_ZH[r]} {sum(g.values()):,}"
-                       for r, g in apply_roster({}, imported)["forces"].items()
-                       for g in [g["by_grid"]])
+    counts = ", ".join(f"{ROLE_ZH[r]} {sum(g['by_grid'].values()):,}"
+                       for r, g in new["forces"].items())
     out_console.print(f"imported {len(roster):,} people ({counts}) into {target}",
                       markup=False)
-    for note in imported.notes:
+    for note in [*imported.notes, *changes]:
         out_console.print(f"note: {note}", markup=False)
     for name, patch in (new.get("plans") or {}).items():
         if isinstance(patch, dict) and patch.get("forces"):

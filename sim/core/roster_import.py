@@ -300,10 +300,23 @@ def _parent_problems(rows: list[RosterRow], people: set[str], source: str) -> li
     return problems
 
 
-def apply_roster(raw: dict[str, Any], imported: RosterImport) -> dict[str, Any]:
+def apply_roster(raw: dict[str, Any], imported: RosterImport
+                 ) -> tuple[dict[str, Any], list[str]]:
     """The scenario mapping with its forces replaced by the imported roster (and the travel
-    modes as mode shares where the kind's section has per-role behaviour)."""
+    modes as mode shares where the kind's section has per-role behaviour), and notes on what
+    else changed: assumptions about force sizes are dropped (the roster is now data)."""
     out = copy.deepcopy(raw)
+    notes = []
+    kept = []
+    for a in out.get("assumptions") or []:
+        path = str(a.get("path", "")) if isinstance(a, dict) else ""
+        if path.startswith("forces."):
+            notes.append(f"dropped the assumption on {path}: the imported roster gives the "
+                         "members")
+        else:
+            kept.append(a)
+    if "assumptions" in out:
+        out["assumptions"] = kept
     out["forces"] = {role: {"by_grid": counts}
                      for role, counts in sorted(imported.by_grid().items(),
                                                 key=lambda kv: ROLES.index(kv[0]))}
@@ -320,7 +333,7 @@ def apply_roster(raw: dict[str, Any], imported: RosterImport) -> dict[str, Any]:
             total = sum(counter.values())
             behaviour["modes"] = {m: round(k / total, 4) for m, k in sorted(counter.items())}
             roles[role] = behaviour
-    return out
+    return out, notes
 
 
 def roster_table(roster: list[Responder], chinese: bool = True) -> list[list[Any]]:
