@@ -86,7 +86,7 @@ def import_roster(
     target = _target(scenario, out)
     new, changes = apply_roster(raw, imported)
     s = _checked(new, target)
-    roster = build_roster(dict(s.model.forces), list(s.model.grids))
+    roster = build_roster({str(k): v for k, v in s.model.forces.items()}, list(s.model.grids))
     header = (f"# {base.name}: forces from the roster {file.name} ({len(imported.rows):,} "
               "people), written by `gridmuster import roster`; the comments of the original "
               "scenario are not carried over.\n")
