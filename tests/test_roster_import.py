@@ -203,3 +203,20 @@ def test_results_xlsx_reads_back_numbers_with_formats():
     assert {(r[0], r[1], r[2]) for r in parts[1:]} == {
         ("baseline", "role", "grid_head"), ("baseline", "grid", "G01"),
         ("night", "role", "grid_head"), ("night", "grid", "G01")}
+
+
+def test_compare_xlsx_is_written_beside_comparison_json(tmp_path):
+    data = _scenario(tmp_path)
+    data["plans"] = {"baseline": {}, "more": {"forces": {"cadre": {"count": 20}}}}
+    path = write_scenario(tmp_path, data)
+    out = tmp_path / "cmp"
+    r = cli("compare", str(path), "--reps", "3", "--out", str(out), "--no-store", "--xlsx")
+    assert r.returncode == 0, r.stderr
+    wb = openpyxl.load_workbook(out / "results.xlsx")
+    rows = list(wb["Headline results"].iter_rows(values_only=True))
+    roster = {r[0]: r[3] for r in rows if r[2] == "roster"}
+    assert roster == {"baseline": 23, "more": 36}  # 3 + 7 + 10 + 3, then 20 cadres
+    r = cli("report", str(out), "--format", "xlsx", "--lang", "zh", "--out",
+            str(tmp_path / "zh.xlsx"))
+    assert r.returncode == 0, r.stderr
+    assert openpyxl.load_workbook(tmp_path / "zh.xlsx").sheetnames[0] == "主要结果"
