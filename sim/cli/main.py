@@ -34,6 +34,7 @@ from sim.cli.common import (
     progress_bar,
     summary_table,
 )
+from sim.cli.imports import import_app
 from sim.cli.network import SnapLimitOpt, network_app
 from sim.cli.review import report_cmd, review_cmd
 from sim.cli.runs import optimise, runs_app
@@ -46,7 +47,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import KINDS, Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
-from sim.present.output import check_out_folder, write_comparison, write_run
+from sim.present.output import check_out_folder, write_comparison, write_run, write_xlsx
 from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.run.store import RunStore
 from sim.verify.imo import imo_replications
@@ -73,6 +74,7 @@ def _global(lang: LangOpt = None) -> None:
 
 app.add_typer(runs_app, name="runs")
 app.add_typer(network_app, name="network")
+app.add_typer(import_app, name="import")
 app.command()(optimise)
 app.command(name="review")(review_cmd)
 app.command(name="report")(report_cmd)
@@ -354,6 +356,8 @@ def compare_cmd(
     batch: BatchOpt = 50,
     budget: BudgetOpt = None,
     memory_budget: MemoryBudgetOpt = None,
+    xlsx: Annotated[bool, typer.Option("--xlsx", help="also write results.xlsx (headline, "
+                                       "paired differences, breakdowns)")] = False,
 ) -> None:
     """Run plans on the same seeds and report paired differences with 95 % CIs."""
     s = load_scenario(scenario)
@@ -371,6 +375,8 @@ def compare_cmd(
                           _budget(budget, memory_budget))
     files = write_comparison(comp, folder)
     data = comp.as_dict()
+    if xlsx:
+        files.append(write_xlsx(data, folder / "results.xlsx"))
     where = finish(data)
     out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
     _print_reuse([r.extra for r in comp.runs])

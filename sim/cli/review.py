@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 import yaml
@@ -135,20 +135,60 @@ def review_cmd(
 MAX_LOG_BYTES = 50 * 10**6
 
 
+ReportFormat = Literal["hseep", "gbt46792", "xlsx"]
+
+
 def report_cmd(
     run_or_comparison: Annotated[str, typer.Argument(
         help="an output folder (with summary.json or comparison.json) or a run-store id")],
-    out: Annotated[Path | None, typer.Option("--out", help="HTML file to write "
-                                             "[default: report.html in the folder]")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="file to write [default: "
+                                             "report.html, or evaluation-report.docx and "
+                                             ".html for gbt46792, in the folder]")] = None,
     store: Annotated[Path | None, typer.Option("--store", help="run store for a run id")] = None,
+    format: Annotated[ReportFormat, typer.Option(
+        "--format", help="hseep: after-action report (HTML); gbt46792: drill evaluation "
+        "report after GB/T 46792-2025 (Word .docx and the same as .html); xlsx: the results "
+        "as a workbook")] = "hseep",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en [default: "
+                                             "$GRIDMUSTER_LANG, else en]")] = None,
+    scenario: Annotated[Path | None, typer.Option(
+        "--scenario", help="gbt46792: the scenario file, for its drill: section")] = None,
+    review: Annotated[Path | None, typer.Option(
+        "--review", help="gbt46792: review.json (or its folder) of an observed drill log, "
+        "shown beside the simulated figures")] = None,
+    drill_name: Annotated[str, typer.Option("--drill-name", help="gbt46792 cover")] = "",
+    organiser: Annotated[str, typer.Option("--organiser", help="gbt46792 cover")] = "",
+    evaluation_group: Annotated[str, typer.Option("--evaluation-group",
+                                                  help="gbt46792 cover")] = "",
+    date: Annotated[str, typer.Option("--date", help="gbt46792 cover")] = "",
 ) -> None:
-    """Write a self-contained HTML after-action report of a run or comparison."""
+    """Write a report of a run or comparison: an HTML after-action report (default) or a
+    GB/T 46792 drill evaluation report."""
     from sim.cli.common import open_store
     from sim.present.report import load_result, render
 
     db = open_store(store) if run_or_comparison.isdigit() else None
     result, folder, meta = load_result(run_or_comparison, db)
+    if format == "xlsx":
+        from sim.cli.gbt import write_atomic
+        from sim.present.excel import results_xlsx
+        from sim.present.i18n import use_lang
+
+        target = out or ((folder or Path(".")) / "results.xlsx")
+        with use_lang(lang):
+            write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
+        out_console.print(f"wrote {target.with_suffix('.xlsx')}", markup=False)
+        return
+    if format == "gbt46792":
+        from sim.cli.gbt import write_gbt
+        from sim.present.report_gbt import DrillInfo
+
+        files = write_gbt(result, folder, meta, out, lang, scenario, review,
+                          DrillInfo(drill_name, organiser, evaluation_group, date))
+        out_console.print("wrote " + ", ".join(str(f) for f in files), markup=False)
+        return
     target = out or ((folder or Path(".")) / "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(result, folder, meta), encoding="utf-8")
     out_console.print(_("wrote {path}", path=target), markup=False, highlight=False)
+

@@ -23,6 +23,7 @@ from sim.core.limits import (
     GRIDS,
     ID_CHARS,
     SEED,
+    TEXT_CHARS,
     BoolNumber,
     BoundaryModel,
     check_size,
@@ -74,6 +75,22 @@ class Objective(StrictModel):
         return self
 
 
+class Drill(StrictModel):
+    """The drill a scenario stands for, as the cover of a GB/T 46792 evaluation report names it
+    (``gridmuster report --format gbt46792``). Every field is optional: what is not given is
+    printed as "to be filled in", never guessed."""
+
+    name: str = Field(default="", max_length=TEXT_CHARS, description="drill name (演练名称)")
+    organiser: str = Field(default="", max_length=TEXT_CHARS,
+                           description="organising unit (组织单位)")
+    evaluation_group: str = Field(default="", max_length=TEXT_CHARS,
+                                  description="evaluation group (评估组)")
+    date: str = Field(default="", max_length=ID_CHARS, description="drill or evaluation date")
+    place: str = Field(default="", max_length=TEXT_CHARS, description="drill place (演练地点)")
+    exercise_type: Literal["", "live", "tabletop"] = Field(
+        default="", description="live (实战演练) or tabletop (桌面演练)")
+
+
 class ScenarioBase(StrictModel):
     name: str = Field(min_length=1, max_length=ID_CHARS)
     kind: str
@@ -92,6 +109,7 @@ class ScenarioBase(StrictModel):
         default_factory=list, description="targets the after-action report checks")
     assumptions: list[Assumption] = Field(
         default_factory=list, description="assumed values with plausible ranges (sensitivity)")
+    drill: Drill | None = Field(default=None, description="the drill, for evaluation reports")
 
     def grid_ids(self) -> list[str]:
         return [g.id for g in self.grids]

@@ -1,8 +1,9 @@
 """Grids, the forces a town can call on, and the roster of individual responders.
 
 Role names follow field-data.md. Forces are sized per role with exactly one rule: a town-wide
-``count`` (shared among grids by residents), ``per_grid`` members in every grid, or one member
-``per_residents`` residents (the 30:1 reserve rule is ``per_residents: 30``).
+``count`` (shared among grids by residents), ``per_grid`` members in every grid, one member
+``per_residents`` residents (the 30:1 reserve rule is ``per_residents: 30``), or ``by_grid``:
+members counted grid by grid, as a roster (花名册) imported from a spreadsheet gives them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import heapq
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -31,6 +32,8 @@ Role = Literal[
     "reserve",
 ]
 ROLES: tuple[str, ...] = get_args(Role)
+# How a role's members are counted: exactly one of these per role.
+RULES: tuple[str, ...] = ("count", "per_grid", "per_residents", "by_grid")
 
 
 
@@ -67,15 +70,20 @@ class RoleForce(BoundaryModel):
         default=None, ge=1, le=RESIDENTS,
         description="one member per this many residents (30 = 30:1 rule)"
     )
+    by_grid: dict[str, Annotated[int, Field(ge=0, le=ROLE_MEMBERS)]] | None = Field(
+        default=None, description="members in each named grid (e.g. from `gridmuster import "
+        "roster`); grids not named have none")
     grids: list[str] | None = Field(default=None, description="only these grids (default all)")
 
     @model_validator(mode="after")
     def _one_rule(self) -> RoleForce:
-        given = [k for k in ("count", "per_grid", "per_residents") if getattr(self, k) is not None]
+        given = [k for k in RULES if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                f"give exactly one of count, per_grid, per_residents (given: {given or 'none'})"
+                f"give exactly one of {', '.join(RULES)} (given: {given or 'none'})"
             )
+        if self.by_grid is not None and self.grids is not None:
+            raise ValueError("by_grid names its grids; leave out grids")
         return self
 
 
@@ -109,6 +117,8 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 
 def role_counts(force: RoleForce, grids: list[Grid]) -> list[int]:
     """Members of one role in each grid."""
+    if force.by_grid is not None:
+        return [force.by_grid.get(g.id, 0) for g in grids]
     active = [force.grids is None or g.id in force.grids for g in grids]
     if force.per_grid is not None:
         return [force.per_grid if a else 0 for a in active]
@@ -124,6 +134,10 @@ def roster_size(forces: Mapping[Any, RoleForce], grids: list[Grid]) -> int:
     """Responders a roster would have, computed without building it (or the allocation)."""
     total = 0
     for force in forces.values():
+        if force.by_grid is not None:
+            ids = {g.id for g in grids}
+            total += sum(n for gid, n in force.by_grid.items() if gid in ids)
+            continue
         active = [g for g in grids if force.grids is None or g.id in force.grids]
         if force.per_grid is not None:
             total += force.per_grid * len(active)

@@ -25,9 +25,10 @@ import yaml
 from sim import __version__
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError, join_path
+from sim.core.forces import RULES as FORCE_RULES
 from sim.core.scenario import Scenario, parse_scenario
 
-RULES = ("count", "per_grid", "per_residents")
+RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
 FORCE_COLUMNS = ("role", "rule", "value", "grids")
 PARAM_COLUMNS = ("parameter", "value", "type")
 _PLAN_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")

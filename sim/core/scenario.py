@@ -330,6 +330,10 @@ def _common_checks(model: ScenarioBase) -> list[Problem]:
             if gid not in ids:
                 problems.append(Problem(join_path("forces", role, "grids", j),
                                         _("no grid with this id"), gid))
+        for gid in force.by_grid or {}:
+            if gid not in ids:
+                problems.append(Problem(join_path("forces", role, "by_grid", gid),
+                                        _("no grid with this id"), gid))
     return problems
 
 

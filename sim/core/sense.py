@@ -73,7 +73,8 @@ def _shared_by_residents(model: Any) -> list[Problem]:
     """A ``count`` or ``per_residents`` force is shared by residents: with none, it is empty."""
     out = []
     for role, force in model.forces.items():
-        if force.per_grid is not None or (force.count is not None and force.count == 0):
+        if force.per_grid is not None or force.by_grid is not None or (
+                force.count is not None and force.count == 0):
             continue
         covered = [g for g in model.grids if force.grids is None or g.id in force.grids]
         if sum(g.residents for g in covered) == 0:

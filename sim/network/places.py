@@ -2,7 +2,9 @@
 
 Anywhere a scenario names a road node (``node: "123"``: assembly points, shelters,
 checkpoints…) it may instead give ``xy: [x, y]`` in the network's metres or ``lonlat: [lon,
-lat]`` (WGS84, for networks made by ``gridmuster network import``). Before validation each such
+lat]`` (WGS84 by default, for networks made by ``gridmuster network import``; ``crs: gcj02`` or
+``crs: bd09`` beside ``lonlat`` says the point was read off an Amap/Tencent or Baidu web map, and
+it is converted to WGS84 first, see ``sim.network.coords``). Before validation each such
 mapping gets the ``node`` nearest to the point (straight-line distance). Grids may likewise give
 ``lonlat`` instead of ``centre``. Every snap is recorded (field path, node, distance), and
 ``gridmuster validate`` lists those farther than ``--snap-limit`` metres as warnings.
@@ -17,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.core.errors import Problem, ScenarioError, join_path
+from sim.network.coords import CRS, to_wgs84
 from sim.network.geo import Projection
 from sim.network.graph import NetworkSpec, RoadNetwork
 
@@ -85,6 +88,12 @@ def resolve_places(raw: dict[str, Any], base_dir: Path,
             problems.append(Problem(join_path(path, "lonlat"), "must be [lon, lat] in degrees",
                                     d["lonlat"]))
             return None
+        crs = d.get("crs", "wgs84")
+        if crs not in CRS:
+            problems.append(Problem(join_path(path, "crs"), f"must be one of {', '.join(CRS)}",
+                                    crs))
+            return None
+        p = to_wgs84(p[0], p[1], str(crs))
         if proj is None:
             problems.append(Problem(join_path(path, "lonlat"), "this network has no lon/lat "
                                     "reference (import it with `gridmuster network import`); "
@@ -102,6 +111,9 @@ def resolve_places(raw: dict[str, Any], base_dir: Path,
         given = [k for k in _COORD_KEYS if k in value]
         if not given:
             return out
+        if "crs" in value and given != ["lonlat"]:
+            problems.append(Problem(join_path(path, "crs"), "only goes with lonlat"))
+            return out
         if len(given) > 1:
             problems.append(Problem(path, "give one of xy or lonlat"))
             return out
@@ -115,8 +127,8 @@ def resolve_places(raw: dict[str, Any], base_dir: Path,
         p = point(value, path)
         if p is None:
             return out
-        for k in given:
-            del out[k]
+        for k in (*given, "crs"):
+            out.pop(k, None)
         if in_grids:  # a grid keeps its centre; it is snapped (and recorded) when built
             out["centre"] = [round(p[0], 2), round(p[1], 2)]
         else:

@@ -157,3 +157,11 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
                                                               index=False)
     return [out / "comparison.json", out / "replications.csv",
             *write_plots(list(data["plans"].values()), out)]
+
+
+def write_xlsx(result: dict[str, Any], path: Path) -> Path:
+    """``results.xlsx`` of a summary or comparison (see :mod:`sim.present.excel`)."""
+    from sim.present.excel import results_xlsx
+
+    path.write_bytes(results_xlsx(result))
+    return path

@@ -24,7 +24,7 @@ import numpy as np
 
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError
-from sim.core.forces import ROLES, build_roster
+from sim.core.forces import ROLES, RULES, build_roster
 from sim.core.scenario import Scenario, parse_scenario
 from sim.run.experiments import Progress, run_plan
 
@@ -109,11 +109,11 @@ class OptimiseResult:
 
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set a dotted path in a scenario mapping. Under ``forces`` a role's counting rule is
-    replaced (a role has exactly one of count / per_grid / per_residents)."""
+    replaced (a role has exactly one of count / per_grid / per_residents / by_grid)."""
     parts = path.split(".")
     if parts[0] == "forces" and len(parts) == 3:
         role = dict((raw.get("forces") or {}).get(parts[1]) or {})
-        for rule in ("count", "per_grid", "per_residents"):
+        for rule in RULES:
             role.pop(rule, None)
         role[parts[2]] = value
         raw.setdefault("forces", {})[parts[1]] = role

@@ -1,0 +1,176 @@
+"""The GB/T 46792 drill evaluation report: Annex E structure read back from the .docx with
+python-docx, the same content in the HTML, Annex D scores by hand, observed figures beside the
+simulated ones, cover fields never invented, and the command's exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import docx
+import pytest
+
+from sim.present.i18n import use_lang
+from sim.present.report_gbt import (
+    COVER_FIELDS,
+    RECOMMENDATION_COLUMNS,
+    SECTIONS,
+    DrillInfo,
+    build,
+    conclusion,
+    rate,
+    score,
+    to_docx,
+    to_html,
+)
+from tests.helpers import fixed_muster, line_graphml, write_scenario
+from tests.test_validation import cli
+
+
+def _summary(mustered: float = 1450.0, t50: float = 31.0) -> dict:
+    def m(mean: float) -> dict:
+        return {"mean": mean, "std": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1,
+                "p5": mean - 10, "p50": mean, "p95": mean + 10, "n": 10}
+
+    return {"scenario": "Town drill", "kind": "muster", "plan": "baseline", "description": "",
+            "replications": 10, "seed": 1, "version": "0.test", "scenario_digest": "abc",
+            "metrics": {"mustered_60min": m(mustered), "t50_min": m(t50), "roster": m(1600),
+                        "mustered_60min[role=grid_head]": m(38),
+                        "mustered_60min[grid=G01]": m(70)},
+            "objectives": [
+                {"description": "1,500 within the hour", "metric": "mustered_60min",
+                 "at_least": 1500.0, "statistic": "mean"},
+                {"description": "half within 30 min", "metric": "t50_min", "at_most": 30.0,
+                 "statistic": "mean"}],
+            "injects": [], "warnings": []}
+
+
+def test_annex_d_ratings_scores_and_conclusions_by_hand():
+    at_least = {"at_least": 100.0}
+    at_most = {"at_most": 30.0}
+    assert rate(100.0, at_least) == "met" and rate(90.0, at_least) == "partly"
+    assert rate(89.9, at_least) == "missed" and rate(float("nan"), at_least) == "none"
+    assert rate(30.0, at_most) == "met" and rate(33.0, at_most) == "partly"
+    assert rate(33.1, at_most) == "missed" and rate(float("inf"), at_most) == "missed"
+    assert score(["met", "partly"]) == 80.0 and score(["met", "missed", "none"]) == 50.0
+    assert score(["none"]) is None
+    assert [conclusion(x) for x in (100, 90, 89.9, 75, 60, 59.9, None)] == [
+        "excellent", "excellent", "good", "good", "pass", "fail", "none"]
+
+
+def _texts(doc):
+    return [p.text for p in doc.paragraphs]
+
+
+def _table_with_header(doc, first_cell):
+    return next(t for t in doc.tables if t.rows[0].cells[0].text == first_cell)
+
+
+def test_docx_follows_annex_e_and_html_says_the_same(tmp_path):
+    drill = DrillInfo(organiser="Youchegang town emergency office")
+    report = build(_summary(), {}, drill)
+    d = docx.Document(io.BytesIO(to_docx(report)))
+    # Cover: the four fields of Annex E, the one not given left to fill in.
+    cover = d.tables[0]
+    assert [r.cells[0].text for r in cover.rows] == list(COVER_FIELDS)
+    assert [r.cells[1].text for r in cover.rows] == [
+        "Town drill", "Youchegang town emergency office", "to be filled in", "to be filled in"]
+    headings = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"{i} {h}" for i, h in enumerate(SECTIONS, start=1)]
+    rec = d.tables[-1]
+    assert [c.text for c in rec.rows[0].cells] == list(RECOMMENDATION_COLUMNS)
+    # Objectives: 1,450 of 1,500 is partly met (within 10 %), 31 min vs 30 min partly met.
+    obj = _table_with_header(d, "Objective")
+    assert [c.text for c in obj.rows[1].cells][-1] == "partly met"
+    assert [c.text for c in obj.rows[2].cells][-1] == "partly met"
+    scores = _table_with_header(d, "Plan")
+    assert [c.text for c in scores.rows[1].cells][2:] == ["60", "pass"]
+    # Participants by role and by grid.
+    assert "By role" in _texts(d) and "By grid" in _texts(d)
+    html = to_html(report)
+    for h in SECTIONS:
+        assert h in html
+    assert "Youchegang town emergency office" in html and "1,450" in html
+
+
+def test_observed_figures_sit_beside_simulated_and_are_assessed():
+    review = {"plan": "baseline", "scenario": "Town drill", "observed_rows": 1500,
+              "replications": 19, "method": "ranks", "verdict": "Consistent with the model.",
+              "metrics": {"mustered_60min": {"observed": 1510.0, "sim_p5": 1440.0,
+                                             "sim_p95": 1460.0, "flagged": True}}}
+    report = build(_summary(), {}, None, review)
+    obj = next(b.table for s in report.sections for b in s.blocks
+               if b.table is not None and b.table.name == "objectives")
+    assert "Observed in the drill" in obj.header
+    first = dict(zip(obj.header, obj.rows[0], strict=True))
+    assert first["Observed in the drill"] == "1,510" and first["Simulated"] == "1,450"
+    assert first["Achievement"] == "met"  # assessed on what the drill did
+    second = dict(zip(obj.header, obj.rows[1], strict=True))
+    assert second["Observed in the drill"] == "not in the log"
+    problems = next(b.table for s in report.sections for b in s.blocks
+                    if b.table is not None and b.table.name == "problems")
+    assert any("outside what the plan explains" in r[2] for r in problems.rows)
+
+
+def test_chinese_report_has_chinese_headings_and_cover():
+    with use_lang("zh"):
+        report = build(_summary(), {}, DrillInfo(evaluation_group="县应急管理局评估组"))
+    d = docx.Document(io.BytesIO(to_docx(report)))
+    headings = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert headings == ["一、演练概况", "二、评估内容与方法", "三、演练目标达成情况",
+                        "四、参演人员表现", "五、存在的问题及原因分析", "六、评估结论",
+                        "七、改进建议"]
+    assert [r.cells[0].text for r in d.tables[0].rows] == ["演练名称", "组织单位", "评估组",
+                                                            "评估日期"]
+    assert d.tables[0].rows[2].cells[1].text == "县应急管理局评估组"
+    assert [c.text for c in d.tables[-1].rows[0].cells] == ["序号", "存在问题", "改进措施",
+                                                             "责任单位", "完成时限"]
+    assert d.paragraphs[0].text == "演练评估报告"
+
+
+def test_cli_gbt_report_from_a_run_with_a_drill_section(tmp_path):
+    line_graphml(tmp_path / "line.graphml", [600.0, 900.0])
+    data = fixed_muster()
+    data["objectives"] = [{"metric": "t50_min", "at_most": 60}]
+    data["drill"] = {"name": "Flood muster drill 2026", "organiser": "Town emergency office",
+                     "date": "2026-07-01", "exercise_type": "live"}
+    path = write_scenario(tmp_path, data)
+    out = tmp_path / "run"
+    r = cli("run", str(path), "--reps", "3", "--out", str(out), "--no-store")
+    assert r.returncode == 0, r.stderr
+    r = cli("report", str(out), "--format", "gbt46792", "--scenario", str(path),
+            "--evaluation-group", "County evaluators")
+    assert r.returncode == 0, r.stderr
+    d = docx.Document(str(out / "evaluation-report.docx"))
+    cover = {row.cells[0].text: row.cells[1].text for row in d.tables[0].rows}
+    assert cover == {"Drill name": "Flood muster drill 2026",
+                     "Organising unit": "Town emergency office",
+                     "Evaluation group": "County evaluators", "Evaluation date": "2026-07-01",
+                     "Exercise type": "live"}
+    summary = json.loads((out / "summary.json").read_text())
+    html = (out / "evaluation-report.html").read_text()
+    assert formatting_mean(summary) in html and "<script" not in html
+    # Bad inputs: exit 2, one line, no traceback; the HSEEP report stays the default.
+    for args, words in [(("--format", "word"), "--format"),
+                        (("--format", "gbt46792", "--review", str(tmp_path)), "--review"),
+                        (("--format", "gbt46792", "--scenario", str(tmp_path / "no.yaml")),
+                         "file not found")]:
+        r = cli("report", str(out), *args)
+        assert r.returncode == 2 and words in r.stderr and "Traceback" not in r.stderr, args
+    r = cli("report", str(out))
+    assert r.returncode == 0 and (out / "report.html").exists()
+
+
+def formatting_mean(summary: dict) -> str:
+    from sim.present import formatting
+
+    return formatting.stat(summary["metrics"]["t50_min"], "t50_min", "mean", unit=True)
+
+
+@pytest.mark.parametrize("bad", [{"exercise_type": "drill"}, {"name": 3.5, "date": [1]}])
+def test_bad_drill_section_is_a_field_problem(tmp_path, bad):
+    line_graphml(tmp_path / "line.graphml", [600.0, 900.0])
+    data = fixed_muster()
+    data["drill"] = bad
+    r = cli("validate", str(write_scenario(tmp_path, data)))
+    assert r.returncode == 2 and "drill." in r.stderr and "Traceback" not in r.stderr
