@@ -64,7 +64,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
     args = ap.parse_args()
-    from bench_scaling import bare_simpy_cpu
+    from reference import bare_simpy_cpu
 
     bare = bare_simpy_cpu()
     print(f"bare SimPy, same run: {bare:,.0f} events per CPU second")

@@ -42,7 +42,7 @@ def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
 
 def festival_day(reps: int = 3) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_scaling import bare_simpy_cpu
+    from reference import bare_simpy_cpu
 
     bare = bare_simpy_cpu()
     print(f"bare SimPy, same run: {bare:,.0f} events per CPU second")

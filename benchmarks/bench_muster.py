@@ -10,7 +10,7 @@ import copy
 import time
 from pathlib import Path
 
-import simpy
+from reference import bare_simpy
 
 from sim.core.scenario import load_scenario, parse_scenario
 from sim.run.experiments import execute, plan_inputs
@@ -19,24 +19,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "scenarios" / "muster_youchegang.yaml"
 
 
-def bare_simpy(processes: int = 2000, steps: int = 6, rounds: int = 5) -> float:
-    """Events per second of SimPy alone: processes that only wait."""
-    best = 0.0
-    for _ in range(rounds):
-        env = simpy.Environment()
-
-        def proc(env: simpy.Environment):  # type: ignore[no-untyped-def]
-            for _ in range(steps):
-                yield env.timeout(1.0)
-
-        for _ in range(processes):
-            env.process(proc(env))
-        t = time.perf_counter()
-        env.run()
-        dt = time.perf_counter() - t
-        events = processes * (steps + 2)  # timeouts + Initialize + the process's own end
-        best = max(best, events / dt)
-    return best
 
 
 def model_throughput(reps: int = 30) -> tuple[float, float, int]:

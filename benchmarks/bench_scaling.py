@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from reference import bare_simpy_cpu
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -114,25 +115,6 @@ def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
     return out
 
 
-def bare_simpy_cpu(processes: int = 2000, steps: int = 6, rounds: int = 5) -> float:
-    """Events per CPU second of SimPy alone (processes that only wait): CPU, not wall, time,
-    so that other work on a shared machine does not count."""
-    import simpy
-
-    best = 0.0
-    for _ in range(rounds):
-        env = simpy.Environment()
-
-        def proc(env: simpy.Environment):  # type: ignore[no-untyped-def]
-            for _ in range(steps):
-                yield env.timeout(1.0)
-
-        for _ in range(processes):
-            env.process(proc(env))
-        t = time.process_time()
-        env.run()
-        best = max(best, processes * (steps + 2) / max(time.process_time() - t, 1e-9))
-    return best
 
 
 def main() -> None:

@@ -109,28 +109,28 @@ def replications_text(n: Any) -> str:
 def metrics_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
     """Rows: measures; columns: plans (mean [95 % CI], or the median and share reached for a
     time not always reached)."""
-    rows = []
-    for m in metrics:
-        if not any(m in s["metrics"] for s in summaries):
-            continue
-        row: dict[str, Any] = {_("measure"): measure(m)}
-        for s in summaries:
-            row[s["plan"]] = formatting.mean_ci(s["metrics"].get(m), m)
-        row[_("better when")] = _("higher") if info(m).higher_is_better else _("lower")
-        rows.append(row)
-    return pd.DataFrame(rows)
+    table = _by_measure(summaries, metrics, formatting.mean_ci)
+    if not table.empty:
+        table[_("better when")] = [_("higher") if info(m).higher_is_better else _("lower")
+                                   for m in _present(summaries, metrics)]
+    return table
 
 
 def spread_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> pd.DataFrame:
-    rows = []
-    for m in metrics:
-        if not any(m in s["metrics"] for s in summaries):
-            continue
-        row: dict[str, Any] = {_("measure"): measure(m)}
-        for s in summaries:
-            row[s["plan"]] = formatting.spread(s["metrics"].get(m), m)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return _by_measure(summaries, metrics, formatting.spread)
+
+
+def _present(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> list[str]:
+    """The measures some plan has, in the order asked."""
+    return [m for m in metrics if any(m in s["metrics"] for s in summaries)]
+
+
+def _by_measure(summaries: Sequence[dict[str, Any]], metrics: Sequence[str],
+                cell: Callable[[Any, str], str]) -> pd.DataFrame:
+    """One row per measure some plan has, one column per plan, each cell ``cell(stat, m)``."""
+    return pd.DataFrame([{_("measure"): measure(m),
+                          **{s["plan"]: cell(s["metrics"].get(m), m) for s in summaries}}
+                         for m in _present(summaries, metrics)])
 
 
 def differences_frame(data: dict[str, Any], metrics: Sequence[str],

@@ -3,6 +3,7 @@ Debian Chromium through Playwright's Python package (no `playwright install`).""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -119,10 +120,8 @@ def test_every_page_of_every_kind_at_two_sizes(server):
                         if name == "Run & compare":
                             # the first results come from a background job: under load the
                             # page can look quiet between reruns before they arrive
-                            try:
+                            with contextlib.suppress(sync_api.TimeoutError):
                                 page.get_by_text("Objectives").first.wait_for(timeout=120_000)
-                            except sync_api.TimeoutError:
-                                pass
                             _wait_ready(page)
                         text = _page_text(page)
                         for word in FORBIDDEN:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import functools
 import io
 import math
 from collections import Counter
@@ -186,6 +187,13 @@ def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v)) or str(v).strip() == ""
 
 
+def _cell(cols: dict[str, int], r: list[Any], col: str) -> str:
+    """The text in column ``col`` of row ``r`` ("" where the file has no such column or the
+    row is short)."""
+    i = cols.get(col)
+    return _text(r[i]) if i is not None and i < len(r) else ""
+
+
 def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -232,9 +240,7 @@ def parse_roster(rows: list[list[Any]], grid_ids: list[str], source: str = "rost
     out: list[RosterRow] = []
     seen: dict[str, int] = {}
 
-    def cell(r: list[Any], col: str) -> str:
-        i = cols.get(col)
-        return _text(r[i]) if i is not None and i < len(r) else ""
+    cell = functools.partial(_cell, cols)
 
     for n, r in _records(rows):
         where = join_path(source, f"row {n}")
@@ -365,9 +371,7 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
     grids: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
 
-    def cell(r: list[Any], col: str) -> str:
-        i = cols.get(col)
-        return _text(r[i]) if i is not None and i < len(r) else ""
+    cell = functools.partial(_cell, cols)
 
     for n, r in _records(rows):
         where = join_path(source, f"row {n}")

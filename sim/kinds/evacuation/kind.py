@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sim.core.gc_pause import gc_paused
 from sim.core.kind import Kind
 from sim.core.results import EventRecord, ReplicationResult
 from sim.core.rng import replication_key
@@ -12,7 +13,7 @@ from sim.kinds.evacuation.build import EvacuationInputs, build, check
 from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.figures import occupancy_figure
 from sim.kinds.evacuation.metrics import evacuation_metrics
-from sim.kinds.evacuation.model import FloodRun, gc_paused
+from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.review import EVACUATION_REVIEW
 from sim.kinds.evacuation.storyline import EVACUATION_INJECTS
 from sim.present.i18n import N_

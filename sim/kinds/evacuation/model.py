@@ -8,11 +8,9 @@ warner and squad id (common random numbers across plans).
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import deque
-from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
@@ -35,18 +33,6 @@ Group = list[int]  # [household index, people] moving together
 
 Proc = Generator[simpy.Event, Any, Any]
 
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """A replication allocates ~10⁵ short-lived events and generators; with the routing tables
-    of a large town alive, cyclic GC passes over them cost a third of the run or more."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class FloodRun:

@@ -11,10 +11,8 @@ egress, incidents and teams run in SimPy. ``build`` does what does not depend on
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from heapq import heappop, heappush
 from typing import Any
@@ -24,6 +22,7 @@ import simpy
 from scipy.special import pdtr, pdtrik
 from simpy.events import NORMAL, URGENT
 
+from sim.core.gc_pause import gc_paused
 from sim.core.kind import Kind
 from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key, uniforms
@@ -407,21 +406,10 @@ def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
     key = replication_key(seed, replication)
     groups, cr = checked_groups(inp, key)
     day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
-    with _gc_paused():
+    with gc_paused():
         day.run(keep_events)
     return collect(inp, groups, cr, day, replication, seed, keep_events)
 
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """The run allocates ~10⁵ short-lived events; cyclic GC passes over them cost ~30 %."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
