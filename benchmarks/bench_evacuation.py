@@ -22,7 +22,7 @@ import yaml
 
 from sim.core.rng import replication_key
 from sim.core.scenario import network_for, parse_scenario
-from sim.kinds.evacuation.build import build
+from sim.kinds.evacuation.inputs import build
 from sim.kinds.evacuation.metrics import evacuation_metrics
 from sim.kinds.evacuation.model import FloodRun
 

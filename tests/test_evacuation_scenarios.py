@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.core.scenario import load_scenario
-from sim.kinds.evacuation.figures import flood_map
+from sim.kinds.evacuation.present import flood_map
 from sim.run.experiments import plan_inputs, run_plan
 from tests.test_evacuation import ROOT, YANGNING
 from tests.test_validation import cli

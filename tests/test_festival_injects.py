@@ -11,7 +11,7 @@ from sim.core.errors import ScenarioError
 from sim.core.rng import replication_key
 from sim.core.scenario import load_scenario, parse_scenario
 from sim.kinds.festival.demand import draw_groups
-from sim.kinds.festival.plots import queue_figure
+from sim.kinds.festival.present import queue_figure
 from sim.kinds.festival.review import sampled_log
 from sim.run.experiments import execute, plan_inputs, run_plan
 from tests.festival_helpers import small_festival

@@ -19,7 +19,7 @@ from sim.analysis.replay_kinds import (
     series_at,
 )
 from sim.core.scenario import Scenario, parse_scenario
-from sim.kinds.festival.plots import density_lines_figure
+from sim.kinds.festival.present import density_lines_figure
 from sim.present.tables import breakdown_table, fmt
 from sim.run.experiments import run_plan
 from tests.test_evacuation import evac, graph

@@ -32,7 +32,7 @@ _SECONDS = {"muster": 0.14 / 1740, "evacuation": 2.5 / (9122 + 1618), "festival"
 _BYTES = {"muster": 3.4e6 / 1740, "evacuation": 8e6 / (9122 + 1618), "festival": 117e6 / 44339}
 _EVENTS = {"muster": 6.0, "evacuation": 5.0, "festival": 8.0}  # event records per unit
 _BASE_BYTES = 20e6  # the interpreter's share of a replication: network, arrays, results
-_PEOPLE_PER_HOUSEHOLD = 2.8  # as sim.kinds.evacuation.build when a grid gives no households
+_PEOPLE_PER_HOUSEHOLD = 2.8  # as sim.kinds.evacuation.inputs when a grid gives no households
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from sim.core.gc_pause import gc_paused
 from sim.core.kind import Kind
 from sim.core.results import EventRecord, ReplicationResult
 from sim.core.rng import replication_key
-from sim.kinds.evacuation.build import EvacuationInputs, build, check
+from sim.kinds.evacuation.inputs import EvacuationInputs, build, check
 from sim.kinds.evacuation.config import EvacuationScenario
-from sim.kinds.evacuation.figures import occupancy_figure
+from sim.kinds.evacuation.present import occupancy_figure
 from sim.kinds.evacuation.metrics import evacuation_metrics
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.review import EVACUATION_REVIEW

@@ -21,7 +21,7 @@ import numpy as np
 from sim.kinds.evacuation.model import REFUSED, STRANDED_REASONS
 
 if TYPE_CHECKING:
-    from sim.kinds.evacuation.build import EvacuationInputs
+    from sim.kinds.evacuation.inputs import EvacuationInputs
     from sim.kinds.evacuation.model import FloodRun
 
 

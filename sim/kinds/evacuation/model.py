@@ -17,7 +17,7 @@ import numpy as np
 import simpy
 
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.build import EvacuationInputs, Squad
+from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
 
 # Per-household uniforms; appending a slot never changes the existing ones.

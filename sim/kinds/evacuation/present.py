@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from sim.present.maps import town_map  # noqa: E402
 
 if TYPE_CHECKING:
-    from sim.kinds.evacuation.build import EvacuationInputs
+    from sim.kinds.evacuation.inputs import EvacuationInputs
     from sim.network.graph import RoadNetwork
 
 _PREFIX = "occupancy[shelter="

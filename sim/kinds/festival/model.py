@@ -419,7 +419,7 @@ def _places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
 
 
 def _figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
-    from sim.kinds.festival.plots import festival_figures
+    from sim.kinds.festival.present import festival_figures
 
     return festival_figures(summaries)
 
