@@ -23,18 +23,11 @@ import streamlit as st
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info
-from sim.core.kind import Kind
-from sim.core.scenario import KINDS
+from sim.core.kind import AnyKind, find_kind
 from sim.present import formatting
 from sim.present.i18n import _
 from sim.present.tables import breakdowns
 
-# What a planner decides on, per kind (issue 14): the first screen leads with these.
-DECISION_METRICS: dict[str, tuple[str, ...]] = {
-    "festival": ("wait_p95_min", "minutes_density_over_limit"),
-    "evacuation": ("stranded", "ete90_min"),
-    "muster": ("mustered_60min", "t90_min"),
-}
 # Plain names of breakdown keys (``mustered_60min[ap=AP1]`` is "by assembly point").
 KEY_NAMES = {"ap": "assembly point", "grid": "grid", "group": "staff group", "place": "place",
              "reason": "reason", "role": "role", "shelter": "shelter", "team": "team",
@@ -84,9 +77,11 @@ def help_text(metric: str) -> str:
     return f"{better} {_('Measured')} {unit}." if unit else better
 
 
-def headline_metrics(data: dict[str, Any], kind: Kind | None) -> tuple[str, ...]:
+def headline_metrics(data: dict[str, Any], kind: AnyKind | None) -> tuple[str, ...]:
+    """The kind's decision metrics first (what a planner decides on, issue 14), then the rest
+    of its headline."""
     if kind is not None:
-        decide = DECISION_METRICS.get(kind.name, ())
+        decide = kind.dashboard.decision_metrics
         return decide + tuple(m for m in kind.headline_metrics if m not in decide)
     first = next(iter(data["plans"].values()))
     return tuple(m for m in first["metrics"] if "[" not in m)[:6]
@@ -94,9 +89,10 @@ def headline_metrics(data: dict[str, Any], kind: Kind | None) -> tuple[str, ...]
 
 def decision_metrics(data: dict[str, Any]) -> tuple[str, ...]:
     first = next(iter(data["plans"].values()))
-    decide = DECISION_METRICS.get(str(data.get("kind")), ())
+    kind = find_kind(data.get("kind"))
+    decide = kind.dashboard.decision_metrics if kind is not None else ()
     return tuple(m for m in decide if m in first["metrics"]) or headline_metrics(
-        data, KINDS.get(str(data.get("kind"))))[:2]
+        data, kind)[:2]
 
 
 def replications_text(n: Any) -> str:
@@ -318,7 +314,7 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
 def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | None = None
                     ) -> None:
     """``key`` identifies the comparison (its figures are cached under it)."""
-    kind = KINDS.get(str(data.get("kind")))
+    kind = find_kind(data.get("kind"))
     summaries = list(data["plans"].values())
     plans = list(data["plans"])
     metrics = headline_metrics(data, kind)

@@ -17,6 +17,7 @@ from typing import Any
 import streamlit as st
 
 from sim.core.errors import Problem, ScenarioError
+from sim.core.kind import find_kind
 from sim.core.limits import FILE_BYTES
 from sim.core.planedit import plan_digest, with_plan
 from sim.core.scenario import Scenario, load_scenario, parse_scenario, parse_scenario_text
@@ -27,9 +28,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
 DEFAULT_SCENARIO = "muster_youchegang.yaml"
 DEFAULT_REPS = int(os.environ.get("GRIDMUSTER_DASHBOARD_REPS", "20"))
-# Kinds whose replications take seconds (a festival day, a flooding town) start with fewer, so
-# that the first result of a freshly opened scenario comes in seconds, not minutes.
-FIRST_REPS_BY_KIND = {"evacuation": 10, "festival": 4}
 MAX_CACHED_RUNS = 64
 MIN_REPS_PER_POOL = 50
 
@@ -39,7 +37,11 @@ def bundled_scenarios() -> list[str]:
 
 
 def default_reps(kind: str) -> int:
-    return min(DEFAULT_REPS, FIRST_REPS_BY_KIND.get(kind, DEFAULT_REPS))
+    # Kinds whose replications take seconds (a festival day, a flooding town) start with fewer
+    # (their ``dashboard.first_reps``), so the first result comes in seconds, not minutes.
+    found = find_kind(kind)
+    first = found.dashboard.first_reps if found is not None else None
+    return min(DEFAULT_REPS, first if first is not None else DEFAULT_REPS)
 
 
 def default_workers() -> int:

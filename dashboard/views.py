@@ -104,8 +104,7 @@ def scenario_page() -> None:
         st.image(figs[key], caption="Roads, grid centres and the kind's places",
                  width="stretch")
     with right:
-        st.markdown("**Staff by group and post**" if s.kind.name == "festival"
-                    else "**Forces by role and grid**")
+        st.markdown(f"**{s.kind.dashboard.forces_title}**")
         st.dataframe(forces, height=460, key="forces_by_grid")
 
 
@@ -139,7 +138,7 @@ def plans_page() -> None:
 
     fkey, pkey = _editor_keys(base)
     base_forces = force_rows(s.raw, base)
-    if base_forces or s.kind.name != "festival":
+    if base_forces or s.kind.dashboard.edits_forces:
         st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
                     "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
         forces = st.data_editor(
@@ -392,12 +391,7 @@ def clock_start(s: Scenario, plans: list[str]) -> float | None:
     one (the alert at 09:30, the festival day from 05:00), else None."""
     starts = set()
     for p in plans:
-        model = s.plan(p).model
-        text = None
-        if getattr(model, "muster", None) is not None:
-            text = getattr(model.muster, "alert_time", None)
-        elif getattr(model, "festival", None) is not None:
-            text = getattr(model.festival, "day_start", None)
+        text = s.kind.clock_start(s.plan(p).model) if s.kind.clock_start is not None else None
         if not isinstance(text, str) or ":" not in text:
             return None
         h, m = text.split(":", 1)
@@ -406,12 +400,6 @@ def clock_start(s: Scenario, plans: list[str]) -> float | None:
 
 
 # --- Replay -------------------------------------------------------------------------------
-
-REPLAY_DOT = {"muster": "person", "evacuation": "household or responder",
-              "festival": "visitor group or team"}
-REPLAY_NOTE = {"muster": " (people the alert never reached have no events and are not drawn)",
-               "festival": "; circles: people queueing at checkpoints and standing at viewing "
-                           "points (red: over the danger density)"}
 
 def replay_page() -> None:
     st.header(_("Replay"))
@@ -441,10 +429,9 @@ def replay_page() -> None:
     if clock:  # the clock time beside the minute (the table on the right says the minute)
         st.markdown(f"**{_('Minute')} {minute}{clock}**")
     st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
-               f"{REPLAY_DOT.get(rr.kind, 'entity')}"
-               f"{REPLAY_NOTE.get(rr.kind, '')}.")
-    crowd = rr.crowd(minute) if rr.kind == "festival" else None
-    roads = rr.roads(minute) if rr.kind == "evacuation" else None
+               f"{s.kind.dashboard.replay_dot}{s.kind.dashboard.replay_note}.")
+    crowd = rr.crowd(minute) if rr.shows_crowd else None
+    roads = rr.roads(minute) if rr.shows_roads else None
     left, right = st.columns([3, 2])
     with left:
         figs = state.figure_cache()

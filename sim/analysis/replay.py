@@ -2,8 +2,9 @@
 
 Used by the dashboard's replay (a time slider over replication 0, for training exercises) and
 usable from a notebook. Each kind says how its events map to states and positions
-(``REPLAY_SPECS``); a kind without a spec gets a generic replay: an entity's state is its last
-event and its position the last place it was recorded at.
+(its ``Kind.replay``, a ``sim.analysis.replay_spec.ReplaySpec``); a kind without a spec gets
+a generic replay: an entity's state is its last event and its position the last place it was
+recorded at.
 
 Positions are road-network node indices (what ``sim.present.maps.town_map(points=...)`` draws). Someone
 travelling is placed on the straight line from where they left to where they arrive, in
@@ -13,115 +14,24 @@ proportion to the time elapsed, snapped to the nearest node.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sim.analysis.replay_spec import AT, HOME, MOVING, ReplaySpec
+from sim.core.kind import find_kind
 from sim.network.graph import RoadNetwork
 
-# How a state places an entity: at home, at the location of its last event, or moving.
-HOME, AT, MOVING = "home", "at", "moving"
+__all__ = ["AT", "HOME", "MOVING", "Replay", "ReplaySpec", "build_replay", "spec_for"]
 
-
-@dataclass(frozen=True)
-class ReplaySpec:
-    """How one kind's events become states at a minute."""
-
-    before_first: str  # state of an entity before its first event
-    states: Mapping[str, tuple[str, str]]  # event → (state, HOME | AT | MOVING)
-    home_events: tuple[str, ...] = ()  # events whose location is the entity's home node
-    arrival_events: tuple[str, ...] = ()  # events that end a MOVING state
-    colors: Mapping[str, str] = field(default_factory=dict)  # state → colour
-    queue_state: str | None = None  # the state counted as a queue at its location
-    ignore_entities: tuple[str, ...] = ("command",)
-    ignore_roles: tuple[str, ...] = ()  # e.g. the records of roads closing
-    hidden_states: tuple[str, ...] = ()  # counted but not drawn (not arrived yet, gone home)
-    who: Mapping[str, str] = field(default_factory=dict)  # state → who is in it (a column)
-    who_default: str = ""  # who is in the other states
-    unit: str = "people"  # what the counts count
-
-
-MUSTER_REPLAY = ReplaySpec(
-    before_first="not yet moving",
-    states={
-        "alert_received": ("not yet moving", HOME),
-        "call_unanswered": ("not yet moving", HOME),
-        "noticed": ("not yet moving", HOME),
-        "acknowledged": ("not yet moving", HOME),
-        "unavailable": ("unavailable", HOME),
-        "departed": ("en route", MOVING),
-        "arrived": ("waiting at check-in", AT),
-        "checkin_start": ("waiting at check-in", AT),
-        "mustered": ("mustered", AT),
-    },
-    home_events=("noticed", "unavailable", "acknowledged", "departed"),
-    arrival_events=("arrived",),
-    colors={"not yet moving": "tab:gray", "unavailable": "black", "en route": "tab:orange",
-            "waiting at check-in": "tab:red", "mustered": "tab:green"},
-    queue_state="waiting at check-in",
-)
-
-_HH, _RESP = "households", "responders"
-EVACUATION_REPLAY = ReplaySpec(
-    before_first="not warned",
-    states={
-        "warned": ("warned", HOME), "second_knock": ("warned", HOME),
-        "complied": ("warned", HOME), "escort_requested": ("waiting for an escort", HOME),
-        "refused": ("refused", HOME), "unreachable": ("stranded", HOME),
-        "self_evacuating": ("moving", MOVING), "departed": ("moving", MOVING),
-        "replanned": ("moving", MOVING), "turned_away": ("moving", MOVING),
-        "cut_off": ("stranded", AT), "no_shelter_space": ("stranded", AT),
-        "sheltered": ("sheltered", AT),
-        "on_duty": ("responder on duty", AT), "arrived": ("responder on duty", AT),
-        "knock": ("responder warning door to door", AT), "escort_pickup": ("responder escorting", AT),
-    },
-    home_events=("warned", "self_evacuating", "departed", "unreachable"),
-    arrival_events=("sheltered",),
-    colors={"not warned": "tab:gray", "warned": "tab:olive", "waiting for an escort": "tab:pink",
-            "refused": "black", "moving": "tab:orange", "stranded": "tab:red",
-            "sheltered": "tab:green", "responder on duty": "tab:blue",
-            "responder warning door to door": "tab:purple", "responder escorting": "tab:cyan"},
-    ignore_roles=("hazard", "command"),
-    who={"responder on duty": _RESP, "responder warning door to door": _RESP,
-         "responder escorting": _RESP},
-    who_default=_HH,
-    unit="number",
-)
-
-FESTIVAL_REPLAY = ReplaySpec(
-    before_first="not arrived",
-    states={
-        "arrived": ("queueing", AT), "diverted": ("queueing", AT),
-        "check_start": ("being checked", AT), "check_end": ("walking to the seawall", MOVING),
-        "redirected": ("walking to the seawall", AT), "held": ("held back", AT),
-        "entered": ("at a viewing point", AT), "leaving": ("leaving", AT),
-        "exited": ("left", AT), "turned_away": ("turned away", HOME),
-        "reported": ("incident reported", AT), "dispatched": ("team on the way", MOVING),
-        "on_scene": ("team on scene", AT), "escalated": ("team on scene", AT),
-        "cleared": ("team free", AT),
-    },
-    arrival_events=("held", "entered", "on_scene"),
-    colors={"queueing": "tab:red", "being checked": "tab:purple",
-            "walking to the seawall": "tab:orange", "held back": "black",
-            "at a viewing point": "tab:green", "leaving": "tab:olive",
-            "team on the way": "tab:blue", "team on scene": "tab:cyan", "team free": "navy"},
-    queue_state="queueing",
-    hidden_states=("not arrived", "left", "turned away", "incident reported"),
-    who={"incident reported": "incidents", "team on the way": "teams", "team on scene": "teams",
-         "team free": "teams"},
-    who_default="visitor groups",
-    unit="number",
-)
-
-REPLAY_SPECS: dict[str, ReplaySpec] = {"muster": MUSTER_REPLAY, "evacuation": EVACUATION_REPLAY,
-                                       "festival": FESTIVAL_REPLAY}
 _PALETTE = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
             "tab:pink", "tab:gray", "tab:olive", "tab:cyan")
 
 
 def spec_for(kind: str) -> ReplaySpec | None:
-    return REPLAY_SPECS.get(kind)
+    found = find_kind(kind)
+    return found.replay if found is not None else None
 
 
 def location_index(network: RoadNetwork, places: Mapping[str, Sequence[tuple[str, str]]]

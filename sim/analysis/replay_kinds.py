@@ -1,5 +1,6 @@
-"""What a replay shows besides people, per kind: flooded roads (evacuation) and the crowd at
-checkpoints and viewing points (festival), at a given minute of one replication.
+"""What a replay shows besides people: roads that change (a flood) and the crowd at places
+(checkpoint queues, viewing-point density), at a given minute of one replication; a kind says
+which through its ``replay_extras``.
 
 ``replay_of_run`` assembles everything the dashboard's replay page needs from a plan run
 (replication 0): the event replay (``sim.analysis.replay``), plus the flood timeline of the plan or the
@@ -11,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
 
 from sim.analysis.replay import Replay, build_replay
+from sim.analysis.replay_spec import ReplayExtras
+from sim.core.kind import kind_named
 from sim.network.graph import RoadNetwork
 
 if TYPE_CHECKING:
-    from sim.kinds.evacuation.hazard import FloodTimeline
     from sim.run.experiments import PlanRun
 
 CLOSED_ON_FOOT, CLOSED_TO_VEHICLES, SLOW = ("closed on foot", "closed to vehicles",
@@ -30,7 +32,14 @@ LOS_LETTERS = "ABCDEF"
 _M_PER_MIN_AT_1KMH = 1000.0 / 60.0
 
 
-def flooded_roads(network: RoadNetwork, timeline: FloodTimeline, minute: float
+class RoadTimeline(Protocol):
+    """Roads that change over a run (evacuation's flood timeline): per edge at a minute, the
+    walking cost (inf: closed on foot) and the driving minutes (inf: closed to vehicles)."""
+
+    def state_at(self, minute: float) -> Any: ...
+
+
+def flooded_roads(network: RoadNetwork, timeline: RoadTimeline, minute: float
                   ) -> pd.DataFrame:
     """Roads affected by water at the minute: ``a, b, state`` (one of ``ROAD_COLORS``); a road
     closed on foot is closed to vehicles too, and is listed once, as the worse."""
@@ -111,6 +120,12 @@ class RunReplay:
     areas: Mapping[str, float] = field(default_factory=dict)  # viewing point → m²
     danger_ppm2: float = 4.0
     focus_min: float = 30.0  # a minute worth showing first (festival: the tide)
+    shows_crowd: bool = False  # the series record crowds at places (``crowd``)
+
+    @property
+    def shows_roads(self) -> bool:
+        """Roads change over the run (``roads``)."""
+        return self.timeline is not None
 
     def roads(self, minute: float) -> pd.DataFrame:
         if self.timeline is None:
@@ -123,31 +138,20 @@ class RunReplay:
 
 def replay_of_run(run: PlanRun, network: RoadNetwork,
                   places: Mapping[str, Sequence[tuple[str, str]]]) -> RunReplay:
-    """Replication 0 of a plan run (its events must have been kept) ready to replay."""
-    from sim.run.experiments import plan_inputs
-
-    kind = run.setup.model.kind
-    inp = plan_inputs(run.setup)
+    """Replication 0 of a plan run (its events must have been kept) ready to replay; what
+    else the replay shows (flooded roads, crowds) comes from the kind's ``replay_extras``."""
+    kind = kind_named(run.setup.model.kind)
     first = run.results[0] if run.results else None
     series = dict(first.series) if first is not None else {}
     t = list(np.asarray(run.curve_t, dtype=float))
-    entities = locations = None
-    extra: dict[str, Any] = {}
-    if kind == "evacuation":
-        names = inp.node_names
-        entities = pd.DataFrame([(h.id, "household", h.grid, names[h.node])
-                                 for h in inp.households],
-                                columns=["entity_id", "role", "grid", "node"])
-        locations = {h.id: names[h.node] for h in inp.households}
-        extra = {"timeline": inp.timeline, "focus_min": 60.0}
-        end = float(inp.params.horizon_min)
-    elif kind == "festival":
-        extra = {"areas": dict(zip(inp.vp_ids, map(float, inp.vp_area), strict=True)),
-                 "danger_ppm2": float(inp.params.danger_ppm2), "focus_min": float(inp.tide)}
-        end = float(inp.horizon)
-    else:
-        end = 0.0
-    people = build_replay(run.events(), kind, network, places, entities=entities,
-                          locations=locations)
-    return RunReplay(kind, people, network, max(end, people.end_min), series=series,
-                     series_t=t, **extra)
+    extras = kind.replay_extras(run.inputs()) if kind.replay_extras is not None \
+        else ReplayExtras()
+    entities = pd.DataFrame(list(extras.entities),
+                            columns=["entity_id", "role", "grid", "node"]) \
+        if extras.entities else None
+    people = build_replay(run.events(), kind.name, network, places, entities=entities,
+                          locations=dict(extras.locations) or None)
+    return RunReplay(kind.name, people, network, max(extras.end_min, people.end_min),
+                     timeline=extras.timeline, series=series, series_t=t,
+                     areas=dict(extras.areas), danger_ppm2=extras.danger_ppm2,
+                     focus_min=extras.focus_min, shows_crowd=extras.crowd)

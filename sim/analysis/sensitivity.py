@@ -20,17 +20,19 @@ import math
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from sim.core.assumptions import Assumption, apply_values, get_path
+from sim.core.cache import BoundedCache
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
-from sim.core.kind import Kind
+from sim.core.kind import AnyKind, kind_named
 from sim.core.results import ReplicationResult
-from sim.core.scenario import KINDS, Scenario, network_for, parse_scenario
+from sim.core.scenario import Scenario, network_for, parse_scenario
 from sim.run.backends import Backend, run_tasks
 
 Method = Literal["morris", "sobol"]
@@ -123,20 +125,17 @@ def _extremes(values: Sequence[dict[str, float]]) -> set[int]:
     return out
 
 
-_NETWORKS: dict[str, Any] = {}
-_BUILT: dict[tuple[str, int], tuple[Kind, Any]] = {}
+# The inputs of the design point being run: codes come in order, so one point's inputs are
+# built once per process. Keyed by the design's token (a digest of its scenario and values).
+_BUILT: BoundedCache[tuple[AnyKind, Any]] = BoundedCache(1)
 
 
-def _point_inputs(d: Design, point: int) -> tuple[Kind, Any]:
+def _point_inputs(d: Design, point: int) -> tuple[AnyKind, Any]:
     s = parse_scenario(d.raws[point], d.base_dir)
     setup = s.plan(d.plan)
-    # Most assumptions leave the road network alone: build it once per process and spec.
-    key = f"{setup.model.network.model_dump_json()}|{d.base_dir}"
-    if key not in _NETWORKS:
-        _NETWORKS.clear()
-        _NETWORKS[key] = network_for(setup.model, d.base_dir)
-    kind = KINDS[setup.model.kind]
-    return kind, kind.build(setup.model, _NETWORKS[key])
+    # Most assumptions leave the road network alone: ``network_for`` caches it by content.
+    kind = kind_named(setup.model.kind)
+    return kind, kind.build(setup.model, network_for(setup.model, d.base_dir))
 
 
 def run_points(d: Design, chunk: list[int], seed: int, keep_events: tuple[int, ...] = ()
@@ -147,11 +146,7 @@ def run_points(d: Design, chunk: list[int], seed: int, keep_events: tuple[int, .
     out = []
     for code in chunk:
         point, rep = divmod(code, reps)
-        # Codes come in order, so one design point's inputs are built once per process.
-        if (d.token, point) not in _BUILT:
-            _BUILT.clear()
-            _BUILT[(d.token, point)] = _point_inputs(d, point)
-        kind, inputs = _BUILT[(d.token, point)]
+        kind, inputs = _BUILT.get((d.token, point), partial(_point_inputs, d, point))
         r = kind.simulate(inputs, rep, seed, False)
         out.append(replace(r, replication=code, events=[], final_states={}, series={},
                            curve=None))

@@ -42,9 +42,10 @@ from sim.cli.sensitivity import robustness_cmd, sensitivity_cmd
 from sim.cli.verify import verify_cmd, write_imo
 from sim.core import sense
 from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget, enforce, estimate
-from sim.core.catalogue import METRICS
+from sim.core.catalogue import known_metrics
 from sim.core.errors import Problem, ScenarioError
-from sim.core.scenario import KINDS, Scenario, load_scenario
+from sim.core.kind import all_kinds
+from sim.core.scenario import Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
 from sim.present.output import check_out_folder, write_comparison, write_run, write_xlsx
@@ -186,7 +187,7 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of scenario files."""
-    models = [k.scenario_model for k in KINDS.values()]
+    models = [k.scenario_model for k in all_kinds()]
     sch: dict[str, Any] = {
         "title": "gridmuster scenario",
         "oneOf": [TypeAdapter(m).json_schema() for m in models],
@@ -212,7 +213,7 @@ def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int
 
 def check_metric(metric: str, s: Scenario) -> None:
     """An unknown metric is refused before any replication (it would run to the cap)."""
-    if metric not in METRICS:
+    if metric not in known_metrics():
         raise ScenarioError([Problem("--metric", _(
             "not a metric gridmuster computes; e.g. {examples}",
             examples=", ".join(s.kind.headline_metrics[:4])), metric)])

@@ -25,7 +25,8 @@ from sim.cli.common import (
 )
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
-from sim.core.scenario import KINDS, load_scenario
+from sim.core.kind import find_kind
+from sim.core.scenario import load_scenario
 from sim.present.i18n import _
 from sim.present.output import check_out_folder, write_json
 from sim.run.optimise import Evaluation, Optimiser, Target, Variable
@@ -87,12 +88,14 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
                       f"output {r.out_dir}; elapsed {fmt(r.elapsed_s)} s")
     summaries = _summaries(r)
     if summaries:
-        metrics = KINDS[r.kind].headline_metrics if r.kind in KINDS else \
+        kind = find_kind(r.kind)
+        metrics = kind.headline_metrics if kind is not None else \
             tuple(summaries[0]["metrics"])[:6]
         out_console.print(summary_table(summaries, metrics))
     if r.result and "differences" in r.result:
         ref = r.plans[0]
-        for m in (KINDS[r.kind].headline_metrics if r.kind in KINDS else ()):
+        kind = find_kind(r.kind)
+        for m in (kind.headline_metrics if kind is not None else ()):
             for pair, d in r.result["differences"].get(m, {}).items():
                 if pair.endswith(f" - {ref}"):
                     out_console.print(("* " if d["significant"] else "  ") + d["verdict"])

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.errors import Problem, ScenarioError
+from sim.core.forces import roster_size
+from sim.core.kind import WorkModel, find_kind
 from sim.present.i18n import _
 
 BUDGET_ENV = "GRIDMUSTER_BUDGET"
@@ -27,12 +29,23 @@ MEMORY_ENV = "GRIDMUSTER_MEMORY_MB"
 DEFAULT_BUDGET_S = 4 * 3600.0  # CPU-seconds of one command: a long afternoon on 2 cores
 DEFAULT_MEMORY_MB = 4096.0  # all replications running at once (one per worker)
 
-# Per unit of work (a responder, a household, a visitor group), measured as described above.
-_SECONDS = {"muster": 0.14 / 1740, "evacuation": 2.5 / (9122 + 1618), "festival": 6.3 / 44339}
-_BYTES = {"muster": 3.4e6 / 1740, "evacuation": 8e6 / (9122 + 1618), "festival": 117e6 / 44339}
-_EVENTS = {"muster": 6.0, "evacuation": 5.0, "festival": 8.0}  # event records per unit
 _BASE_BYTES = 20e6  # the interpreter's share of a replication: network, arrays, results
-_PEOPLE_PER_HOUSEHOLD = 2.8  # as sim.kinds.evacuation.inputs when a grid gives no households
+
+
+def mobilised(model: Any) -> tuple[int, int]:
+    """(people, units of work) of a plan that mobilises its forces: every responder (and
+    reinforcement) is one unit."""
+    responders = roster_size(dict(model.forces), list(model.grids))
+    reinforcements = sum(getattr(i, "count", 0) or 0 for i in model.injects
+                         if i.type == "reinforcement_arrives")
+    n = responders + reinforcements
+    return n, n
+
+
+# A kind that states no work model is costed as a mobilisation of its forces, at the rates
+# measured on the muster kind (the cheapest per unit).
+DEFAULT_WORK: WorkModel[Any] = WorkModel(units=mobilised, seconds_per_unit=0.14 / 1740,
+                                         bytes_per_unit=3.4e6 / 1740, events_per_unit=6.0)
 
 
 @dataclass(frozen=True)
@@ -63,47 +76,16 @@ def _duration(seconds: float) -> str:
     return _("{value} h", value=f"{seconds / 3600:,.1f}")
 
 
-def _units(model: Any) -> tuple[int, int]:
-    """(people, units of work) of one plan."""
-    from sim.core.forces import roster_size
-
-    responders = roster_size(dict(model.forces), list(model.grids))
-    reinforcements = sum(getattr(i, "count", 0) or 0 for i in model.injects
-                         if i.type == "reinforcement_arrives")
-    if model.kind == "muster":
-        n = responders + reinforcements
-        return n, n
-    if model.kind == "evacuation":
-        pop = model.evacuation.population
-        if pop.households is not None:
-            households = len(pop.households)
-            residents = sum(h.members for h in pop.households)
-        else:
-            households = sum(g.households or math.ceil(g.residents / _PEOPLE_PER_HOUSEHOLD)
-                             for g in model.grids)
-            residents = sum(g.residents for g in model.grids)
-        squads = sum(r.members for r in model.evacuation.reinforcements)
-        return residents + responders + squads, households + responders + squads
-    if model.kind == "festival":
-        from sim.kinds.festival.demand import expected_visitors, mean_group_size
-
-        p = model.festival
-        visitors = expected_visitors(p)
-        sizes = [mean_group_size(m.group_size) for m in p.modes.values()]
-        groups = visitors / max(sum(sizes) / len(sizes), 1.0)
-        return int(visitors), int(groups)
-    return responders, responders
-
-
 def estimate(setup: Any) -> WorkEstimate:
     """The work estimate of one plan (a ``sim.core.scenario.PlanSetup``)."""
     model = setup.model
-    people, units = _units(model)
-    kind = model.kind if model.kind in _SECONDS else "muster"
+    kind = find_kind(model.kind)
+    work = kind.work if kind is not None and kind.work is not None else DEFAULT_WORK
+    people, units = work.units(model)
     return WorkEstimate(
-        plan=setup.plan, people=people, units=units, events=int(units * _EVENTS[kind]),
-        memory_mb=(_BASE_BYTES + units * _BYTES[kind]) / 1e6,
-        seconds=units * _SECONDS[kind])
+        plan=setup.plan, people=people, units=units, events=int(units * work.events_per_unit),
+        memory_mb=(_BASE_BYTES + units * work.bytes_per_unit) / 1e6,
+        seconds=units * work.seconds_per_unit)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.core.kind import all_kinds, generation
 from sim.present.i18n import N_, _
 from sim.run.stats import PairedDifference
 
@@ -16,97 +17,42 @@ class MetricInfo:
     higher_is_better: bool
 
 
-METRICS: dict[str, MetricInfo] = {
-    "roster": MetricInfo(N_("people on the roster"), "people", True),
-    "mustered_15min": MetricInfo(N_("people mustered by 15 min"), "people", True),
-    "mustered_30min": MetricInfo(N_("people mustered by 30 min"), "people", True),
-    "mustered_60min": MetricInfo(N_("people mustered by 60 min"), "people", True),
-    "frac_mustered_60min": MetricInfo(N_("share of the roster mustered by 60 min"), "", True),
-    "t50_min": MetricInfo(N_("minutes to muster half the roster"), "min", False),
-    "t90_min": MetricInfo(N_("minutes to muster 90 % of the roster"), "min", False),
-    "unavailable": MetricInfo(N_("people unavailable"), "people", False),
-    "not_reached": MetricInfo(N_("people the alert never reached"), "people", False),
-    "en_route_at_end": MetricInfo(N_("people still on their way at the end"), "people", False),
-    "mustered_at_end": MetricInfo(N_("people mustered by the end of the run"), "people", True),
-    "checkin_wait_p95_min": MetricInfo(N_("95th-percentile check-in wait"), "min", False),
-    "checkin_wait_max_min": MetricInfo(N_("longest check-in wait"), "min", False),
-    # evacuation
-    "at_risk": MetricInfo(N_("residents at risk"), "people", False),
-    "at_risk_households": MetricInfo(N_("households at risk"), "households", False),
-    "vulnerable": MetricInfo(N_("residents in homes needing an escort"), "people", False),
-    "evacuated_30min": MetricInfo(N_("people in a shelter by 30 min"), "people", True),
-    "evacuated_60min": MetricInfo(N_("people in a shelter by 60 min"), "people", True),
-    "frac_evacuated_60min": MetricInfo(N_("share of the evacuating residents sheltered by 60 min"),
-                                       "", True),
-    "ete50_min": MetricInfo(N_("minutes to shelter half the evacuating residents"), "min", False),
-    "ete90_min": MetricInfo(N_("minutes to shelter 90 % of the evacuating residents"), "min", False),
-    "ete100_min": MetricInfo(N_("minutes to shelter all evacuating residents"), "min", False),
-    "water_peak_min": MetricInfo(N_("minute of the highest water in the storm"), "min", True),
-    "frac_evacuated_by_peak": MetricInfo(N_("share sheltered by the highest water"), "", True),
-    "evacuated_by_forces": MetricInfo(N_("people sheltered after a warning"), "people", True),
-    "self_evacuated": MetricInfo(N_("people who sheltered on their own"), "people", True),
-    "refused": MetricInfo(N_("people who refused to leave"), "people", False),
-    "stranded": MetricInfo(N_("people stranded in the flood-prone area at the end"), "people", False),
-    "escorted": MetricInfo(N_("people escorted to a shelter"), "people", True),
-    "escort_trips": MetricInfo(N_("escort trips"), "trips", True),
-    "turned_away": MetricInfo(N_("people turned away (full shelter or checkpoint)"), "people", False),
-    "exposed": MetricInfo(N_("people exposed to deep water"), "people", False),
-    "warned_60min": MetricInfo(N_("households warned by 60 min"), "households", True),
-    "warned_90_min": MetricInfo(N_("minutes to warn 90 % of households"), "min", False),
-    "warned_100_min": MetricInfo(N_("minutes to warn every household"), "min", False),
-    "responders_on_duty": MetricInfo(N_("responders on duty (people)"), "people", True),
-    "teams_on_duty": MetricInfo(N_("escort teams on duty"), "teams", True),
-    "households_visited_mean": MetricInfo(N_("households visited per warner"), "households", True),
-    "households_visited_max": MetricInfo(N_("most households visited by one warner"), "households",
-                                         False),
-    "km_walked_mean": MetricInfo(N_("km walked per responder"), "km", False),
-    "km_walked_max": MetricInfo(N_("most km walked by one responder"), "km", False),
-    "sheltered_at_end": MetricInfo(N_("people in the shelter at the end"), "people", True),
-    # festival
-    "visitors": MetricInfo(N_("visitors"), "people", True),
-    "groups": MetricInfo(N_("visitor groups"), "groups", True),
-    "wait_p50_min": MetricInfo(N_("median checkpoint wait"), "min", False),
-    "wait_p95_min": MetricInfo(N_("95th-percentile checkpoint wait"), "min", False),
-    "wait_mean_min": MetricInfo(N_("mean checkpoint wait"), "min", False),
-    "share_waited": MetricInfo(N_("share of visitors who had to wait at a checkpoint"), "", False),
-    "max_queue": MetricInfo(N_("longest checkpoint queue"), "people", False),
-    "diverted": MetricInfo(N_("visitors diverted to another checkpoint"), "people", False),
-    "max_density_ppm2": MetricInfo(N_("highest viewing-point density"), "people/m²", False),
-    "minutes_density_over_limit": MetricInfo(N_("minutes with a viewing point over the danger "
-                                             "density"), "min", False),
-    "worst_los": MetricInfo(N_("worst Fruin level of service (1 = A … 6 = F)"), "", False),
-    "held": MetricInfo(N_("visitors held at viewing-point entrances"), "people", False),
-    "held_wait_p95_min": MetricInfo(N_("95th-percentile wait at viewing-point entrances"), "min",
-                                    False),
-    "redirected": MetricInfo(N_("visitors redirected to another viewing point"), "people", False),
-    "egress95_min": MetricInfo(N_("minutes after the tide until 95 % have left the viewing points"),
-                               "min", False),
-    "incidents": MetricInfo(N_("incidents"), "incidents", False),
-    "incidents_unanswered": MetricInfo(N_("incidents no team reached by the end"), "incidents",
-                                       False),
-    "incident_response_p95_min": MetricInfo(N_("95th-percentile incident response time"), "min",
-                                            False),
-    "utilisation": MetricInfo(N_("staff utilisation"), "", False),
-}
+def _catalogue() -> tuple[dict[str, MetricInfo], frozenset[str]]:
+    """Every registered kind's metrics, merged (built again when a kind is registered)."""
+    global _MERGED
+    if _MERGED is None or _MERGED[0] != generation():
+        metrics: dict[str, MetricInfo] = {}
+        time_to: set[str] = set()
+        for kind in all_kinds():
+            metrics.update(kind.metrics)
+            time_to |= kind.time_to
+        _MERGED = (generation(), metrics, frozenset(time_to))
+    return _MERGED[1], _MERGED[2]
 
 
-# Time-to-X metrics: a replication where X did not happen within the horizon has ``inf``
-# (censored), one where X cannot happen (nobody to evacuate) has ``nan`` (not applicable).
-TIME_TO_X = frozenset({"t50_min", "t90_min", "ete50_min", "ete90_min", "ete100_min",
-                       "warned_90_min", "warned_100_min"})
+_MERGED: tuple[int, dict[str, MetricInfo], frozenset[str]] | None = None
+
+
+def known_metrics() -> dict[str, MetricInfo]:
+    """Metric name → its meaning, over every kind (each kind states its own in its
+    ``metrics.py``; a breakdown such as ``x[role=cadre]`` is not listed)."""
+    return _catalogue()[0]
 
 
 def is_time_to(metric: str) -> bool:
-    return metric.partition("[")[0] in TIME_TO_X
+    """A time-to-X metric (each kind's ``TIME_TO``): a replication where X did not happen within
+    the horizon has ``inf`` (censored), one where X cannot happen (nobody to evacuate) has
+    ``nan`` (not applicable)."""
+    return metric.partition("[")[0] in _catalogue()[1]
 
 
 def info(metric: str) -> MetricInfo:
     """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
     base, _sep, detail = metric.partition("[")
-    known = METRICS.get(base)
+    known = known_metrics().get(base)
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
-    # The phrase in the current language (METRICS holds the English, the catalogue the 中文).
+    # The phrase in the current language (the kinds hold the English, the .po the 中文).
     phrase = _(known.phrase)
     if detail:
         return MetricInfo(f"{phrase} ({breakdown_label(detail.rstrip(']'))})", known.unit,

@@ -8,6 +8,7 @@ key of the kind's section. Loading and plan resolution live in ``sim.core.scenar
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,7 +33,6 @@ from sim.core.limits import (
 from sim.network.graph import NetworkSpec
 from sim.present.i18n import N_, _
 
-KIND_SECTIONS = ("muster", "evacuation", "festival")
 _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
 
 
@@ -46,15 +46,13 @@ class StrictModel(BoundaryModel):
 
 
 class PlanPatch(StrictModel):
-    """A named staffing plan: what it changes relative to the scenario."""
+    """A named staffing plan: what it changes relative to the scenario. Each kind extends it
+    with its own section (``muster: {...}``), a mapping deep-merged over the scenario's."""
 
     description: str = ""
     forces: dict[Role, dict[str, Any]] = Field(
         default_factory=dict, description="roles replaced whole, e.g. {militia: {count: 200}}"
     )
-    muster: dict[str, Any] | None = None
-    evacuation: dict[str, Any] | None = None
-    festival: dict[str, Any] | None = None
     injects: list[dict[str, Any]] | None = Field(
         default=None, description="replaces the scenario's injects (an exercise storyline)")
 
@@ -103,7 +101,8 @@ class ScenarioBase(StrictModel):
     network: NetworkSpec
     grids: list[Grid] = Field(min_length=1, max_length=GRIDS)
     forces: dict[Role, RoleForce] = Field(default_factory=dict)
-    plans: dict[str, PlanPatch] = Field(default_factory=dict)
+    # Each kind narrows this to its own plan patch (with its section).
+    plans: Mapping[str, PlanPatch] = Field(default_factory=dict)
     injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
     objectives: list[Objective] = Field(
         default_factory=list, description="targets the after-action report checks")

@@ -1,35 +1,176 @@
-"""The scenario kinds: each says how to check, build and simulate its scenarios."""
+"""The Kind protocol: everything the shared code asks of a scenario kind, and the registry.
+
+A scenario kind (muster, evacuation, festival, ...) is one folder under ``sim/kinds/`` whose
+``kind.py`` defines ``KIND``, a :class:`Kind`. Everything outside the folder reaches the kind
+only through that object: loading checks and builds with it, the runner simulates with it, the
+report, the replay and the dashboard ask it for figures, findings, replay states and defaults.
+No shared module compares kind names.
+
+The registry maps a kind's name to the module that defines it and imports that module only
+when the kind is first asked for (``kind_named``), so that loading a muster scenario does not
+import the festival. The bundled kinds are listed in ``sim.kinds.BUNDLED``; a kind defined
+elsewhere (a plug-in, a test) calls :func:`register`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import numpy as np
 
 from sim.core.config import ScenarioBase
 from sim.core.errors import Problem
 from sim.core.results import ReplicationResult
+from sim.kinds import BUNDLED
 from sim.network.graph import RoadNetwork
+
+if TYPE_CHECKING:  # types only: these modules import this one's users
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from sim.analysis.findings import Finding
+    from sim.analysis.observed import ReviewSpec
+    from sim.analysis.replay_spec import ReplayExtras, ReplaySpec
+    from sim.core.catalogue import MetricInfo
+
+M = TypeVar("M", bound=ScenarioBase)  # the kind's scenario model (a plan applied)
+I = TypeVar("I")  # noqa: E741  the kind's inputs: what ``build`` makes once per plan
+
+Summary = Mapping[str, Any]  # a plan's ``summary.json`` as a mapping
+Places = dict[str, list[tuple[str, str]]]  # place type → [(node, label)], drawn on maps
 
 
 @dataclass(frozen=True)
-class Kind:
+class WorkModel(Generic[M]):
+    """How much one replication costs (``sim.core.budget``): it scales with ``units`` (a
+    responder, a household, a visitor group), at rates measured on the bundled scenarios."""
+
+    units: Callable[[M], tuple[int, int]]  # (people simulated, units of work) of a plan
+    seconds_per_unit: float
+    bytes_per_unit: float
+    events_per_unit: float  # event records per unit
+
+
+@dataclass(frozen=True)
+class DashboardDefaults:
+    """What the dashboard shows first for the kind."""
+
+    # Replications of the first quick result (None: the dashboard's default); kinds whose
+    # replications take seconds start with fewer so the first numbers come in seconds.
+    first_reps: int | None = None
+    # The one or two measures a planner decides on: the first screen leads with these.
+    decision_metrics: tuple[str, ...] = ()
+    forces_title: str = "Forces by role and grid"
+    edits_forces: bool = True  # the Plans page offers the forces editor
+    replay_dot: str = "entity"  # what one dot of the replay is
+    replay_note: str = ""  # appended to the replay caption
+
+
+@dataclass(frozen=True)
+class Kind(Generic[M, I]):
+    """One scenario kind. ``M`` is its scenario model, ``I`` the inputs ``build`` makes."""
+
     name: str
-    scenario_model: type[ScenarioBase]
+    scenario_model: type[M]
+    # Metric names every summary of the kind has (``sim.run.experiments`` checks).
     required_metrics: tuple[str, ...]
+    # What tables and the report lead with, in order.
     headline_metrics: tuple[str, ...]
-    curve_label: str | None
+    # Plain-language names, units and directions of the kind's metrics (``sim.core.catalogue``).
+    metrics: Mapping[str, MetricInfo]
+    curve_label: str | None  # what the completion curve counts (None: the kind has none)
     # Problems that need the network (nodes exist, references resolve), on a resolved plan.
-    check: Callable[[Any, RoadNetwork], list[Problem]]
+    check: Callable[[M, RoadNetwork], list[Problem]]
     # Everything a replication needs that does not depend on the seed (built once per plan).
-    build: Callable[[Any, RoadNetwork], Any]
-    simulate: Callable[[Any, int, int, bool], ReplicationResult]
-    curve_minutes: Callable[[Any], Any]
-    # Places to draw on the town map, by type: {"assembly point": [(node, label), ...]}.
-    places: Callable[[Any], dict[str, list[tuple[str, str]]]]
-    # Extra figures of the kind, from plan summaries: {"file_stem": Figure}. Optional.
-    figures: Callable[[list[dict[str, Any]]], dict[str, Any]] | None = None
+    build: Callable[[M, RoadNetwork], I]
+    # One replication: (inputs, replication, seed, keep_events) → its metrics and records.
+    simulate: Callable[[I, int, int, bool], ReplicationResult]
+    curve_minutes: Callable[[I], np.ndarray]  # minutes of the curve and series records
+    places: Callable[[M], Places]  # the kind's places to draw on the town map
+    # Time-to-X metrics (``inf`` when X did not happen within the horizon).
+    time_to: frozenset[str] = frozenset()
     # Inject types this kind applies; any other in a scenario's `injects:` is an error.
     inject_types: frozenset[str] = frozenset()
-    # How observed logs of this kind are read and compared (sim.analysis.observed.ReviewSpec); optional.
-    review: Any = None
+    # Plausibility: problems that make a plan meaningless (refused) and likely mistakes (warned).
+    sense_errors: Callable[[M], list[Problem]] | None = None
+    sense_warnings: Callable[[M], list[Problem]] | None = None
+    # Data files the kind's section names, read into the raw mapping before validation
+    # (festival counts CSVs); what was read is part of the scenario's digest.
+    read_files: Callable[[dict[str, Any], Path], tuple[dict[str, Any], list[Problem]]] | None \
+        = None
+    work: WorkModel[M] | None = None  # None: costed as a mobilisation of its forces
+    # Extra figures of the kind, from plan summaries: {"file_stem": Figure}.
+    figures: Callable[[Sequence[Summary]], dict[str, Figure]] | None = None
+    # Strengths and improvements of a plan's results (after-action report).
+    findings: Callable[[Summary], list[Finding]] | None = None
+    # The members table of a plan (Scenario page); None: role × grid from ``forces``.
+    forces_table: Callable[[M], pd.DataFrame] | None = None
+    # The clock time (HH:MM) at minute 0 of a plan, when the kind has one.
+    clock_start: Callable[[M], str | None] | None = None
+    # How event records become states at a minute (replay), and what else a replay shows.
+    replay: ReplaySpec | None = None
+    replay_extras: Callable[[I], ReplayExtras] | None = None
+    # How observed logs of this kind are read and compared.
+    review: ReviewSpec | None = None
+    dashboard: DashboardDefaults = field(default_factory=DashboardDefaults)
+
+
+AnyKind = Kind[Any, Any]
+
+# --- the registry ---------------------------------------------------------------------------
+
+_MODULES: dict[str, str] = dict(BUNDLED)  # name → module defining ``KIND``
+_LOADED: dict[str, AnyKind] = {}
+_generation = 0  # bumped on every registration (caches built from all kinds watch it)
+
+
+def register(kind: AnyKind | str, module: str | None = None) -> None:
+    """Add a kind: the Kind object itself, or its name and the module that defines ``KIND``
+    (imported when first asked for). A name registered again is replaced."""
+    global _generation
+    if isinstance(kind, str):
+        if module is None:
+            raise ValueError("register(name, module): the module defining KIND is needed")
+        _MODULES[kind] = module
+        _LOADED.pop(kind, None)
+    else:
+        _MODULES[kind.name] = f"{type(kind).__module__}:{kind.name}"
+        _LOADED[kind.name] = kind
+    _generation += 1
+
+
+def generation() -> int:
+    return _generation
+
+
+def kind_names() -> tuple[str, ...]:
+    return tuple(_MODULES)
+
+
+def find_kind(name: object) -> AnyKind | None:
+    """The kind of that name, or None when there is none."""
+    if not isinstance(name, str) or name not in _MODULES:
+        return None
+    if name not in _LOADED:
+        # Imported here, not at the top: the registry is what breaks the loop between the
+        # shared modules and the kinds that use them.
+        kind = importlib.import_module(_MODULES[name]).KIND
+        if kind.name != name:
+            raise ValueError(f"{_MODULES[name]} defines kind {kind.name!r}, not {name!r}")
+        _LOADED[name] = kind
+    return _LOADED[name]
+
+
+def kind_named(name: str) -> AnyKind:
+    kind = find_kind(name)
+    if kind is None:
+        raise KeyError(f"unknown scenario kind {name!r}; known: {', '.join(_MODULES)}")
+    return kind
+
+
+def all_kinds() -> list[AnyKind]:
+    return [kind_named(n) for n in _MODULES]

@@ -19,8 +19,8 @@ from pydantic import ValidationError
 
 from sim.core import sense
 from sim.core.assumptions import assumption_problems
+from sim.core.cache import BoundedCache
 from sim.core.config import (
-    KIND_SECTIONS,
     ScenarioBase,
     leaf_paths,
     merge_plan,
@@ -31,17 +31,12 @@ from sim.core.config import (
 )
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import roster_problems
-from sim.core.kind import Kind
+from sim.core.kind import AnyKind, find_kind, kind_named, kind_names
 from sim.core.limits import check_values, confine
-from sim.kinds.evacuation.kind import EVACUATION
-from sim.kinds.festival.counts import resolve_counts
-from sim.kinds.festival.model import FESTIVAL
-from sim.kinds.muster.model import MUSTER
 from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
 from sim.network.places import Snap, grid_snaps, resolve_places
 from sim.present.i18n import _, pick
 
-KINDS: dict[str, Kind] = {k.name: k for k in (MUSTER, EVACUATION, FESTIVAL)}
 DEFAULT_PLAN = "baseline"
 
 
@@ -71,8 +66,8 @@ class Scenario:
     snaps: list[Snap] = field(default_factory=list, repr=False)
 
     @property
-    def kind(self) -> Kind:
-        return KINDS[self.model.kind]
+    def kind(self) -> AnyKind:
+        return kind_named(self.model.kind)
 
     @property
     def name(self) -> str:
@@ -113,19 +108,32 @@ class Scenario:
         return {"grid": grids, **self.kind.places(model)}
 
 
-_NETWORKS: dict[tuple[str, str], RoadNetwork] = {}
+# Road networks by the digest of what they are built from (plans never change the network); a
+# few towns at once are plenty, and the bound keeps a long dashboard session from growing.
+NETWORKS_CACHE_SIZE = 8
+NETWORKS: BoundedCache[RoadNetwork] = BoundedCache(NETWORKS_CACHE_SIZE)
 
 
 def network_for(model: ScenarioBase, base_dir: Path) -> RoadNetwork:
-    """The road network of a scenario, built once per process (plans never change it)."""
+    """The road network of a scenario, built once per process (while cached)."""
     return network_for_spec(model.network, base_dir)
 
 
+def network_digest(spec: NetworkSpec, base_dir: Path) -> str:
+    """Content digest of a network: its spec, and the bytes of the GraphML file it names."""
+    h = hashlib.sha256(spec.model_dump_json().encode())
+    h.update(b"\0" + str(base_dir).encode())
+    if spec.graphml:
+        path = base_dir / spec.graphml
+        if path.is_file():
+            with path.open("rb") as f:
+                h.update(hashlib.file_digest(f, "sha256").digest())
+    return h.hexdigest()
+
+
 def network_for_spec(spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
-    key = (spec.model_dump_json(), str(base_dir))
-    if key not in _NETWORKS:
-        _NETWORKS[key] = RoadNetwork.from_spec(spec, base_dir)
-    return _NETWORKS[key]
+    return NETWORKS.get(network_digest(spec, base_dir),
+                        lambda: RoadNetwork.from_spec(spec, base_dir))
 
 
 def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase,
@@ -178,14 +186,15 @@ def parse_scenario_text(text: str, base_dir: Path) -> Scenario:
 
 def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     kind_name = raw.get("kind")
-    if not isinstance(kind_name, str) or kind_name not in KINDS:
-        known = ", ".join(KINDS)
+    found = find_kind(kind_name)
+    if not isinstance(kind_name, str) or found is None:
+        known = ", ".join(kind_names())
         if kind_name is None:
             raise ScenarioError([Problem("kind", _("required field is missing; one of {known}",
                                                            known=known))])
         raise ScenarioError([Problem("kind", _("unknown scenario kind; expected one of {known}",
                                                        known=known), kind_name)])
-    kind = KINDS[kind_name]
+    kind = found
     given = raw
     # Before anything reads a file or expands a value: finite numbers, bounded text, and
     # files named by the scenario confined to its folder.
@@ -193,10 +202,10 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if early:
         raise ScenarioError(_unique(early))
     raw, snaps = resolve_places(raw, base_dir, network_for_spec)  # `xy`/`lonlat` → `node`
-    if kind_name == "festival":  # `counts_csv` files → inline `counts`
-        raw, count_problems = resolve_counts(raw, base_dir)
-        if count_problems:
-            raise ScenarioError(count_problems)
+    if kind.read_files is not None:  # data files the kind's section names (counts CSVs)
+        raw, file_problems = kind.read_files(raw, base_dir)
+        if file_problems:
+            raise ScenarioError(file_problems)
     problems: list[Problem] = []
     try:
         model = kind.scenario_model.model_validate(raw)
@@ -211,7 +220,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     for name, patch in patches.items():
         if not isinstance(patch, dict):
             patch = {}
-        for other in KIND_SECTIONS:
+        for other in kind_names():
             if other != kind_name and patch.get(other) is not None:
                 problems.append(Problem(join_path("plans", name, other),
                                         _("this scenario is of kind {kind}", kind=kind_name)))
@@ -284,8 +293,9 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
     if problems:
         raise ScenarioError(_unique(problems))
 
-    digest = _digest(given, base_dir, model, raw.get("festival") if kind_name == "festival"
-                     else None)
+    # What the kind read from other files is part of the digest (it feeds the replications).
+    digest = _digest(given, base_dir, model,
+                     raw.get(kind_name) if kind.read_files is not None else None)
     setups = {
         name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
                         digest)

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from sim.core.errors import Problem, ScenarioError
+from sim.core.kind import find_kind
 from sim.core.results import json_ready
-from sim.core.scenario import KINDS
 from sim.run.experiments import Comparison, PlanRun
 
 _R = TypeVar("_R")
@@ -118,20 +118,15 @@ def save_figure(fig: Any, path: Path) -> Path:
 
 
 def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
-    # matplotlib is imported only when plots are written: it is most of the CLI's start-up.
-    from sim.present.plots import breakdown_figure, curve_figure
+    from sim.present.plots import curve_figure  # deferred: matplotlib (most of the start-up)
 
     written = []
-    kind = KINDS.get(summaries[0]["kind"]) if summaries else None
+    kind = find_kind(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
         for stem, fig in kind.figures(summaries).items():
             written.append(save_figure(fig, out / f"{stem}.png"))
     if any(s.get("curve") for s in summaries):
         written.append(save_figure(curve_figure(summaries), out / "curve.png"))
-    for metric, key in (("mustered_60min", "role"), ("mustered_60min", "ap")):
-        fig = breakdown_figure(summaries, metric, key)
-        if fig is not None:
-            written.append(save_figure(fig, out / f"{metric}_by_{key}.png"))
     return written
 
 

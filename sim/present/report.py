@@ -17,7 +17,7 @@ import jinja2
 from sim.analysis.findings import findings, objective_met, objective_value
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
-from sim.core.scenario import KINDS
+from sim.core.kind import find_kind
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 
@@ -90,7 +90,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     comparison = "differences" in result
     summaries = list(result["plans"].values()) if comparison else [result]
     first = summaries[0]
-    kind = KINDS.get(first["kind"])
+    kind = find_kind(first["kind"])
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
     scenario = pick(first["scenario"], first.get("scenario_zh"))
 

@@ -35,7 +35,7 @@ from typing import Any
 
 from sim.analysis.findings import findings, objective_value
 from sim.core.catalogue import info
-from sim.core.scenario import KINDS
+from sim.core.kind import find_kind
 from sim.present import formatting
 from sim.present.i18n import _, current_lang
 
@@ -274,7 +274,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     labels = _labels()
     summaries = _summaries(result)
     first = summaries[0]
-    kind = KINDS.get(first["kind"])
+    kind = find_kind(first["kind"])
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
     sections: list[Section] = []
 

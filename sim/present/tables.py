@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from sim.core.catalogue import info, is_time_to
+from sim.core.forces import ROLES, role_counts
+from sim.core.kind import find_kind
 from sim.present import formatting
 from sim.present.i18n import _
 
@@ -113,45 +115,14 @@ def breakdown_table(summaries: Sequence[dict[str, Any]], key: str) -> pd.DataFra
 
 
 def forces_table(model: Any) -> pd.DataFrame:
-    """Members of each role (columns) in each grid (rows) of a resolved plan, with totals; for a
-    festival, its staff by group (columns) at each post (rows: checkpoints over all their shifts,
-    viewing-point stewards, incident teams)."""
-    from sim.core.forces import ROLES, role_counts
-
-    if getattr(model, "festival", None) is not None:
-        return festival_staff_table(model.festival)
+    """Members of each role (columns) in each grid (rows) of a resolved plan, with totals; a
+    kind with its own table (``Kind.forces_table``, e.g. staff by group and post) gives that."""
+    kind = find_kind(model.kind)
+    if kind is not None and kind.forces_table is not None:
+        return kind.forces_table(model)
     grids = list(model.grids)
     data = {role: role_counts(model.forces[role], grids) for role in ROLES if role in model.forces}
     frame = pd.DataFrame(data, index=pd.Index([g.id for g in grids], name="grid"))
     frame["total"] = frame.sum(axis=1)
     frame.loc["all grids"] = frame.sum(axis=0)
     return frame
-
-
-def festival_staff_table(p: Any) -> pd.DataFrame:
-    """People of each staff group posted at each post of a festival plan (after
-    ``staff_scale``; a checkpoint's shifts are added up), with totals; the last row is all posts
-    together."""
-    from sim.kinds.festival.config import STAFF_GROUPS
-
-    rows: dict[str, dict[str, int]] = {}
-
-    def add(post: str, staff: dict[str, int], times: int = 1) -> None:
-        row = rows.setdefault(post, dict.fromkeys(STAFF_GROUPS, 0))
-        for g, n in staff.items():
-            row[g] += p.scaled(g, n) * times
-
-    for cid, cp in p.checkpoints.items():
-        for shift in cp.roster.values():
-            add(f"checkpoint {cid} ({len(cp.roster)} shifts)", shift.staff)
-    for vid, vp in p.viewing_points.items():
-        add(f"viewing point {vid} stewards", vp.stewards)
-    for name, team in p.teams.items():
-        add(f"{name} teams ({team.count})", team.members, team.count)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
-        else pd.DataFrame(columns=list(STAFF_GROUPS))
-    frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame
-    frame.index.name = "post"
-    frame["total"] = frame.sum(axis=1)
-    frame.loc["all posts"] = frame.sum(axis=0)
-    return frame.astype(int)

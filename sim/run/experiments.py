@@ -20,31 +20,35 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
+from sim.core.cache import BoundedCache
 from sim.core.catalogue import is_time_to, verdict
+from sim.core.kind import kind_named
 from sim.core.results import ReplicationResult, events_frame
-from sim.core.scenario import KINDS, PlanSetup, Scenario, network_for
+from sim.core.scenario import PlanSetup, Scenario, network_for
 from sim.run.backends import Backend, OnResults, run_tasks
 from sim.run.stats import describe, describe_time, paired_difference
 from sim.run.store import RunStore
 
 Progress = Callable[[int], None]  # called with the number of replications just finished
 
-_INPUTS: dict[tuple[str, str], Any] = {}
+# A plan's seed-independent inputs, by the scenario's content digest and the plan's name: a
+# plan edited in the dashboard is a new scenario text, so a new key; the bound keeps a long
+# dashboard session from holding every plan it ever ran.
+INPUTS_CACHE_SIZE = 16
+INPUTS: BoundedCache[Any] = BoundedCache(INPUTS_CACHE_SIZE)
 
 
 def plan_inputs(setup: PlanSetup) -> Any:
-    """The seed-independent inputs of a plan, built once per process."""
-    key = (setup.digest, setup.plan)
-    if key not in _INPUTS:
-        kind = KINDS[setup.model.kind]
-        _INPUTS[key] = kind.build(setup.model, network_for(setup.model, setup.base_dir))
-    return _INPUTS[key]
+    """The seed-independent inputs of a plan, built once per process (while cached)."""
+    kind = kind_named(setup.model.kind)
+    return INPUTS.get((setup.digest, setup.plan),
+                      lambda: kind.build(setup.model, network_for(setup.model, setup.base_dir)))
 
 
 def run_replications(setup: PlanSetup, replications: Sequence[int], seed: int,
                      keep_events: Sequence[int] = (0,)) -> list[ReplicationResult]:
     """Run the given replication indices in this process."""
-    kind = KINDS[setup.model.kind]
+    kind = kind_named(setup.model.kind)
     inputs = plan_inputs(setup)
     keep = set(keep_events)
     return [kind.simulate(inputs, r, seed, r in keep) for r in replications]
@@ -87,6 +91,10 @@ class PlanRun:
     def plan(self) -> str:
         return self.setup.plan
 
+    def inputs(self) -> Any:
+        """The plan's seed-independent inputs (what its replications were run from)."""
+        return plan_inputs(self.setup)
+
     def metric_names(self) -> list[str]:
         names: dict[str, None] = {}
         for r in self.results:
@@ -124,7 +132,7 @@ class PlanRun:
         return out
 
     def summary(self) -> dict[str, Any]:
-        kind = KINDS[self.setup.model.kind]
+        kind = kind_named(self.setup.model.kind)
         out: dict[str, Any] = {
             "scenario": self.setup.scenario_name,
             "kind": kind.name,
@@ -184,7 +192,7 @@ def run_plan(scenario: Scenario, plan: str | None, replications: int, seed: int 
     """
     setup = scenario.plan(plan)
     seed = scenario.model.seed if seed is None else seed
-    curve_t = np.asarray(KINDS[setup.model.kind].curve_minutes(plan_inputs(setup)))
+    curve_t = np.asarray(kind_named(setup.model.kind).curve_minutes(plan_inputs(setup)))
     empty = PlanRun(setup, seed, [], curve_t, extra={"reused": 0, "computed": 0})
     return extend(empty, range(replications), workers, progress, dask=dask, store=store,
                   resume=resume, run_id=run_id, keep_events=keep_events)

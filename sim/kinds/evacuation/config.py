@@ -3,14 +3,17 @@ decision to evacuate; depths in metres unless a name says ``_mm``)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.core.config import ScenarioBase, StrictModel
+from sim.core.config import PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
+from sim.core.errors import Problem
 from sim.core.forces import Role
 from sim.core.limits import ID_CHARS, MINUTES, PEOPLE, RESOLUTION, ROLE_MEMBERS
+from sim.present.i18n import _
 
 Prob = Annotated[float, Field(ge=0, le=1)]
 NonNeg = Annotated[float, Field(ge=0, le=1e6)]
@@ -210,6 +213,37 @@ class EvacuationParams(StrictModel):
         return self.roles.get(role) or default_roles()[role]  # type: ignore[call-overload]
 
 
+class EvacuationPlan(PlanPatch):
+    """A evacuation plan: roles replaced whole, keys of the ``evacuation`` section overridden."""
+
+    evacuation: dict[str, Any] | None = None
+
+
 class EvacuationScenario(ScenarioBase):
     kind: Literal["evacuation"]
+    plans: Mapping[str, EvacuationPlan] = Field(default_factory=dict)
     evacuation: EvacuationParams
+
+# --- sense checks (``sim.core.sense``): plans that validate but cannot mean what was meant ---
+
+def sense_errors(model: EvacuationScenario) -> list[Problem]:
+    p = model.evacuation
+    out = []
+    if p.warning_start_min >= p.horizon_min:
+        out.append(Problem("evacuation.warning_start_min", _(
+            "the warning starts after the horizon ({horizon} min): nobody is warned",
+            horizon=f"{p.horizon_min:g}"),
+                           p.warning_start_min))
+    if p.population.households is not None and not p.population.households:
+        out.append(Problem("evacuation.population.households", _(
+            "an empty list: nobody lives in the town (leave it out to generate households from "
+            "the grids)")))
+    return out
+
+
+def sense_warnings(model: EvacuationScenario) -> list[Problem]:
+    """Likely mistakes that still give a run (printed by ``validate``)."""
+    if not model.evacuation.population.households \
+            and sum(g.residents for g in model.grids) == 0:
+        return [Problem("grids", _("no grid has residents: nobody to evacuate"))]
+    return []

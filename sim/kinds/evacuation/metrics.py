@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.catalogue import MetricInfo
 from sim.kinds.evacuation.model import REFUSED, STRANDED_REASONS
+from sim.present.i18n import N_
 
 if TYPE_CHECKING:
     from sim.kinds.evacuation.inputs import EvacuationInputs
@@ -121,3 +123,42 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
     done = np.where(k > 0, cum[np.maximum(k - 1, 0)], 0) if cum.size else np.zeros(grid_t.size)
     curve = done / evacuating if evacuating else np.ones(grid_t.size)
     return m, curve.astype(float), series
+
+
+# What each metric means (``sim.core.catalogue``): plain-language phrase, unit, direction.
+CATALOGUE: dict[str, MetricInfo] = {
+    "at_risk": MetricInfo(N_("residents at risk"), "people", False),
+    "at_risk_households": MetricInfo(N_("households at risk"), "households", False),
+    "vulnerable": MetricInfo(N_("residents in homes needing an escort"), "people", False),
+    "evacuated_30min": MetricInfo(N_("people in a shelter by 30 min"), "people", True),
+    "evacuated_60min": MetricInfo(N_("people in a shelter by 60 min"), "people", True),
+    "frac_evacuated_60min": MetricInfo(N_("share of the evacuating residents sheltered by 60 min"),
+                                       "", True),
+    "ete50_min": MetricInfo(N_("minutes to shelter half the evacuating residents"), "min", False),
+    "ete90_min": MetricInfo(N_("minutes to shelter 90 % of the evacuating residents"), "min", False),
+    "ete100_min": MetricInfo(N_("minutes to shelter all evacuating residents"), "min", False),
+    "water_peak_min": MetricInfo(N_("minute of the highest water in the storm"), "min", True),
+    "frac_evacuated_by_peak": MetricInfo(N_("share sheltered by the highest water"), "", True),
+    "evacuated_by_forces": MetricInfo(N_("people sheltered after a warning"), "people", True),
+    "self_evacuated": MetricInfo(N_("people who sheltered on their own"), "people", True),
+    "refused": MetricInfo(N_("people who refused to leave"), "people", False),
+    "stranded": MetricInfo(N_("people stranded in the flood-prone area at the end"), "people", False),
+    "escorted": MetricInfo(N_("people escorted to a shelter"), "people", True),
+    "escort_trips": MetricInfo(N_("escort trips"), "trips", True),
+    "turned_away": MetricInfo(N_("people turned away (full shelter or checkpoint)"), "people", False),
+    "exposed": MetricInfo(N_("people exposed to deep water"), "people", False),
+    "warned_60min": MetricInfo(N_("households warned by 60 min"), "households", True),
+    "warned_90_min": MetricInfo(N_("minutes to warn 90 % of households"), "min", False),
+    "warned_100_min": MetricInfo(N_("minutes to warn every household"), "min", False),
+    "responders_on_duty": MetricInfo(N_("responders on duty (people)"), "people", True),
+    "teams_on_duty": MetricInfo(N_("escort teams on duty"), "teams", True),
+    "households_visited_mean": MetricInfo(N_("households visited per warner"), "households", True),
+    "households_visited_max": MetricInfo(N_("most households visited by one warner"), "households",
+                                         False),
+    "km_walked_mean": MetricInfo(N_("km walked per responder"), "km", False),
+    "km_walked_max": MetricInfo(N_("most km walked by one responder"), "km", False),
+    "sheltered_at_end": MetricInfo(N_("people in the shelter at the end"), "people", True),
+
+}
+TIME_TO: frozenset[str] = frozenset({"ete50_min", "ete90_min", "ete100_min", "warned_90_min",
+                     "warned_100_min"})

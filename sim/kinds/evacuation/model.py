@@ -17,8 +17,8 @@ import numpy as np
 import simpy
 
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
+from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 
 # Per-household uniforms; appending a slot never changes the existing ones.
 H_ESCORT, H_COMPLY, H_COMPLY2, H_SELF, H_SELF_DELAY, H_PREP, H_KNOCK, H_KNOCK2 = range(8)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.present.maps import town_map  # noqa: E402
+from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
+from sim.core.kind import DashboardDefaults, Summary
+from sim.kinds.evacuation.config import EvacuationScenario
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from sim.kinds.evacuation.inputs import EvacuationInputs
     from sim.network.graph import RoadNetwork
 
@@ -22,6 +20,8 @@ _PREFIX = "occupancy[shelter="
 
 def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figure | None:
     """Mean occupancy of the busiest shelters over time (5–95 % band), one panel per plan."""
+    from sim.present.plots import plt  # deferred: matplotlib (Agg backend)
+
     with_series = [s for s in summaries if any(k.startswith(_PREFIX) for k in s.get("series", {}))]
     if not with_series:
         return None
@@ -46,6 +46,8 @@ def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figur
 def flood_map(network: RoadNetwork, inp: EvacuationInputs, t_min: float,
               places: dict[str, list[tuple[str, str]]] | None = None) -> Figure:
     """The town at minute ``t_min``: roads closed to people in red, to vehicles in orange."""
+    from sim.present.maps import town_map  # deferred: matplotlib
+
     rows, cols, _, _ = network._edges
     state = inp.timeline.state_at(t_min)
     colors: dict[tuple[str, str], str] = {}
@@ -57,3 +59,67 @@ def flood_map(network: RoadNetwork, inp: EvacuationInputs, t_min: float,
     return town_map(network, places or {}, title=f"flooded roads at {t_min:.0f} min "
                     "(red: closed on foot, orange: closed to vehicles)", edge_colors=colors,
                     points={"households at risk": (inp.hh_node, "tab:blue")})
+
+
+def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
+    """Shelter occupancy over time; people evacuated by grid and stranded by reason."""
+    from sim.present.plots import breakdown_figure  # deferred: matplotlib
+
+    plain = [dict(s) for s in summaries]
+    out: dict[str, Figure] = {}
+    fig = occupancy_figure(plain)
+    if fig is not None:
+        out["shelter_occupancy"] = fig
+    for metric, key in (("evacuated_60min", "grid"), ("stranded", "reason")):
+        fig = breakdown_figure(plain, metric, key)
+        if fig is not None:
+            out[f"{metric}_by_{key}"] = fig
+    return out
+
+
+def places(model: EvacuationScenario) -> dict[str, list[tuple[str, str]]]:
+    return {"shelter": [(s.node, s.id) for s in model.evacuation.shelters]}
+
+
+def replay_extras(inp: EvacuationInputs) -> ReplayExtras:
+    """Households never warned are drawn at home from the start; roads flood over the run."""
+    names = inp.node_names
+    return ReplayExtras(
+        end_min=float(inp.params.horizon_min),
+        entities=[(h.id, "household", h.grid, names[h.node]) for h in inp.households],
+        locations={h.id: names[h.node] for h in inp.households},
+        timeline=inp.timeline, focus_min=60.0)
+
+
+_HH, _RESP = "households", "responders"
+EVACUATION_REPLAY = ReplaySpec(
+    before_first="not warned",
+    states={
+        "warned": ("warned", HOME), "second_knock": ("warned", HOME),
+        "complied": ("warned", HOME), "escort_requested": ("waiting for an escort", HOME),
+        "refused": ("refused", HOME), "unreachable": ("stranded", HOME),
+        "self_evacuating": ("moving", MOVING), "departed": ("moving", MOVING),
+        "replanned": ("moving", MOVING), "turned_away": ("moving", MOVING),
+        "cut_off": ("stranded", AT), "no_shelter_space": ("stranded", AT),
+        "sheltered": ("sheltered", AT),
+        "on_duty": ("responder on duty", AT), "arrived": ("responder on duty", AT),
+        "knock": ("responder warning door to door", AT), "escort_pickup": ("responder escorting", AT),
+    },
+    home_events=("warned", "self_evacuating", "departed", "unreachable"),
+    arrival_events=("sheltered",),
+    colors={"not warned": "tab:gray", "warned": "tab:olive", "waiting for an escort": "tab:pink",
+            "refused": "black", "moving": "tab:orange", "stranded": "tab:red",
+            "sheltered": "tab:green", "responder on duty": "tab:blue",
+            "responder warning door to door": "tab:purple", "responder escorting": "tab:cyan"},
+    ignore_roles=("hazard", "command"),
+    who={"responder on duty": _RESP, "responder warning door to door": _RESP,
+         "responder escorting": _RESP},
+    who_default=_HH,
+    unit="number",
+)
+
+DASHBOARD = DashboardDefaults(
+    first_reps=10,
+    decision_metrics=("stranded", "ete90_min"),
+    replay_dot="household or responder",
+)

@@ -19,9 +19,16 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.findings import (
+    Finding,
+    breakdown_means,
+    metric_mean,
+    not_always_reached,
+)
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
+from sim.core.kind import Summary
 from sim.kinds.evacuation.metrics import _time_to
-from sim.present.i18n import N_
+from sim.present.i18n import N_, _
 
 # One replication's arrivals: times, people, shelter ids.
 Arrivals = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -174,3 +181,58 @@ EVACUATION_REVIEW = ReviewSpec(
     capacity=lambda run: (float(np.nanmax(run.values("at_risk"))), "the residents at risk"),
     people_column="people",
 )
+
+# --- findings for the after-action report (``Kind.findings``) ------------------------------
+
+def _nothing_happened(summary: Summary) -> str | None:
+    """Why an evacuation's outcome is empty (nobody at risk, everyone refused), if it is."""
+    at_risk, refused = metric_mean(summary, "at_risk"), metric_mean(summary, "refused")
+    if at_risk == 0:
+        return "nobody was at risk of flooding"
+    if at_risk > 0 and refused == at_risk:
+        return "everyone at risk refused to leave"
+    return None
+
+
+def findings(summary: Summary) -> list[Finding]:
+    out = []
+    empty = _nothing_happened(summary)
+    if empty == "nobody was at risk of flooding":
+        return [Finding(False, "Nobody was at risk of flooding in this run, so the evacuation "
+                               "was not exercised: times and shares are not applicable.",
+                        "Check the storm and the ground levels, or exercise a heavier storm.",
+                        "planning")]
+    if empty is not None:
+        out.append(Finding(False, f"Everyone at risk ({metric_mean(summary, 'at_risk'):,.0f} people) "
+                                  "refused to leave: nobody evacuated, so evacuation times and "
+                                  "shares are not applicable.",
+                           "Plan for persuasion and compulsory evacuation of those who refuse.",
+                           "planning"))
+    frac = metric_mean(summary, "frac_evacuated_60min")
+    if frac >= 0.9:
+        out.append(Finding(True, _("{share} of the evacuating residents were in a shelter "
+                                   "within the hour.", share=f"{frac:.0%}")))
+    out += not_always_reached(summary, "ete90_min",
+                               N_("90 % of the evacuating residents were in a shelter"),
+                               N_("Start warning earlier or add warners and escort teams."))
+    stranded = metric_mean(summary, "stranded")
+    if stranded >= 1:
+        reasons = breakdown_means(summary, "stranded", "reason")
+        main = max(reasons, key=lambda r: reasons[r]) if reasons else "unknown"
+        out.append(Finding(False, f"{stranded:,.0f} people were still in the flood-prone area at "
+                                  f"the end (mostly: {main.replace('_', ' ')}).",
+                           "Start warning earlier or add escort teams where they are stranded.",
+                           "planning"))
+    elif empty is None:
+        out.append(Finding(True, _("Nobody was stranded in the flood-prone area.")))
+    away = metric_mean(summary, "turned_away")
+    if away >= 1:
+        out.append(Finding(False, _("{n} people were turned away by a full shelter.",
+                                    n=f"{away:,.0f}"),
+                           _("Open a second shelter or raise capacity."), "equipment"))
+    exposed = metric_mean(summary, "exposed")
+    if exposed >= 1:
+        out.append(Finding(False, _("{n} people were exposed to deep water.",
+                                    n=f"{exposed:,.0f}"),
+                           _("Move the vulnerable before the low roads flood."), "planning"))
+    return out

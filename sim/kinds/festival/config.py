@@ -11,14 +11,16 @@ pool, references between sections) are in ``problems`` and name the exact field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from sim.core.config import ScenarioBase, StrictModel
+from sim.core.config import PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
 from sim.core.limits import ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
+from sim.present.i18n import _
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
                      "volunteer"]
@@ -228,8 +230,15 @@ class FestivalParams(StrictModel):
         return int(n * self.staff_scale.get(group, 1.0))  # type: ignore[call-overload]
 
 
+class FestivalPlan(PlanPatch):
+    """A festival plan: roles replaced whole, keys of the ``festival`` section overridden."""
+
+    festival: dict[str, Any] | None = None
+
+
 class FestivalScenario(ScenarioBase):
     kind: Literal["festival"]
+    plans: Mapping[str, FestivalPlan] = Field(default_factory=dict)
     festival: FestivalParams
 
 
@@ -416,3 +425,35 @@ def divert_order(p: FestivalParams) -> list[str] | None:
         if not visit(c):
             return None
     return order[::-1]
+
+# --- sense checks (``sim.core.sense``): plans that validate but cannot mean what was meant ---
+
+def sense_errors(model: FestivalScenario) -> list[Problem]:
+    p = model.festival
+    out = []
+    if model.forces:
+        out.append(Problem("forces", _(
+            "a festival scenario does not use forces (its staff are festival.staff and the "
+            "postings); remove this section")))
+    share: dict[str, float] = {}
+    arrivals = 0.0
+    for mode in p.modes.values():
+        rate = sum(mode.counts) + sum(s.per_hour for s in mode.profile)
+        arrivals += rate
+        for cid, s in mode.checkpoints.items():
+            if rate > 0 and s > 0:
+                share[cid] = share.get(cid, 0.0) + s
+    if arrivals == 0:
+        out.append(Problem("festival.modes", _("no visitors arrive: every count and rate "
+                                                      "is 0")))
+    for cid, cp in p.checkpoints.items():
+        if cid not in share:
+            continue
+        for sname, sh in cp.roster.items():
+            if clock_min(sh.end) > clock_min(sh.start) and shift_lanes(cp, sh, p) == 0:
+                out.append(Problem(join_path("festival", "checkpoints", cid, "roster", sname),
+                                   _("visitors come to this checkpoint but this shift "
+                                     "({start}–{end}) opens no lane (staff {staff}, {per} per "
+                                     "lane)", start=sh.start, end=sh.end, staff=sh.people(),
+                                     per=cp.staff_per_lane)))
+    return out

@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.results import EventRecord, ReplicationResult
+from sim.core.catalogue import MetricInfo
+from sim.core.results import ReplicationResult
 from sim.kinds.festival.checkpoint import INF, max_waiting, step_count
 from sim.kinds.festival.config import STAFF_GROUPS
 from sim.kinds.festival.demand import Groups
+from sim.kinds.festival.records import event_records
+from sim.present.i18n import N_
 
 if TYPE_CHECKING:
     from sim.kinds.festival.inputs import FestivalInputs
@@ -166,7 +169,7 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
     series["density_limit_ppm2"] = np.full(inp.record_t.size, p.danger_ppm2)
     for place, counts in place_counts(g, cr, vs, inp.record_t).items():
         series[f"visitors[place={place}]"] = counts
-    events = _events(inp, g, cr, day, replication) if keep_events else []
+    events = event_records(inp, g, cr, day, replication) if keep_events else []
     return ReplicationResult(replication=replication, seed=seed, metrics=m, events=events,
                              series=series)
 
@@ -217,34 +220,30 @@ def _utilisation(inp: FestivalInputs, cr: CheckpointResult, day: Day,
             m[f"utilisation[team={name}]"] = float(day.team_busy[ks].sum() / (len(ks) * h))
 
 
-def _events(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, rep: int
-            ) -> list[EventRecord]:
-    p = inp.params
-    grid = {cid: c.grid for cid, c in p.checkpoints.items()}
-    grid.update({vid: v.grid for vid, v in p.viewing_points.items()})
-    modes = list(p.modes)
-    first = np.asarray(g.checkpoint)
-    rows: list[tuple[float, str, str, str, str, str]] = [
-        (t, "inject", "", "", kind, detail) for t, kind, detail in inp.story.records
-        if t <= inp.horizon]
-    for i, gid in enumerate(g.ids):
-        mode = modes[g.mode[i]]
-        cp0 = inp.cp_ids[first[i]]
-        rows.append((g.arrival[i], gid, mode, grid[cp0], "arrived", cp0))
-        if cr.diverted[i]:
-            to = inp.cp_ids[cr.cp[i]] if cr.cp[i] >= 0 else ""
-            rows.append((g.arrival[i], gid, mode, grid[cp0], "diverted", to))
-        if cr.turned_away[i]:
-            rows.append((cr.arrival[i], gid, mode, "", "turned_away", ""))
-            continue
-        cp = inp.cp_ids[cr.cp[i]]
-        if cr.diverted[i]:
-            rows.append((cr.arrival[i], gid, mode, grid[cp], "arrived", cp))
-        for t, ev in ((cr.start[i], "check_start"), (cr.end[i], "check_end")):
-            if t <= inp.horizon:
-                rows.append((t, gid, mode, grid[cp], ev, cp))
-    for t, eid, role, _, ev, where in day.log:
-        role = role or eid.rsplit("-", 1)[0]
-        rows.append((t, eid, role, grid.get(where, ""), ev, where))
-    rows.sort(key=lambda r: r[0])
-    return [EventRecord(rep, float(t), e, r, gr, ev, loc) for t, e, r, gr, ev, loc in rows]
+# What each metric means (``sim.core.catalogue``): plain-language phrase, unit, direction.
+CATALOGUE: dict[str, MetricInfo] = {
+    "visitors": MetricInfo(N_("visitors"), "people", True),
+    "groups": MetricInfo(N_("visitor groups"), "groups", True),
+    "wait_p50_min": MetricInfo(N_("median checkpoint wait"), "min", False),
+    "wait_p95_min": MetricInfo(N_("95th-percentile checkpoint wait"), "min", False),
+    "wait_mean_min": MetricInfo(N_("mean checkpoint wait"), "min", False),
+    "share_waited": MetricInfo(N_("share of visitors who had to wait at a checkpoint"), "", False),
+    "max_queue": MetricInfo(N_("longest checkpoint queue"), "people", False),
+    "diverted": MetricInfo(N_("visitors diverted to another checkpoint"), "people", False),
+    "max_density_ppm2": MetricInfo(N_("highest viewing-point density"), "people/m²", False),
+    "minutes_density_over_limit": MetricInfo(N_("minutes with a viewing point over the danger "
+                                             "density"), "min", False),
+    "worst_los": MetricInfo(N_("worst Fruin level of service (1 = A … 6 = F)"), "", False),
+    "held": MetricInfo(N_("visitors held at viewing-point entrances"), "people", False),
+    "held_wait_p95_min": MetricInfo(N_("95th-percentile wait at viewing-point entrances"), "min",
+                                    False),
+    "redirected": MetricInfo(N_("visitors redirected to another viewing point"), "people", False),
+    "egress95_min": MetricInfo(N_("minutes after the tide until 95 % have left the viewing points"),
+                               "min", False),
+    "incidents": MetricInfo(N_("incidents"), "incidents", False),
+    "incidents_unanswered": MetricInfo(N_("incidents no team reached by the end"), "incidents",
+                                       False),
+    "incident_response_p95_min": MetricInfo(N_("95th-percentile incident response time"), "min",
+                                            False),
+    "utilisation": MetricInfo(N_("staff utilisation"), "", False),
+}

@@ -22,16 +22,10 @@ import simpy
 from scipy.special import pdtr, pdtrik
 from simpy.events import NORMAL, URGENT
 
-from sim.core.gc_pause import gc_paused
-from sim.core.kind import Kind
-from sim.core.results import ReplicationResult
-from sim.core.rng import replication_key, uniforms
+from sim.core.rng import uniforms
 from sim.kinds.festival.checkpoint import INF, serve
-from sim.kinds.festival.config import FestivalScenario
 from sim.kinds.festival.demand import U_AFTER_TIDE, U_MIN_STAY, Groups, draw_groups, service_times
-from sim.kinds.festival.inputs import FestivalInputs, build, check
-from sim.kinds.festival.review import FESTIVAL_REVIEW
-from sim.kinds.festival.storyline import FESTIVAL_INJECTS
+from sim.kinds.festival.inputs import FestivalInputs
 
 # Per (incident type, place) and minute: count, offset in the minute, handle, escalate, decision.
 N_INC_SLOTS = 5
@@ -397,48 +391,3 @@ def checked_groups(inp: FestivalInputs, key: int) -> tuple[Groups, CheckpointRes
     """A replication's visitor groups and their checkpoints (the part before SimPy)."""
     groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights, inp.story.surges)
     return groups, run_checkpoints(inp, groups)
-
-
-def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
-             ) -> ReplicationResult:
-    from sim.kinds.festival.metrics import checkpoint_present, collect
-
-    key = replication_key(seed, replication)
-    groups, cr = checked_groups(inp, key)
-    day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
-    with gc_paused():
-        day.run(keep_events)
-    return collect(inp, groups, cr, day, replication, seed, keep_events)
-
-
-
-def _places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
-    p = model.festival
-    return {"checkpoint": [(c.node, cid) for cid, c in p.checkpoints.items()],
-            "viewing point": [(v.node, vid) for vid, v in p.viewing_points.items()]}
-
-
-def _figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
-    from sim.kinds.festival.present import festival_figures
-
-    return festival_figures(summaries)
-
-
-FESTIVAL = Kind(
-    name="festival",
-    scenario_model=FestivalScenario,
-    required_metrics=("wait_p50_min", "wait_p95_min", "max_queue", "max_density_ppm2",
-                      "minutes_density_over_limit", "incident_response_p95_min"),
-    headline_metrics=("visitors", "wait_p50_min", "wait_p95_min", "max_queue",
-                      "max_density_ppm2", "minutes_density_over_limit",
-                      "incident_response_p95_min", "turned_away", "held_wait_p95_min", "egress95_min"),
-    curve_label=None,
-    check=check,
-    build=build,
-    simulate=simulate,
-    curve_minutes=lambda inp: inp.record_t,
-    places=_places,
-    figures=_figures,
-    inject_types=FESTIVAL_INJECTS,
-    review=FESTIVAL_REVIEW,
-)

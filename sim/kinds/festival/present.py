@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import TwoSlopeNorm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
+from sim.core.kind import DashboardDefaults, Summary
+from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
 
-from sim.present.plots import mark_injects  # noqa: E402
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from sim.kinds.festival.inputs import FestivalInputs
 
 
 def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
@@ -28,6 +31,8 @@ def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
+    from sim.present.plots import mark_injects, plt  # deferred: matplotlib (Agg backend)
+
     names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue[checkpoint=")))
     if not names:
         return None
@@ -60,6 +65,10 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Heat strip per plan: mean density (people/m²) of each viewing point over the day; the
     colour turns red at the danger limit and cells whose 95th percentile is over it are dotted."""
+    from matplotlib.colors import TwoSlopeNorm  # deferred: matplotlib
+
+    from sim.present.plots import mark_injects, plt  # deferred: matplotlib (Agg backend)
+
     strips = [(s, _tagged(s, "density[viewing_point=")) for s in summaries]
     strips = [(s, d) for s, d in strips if d]
     if not strips:
@@ -96,6 +105,8 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
     with the danger limit drawn as a red dashed line."""
+    from sim.present.plots import plt  # deferred: matplotlib (Agg backend)
+
     names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
     if not names:
         return None
@@ -141,3 +152,93 @@ def festival_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
     if d is not None:
         out["density_strip"] = d
     return out
+
+
+def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
+    return festival_figures([dict(s) for s in summaries])
+
+
+def places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
+    p = model.festival
+    return {"checkpoint": [(c.node, cid) for cid, c in p.checkpoints.items()],
+            "viewing point": [(v.node, vid) for vid, v in p.viewing_points.items()]}
+
+
+def clock_start(model: FestivalScenario) -> str | None:
+    """The clock time of minute 0 (the start of the festival day)."""
+    return model.festival.day_start
+
+
+def staff_table(model: FestivalScenario) -> pd.DataFrame:
+    """People of each staff group posted at each post of a festival plan (after
+    ``staff_scale``; a checkpoint's shifts are added up), with totals; the last row is all posts
+    together."""
+    import pandas as pd  # deferred: pandas
+
+    p = model.festival
+    rows: dict[str, dict[str, int]] = {}
+
+    def add(post: str, staff: Mapping[Any, int], times: int = 1) -> None:
+        row = rows.setdefault(post, dict.fromkeys(STAFF_GROUPS, 0))
+        for g, n in staff.items():
+            row[g] += p.scaled(g, n) * times
+
+    for cid, cp in p.checkpoints.items():
+        for shift in cp.roster.values():
+            add(f"checkpoint {cid} ({len(cp.roster)} shifts)", shift.staff)
+    for vid, vp in p.viewing_points.items():
+        add(f"viewing point {vid} stewards", vp.stewards)
+    for name, team in p.teams.items():
+        add(f"{name} teams ({team.count})", team.members, team.count)
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
+        else pd.DataFrame(columns=list(STAFF_GROUPS))
+    frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame
+    frame.index.name = "post"
+    frame["total"] = frame.sum(axis=1)
+    frame.loc["all posts"] = frame.sum(axis=0)
+    return frame.astype(int)
+
+
+def replay_extras(inp: FestivalInputs) -> ReplayExtras:
+    """The crowd at checkpoints and viewing points from the replication's series; the tide is
+    the minute worth showing first."""
+    return ReplayExtras(
+        end_min=float(inp.horizon), crowd=True,
+        areas=dict(zip(inp.vp_ids, map(float, inp.vp_area), strict=True)),
+        danger_ppm2=float(inp.params.danger_ppm2), focus_min=float(inp.tide))
+
+
+FESTIVAL_REPLAY = ReplaySpec(
+    before_first="not arrived",
+    states={
+        "arrived": ("queueing", AT), "diverted": ("queueing", AT),
+        "check_start": ("being checked", AT), "check_end": ("walking to the seawall", MOVING),
+        "redirected": ("walking to the seawall", AT), "held": ("held back", AT),
+        "entered": ("at a viewing point", AT), "leaving": ("leaving", AT),
+        "exited": ("left", AT), "turned_away": ("turned away", HOME),
+        "reported": ("incident reported", AT), "dispatched": ("team on the way", MOVING),
+        "on_scene": ("team on scene", AT), "escalated": ("team on scene", AT),
+        "cleared": ("team free", AT),
+    },
+    arrival_events=("held", "entered", "on_scene"),
+    colors={"queueing": "tab:red", "being checked": "tab:purple",
+            "walking to the seawall": "tab:orange", "held back": "black",
+            "at a viewing point": "tab:green", "leaving": "tab:olive",
+            "team on the way": "tab:blue", "team on scene": "tab:cyan", "team free": "navy"},
+    queue_state="queueing",
+    hidden_states=("not arrived", "left", "turned away", "incident reported"),
+    who={"incident reported": "incidents", "team on the way": "teams", "team on scene": "teams",
+         "team free": "teams"},
+    who_default="visitor groups",
+    unit="number",
+)
+
+DASHBOARD = DashboardDefaults(
+    first_reps=4,
+    decision_metrics=("wait_p95_min", "minutes_density_over_limit"),
+    forces_title="Staff by group and post",
+    edits_forces=False,
+    replay_dot="visitor group or team",
+    replay_note="; circles: people queueing at checkpoints and standing at viewing points "
+                "(red: over the danger density)",
+)

@@ -16,9 +16,16 @@ from typing import Any
 
 import numpy as np
 
-from sim.analysis.observed import Column, ObservedLog, ReviewSpec
+from sim.analysis.findings import (
+    Finding,
+    breakdown_means,
+    metric_mean,
+)
+from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
+from sim.core.kind import Summary
 from sim.core.rng import replication_key
 from sim.kinds.festival.metrics import weighted_quantile
+from sim.kinds.festival.model import checked_groups
 
 COLUMNS = [Column("t_min", "time"), Column("checkpoint"), Column("wait_min", "number"),
            Column("people", "count", required=False)]
@@ -58,37 +65,29 @@ def _observed_metrics(log: ObservedLog, run: Any) -> dict[str, float]:
                     list(dict.fromkeys(cp.tolist())))
 
 
-_LAST: dict[tuple[Any, ...], list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
-
-
 def _checked(run: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Per replication: (wait, group size, checkpoint id) of every group checked within the
     day. Recomputed from the checkpoint stage alone (a pure function of the plan, seed and
-    replication, like the run itself), so that no event records need to be kept."""
-    from sim.kinds.festival.model import checked_groups
-    from sim.run.experiments import plan_inputs  # not at import: sim.run.experiments needs the kinds
+    replication, like the run itself), so that no event records need to be kept; kept on the
+    run (``per_run``), not in a process-wide cache."""
+    return per_run(run, "festival_checked", _compute_checked)
 
-    key = (id(run.setup), run.setup.digest, run.setup.plan, run.seed,
-           tuple(r.replication for r in run.results))
-    if key not in _LAST:
-        inp = plan_inputs(run.setup)
-        out = []
-        for r in run.results:
-            g, cr = checked_groups(inp, replication_key(run.seed, r.replication))
-            ok = (cr.cp >= 0) & (cr.start <= inp.horizon)
-            out.append((cr.start[ok] - cr.arrival[ok], g.size[ok].astype(float),
-                        np.array(inp.cp_ids)[cr.cp[ok]]))
-        _LAST.clear()
-        _LAST[key] = out
-    return _LAST[key]
+
+def _compute_checked(run: Any) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    inp = run.inputs()
+    out = []
+    for r in run.results:
+        g, cr = checked_groups(inp, replication_key(run.seed, r.replication))
+        ok = (cr.cp >= 0) & (cr.start <= inp.horizon)
+        out.append((cr.start[ok] - cr.arrival[ok], g.size[ok].astype(float),
+                    np.array(inp.cp_ids)[cr.cp[ok]]))
+    return out
 
 
 def sampled_log(inp: Any, seed: int, rows: int, inflate: float = 1.0, add: float = 0.0) -> str:
     """A festival log made by the model: ``rows`` groups drawn at random from those checked in
     replication 0 of ``seed`` (waits optionally × ``inflate`` + ``add``, to make a log that
     should be flagged). For synthetic examples and tests."""
-    from sim.kinds.festival.model import checked_groups
-
     g, cr = checked_groups(inp, replication_key(seed, 0))
     ok = np.flatnonzero((cr.cp >= 0) & (cr.start <= inp.horizon))
     ok = np.sort(np.random.default_rng(seed).choice(ok, rows, replace=False))
@@ -136,3 +135,32 @@ FESTIVAL_REVIEW = ReviewSpec(
     event_word="festival days",
     needs_events=False,
 )
+
+# --- findings for the after-action report (``Kind.findings``) ------------------------------
+
+def findings(summary: Summary) -> list[Finding]:
+    out = []
+    over = breakdown_means(summary, "minutes_density_over_limit", "viewing_point")
+    bad = {k: v for k, v in over.items() if v > 0}
+    for vp, minutes in sorted(bad.items(), key=lambda kv: -kv[1]):
+        out.append(Finding(False, f"Viewing point {vp} was over the danger density for "
+                                  f"{minutes:.0f} min.",
+                           f"Hold visitors at the entrance of {vp} or redirect them.",
+                           "organisation"))
+    if over and not bad:
+        out.append(Finding(True, "No viewing point went over the danger density."))
+    for cp, wait in breakdown_means(summary, "wait_p95_min", "checkpoint").items():
+        if wait > 15:
+            out.append(Finding(False, f"Checkpoint {cp}: 95th-percentile wait {wait:.0f} min.",
+                               f"Open more lanes or move volunteers to {cp} at peak times.",
+                               "organisation"))
+    resp = metric_mean(summary, "incident_response_p95_min")
+    if not math.isnan(resp):
+        if resp > 10:
+            out.append(Finding(False, f"95th-percentile incident response {resp:.0f} min.",
+                               "Pre-position teams nearer the busiest viewing points.",
+                               "organisation"))
+        else:
+            out.append(Finding(True, f"Incidents reached within {resp:.0f} min "
+                                     "(95th percentile)."))
+    return out

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from sim.core.config import ScenarioBase, StrictModel
+from sim.core.config import PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist
-from sim.core.forces import Role
+from sim.core.errors import Problem, join_path
+from sim.core.forces import Role, roster_size
 from sim.core.limits import ID_CHARS
+from sim.core.sense import share_sum
+from sim.present.i18n import _
 
 Channel = Literal["grid_app", "group_chat", "phone_tree"]
 Mode = Literal["walk", "ebike", "car"]
@@ -113,6 +117,53 @@ class MusterParams(StrictModel):
         return self.roles.get(role, self.default_role)  # type: ignore[call-overload]
 
 
+class MusterPlan(PlanPatch):
+    """A muster plan: roles replaced whole, keys of the ``muster`` section overridden."""
+
+    muster: dict[str, Any] | None = None
+
+
 class MusterScenario(ScenarioBase):
     kind: Literal["muster"]
+    plans: Mapping[str, MusterPlan] = Field(default_factory=dict)
     muster: MusterParams
+
+# --- sense checks (``sim.core.sense``): plans that validate but cannot mean what was meant ---
+
+def sense_errors(model: MusterScenario) -> list[Problem]:
+    p = model.muster
+    out = []
+    behaviours = [(("muster", "default_role"), p.default_role)] + [
+        (("muster", "roles", r), b) for r, b in p.roles.items()]
+    for where, b in behaviours:
+        for mode, share in b.modes.items():
+            if share > 0 and mode not in p.speeds_kmh:
+                out.append(Problem(join_path(*where, "modes", mode),
+                                   _("this mode is used but muster.speeds_kmh has no speed "
+                                     "for it (given: {given})",
+                                     given=", ".join(p.speeds_kmh) or _("none")), share))
+    reach = [getattr(p, c).reliability for c in p.channels if c != "phone_tree"]
+    if reach and "phone_tree" not in p.channels and max(reach) == 0:
+        out.append(Problem("muster.channels", _("every channel has reliability 0: the alert "
+                                               "reaches nobody"), list(p.channels)))
+    return out
+
+
+def sense_warnings(model: MusterScenario) -> list[Problem]:
+    """Likely mistakes that still give a run (printed by ``validate``)."""
+    p = model.muster
+    out: list[Problem] = []
+    # A warning, not an error: an empty base plan is how `optimise` starts its search.
+    if roster_size(dict(model.forces), list(model.grids)) == 0 and not model.injects:
+        out.append(Problem("forces", _("nobody is on the roster (every role has 0 "
+                                       "members)")))
+    out += share_sum(("muster", "default_role", "modes"), dict(p.default_role.modes))
+    for r, b in p.roles.items():
+        out += share_sum(("muster", "roles", r, "modes"), dict(b.modes))
+    for name in ("notice_day", "notice_night", "acknowledge", "preparation", "checkin"):
+        mean = getattr(p, name).mean()
+        if mean >= p.horizon_min:
+            out.append(Problem(join_path("muster", name), _(
+                "takes {mean} min on average, longer than the horizon ({horizon} min): few "
+                "or none will muster", mean=f"{mean:,.0f}", horizon=f"{p.horizon_min:g}")))
+    return out

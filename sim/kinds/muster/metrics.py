@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.catalogue import MetricInfo
 from sim.core.forces import ROLES
+from sim.present.i18n import N_
 
 if TYPE_CHECKING:
-    from sim.kinds.muster.model import MusterInputs
+    from sim.kinds.muster.inputs import MusterInputs
 
 MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED = "mustered", "en_route", "unavailable", "not_reached"
 FINAL_STATES = (MUSTERED, EN_ROUTE, UNAVAILABLE, NOT_REACHED)
@@ -66,3 +68,21 @@ def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray
     return m
 
 
+# What each metric means (``sim.core.catalogue``): plain-language phrase, unit, direction.
+CATALOGUE: dict[str, MetricInfo] = {
+    "roster": MetricInfo(N_("people on the roster"), "people", True),
+    "mustered_15min": MetricInfo(N_("people mustered by 15 min"), "people", True),
+    "mustered_30min": MetricInfo(N_("people mustered by 30 min"), "people", True),
+    "mustered_60min": MetricInfo(N_("people mustered by 60 min"), "people", True),
+    "frac_mustered_60min": MetricInfo(N_("share of the roster mustered by 60 min"), "", True),
+    "t50_min": MetricInfo(N_("minutes to muster half the roster"), "min", False),
+    "t90_min": MetricInfo(N_("minutes to muster 90 % of the roster"), "min", False),
+    "unavailable": MetricInfo(N_("people unavailable"), "people", False),
+    "not_reached": MetricInfo(N_("people the alert never reached"), "people", False),
+    "en_route_at_end": MetricInfo(N_("people still on their way at the end"), "people", False),
+    "mustered_at_end": MetricInfo(N_("people mustered by the end of the run"), "people", True),
+    "checkin_wait_p95_min": MetricInfo(N_("95th-percentile check-in wait"), "min", False),
+    "checkin_wait_max_min": MetricInfo(N_("longest check-in wait"), "min", False),
+
+}
+TIME_TO: frozenset[str] = frozenset({"t50_min", "t90_min"})

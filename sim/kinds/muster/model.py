@@ -1,13 +1,13 @@
 """The mustering model: alert → delivery → notice → availability → acknowledge → prepare →
 travel over the road network → check-in queue at the assembly point (SimPy desks).
 
-``build`` does everything that does not depend on the seed (roster, travel-time tables);
-``simulate`` is one replication, a pure function of (inputs, replication, seed).
+``sim.kinds.muster.inputs.build`` does everything that does not depend on the seed (roster,
+travel-time tables); ``sim.kinds.muster.kind.simulate`` is one replication, a pure function of
+(inputs, replication, seed), made of the steps here.
 """
 
 from __future__ import annotations
 
-import math
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
@@ -16,161 +16,15 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.core.errors import Problem, join_path
-from sim.core.forces import ROLES, Responder, build_roster
-from sim.core.kind import Kind
-from sim.core.results import EventRecord, ReplicationResult
-from sim.core.rng import entity_hashes, replication_key, uniforms
-from sim.kinds.muster.config import MODES, MusterParams, MusterScenario
-from sim.kinds.muster.metrics import (
-    EN_ROUTE,
-    MUSTERED,
-    NOT_REACHED,
-    UNAVAILABLE,
-    curve,
-    muster_metrics,
-)
-from sim.kinds.muster.review import MUSTER_REVIEW
-from sim.kinds.muster.storyline import MUSTER_INJECTS, Storyline, check_injects, reinforcements
-from sim.network.graph import RoadNetwork, grid_nodes
-from sim.present.i18n import N_
+from sim.core.rng import uniforms
+from sim.kinds.muster.config import MODES
+from sim.kinds.muster.inputs import MusterInputs
+from sim.kinds.muster.metrics import EN_ROUTE, MUSTERED, NOT_REACHED, UNAVAILABLE
 
 # Columns of the per-responder uniforms; appending a slot never changes the existing ones.
 (S_HOME, S_APP_OK, S_APP, S_CHAT_OK, S_CHAT, S_NOTICE, S_AVAIL, S_ACK, S_PREP, S_MODE,
  S_CHECKIN, S_ANSWER, S_CALL) = range(13)
 N_SLOTS = 13
-
-# Phone-tree calling order: leaders first, so that they can pass the word on.
-_TREE_PRIORITY = {r: i for i, r in enumerate(
-    ("grid_head", "cadre", "grid_worker_ft", "micro_grid_head", "emergency_squad", "militia",
-     "grid_worker_pt", "info_officer", "veteran", "volunteer", "reserve"))}
-
-
-@dataclass(frozen=True)
-class MusterInputs:
-    params: MusterParams
-    roster: list[Responder]
-    hashes: np.ndarray
-    node_names: list[str]
-    territory: np.ndarray  # node indices of all grids, concatenated
-    territory_start: np.ndarray  # per responder: start of their grid's nodes in `territory`
-    territory_size: np.ndarray
-    ap_ids: list[str]
-    desks: list[int]
-    fixed_ap: np.ndarray  # per responder: assembly point index, or -1 for the nearest
-    travel: np.ndarray  # (mode, assembly point, node) minutes
-    mode_cum: np.ndarray  # (responder, mode) cumulative mode shares
-    availability: np.ndarray
-    night: bool
-    tree_order: np.ndarray  # responder indices in phone-tree order
-    tree_position: np.ndarray  # per responder: their position in tree_order
-    curve_t: np.ndarray
-    fixed_home: np.ndarray  # per responder: node index, or -1 for a random node of their grid
-    brought_in_at: np.ndarray  # reinforcements: minute they arrive (alert skipped); else nan
-    story: Storyline
-    roles: np.ndarray  # per responder, for injects that pick people by role or grid
-    grids: np.ndarray
-
-
-def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
-    p = model.muster
-    problems = []
-    ids = [a.id for a in p.assembly_points]
-    for i, ap in enumerate(p.assembly_points):
-        if ap.node not in network.index:
-            problems.append(Problem(join_path("muster", "assembly_points", i, "node"),
-                                    "not a node of the road network", ap.node))
-        if ap.id in ids[:i]:
-            problems.append(Problem(join_path("muster", "assembly_points", i, "id"),
-                                    "duplicate assembly point id", ap.id))
-    valid = set(ids) | {"nearest"}
-    a = p.assignment
-    if a.default not in valid:
-        problems.append(Problem("muster.assignment.default",
-                                f"not an assembly point id or 'nearest' ({', '.join(ids)})",
-                                a.default))
-    for key, mapping in (("roles", a.roles), ("grids", a.grids)):
-        for k, v in mapping.items():
-            if v not in valid:
-                problems.append(Problem(join_path("muster", "assignment", key, k),
-                                        "not an assembly point id or 'nearest'", v))
-    grid_ids = set(model.grid_ids())
-    for k in a.grids:
-        if k not in grid_ids:
-            problems.append(Problem(join_path("muster", "assignment", "grids", k),
-                                    "no grid with this id", k))
-    return problems + check_injects(model, network)
-
-
-def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
-    p = model.muster
-    roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
-    extra = reinforcements(model)
-    roster += [r for r, _ in extra]
-    centres = grid_nodes(list(model.grids), network)
-    owner = network.nearest_of(centres)
-    # A grid's territory: the nodes closer (by road) to its centre than to any other centre.
-    per_grid = [np.flatnonzero(owner == g) for g in range(len(centres))]
-    for g, c in enumerate(centres):
-        if per_grid[g].size == 0:  # two grids on one node: share it
-            per_grid[g] = np.array([network.index[c]])
-    starts = np.cumsum([0] + [len(t) for t in per_grid])[:-1]
-    gi = np.array([max(r.grid_index, 0) for r in roster], dtype=int)
-    ap_ids = [a.id for a in p.assembly_points]
-    ap_nodes = [a.node for a in p.assembly_points]
-    travel = np.stack([network.travel_minutes(ap_nodes, p.speeds_kmh.get(m, 1e-9)) for m in MODES])
-
-    sent_to = {r.id: inj.to for r, inj in extra if inj.to}
-
-    def fixed(r: Responder) -> int:
-        target = sent_to.get(r.id) or p.assignment.grids.get(r.grid) \
-            or p.assignment.roles.get(r.role)  # type: ignore[call-overload]
-        target = target or p.assignment.default
-        return -1 if target == "nearest" else ap_ids.index(target)
-
-    n_own = len(roster) - len(extra)
-    fixed_home = np.full(len(roster), -1, dtype=int)
-    brought_in = np.full(len(roster), np.nan)
-    for k, (_, inj) in enumerate(extra):
-        fixed_home[n_own + k] = network.index[inj.node]
-        brought_in[n_own + k] = inj.t_min
-
-    night = p.is_night()
-    behaviour = {role: p.behaviour(role) for role in ROLES}
-    mode_cum = np.array(
-        [np.cumsum([behaviour[r.role].modes.get(m, 0.0) for m in MODES]) for r in roster]
-    ).reshape(len(roster), len(MODES))
-    mode_cum = mode_cum / np.maximum(mode_cum[:, -1:], 1e-300)
-    avail = np.array([
-        behaviour[r.role].availability_night if night else behaviour[r.role].availability_day
-        for r in roster
-    ])
-    order = sorted(range(len(roster)),
-                   key=lambda i: (_TREE_PRIORITY.get(roster[i].role, 99), roster[i].grid_index, i))
-    return MusterInputs(
-        params=p,
-        roster=roster,
-        hashes=entity_hashes(r.id for r in roster),
-        node_names=network.nodes,
-        territory=np.concatenate(per_grid) if per_grid else np.zeros(0, int),
-        territory_start=starts[gi] if len(roster) else np.zeros(0, int),
-        territory_size=np.array([len(t) for t in per_grid])[gi] if len(roster) else np.zeros(0, int),
-        ap_ids=ap_ids,
-        desks=[a.desks for a in p.assembly_points],
-        fixed_ap=np.array([fixed(r) for r in roster], dtype=int),
-        travel=travel,
-        mode_cum=mode_cum,
-        availability=avail,
-        night=night,
-        tree_order=np.array(order, dtype=int),
-        tree_position=np.argsort(np.array(order, dtype=int)) if order else np.zeros(0, int),
-        curve_t=np.arange(0.0, math.floor(p.horizon_min) + 1.0),
-        fixed_home=fixed_home,
-        brought_in_at=brought_in,
-        story=Storyline.build(model, network, ap_ids),
-        roles=np.array([r.role for r in roster]),
-        grids=np.array([r.grid for r in roster]),
-    )
 
 
 @dataclass
@@ -353,79 +207,9 @@ def check_in(inp: MusterInputs, d: Draws, ap: np.ndarray, arrived: np.ndarray, h
     return start, done
 
 
-_STAGES = ("alert_received", "noticed", "unavailable", "acknowledged", "departed", "arrived",
-           "checkin_start", "mustered")
-
-
-def _records(inp: MusterInputs, d: Draws, tl: Timeline, start: np.ndarray, done: np.ndarray,
-             replication: int, horizon: float) -> list[EventRecord]:
-    roster = inp.roster
-    homes = [inp.node_names[h] for h in d.home]
-    aps = [inp.ap_ids[a] for a in tl.ap]
-    columns = (tl.received, tl.noticed, tl.unavailable, tl.acknowledged, tl.departed, tl.arrived,
-               start, done)
-    rows: list[tuple[float, int, int, str]] = []
-    for rank, (name, times) in enumerate(zip(_STAGES, columns, strict=True)):
-        for i in np.flatnonzero(times <= horizon):
-            loc = (str(tl.channel[i]) if name == "alert_received"
-                   else aps[i] if rank >= 5 else homes[i])
-            rows.append((float(times[i]), int(i), rank, loc))
-    rows.extend((t, i, -1, "") for t, i in tl.unanswered if t <= horizon)
-    injects = [EventRecord(replication, t, "inject", "", "", kind, detail)
-               for t, kind, detail in inp.story.records if t <= horizon]
-    rows.sort(key=lambda r: (r[0], r[2], r[1]))
-    out = [EventRecord(replication, 0.0, "command", "command", "", "alert_sent",
-                       ",".join(inp.params.channels))]
-    out.extend(injects)
-    out.extend(
-        EventRecord(replication, t, roster[i].id, roster[i].role, roster[i].grid,
-                    "call_unanswered" if rank < 0 else _STAGES[rank], loc)
-        for t, i, rank, loc in rows
-    )
-    out.sort(key=lambda e: e.t_min)  # stable: same-time events keep their order
-    return out
-
-
 def final_states(tl: Timeline, done: np.ndarray, horizon: float) -> np.ndarray:
     state = np.full(done.size, NOT_REACHED, dtype=object)
     state[tl.unavailable <= horizon] = UNAVAILABLE
     state[tl.acknowledged <= horizon] = EN_ROUTE
     state[done <= horizon] = MUSTERED
     return state
-
-
-def simulate(inp: MusterInputs, replication: int, seed: int, keep_events: bool
-             ) -> ReplicationResult:
-    horizon = inp.params.horizon_min
-    d = draw(inp, replication_key(seed, replication))
-    tl = timeline(inp, d)
-    start, done = check_in(inp, d, tl.ap, tl.arrived, horizon)
-    state = final_states(tl, done, horizon)
-    with np.errstate(invalid="ignore"):  # inf - inf for people who never reach a desk
-        wait = np.where(np.isfinite(start), start - tl.arrived, np.nan)
-    return ReplicationResult(
-        replication=replication,
-        seed=seed,
-        metrics=muster_metrics(inp, done, state, wait, tl.ap),
-        curve=curve(done, inp.curve_t),
-        events=_records(inp, d, tl, start, done, replication, horizon) if keep_events else [],
-        final_states={r.id: str(s) for r, s in zip(inp.roster, state, strict=True)}
-        if keep_events else {},
-    )
-
-
-MUSTER = Kind(
-    name="muster",
-    scenario_model=MusterScenario,
-    required_metrics=("mustered_60min", "frac_mustered_60min", "t50_min", "t90_min"),
-    headline_metrics=("mustered_15min", "mustered_30min", "mustered_60min",
-                      "frac_mustered_60min", "t50_min", "t90_min"),
-    curve_label=N_("fraction of roster mustered"),
-    check=check,
-    build=build,
-    simulate=simulate,
-    curve_minutes=lambda inp: inp.curve_t,
-    places=lambda model: {"assembly point": [(a.node, a.id) for a in model.muster.assembly_points]},
-    inject_types=MUSTER_INJECTS,
-    review=MUSTER_REVIEW,
-)

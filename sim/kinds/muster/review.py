@@ -12,9 +12,18 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.findings import (
+    Finding,
+    breakdown_means,
+    metric_mean,
+    not_always_reached,
+    reached_mean,
+)
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
+from sim.core.catalogue import role_label
 from sim.core.forces import ROLES
-from sim.present.i18n import N_
+from sim.core.kind import Summary
+from sim.present.i18n import N_, _, is_zh
 
 
 def _metrics(t: np.ndarray, roster: float) -> dict[str, float]:
@@ -86,3 +95,56 @@ MUSTER_REVIEW = ReviewSpec(
     sample_label="check-in times",
     capacity=lambda run: (_roster(run), "the roster"),
 )
+
+# --- findings for the after-action report (``Kind.findings``) ------------------------------
+
+def findings(summary: Summary) -> list[Finding]:
+    out = []
+    roster = metric_mean(summary, "roster")
+    frac = metric_mean(summary, "frac_mustered_60min")
+    if frac >= 0.9:
+        out.append(Finding(True, _("{share} of the roster mustered within the hour ({n} "
+                                   "people).", share=f"{frac:.0%}",
+                                   n=f"{metric_mean(summary, 'mustered_60min'):,.0f}")))
+    t50 = reached_mean(summary, "t50_min")
+    if t50 <= 30:
+        out.append(Finding(True, _("Half the roster was at the assembly points in {t} min.",
+                                   t=f"{t50:.0f}")))
+    for ap, wait in sorted(breakdown_means(summary, "checkin_wait_max_min", "ap").items(),
+                           key=lambda kv: -kv[1]):
+        if wait > 5:
+            out.append(Finding(False, _("Assembly point {ap} check-in queue peaks at {t} min.",
+                                        ap=ap, t=f"{wait:.0f}"),
+                               _("Add a second check-in desk at {ap} (or pre-registration).",
+                                 ap=ap), "equipment"))
+    out += not_always_reached(summary, "t90_min", N_("90 % of the roster checked in"),
+                               N_("Shorten the alert chain or add assembly points nearer "
+                                  "homes."))
+    nr = metric_mean(summary, "not_reached")
+    if roster and nr / roster > 0.03:
+        out.append(Finding(False, _("The alert never reached {n} people ({share} of the "
+                                    "roster).", n=f"{nr:,.0f}", share=f"{nr / roster:.0%}"),
+                           _("Add a second alert channel or a phone-tree fallback; check app "
+                             "installation during the next training."), "planning"))
+    un = metric_mean(summary, "unavailable")
+    if roster and un / roster > 0.1:
+        out.append(Finding(False, _("{n} people ({share}) were unavailable.", n=f"{un:,.0f}",
+                                    share=f"{un / roster:.0%}"),
+                           _("Keep a reserve list (30:1 rule) to call when members are away."),
+                           "organisation"))
+    mustered = breakdown_means(summary, "mustered_60min", "role")
+    sizes = breakdown_means(summary, "roster", "role")
+    shares = {r: mustered[r] / sizes[r] for r in mustered if sizes.get(r)}
+    if len(shares) > 1:
+        worst = min(shares, key=lambda r: shares[r])
+        if shares[worst] < 0.9:
+            out.append(Finding(False, _("Lowest share mustered by 60 min among roles: {role} "
+                                        "({share} of {n}).", role=role_label(worst),
+                                        share=f"{shares[worst]:.0%}",
+                                        n=f"{sizes[worst]:,.0f}"),
+                               _("Review how {role}s are alerted and how they travel.",
+                                 role=worst) if not is_zh() else
+                               _("Review how {role} are alerted and how they travel.",
+                                 role=role_label(worst)),
+                               "training"))
+    return out
