@@ -14,10 +14,10 @@ from scipy import stats as sstats
 
 from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
+from sim.core.paths import set_fitted
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present.i18n import _
 from sim.run.experiments import PlanRun, run_plan
-from sim.run.optimise import set_path
 
 
 def spec_of(scenario: Scenario) -> ReviewSpec:
@@ -279,19 +279,6 @@ class FitParameter:
             raise ScenarioError([Problem("--fit", "expected PATH=LOW..HIGH with LOW < HIGH",
                                          spec)]) from None
         return cls(path.strip(), low, high)
-
-
-def set_fitted(raw: dict[str, Any], path: str, value: float) -> None:
-    """Set a fitted value. Fitting a lognormal's ``median`` keeps its spread: the p90 moves in
-    proportion, so that the fit changes the scale of a delay, not its shape."""
-    parts = path.split(".")
-    node: Any = raw
-    for p in parts[:-1]:
-        node = node.get(p) if isinstance(node, dict) else None
-    if (parts[-1] == "median" and isinstance(node, dict) and node.get("dist") == "lognormal"
-            and node.get("median")):
-        node["p90"] = float(node["p90"]) * value / float(node["median"])
-    set_path(raw, path, value)
 
 
 def _with(scenario: Scenario, plan: str | None, values: dict[str, float]) -> Scenario:

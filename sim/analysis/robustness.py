@@ -221,7 +221,7 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
                ) -> dict[str, Any]:
     """Each plan on the same ``n`` Latin-hypercube samples of the assumptions; per plan the
     share of samples where an objective is missed and the PRIM boxes of those samples."""
-    from SALib.sample import latin
+    from SALib.sample import latin  # deferred: SALib (sensitivity methods only)
 
     objectives = [o.model_dump(exclude_none=True) for o in scenario.model.objectives]
     if not objectives:

@@ -26,11 +26,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sim.core.assumptions import Assumption, apply_values, get_path
+from sim.core.assumptions import Assumption, apply_values, assumption_problems, get_path
 from sim.core.cache import BoundedCache
 from sim.core.catalogue import info
+from sim.core.config import leaf_paths, touches
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import AnyKind, kind_named
+from sim.core.planedit import plan_patch, resolved
 from sim.core.results import ReplicationResult
 from sim.core.scenario import Scenario, network_for, parse_scenario
 from sim.run.backends import Backend, run_tasks
@@ -55,8 +57,6 @@ class Design:
 def factors(scenario: Scenario, vary: Sequence[Assumption] = ()) -> list[Assumption]:
     """The assumptions to vary: ``vary`` if given (checked like declared ones), else the
     scenario's declared ``assumptions:``."""
-    from sim.core.assumptions import assumption_problems
-
     chosen = list(vary) or list(scenario.model.assumptions)
     if not chosen:
         raise ScenarioError([Problem("assumptions", "the scenario declares no assumptions; add "
@@ -86,9 +86,6 @@ def design(scenario: Scenario, plan: str | None, values: Sequence[dict[str, floa
     Assumptions describe the world, not the plan, so they are applied over the plan's own
     settings; the first, lowest and highest points are validated here, so that a range that
     makes the scenario invalid is reported before any run."""
-    from sim.core.config import leaf_paths, touches
-    from sim.core.planedit import plan_patch, resolved
-
     name = scenario.plan(plan).plan
     base = resolved(scenario.raw, name)
     base["plans"] = {name: {"description": scenario.plan(name).description}}
@@ -109,8 +106,6 @@ def design(scenario: Scenario, plan: str | None, values: Sequence[dict[str, floa
 
 def _near(values: dict[str, float], path: str) -> str:
     """The values behind a problem: those at or around its path, else all of them."""
-    from sim.core.config import touches
-
     near = {k: v for k, v in values.items() if touches(k, [path])} or values
     return ", ".join(f"{k} = {v:.4g}" for k, v in near.items())
 
@@ -192,13 +187,13 @@ def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
     Returns ``{"points", "indices": [...ranked, most influential first]}``."""
     problem = unit_problem(fs)
     if method == "morris":
-        from SALib.analyze import morris as morris_analyze
-        from SALib.sample import morris as morris_sample
+        from SALib.analyze import morris as morris_analyze  # deferred: SALib (sensitivity methods only)
+        from SALib.sample import morris as morris_sample  # deferred: SALib (sensitivity methods only)
 
         x = morris_sample.sample(problem, n, num_levels=MORRIS_LEVELS, seed=seed)
     else:
-        from SALib.analyze import sobol as sobol_analyze
-        from SALib.sample import sobol as sobol_sample
+        from SALib.analyze import sobol as sobol_analyze  # deferred: SALib (sensitivity methods only)
+        from SALib.sample import sobol as sobol_sample  # deferred: SALib (sensitivity methods only)
 
         x = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     y = np.asarray(evaluate_unit(x), dtype=float)

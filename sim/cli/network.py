@@ -72,7 +72,7 @@ def import_cmd(
 ) -> None:
     """Import an OpenStreetMap extract: largest connected component, in metres, with length,
     speed and travel time on every edge; writes GraphML a scenario can reference."""
-    from sim.network.osm import import_osm, parse_speed_overrides
+    from sim.network.osm import import_osm, parse_speed_overrides  # deferred: CLI start-up
 
     if reader not in ("auto", "osmium", "stdlib"):
         raise ScenarioError([Problem("--reader", "must be auto, osmium or stdlib", reader)])
@@ -129,7 +129,7 @@ def show(
     snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M,
 ) -> None:
     """Print a road network's size, components and length; write a PNG map of it."""
-    from sim.present.maps import town_map
+    from sim.present.maps import town_map  # deferred: CLI start-up
 
     network = RoadNetwork(load_graphml(graphml, str(graphml)))
     for line in describe(network):
@@ -137,7 +137,7 @@ def show(
     places: dict[str, Any] = {}
     title = graphml.name
     if scenario is not None:
-        from sim.core.scenario import load_scenario
+        from sim.core.scenario import load_scenario  # deferred: CLI start-up
 
         s = load_scenario(scenario)
         places = s.places()
@@ -184,7 +184,7 @@ def elevation(
         "--out", help="GraphML to write [default: overwrite the input]")] = None,
 ) -> None:
     """Set every node's elevation_m from a CSV, an XYZ raster or a constant (+ low zones)."""
-    from sim.network import elevation as elev
+    from sim.network import elevation as elev  # deferred: CLI start-up
 
     given = [n for n, v in (("--csv", csv), ("--xyz", xyz), ("--constant", constant))
              if v is not None]

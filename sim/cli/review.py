@@ -71,7 +71,7 @@ def review_cmd(
                               encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / "review.json", result)
-    from sim.present.plots import review_figure
+    from sim.present.plots import review_figure  # deferred: CLI start-up
 
     if "curve" in result:
         save_figure(review_figure(result), folder / "review.png")
@@ -164,15 +164,15 @@ def report_cmd(
 ) -> None:
     """Write a report of a run or comparison: an HTML after-action report (default) or a
     GB/T 46792 drill evaluation report."""
-    from sim.cli.common import open_store
-    from sim.present.report import load_result, render
+    from sim.cli.common import open_store  # deferred: CLI start-up
+    from sim.present.report import load_result, render  # deferred: CLI start-up
 
     db = open_store(store) if run_or_comparison.isdigit() else None
     result, folder, meta = load_result(run_or_comparison, db)
     if format == "xlsx":
-        from sim.cli.gbt import write_atomic
-        from sim.present.excel import results_xlsx
-        from sim.present.i18n import use_lang
+        from sim.cli.gbt import write_atomic  # deferred: CLI start-up
+        from sim.present.excel import results_xlsx  # deferred: CLI start-up
+        from sim.present.i18n import use_lang  # deferred: CLI start-up
 
         target = out or ((folder or Path(".")) / "results.xlsx")
         with use_lang(lang):
@@ -180,8 +180,8 @@ def report_cmd(
         out_console.print(f"wrote {target.with_suffix('.xlsx')}", markup=False)
         return
     if format == "gbt46792":
-        from sim.cli.gbt import write_gbt
-        from sim.present.report_gbt import DrillInfo
+        from sim.cli.gbt import write_gbt  # deferred: CLI start-up
+        from sim.present.report_gbt import DrillInfo  # deferred: CLI start-up
 
         files = write_gbt(result, folder, meta, out, lang, scenario, review,
                           DrillInfo(drill_name, organiser, evaluation_group, date))

@@ -115,8 +115,8 @@ def sensitivity_cmd(
     no_store: NoStoreOpt = False,
 ) -> None:
     """Which assumptions the plan's result hinges on: ranked table, chart, sensitivity.json."""
-    from sim.analysis.sensitivity import Method, factors, points_for, sensitivity
-    from sim.present.sensitivity_plots import sensitivity_figure
+    from sim.analysis.sensitivity import Method, factors, points_for, sensitivity  # deferred: CLI start-up
+    from sim.present.sensitivity_plots import sensitivity_figure  # deferred: CLI start-up
 
     if method not in ("morris", "sobol"):
         raise ScenarioError([Problem("--method", _("must be morris or sobol"), method)])
@@ -167,8 +167,8 @@ def robustness_cmd(
 ) -> None:
     """Where the plan misses its objectives in the assumption space (PRIM boxes), and how
     plans compare on the same samples."""
-    from sim.analysis.robustness import robustness
-    from sim.present.sensitivity_plots import robustness_figure
+    from sim.analysis.robustness import robustness  # deferred: CLI start-up
+    from sim.present.sensitivity_plots import robustness_figure  # deferred: CLI start-up
 
     s = load_scenario(scenario)
     names = ([p.strip() for p in plans.split(",") if p.strip()] if plans

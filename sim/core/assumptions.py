@@ -20,6 +20,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.limits import BoundaryModel
+from sim.core.paths import set_fitted, split_path
 
 
 class Assumption(BoundaryModel):
@@ -82,8 +83,6 @@ _MISSING = object()
 
 def get_path(raw: Any, path: str) -> Any:
     """The value at a field path in a scenario mapping (``_MISSING`` sentinel if absent)."""
-    from sim.core.planedit import split_path
-
     node = raw
     for key in split_path(path):
         if isinstance(key, int):
@@ -142,10 +141,7 @@ def apply_values(raw: dict[str, Any], values: dict[str, float]) -> dict[str, Any
     """A copy of a scenario mapping with the values set at their paths.
 
     A whole value is written as an int (a count of 2.0 is still a count). A lognormal's
-    ``median`` keeps its spread, as in calibration (``sim.analysis.review.set_fitted``)."""
-    from sim.analysis.review import set_fitted
-    from sim.core.planedit import split_path
-
+    ``median`` keeps its spread, as in calibration (``sim.core.paths.set_fitted``)."""
     out = copy.deepcopy(raw)
     for path, v in values.items():
         value: float | int = int(v) if float(v).is_integer() else v

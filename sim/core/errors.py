@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sim.present.i18n import _
+
 _MISSING = object()
 
 
@@ -18,8 +20,6 @@ class Problem:
 
     def __str__(self) -> str:
         # The field path stays literal (it is what the user types); the words are translated.
-        from sim.present.i18n import _  # presentation layer, imported when shown
-
         where = _(self.path or "(file)") if self.path in ("", "(file)") else self.path
         message = _(self.message)  # a constant message; formatted ones are translated at source
         if self.value is _MISSING:

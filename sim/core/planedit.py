@@ -26,6 +26,7 @@ from sim import __version__
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import RULES as FORCE_RULES
+from sim.core.paths import split_path
 from sim.core.scenario import Scenario, parse_scenario
 
 RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
@@ -163,14 +164,6 @@ def param_rows(raw: dict[str, Any], plan: str) -> list[dict[str, Any]]:
     _flatten(section, (), leaves)
     return [{"parameter": join_path(*p), "value": _cell_text(v), "type": _type_name(v)}
             for p, v in leaves if p]
-
-
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def split_path(path: str) -> list[str | int]:
-    """``assembly_points[2].desks`` → ``['assembly_points', 2, 'desks']``."""
-    return [int(idx) if idx else name for name, idx in _TOKEN.findall(path)]
 
 
 def parse_cell(text: Any, type_name: str) -> Any:

@@ -157,7 +157,7 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
         return [], [Problem(where, f"larger than {MAX_BYTES // 10**6} MB")]
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # deferred: openpyxl (spreadsheets only)
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -222,8 +222,11 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
             patch = {}
         for other in kind_names():
             if other != kind_name and patch.get(other) is not None:
-                problems.append(Problem(join_path("plans", name, other),
-                                        _("this scenario is of kind {kind}", kind=kind_name)))
+                where = join_path("plans", name, other)
+                # Said once, plainly: not also as the plan model's "unknown key".
+                problems[:] = [p for p in problems if p.path != where]
+                problems.append(Problem(where, _("this scenario is of kind {kind}",
+                                                 kind=kind_name)))
         leaves = leaf_paths(patch, kind_name)
         try:
             plan_models[name] = kind.scenario_model.model_validate(

@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.run.store import default_store_path
+
 WORKSPACE_ENV = "GRIDMUSTER_WORKSPACE"
 MAX_PLANS = 200  # per scenario; a workspace is for a planner's variants, not a data dump
 MAX_NAME = 60
@@ -39,8 +41,6 @@ def default_root() -> Path:
     env = os.environ.get(WORKSPACE_ENV)
     if env:
         return Path(env)
-    from sim.run.store import default_store_path
-
     return default_store_path().parent / "workspace"
 
 

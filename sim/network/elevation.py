@@ -109,7 +109,7 @@ def from_csv(g: nx.Graph, path: Path) -> ElevationReport:
             else:
                 raise ScenarioError([Problem(name, "needs node, or x,y, or lon,lat columns")])
             z = np.array([_float(r[ecol]) for r in rows])
-            from scipy.spatial import cKDTree
+            from scipy.spatial import cKDTree  # deferred: scipy (elevation rasters only)
 
             dist, idx = cKDTree(pts).query(xy)
             values = z[idx]
@@ -167,7 +167,7 @@ def from_xyz(g: nx.Graph, path: Path, coords: str = "xy") -> ElevationReport:
         q = xy
     outside = ((q[:, 0] < xs[0]) | (q[:, 0] > xs[-1]) | (q[:, 1] < ys[0]) | (q[:, 1] > ys[-1]))
     q = np.column_stack([np.clip(q[:, 0], xs[0], xs[-1]), np.clip(q[:, 1], ys[0], ys[-1])])
-    from scipy.interpolate import RegularGridInterpolator
+    from scipy.interpolate import RegularGridInterpolator  # deferred: scipy (elevation rasters only)
 
     values = RegularGridInterpolator((xs, ys), grid, method="linear")(q)
     rep = ElevationReport(name, len(nodes), len(nodes), outside=int(outside.sum()))

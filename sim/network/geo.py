@@ -141,7 +141,7 @@ def project_feature(f: Feature, proj: Projection | None) -> Feature:
 
 def inside(f: Feature, xy: np.ndarray) -> np.ndarray:
     """Which points (n × 2) fall inside the polygon feature (holes excluded)."""
-    from matplotlib.path import Path as MplPath
+    from matplotlib.path import Path as MplPath  # deferred: matplotlib (figures only)
 
     mask = np.zeros(len(xy), bool)
     for r in f.rings:

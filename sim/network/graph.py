@@ -21,6 +21,7 @@ from scipy.sparse.csgraph import dijkstra
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
 from sim.core.limits import BoundaryModel
+from sim.network.geo import Projection
 
 MAIN_ROAD_KMH = 60.0
 STREET_KMH = 30.0
@@ -184,8 +185,6 @@ def looks_lonlat(g: nx.Graph) -> bool:
 def project_lonlat(g: nx.Graph) -> None:
     """Project lon/lat nodes to metres in place (a local tangent plane about the centre,
     ``sim.network.geo.Projection``); the degrees are kept as ``lon``/``lat`` and the note says so."""
-    from sim.network.geo import Projection
-
     lon = np.array([d["x"] for _, d in g.nodes(data=True)], dtype=float)
     lat = np.array([d["y"] for _, d in g.nodes(data=True)], dtype=float)
     proj = Projection(round(float(lon.min() + lon.max()) / 2, 7),

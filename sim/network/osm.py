@@ -173,7 +173,7 @@ def _read_xml_stdlib(path: Path) -> tuple[list[Way], dict[int, tuple[float, floa
 
 
 def _read_osmium(path: Path) -> tuple[list[Way], dict[int, tuple[float, float]]]:
-    import osmium
+    import osmium  # deferred: osmium (optional, .pbf import only)
 
     ways: list[Way] = []
     for w in osmium.FileProcessor(str(path), osmium.osm.WAY).with_filter(
@@ -192,7 +192,7 @@ def _read_osmium(path: Path) -> tuple[list[Way], dict[int, tuple[float, float]]]
 
 def _has_osmium() -> bool:
     try:
-        import osmium  # noqa: F401
+        import osmium  # noqa: F401  deferred: osmium (optional, .pbf import only)
     except ImportError:
         return False
     return True

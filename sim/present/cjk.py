@@ -18,8 +18,8 @@ FAMILY = "Gridmuster CJK"
 @functools.cache
 def register() -> str:
     """Add the shipped font to matplotlib (once) and to the sans-serif fallback list."""
-    import matplotlib as mpl
-    from matplotlib import font_manager
+    import matplotlib as mpl  # deferred: matplotlib (figures only)
+    from matplotlib import font_manager  # deferred: matplotlib (figures only)
 
     font_manager.fontManager.addfont(str(FONT_FILE))
     # matplotlib falls back glyph by glyph along font.family (a generic name there stands for

@@ -56,9 +56,9 @@ def _split(name: str) -> tuple[str, str, str] | None:
 
 def results_xlsx(result: dict[str, Any]) -> bytes:
     """A workbook of a summary.json or comparison.json mapping."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    from openpyxl import Workbook  # deferred: openpyxl (spreadsheets only)
+    from openpyxl.styles import Font  # deferred: openpyxl (spreadsheets only)
+    from openpyxl.utils import get_column_letter  # deferred: openpyxl (spreadsheets only)
 
     wb = Workbook()
     bold = Font(bold=True)
@@ -142,8 +142,8 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
 
 def table_xlsx(rows: list[list[Any]], title: str = "Sheet1") -> bytes:
     """One sheet of plain rows (header first), e.g. a roster for ``gridmuster import``."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl import Workbook  # deferred: openpyxl (spreadsheets only)
+    from openpyxl.styles import Font  # deferred: openpyxl (spreadsheets only)
 
     wb = Workbook()
     ws = wb.active

@@ -62,7 +62,7 @@ def catalogue(lang: str) -> dict[str, str]:
     """msgid → translation, merged over every domain's .po file for ``lang``."""
     if lang == "en":
         return {}
-    from babel.messages.pofile import read_po  # only when a translation is asked for
+    from babel.messages.pofile import read_po  # deferred: only when a translation is asked for
 
     merged: dict[str, str] = {}
     for po in sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po")):

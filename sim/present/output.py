@@ -18,6 +18,7 @@ import pandas as pd
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.results import json_ready
+from sim.present.excel import results_xlsx
 from sim.run.experiments import Comparison, PlanRun
 
 _R = TypeVar("_R")
@@ -110,7 +111,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def save_figure(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib (figures only)
 
     fig.savefig(path)
     plt.close(fig)
@@ -156,7 +157,5 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
 
 def write_xlsx(result: dict[str, Any], path: Path) -> Path:
     """``results.xlsx`` of a summary or comparison (see :mod:`sim.present.excel`)."""
-    from sim.present.excel import results_xlsx
-
     path.write_bytes(results_xlsx(result))
     return path

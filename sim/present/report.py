@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 
 from sim.analysis.findings import findings, objective_met, objective_value
+from sim.analysis.robustness import report_section
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
@@ -145,8 +146,6 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                                   _(f.capability), "", "", _("open")])
     robustness = None
     if folder is not None and (folder / "robustness.json").exists():  # gridmuster robustness
-        from sim.analysis.robustness import report_section
-
         robustness = report_section(json.loads((folder / "robustness.json")
                                                .read_text(encoding="utf-8")))
 

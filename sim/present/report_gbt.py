@@ -447,7 +447,7 @@ def _numbered(i: int, lang: str) -> str:
 # --- writers ------------------------------------------------------------------------------
 
 def to_html(report: Report) -> str:
-    from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from jinja2 import Environment, FileSystemLoader, select_autoescape  # deferred: jinja2 (reports only)
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
@@ -458,11 +458,11 @@ def to_html(report: Report) -> str:
 
 
 def to_docx(report: Report) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_SECTION
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx import Document  # deferred: python-docx (Word reports only)
+    from docx.enum.section import WD_SECTION  # deferred: python-docx (Word reports only)
+    from docx.enum.text import WD_ALIGN_PARAGRAPH  # deferred: python-docx (Word reports only)
+    from docx.oxml.ns import qn  # deferred: python-docx (Word reports only)
+    from docx.shared import Cm, Pt  # deferred: python-docx (Word reports only)
 
     doc = Document()
     normal = doc.styles["Normal"]

@@ -74,7 +74,7 @@ def _dask_client(backend: Backend) -> Any:
     """One client per (address, workers) for the life of the process: a comparison of several
     plans, or an optimiser's many candidates, reuse one cluster instead of starting one each."""
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster  # deferred: dask (only with --dask)
     except ImportError:
         raise RuntimeError("--dask needs the optional extra: pip install 'gridmuster[dask]'"
                            ) from None
@@ -103,7 +103,7 @@ def close_dask() -> None:
 
 def _run_dask(task: Task, setup: Any, reps: list[int], seed: int, keep_events: tuple[int, ...],
               backend: Backend, on_results: OnResults) -> None:
-    from dask.distributed import as_completed as dask_completed
+    from dask.distributed import as_completed as dask_completed  # deferred: dask (only with --dask)
 
     client = _dask_client(backend)
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)

@@ -21,10 +21,11 @@ import pandas as pd
 
 from sim import __version__
 from sim.core.cache import BoundedCache
-from sim.core.catalogue import is_time_to, verdict
+from sim.core.catalogue import is_time_to
 from sim.core.kind import kind_named
 from sim.core.results import ReplicationResult, events_frame
 from sim.core.scenario import PlanSetup, Scenario, network_for
+from sim.present.verdicts import verdict
 from sim.run.backends import Backend, OnResults, run_tasks
 from sim.run.stats import describe, describe_time, paired_difference
 from sim.run.store import RunStore

@@ -24,7 +24,8 @@ import numpy as np
 
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError
-from sim.core.forces import ROLES, RULES, build_roster
+from sim.core.forces import ROLES, build_roster
+from sim.core.paths import set_path
 from sim.core.scenario import Scenario, parse_scenario
 from sim.run.experiments import Progress, run_plan
 
@@ -105,25 +106,6 @@ class OptimiseResult:
                 "cost": e.cost, "share_meeting": e.share_meeting, "mean": e.mean,
                 "feasible": e.feasible} for e in sorted(self.evaluations, key=lambda e: e.cost)],
         }
-
-
-def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path in a scenario mapping. Under ``forces`` a role's counting rule is
-    replaced (a role has exactly one of count / per_grid / per_residents / by_grid)."""
-    parts = path.split(".")
-    if parts[0] == "forces" and len(parts) == 3:
-        role = dict((raw.get("forces") or {}).get(parts[1]) or {})
-        for rule in RULES:
-            role.pop(rule, None)
-        role[parts[2]] = value
-        raw.setdefault("forces", {})[parts[1]] = role
-        return
-    node = raw
-    for p in parts[:-1]:
-        node = node.setdefault(p, {})
-        if not isinstance(node, dict):
-            raise ScenarioError([Problem("--vary", "path does not lead to a mapping", path)])
-    node[parts[-1]] = value
 
 
 class Optimiser:
