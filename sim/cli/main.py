@@ -50,6 +50,7 @@ from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
 from sim.present.output import check_out_folder, write_comparison, write_run, write_xlsx
 from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
+from sim.run.gc_policy import own_process
 from sim.run.store import RunStore
 from sim.verify.imo import imo_replications
 
@@ -395,6 +396,7 @@ def version() -> None:
 
 
 def main() -> None:
+    own_process()  # the command owns its process: it may freeze built inputs (gc_policy)
     try:
         app()
     except ScenarioError as exc:

@@ -27,6 +27,7 @@ from sim.core.results import ReplicationResult, events_frame
 from sim.core.scenario import PlanSetup, Scenario, network_for
 from sim.present.verdicts import verdict
 from sim.run.backends import Backend, OnResults, run_tasks
+from sim.run.gc_policy import inputs_built
 from sim.run.stats import describe, describe_time, paired_difference
 from sim.run.store import RunStore
 
@@ -42,8 +43,13 @@ INPUTS: BoundedCache[Any] = BoundedCache(INPUTS_CACHE_SIZE)
 def plan_inputs(setup: PlanSetup) -> Any:
     """The seed-independent inputs of a plan, built once per process (while cached)."""
     kind = kind_named(setup.model.kind)
-    return INPUTS.get((setup.digest, setup.plan),
-                      lambda: kind.build(setup.model, network_for(setup.model, setup.base_dir)))
+
+    def build() -> Any:
+        inputs = kind.build(setup.model, network_for(setup.model, setup.base_dir))
+        inputs_built()  # the collector and the inputs: decided per process (gc_policy)
+        return inputs
+
+    return INPUTS.get((setup.digest, setup.plan), build)
 
 
 def run_replications(setup: PlanSetup, replications: Sequence[int], seed: int,

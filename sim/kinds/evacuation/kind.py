@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from sim.core.forces import roster_size
-from sim.core.gc_pause import gc_paused
 from sim.core.kind import Kind, WorkModel
 from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
@@ -25,8 +24,7 @@ def simulate(inp: EvacuationInputs, replication: int, seed: int, keep_events: bo
              ) -> ReplicationResult:
     run = FloodRun(inp, replication_key(seed, replication), keep_events)
     run.start()
-    with gc_paused():
-        run.env.run(until=inp.params.horizon_min)
+    run.env.run(until=inp.params.horizon_min)
     metrics, curve, series = evacuation_metrics(inp, run)
     return ReplicationResult(
         replication=replication,

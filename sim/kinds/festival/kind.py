@@ -3,7 +3,6 @@ kind into the shared code (registered in ``sim.kinds.BUNDLED``)."""
 
 from __future__ import annotations
 
-from sim.core.gc_pause import gc_paused
 from sim.core.kind import Kind, WorkModel
 from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
@@ -23,8 +22,7 @@ def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
     key = replication_key(seed, replication)
     groups, cr = checked_groups(inp, key)
     day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
-    with gc_paused():
-        day.run(keep_events)
+    day.run(keep_events)
     return collect(inp, groups, cr, day, replication, seed, keep_events)
 
 
