@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import time
 from typing import Any
 
@@ -11,10 +10,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, jobs, state
+from dashboard import history, jobs, maps_view, replay_view, state
 from dashboard.exports import excel_bytes, export_frame, report_html
 from dashboard.results import replications_text, show_comparison
-from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
 from sim.core.budget import check_budget
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
@@ -31,8 +29,6 @@ from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import _
-from sim.present.maps import town_map
-from sim.present.replay_plots import crowd_figure, crowd_map
 from sim.present.tables import forces_table
 
 
@@ -97,12 +93,8 @@ def scenario_page() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        key = ("map", s.digest, plan)
-        figs = state.figure_cache()
-        if key not in figs:
-            figs[key] = _png(town_map(s.network(), s.places(plan), title=f"{s.name} — {plan}"))
-        st.image(figs[key], caption="Roads, grid centres and the kind's places",
-                 width="stretch")
+        st.image(maps_view.scenario_map(s, plan),
+                 caption=_("Roads, grid centres and the scenario's places"), width="stretch")
     with right:
         st.markdown("**Staff by group and post**" if s.kind.name == "festival"
                     else "**Forces by role and grid**")
@@ -333,6 +325,7 @@ def run_page(workers: int) -> None:
         seed=request["seed"], note=note))
     _exports(s, comp)
     show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
+    maps_view.show_bottleneck(s, comp.as_dict(), tuple(keys))
 
 
 def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
@@ -417,88 +410,67 @@ def replay_page() -> None:
     st.header(_("Replay"))
     s = state.scenario()
     request = st.session_state.get("request") or _default_request(s)
-    c1, c2 = st.columns([2, 1])
-    plan = c1.selectbox("Plan", s.plan_names(), key="replay_plan")
-    seed = int(c2.number_input("Seed", min_value=0, value=int(request["seed"]), key="replay_seed"))
-    run = state.single_run(s, plan, seed)
-    rkey = ("replay", state.run_key(s, plan, seed, 1))
-    cache = st.session_state.setdefault("replays", {})
-    if rkey not in cache:
-        cache.clear()
-        cache[rkey] = replay_of_run(run, s.network(), s.places(plan))
-    rr = cache[rkey]
-    replay = rr.people
-    end = max(1, math.ceil(rr.end_min))
+    c1, c2, c3 = st.columns([2, 1, 1])
+    plan = c1.selectbox(_("Plan"), s.plan_names(), key="replay_plan")
+    seed = int(c2.number_input(_("Seed"), min_value=0, value=int(request["seed"]),
+                               key="replay_seed"))
+    n_reps = max(int(request["reps"]), 1)
+    rep = int(c3.selectbox(_("Replication"), list(range(n_reps)), key="replay_rep",
+                           format_func=lambda k: _("{k} of {n}").format(k=k + 1, n=n_reps),
+                           help=_("Each replication is one possible day with the same plan; "
+                                  "the Run & compare page summarises all of them.")))
+    frames = replay_view.frames_for(s, plan, seed, rep, clock_start(s, [plan]))
+    rr = frames.replay
+    minutes = frames.minutes
+    step = minutes[1] - minutes[0] if len(minutes) > 1 else 1
+    end = minutes[-1]
     if "replay_next" in st.session_state:  # the play button's next frame
         st.session_state["replay_minute"] = min(int(st.session_state.pop("replay_next")), end)
+    if st.session_state.get("replay_minute", 0) % step and \
+            st.session_state.get("replay_minute") != end:
+        st.session_state["replay_minute"] = replay_view.snap(st.session_state["replay_minute"],
+                                                             minutes)
     start = clock_start(s, [plan])
     c1, c2 = st.columns([4, 1])
-    minute = c1.slider(_("Minute after the start"), 0, end,
-                       value=min(int(rr.focus_min), end), key="replay_minute",
+    minute = c1.slider(_("Minute after the start"), 0, end, step=step,
+                       value=replay_view.snap(rr.focus_min, minutes), key="replay_minute",
                        help=_("Drag to move through the run; Play steps through it."))
     playing = c2.toggle(_("Play"), key="replay_play")
-    clock = f" ({_clock(start + minute)})" if start is not None else ""
-    if clock:  # the clock time beside the minute (the table on the right says the minute)
-        st.markdown(f"**{_('Minute')} {minute}{clock}**")
-    st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
-               f"{REPLAY_DOT.get(rr.kind, 'entity')}"
-               f"{REPLAY_NOTE.get(rr.kind, '')}.")
-    crowd = rr.crowd(minute) if rr.kind == "festival" else None
-    roads = rr.roads(minute) if rr.kind == "evacuation" else None
+    clock = f" ({replay_view.clock(start + minute)})" if start is not None else ""
+    if start is not None:  # the clock time under the slider (which shows the minute)
+        st.markdown(_("**Clock time {clock}**").format(clock=replay_view.clock(start + minute)))
+    st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
+        k=rep + 1, plan=plan, seed=seed, dot=REPLAY_DOT.get(rr.kind, "entity"),
+        note=REPLAY_NOTE.get(rr.kind, "")))
+    if frames.ready < len(minutes):
+        st.caption(_("Preparing the frames: {ready} of {n} ready (the slider is instant on "
+                     "frames already prepared).").format(ready=frames.ready, n=len(minutes)))
+    if frames.error:
+        st.caption(_("Frames are drawn when shown ({why}).").format(why=frames.error))
+    frame = frames.get(minute)
     left, right = st.columns([3, 2])
     with left:
-        figs = state.figure_cache()
-        fkey = (rkey, minute)
-        if fkey not in figs:
-            title = f"{plan} — minute {minute}"
-            if crowd is not None:
-                fig = crowd_map(s.network(), s.places(plan), crowd, title=title,
-                                points=replay.points(minute))
-            else:
-                fig = town_map(s.network(), s.places(plan), title=title,
-                               points=replay.points(minute),
-                               edge_colors=road_colors(roads) if roads is not None else None)
-            figs[fkey] = _png(fig)
-        st.image(figs[fkey], width="stretch")
-        if crowd is not None:
-            if (fkey, "crowd") not in figs:
-                figs[(fkey, "crowd")] = _png(crowd_figure(
-                    crowd, rr.danger_ppm2, title=f"people at minute {minute} (recorded every "
-                    f"{_record_step(rr.series_t)} min)"))
-            st.image(figs[(fkey, "crowd")], width="stretch")
+        st.image(frame.png, width="stretch")
     with right:
-        st.markdown(f"**At minute {minute}**")
-        st.dataframe(replay.counts(minute), hide_index=True, key="replay_counts")
-        if roads is not None:
-            st.markdown("**Roads** (red: closed on foot, orange: closed to vehicles, cyan: "
-                        "water on the road)")
-            st.dataframe(road_counts(roads), hide_index=True, key="replay_roads")
-        if crowd is not None:
-            st.markdown("**Checkpoints and viewing points** (people; density per m², level of "
-                        "service)")
-            st.dataframe(crowd, hide_index=True, key="replay_crowd")
-        elif replay.spec is not None and replay.spec.queue_state:
-            queues = replay.queues(minute)
-            st.markdown(f"**Queues** ({replay.spec.queue_state})")
-            if len(queues):
-                st.dataframe(queues, hide_index=True, key="replay_queues")
+        st.markdown(_("**At minute {minute}{clock}**").format(minute=minute, clock=clock))
+        st.dataframe(frame.counts, hide_index=True, key="replay_counts")
+        if frame.roads is not None:
+            st.markdown(_("**Roads under water** (darker blue: worse)"))
+            st.dataframe(frame.roads, hide_index=True, key="replay_roads")
+        if frame.crowd is not None:
+            st.markdown(_("**Checkpoints and viewing points**"))
+            st.dataframe(frame.crowd, hide_index=True, key="replay_crowd")
+        elif frame.queues is not None and rr.people.spec is not None \
+                and rr.people.spec.queue_state:
+            st.markdown(f"**{_('Queues')}** ({rr.people.spec.queue_state})")
+            if len(frame.queues):
+                st.dataframe(frame.queues, hide_index=True, key="replay_queues")
             else:
-                st.caption("no one queueing at this minute")
-    if playing:
-        step = max(1, end // 60)
-        if minute < end:
-            time.sleep(0.4)
-            st.session_state["replay_next"] = min(minute + step, end)
-            st.rerun()
-
-
-def _clock(minute_of_day: float) -> str:
-    m = int(round(minute_of_day)) % (24 * 60)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def _record_step(t: Any) -> str:
-    return f"{t[1] - t[0]:g}" if len(t) > 1 else "?"
+                st.caption(_("no one queueing at this minute"))
+    if playing and minute < end:
+        time.sleep(0.4)
+        st.session_state["replay_next"] = min(minute + step, end)
+        st.rerun()
 
 
 # --- History ------------------------------------------------------------------------------

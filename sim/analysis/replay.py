@@ -40,6 +40,9 @@ class ReplaySpec:
     who: Mapping[str, str] = field(default_factory=dict)  # state → who is in it (a column)
     who_default: str = ""  # who is in the other states
     unit: str = "people"  # what the counts count
+    # What the map draws: at most five classes of states, class → (colour, states), so that a
+    # map never needs more than five dot colours (the counts table keeps every state).
+    groups: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 MUSTER_REPLAY = ReplaySpec(
@@ -87,6 +90,15 @@ EVACUATION_REPLAY = ReplaySpec(
          "responder escorting": _RESP},
     who_default=_HH,
     unit="number",
+    groups={
+        "households at home (not warned, warned, waiting, refused)": (
+            "tab:gray", ("not warned", "warned", "waiting for an escort", "refused")),
+        "households on the move": ("tab:orange", ("moving",)),
+        "households stranded": ("tab:red", ("stranded",)),
+        "households sheltered": ("tab:green", ("sheltered",)),
+        "responders": ("black", ("responder on duty", "responder warning door to door",
+                                 "responder escorting")),
+    },
 )
 
 FESTIVAL_REPLAY = ReplaySpec(
@@ -112,6 +124,14 @@ FESTIVAL_REPLAY = ReplaySpec(
          "team free": "teams"},
     who_default="visitor groups",
     unit="number",
+    groups={
+        "queueing or being checked": ("tab:purple", ("queueing", "being checked")),
+        "walking (to the seawall or away)": ("tab:orange", ("walking to the seawall",
+                                                             "leaving")),
+        "held back at an entrance": ("black", ("held back",)),
+        "at a viewing point": ("tab:green", ("at a viewing point",)),
+        "response teams": ("tab:blue", ("team on the way", "team on scene", "team free")),
+    },
 )
 
 REPLAY_SPECS: dict[str, ReplaySpec] = {"muster": MUSTER_REPLAY, "evacuation": EVACUATION_REPLAY,
@@ -221,7 +241,11 @@ class Replay:
         """How many entities are in each state at the minute (every state listed); with a
         ``who`` column when the kind's states are of different things (households,
         responders)."""
-        now = self.at(minute)["state"].value_counts()
+        return self.counts_of(self.at(minute))
+
+    def counts_of(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``counts`` from the rows of ``at`` (computed once per frame)."""
+        now = rows["state"].value_counts()
         spec = self.spec
         out = pd.DataFrame({"state": self.states()})
         if spec is not None and spec.who:
@@ -231,20 +255,34 @@ class Replay:
 
     def queues(self, minute: float) -> pd.DataFrame:
         """Queue length by location at the minute (the kind's queue state), longest first."""
+        return self.queues_of(self.at(minute))
+
+    def queues_of(self, now: pd.DataFrame) -> pd.DataFrame:
+        """``queues`` from the rows of ``at`` (computed once per frame)."""
         if self.spec is None or self.spec.queue_state is None:
             return pd.DataFrame({"location": [], "queue": []})
-        now = self.at(minute)
         q = now[now["state"] == self.spec.queue_state].groupby("location").size()
         q = q.sort_values(ascending=False)
         return pd.DataFrame({"location": q.index.astype(str), "queue": q.to_numpy(dtype=int)})
 
     def points(self, minute: float) -> dict[str, tuple[np.ndarray, str]]:
-        """Scatter layers for ``sim.present.maps.town_map``: state → (node indices, colour); the
-        kind's hidden states (e.g. not arrived yet) are not drawn."""
-        now = self.at(minute)
+        """Scatter layers for ``sim.present.maps.town_map``: class (or state) → (node indices,
+        colour), named with its count; the kind's hidden states (e.g. not arrived yet) are not
+        drawn. A kind with ``groups`` is drawn by class (at most five colours)."""
+        return self.points_of(self.at(minute))
+
+    def points_of(self, now: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
+        """``points`` from the rows of ``at`` (computed once per frame)."""
+        if self.spec is not None and self.spec.groups:
+            out = {}
+            for name, (color, states) in self.spec.groups.items():
+                mask = now["state"].isin(states)
+                out[f"{name} ({int(mask.sum()):,})"] = (
+                    now.loc[mask, "node"].to_numpy(dtype=int), color)
+            return out
         colors = self.colors()
         hidden = self.spec.hidden_states if self.spec else ()
-        return {f"{s} ({int((now['state'] == s).sum())})":
+        return {f"{s} ({int((now['state'] == s).sum()):,})":
                 (now.loc[now["state"] == s, "node"].to_numpy(dtype=int), colors[s])
                 for s in self.states() if s not in hidden}
 

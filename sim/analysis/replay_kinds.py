@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 CLOSED_ON_FOOT, CLOSED_TO_VEHICLES, SLOW = ("closed on foot", "closed to vehicles",
                                             "water on the road (slower)")
-ROAD_COLORS = {CLOSED_ON_FOOT: "tab:red", CLOSED_TO_VEHICLES: "tab:orange", SLOW: "tab:cyan"}
+# Water in shades of one blue (darker: worse), so that the people's five colours stay distinct.
+ROAD_COLORS = {CLOSED_ON_FOOT: "#08306b", CLOSED_TO_VEHICLES: "#2171b5", SLOW: "#6baed6"}
 LOS_LETTERS = "ABCDEF"
 _M_PER_MIN_AT_1KMH = 1000.0 / 60.0
 
@@ -123,7 +124,8 @@ class RunReplay:
 
 def replay_of_run(run: PlanRun, network: RoadNetwork,
                   places: Mapping[str, Sequence[tuple[str, str]]]) -> RunReplay:
-    """Replication 0 of a plan run (its events must have been kept) ready to replay."""
+    """The first replication of a plan run (its events must have been kept) ready to replay:
+    replication 0 of a run, or the one replication of a run made to replay another."""
     from sim.run.experiments import plan_inputs
 
     kind = run.setup.model.kind
@@ -147,7 +149,8 @@ def replay_of_run(run: PlanRun, network: RoadNetwork,
         end = float(inp.horizon)
     else:
         end = 0.0
-    people = build_replay(run.events(), kind, network, places, entities=entities,
-                          locations=locations)
+    people = build_replay(run.events(), kind, network, places,
+                          replication=first.replication if first is not None else 0,
+                          entities=entities, locations=locations)
     return RunReplay(kind, people, network, max(end, people.end_min), series=series,
                      series_t=t, **extra)
