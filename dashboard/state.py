@@ -30,6 +30,9 @@ DEFAULT_REPS = int(os.environ.get("GRIDMUSTER_DASHBOARD_REPS", "20"))
 # Kinds whose replications take seconds (a festival day, a flooding town) start with fewer, so
 # that the first result of a freshly opened scenario comes in seconds, not minutes.
 FIRST_REPS_BY_KIND = {"evacuation": 10, "festival": 4}
+# The first pass of those kinds: this many replications per plan, shown at once (marked as
+# first results), then refined in the background to the replications asked for.
+FIRST_PASS_REPS = max(1, int(os.environ.get("GRIDMUSTER_FIRST_PASS_REPS", "1")))
 MAX_CACHED_RUNS = 64
 MIN_REPS_PER_POOL = 50
 
@@ -40,6 +43,11 @@ def bundled_scenarios() -> list[str]:
 
 def default_reps(kind: str) -> int:
     return min(DEFAULT_REPS, FIRST_REPS_BY_KIND.get(kind, DEFAULT_REPS))
+
+
+def first_pass_reps(kind: str) -> int:
+    """Replications per plan of the first results (all of them for quick kinds)."""
+    return FIRST_PASS_REPS if kind in FIRST_REPS_BY_KIND else default_reps(kind)
 
 
 def default_workers() -> int:

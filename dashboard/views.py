@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, jobs, maps_view, replay_view, state
+from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import excel_bytes, export_frame, report_html
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
@@ -108,7 +108,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 TYPE_WORDS = {"str": "text", "int": "whole number", "float": "number", "bool": "yes / no",
-              "list": "list (comma-separated)"}
+              "list": "list (comma-separated)", "empty": "optional (empty: not set)"}
 TYPE_CODES = {v: k for k, v in TYPE_WORDS.items()}
 
 
@@ -147,13 +147,22 @@ def plans_page() -> None:
             })
     else:  # a festival is staffed by posts, not by grid roles
         forces = pd.DataFrame(columns=["role", "rule", "value", "grids"])
-    st.markdown(f"**{s.kind.name} parameters** — edit the `value` column (lists comma-separated).")
-    shown = pd.DataFrame(param_rows(s.raw, base))
+    staff_edit = staffing.editor(s, base, f"staffing::{base}") \
+        if staffing.has_posts(s.raw, base) else None
+    rows = param_rows(s.raw, base)
+    if staff_edit is not None:  # the posts are in the staffing table: not listed twice
+        rows = [r for r in rows if not staffing.is_staff_row(str(r["parameter"]))]
+    shown = pd.DataFrame(rows)
     if "type" in shown.columns:
         shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))
-    params = st.data_editor(shown, hide_index=True, key=pkey,
-                            disabled=["parameter", "type"], height=320, width="stretch",
-                            column_config={"type": st.column_config.TextColumn("kind of value")})
+    with st.expander(_("Other settings ({n})").format(n=len(rows)),
+                     expanded=staff_edit is None):
+        st.markdown(f"**{s.kind.name} parameters** — edit the `value` column "
+                    "(lists comma-separated).")
+        params = st.data_editor(shown, hide_index=True, key=pkey,
+                                disabled=["parameter", "type"], height=320, width="stretch",
+                                column_config={"type": st.column_config.TextColumn(
+                                    "kind of value")})
     if "type" in params.columns:
         params = params.assign(type=params["type"].map(lambda v: TYPE_CODES.get(v, v)))
 
@@ -161,7 +170,8 @@ def plans_page() -> None:
     name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
     description = c2.text_input("Description", key="new_plan_description")
     if st.button("Save as new plan", type="primary", key="save_plan"):
-        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey)
+        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey,
+              staff_edit)
     if st.session_state.get("plan_refused"):
         show_problems(st.session_state["plan_refused"], f"Plan {name.strip() or '(no name)'}")
     elif st.session_state.get("saved_plan") in s.plan_names():
@@ -176,7 +186,8 @@ def plans_page() -> None:
 
 
 def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],
-          params: list[dict[str, Any]], fkey: str, pkey: str) -> None:
+          params: list[dict[str, Any]], fkey: str, pkey: str,
+          staff_edit: staffing.StaffEdit | None = None) -> None:
     """Validate and save a new plan; never replace an existing one."""
     st.session_state["plan_refused"] = []
     try:
@@ -190,7 +201,8 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
         st.session_state["plan_refused"] = bad
         return
     try:
-        new = save_plan(s, name, forces, params, base, description)
+        new = save_plan(s, name, forces, params, base, description) if staff_edit is None \
+            else staffing.save_plan(s, name, forces, params, base, description, staff_edit)
     except ScenarioError as exc:
         st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
                                             for p in exc.problems]
@@ -200,7 +212,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
     except (WorkspaceError, OSError) as exc:
         st.session_state["plan_refused"] = [("workspace", str(exc))]
         return
-    for k in (fkey, pkey):
+    for k in (fkey, pkey, f"staffing::{base}::posts", f"staffing::{base}::pool"):
         st.session_state.pop(k, None)
     state.replace(new)
     st.session_state["saved_plan"] = name
@@ -303,7 +315,7 @@ def run_page(workers: int) -> None:
             if job is not None and job.running:
                 job.cancel()
             job = jobs.Job(s, list(request["plans"]), request["reps"], request["seed"],
-                           workers, state.default_reps(s.kind.name), state.run_cache(),
+                           workers, state.first_pass_reps(s.kind.name), state.run_cache(),
                            keys).start()
             st.session_state["job"] = job
         if _show_job(s, job, request, keys):
@@ -340,7 +352,9 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         if st.button(_("Cancel this run"), key="job_cancel"):
             job.cancel()
             st.session_state["job_message"] = _("Run cancelled.")
-        if job.preliminary is not None:
+        if job.preliminary is None:  # never a blank page while the first pass runs
+            _waiting(s, job)
+        else:
             pre = job.preliminary
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
@@ -359,6 +373,19 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         st.session_state.pop("job", None)
         return True
     return False
+
+
+def _waiting(s: Scenario, job: jobs.Job) -> None:
+    """What the page shows before the first results: what they will be and what the plans are
+    judged on."""
+    first = min(job.first_reps, job.reps)
+    st.info(_("Running the first {reps} of each plan ({plans}); the first results appear here "
+              "as soon as they are done, then are refined in the background.").format(
+        reps=replications_text(first), plans=", ".join(job.plans)))
+    objectives = list(getattr(s.model, "objectives", None) or [])
+    if objectives:
+        st.markdown(_("**What the plans are judged on** (the scenario's objectives):") + "\n"
+                    + "\n".join(f"- {getattr(o, 'description', '') or o}" for o in objectives))
 
 
 def _exports(s: Scenario, comp: Any) -> None:

@@ -186,7 +186,7 @@ def _values(ax: Axes, network: RoadNetwork, places: Mapping[str, Sequence[Place]
             text = f"{value:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit else "")
             # Below and to the right: the place's name is above it.
             ax.annotate(text, (x, y), fontsize=8, xytext=(6, -11), textcoords="offset points",
-                        color=color, fontweight="bold", path_effects=_HALO, zorder=6)
+                        color=color, path_effects=_HALO, zorder=6)
         # A legend entry of a fixed size (the circles on the map grow with the value).
         ax.add_line(Line2D([], [], marker="o", linestyle="", markersize=11,
                            markerfacecolor=(*to_rgb(layer.color), 0.3),
