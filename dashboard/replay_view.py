@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,12 @@ class Frame:
     roads: pd.DataFrame | None = None  # number of roads by state (evacuation)
     crowd: pd.DataFrame | None = None  # people at checkpoints and viewing points (festival)
     queues: pd.DataFrame | None = None  # queue by place (muster)
+
+
+def whole_numbers(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that write the frame's counts with thousands separators (30,795)."""
+    return {str(c): st.column_config.NumberColumn(str(c), format="localized")
+            for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
 
 
 def _png(fig: Any) -> bytes:
@@ -151,11 +158,16 @@ class Frames:
         self.minutes = frame_minutes(self.replay.end_min)
 
     def start(self, first: int) -> Frames:
-        first = snap(first, self.minutes)
-        order = sorted(self.minutes, key=lambda m: (m < first, abs(m - first)))
-        self.thread = threading.Thread(target=self._draw_all, args=(order,),
-                                       name="gridmuster-replay-frames", daemon=True)
-        self.thread.start()
+        """Draw every frame in the background, from ``first`` on (once; later calls do
+        nothing)."""
+        with self.lock:  # two sessions may open the same replay at once
+            if self.thread is not None:
+                return self
+            first = snap(first, self.minutes)
+            order = sorted(self.minutes, key=lambda m: (m < first, abs(m - first)))
+            self.thread = threading.Thread(target=self._draw_all, args=(order,),
+                                           name="gridmuster-replay-frames", daemon=True)
+            self.thread.start()
         return self
 
     @property
@@ -184,6 +196,7 @@ class Frames:
                     return
                 if m not in self.frames:
                     self._draw(m)
+                time.sleep(0.05)  # let the page's own work (a frame asked for) go first
         except Exception as exc:  # shown on the page; the frames are then drawn on demand
             self.error = f"{type(exc).__name__}: {exc}"
 
@@ -196,15 +209,14 @@ class FrameStore:
         self.lock = threading.Lock()
         self.items: OrderedDict[FrameKey, Frames] = OrderedDict()
 
-    def get_or_start(self, key: FrameKey, make: Callable[[], Frames]) -> Frames:
-        """The frames of ``key``, or ``make()``'s, started at the replay's first minute."""
+    def get_or_make(self, key: FrameKey, make: Callable[[], Frames]) -> Frames:
+        """The frames of ``key``, or ``make()``'s (not started yet)."""
         with self.lock:
             frames = self.items.get(key)
             if frames is not None:
                 self.items.move_to_end(key)
                 return frames
-            frames = make()
-            frames.start(int(frames.replay.focus_min))
+            frames = make()  # started by the page once its first frame is shown
             self.items[key] = frames
             while len(self.items) > self.size:
                 _key, old = self.items.popitem(last=False)
@@ -246,5 +258,5 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
         return Frames(rr, s.network(), s.places(plan), title, lang)
 
     with st.spinner(_("Preparing the replay of replication {k}…").format(k=replication + 1)):
-        frames = frame_store().get_or_start(key, make)
+        frames = frame_store().get_or_make(key, make)
     return frames

@@ -97,20 +97,20 @@ def post_table(raw: dict[str, Any], plan: str) -> tuple[list[PostKey], pd.DataFr
         name = cp.get("name") or cid
         for sname, sh in (cp.get("roster") or {}).items():
             keys.append(PostKey("shift", str(cid), str(sname)))
-            rows.append({POST: _("checkpoint {id} ({name}), {shift} shift {start}–{end}").format(
-                id=cid, name=name, shift=sname, start=sh.get("start", "?"),
-                end=sh.get("end", "?")),
-                TEAMS: None, **{g: _int((sh.get("staff") or {}).get(g)) for g in GROUPS}})
+            rows.append({POST: _("{id} {name} · {shift} {start}–{end}").format(
+                id=cid, name=name if name != cid else "", shift=sname,
+                start=sh.get("start", "?"), end=sh.get("end", "?")),
+                TEAMS: "", **{g: _int((sh.get("staff") or {}).get(g)) for g in GROUPS}})
     for vid, vp in (sect.get("viewing_points") or {}).items():
         keys.append(PostKey("stewards", str(vid)))
-        rows.append({POST: _("viewing point {id}: stewards").format(id=vid), TEAMS: None,
+        rows.append({POST: _("viewing point {id}: stewards").format(id=vid), TEAMS: "",
                      **{g: _int((vp.get("stewards") or {}).get(g)) for g in GROUPS}})
     for tname, team in (sect.get("teams") or {}).items():
         keys.append(PostKey("team", str(tname)))
         rows.append({POST: _("{name} teams: people per team").format(name=tname),
-                     TEAMS: _int(team.get("count")),
+                     TEAMS: str(_int(team.get("count"))),
                      **{g: _int((team.get("members") or {}).get(g)) for g in GROUPS}})
-    frame = pd.DataFrame(rows, columns=[POST, TEAMS, *GROUPS])
+    frame = pd.DataFrame(rows, columns=[POST, *GROUPS, TEAMS])
     return keys, frame
 
 
@@ -275,6 +275,12 @@ CHECK_PLAN = "staffing_check"
 def check(s: Scenario, base: str, edit: StaffEdit) -> list[tuple[str, str]]:
     """Problems of the edited staffing by the scenario's own checks (field path, message),
     e.g. more volunteers posted than the pool has; none when it passes."""
+    bad = [(f"festival.teams.{k.place}.count", _("a whole number of teams (got {v})").format(
+        v=repr(str(row.get(TEAMS, "")))))
+           for k, row in zip(edit.keys, edit.rows, strict=True)
+           if k.kind == "team" and not str(row.get(TEAMS, "")).strip().isdigit()]
+    if bad:
+        return bad
     try:
         save_plan(s, CHECK_PLAN, force_rows(s.raw, base), param_rows(s.raw, base), base, "",
                   edit)
@@ -303,11 +309,13 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
     st.markdown(_("**Staff at each post** — one row per checkpoint shift, viewing point and "
                   "team group; one column per staff group. Team rows give the people in one "
                   "team and the number of teams."))
-    config = {POST: st.column_config.TextColumn(_("post"), disabled=True, width="large"),
-              TEAMS: st.column_config.NumberColumn(_("number of teams"), min_value=0,
-                                                   step=1, format="%d")}
+    # The number of teams is text: blank on the other rows (a number column would say None).
+    config = {POST: st.column_config.TextColumn(_("post"), disabled=True, width="medium"),
+              TEAMS: st.column_config.TextColumn(_("teams"), width="small",
+                                                 help=_("Number of teams (team rows only)."))}
     config.update({g: st.column_config.NumberColumn(group_name(g), min_value=0, step=1,
-                                                    format="%d") for g in GROUPS})
+                                                    format="%d", width="small")
+                   for g in GROUPS})
     edited = st.data_editor(frame, hide_index=True, key=f"{key}::posts", width="stretch",
                             num_rows="fixed", column_config=config, disabled=[POST])
     pool_base = pool_of(raw, base)

@@ -475,15 +475,18 @@ def replay_page() -> None:
     if frames.error:
         st.caption(_("Frames are drawn when shown ({why}).").format(why=frames.error))
     frame = frames.get(minute)
+    frames.start(minute)  # the other frames in the background, after the one shown
     left, right = st.columns([3, 2])
     with left:
         st.image(frame.png, width="stretch")
     with right:
         st.markdown(_("**At minute {minute}{clock}**").format(minute=minute, clock=clock))
-        st.dataframe(frame.counts, hide_index=True, key="replay_counts")
+        st.dataframe(frame.counts, hide_index=True, key="replay_counts",
+                         column_config=replay_view.whole_numbers(frame.counts))
         if frame.roads is not None:
             st.markdown(_("**Roads under water** (darker blue: worse)"))
-            st.dataframe(frame.roads, hide_index=True, key="replay_roads")
+            st.dataframe(frame.roads, hide_index=True, key="replay_roads",
+                         column_config=replay_view.whole_numbers(frame.roads))
         if frame.crowd is not None:
             st.markdown(_("**Checkpoints and viewing points**"))
             st.dataframe(frame.crowd, hide_index=True, key="replay_crowd")
@@ -491,7 +494,8 @@ def replay_page() -> None:
                 and rr.people.spec.queue_state:
             st.markdown(f"**{_('Queues')}** ({rr.people.spec.queue_state})")
             if len(frame.queues):
-                st.dataframe(frame.queues, hide_index=True, key="replay_queues")
+                st.dataframe(frame.queues, hide_index=True, key="replay_queues",
+                         column_config=replay_view.whole_numbers(frame.queues))
             else:
                 st.caption(_("no one queueing at this minute"))
     if playing and minute < end:
