@@ -14,6 +14,7 @@ from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import excel_bytes, export_frame, report_html
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
+from sim.core.catalogue import ROLE_NAMES, role_label
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
@@ -98,7 +99,10 @@ def scenario_page() -> None:
     with right:
         st.markdown("**Staff by group and post**" if s.kind.name == "festival"
                     else "**Forces by role and grid**")
-        st.dataframe(forces, height=460, key="forces_by_grid")
+        # roles and staff groups as a planner names them, not their code names
+        st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
+                                   else staffing.group_name(c) if c in staffing.GROUPS
+                                   else _(c)), height=460, key="forces_by_grid")
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -469,13 +473,13 @@ def replay_page() -> None:
     st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
         k=rep + 1, plan=plan, seed=seed, dot=REPLAY_DOT.get(rr.kind, "entity"),
         note=REPLAY_NOTE.get(rr.kind, "")))
+    frame = frames.get(minute)
+    frames.start(minute)  # the other frames in the background, after the one shown
     if frames.ready < len(minutes):
         st.caption(_("Preparing the frames: {ready} of {n} ready (the slider is instant on "
                      "frames already prepared).").format(ready=frames.ready, n=len(minutes)))
     if frames.error:
         st.caption(_("Frames are drawn when shown ({why}).").format(why=frames.error))
-    frame = frames.get(minute)
-    frames.start(minute)  # the other frames in the background, after the one shown
     left, right = st.columns([3, 2])
     with left:
         st.image(frame.png, width="stretch")

@@ -15,6 +15,7 @@ Works on the statistic mappings of ``summary.json`` (see :mod:`sim.run.stats`). 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +27,8 @@ NOT_AVAILABLE = N_("not available")
 
 
 def _missing(v: Any) -> bool:
-    return v is None or isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v)
+    # numbers.Real: numpy's integers and floats too (a table's total is an np.int64)
+    return v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v)
 
 
 def kind_of(metric: str) -> str:
