@@ -270,3 +270,11 @@ def test_flood_prone_ground_and_the_bottleneck_are_on_the_maps():
     layers = place_values(data, danger_ppm2=4.0)
     assert [dict(x.values) for x in layers] == [{"H1": 1335.0, "R1": 19.0}, {"P5": 4.4}]
     assert layers[1].limit == 4.0  # drawn red: over the danger limit
+
+
+def test_intervals_of_minutes_never_go_below_zero():
+    """Two replications of the festival gave a response time of "6.7 [-27.0 – 40.5]"."""
+    from sim.present.formatting import interval
+
+    assert interval({"ci95_low": -27.0, "ci95_high": 40.5}, "wait_p95_min") == "[0.0 – 40.5]"
+    assert interval({"ci95_low": 2.0, "ci95_high": 4.0}, "wait_p95_min") == "[2.0 – 4.0]"
