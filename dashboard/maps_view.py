@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from dashboard import state
@@ -122,5 +123,16 @@ def show_bottleneck(s: Scenario, data: Mapping[str, Any], cache_key: Any) -> Non
     plan = st.selectbox(_("Plan on the map"), usable, key="bottleneck_plan") \
         if len(usable) > 1 else usable[0]
     png = bottleneck_map(s, plan, data["plans"][plan], cache_key)
-    if png is not None:
-        st.image(png, width="stretch")
+    if png is None:
+        return
+    left, right = st.columns([3, 2])
+    left.image(png, width="stretch")
+    with right:  # the worst places in words, beside the map
+        for layer in place_values(data["plans"][plan]):
+            st.markdown(f"**{layer.what}**")
+            worst = sorted(layer.values.items(), key=lambda kv: -kv[1])[:5]
+            st.dataframe(pd.DataFrame({
+                _("place"): [p for p, _v in worst],
+                _("value"): [f"{v:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit
+                                                            else "") for _p, v in worst]}),
+                hide_index=True, width="stretch")

@@ -278,3 +278,18 @@ def test_intervals_of_minutes_never_go_below_zero():
 
     assert interval({"ci95_low": -27.0, "ci95_high": 40.5}, "wait_p95_min") == "[0.0 – 40.5]"
     assert interval({"ci95_low": 2.0, "ci95_high": 4.0}, "wait_p95_min") == "[2.0 – 4.0]"
+
+
+def test_run_page_shows_where_the_bottleneck_is(env):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert "Where the bottleneck is" in [h.value for h in at.subheader]
+    worst = table(at, "value")  # the worst assembly points beside the map, longest wait first
+    waits = [float(v.split()[0].replace(",", "")) for v in worst["value"]]
+    assert waits == sorted(waits, reverse=True) and len(waits) == 5
+    from dashboard.results import label_of
+
+    assert label_of("role", "grid_worker_ft") == "full-time grid worker"
+    assert label_of("group", "tourist_order") == "tourist order"
+    assert label_of("checkpoint", "H1") == "H1"
