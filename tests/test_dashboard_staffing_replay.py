@@ -197,6 +197,9 @@ def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
             raise Looked
 
     monkeypatch.setattr(views, "time", PageTime())
+    from dashboard.state import run_cache
+
+    run_cache().clear()  # not run before in this process (the cache is process-wide)
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["scenario"] = "rainstorm_yangning.yaml"
     try:

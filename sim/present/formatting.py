@@ -59,7 +59,7 @@ def count(v: Any) -> str:
 def share(v: Any) -> str:
     if _missing(v):
         return _(NOT_APPLICABLE)
-    if math.isinf(v):
+    if math.isinf(v) or math.isinf(float(v) * 100):  # 1.8e306 as a percentage overflows
         return _("unbounded")
     return f"{float(v):.1%}"
 
