@@ -4,7 +4,10 @@
    (the default comparison's metrics, tables and chart) in headless Chromium;
 2. warm, new browser session on the running server (results cached);
 3. restart: a second server process (imports warm in the OS cache, results not cached);
-4. a 2-plan x 100-replication comparison, from the click on "Run comparison" to the chart.
+4. a 2-plan x 100-replication comparison, from the click on "Run comparison" to the chart;
+5. a bundled evacuation and festival scenario opened by link on the running server (not run
+   before): seconds to the first content (never a blank page), to the first results (a first
+   pass of few replications per plan, marked as such) and to the refined results.
 
 Needs Debian's Chromium at /usr/bin/chromium and Playwright's Python package (dev extras).
 Usage: python benchmarks/bench_dashboard.py [--reps 100] [--workers 2]
@@ -82,10 +85,28 @@ def comparison(browser, url: str, reps: int) -> float:
     return dt
 
 
+def early_results(browser, url: str, scenario: str) -> tuple[float, float, float]:
+    """Seconds from opening the scenario's link to (first content, first results, refined)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 3000})
+    t0 = time.perf_counter()
+    page.goto(f"{url}/?scenario={scenario}")
+    page.locator('[data-testid="stAlert"], [data-testid="stMetric"]').first.wait_for(
+        timeout=600_000)
+    content = time.perf_counter() - t0
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=600_000)
+    first = time.perf_counter() - t0
+    page.get_by_text("replications each").first.wait_for(timeout=900_000)
+    refined = time.perf_counter() - t0
+    page.close()
+    return content, first, refined
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=100)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only-early", action="store_true",
+                    help="only the first results of the evacuation and festival scenarios")
     opts = ap.parse_args()
     if not os.path.exists(CHROMIUM):
         print(f"bench_dashboard: skipped, no Chromium at {CHROMIUM}")
@@ -100,6 +121,10 @@ def main() -> None:
         proc = start(port, opts.workers)
         url = f"http://127.0.0.1:{port}"
         try:
+            if opts.only_early:
+                wait_health(url)
+                _early(browser, url)
+                return
             cold = first_result(browser, url, wait_server=True)
             print(f"  cold: server start -> first result        {cold:6.2f} s")
             warm = [first_result(browser, url, wait_server=False) for _ in range(3)]
@@ -107,6 +132,7 @@ def main() -> None:
                   f"(best of 3; {', '.join(f'{w:.2f}' for w in warm)})")
             comp = comparison(browser, url, opts.reps)
             print(f"  2 plans x {opts.reps} reps: click -> chart      {comp:6.2f} s")
+            _early(browser, url)
         finally:
             proc.terminate()
             proc.wait(timeout=10)
@@ -120,6 +146,13 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=10)
         browser.close()
+
+
+def _early(browser, url: str) -> None:
+    for scenario in ("rainstorm_yangning.yaml", "rainstorm_duhu.yaml", "tide_yanguan.yaml"):
+        content, first, refined = early_results(browser, url, scenario)
+        print(f"  {scenario}: first content {content:5.2f} s, first results {first:6.2f} s, "
+              f"refined {refined:6.2f} s")
 
 
 if __name__ == "__main__":

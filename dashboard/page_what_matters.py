@@ -62,6 +62,8 @@ def what_matters_page(workers: int) -> None:
     metric = c2.selectbox("Result to explain", list(s.kind.headline_metrics),
                           key=f"wm_metric::{s.digest}")
     method = c3.selectbox("Method", ["morris", "sobol"], key="wm_method",
+                          format_func=lambda m: _("quick screening (Morris)") if m == "morris"
+                          else _("shares of variance (Sobol', slower)"),
                           help="Morris: cheap screening. Sobol': shares of variance, with "
                                "interactions (many more runs).")
     reps = int(c4.number_input("Replications per point", 1, 100, 3, key="wm_reps"))

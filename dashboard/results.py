@@ -22,7 +22,7 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
-from sim.core.catalogue import info
+from sim.core.catalogue import info, role_label
 from sim.core.kind import AnyKind, find_kind
 from sim.present import formatting
 from sim.present.i18n import _
@@ -288,7 +288,7 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
         for name, d in s["metrics"].items():
             if name.startswith(prefix) and d and d.get("mean") is not None \
                     and math.isfinite(float(d["mean"])):
-                rows.append({"plan": s["plan"], "place": name[len(prefix):-1],
+                rows.append({"plan": s["plan"], "place": label_of(key, name[len(prefix):-1]),
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -412,6 +412,18 @@ def _table(frame: pd.DataFrame) -> None:
     st.table(frame.set_index(frame.columns[0]))
 
 
+def label_of(key: str, label: str) -> str:
+    """A breakdown's row as a planner names it: roles and staff groups by their plain names
+    (``grid_worker_ft`` → full-time grid worker), places by their ids."""
+    if key == "role":
+        return role_label(label)
+    if key == "group":
+        from dashboard.staffing import group_name
+
+        return group_name(label)
+    return label
+
+
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:
     """Rows: places (or roles, groups); columns: plans; one measure."""
     prefix = f"{metric}[{key}="
@@ -420,7 +432,7 @@ def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) 
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     rows = []
     for label in labels:
-        row: dict[str, Any] = {where: label}
+        row: dict[str, Any] = {where: label_of(key, label)}
         for s in summaries:
             d = s["metrics"].get(f"{prefix}{label}]")
             row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \

@@ -28,6 +28,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
 DEFAULT_SCENARIO = "muster_youchegang.yaml"
 DEFAULT_REPS = int(os.environ.get("GRIDMUSTER_DASHBOARD_REPS", "20"))
+# The first pass of kinds whose replications take seconds (their ``dashboard.first_reps``): this
+# many replications per plan, shown at once (marked as first results), then refined in the
+# background to the replications asked for.
+FIRST_PASS_REPS = max(1, int(os.environ.get("GRIDMUSTER_FIRST_PASS_REPS", "1")))
 MAX_CACHED_RUNS = 64
 MIN_REPS_PER_POOL = 50
 
@@ -42,6 +46,13 @@ def default_reps(kind: str) -> int:
     found = find_kind(kind)
     first = found.dashboard.first_reps if found is not None else None
     return min(DEFAULT_REPS, first if first is not None else DEFAULT_REPS)
+
+
+def first_pass_reps(kind: str) -> int:
+    """Replications per plan of the first results (all of them for quick kinds)."""
+    found = find_kind(kind)
+    slow = found is not None and found.dashboard.first_reps is not None
+    return FIRST_PASS_REPS if slow else default_reps(kind)
 
 
 def default_workers() -> int:

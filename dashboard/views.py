@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import time
 from typing import Any
 
@@ -11,11 +10,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
-from dashboard import history, jobs, state
+from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import excel_bytes, export_frame, report_html
 from dashboard.results import replications_text, show_comparison
-from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
 from sim.core.budget import check_budget
+from sim.core.catalogue import ROLE_NAMES, role_label
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
@@ -31,8 +30,6 @@ from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import _
-from sim.present.maps import town_map
-from sim.present.replay_plots import crowd_figure, crowd_map
 from sim.present.tables import forces_table
 
 
@@ -97,15 +94,14 @@ def scenario_page() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        key = ("map", s.digest, plan)
-        figs = state.figure_cache()
-        if key not in figs:
-            figs[key] = _png(town_map(s.network(), s.places(plan), title=f"{s.name} — {plan}"))
-        st.image(figs[key], caption="Roads, grid centres and the kind's places",
-                 width="stretch")
+        st.image(maps_view.scenario_map(s, plan),
+                 caption=_("Roads, grid centres and the scenario's places"), width="stretch")
     with right:
-        st.markdown(f"**{s.kind.dashboard.forces_title}**")
-        st.dataframe(forces, height=460, key="forces_by_grid")
+        st.markdown(f"**{_(s.kind.dashboard.forces_title)}**")
+        # roles and staff groups as a planner names them, not their code names
+        st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
+                                   else staffing.group_name(c) if c in staffing.GROUPS
+                                   else _(c)), height=460, key="forces_by_grid")
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -115,7 +111,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 TYPE_WORDS = {"str": "text", "int": "whole number", "float": "number", "bool": "yes / no",
-              "list": "list (comma-separated)"}
+              "list": "list (comma-separated)", "empty": "optional (empty: not set)"}
 TYPE_CODES = {v: k for k, v in TYPE_WORDS.items()}
 
 
@@ -154,13 +150,22 @@ def plans_page() -> None:
             })
     else:  # a festival is staffed by posts, not by grid roles
         forces = pd.DataFrame(columns=["role", "rule", "value", "grids"])
-    st.markdown(f"**{s.kind.name} parameters** — edit the `value` column (lists comma-separated).")
-    shown = pd.DataFrame(param_rows(s.raw, base))
+    staff_edit = staffing.editor(s, base, f"staffing::{base}") \
+        if staffing.has_posts(s.raw, base) else None
+    rows = param_rows(s.raw, base)
+    if staff_edit is not None:  # the posts are in the staffing table: not listed twice
+        rows = [r for r in rows if not staffing.is_staff_row(str(r["parameter"]))]
+    shown = pd.DataFrame(rows)
     if "type" in shown.columns:
         shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))
-    params = st.data_editor(shown, hide_index=True, key=pkey,
-                            disabled=["parameter", "type"], height=320, width="stretch",
-                            column_config={"type": st.column_config.TextColumn("kind of value")})
+    with st.expander(_("Other settings ({n})").format(n=len(rows)),
+                     expanded=staff_edit is None):
+        st.markdown(f"**{s.kind.name} parameters** — edit the `value` column "
+                    "(lists comma-separated).")
+        params = st.data_editor(shown, hide_index=True, key=pkey,
+                                disabled=["parameter", "type"], height=320, width="stretch",
+                                column_config={"type": st.column_config.TextColumn(
+                                    "kind of value")})
     if "type" in params.columns:
         params = params.assign(type=params["type"].map(lambda v: TYPE_CODES.get(v, v)))
 
@@ -168,7 +173,8 @@ def plans_page() -> None:
     name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
     description = c2.text_input("Description", key="new_plan_description")
     if st.button("Save as new plan", type="primary", key="save_plan"):
-        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey)
+        _save(s, name, description, base, _records(forces), _records(params), fkey, pkey,
+              staff_edit)
     if st.session_state.get("plan_refused"):
         show_problems(st.session_state["plan_refused"], f"Plan {name.strip() or '(no name)'}")
     elif st.session_state.get("saved_plan") in s.plan_names():
@@ -183,7 +189,8 @@ def plans_page() -> None:
 
 
 def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],
-          params: list[dict[str, Any]], fkey: str, pkey: str) -> None:
+          params: list[dict[str, Any]], fkey: str, pkey: str,
+          staff_edit: staffing.StaffEdit | None = None) -> None:
     """Validate and save a new plan; never replace an existing one."""
     st.session_state["plan_refused"] = []
     try:
@@ -197,7 +204,8 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
         st.session_state["plan_refused"] = bad
         return
     try:
-        new = save_plan(s, name, forces, params, base, description)
+        new = save_plan(s, name, forces, params, base, description) if staff_edit is None \
+            else staffing.save_plan(s, name, forces, params, base, description, staff_edit)
     except ScenarioError as exc:
         st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
                                             for p in exc.problems]
@@ -207,7 +215,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
     except (WorkspaceError, OSError) as exc:
         st.session_state["plan_refused"] = [("workspace", str(exc))]
         return
-    for k in (fkey, pkey):
+    for k in (fkey, pkey, f"staffing::{base}::posts", f"staffing::{base}::pool"):
         st.session_state.pop(k, None)
     state.replace(new)
     st.session_state["saved_plan"] = name
@@ -310,7 +318,7 @@ def run_page(workers: int) -> None:
             if job is not None and job.running:
                 job.cancel()
             job = jobs.Job(s, list(request["plans"]), request["reps"], request["seed"],
-                           workers, state.default_reps(s.kind.name), state.run_cache(),
+                           workers, state.first_pass_reps(s.kind.name), state.run_cache(),
                            keys).start()
             st.session_state["job"] = job
         if _show_job(s, job, request, keys):
@@ -332,6 +340,7 @@ def run_page(workers: int) -> None:
         seed=request["seed"], note=note))
     _exports(s, comp)
     show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
+    maps_view.show_bottleneck(s, comp.as_dict(), tuple(keys))
 
 
 def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
@@ -346,7 +355,9 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         if st.button(_("Cancel this run"), key="job_cancel"):
             job.cancel()
             st.session_state["job_message"] = _("Run cancelled.")
-        if job.preliminary is not None:
+        if job.preliminary is None:  # never a blank page while the first pass runs
+            _waiting(s, job)
+        else:
             pre = job.preliminary
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
@@ -365,6 +376,19 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         st.session_state.pop("job", None)
         return True
     return False
+
+
+def _waiting(s: Scenario, job: jobs.Job) -> None:
+    """What the page shows before the first results: what they will be and what the plans are
+    judged on."""
+    first = min(job.first_reps, job.reps)
+    st.info(_("Running the first {reps} of each plan ({plans}); the first results appear here "
+              "as soon as they are done, then are refined in the background.").format(
+        reps=replications_text(first), plans=", ".join(job.plans)))
+    objectives = list(getattr(s.model, "objectives", None) or [])
+    if objectives:
+        st.markdown(_("**What the plans are judged on** (the scenario's objectives):") + "\n"
+                    + "\n".join(f"- {getattr(o, 'description', '') or o}" for o in objectives))
 
 
 def _exports(s: Scenario, comp: Any) -> None:
@@ -405,87 +429,71 @@ def replay_page() -> None:
     st.header(_("Replay"))
     s = state.scenario()
     request = st.session_state.get("request") or _default_request(s)
-    c1, c2 = st.columns([2, 1])
-    plan = c1.selectbox("Plan", s.plan_names(), key="replay_plan")
-    seed = int(c2.number_input("Seed", min_value=0, value=int(request["seed"]), key="replay_seed"))
-    run = state.single_run(s, plan, seed)
-    rkey = ("replay", state.run_key(s, plan, seed, 1))
-    cache = st.session_state.setdefault("replays", {})
-    if rkey not in cache:
-        cache.clear()
-        cache[rkey] = replay_of_run(run, s.network(), s.places(plan))
-    rr = cache[rkey]
-    replay = rr.people
-    end = max(1, math.ceil(rr.end_min))
+    c1, c2, c3 = st.columns([2, 1, 1])
+    plan = c1.selectbox(_("Plan"), s.plan_names(), key="replay_plan")
+    seed = int(c2.number_input(_("Seed"), min_value=0, value=int(request["seed"]),
+                               key="replay_seed"))
+    n_reps = max(int(request["reps"]), 1)
+    rep = int(c3.selectbox(_("Replication"), list(range(n_reps)), key="replay_rep",
+                           format_func=lambda k: _("{k} of {n}").format(k=k + 1, n=n_reps),
+                           help=_("Each replication is one possible day with the same plan; "
+                                  "the Run & compare page summarises all of them.")))
+    frames = replay_view.frames_for(s, plan, seed, rep, clock_start(s, [plan]))
+    rr = frames.replay
+    minutes = frames.minutes
+    step = minutes[1] - minutes[0] if len(minutes) > 1 else 1
+    end = minutes[-1]
     if "replay_next" in st.session_state:  # the play button's next frame
         st.session_state["replay_minute"] = min(int(st.session_state.pop("replay_next")), end)
+    if st.session_state.get("replay_minute", 0) % step and \
+            st.session_state.get("replay_minute") != end:
+        st.session_state["replay_minute"] = replay_view.snap(st.session_state["replay_minute"],
+                                                             minutes)
     start = clock_start(s, [plan])
     c1, c2 = st.columns([4, 1])
-    minute = c1.slider(_("Minute after the start"), 0, end,
-                       value=min(int(rr.focus_min), end), key="replay_minute",
+    minute = c1.slider(_("Minute after the start"), 0, end, step=step,
+                       value=replay_view.snap(rr.focus_min, minutes), key="replay_minute",
                        help=_("Drag to move through the run; Play steps through it."))
     playing = c2.toggle(_("Play"), key="replay_play")
-    clock = f" ({_clock(start + minute)})" if start is not None else ""
-    if clock:  # the clock time beside the minute (the table on the right says the minute)
-        st.markdown(f"**{_('Minute')} {minute}{clock}**")
-    st.caption(f"Replication 0 of {plan}, seed {seed}: each dot is one "
-               f"{s.kind.dashboard.replay_dot}{s.kind.dashboard.replay_note}.")
-    crowd = rr.crowd(minute) if rr.shows_crowd else None
-    roads = rr.roads(minute) if rr.shows_roads else None
+    clock = f" ({replay_view.clock(start + minute)})" if start is not None else ""
+    if start is not None:  # the clock time under the slider (which shows the minute)
+        st.markdown(_("**Clock time {clock}**").format(clock=replay_view.clock(start + minute)))
+    st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
+        k=rep + 1, plan=plan, seed=seed, dot=_(s.kind.dashboard.replay_dot),
+        note=_(s.kind.dashboard.replay_note) if s.kind.dashboard.replay_note else ""))
+    frame = frames.get(minute)
+    frames.start(minute)  # the other frames in the background, after the one shown
+    if frames.ready < len(minutes):
+        st.caption(_("Preparing the frames: {ready} of {n} ready (the slider is instant on "
+                     "frames already prepared).").format(ready=frames.ready, n=len(minutes)))
+    if frames.error:
+        st.caption(_("Frames are drawn when shown ({why}).").format(why=frames.error))
     left, right = st.columns([3, 2])
     with left:
-        figs = state.figure_cache()
-        fkey = (rkey, minute)
-        if fkey not in figs:
-            title = f"{plan} — minute {minute}"
-            if crowd is not None:
-                fig = crowd_map(s.network(), s.places(plan), crowd, title=title,
-                                points=replay.points(minute))
-            else:
-                fig = town_map(s.network(), s.places(plan), title=title,
-                               points=replay.points(minute),
-                               edge_colors=road_colors(roads) if roads is not None else None)
-            figs[fkey] = _png(fig)
-        st.image(figs[fkey], width="stretch")
-        if crowd is not None:
-            if (fkey, "crowd") not in figs:
-                figs[(fkey, "crowd")] = _png(crowd_figure(
-                    crowd, rr.danger_ppm2, title=f"people at minute {minute} (recorded every "
-                    f"{_record_step(rr.series_t)} min)"))
-            st.image(figs[(fkey, "crowd")], width="stretch")
+        st.image(frame.png, width="stretch")
     with right:
-        st.markdown(f"**At minute {minute}**")
-        st.dataframe(replay.counts(minute), hide_index=True, key="replay_counts")
-        if roads is not None:
-            st.markdown("**Roads** (red: closed on foot, orange: closed to vehicles, cyan: "
-                        "water on the road)")
-            st.dataframe(road_counts(roads), hide_index=True, key="replay_roads")
-        if crowd is not None:
-            st.markdown("**Checkpoints and viewing points** (people; density per m², level of "
-                        "service)")
-            st.dataframe(crowd, hide_index=True, key="replay_crowd")
-        elif replay.spec is not None and replay.spec.queue_state:
-            queues = replay.queues(minute)
-            st.markdown(f"**Queues** ({replay.spec.queue_state})")
-            if len(queues):
-                st.dataframe(queues, hide_index=True, key="replay_queues")
+        st.markdown(_("**At minute {minute}{clock}**").format(minute=minute, clock=clock))
+        st.dataframe(frame.counts, hide_index=True, key="replay_counts",
+                         column_config=replay_view.whole_numbers(frame.counts))
+        if frame.roads is not None:
+            st.markdown(_("**Roads under water** (darker blue: worse)"))
+            st.dataframe(frame.roads, hide_index=True, key="replay_roads",
+                         column_config=replay_view.whole_numbers(frame.roads))
+        if frame.crowd is not None:
+            st.markdown(_("**Checkpoints and viewing points**"))
+            st.dataframe(frame.crowd, hide_index=True, key="replay_crowd")
+        elif frame.queues is not None and rr.people.spec is not None \
+                and rr.people.spec.queue_state:
+            st.markdown(f"**{_('Queues')}** ({rr.people.spec.queue_state})")
+            if len(frame.queues):
+                st.dataframe(frame.queues, hide_index=True, key="replay_queues",
+                         column_config=replay_view.whole_numbers(frame.queues))
             else:
-                st.caption("no one queueing at this minute")
-    if playing:
-        step = max(1, end // 60)
-        if minute < end:
-            time.sleep(0.4)
-            st.session_state["replay_next"] = min(minute + step, end)
-            st.rerun()
-
-
-def _clock(minute_of_day: float) -> str:
-    m = int(round(minute_of_day)) % (24 * 60)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
-def _record_step(t: Any) -> str:
-    return f"{t[1] - t[0]:g}" if len(t) > 1 else "?"
+                st.caption(_("no one queueing at this minute"))
+    if playing and minute < end:
+        time.sleep(0.4)
+        st.session_state["replay_next"] = min(minute + step, end)
+        st.rerun()
 
 
 # --- History ------------------------------------------------------------------------------

@@ -123,6 +123,10 @@ def test_every_page_of_every_kind_at_two_sizes(server):
                             with contextlib.suppress(sync_api.TimeoutError):
                                 page.get_by_text("Objectives").first.wait_for(timeout=120_000)
                             _wait_ready(page)
+                        if name in ("Replay", "Scenario"):  # a map is drawn on first view
+                            page.locator('[data-testid="stImage"]').first.wait_for(
+                                timeout=120_000)
+                            _wait_ready(page)
                         text = _page_text(page)
                         for word in FORBIDDEN:
                             if re.search(rf"\b{re.escape(word)}\b", text):

@@ -244,8 +244,9 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
         assert len(app.get("image")) == 1  # the town map
         assert table(app, "total")["total"].iloc[-1] > 0  # all grids, or all festival posts
         goto(app, "Plans")
-        # a festival is staffed by posts: no (empty) editor of grid roles
-        assert len(app.data_editor) == (1 if s.kind.name == "festival" else 2)
+        # a festival is staffed by posts: no (empty) editor of grid roles, but the table of
+        # posts and the pool beside the other settings
+        assert len(app.data_editor) == (3 if s.kind.name == "festival" else 2)
         assert set(table(app, "description")["plan"]) == set(s.plan_names())
 
         goto(app, "Replay")
@@ -259,10 +260,10 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
             late = table(app, "who").set_index("state")["number"]
             assert late["sheltered"] > counts.set_index("state")["number"]["sheltered"]
         else:
-            assert len(app.get("image")) == 2  # the map with the crowd, and the bars
-            crowd = table(app, "density_ppm2").set_index("place")
-            assert crowd.loc["H1", "type"] == "checkpoint"
-            assert (crowd["los"] != "").sum() == 9  # the nine viewing points
+            assert len(app.get("image")) == 1  # the map with the crowd at each place
+            crowd = table(app, "people per m²").set_index("place")
+            assert crowd.loc["H1", "what"] == "checkpoint"
+            assert (crowd["level of service (A best, F worst)"] != "—").sum() == 9  # 9 points
         goto(app, "History")
 
         app.session_state["request"] = {"plans": s.plan_names()[:2], "reps": 1,
@@ -337,7 +338,7 @@ def test_first_screen_in_chinese(monkeypatch, tmp_path):
 def test_replay_shows_clock_time_and_plays(app):
     goto(app, "Replay")
     app.slider(key="replay_minute").set_value(30).run()
-    assert "**Minute 30 (10:00)**" in [m.value for m in app.markdown]  # alert at 09:30
+    assert "**Clock time 10:00**" in [m.value for m in app.markdown]  # alert at 09:30
     end = app.slider(key="replay_minute").max
     app.slider(key="replay_minute").set_value(end - 1).run()
     app.toggle(key="replay_play").set_value(True).run()  # steps to the end, then stops

@@ -131,7 +131,11 @@ class Replay:
         """How many entities are in each state at the minute (every state listed); with a
         ``who`` column when the kind's states are of different things (households,
         responders)."""
-        now = self.at(minute)["state"].value_counts()
+        return self.counts_of(self.at(minute))
+
+    def counts_of(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """``counts`` from the rows of ``at`` (computed once per frame)."""
+        now = rows["state"].value_counts()
         spec = self.spec
         out = pd.DataFrame({"state": self.states()})
         if spec is not None and spec.who:
@@ -141,20 +145,34 @@ class Replay:
 
     def queues(self, minute: float) -> pd.DataFrame:
         """Queue length by location at the minute (the kind's queue state), longest first."""
+        return self.queues_of(self.at(minute))
+
+    def queues_of(self, now: pd.DataFrame) -> pd.DataFrame:
+        """``queues`` from the rows of ``at`` (computed once per frame)."""
         if self.spec is None or self.spec.queue_state is None:
             return pd.DataFrame({"location": [], "queue": []})
-        now = self.at(minute)
         q = now[now["state"] == self.spec.queue_state].groupby("location").size()
         q = q.sort_values(ascending=False)
         return pd.DataFrame({"location": q.index.astype(str), "queue": q.to_numpy(dtype=int)})
 
     def points(self, minute: float) -> dict[str, tuple[np.ndarray, str]]:
-        """Scatter layers for ``sim.present.maps.town_map``: state → (node indices, colour); the
-        kind's hidden states (e.g. not arrived yet) are not drawn."""
-        now = self.at(minute)
+        """Scatter layers for ``sim.present.maps.town_map``: class (or state) → (node indices,
+        colour), named with its count; the kind's hidden states (e.g. not arrived yet) are not
+        drawn. A kind with ``groups`` is drawn by class (at most five colours)."""
+        return self.points_of(self.at(minute))
+
+    def points_of(self, now: pd.DataFrame) -> dict[str, tuple[np.ndarray, str]]:
+        """``points`` from the rows of ``at`` (computed once per frame)."""
+        if self.spec is not None and self.spec.groups:
+            out = {}
+            for name, (color, states) in self.spec.groups.items():
+                mask = now["state"].isin(states)
+                out[f"{name} ({int(mask.sum()):,})"] = (
+                    now.loc[mask, "node"].to_numpy(dtype=int), color)
+            return out
         colors = self.colors()
         hidden = self.spec.hidden_states if self.spec else ()
-        return {f"{s} ({int((now['state'] == s).sum())})":
+        return {f"{s} ({int((now['state'] == s).sum()):,})":
                 (now.loc[now["state"] == s, "node"].to_numpy(dtype=int), colors[s])
                 for s in self.states() if s not in hidden}
 

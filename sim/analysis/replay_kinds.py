@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
 CLOSED_ON_FOOT, CLOSED_TO_VEHICLES, SLOW = ("closed on foot", "closed to vehicles",
                                             "water on the road (slower)")
-ROAD_COLORS = {CLOSED_ON_FOOT: "tab:red", CLOSED_TO_VEHICLES: "tab:orange", SLOW: "tab:cyan"}
+# Water in shades of one blue (darker: worse), so that the people's five colours stay distinct.
+ROAD_COLORS = {CLOSED_ON_FOOT: "#08306b", CLOSED_TO_VEHICLES: "#2171b5", SLOW: "#6baed6"}
 LOS_LETTERS = "ABCDEF"
 _M_PER_MIN_AT_1KMH = 1000.0 / 60.0
 
@@ -138,7 +139,8 @@ class RunReplay:
 
 def replay_of_run(run: PlanRun, network: RoadNetwork,
                   places: Mapping[str, Sequence[tuple[str, str]]]) -> RunReplay:
-    """Replication 0 of a plan run (its events must have been kept) ready to replay; what
+    """The first replication of a plan run (its events must have been kept) ready to replay:
+    replication 0 of a run, or the one replication of a run made to replay another; what
     else the replay shows (flooded roads, crowds) comes from the kind's ``replay_extras``."""
     kind = kind_named(run.setup.model.kind)
     first = run.results[0] if run.results else None
@@ -149,8 +151,9 @@ def replay_of_run(run: PlanRun, network: RoadNetwork,
     entities = pd.DataFrame(list(extras.entities),
                             columns=["entity_id", "role", "grid", "node"]) \
         if extras.entities else None
-    people = build_replay(run.events(), kind.name, network, places, entities=entities,
-                          locations=dict(extras.locations) or None)
+    people = build_replay(run.events(), kind.name, network, places,
+                          replication=first.replication if first is not None else 0,
+                          entities=entities, locations=dict(extras.locations) or None)
     return RunReplay(kind.name, people, network, max(extras.end_min, people.end_min),
                      timeline=extras.timeline, series=series, series_t=t,
                      areas=dict(extras.areas), danger_ppm2=extras.danger_ppm2,

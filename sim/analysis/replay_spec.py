@@ -28,6 +28,9 @@ class ReplaySpec:
     who: Mapping[str, str] = field(default_factory=dict)  # state → who is in it (a column)
     who_default: str = ""  # who is in the other states
     unit: str = "people"  # what the counts count
+    # What the map draws: at most five classes of states, class → (colour, states), so that a
+    # map never needs more than five dot colours (the counts table keeps every state).
+    groups: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,8 @@ def forces_from_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 # --- the kind's parameters ----------------------------------------------------------------
 
 def _type_name(v: Any) -> str:
+    if v is None:  # an optional setting left empty (``divert_to: null``)
+        return "empty"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -172,6 +174,8 @@ def parse_cell(text: Any, type_name: str) -> Any:
     if not isinstance(text, str):
         return text
     s = text.strip()
+    if type_name == "empty":  # stays empty unless a value is typed in
+        return _number(s) if s else None
     if type_name == "str":
         return s
     if type_name == "bool":

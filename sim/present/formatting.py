@@ -6,7 +6,7 @@
 - a time that was not reached within the horizon is ``> 240 min``; a time-to-X metric reached
   in no replication is ``not reached (0/100)``;
 - a statistic that cannot exist (nobody to evacuate, nobody at risk) is ``not applicable``;
-- confidence intervals of counts are clipped at 0 (a count is never negative).
+- confidence intervals of counts, shares and minutes are clipped at 0 (never negative).
 
 Works on the statistic mappings of ``summary.json`` (see :mod:`sim.run.stats`). Never prints
 ``nan``, ``None`` or ``inf``.
@@ -15,6 +15,7 @@ Works on the statistic mappings of ``summary.json`` (see :mod:`sim.run.stats`). 
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,7 +27,8 @@ NOT_AVAILABLE = N_("not available")
 
 
 def _missing(v: Any) -> bool:
-    return v is None or isinstance(v, bool) or not isinstance(v, int | float) or math.isnan(v)
+    # numbers.Real: numpy's integers and floats too (a table's total is an np.int64)
+    return v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) or math.isnan(v)
 
 
 def kind_of(metric: str) -> str:
@@ -57,7 +59,7 @@ def count(v: Any) -> str:
 def share(v: Any) -> str:
     if _missing(v):
         return _(NOT_APPLICABLE)
-    if math.isinf(v):
+    if math.isinf(v) or math.isinf(float(v) * 100):  # 1.8e306 as a percentage overflows
         return _("unbounded")
     return f"{float(v):.1%}"
 
@@ -153,12 +155,13 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
 
 def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
              high: str = "ci95_high") -> str:
-    """``[a – b]``; a count's interval is clipped at 0."""
+    """``[a – b]``; the interval of a count, a share or minutes is clipped at 0 (none of them is
+    ever negative; a t interval from few replications can reach below 0)."""
     lo: Any = d.get(low)
     hi: Any = d.get(high)
     if _missing(lo) or _missing(hi):
         return ""
-    if kind_of(metric) in ("count", "share"):
+    if kind_of(metric) in ("count", "share", "minutes"):
         lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
     return f"[{value(lo, metric)} – {value(hi, metric)}]"
 

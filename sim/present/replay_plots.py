@@ -8,14 +8,13 @@ from collections.abc import Mapping, Sequence
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.network.graph import RoadNetwork  # noqa: E402
 from sim.present.i18n import _  # noqa: E402
-from sim.present.maps import town_map  # noqa: E402
+from sim.present.maps import PlaceValues, town_map  # noqa: E402
 
 QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
 
@@ -25,7 +24,9 @@ def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Fi
     the danger limit, drawn as a dashed line), labelled with its level of service."""
     cps = crowd[crowd["type"] == "checkpoint"]
     vps = crowd[crowd["type"] == "viewing point"]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6), dpi=100)
+    # A bare Figure (not pyplot's): safe to draw while the dashboard prepares replay frames.
+    fig = Figure(figsize=(9, 3.6), dpi=100, layout="constrained")
+    left, right = fig.subplots(1, 2)
     left.barh(cps["place"], cps["people"], color=QUEUE_COLOR)
     left.set_xlabel(_("people queueing"))
     left.set_title(_("checkpoints"), fontsize=9)
@@ -45,30 +46,25 @@ def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Fi
     for ax in (left, right):
         ax.grid(alpha=0.3, axis="x")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    plt.close(fig)
     return fig
 
 
 def crowd_map(network: RoadNetwork, places: Mapping[str, Sequence[tuple[str, str]]],
               crowd: pd.DataFrame, title: str = "",
-              points: Mapping[str, tuple[np.ndarray, str]] | None = None) -> Figure:
-    """The town map with a circle at each checkpoint and viewing point, its area in proportion
-    to the people there (queueing, or standing), red where the density is over the limit."""
-    fig = town_map(network, places, title=title, points=points)
-    ax = fig.axes[0]
-    node_of = {str(label): node for items in places.values() for node, label in items}
-    people = crowd["people"].to_numpy(dtype=float)
-    top = float(np.nanmax(people, initial=0.0)) or 1.0
-    for row, n in zip(crowd.itertuples(index=False), people, strict=True):
-        node = node_of.get(str(row.place))
-        if node not in network.index or not n > 0:
-            continue
-        x, y = network.xy[network.index[node]]
-        color = QUEUE_COLOR if row.type == "checkpoint" else (
-            OVER_COLOR if row.over_limit else SAFE_COLOR)
-        ax.scatter([x], [y], s=30 + 1500 * n / top, facecolors=color, alpha=0.25,
-                   edgecolors=color, linewidths=1.5, zorder=4)
-        ax.annotate(f"{n:,.0f}", (x, y), fontsize=7, xytext=(4, -9), textcoords="offset points",
-                    color=color, zorder=5)
-    return fig
+              points: Mapping[str, tuple[np.ndarray, str]] | None = None,
+              danger_ppm2: float | None = None) -> Figure:
+    """The town map with the bottleneck drawn at its place: a circle at each checkpoint (area in
+    proportion to the people queueing) and at each viewing point (area in proportion to the
+    density, red over the danger limit), each labelled with its number."""
+    cps = crowd[crowd["type"] == "checkpoint"]
+    vps = crowd[crowd["type"] == "viewing point"]
+    layers = (
+        PlaceValues({str(p): float(n) for p, n in zip(cps["place"], cps["people"], strict=True)},
+                    _("people queueing at a checkpoint"), color=QUEUE_COLOR),
+        PlaceValues({str(p): float(d) for p, d in zip(vps["place"], vps["density_ppm2"],
+                                                      strict=True)},
+                    _("people per m² at a viewing point (red: over the limit)"),
+                    unit="/m²", color=SAFE_COLOR, limit=danger_ppm2, over_color=OVER_COLOR,
+                    decimals=1),
+    )
+    return town_map(network, places, title=title, points=points, values=layers)

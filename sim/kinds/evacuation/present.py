@@ -116,6 +116,15 @@ EVACUATION_REPLAY = ReplaySpec(
          "responder escorting": _RESP},
     who_default=_HH,
     unit="number",
+    groups={
+        "households at home (not warned, warned, waiting, refused)": (
+            "tab:gray", ("not warned", "warned", "waiting for an escort", "refused")),
+        "households on the move": ("tab:orange", ("moving",)),
+        "households stranded": ("tab:red", ("stranded",)),
+        "households sheltered": ("tab:green", ("sheltered",)),
+        "responders": ("black", ("responder on duty", "responder warning door to door",
+                                 "responder escorting")),
+    },
 )
 
 DASHBOARD = DashboardDefaults(

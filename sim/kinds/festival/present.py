@@ -231,6 +231,14 @@ FESTIVAL_REPLAY = ReplaySpec(
          "team free": "teams"},
     who_default="visitor groups",
     unit="number",
+    groups={
+        "queueing or being checked": ("tab:purple", ("queueing", "being checked")),
+        "walking (to the seawall or away)": ("tab:orange", ("walking to the seawall",
+                                                             "leaving")),
+        "held back at an entrance": ("black", ("held back",)),
+        "at a viewing point": ("tab:green", ("at a viewing point",)),
+        "response teams": ("tab:blue", ("team on the way", "team on scene", "team free")),
+    },
 )
 
 DASHBOARD = DashboardDefaults(

@@ -1,0 +1,138 @@
+"""The dashboard's maps: the scenario map (with the flood-prone ground of a storm) and the map of
+where the bottleneck is after a comparison (the worst queue or density at each place).
+
+Maps are drawn by ``sim.present.maps.town_map`` and kept as PNG bytes in the figure cache.
+What a map shows is found from the data, not from the kind's name: a scenario with a storm
+(``evacuation.hazard``) has flood-prone ground; a comparison with per-place measures (queues,
+densities, waits) has a bottleneck map.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from dashboard import state
+from sim.core.scenario import Scenario
+from sim.present.i18n import N_, _
+from sim.present.maps import FloodArea, PlaceValues, town_map
+
+# Per-place measures that show a bottleneck: (metric, breakdown key, legend, unit, decimals,
+# colour). The value drawn is the median over the replications.
+BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
+    ("max_queue", "checkpoint", N_("longest queue at a checkpoint (people, median day)"), "",
+     0, "tab:purple"),
+    ("max_density_ppm2", "viewing_point",
+     N_("highest density at a viewing point (people per m², median day; red: over the "
+        "limit)"), "/m²", 1, "tab:green"),
+    ("checkin_wait_max_min", "ap",
+     N_("longest check-in wait at an assembly point (minutes, median day)"), "min", 0,
+     "tab:purple"),
+    ("sheltered_at_end", "shelter", N_("people in each shelter at the end (median day)"), "",
+     0, "tab:green"),
+)
+
+
+def _png(fig: Any) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def flood_area(s: Scenario, plan: str) -> FloodArea | None:
+    """Ground under water at the storm's highest water level (a node lower than the level),
+    when the scenario has a storm; the plan's extra rain (a drill's inject) counts."""
+    model = s.plan(plan).model
+    evac = getattr(model, "evacuation", None)
+    hazard = getattr(evac, "hazard", None)
+    if evac is None or hazard is None:
+        return None
+    from sim.kinds.evacuation.hazard import water_peak
+    from sim.kinds.evacuation.storyline import extra_rain
+
+    peak = water_peak(hazard, float(evac.horizon_min), extra_rain(model))  # type: ignore[arg-type]
+    network = s.network()
+    ground = float(evac.assume_ground_elevation_m or 0.0)
+    elevation = np.array([float(network.graph.nodes[n].get("elevation_m", ground))
+                          for n in network.nodes])
+    nodes = np.flatnonzero(elevation < peak.level_m)
+    return FloodArea(nodes, _("flood-prone: under water at the storm's peak (minute {m}; "
+                              "{n} of {total} road nodes)").format(
+        m=f"{peak.minute:,.0f}", n=f"{len(nodes):,}", total=f"{len(elevation):,}"))
+
+
+def scenario_map(s: Scenario, plan: str) -> bytes:
+    """The town with its places, and the flood-prone ground when there is a storm."""
+    key = ("map", s.digest, plan, _("x (m)"))
+    figs = state.figure_cache()
+    if key not in figs:
+        figs[key] = _png(town_map(s.network(), s.places(plan), title=f"{s.name} — {plan}",
+                                  flood=flood_area(s, plan)))
+    return figs[key]
+
+
+def place_values(plan_data: Mapping[str, Any], danger_ppm2: float | None = None
+                 ) -> list[PlaceValues]:
+    """The bottleneck layers of one plan of a comparison mapping: per place, the median over
+    the replications of each per-place measure the plan has."""
+    metrics = plan_data.get("metrics") or {}
+    layers = []
+    for metric, key, what, unit, decimals, color in BOTTLENECKS:
+        prefix = f"{metric}[{key}="
+        values = {name[len(prefix):-1]: float(stats.get("p50", np.nan))
+                  for name, stats in metrics.items()
+                  if name.startswith(prefix) and isinstance(stats, Mapping)}
+        if values:
+            layers.append(PlaceValues(values, _(what), unit=unit, color=color,
+                                      decimals=decimals,
+                                      limit=danger_ppm2 if metric == "max_density_ppm2"
+                                      else None))
+    return layers
+
+
+def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
+                   cache_key: Any) -> bytes | None:
+    """Where the bottleneck is for one plan of a comparison (None: no per-place measures)."""
+    danger = getattr(getattr(s.plan(plan).model, "festival", None), "danger_ppm2", None)
+    layers = place_values(plan_data, danger)
+    if not layers:
+        return None
+    key = ("bottleneck", cache_key, plan, _("x (m)"))
+    figs = state.figure_cache()
+    if key not in figs:
+        figs[key] = _png(town_map(s.network(), s.places(plan), values=layers,
+                                  title=_("{plan}: where people wait or crowd").format(
+                                      plan=plan)))
+    return figs[key]
+
+
+def show_bottleneck(s: Scenario, data: Mapping[str, Any], cache_key: Any) -> None:
+    """A map of the bottleneck for a plan the planner picks (the first plan by default)."""
+    plans = [p for p in (data.get("plans") or {}) if p in s.plan_names()]
+    if not plans:
+        return
+    usable = [p for p in plans if place_values(data["plans"][p])]
+    if not usable:
+        return
+    st.subheader(_("Where the bottleneck is"))
+    plan = st.selectbox(_("Plan on the map"), usable, key="bottleneck_plan") \
+        if len(usable) > 1 else usable[0]
+    png = bottleneck_map(s, plan, data["plans"][plan], cache_key)
+    if png is None:
+        return
+    left, right = st.columns([3, 2])
+    left.image(png, width="stretch")
+    with right:  # the worst places in words, beside the map
+        for layer in place_values(data["plans"][plan]):
+            st.markdown(f"**{layer.what}**")
+            worst = sorted(layer.values.items(), key=lambda kv: -kv[1])[:5]
+            st.dataframe(pd.DataFrame({
+                _("place"): [p for p, _v in worst],
+                _("value"): [f"{v:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit
+                                                            else "") for _p, v in worst]}),
+                hide_index=True, width="stretch")
