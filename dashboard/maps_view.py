@@ -45,25 +45,12 @@ def _png(fig: Any) -> bytes:
 
 
 def flood_area(s: Scenario, plan: str) -> FloodArea | None:
-    """Ground under water at the storm's highest water level (a node lower than the level),
-    when the scenario has a storm; the plan's extra rain (a drill's inject) counts."""
+    """The kind's area at risk (e.g. ground under water at a storm's peak), when it has one."""
     model = s.plan(plan).model
-    evac = getattr(model, "evacuation", None)
-    hazard = getattr(evac, "hazard", None)
-    if evac is None or hazard is None:
+    if s.kind.hazard_area is None:
         return None
-    from sim.kinds.evacuation.hazard import water_peak
-    from sim.kinds.evacuation.storyline import extra_rain
-
-    peak = water_peak(hazard, float(evac.horizon_min), extra_rain(model))  # type: ignore[arg-type]
-    network = s.network()
-    ground = float(evac.assume_ground_elevation_m or 0.0)
-    elevation = np.array([float(network.graph.nodes[n].get("elevation_m", ground))
-                          for n in network.nodes])
-    nodes = np.flatnonzero(elevation < peak.level_m)
-    return FloodArea(nodes, _("flood-prone: under water at the storm's peak (minute {m}; "
-                              "{n} of {total} road nodes)").format(
-        m=f"{peak.minute:,.0f}", n=f"{len(nodes):,}", total=f"{len(elevation):,}"))
+    area = s.kind.hazard_area(model, s.network())
+    return FloodArea(*area) if area is not None else None
 
 
 def scenario_map(s: Scenario, plan: str) -> bytes:
@@ -98,7 +85,7 @@ def place_values(plan_data: Mapping[str, Any], danger_ppm2: float | None = None
 def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
                    cache_key: Any) -> bytes | None:
     """Where the bottleneck is for one plan of a comparison (None: no per-place measures)."""
-    danger = getattr(getattr(s.plan(plan).model, "festival", None), "danger_ppm2", None)
+    danger = s.kind.density_limit(s.plan(plan).model) if s.kind.density_limit else None
     layers = place_values(plan_data, danger)
     if not layers:
         return None

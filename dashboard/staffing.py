@@ -26,6 +26,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.core.errors import ScenarioError
+from sim.core.kind import find_kind
 from sim.core.planedit import (
     force_rows,
     forces_from_rows,
@@ -38,7 +39,6 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present.i18n import N_, _
 
-SECTION = "festival"
 GROUPS: tuple[str, ...] = ("security", "medical", "tourist_order", "service_support",
                            "emergency", "volunteer")
 GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
@@ -67,7 +67,10 @@ class StaffEdit:
 
 
 def section_of(raw: dict[str, Any], plan: str) -> dict[str, Any]:
-    return dict(resolved(raw, plan).get(SECTION) or {})
+    """The kind's section with posts to staff (empty when the kind has none)."""
+    kind = find_kind(raw.get("kind"))
+    name = kind.dashboard.staffing_section if kind is not None else None
+    return dict(resolved(raw, plan).get(name) or {}) if name else {}
 
 
 def has_posts(raw: dict[str, Any], plan: str) -> bool:

@@ -68,6 +68,9 @@ class DashboardDefaults:
     edits_forces: bool = True  # the Plans page offers the forces editor
     replay_dot: str = "entity"  # what one dot of the replay is
     replay_note: str = ""  # appended to the replay caption
+    # The scenario section whose checkpoints and viewing points the staffing editor edits
+    # (None: the kind has no posts to staff).
+    staffing_section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,11 @@ class Kind(Generic[M, I]):
     # How observed logs of this kind are read and compared.
     review: ReviewSpec | None = None
     dashboard: DashboardDefaults = field(default_factory=DashboardDefaults)
+    # Road nodes at risk, drawn as an area on the scenario map: (node indices, what they are),
+    # e.g. the ground under water at a storm's peak; None when the plan has no such area.
+    hazard_area: Callable[[M, RoadNetwork], tuple[np.ndarray, str] | None] | None = None
+    # The crowd density (persons/m²) a plan counts as dangerous, when the kind has one.
+    density_limit: Callable[[M], float | None] | None = None
 
 
 AnyKind = Kind[Any, Any]

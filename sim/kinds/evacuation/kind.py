@@ -82,4 +82,5 @@ KIND: Kind[EvacuationScenario, EvacuationInputs] = Kind(
     replay_extras=present.replay_extras,
     review=EVACUATION_REVIEW,
     dashboard=present.DASHBOARD,
+    hazard_area=present.flood_prone_area,
 )

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import DashboardDefaults, Summary
 from sim.kinds.evacuation.config import EvacuationScenario
+from sim.kinds.evacuation.hazard import water_peak
+from sim.kinds.evacuation.storyline import extra_rain
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -132,3 +137,20 @@ DASHBOARD = DashboardDefaults(
     decision_metrics=("stranded", "ete90_min"),
     replay_dot="household or responder",
 )
+
+
+def flood_prone_area(model: EvacuationScenario, network: RoadNetwork
+                     ) -> tuple[np.ndarray, str] | None:
+    """Ground under water at the storm's highest water level (a node lower than the level);
+    the plan's extra rain (a drill's inject) counts."""
+    evac = model.evacuation
+    if evac.hazard is None:
+        return None
+    peak = water_peak(evac.hazard, float(evac.horizon_min), extra_rain(model))
+    ground = float(evac.assume_ground_elevation_m or 0.0)
+    elevation = np.array([float(network.graph.nodes[n].get("elevation_m", ground))
+                          for n in network.nodes])
+    nodes = np.flatnonzero(elevation < peak.level_m)
+    return nodes, _("flood-prone: under water at the storm's peak (minute {m}; "
+                    "{n} of {total} road nodes)").format(
+        m=f"{peak.minute:,.0f}", n=f"{len(nodes):,}", total=f"{len(elevation):,}")

@@ -65,4 +65,5 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     replay_extras=present.replay_extras,
     review=FESTIVAL_REVIEW,
     dashboard=present.DASHBOARD,
+    density_limit=present.density_limit,
 )

@@ -249,4 +249,9 @@ DASHBOARD = DashboardDefaults(
     replay_dot="visitor group or team",
     replay_note="; circles: people queueing at checkpoints and standing at viewing points "
                 "(red: over the danger density)",
+    staffing_section="festival",
 )
+
+
+def density_limit(model: FestivalScenario) -> float | None:
+    return float(model.festival.danger_ppm2)
