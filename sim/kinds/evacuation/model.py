@@ -155,32 +155,37 @@ class FloodRun:
     def nearest_shelter(self, table: RouteTable, state: FloodState, node: int, scale: float
                         ) -> tuple[int, float]:
         """The nearest open shelter with room (lowest index among equals) and the minutes to it
-        (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters in order
-        of distance from ``node``: the first open one with room is usually the nearest."""
+        (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters within
+        the table's limit in order of distance from ``node``: the first open one with room is
+        usually the nearest; when the scan cannot tell (none of them, or a tie at the limit),
+        the table is widened and the scan repeated, so the answer is the full table's."""
         is_open = self._open.get(state.index)
         if is_open is None:
             is_open = self._open[state.index] = state.shelter_open.tolist()
-        row = table.shelter_dist[:, node]
         space, full, now = self._space, self._full_from, self.env.now
-        order = table.order(node)
         key = (id(table), node)
-        skip = self._full_prefix.get(key, 0)
-        while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
-            skip += 1
-        self._full_prefix[key] = skip
-        best, best_v = -1, math.inf
-        for s in order[skip:] if skip else order:
-            if is_open[s] and space[s] > 0 and now < full[s]:
-                v = float(row[s]) * scale
-                if best < 0:
-                    if not v < math.inf:
-                        return -1, math.inf
-                    best, best_v = s, v
-                elif v == best_v:  # equal after scaling: the lower index wins, as argmin does
-                    best = min(best, s)
-                else:
-                    break
-        return best, best_v
+        while True:
+            order, dist = table.candidates(node)
+            # (Widening only appends farther shelters: a prefix of full ones stays valid.)
+            skip = self._full_prefix.get(key, 0)
+            while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
+                skip += 1
+            self._full_prefix[key] = skip
+            best, best_v = -1, math.inf
+            for k in range(skip, len(order)):
+                s = order[k]
+                if is_open[s] and space[s] > 0 and now < full[s]:
+                    v = dist[k] * scale
+                    if best < 0:
+                        best, best_v = s, v
+                    elif v == best_v:  # equal after scaling: the lower index wins, as argmin
+                        best = min(best, s)
+                    else:
+                        return best, best_v
+            # Shelters beyond the limit are farther than it: none can beat or tie a best below.
+            if table.limit == math.inf or (best >= 0 and best_v < table.limit * scale):
+                return (best, best_v) if best >= 0 else (-1, math.inf)
+            self.inp.routes.widen(table)
 
     # -- households ----------------------------------------------------------------------------
     def self_evacuate(self, h: int) -> Proc:
@@ -236,7 +241,7 @@ class FloodRun:
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
-            row, hop = table.shelter_dist[s], table.next_hop[s]
+            row, hop = table.row(s)
             nxt, start, budget = node, float(row[node]), (change - env.now) / scale
             while start - row[nxt] < budget:
                 nxt = int(hop[nxt])
@@ -381,7 +386,7 @@ class FloodRun:
                 yield self.wait_request(own_grid)
                 continue
             state = inp.timeline.state_at(env.now)
-            row = (inp.routes.table(state, mode).shelter_dist[shelter] if shelter >= 0
+            row = (inp.routes.table(state, mode).full_row(shelter) if shelter >= 0
                    else inp.routes.from_base(state, mode, base))
             d = row[inp.hh_node[cand]] * scale
             if not np.isfinite(d).any():
