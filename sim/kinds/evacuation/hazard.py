@@ -257,7 +257,7 @@ class RowCache:
     (a few dozen rows at county scale): trips that re-plan at the same change of the network
     walk towards the same few shelters, so the rows are reused, and memory stays bounded."""
 
-    def __init__(self, budget_bytes: int = 64 * 2**20):
+    def __init__(self, budget_bytes: int = 96 * 2**20):
         self.budget = budget_bytes
         self.used = 0
         self._rows: OrderedDict[tuple[int, int, int, str], tuple[np.ndarray, ...]] = OrderedDict()
@@ -282,7 +282,7 @@ class RouteTable:
 
     A planner's question at a node is "the nearest open shelter with room": the few shelters
     within the limit answer it; when none of them does (all full, closed, or tied at the
-    limit), the caller ``widen``s the table (doubles the limit, in the end to no limit), so the
+    limit), the full rows of the shelters that could still take them decide (``full``), so the
     answer is always the one of the full table. Distances within the limit are the full
     table's, bit for bit (Dijkstra settles nodes in order of distance, so the nodes within the
     limit are settled as without it), and so are the next hops (``tests/test_model_fast_paths``
@@ -295,7 +295,8 @@ class RouteTable:
         self.shelters = list(shelters)
         self.base_dist: dict[int, np.ndarray] = {}  # base node -> (nodes,)
         self.cache = cache if cache is not None else RowCache()
-        self.version, self._widened = 0, 0
+        self.version = 0
+        self._columns: dict[int, dict[int, float]] = {}
         self._compute(limit)
 
     @classmethod
@@ -303,7 +304,7 @@ class RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
-        self.cache, self.version, self._widened = RowCache(), 0, 0
+        self.cache, self.version, self._columns = RowCache(), 0, {}
         self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
         return self
 
@@ -326,14 +327,6 @@ class RouteTable:
         self._nd_sh = sh[by_node].astype(np.int32)
         self._nd_dist = d[by_node]
         self.version += 1
-
-    def widen(self) -> None:
-        """Double the limit; no limit after a few doublings (or when nothing is left out)."""
-        self._widened += 1
-        if self._sh_dist.size == self.n_shelters * self.n_nodes:
-            self.limit = math.inf  # every node is within the limit of every shelter
-        else:
-            self._compute(math.inf if self._widened >= 4 else self.limit * 2.0)
 
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
         """Shelters within the limit of ``node``, nearest first (equals by index), and their
@@ -359,15 +352,46 @@ class RouteTable:
         dist, hop = self.cache.get((id(self), self.version, s, "row"), make)
         return dist, hop
 
+    def full(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) from every node to shelter ``s`` without limit: one search from
+        the shelter, the same as the full table's row (each source is searched on its own)."""
+        if self.limit == math.inf:
+            return self.row(s)
+
+        def make() -> tuple[np.ndarray, ...]:
+            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[s],
+                                  return_predecessors=True)
+            return dist, pred.astype(np.int32)
+
+        dist, hop = self.cache.get((id(self), self.version, s, "full"), make)
+        return dist, hop
+
     def full_row(self, s: int) -> np.ndarray:
-        """Minutes from shelter ``s`` to every node, without limit (as the full table's row)."""
+        """Minutes from shelter ``s`` to every node, without limit."""
         if self.limit == math.inf:
             return self.row(s)[0]
 
         def make() -> tuple[np.ndarray, ...]:
             return (dijkstra(self.graph, directed=False, indices=self.shelters[s]),)
 
-        return self.cache.get((id(self), 0, s, "full"), make)[0]
+        return self.cache.get((id(self), self.version, s, "dist"), make)[0]
+
+    def full_at(self, s: int, node: int) -> float:
+        """Minutes from ``node`` to shelter ``s`` without limit (remembered per node: the
+        nodes where trips find their near shelters full ask again and again)."""
+        col = self._columns.get(node)
+        if col is None:
+            col = self._columns[node] = {}
+        got = col.get(s)
+        if got is None:
+            got = col[s] = float(self.full_row(s)[node])
+        return got
+
+    def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
+        from ``node``: the table's row if ``node`` is within its limit, else the full one."""
+        dist, hop = self.row(s)
+        return (dist, hop) if dist[node] < math.inf else self.full(s)
 
     @property
     def nbytes(self) -> int:
@@ -412,11 +436,6 @@ class Routes:
             self.tables[key] = got
         return got
 
-    def widen(self, table: RouteTable) -> None:
-        t0 = time.process_time()
-        table.widen()
-        self.seconds += time.process_time() - t0
-
     def from_base(self, state: FloodState, mode: str, base: int) -> np.ndarray:
         """Minutes from a squad base to every node (computed once per state, mode and base)."""
         table = self.table(state, mode)
@@ -436,11 +455,11 @@ class Routes:
 
 
 def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
-    """A first limit for a route table: three times the farthest any node is from its nearest
-    shelter (one multi-source search), so that most nodes see several shelters; ``widen``
+    """A first limit for a route table: 2.5 times the farthest any node is from its nearest
+    shelter (one multi-source search), so that most nodes see several shelters; ``full``
     answers the rest."""
     if not shelters:
         return math.inf
     near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
     finite = near[np.isfinite(near)]
-    return 3.0 * float(finite.max()) if finite.size and finite.max() > 0 else math.inf
+    return 2.5 * float(finite.max()) if finite.size and finite.max() > 0 else math.inf

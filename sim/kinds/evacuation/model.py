@@ -157,35 +157,41 @@ class FloodRun:
         """The nearest open shelter with room (lowest index among equals) and the minutes to it
         (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters within
         the table's limit in order of distance from ``node``: the first open one with room is
-        usually the nearest; when the scan cannot tell (none of them, or a tie at the limit),
-        the table is widened and the scan repeated, so the answer is the full table's."""
+        usually the nearest; when the scan cannot tell (none of them, or a tie at the limit), the
+        full distances of the open shelters with room decide, as with the full table."""
         is_open = self._open.get(state.index)
         if is_open is None:
             is_open = self._open[state.index] = state.shelter_open.tolist()
         space, full, now = self._space, self._full_from, self.env.now
         key = (id(table), node)
-        while True:
-            order, dist = table.candidates(node)
-            # (Widening only appends farther shelters: a prefix of full ones stays valid.)
-            skip = self._full_prefix.get(key, 0)
-            while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
-                skip += 1
-            self._full_prefix[key] = skip
-            best, best_v = -1, math.inf
-            for k in range(skip, len(order)):
-                s = order[k]
-                if is_open[s] and space[s] > 0 and now < full[s]:
-                    v = dist[k] * scale
-                    if best < 0:
-                        best, best_v = s, v
-                    elif v == best_v:  # equal after scaling: the lower index wins, as argmin
-                        best = min(best, s)
-                    else:
-                        return best, best_v
-            # Shelters beyond the limit are farther than it: none can beat or tie a best below.
-            if table.limit == math.inf or (best >= 0 and best_v < table.limit * scale):
-                return (best, best_v) if best >= 0 else (-1, math.inf)
-            self.inp.routes.widen(table)
+        order, dist = table.candidates(node)
+        skip = self._full_prefix.get(key, 0)
+        while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
+            skip += 1
+        self._full_prefix[key] = skip
+        best, best_v = -1, math.inf
+        for k in range(skip, len(order)):
+            s = order[k]
+            if is_open[s] and space[s] > 0 and now < full[s]:
+                v = dist[k] * scale
+                if best < 0:
+                    best, best_v = s, v
+                elif v == best_v:  # equal after scaling: the lower index wins, as argmin
+                    best = min(best, s)
+                else:
+                    return best, best_v
+        # Shelters beyond the limit are farther than it: none can beat or tie a best below.
+        if table.limit == math.inf or (best >= 0 and best_v < table.limit * scale):
+            return (best, best_v) if best >= 0 else (-1, math.inf)
+        # The shelters near the node cannot tell (full, closed, or a tie at the limit):
+        # the masked argmin over the full distances of every open shelter with room.
+        best, best_v = -1, math.inf
+        for s in range(len(space)):
+            if is_open[s] and space[s] > 0 and now < full[s]:
+                v = table.full_at(s, node) * scale
+                if v < best_v:
+                    best, best_v = s, v
+        return best, best_v
 
     # -- households ----------------------------------------------------------------------------
     def self_evacuate(self, h: int) -> Proc:
@@ -241,7 +247,7 @@ class FloodRun:
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
-            row, hop = table.row(s)
+            row, hop = table.route(s, node)
             nxt, start, budget = node, float(row[node]), (change - env.now) / scale
             while start - row[nxt] < budget:
                 nxt = int(hop[nxt])
