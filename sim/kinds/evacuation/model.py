@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
 from sim.kinds.evacuation.build import EvacuationInputs, Squad
@@ -35,13 +37,26 @@ Proc = Generator[simpy.Event, Any, Any]
 
 
 
+class BareCallEnvironment(simpy.Environment):
+    """SimPy's environment that also runs bare calls ``(fn, a, b)`` found on its queue (see
+    ``FloodRun.later``), in SimPy's own order: time, priority, sequence number."""
+
+    def step(self) -> None:
+        queue = self._queue  # type: ignore[attr-defined]
+        if queue and type(queue[0][3]) is tuple:
+            self._now, _, _, (fn, a, b) = heappop(queue)
+            fn(a, b)
+            return
+        super().step()
+
+
 class FloodRun:
     """The processes and the state of one replication."""
 
     def __init__(self, inp: EvacuationInputs, key: int, keep_events: bool):
         self.inp, p = inp, inp.params
         self.pop, self.hz = p.population, p.hazard
-        self.env = simpy.Environment()
+        self.env = BareCallEnvironment()
         n = len(inp.households)
         u = uniforms(key, inp.hh_hashes, 8)
         fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
@@ -115,7 +130,7 @@ class FloodRun:
     def start(self) -> None:
         env, inp = self.env, self.inp
         for h in np.flatnonzero(self.self_evac):
-            env.process(self.self_evacuate(int(h)))
+            self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
         for w in range(len(inp.warners)):
             env.process(self.warner(w))
         for q, sq in enumerate(inp.squads):
@@ -194,13 +209,42 @@ class FloodRun:
         return best, best_v
 
     # -- households ----------------------------------------------------------------------------
-    def self_evacuate(self, h: int) -> Proc:
-        yield self.env.timeout(self.self_delay[h])
+    # Households that walk out on their own (after a warning, or before any) need no SimPy
+    # process: their steps are bare calls on SimPy's queue (``later``), each exactly where the
+    # process's Initialize or Timeout would be (same time, priority and sequence number), so
+    # the order of everything, and so the records, are those of the processes they replace.
+    def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
+              priority: int = NORMAL) -> None:
+        env = self.env
+        heappush(env._queue, (env.now + delay, priority, next(env._eid), (fn, a, b)))  # type: ignore[attr-defined]
+
+    def self_evacuate(self, h: int, _: int = 0) -> None:
+        """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""
+        self.later(self.self_delay[h], self._self_go, h)
+
+    def _self_go(self, h: int, _: int = 0) -> None:
         if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
             self.went_alone[h] = True
-            self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
-            yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
-                                   "walk", self.pop.walk_kmh)
+            if self.keep:
+                self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
+            self._advance(self.trip([[h, int(self.inp.hh_members[h])]],
+                                    int(self.inp.hh_node[h]), "walk", self.pop.walk_kmh))
+
+    def walk_out(self, h: int, _: int = 0) -> None:
+        """(As a process started now: prepares, then walks to a shelter.)"""
+        self.later(self.prep[h], self._walk_go, h)
+
+    def _walk_go(self, h: int, _: int = 0) -> None:
+        self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
+                                "walk", self.pop.walk_kmh))
+
+    def _advance(self, steps: Generator[float, None, int], _: int = 0) -> None:
+        """The next step of a trip, and a bare call for the one after."""
+        try:
+            delay = next(steps)
+        except StopIteration:
+            return
+        self.later(delay, self._advance, steps)
 
     def leave_home(self, h: int) -> None:
         if not math.isfinite(self.left_at[h]):
@@ -209,23 +253,31 @@ class FloodRun:
                 self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
             self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
 
-    def walk_out(self, h: int) -> Proc:
-        yield self.env.timeout(self.prep[h])
-        yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
-                               "walk", self.pop.walk_kmh)
-
     def travel(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
             simpy.Event, Any, int]:
+        """``trip`` in a SimPy process (escorts: the responder goes on when it ends)."""
+        steps = self.trip(groups, node, mode, kmh)
+        try:
+            delay = next(steps)
+            while True:
+                yield self.env.timeout(delay)
+                delay = next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    def trip(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
+            float, None, int]:
         """Move groups to the nearest open shelter with space, re-planning at the next node
         after each change of the network; surplus at a full shelter goes on to the next one.
-        Returns the node where the trip ended."""
-        env, inp, tl = self.env, self.inp, self.inp.timeline
+        Yields the minutes to wait before each next step; returns the node where it ended."""
+        env, inp, tl, keep = self.env, self.inp, self.inp.timeline, self.keep
         for h, _ in groups:
             self.leave_home(h)
             if self.waiting[h] == 0:
                 self.status[h] = EN_ROUTE
         scale = 1.0 / kmh if mode == "walk" else 1.0
-        while groups and env.now < inp.params.horizon_min:
+        horizon = inp.params.horizon_min
+        while groups and env.now < horizon:
             state, change = tl.now(env.now)
             table = inp.routes.table(state, mode)
             s, minutes = self.nearest_shelter(table, state, node, scale)
@@ -237,12 +289,12 @@ class FloodRun:
                         self.hh_event(h, why, self.node(node))
                 if not math.isfinite(change):
                     return node
-                yield env.timeout(change - env.now)
+                yield change - env.now
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
                 continue
             if env.now + minutes <= change:
-                yield env.timeout(minutes)
+                yield minutes
                 node = int(inp.shelter_nodes[s])
                 self.admit(groups, s)
                 continue
@@ -251,13 +303,14 @@ class FloodRun:
             nxt, start, budget = node, float(row[node]), (change - env.now) / scale
             while start - row[nxt] < budget:
                 nxt = int(hop[nxt])
-            yield env.timeout((start - float(row[nxt])) * scale)
+            yield (start - float(row[nxt])) * scale
             node = nxt
             if tl.depth_at(node, env.now) > self.hz.exposure_depth_m:
                 for h, _ in groups:
                     self.exposed[h] = True
-            for h, _ in groups:
-                self.hh_event(h, "replanned", self.node(node))
+            if keep:
+                for h, _ in groups:
+                    self.hh_event(h, "replanned", self.node(node))
         return node
 
     def admit(self, groups: list[Group], s: int) -> None:
@@ -355,7 +408,7 @@ class FloodRun:
                             ev.succeed()
             else:
                 self.status[h] = PREPARING
-                env.process(self.walk_out(h))
+                self.later(0.0, self.walk_out, h, priority=URGENT)
         else:
             self.status[h] = REFUSED
             self.refused_once[h] = True
