@@ -290,9 +290,11 @@ class RouteTable:
     """
 
     def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
-                 cache: RowCache | None = None):
+                 cache: RowCache | None = None, xy: np.ndarray | None = None):
         self.graph = graph  # the open roads, for distances from squad bases on demand
         self.shelters = list(shelters)
+        self.xy = xy
+        self._per_metre: float | None = None
         self.base_dist: dict[int, np.ndarray] = {}  # base node -> (nodes,)
         self.cache = cache if cache is not None else RowCache()
         self.version = 0
@@ -304,6 +306,7 @@ class RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
+        self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns = RowCache(), 0, {}
         self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
         return self
@@ -387,6 +390,22 @@ class RouteTable:
             got = col[s] = float(self.full_row(s)[node])
         return got
 
+    def lower_bounds(self, node: int, shelters: list[int]) -> np.ndarray:
+        """For each of ``shelters`` (indices), a lower bound of its minutes from ``node``: the
+        straight line at the fewest minutes per metre of any open road (0 without coordinates).
+        """
+        if self._per_metre is None and self.xy is not None:
+            coo = self.graph.tocoo()
+            metres = np.hypot(*(self.xy[coo.row] - self.xy[coo.col]).T)
+            ok = metres > 0
+            rate = coo.data[ok] / metres[ok]
+            # (A little below: sums of rounded minutes can be a hair under the exact sum.)
+            self._per_metre = float(rate.min()) * (1.0 - 1e-9) if rate.size else 0.0
+        if not self._per_metre or self.xy is None:
+            return np.zeros(len(shelters))
+        at = self.xy[[self.shelters[s] for s in shelters]]
+        return np.hypot(at[:, 0] - self.xy[node, 0], at[:, 1] - self.xy[node, 1]) * self._per_metre
+
     def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
         """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
         from ``node``: the table's row if ``node`` is within its limit, else the full one."""
@@ -451,7 +470,8 @@ class Routes:
         ok = np.isfinite(weights)
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache)
+        return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache,
+                          self.network.xy)
 
 
 def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:

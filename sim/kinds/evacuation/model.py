@@ -9,6 +9,7 @@ warner and squad id (common random numbers across plans).
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 from collections.abc import Callable, Generator
 from heapq import heappop, heappush
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from scipy.sparse.csgraph import dijkstra
 from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
@@ -89,6 +91,8 @@ class FloodRun:
         # shelter never gets room back (places only fill; a "full" inject lasts), so a scan
         # from the node may start past them: no rescan of full shelters at county scale.
         self._full_prefix: dict[tuple[int, int], int] = {}
+        # Per (route table, state): nearest shelter with room of every node (see ``_least``).
+        self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
         # Households waiting for an escort, in request order (a dict: ordered, O(1) removal),
@@ -198,15 +202,45 @@ class FloodRun:
         # Shelters beyond the limit are farther than it: none can beat or tie a best below.
         if table.limit == math.inf or (best >= 0 and best_v < table.limit * scale):
             return (best, best_v) if best >= 0 else (-1, math.inf)
-        # The shelters near the node cannot tell (full, closed, or a tie at the limit):
-        # the masked argmin over the full distances of every open shelter with room.
+        # The shelters near the node cannot tell (full, closed, or a tie at the limit): the
+        # masked argmin over the full distances of every open shelter with room. One search
+        # from all of them gives the least distance (the same float: a sum is monotone in its
+        # terms); only shelters whose lower bound does not exceed it can be the one.
+        room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
+        if not room:
+            return -1, math.inf
+        least = self._least(table, state.index, room, node)
+        if not least < math.inf:
+            return -1, math.inf
+        cand = [room[k] for k in np.flatnonzero(table.lower_bounds(node, room)
+                                                <= least * (1.0 + 1e-9))]
+        if len(cand) == 1:
+            return cand[0], least * scale
         best, best_v = -1, math.inf
-        for s in range(len(space)):
-            if is_open[s] and space[s] > 0 and now < full[s]:
-                v = table.full_at(s, node) * scale
-                if v < best_v:
-                    best, best_v = s, v
+        for s in cand:
+            v = table.full_at(s, node) * scale
+            if v < best_v:
+                best, best_v = s, v
         return best, best_v
+
+    def _least(self, table: RouteTable, state: int, room: list[int], node: int) -> float:
+        """Minutes from ``node`` to the nearest of ``room`` (shelter indices), from one
+        multi-source search per table and state, searched again only when the nearest of a
+        node asked has filled: within a state room only shrinks, and a node whose nearest
+        still has room keeps its distance."""
+        key = (id(table), state)
+        got = self._least_memo.get(key)
+        nodes = [table.shelters[s] for s in room]
+        if got is not None:
+            dist, src = got
+            if not dist[node] < math.inf or int(src[node]) in set(nodes):
+                return float(dist[node])
+        t0 = time.process_time()
+        dist, _, src = dijkstra(table.graph, directed=False, indices=nodes, min_only=True,
+                                return_predecessors=True)
+        self.inp.routes.seconds += time.process_time() - t0
+        self._least_memo[key] = (dist, src)
+        return float(dist[node])
 
     # -- households ----------------------------------------------------------------------------
     # Households that walk out on their own (after a warning, or before any) need no SimPy
