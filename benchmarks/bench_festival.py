@@ -22,12 +22,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sim.core.gc_pause import gc_paused  # noqa: E402
 from sim.core.rng import replication_key  # noqa: E402
 from sim.core.scenario import load_scenario  # noqa: E402
 from sim.kinds.festival.checkpoint import LaneSchedule, serve  # noqa: E402
 from sim.kinds.festival.demand import draw_groups  # noqa: E402
 from sim.kinds.festival.metrics import checkpoint_present, collect  # noqa: E402
-from sim.kinds.festival.model import Day, _gc_paused, run_checkpoints  # noqa: E402
+from sim.kinds.festival.model import Day, run_checkpoints  # noqa: E402
 from sim.run.experiments import plan_inputs  # noqa: E402
 
 LAM, MU, C, T = 10.0, 4.0, 3, 10_000.0
@@ -54,7 +55,7 @@ def festival_day(reps: int = 3) -> None:
         groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights)
         cr = run_checkpoints(inp, groups)
         day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
-        with _gc_paused():
+        with gc_paused():
             day.run(False)
         # (Day.run's bare calls are entries on SimPy's queue and take sequence numbers too.)
         result = collect(inp, groups, cr, day, rep, scenario.model.seed, False)

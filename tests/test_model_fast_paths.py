@@ -106,12 +106,14 @@ def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
         run = FloodRun.__new__(FloodRun)
         run.env = simpy.Environment(initial_time=1.0)
         run._open, run._full_prefix, run._least_memo = {}, {}, {}
-        run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0))  # type: ignore[assignment]
+        run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
+                                  shelter_nodes=np.array(shelters))
         space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)
         for step in range(4):  # places only ever fill; a shelter declared full stays full
             space = np.minimum(space, rng.integers(0, 3, n_sh)) * (step < 3)
             full_from = np.where(rng.random(n_sh) < 0.15, 0.0, full_from)
             run._space, run._full_from = space.tolist(), full_from.tolist()
+            run._fills, run._rooms, run._next_full = step, {}, math.inf
             state = SimpleNamespace(index=step, shelter_open=rng.random(n_sh) < 0.8)
             room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
             for node in range(graph.shape[0]):

@@ -257,7 +257,7 @@ class RowCache:
     (a few dozen rows at county scale): trips that re-plan at the same change of the network
     walk towards the same few shelters, so the rows are reused, and memory stays bounded."""
 
-    def __init__(self, budget_bytes: int = 96 * 2**20):
+    def __init__(self, budget_bytes: int = 256 * 2**20):
         self.budget = budget_bytes
         self.used = 0
         self._rows: OrderedDict[tuple[int, int, int, str], tuple[np.ndarray, ...]] = OrderedDict()
@@ -299,6 +299,7 @@ class RouteTable:
         self.cache = cache if cache is not None else RowCache()
         self.version = 0
         self._columns: dict[int, dict[int, float]] = {}
+        self._bounds: dict[int, np.ndarray] = {}
         self._compute(limit)
 
     @classmethod
@@ -307,7 +308,7 @@ class RouteTable:
         self = cls.__new__(cls)
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
-        self.cache, self.version, self._columns = RowCache(), 0, {}
+        self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
         self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
         return self
 
@@ -384,27 +385,44 @@ class RouteTable:
         nodes where trips find their near shelters full ask again and again)."""
         col = self._columns.get(node)
         if col is None:
+            if len(self._columns) >= 20_000:  # bounded: a county has many such nodes
+                self._columns.clear()
             col = self._columns[node] = {}
         got = col.get(s)
         if got is None:
             got = col[s] = float(self.full_row(s)[node])
         return got
 
-    def lower_bounds(self, node: int, shelters: list[int]) -> np.ndarray:
-        """For each of ``shelters`` (indices), a lower bound of its minutes from ``node``: the
-        straight line at the fewest minutes per metre of any open road (0 without coordinates).
-        """
-        if self._per_metre is None and self.xy is not None:
+    def lower_bounds(self, node: int) -> np.ndarray:
+        """For each shelter, a lower bound of its minutes from ``node``: the straight line at
+        the fewest minutes per metre of any open road, and the triangle inequality through
+        four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
+        (sums of rounded minutes). Zero without coordinates. Remembered per node."""
+        got = self._bounds.get(node)
+        if got is not None:
+            return got
+        if self.xy is None:
+            return np.zeros(len(self.shelters))
+        if self._per_metre is None:
             coo = self.graph.tocoo()
             metres = np.hypot(*(self.xy[coo.row] - self.xy[coo.col]).T)
             ok = metres > 0
             rate = coo.data[ok] / metres[ok]
-            # (A little below: sums of rounded minutes can be a hair under the exact sum.)
             self._per_metre = float(rate.min()) * (1.0 - 1e-9) if rate.size else 0.0
-        if not self._per_metre or self.xy is None:
-            return np.zeros(len(shelters))
-        at = self.xy[[self.shelters[s] for s in shelters]]
-        return np.hypot(at[:, 0] - self.xy[node, 0], at[:, 1] - self.xy[node, 1]) * self._per_metre
+            x, y = self.xy[:, 0], self.xy[:, 1]
+            marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
+                            int(np.argmin(x - y)), int(np.argmax(x - y))})
+            self._marks = dijkstra(self.graph, directed=False, indices=marks)
+        xy = self.xy[self.shelters]
+        lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
+        with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
+            d_s, d_n = self._marks[:, self.shelters], self._marks[:, [node]]
+            tri = np.abs(d_s - d_n) - 1e-9 * (d_s + d_n)
+        tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
+        if len(self._bounds) >= 20_000:  # bounded: a county has many such nodes
+            self._bounds.clear()
+        got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
+        return got
 
     def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
         """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
@@ -475,11 +493,11 @@ class Routes:
 
 
 def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
-    """A first limit for a route table: 2.5 times the farthest any node is from its nearest
-    shelter (one multi-source search), so that most nodes see several shelters; ``full``
-    answers the rest."""
+    """A first limit for a route table: the farthest any node is from its nearest shelter (one
+    multi-source search), so that every node sees at least one and most see several; where
+    they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
     if not shelters:
         return math.inf
     near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
     finite = near[np.isfinite(near)]
-    return 2.5 * float(finite.max()) if finite.size and finite.max() > 0 else math.inf
+    return float(finite.max()) if finite.size and finite.max() > 0 else math.inf

@@ -91,7 +91,10 @@ class FloodRun:
         # shelter never gets room back (places only fill; a "full" inject lasts), so a scan
         # from the node may start past them: no rescan of full shelters at county scale.
         self._full_prefix: dict[tuple[int, int], int] = {}
-        # Per (route table, state): nearest shelter with room of every node (see ``_least``).
+        # Shelters with room per state, until one fills (see ``_room``); per (route table,
+        # state): the nearest shelter with room of every node (see ``_least``).
+        self._fills, self._rooms = 0, {}  # type: ignore[var-annotated]
+        self._next_full = min((f for f in self._full_from if f > 0.0), default=math.inf)
         self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
@@ -206,14 +209,13 @@ class FloodRun:
         # masked argmin over the full distances of every open shelter with room. One search
         # from all of them gives the least distance (the same float: a sum is monotone in its
         # terms); only shelters whose lower bound does not exceed it can be the one.
-        room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
+        room, room_at, room_nodes = self._room(state.index, is_open)
         if not room:
             return -1, math.inf
-        least = self._least(table, state.index, room, node)
+        least = self._least(table, state.index, room_nodes, node)
         if not least < math.inf:
             return -1, math.inf
-        cand = [room[k] for k in np.flatnonzero(table.lower_bounds(node, room)
-                                                <= least * (1.0 + 1e-9))]
+        cand = room_at[table.lower_bounds(node)[room_at] <= least * (1.0 + 1e-9)].tolist()
         if len(cand) == 1:
             return cand[0], least * scale
         best, best_v = -1, math.inf
@@ -223,21 +225,36 @@ class FloodRun:
                 best, best_v = s, v
         return best, best_v
 
-    def _least(self, table: RouteTable, state: int, room: list[int], node: int) -> float:
-        """Minutes from ``node`` to the nearest of ``room`` (shelter indices), from one
+    def _room(self, state: int, is_open: list[bool]) -> tuple[list[int], np.ndarray, set[int]]:
+        """The open shelters with room (a list, an array, and their nodes), kept per state
+        until a shelter fills or is declared full (room only shrinks)."""
+        now = self.env.now
+        if now >= self._next_full:
+            self._fills += 1
+            self._next_full = min((f for f in self._full_from if f > now), default=math.inf)
+        got = self._rooms.get(state)
+        if got is not None and got[0] == self._fills:
+            return got[1]
+        space, full = self._space, self._full_from
+        room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
+        out = (room, np.array(room, dtype=int), {int(self.inp.shelter_nodes[s]) for s in room})
+        self._rooms[state] = (self._fills, out)
+        return out
+
+    def _least(self, table: RouteTable, state: int, room: set[int], node: int) -> float:
+        """Minutes from ``node`` to the nearest of ``room`` (shelter nodes), from one
         multi-source search per table and state, searched again only when the nearest of a
         node asked has filled: within a state room only shrinks, and a node whose nearest
         still has room keeps its distance."""
         key = (id(table), state)
         got = self._least_memo.get(key)
-        nodes = [table.shelters[s] for s in room]
         if got is not None:
             dist, src = got
-            if not dist[node] < math.inf or int(src[node]) in set(nodes):
+            if not dist[node] < math.inf or int(src[node]) in room:
                 return float(dist[node])
         t0 = time.process_time()
-        dist, _, src = dijkstra(table.graph, directed=False, indices=nodes, min_only=True,
-                                return_predecessors=True)
+        dist, _, src = dijkstra(table.graph, directed=False, indices=sorted(room),
+                                min_only=True, return_predecessors=True)
         self.inp.routes.seconds += time.process_time() - t0
         self._least_memo[key] = (dist, src)
         return float(dist[node])
@@ -355,6 +372,8 @@ class FloodRun:
             take = min(n, self.room_at(s))
             if take:
                 self._space[s] -= take
+                if not self._space[s]:
+                    self._fills += 1  # (see ``_room``)
                 self.sheltered[h] += take
                 self.arrivals.append((self.env.now, s, h, take))
                 self.hh_event(h, "sheltered", sid)
@@ -479,8 +498,9 @@ class FloodRun:
                 yield self.wait_request(own_grid)
                 continue
             state = inp.timeline.state_at(env.now)
-            row = (inp.routes.table(state, mode).full_row(shelter) if shelter >= 0
-                   else inp.routes.from_base(state, mode, base))
+            # (From a shelter: the full table's row, one search kept per state like a base's.)
+            row = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
+                                       if shelter >= 0 else base)
             d = row[inp.hh_node[cand]] * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env.now)
