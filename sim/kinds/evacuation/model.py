@@ -267,7 +267,8 @@ class FloodRun:
     def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
               priority: int = NORMAL) -> None:
         env = self.env
-        heappush(env._queue, (env.now + delay, priority, next(env._eid), (fn, a, b)))  # type: ignore[attr-defined]
+        queue: list[Any] = env._queue  # type: ignore[attr-defined]
+        heappush(queue, (env.now + delay, priority, next(env._eid), (fn, a, b)))  # type: ignore[attr-defined]
 
     def self_evacuate(self, h: int, _: int = 0) -> None:
         """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""

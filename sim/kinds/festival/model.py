@@ -205,8 +205,8 @@ class Day:
         if self.keep:
             self.note(i, "entered", self.inp.vp_ids[v])
         leave = max(now + self.min_stay[i], self.after_tide[i])
-        heappush(env._queue, (now + (leave - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
-                              (self.leave, i, v)))
+        heappush(_queue(env), (now + (leave - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
+                               (self.leave, i, v)))
 
     def leave(self, i: int, v: int) -> None:
         env = self.env
@@ -216,8 +216,8 @@ class Day:
             self.note(i, "leaving", self.inp.vp_ids[v])
         free = self.exit_free[v]
         done = self.exit_free[v] = (now if now > free else free) + self.size[i] / self.exit_rate[v]
-        heappush(env._queue, (now + (done - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
-                              (self.exited, i, v)))
+        heappush(_queue(env), (now + (done - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
+                               (self.exited, i, v)))
 
     def exited(self, i: int, v: int) -> None:
         now = self.env._now  # type: ignore[attr-defined]
