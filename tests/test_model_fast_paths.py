@@ -105,7 +105,7 @@ def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
         n_sh = len(shelters)
         run = FloodRun.__new__(FloodRun)
         run.env = simpy.Environment(initial_time=1.0)
-        run._open, run._full_prefix, run._least_memo = {}, {}, {}
+        run._open, run._full_prefix, run._least_memo, run._fallback = {}, {}, {}, {}
         run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
                                   shelter_nodes=np.array(shelters))
         space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)

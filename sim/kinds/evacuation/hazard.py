@@ -300,6 +300,7 @@ class RouteTable:
         self.version = 0
         self._columns: dict[int, dict[int, float]] = {}
         self._bounds: dict[int, np.ndarray] = {}
+        self._cands: dict[int, tuple[list[int], list[float]]] = {}
         self._compute(limit)
 
     @classmethod
@@ -309,6 +310,7 @@ class RouteTable:
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
+        self._cands = {}
         self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
         return self
 
@@ -335,8 +337,13 @@ class RouteTable:
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
         """Shelters within the limit of ``node``, nearest first (equals by index), and their
         distances."""
-        a, b = self._nd_ptr[node], self._nd_ptr[node + 1]
-        return self._nd_sh[a:b].tolist(), self._nd_dist[a:b].tolist()
+        got = self._cands.get(node)
+        if got is None:
+            if len(self._cands) >= 50_000:  # bounded: a county has many nodes
+                self._cands.clear()
+            a, b = self._nd_ptr[node], self._nd_ptr[node + 1]
+            got = self._cands[node] = (self._nd_sh[a:b].tolist(), self._nd_dist[a:b].tolist())
+        return got
 
     def order(self, node: int) -> list[int]:
         return self.candidates(node)[0]

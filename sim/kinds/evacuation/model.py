@@ -95,6 +95,7 @@ class FloodRun:
         # state): the nearest shelter with room of every node (see ``_least``).
         self._fills, self._rooms = 0, {}  # type: ignore[var-annotated]
         self._next_full = min((f for f in self._full_from if f > 0.0), default=math.inf)
+        self._fallback: dict[tuple[tuple[int, int], int], tuple[int, list[int], list[float]]] = {}
         self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
@@ -210,20 +211,36 @@ class FloodRun:
         # from all of them gives the least distance (the same float: a sum is monotone in its
         # terms); only shelters whose lower bound does not exceed it can be the one.
         room, room_at, room_nodes = self._room(state.index, is_open)
-        if not room:
-            return -1, math.inf
-        least = self._least(table, state.index, room_nodes, node)
-        if not least < math.inf:
-            return -1, math.inf
-        cand = room_at[table.lower_bounds(node)[room_at] <= least * (1.0 + 1e-9)].tolist()
+        # (Households share nodes: the answer stands at a node while no shelter fills.)
+        memo = self._fallback.get((key, state.index))
+        if memo is None or memo[0] != self._fills:
+            memo = self._fallback[(key, state.index)] = (
+                self._fills, *self._fallback_candidates(table, state.index, room, room_at,
+                                                        room_nodes, node))
+        _, cand, raw = memo
         if len(cand) == 1:
-            return cand[0], least * scale
+            return cand[0], raw[0] * scale
         best, best_v = -1, math.inf
-        for s in cand:
-            v = table.full_at(s, node) * scale
+        for s, d in zip(cand, raw, strict=True):
+            v = d * scale
             if v < best_v:
                 best, best_v = s, v
         return best, best_v
+
+    def _fallback_candidates(self, table: RouteTable, state: int, room: list[int],
+                             room_at: np.ndarray, room_nodes: set[int], node: int
+                             ) -> tuple[list[int], list[float]]:
+        """The shelters with room that can be the nearest to ``node`` and their minutes: one
+        (and the least minutes), or the few whose lower bounds do not exceed the least."""
+        if not room:
+            return [], []
+        least = self._least(table, state, room_nodes, node)
+        if not least < math.inf:
+            return [], []
+        cand = room_at[table.lower_bounds(node)[room_at] <= least * (1.0 + 1e-9)].tolist()
+        if len(cand) == 1:
+            return cand, [least]
+        return cand, [table.full_at(s, node) for s in cand]
 
     def _room(self, state: int, is_open: list[bool]) -> tuple[list[int], np.ndarray, set[int]]:
         """The open shelters with room (a list, an array, and their nodes), kept per state
