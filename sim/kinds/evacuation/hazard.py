@@ -499,12 +499,15 @@ class Routes:
                           self.network.xy)
 
 
+FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
+
+
 def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
     """A first limit for a route table: the farthest any node is from its nearest shelter (one
     multi-source search), so that every node sees at least one and most see several; where
     they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
-    if not shelters:
-        return math.inf
+    if not shelters or len(shelters) * graph.shape[0] <= FULL_TABLE_ENTRIES:
+        return math.inf  # a town's full table is small, and its scan needs no fallback
     near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
     finite = near[np.isfinite(near)]
     return float(finite.max()) if finite.size and finite.max() > 0 else math.inf
