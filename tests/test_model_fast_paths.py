@@ -7,11 +7,14 @@ from types import SimpleNamespace
 
 import numpy as np
 import simpy
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
 from scipy.stats import poisson
 
-from sim.kinds.evacuation.hazard import RouteTable
+from sim.kinds.evacuation.hazard import RouteTable, RowCache
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.festival.model import _run, poisson_ppf
+from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
 
 
 def test_poisson_ppf_equals_scipy_stats_including_the_edges():
@@ -38,7 +41,7 @@ def test_nearest_shelter_equals_the_masked_argmin():
         n_nodes, n_sh = 5, int(rng.integers(1, 9))
         # Few distinct values (ties), some unreachable; a scale that can merge close values.
         d = rng.choice([1.0, 2.0, 2.0 + 1e-15, 3.5, np.inf], size=(n_sh, n_nodes))
-        table = RouteTable(d, np.zeros((n_sh, n_nodes), np.int32), None)  # type: ignore[arg-type]
+        table = RouteTable.from_dense(d, np.zeros((n_sh, n_nodes), np.int32))
         run = FloodRun.__new__(FloodRun)
         run.env = simpy.Environment(initial_time=float(rng.integers(0, 3)))
         run._space = rng.integers(0, 3, n_sh).tolist()
@@ -50,6 +53,76 @@ def test_nearest_shelter_equals_the_masked_argmin():
             for scale in (1.0, 1 / 4.5, 1 / 3.0):
                 got = run.nearest_shelter(table, state, node, scale)  # type: ignore[arg-type]
                 assert got == _argmin_shelter(d[:, node], scale, state.shelter_open, room)
+
+
+def _lattice_table(seed: int, closed_share: float
+                   ) -> tuple[csr_matrix, list[int], np.ndarray]:
+    # A synthetic town (street lattices: equal street lengths, so equal routes abound), some
+    # roads closed, and shelters at random nodes.
+    net = RoadNetwork(synthetic_town(SyntheticTown(villages=6, nodes_per_village=25,
+                                                   street_m=100.0, seed=seed)))
+    rng = np.random.default_rng(seed)
+    r, c, _, _ = net._edges
+    w = net.edge_minutes(30.0)
+    keep = rng.random(w.size) >= closed_share
+    n = len(net.nodes)
+    graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
+    shelters = sorted(rng.choice(n, size=7, replace=False).tolist())
+    return graph, shelters, net.xy
+
+
+def test_limited_route_table_is_the_full_table_within_its_limit():
+    # Distances and next hops within the limit are the full search's, bit for bit, including
+    # where equal routes tie; beyond it the table says nothing (inf, -9999).
+    for seed in range(8):
+        graph, shelters, _ = _lattice_table(seed, 0.1 * (seed % 3))
+        full_d, full_p = dijkstra(graph, directed=False, indices=shelters,
+                                  return_predecessors=True)
+        finite = full_d[np.isfinite(full_d)]
+        for limit in (float(np.quantile(finite, 0.1)), float(np.median(finite)), math.inf):
+            table = RouteTable(graph, shelters, limit, RowCache())
+            for s in range(len(shelters)):
+                d, hop = table.row(s)
+                within = full_d[s] <= limit
+                assert np.array_equal(d[within], full_d[s][within])
+                assert np.array_equal(hop[within], full_p[s][within])
+                assert np.isinf(d[~within]).all() and (hop[~within] == -9999).all()
+                assert np.array_equal(table.full_row(s), full_d[s])
+
+
+def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
+    # The scan within the limit, with full rows where it cannot tell, gives the masked argmin
+    # over the full table: shelters fill, close and are declared full at random.
+    rng = np.random.default_rng(5)
+    fell_back = 0
+    for trial in range(12):
+        graph, shelters, xy = _lattice_table(100 + trial, 0.05 * (trial % 4))
+        full_d = dijkstra(graph, directed=False, indices=shelters)
+        finite = full_d[np.isfinite(full_d)]
+        # With coordinates, straight-line bounds leave few shelters to compare; without, all.
+        table = RouteTable(graph, shelters, float(np.quantile(finite, 0.05)), RowCache(),
+                           xy if trial % 2 else None)
+        n_sh = len(shelters)
+        run = FloodRun.__new__(FloodRun)
+        run.env = simpy.Environment(initial_time=1.0)
+        run._open, run._full_prefix, run._least_memo, run._fallback = {}, {}, {}, {}
+        run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
+                                  shelter_nodes=np.array(shelters))
+        space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)
+        for step in range(4):  # places only ever fill; a shelter declared full stays full
+            space = np.minimum(space, rng.integers(0, 3, n_sh)) * (step < 3)
+            full_from = np.where(rng.random(n_sh) < 0.15, 0.0, full_from)
+            run._space, run._full_from = space.tolist(), full_from.tolist()
+            run._fills, run._rooms, run._next_full = step, {}, math.inf
+            state = SimpleNamespace(index=step, shelter_open=rng.random(n_sh) < 0.8)
+            room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
+            for node in range(graph.shape[0]):
+                for scale in (1.0, 1 / 4.5):
+                    got = run.nearest_shelter(table, state, node, scale)  # type: ignore[arg-type]
+                    assert got == _argmin_shelter(full_d[:, node].copy(), scale,
+                                                  state.shelter_open, room)
+        fell_back += bool(run._least_memo)
+    assert fell_back >= 6  # the fallback was exercised
 
 
 def test_bare_calls_run_in_simpy_order_and_stop_before_until():

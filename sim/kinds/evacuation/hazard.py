@@ -23,7 +23,8 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -251,28 +252,203 @@ def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
                          water_peak(h, horizon_min, extra_rain))
 
 
-@dataclass
+class RowCache:
+    """Dense rows of route tables built on demand, the most recent kept up to a byte budget
+    (a few dozen rows at county scale): trips that re-plan at the same change of the network
+    walk towards the same few shelters, so the rows are reused, and memory stays bounded."""
+
+    def __init__(self, budget_bytes: int = 256 * 2**20):
+        self.budget = budget_bytes
+        self.used = 0
+        self._rows: OrderedDict[tuple[int, int, int, str], tuple[np.ndarray, ...]] = OrderedDict()
+
+    def get(self, key: tuple[int, int, int, str], make: Callable[[], tuple[np.ndarray, ...]]
+            ) -> tuple[np.ndarray, ...]:
+        got = self._rows.get(key)
+        if got is not None:
+            self._rows.move_to_end(key)
+            return got
+        got = self._rows[key] = make()
+        self.used += sum(a.nbytes for a in got)
+        while self.used > self.budget and len(self._rows) > 1:
+            _, old = self._rows.popitem(last=False)
+            self.used -= sum(a.nbytes for a in old)
+        return got
+
+
 class RouteTable:
-    """Shortest paths of one mode in one state: from each shelter (with next hops) and base."""
+    """Shortest paths of one mode in one state from each shelter, kept only within ``limit``
+    minutes of the shelter (walk: at 1 km/h), in compact arrays.
 
-    shelter_dist: np.ndarray  # (shelters, nodes) minutes (walk: at 1 km/h)
-    next_hop: np.ndarray  # (shelters, nodes) the next node from a node towards the shelter
-    graph: csr_matrix  # the open roads, for distances from squad bases on demand
-    base_dist: dict[int, np.ndarray] = field(default_factory=dict)  # base node -> (nodes,)
+    A planner's question at a node is "the nearest open shelter with room": the few shelters
+    within the limit answer it; when none of them does (all full, closed, or tied at the
+    limit), the full rows of the shelters that could still take them decide (``full``), so the
+    answer is always the one of the full table. Distances within the limit are the full
+    table's, bit for bit (Dijkstra settles nodes in order of distance, so the nodes within the
+    limit are settled as without it), and so are the next hops (``tests/test_model_fast_paths``
+    compares them on lattice towns, where equal routes abound).
+    """
 
-    def __post_init__(self) -> None:
-        # (No transposed copy of shelter_dist: at county scale it doubled the tables' memory;
-        # a trip reads a node's column once, through ``order``.)
-        self._order: dict[int, list[int]] = {}
+    def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
+                 cache: RowCache | None = None, xy: np.ndarray | None = None):
+        self.graph = graph  # the open roads, for distances from squad bases on demand
+        self.shelters = list(shelters)
+        self.xy = xy
+        self._per_metre: float | None = None
+        self.base_dist: dict[int, np.ndarray] = {}  # base node -> (nodes,)
+        self.cache = cache if cache is not None else RowCache()
+        self.version = 0
+        self._columns: dict[int, dict[int, float]] = {}
+        self._bounds: dict[int, np.ndarray] = {}
+        self._cands: dict[int, tuple[list[int], list[float]]] = {}
+        self._compute(limit)
+
+    @classmethod
+    def from_dense(cls, dist: np.ndarray, pred: np.ndarray) -> RouteTable:
+        """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
+        self = cls.__new__(cls)
+        self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
+        self.xy, self._per_metre = None, 0.0
+        self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
+        self._cands = {}
+        self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
+        return self
+
+    def _compute(self, limit: float) -> None:
+        dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters,
+                              return_predecessors=True, limit=limit)
+        self._store(dist, pred, limit)
+
+    def _store(self, dist: np.ndarray, pred: np.ndarray, limit: float) -> None:
+        self.limit = limit
+        self.n_shelters, self.n_nodes = dist.shape
+        sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
+        d = dist[sh, nodes]
+        self._sh_ptr = np.searchsorted(sh, np.arange(self.n_shelters + 1))
+        self._sh_nodes = nodes.astype(np.int32)
+        self._sh_dist = d
+        self._sh_pred = pred[sh, nodes].astype(np.int32)
+        by_node = np.lexsort((sh, d, nodes))  # per node: nearest first, equals by index
+        self._nd_ptr = np.searchsorted(nodes[by_node], np.arange(self.n_nodes + 1))
+        self._nd_sh = sh[by_node].astype(np.int32)
+        self._nd_dist = d[by_node]
+        self.version += 1
+
+    def candidates(self, node: int) -> tuple[list[int], list[float]]:
+        """Shelters within the limit of ``node``, nearest first (equals by index), and their
+        distances."""
+        got = self._cands.get(node)
+        if got is None:
+            if len(self._cands) >= 50_000:  # bounded: a county has many nodes
+                self._cands.clear()
+            a, b = self._nd_ptr[node], self._nd_ptr[node + 1]
+            got = self._cands[node] = (self._nd_sh[a:b].tolist(), self._nd_dist[a:b].tolist())
+        return got
 
     def order(self, node: int) -> list[int]:
-        """Shelters by distance from ``node``, nearest first, equals by index (computed on first
-        use: only the nodes where trips start or re-plan are ever asked)."""
-        got = self._order.get(node)
+        return self.candidates(node)[0]
+
+    def row(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) from every node to shelter ``s``: exact within the limit (every
+        node of a shortest route to a shelter within the limit is within it too), inf and
+        -9999 beyond."""
+        def make() -> tuple[np.ndarray, ...]:
+            a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
+            dist = np.full(self.n_nodes, math.inf)
+            hop = np.full(self.n_nodes, -9999, dtype=np.int32)
+            dist[self._sh_nodes[a:b]] = self._sh_dist[a:b]
+            hop[self._sh_nodes[a:b]] = self._sh_pred[a:b]
+            return dist, hop
+
+        dist, hop = self.cache.get((id(self), self.version, s, "row"), make)
+        return dist, hop
+
+    def full(self, s: int) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) from every node to shelter ``s`` without limit: one search from
+        the shelter, the same as the full table's row (each source is searched on its own)."""
+        if self.limit == math.inf:
+            return self.row(s)
+
+        def make() -> tuple[np.ndarray, ...]:
+            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[s],
+                                  return_predecessors=True)
+            return dist, pred.astype(np.int32)
+
+        dist, hop = self.cache.get((id(self), self.version, s, "full"), make)
+        return dist, hop
+
+    def full_row(self, s: int) -> np.ndarray:
+        """Minutes from shelter ``s`` to every node, without limit."""
+        if self.limit == math.inf:
+            return self.row(s)[0]
+
+        def make() -> tuple[np.ndarray, ...]:
+            return (dijkstra(self.graph, directed=False, indices=self.shelters[s]),)
+
+        return self.cache.get((id(self), self.version, s, "dist"), make)[0]
+
+    def full_at(self, s: int, node: int) -> float:
+        """Minutes from ``node`` to shelter ``s`` without limit (remembered per node: the
+        nodes where trips find their near shelters full ask again and again)."""
+        col = self._columns.get(node)
+        if col is None:
+            if len(self._columns) >= 20_000:  # bounded: a county has many such nodes
+                self._columns.clear()
+            col = self._columns[node] = {}
+        got = col.get(s)
         if got is None:
-            got = self._order[node] = np.argsort(self.shelter_dist[:, node],
-                                                 kind="stable").tolist()
+            got = col[s] = float(self.full_row(s)[node])
         return got
+
+    def lower_bounds(self, node: int) -> np.ndarray:
+        """For each shelter, a lower bound of its minutes from ``node``: the straight line at
+        the fewest minutes per metre of any open road, and the triangle inequality through
+        four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
+        (sums of rounded minutes). Zero without coordinates. Remembered per node."""
+        got = self._bounds.get(node)
+        if got is not None:
+            return got
+        if self.xy is None:
+            return np.zeros(len(self.shelters))
+        if self._per_metre is None:
+            coo = self.graph.tocoo()
+            metres = np.hypot(*(self.xy[coo.row] - self.xy[coo.col]).T)
+            ok = metres > 0
+            rate = coo.data[ok] / metres[ok]
+            self._per_metre = float(rate.min()) * (1.0 - 1e-9) if rate.size else 0.0
+            x, y = self.xy[:, 0], self.xy[:, 1]
+            marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
+                            int(np.argmin(x - y)), int(np.argmax(x - y))})
+            self._marks = dijkstra(self.graph, directed=False, indices=marks)
+        xy = self.xy[self.shelters]
+        lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
+        with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
+            d_s, d_n = self._marks[:, self.shelters], self._marks[:, [node]]
+            tri = np.abs(d_s - d_n) - 1e-9 * (d_s + d_n)
+        tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
+        if len(self._bounds) >= 20_000:  # bounded: a county has many such nodes
+            self._bounds.clear()
+        got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
+        return got
+
+    def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
+        from ``node``: the table's row if ``node`` is within its limit, else the full one."""
+        dist, hop = self.row(s)
+        return (dist, hop) if dist[node] < math.inf else self.full(s)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in (self._sh_ptr, self._sh_nodes, self._sh_dist,
+                                      self._sh_pred, self._nd_ptr, self._nd_sh, self._nd_dist))
+
+    @property
+    def shelter_dist(self) -> np.ndarray:
+        """The full (shelters, nodes) minutes within the limit (inf beyond): for tests only."""
+        out = np.full((self.n_shelters, self.n_nodes), math.inf)
+        for s in range(self.n_shelters):
+            out[s] = self.row(s)[0]
+        return out
 
 
 @dataclass
@@ -287,6 +463,7 @@ class Routes:
     # Tables by their road weights: states often differ in one mode only (vehicles slowed,
     # walking unchanged) or in the shelters open, and then share the other mode's table.
     _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
+    cache: RowCache = field(default_factory=RowCache)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
@@ -296,9 +473,9 @@ class Routes:
             same = weights.tobytes()
             got = self._by_weights.get(same)
             if got is None:
-                t0 = time.perf_counter()
+                t0 = time.process_time()
                 got = self._by_weights[same] = self._compute(weights)
-                self.seconds += time.perf_counter() - t0
+                self.seconds += time.process_time() - t0
                 self.computed += 1
             self.tables[key] = got
         return got
@@ -308,9 +485,9 @@ class Routes:
         table = self.table(state, mode)
         row = table.base_dist.get(base)
         if row is None:
-            t0 = time.perf_counter()
+            t0 = time.process_time()
             row = table.base_dist[base] = dijkstra(table.graph, directed=False, indices=base)
-            self.seconds += time.perf_counter() - t0
+            self.seconds += time.process_time() - t0
         return row
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
@@ -318,5 +495,19 @@ class Routes:
         ok = np.isfinite(weights)
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        dist, pred = dijkstra(g, directed=False, indices=self.shelters, return_predecessors=True)
-        return RouteTable(dist, pred.astype(np.int32), g)
+        return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache,
+                          self.network.xy)
+
+
+FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
+
+
+def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
+    """A first limit for a route table: the farthest any node is from its nearest shelter (one
+    multi-source search), so that every node sees at least one and most see several; where
+    they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
+    if not shelters or len(shelters) * graph.shape[0] <= FULL_TABLE_ENTRIES:
+        return math.inf  # a town's full table is small, and its scan needs no fallback
+    near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
+    finite = near[np.isfinite(near)]
+    return float(finite.max()) if finite.size and finite.max() > 0 else math.inf

@@ -9,12 +9,16 @@ warner and squad id (common random numbers across plans).
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from heapq import heappop, heappush
 from typing import Any
 
 import numpy as np
 import simpy
+from scipy.sparse.csgraph import dijkstra
+from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
 from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
@@ -35,13 +39,26 @@ Proc = Generator[simpy.Event, Any, Any]
 
 
 
+class BareCallEnvironment(simpy.Environment):
+    """SimPy's environment that also runs bare calls ``(fn, a, b)`` found on its queue (see
+    ``FloodRun.later``), in SimPy's own order: time, priority, sequence number."""
+
+    def step(self) -> None:
+        queue = self._queue  # type: ignore[attr-defined]
+        if queue and type(queue[0][3]) is tuple:
+            self._now, _, _, (fn, a, b) = heappop(queue)
+            fn(a, b)
+            return
+        super().step()
+
+
 class FloodRun:
     """The processes and the state of one replication."""
 
     def __init__(self, inp: EvacuationInputs, key: int, keep_events: bool):
         self.inp, p = inp, inp.params
         self.pop, self.hz = p.population, p.hazard
-        self.env = simpy.Environment()
+        self.env = BareCallEnvironment()
         n = len(inp.households)
         u = uniforms(key, inp.hh_hashes, 8)
         fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
@@ -74,6 +91,12 @@ class FloodRun:
         # shelter never gets room back (places only fill; a "full" inject lasts), so a scan
         # from the node may start past them: no rescan of full shelters at county scale.
         self._full_prefix: dict[tuple[int, int], int] = {}
+        # Shelters with room per state, until one fills (see ``_room``); per (route table,
+        # state): the nearest shelter with room of every node (see ``_least``).
+        self._fills, self._rooms = 0, {}  # type: ignore[var-annotated]
+        self._next_full = min((f for f in self._full_from if f > 0.0), default=math.inf)
+        self._fallback: dict[tuple[tuple[int, int], int], tuple[int, list[int], list[float]]] = {}
+        self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
         # Households waiting for an escort, in request order (a dict: ordered, O(1) removal),
@@ -115,7 +138,7 @@ class FloodRun:
     def start(self) -> None:
         env, inp = self.env, self.inp
         for h in np.flatnonzero(self.self_evac):
-            env.process(self.self_evacuate(int(h)))
+            self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
         for w in range(len(inp.warners)):
             env.process(self.warner(w))
         for q, sq in enumerate(inp.squads):
@@ -155,41 +178,142 @@ class FloodRun:
     def nearest_shelter(self, table: RouteTable, state: FloodState, node: int, scale: float
                         ) -> tuple[int, float]:
         """The nearest open shelter with room (lowest index among equals) and the minutes to it
-        (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters in order
-        of distance from ``node``: the first open one with room is usually the nearest."""
+        (``scale`` × table minutes); (-1, inf) if none is reachable. Scans the shelters within
+        the table's limit in order of distance from ``node``: the first open one with room is
+        usually the nearest; when the scan cannot tell (none of them, or a tie at the limit), the
+        full distances of the open shelters with room decide, as with the full table."""
         is_open = self._open.get(state.index)
         if is_open is None:
             is_open = self._open[state.index] = state.shelter_open.tolist()
-        row = table.shelter_dist[:, node]
         space, full, now = self._space, self._full_from, self.env.now
-        order = table.order(node)
         key = (id(table), node)
+        order, dist = table.candidates(node)
         skip = self._full_prefix.get(key, 0)
         while skip < len(order) and not (space[order[skip]] > 0 and now < full[order[skip]]):
             skip += 1
         self._full_prefix[key] = skip
         best, best_v = -1, math.inf
-        for s in order[skip:] if skip else order:
+        for k in range(skip, len(order)):
+            s = order[k]
             if is_open[s] and space[s] > 0 and now < full[s]:
-                v = float(row[s]) * scale
+                v = dist[k] * scale
                 if best < 0:
-                    if not v < math.inf:
-                        return -1, math.inf
                     best, best_v = s, v
-                elif v == best_v:  # equal after scaling: the lower index wins, as argmin does
+                elif v == best_v:  # equal after scaling: the lower index wins, as argmin
                     best = min(best, s)
                 else:
-                    break
+                    return best, best_v
+        # Shelters beyond the limit are farther than it: none can beat or tie a best below.
+        if table.limit == math.inf or (best >= 0 and best_v < table.limit * scale):
+            return (best, best_v) if best >= 0 else (-1, math.inf)
+        # The shelters near the node cannot tell (full, closed, or a tie at the limit): the
+        # masked argmin over the full distances of every open shelter with room. One search
+        # from all of them gives the least distance (the same float: a sum is monotone in its
+        # terms); only shelters whose lower bound does not exceed it can be the one.
+        room, room_at, room_nodes = self._room(state.index, is_open)
+        # (Households share nodes: the answer stands at a node while no shelter fills.)
+        memo = self._fallback.get((key, state.index))
+        if memo is None or memo[0] != self._fills:
+            memo = self._fallback[(key, state.index)] = (
+                self._fills, *self._fallback_candidates(table, state.index, room, room_at,
+                                                        room_nodes, node))
+        _, cand, raw = memo
+        if len(cand) == 1:
+            return cand[0], raw[0] * scale
+        best, best_v = -1, math.inf
+        for s, d in zip(cand, raw, strict=True):
+            v = d * scale
+            if v < best_v:
+                best, best_v = s, v
         return best, best_v
 
+    def _fallback_candidates(self, table: RouteTable, state: int, room: list[int],
+                             room_at: np.ndarray, room_nodes: set[int], node: int
+                             ) -> tuple[list[int], list[float]]:
+        """The shelters with room that can be the nearest to ``node`` and their minutes: one
+        (and the least minutes), or the few whose lower bounds do not exceed the least."""
+        if not room:
+            return [], []
+        least = self._least(table, state, room_nodes, node)
+        if not least < math.inf:
+            return [], []
+        cand = room_at[table.lower_bounds(node)[room_at] <= least * (1.0 + 1e-9)].tolist()
+        if len(cand) == 1:
+            return cand, [least]
+        return cand, [table.full_at(s, node) for s in cand]
+
+    def _room(self, state: int, is_open: list[bool]) -> tuple[list[int], np.ndarray, set[int]]:
+        """The open shelters with room (a list, an array, and their nodes), kept per state
+        until a shelter fills or is declared full (room only shrinks)."""
+        now = self.env.now
+        if now >= self._next_full:
+            self._fills += 1
+            self._next_full = min((f for f in self._full_from if f > now), default=math.inf)
+        got = self._rooms.get(state)
+        if got is not None and got[0] == self._fills:
+            return got[1]
+        space, full = self._space, self._full_from
+        room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
+        out = (room, np.array(room, dtype=int), {int(self.inp.shelter_nodes[s]) for s in room})
+        self._rooms[state] = (self._fills, out)
+        return out
+
+    def _least(self, table: RouteTable, state: int, room: set[int], node: int) -> float:
+        """Minutes from ``node`` to the nearest of ``room`` (shelter nodes), from one
+        multi-source search per table and state, searched again only when the nearest of a
+        node asked has filled: within a state room only shrinks, and a node whose nearest
+        still has room keeps its distance."""
+        key = (id(table), state)
+        got = self._least_memo.get(key)
+        if got is not None:
+            dist, src = got
+            if not dist[node] < math.inf or int(src[node]) in room:
+                return float(dist[node])
+        t0 = time.process_time()
+        dist, _, src = dijkstra(table.graph, directed=False, indices=sorted(room),
+                                min_only=True, return_predecessors=True)
+        self.inp.routes.seconds += time.process_time() - t0
+        self._least_memo[key] = (dist, src)
+        return float(dist[node])
+
     # -- households ----------------------------------------------------------------------------
-    def self_evacuate(self, h: int) -> Proc:
-        yield self.env.timeout(self.self_delay[h])
+    # Households that walk out on their own (after a warning, or before any) need no SimPy
+    # process: their steps are bare calls on SimPy's queue (``later``), each exactly where the
+    # process's Initialize or Timeout would be (same time, priority and sequence number), so
+    # the order of everything, and so the records, are those of the processes they replace.
+    def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
+              priority: int = NORMAL) -> None:
+        env = self.env
+        queue: list[Any] = env._queue  # type: ignore[attr-defined]
+        heappush(queue, (env.now + delay, priority, next(env._eid), (fn, a, b)))  # type: ignore[attr-defined]
+
+    def self_evacuate(self, h: int, _: int = 0) -> None:
+        """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""
+        self.later(self.self_delay[h], self._self_go, h)
+
+    def _self_go(self, h: int, _: int = 0) -> None:
         if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
             self.went_alone[h] = True
-            self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
-            yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
-                                   "walk", self.pop.walk_kmh)
+            if self.keep:
+                self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
+            self._advance(self.trip([[h, int(self.inp.hh_members[h])]],
+                                    int(self.inp.hh_node[h]), "walk", self.pop.walk_kmh))
+
+    def walk_out(self, h: int, _: int = 0) -> None:
+        """(As a process started now: prepares, then walks to a shelter.)"""
+        self.later(self.prep[h], self._walk_go, h)
+
+    def _walk_go(self, h: int, _: int = 0) -> None:
+        self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
+                                "walk", self.pop.walk_kmh))
+
+    def _advance(self, steps: Generator[float, None, int], _: int = 0) -> None:
+        """The next step of a trip, and a bare call for the one after."""
+        try:
+            delay = next(steps)
+        except StopIteration:
+            return
+        self.later(delay, self._advance, steps)
 
     def leave_home(self, h: int) -> None:
         if not math.isfinite(self.left_at[h]):
@@ -198,23 +322,31 @@ class FloodRun:
                 self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
             self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
 
-    def walk_out(self, h: int) -> Proc:
-        yield self.env.timeout(self.prep[h])
-        yield from self.travel([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
-                               "walk", self.pop.walk_kmh)
-
     def travel(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
             simpy.Event, Any, int]:
+        """``trip`` in a SimPy process (escorts: the responder goes on when it ends)."""
+        steps = self.trip(groups, node, mode, kmh)
+        try:
+            delay = next(steps)
+            while True:
+                yield self.env.timeout(delay)
+                delay = next(steps)
+        except StopIteration as done:
+            return done.value  # type: ignore[no-any-return]
+
+    def trip(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
+            float, None, int]:
         """Move groups to the nearest open shelter with space, re-planning at the next node
         after each change of the network; surplus at a full shelter goes on to the next one.
-        Returns the node where the trip ended."""
-        env, inp, tl = self.env, self.inp, self.inp.timeline
+        Yields the minutes to wait before each next step; returns the node where it ended."""
+        env, inp, tl, keep = self.env, self.inp, self.inp.timeline, self.keep
         for h, _ in groups:
             self.leave_home(h)
             if self.waiting[h] == 0:
                 self.status[h] = EN_ROUTE
         scale = 1.0 / kmh if mode == "walk" else 1.0
-        while groups and env.now < inp.params.horizon_min:
+        horizon = inp.params.horizon_min
+        while groups and env.now < horizon:
             state, change = tl.now(env.now)
             table = inp.routes.table(state, mode)
             s, minutes = self.nearest_shelter(table, state, node, scale)
@@ -226,27 +358,28 @@ class FloodRun:
                         self.hh_event(h, why, self.node(node))
                 if not math.isfinite(change):
                     return node
-                yield env.timeout(change - env.now)
+                yield change - env.now
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
                 continue
             if env.now + minutes <= change:
-                yield env.timeout(minutes)
+                yield minutes
                 node = int(inp.shelter_nodes[s])
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
-            row, hop = table.shelter_dist[s], table.next_hop[s]
+            row, hop = table.route(s, node)
             nxt, start, budget = node, float(row[node]), (change - env.now) / scale
             while start - row[nxt] < budget:
                 nxt = int(hop[nxt])
-            yield env.timeout((start - float(row[nxt])) * scale)
+            yield (start - float(row[nxt])) * scale
             node = nxt
             if tl.depth_at(node, env.now) > self.hz.exposure_depth_m:
                 for h, _ in groups:
                     self.exposed[h] = True
-            for h, _ in groups:
-                self.hh_event(h, "replanned", self.node(node))
+            if keep:
+                for h, _ in groups:
+                    self.hh_event(h, "replanned", self.node(node))
         return node
 
     def admit(self, groups: list[Group], s: int) -> None:
@@ -257,6 +390,8 @@ class FloodRun:
             take = min(n, self.room_at(s))
             if take:
                 self._space[s] -= take
+                if not self._space[s]:
+                    self._fills += 1  # (see ``_room``)
                 self.sheltered[h] += take
                 self.arrivals.append((self.env.now, s, h, take))
                 self.hh_event(h, "sheltered", sid)
@@ -344,7 +479,7 @@ class FloodRun:
                             ev.succeed()
             else:
                 self.status[h] = PREPARING
-                env.process(self.walk_out(h))
+                self.later(0.0, self.walk_out, h, priority=URGENT)
         else:
             self.status[h] = REFUSED
             self.refused_once[h] = True
@@ -381,8 +516,9 @@ class FloodRun:
                 yield self.wait_request(own_grid)
                 continue
             state = inp.timeline.state_at(env.now)
-            row = (inp.routes.table(state, mode).shelter_dist[shelter] if shelter >= 0
-                   else inp.routes.from_base(state, mode, base))
+            # (From a shelter: the full table's row, one search kept per state like a base's.)
+            row = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
+                                       if shelter >= 0 else base)
             d = row[inp.hh_node[cand]] * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env.now)

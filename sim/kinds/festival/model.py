@@ -168,7 +168,7 @@ class Day:
             k += 1
 
     def arrive(self, i: int, v: int) -> None:
-        self.t_vp_last[i] = self.env.now
+        self.t_vp_last[i] = self.env._now  # type: ignore[attr-defined]
         gs, occ, cap = self.size[i], self.occ, self.capacity
         if not self.controlled[v] or (not self.held[v] and occ[v] + gs <= cap[v]):
             self.enter(i, v)
@@ -187,33 +187,44 @@ class Day:
         self.held[v].append(i)
         self.note(i, "held", self.inp.vp_ids[v])
 
+    # (enter, leave and exited run ~10⁵ times a day: SimPy's queue and the records are used
+    # inline, exactly as ``later`` and ``note`` do.)
     def enter(self, i: int, v: int) -> None:
-        now = self.env.now
+        env = self.env
+        now = env._now  # type: ignore[attr-defined]
         self.vp[i] = v
         self.t_enter[i] = now
-        self.occ[v] += self.size[i]
-        self.occ_log.append((now, v, self.occ[v]))
-        self.note(i, "entered", self.inp.vp_ids[v])
+        occ = self.occ[v] = self.occ[v] + self.size[i]
+        self.occ_log.append((now, v, occ))
+        if self.keep:
+            self.note(i, "entered", self.inp.vp_ids[v])
         leave = max(now + self.min_stay[i], self.after_tide[i])
-        self.later(leave - now, self.leave, i, v)
+        heappush(_queue(env), (now + (leave - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
+                               (self.leave, i, v)))
 
     def leave(self, i: int, v: int) -> None:
-        now = self.env.now
+        env = self.env
+        now = env._now  # type: ignore[attr-defined]
         self.t_leave[i] = now
-        self.note(i, "leaving", self.inp.vp_ids[v])
-        done = max(now, self.exit_free[v]) + self.size[i] / self.exit_rate[v]
-        self.exit_free[v] = done
-        self.later(done - now, self.exited, i, v)
+        if self.keep:
+            self.note(i, "leaving", self.inp.vp_ids[v])
+        free = self.exit_free[v]
+        done = self.exit_free[v] = (now if now > free else free) + self.size[i] / self.exit_rate[v]
+        heappush(_queue(env), (now + (done - now), NORMAL, next(env._eid),  # type: ignore[attr-defined]
+                               (self.exited, i, v)))
 
     def exited(self, i: int, v: int) -> None:
-        now = self.env.now
+        now = self.env._now  # type: ignore[attr-defined]
         self.t_exit[i] = now
-        self.occ[v] -= self.size[i]
-        self.occ_log.append((now, v, self.occ[v]))
-        self.note(i, "exited", self.inp.vp_ids[v])
-        held, cap = self.held[v], self.capacity[v]
-        while held and self.occ[v] + self.size[held[0]] <= cap:
-            self.enter(held.popleft(), v)
+        occ = self.occ[v] = self.occ[v] - self.size[i]
+        self.occ_log.append((now, v, occ))
+        if self.keep:
+            self.note(i, "exited", self.inp.vp_ids[v])
+        held = self.held[v]
+        if held:
+            cap = self.capacity[v]
+            while held and self.occ[v] + self.size[held[0]] <= cap:
+                self.enter(held.popleft(), v)
 
     def later(self, delay: float, fn: Callable[[int, int], None], i: int, v: int) -> None:
         """Call ``fn(i, v)`` after ``delay`` minutes: an entry on SimPy's queue exactly where a
