@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import history, jobs, state
 from dashboard.exports import excel_bytes, export_frame, report_html
+from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.analysis.replay_kinds import replay_of_run, road_colors, road_counts
 from sim.core.budget import check_budget
@@ -385,6 +386,7 @@ def _exports(s: Scenario, comp: Any) -> None:
         c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
                            file_name="after-action-report.html", mime="text/html",
                            key="export_html")
+    gbt_downloads(s, data)  # GB/T 46792 evaluation report (dashboard/gbt_download.py)
 
 
 def clock_start(s: Scenario, plans: list[str]) -> float | None:
