@@ -172,12 +172,12 @@ def report_cmd(
     if format == "xlsx":
         from sim.cli.gbt import write_atomic
         from sim.present.excel import results_xlsx
-        from sim.present.i18n import use_lang
+        from sim.present.i18n import current_lang, use_lang
 
         target = out or ((folder or Path(".")) / "results.xlsx")
-        with use_lang(lang):
+        with use_lang(lang or current_lang()):  # the global --lang when not given here
             write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
-        out_console.print(f"wrote {target.with_suffix('.xlsx')}", markup=False)
+        out_console.print(_("wrote {path}", path=target.with_suffix(".xlsx")), markup=False)
         return
     if format == "gbt46792":
         from sim.cli.gbt import write_gbt
@@ -185,7 +185,7 @@ def report_cmd(
 
         files = write_gbt(result, folder, meta, out, lang, scenario, review,
                           DrillInfo(drill_name, organiser, evaluation_group, date))
-        out_console.print("wrote " + ", ".join(str(f) for f in files), markup=False)
+        out_console.print(_("wrote {path}", path=", ".join(str(f) for f in files)), markup=False)
         return
     target = out or ((folder or Path(".")) / "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)
