@@ -52,7 +52,7 @@ with st.sidebar:
                     format_func=_)
     s = state.scenario()
     st.caption(_("Scenario: **{name}** ({source}, {n} plans)").format(
-        name=s.name, source=state.source_label(), n=len(s.plan_names())))
+        name=s.display_name(), source=state.source_label(), n=len(s.plan_names())))
     workers = int(st.number_input(_("Worker processes"), min_value=1, max_value=MAX_UI_WORKERS,
                                   value=min(state.default_workers(), MAX_UI_WORKERS),
                                   key="workers",

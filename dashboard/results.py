@@ -26,7 +26,7 @@ from sim.core.catalogue import info
 from sim.core.kind import Kind
 from sim.core.scenario import KINDS
 from sim.present import formatting
-from sim.present.i18n import _
+from sim.present.i18n import _, pick
 from sim.present.tables import breakdowns
 
 # What a planner decides on, per kind (issue 14): the first screen leads with these.
@@ -150,7 +150,7 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
             b, _sep, a = pair.partition(" - ")
             judged = _judge(d, m)
             text = formatting.difference(d, m)
-            row[f"{b} vs {a}"] = text if judged == _("not comparable") else f"{text} · {judged}"
+            row[_("{b} vs {a}", b=b, a=a)] = text if judged == _("not comparable") else f"{text} · {judged}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -184,7 +184,8 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
         m = o["metric"]
         stat = o.get("statistic", "mean")
         row: dict[str, Any] = {
-            _("objective"): o.get("description") or info(m).phrase,
+            _("objective"): pick(o.get("description", ""), o.get("description_zh"))
+            or info(m).phrase,
             _("target"): f"{_(STAT_NAMES.get(stat, stat))} {_(info(m).phrase)} {_target(o)}"}
         for s in summaries:
             d = s["metrics"].get(m)
@@ -346,7 +347,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             delta = None
             diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
             if plan != ref and diff and diff.get("significant") and diff.get("mean") is not None:
-                delta = f"{formatting.signed(diff['mean'], m)} vs {ref}"
+                delta = _("{delta} vs {ref}", delta=formatting.signed(diff["mean"], m), ref=ref)
             value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, m, "mean", unit=True)
             col.metric(plan, value, delta=delta, help=help_text(m),

@@ -328,9 +328,9 @@ def run_page(workers: int) -> None:
                                     job.elapsed_s)
     if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
-            n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
+            n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
-        name=s.name, plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
+        name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
     _exports(s, comp)
     show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))

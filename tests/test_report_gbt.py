@@ -196,6 +196,9 @@ def test_chinese_docx_tables_sit_under_their_annex_e_sections():
     with use_lang("zh"):
         report = build(_summary(), {}, None)
     outline = _outline(docx.Document(io.BytesIO(to_docx(report))))
+    roles = next(b.table for sec in report.sections for b in sec.blocks
+                 if b.table is not None and b.table.name == "breakdown-role")
+    assert [r[0] for r in roles.rows] == ["网格长"]  # the role's name, never its code
     assert outline == [
         ("", ["演练名称 | Town drill"]),
         ("一、演练概况", ["项目 | 内容"]),
@@ -238,3 +241,25 @@ def test_docx_asks_for_chinese_fonts_with_a_declared_fallback():
     assert fonts["宋体"]["altName"] == "SimSun" and fonts["宋体"]["charset"] == "86"
     assert fonts["黑体"]["altName"] == "SimHei" and fonts["黑体"]["charset"] == "86"
     assert d.paragraphs[0].style.name == "Title" and d.paragraphs[0].text == "演练评估报告"
+
+
+def test_chinese_html_carries_the_glyphs_it_uses():
+    """The HTML shows its Chinese on a computer without Chinese fonts: an embedded subset of
+    the shipped font covers every CJK character of the page, and stays small."""
+    import base64
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    with use_lang("zh"):
+        html = to_html(build(_summary(), {}, DrillInfo(organiser="油车港镇应急办")))
+    face = re.search(r'@font-face\{font-family:"gridmuster-cjk";src:url\(data:font/ttf;base64,'
+                     r'([A-Za-z0-9+/=]+)\)', html)
+    assert face is not None
+    cmap = TTFont(io.BytesIO(base64.b64decode(face.group(1)))).getBestCmap()
+    text = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    cjk = {c for c in text if ord(c) >= 0x2E80}
+    assert "镇" in cjk and not [c for c in cjk if ord(c) not in cmap]
+    assert len(face.group(1)) < 200_000  # a subset, not the 1.3 MB font
+    with use_lang("en"):
+        assert "@font-face" not in to_html(build(_summary(), {}, None))

@@ -10,7 +10,7 @@ from typing import Any
 
 from sim.core.catalogue import info, role_label
 from sim.present import formatting
-from sim.present.i18n import N_, _, is_zh
+from sim.present.i18n import N_, _, is_zh, pick
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         value = objective_value(summary, o)
         met = objective_met(value, o)
         bound = f"≥ {o['at_least']:g}" if o.get("at_least") is not None else f"≤ {o['at_most']:g}"
-        what = o.get("description") or info(o["metric"]).phrase
+        what = pick(o.get("description", ""), o.get("description_zh")) or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
         facts = dict(what=what, metric=o["metric"], stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,

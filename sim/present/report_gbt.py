@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.findings import findings, objective_value
-from sim.core.catalogue import info
+from sim.core.catalogue import info, role_label
 from sim.core.scenario import KINDS
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, pick
@@ -205,7 +205,8 @@ def ratings(result: dict[str, Any], review: dict[str, Any] | None = None) -> lis
             obs = observed.get(o["metric"], {}).get("observed")
             value = float(obs) if isinstance(obs, int | float) else objective_value(s, o)
             out.append(Rating(
-                objective=o.get("description") or _phrase(o["metric"]),
+                objective=pick(o.get("description", ""), o.get("description_zh"))
+                or _phrase(o["metric"]),
                 plan=s["plan"],
                 target=f"{_phrase(o['metric'])} ({_(stat)}) {_bound(o)}",
                 simulated=formatting.stat(d, o["metric"], stat, unit=True),
@@ -247,7 +248,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
                 metrics.append(base)
         label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
         header = [label, *[f"{_phrase(m)}" for m in metrics]]
-        rows = [[_(v) if key == "role" else v, *[cells.get(m, "") for m in metrics]]
+        rows = [[role_label(v) if key == "role" else v, *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key)))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
@@ -449,13 +450,20 @@ def _numbered(i: int, lang: str) -> str:
 
 def to_html(report: Report) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
+    from markupsafe import Markup
+
+    from sim.present.cjk import css_font_face
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
-    return env.get_template("gbt46792.html.j2").render(
-        report=report, html_lang="zh-CN" if report.lang == "zh" else "en")
+    page = env.get_template("gbt46792.html.j2")
+    html = page.render(report=report, html_lang="zh-CN" if report.lang == "zh" else "en",
+                       font_face="")
+    # The page carries the glyphs it uses (a subset of the shipped font) as a last fallback.
+    return page.render(report=report, html_lang="zh-CN" if report.lang == "zh" else "en",
+                       font_face=Markup(css_font_face(html)))
 
 
 # Fonts of the Word document. Chinese text takes the East Asian font (``w:eastAsia``), Latin
