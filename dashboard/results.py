@@ -22,7 +22,7 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
-from sim.core.catalogue import info
+from sim.core.catalogue import info, role_label
 from sim.core.kind import Kind
 from sim.core.scenario import KINDS
 from sim.present import formatting
@@ -285,6 +285,11 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
                                     _("mean and 5–95 % band over replications"), height=320)
 
 
+def _value_label(key: str, value: str) -> str:
+    """A breakdown's row as a planner names it: roles by their names (网格长), never codes."""
+    return role_label(value) if key == "role" else value
+
+
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                     ) -> alt.Chart | None:
     prefix = f"{metric}[{key}="
@@ -293,7 +298,7 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
         for name, d in s["metrics"].items():
             if name.startswith(prefix) and d and d.get("mean") is not None \
                     and math.isfinite(float(d["mean"])):
-                rows.append({"plan": s["plan"], "place": name[len(prefix):-1],
+                rows.append({"plan": s["plan"], "place": _value_label(key, name[len(prefix):-1]),
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -425,7 +430,7 @@ def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) 
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     rows = []
     for label in labels:
-        row: dict[str, Any] = {where: label}
+        row: dict[str, Any] = {where: _value_label(key, label)}
         for s in summaries:
             d = s["metrics"].get(f"{prefix}{label}]")
             row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \

@@ -187,6 +187,14 @@ def _phrase(metric: str) -> str:
     return _(info(metric).phrase)
 
 
+def _column(metric: str) -> str:
+    """A table heading for a metric whose cells carry no unit: ``半数人员集结用时（分钟）``."""
+    unit = info(metric).unit
+    if unit != "min" or formatting.kind_of(metric) == "share":
+        return _phrase(metric)
+    return _("{measure} (minutes)", measure=_phrase(metric))
+
+
 def _observed_for(review: dict[str, Any] | None, plan: str) -> dict[str, Any]:
     """The reviewed log's metrics, if the review was of this plan."""
     if not review or review.get("plan") != plan:
@@ -247,7 +255,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
             if base not in metrics:
                 metrics.append(base)
         label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
-        header = [label, *[f"{_phrase(m)}" for m in metrics]]
+        header = [label, *[_column(m) for m in metrics]]
         rows = [[role_label(v) if key == "role" else v, *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key)))
@@ -352,7 +360,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         header.append(_("Observed in the drill ({plan})").format(plan=first["plan"]))
     rows = []
     for m in headline:
-        row = [_phrase(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
+        row = [_column(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
         if observed:
             obs = observed.get(m, {}).get("observed")
             row.append(formatting.value(obs, m, unit=True) if isinstance(obs, int | float)
