@@ -150,3 +150,21 @@ def test_gbt_report_download_opens_with_python_docx(monkeypatch, tmp_path, lang)
     assert "油车港镇应急办" in html and headings[-1] in html
     labels = [str(b.proto.label) for b in at.get("download_button")]
     assert any("docx" in x for x in labels) and any("HTML" in x for x in labels)
+
+
+def test_the_dashboard_serves_the_shipped_cjk_font():
+    """The browser gets the same font the figures use (a copy: static serving refuses
+    symlinks), and the Streamlit config asks for it for CJK characters only."""
+    import tomllib
+
+    from sim.present.cjk import FONT_FILE
+    from tests.test_dashboard import ROOT
+
+    served = ROOT / "dashboard" / "static" / "gridmuster-cjk.ttf"
+    assert served.read_bytes() == FONT_FILE.read_bytes()
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["enableStaticServing"] is True
+    face = config["theme"]["fontFaces"][0]
+    assert face["url"] == "app/static/gridmuster-cjk.ttf"
+    assert config["theme"]["font"].split(",")[0].strip() == face["family"]
+    assert "U+2E80-9FFF" in face["unicodeRange"]

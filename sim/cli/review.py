@@ -105,7 +105,7 @@ def review_cmd(
     out_console.print(result["verdict"], markup=False)
     for w in result["warnings"]:
         out_console.print(_("warning: {warning}", warning=w), markup=False)
-    out_console.print("Method: " + result["method"] + ".", markup=False, style="dim")
+    out_console.print(_("Method: {method}.", method=result["method"]), markup=False, style="dim")
     if result["outside_band"]:
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
                           for o in result["outside_band"])
@@ -116,19 +116,23 @@ def review_cmd(
                             "throughout", share=f"{1 - alpha:.0%}"))
     ks = result["ks"]
     if ks["statistic"] == ks["statistic"]:  # not NaN
-        out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
-                          "(descriptive; not part of the verdict)")
+        out_console.print(_("Kolmogorov–Smirnov distance of {sample}: {d} (descriptive; not part "
+                            "of the verdict)", sample=_(ks["sample"]), d=f"{ks['statistic']:.3f}"))
     fit_out = result.get("calibration")
     for path, f in (fit_out or {}).get("parameters", {}).items():
-        note = "" if f["identifiable"] else " — not identifiable from this log (the interval " \
-            "is nearly as wide as the range searched)"
-        out_console.print(f"calibrated {escape(path)} = {f['value']:.3g}, {f['level']:.0%} "
-                          f"credible interval {f['low']:.3g}–{f['high']:.3g} (searched "
-                          f"{f['prior'][0]:g}–{f['prior'][1]:g}){note}")
+        note = "" if f["identifiable"] else _(" — not identifiable from this log (the interval "
+                                              "is nearly as wide as the range searched)")
+        out_console.print(_("calibrated {path} = {value}, {level} credible interval {low}–{high} "
+                            "(searched {lo}–{hi}){note}", path=escape(path),
+                            value=f"{f['value']:.3g}", level=f"{f['level']:.0%}",
+                            low=f"{f['low']:.3g}", high=f"{f['high']:.3g}",
+                            lo=f"{f['prior'][0]:g}", hi=f"{f['prior'][1]:g}", note=note))
     if fit_out:
-        out_console.print("Calibration: " + fit_out["method"] + ".", markup=False, style="dim")
-    out_console.print(f"wrote {folder}/review.json" + (", review.png" if "curve" in result else "")
-                      + (f", {scenario.stem}-calibrated.yaml" if params else ""))
+        out_console.print(_("Calibration: {method}.", method=fit_out["method"]), markup=False,
+                          style="dim")
+    out_console.print(_("wrote {path}", path=f"{folder}/review.json"
+                        + (", review.png" if "curve" in result else "")
+                        + (f", {scenario.stem}-calibrated.yaml" if params else "")))
 
 
 # A drill log of a county is a few thousand rows; this is far above any real one.
