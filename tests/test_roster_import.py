@@ -23,8 +23,8 @@ from sim.core.roster_import import (
 )
 from sim.core.scenario import parse_scenario
 from sim.network.coords import from_wgs84
-from sim.present.i18n import use_lang
 from sim.present.excel import results_xlsx, table_xlsx
+from sim.present.i18n import use_lang
 from tests.helpers import fixed_muster, line_graphml, write_scenario
 from tests.test_inputs_network import LONLAT, osmnx_like
 from tests.test_report_gbt import _summary
