@@ -22,11 +22,11 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
-from sim.core.catalogue import info, role_label
+from sim.core.catalogue import info, value_label
 from sim.core.kind import Kind
 from sim.core.scenario import KINDS
 from sim.present import formatting
-from sim.present.i18n import _, pick
+from sim.present.i18n import _, is_zh, pick
 from sim.present.tables import breakdowns
 
 # What a planner decides on, per kind (issue 14): the first screen leads with these.
@@ -217,22 +217,25 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             unknown.append(name)
         else:
             same.append(name)
+    # Chinese punctuation in 中文 (；、。), English otherwise.
+    semi, comma, stop = ("；", "、", "。") if is_zh() else ("; ", ", ", ".")
+    items = comma if is_zh() else semi  # the measures listed (each with its difference)
     parts = []
     if better:
         parts.append(_("**{b}** is better than {a} on {what}").format(
-            b=b, a=a, what="; ".join(better)))
+            b=b, a=a, what=items.join(better)))
     if worse:
-        parts.append(_("worse on {what}").format(what="; ".join(worse)) if better else
+        parts.append(_("worse on {what}").format(what=items.join(worse)) if better else
                      _("**{b}** is worse than {a} on {what}").format(b=b, a=a,
-                                                                     what="; ".join(worse)))
+                                                                     what=items.join(worse)))
     if not better and not worse:
         parts.append(_("**{b}** and {a} do not differ significantly on any headline measure"
                        ).format(b=b, a=a))
     elif same:
-        parts.append(_("no significant difference in {what}").format(what=", ".join(same)))
+        parts.append(_("no significant difference in {what}").format(what=comma.join(same)))
     if unknown:
-        parts.append(_("cannot compare {what}").format(what=", ".join(unknown)))
-    return "; ".join(parts) + "."
+        parts.append(_("cannot compare {what}").format(what=comma.join(unknown)))
+    return semi.join(parts) + stop
 
 
 def all_pairs(data: dict[str, Any]) -> list[str]:
@@ -286,8 +289,7 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
 
 
 def _value_label(key: str, value: str) -> str:
-    """A breakdown's row as a planner names it: roles by their names (网格长), never codes."""
-    return role_label(value) if key == "role" else value
+    return value_label(key, value)
 
 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.findings import findings, objective_value
-from sim.core.catalogue import info, role_label
+from sim.core.catalogue import info, value_label
 from sim.core.scenario import KINDS
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, pick
@@ -256,7 +256,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
                 metrics.append(base)
         label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
         header = [label, *[_column(m) for m in metrics]]
-        rows = [[role_label(v) if key == "role" else v, *[cells.get(m, "") for m in metrics]]
+        rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key)))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
