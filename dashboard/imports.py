@@ -42,7 +42,7 @@ def import_page() -> None:
                  "list replaces its grids: 网格编号/id, 村/社区/village, 常住人口/residents, "
                  "户数/households, 中心经度/lon, 中心纬度/lat, optional 坐标系/crs (wgs84, "
                  "gcj02, bd09). Any bad row stops the import; nothing is half-imported.").format(
-        name=s.name))
+        name=s.display_name()))
     what = st.radio(_("What to import"), list(WHAT), format_func=lambda k: _(WHAT[k]),
                     horizontal=True, key="import_what")
     up = st.file_uploader(_("Spreadsheet (.xlsx or .csv)"), type=["xlsx", "csv"],
