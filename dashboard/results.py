@@ -307,7 +307,8 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
         return None
     frame = pd.DataFrame(rows)
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
-    fmt = ".0%" if formatting.kind_of(metric) == "share" else ",.1f"
+    kind = formatting.kind_of(metric)  # people are counted in whole numbers on the axis
+    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",.1f"
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("place:N", title=where, sort=None),
         x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),
