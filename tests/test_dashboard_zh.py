@@ -57,3 +57,13 @@ def test_first_screen_has_no_untranslated_english(monkeypatch, tmp_path, scenari
             english[text[:80]] = sorted(words)
     assert not english, english
     assert any("目标" in t for t in shown_texts(at)) and len(at.dataframe) >= 2  # results shown
+
+
+def test_metric_arrows_point_the_same_way_in_both_languages():
+    """A difference under a decision card starts with its sign in 中文 too (Streamlit draws the
+    arrow from the text's first character)."""
+    from sim.present.i18n import _, use_lang
+
+    for lang in ("en", "zh"):
+        with use_lang(lang):
+            assert _("{delta} vs {ref}", delta="−308", ref="baseline").startswith("−308")
