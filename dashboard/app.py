@@ -15,11 +15,11 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state, views  # noqa: E402
+from dashboard import imports, state, views  # noqa: E402
 from dashboard.jobs import MAX_UI_WORKERS  # noqa: E402
 from sim.present.i18n import LANG_NAMES, LANGS, _, default_lang, normalise, set_lang  # noqa: E402
 
-PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", "History")
+PAGES = ("Scenario", "Plans", "Run & compare", "Replay", "What matters", imports.PAGE, "History")
 FIRST_PAGE = "Run & compare"  # the first screen shows a result without any input
 
 st.set_page_config(page_title="gridmuster", layout="wide")
@@ -52,7 +52,7 @@ with st.sidebar:
                     format_func=_)
     s = state.scenario()
     st.caption(_("Scenario: **{name}** ({source}, {n} plans)").format(
-        name=s.name, source=state.source_label(), n=len(s.plan_names())))
+        name=s.display_name(), source=state.source_label(), n=len(s.plan_names())))
     workers = int(st.number_input(_("Worker processes"), min_value=1, max_value=MAX_UI_WORKERS,
                                   value=min(state.default_workers(), MAX_UI_WORKERS),
                                   key="workers",
@@ -75,5 +75,7 @@ elif page == "What matters":
     from dashboard.page_what_matters import what_matters_page
 
     what_matters_page(workers)
+elif page == imports.PAGE:
+    imports.import_page()
 else:
     views.history_page()

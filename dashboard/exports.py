@@ -53,3 +53,13 @@ def report_html(data: dict[str, Any]) -> str:
         return render(data, None, {"made in": "the gridmuster dashboard"})
     except Exception:  # the page still offers the CSV
         return ""
+
+
+def gbt_files(data: dict[str, Any], drill: Any = None) -> tuple[bytes, str]:
+    """The GB/T 46792-2025 drill evaluation report (演练评估报告) of a comparison, in the current
+    language: (.docx bytes, the same content as HTML); the same builder as ``gridmuster report
+    --format gbt46792``. ``drill`` is a :class:`sim.present.report_gbt.DrillInfo` (the cover)."""
+    from sim.present.report_gbt import DrillInfo, build, to_docx, to_html
+
+    report = build(data, {}, drill or DrillInfo())
+    return to_docx(report), to_html(report)

@@ -14,6 +14,7 @@ import pandas as pd
 
 import sim.run.store
 from sim.core.scenario import Scenario
+from sim.present.i18n import _
 from sim.run.experiments import Comparison
 
 
@@ -27,8 +28,8 @@ def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float
                                   seed, reps, None)
             db.finish_run(run_id, comp.as_dict(), elapsed_s)
     except Exception as exc:  # the results are on screen already; the store is a bonus
-        return f"not recorded in the run store ({type(exc).__name__}: {exc})"
-    return f"recorded as run {run_id}"
+        return _("not recorded in the run store ({why})", why=f"{type(exc).__name__}: {exc}")
+    return _("recorded as run {id}", id=run_id)
 
 
 def store_path() -> str:

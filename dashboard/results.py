@@ -22,10 +22,10 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
-from sim.core.catalogue import info, role_label
+from sim.core.catalogue import info, value_label
 from sim.core.kind import AnyKind, find_kind
 from sim.present import formatting
-from sim.present.i18n import _
+from sim.present.i18n import _, is_zh, pick
 from sim.present.tables import breakdowns
 
 # Plain names of breakdown keys (``mustered_60min[ap=AP1]`` is "by assembly point").
@@ -146,7 +146,7 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
             b, _sep, a = pair.partition(" - ")
             judged = _judge(d, m)
             text = formatting.difference(d, m)
-            row[f"{b} vs {a}"] = text if judged == _("not comparable") else f"{text} · {judged}"
+            row[_("{b} vs {a}", b=b, a=a)] = text if judged == _("not comparable") else f"{text} · {judged}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -180,7 +180,8 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
         m = o["metric"]
         stat = o.get("statistic", "mean")
         row: dict[str, Any] = {
-            _("objective"): o.get("description") or info(m).phrase,
+            _("objective"): pick(o.get("description", ""), o.get("description_zh"))
+            or info(m).phrase,
             _("target"): f"{_(STAT_NAMES.get(stat, stat))} {_(info(m).phrase)} {_target(o)}"}
         for s in summaries:
             d = s["metrics"].get(m)
@@ -212,22 +213,25 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             unknown.append(name)
         else:
             same.append(name)
+    # Chinese punctuation in 中文 (；、。), English otherwise.
+    semi, comma, stop = ("；", "、", "。") if is_zh() else ("; ", ", ", ".")
+    items = comma if is_zh() else semi  # the measures listed (each with its difference)
     parts = []
     if better:
         parts.append(_("**{b}** is better than {a} on {what}").format(
-            b=b, a=a, what="; ".join(better)))
+            b=b, a=a, what=items.join(better)))
     if worse:
-        parts.append(_("worse on {what}").format(what="; ".join(worse)) if better else
+        parts.append(_("worse on {what}").format(what=items.join(worse)) if better else
                      _("**{b}** is worse than {a} on {what}").format(b=b, a=a,
-                                                                     what="; ".join(worse)))
+                                                                     what=items.join(worse)))
     if not better and not worse:
         parts.append(_("**{b}** and {a} do not differ significantly on any headline measure"
                        ).format(b=b, a=a))
     elif same:
-        parts.append(_("no significant difference in {what}").format(what=", ".join(same)))
+        parts.append(_("no significant difference in {what}").format(what=comma.join(same)))
     if unknown:
-        parts.append(_("cannot compare {what}").format(what=", ".join(unknown)))
-    return "; ".join(parts) + "."
+        parts.append(_("cannot compare {what}").format(what=comma.join(unknown)))
+    return semi.join(parts) + stop
 
 
 def all_pairs(data: dict[str, Any]) -> list[str]:
@@ -295,7 +299,8 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
         return None
     frame = pd.DataFrame(rows)
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
-    fmt = ".0%" if formatting.kind_of(metric) == "share" else ",.1f"
+    kind = formatting.kind_of(metric)  # people are counted in whole numbers on the axis
+    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",.1f"
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("place:N", title=where, sort=None),
         x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),
@@ -342,7 +347,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             delta = None
             diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
             if plan != ref and diff and diff.get("significant") and diff.get("mean") is not None:
-                delta = f"{formatting.signed(diff['mean'], m)} vs {ref}"
+                delta = _("{delta} vs {ref}", delta=formatting.signed(diff["mean"], m), ref=ref)
             value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, m, "mean", unit=True)
             col.metric(plan, value, delta=delta, help=help_text(m),
@@ -414,14 +419,12 @@ def _table(frame: pd.DataFrame) -> None:
 
 def label_of(key: str, label: str) -> str:
     """A breakdown's row as a planner names it: roles and staff groups by their plain names
-    (``grid_worker_ft`` → full-time grid worker), places by their ids."""
-    if key == "role":
-        return role_label(label)
+    (``grid_worker_ft`` → full-time grid worker), reasons in words, places by their ids."""
     if key == "group":
         from dashboard.staffing import group_name
 
         return group_name(label)
-    return label
+    return value_label(key, label)
 
 
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:

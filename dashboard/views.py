@@ -12,6 +12,7 @@ import streamlit as st
 
 from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import excel_bytes, export_frame, report_html
+from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
 from sim.core.catalogue import ROLE_NAMES, role_label
@@ -334,9 +335,9 @@ def run_page(workers: int) -> None:
                                     job.elapsed_s)
     if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
-            n=f"{job.total:,}", t=f"{job.elapsed_s:,.1f} s", stored=job.stored)
+            n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
-        name=s.name, plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
+        name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
     _exports(s, comp)
     show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
@@ -408,6 +409,7 @@ def _exports(s: Scenario, comp: Any) -> None:
         c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
                            file_name="after-action-report.html", mime="text/html",
                            key="export_html")
+    gbt_downloads(s, data)  # GB/T 46792 evaluation report (dashboard/gbt_download.py)
 
 
 def clock_start(s: Scenario, plans: list[str]) -> float | None:

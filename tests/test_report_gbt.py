@@ -174,3 +174,92 @@ def test_bad_drill_section_is_a_field_problem(tmp_path, bad):
     data["drill"] = bad
     r = cli("validate", str(write_scenario(tmp_path, data)))
     assert r.returncode == 2 and "drill." in r.stderr and "Traceback" not in r.stderr
+
+
+def _outline(d) -> list[tuple[str, list[str]]]:
+    """(heading, [first row of each table under it]) in document order; "" = the cover."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    out: list[tuple[str, list[str]]] = [("", [])]
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p" and Paragraph(el, d).style.name == "Heading 1":
+            out.append((Paragraph(el, d).text, []))
+        elif tag == "tbl":
+            out[-1][1].append(" | ".join(c.text for c in Table(el, d).rows[0].cells))
+    return out
+
+
+def test_chinese_docx_tables_sit_under_their_annex_e_sections():
+    """Annex E.4 body, section by section, with the tables each section must carry."""
+    with use_lang("zh"):
+        report = build(_summary(), {}, None)
+    outline = _outline(docx.Document(io.BytesIO(to_docx(report))))
+    roles = next(b.table for sec in report.sections for b in sec.blocks
+                 if b.table is not None and b.table.name == "breakdown-role")
+    assert [r[0] for r in roles.rows] == ["网格长"]  # the role's name, never its code
+    assert outline == [
+        ("", ["演练名称 | Town drill"]),
+        ("一、演练概况", ["项目 | 内容"]),
+        ("二、评估内容与方法", []),
+        ("三、演练目标达成情况", ["演练目标 | 方案 | 目标值 | 仿真结果 | 仿真区间（第 5 至第 95 百分位） | "
+                                 "达成情况", "指标 | baseline"]),
+        ("四、参演人员表现", ["角色 | 60 分钟内集结人数", "网格 | 60 分钟内集结人数"]),
+        ("五、存在的问题及原因分析", ["序号 | 方案 | 存在问题 | 原因（能力要素）"]),
+        ("六、评估结论", ["方案 | 目标达成情况统计 | 得分（0–100） | 评估等级"]),
+        ("七、改进建议", ["序号 | 存在问题 | 改进措施 | 责任单位 | 完成时限"])]
+
+
+def test_docx_asks_for_chinese_fonts_with_a_declared_fallback():
+    """宋体 body and 黑体 headings as East Asian fonts (no theme font overriding them, no
+    Japanese theme fonts), Chinese language for East Asian text, and both fonts declared in the
+    font table with their English names and the GB2312 charset so a machine without them
+    substitutes a Chinese font."""
+    from lxml import etree
+
+    with use_lang("zh"):
+        report = build(_summary(), {}, None)
+    d = docx.Document(io.BytesIO(to_docx(report)))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    styles = d.styles.element
+    assert "eastAsiaTheme" not in etree.tostring(styles.find(f"{w}docDefaults")).decode()
+    expected = {"Normal": "宋体", "Title": "黑体", "Heading 1": "黑体", "Heading 2": "黑体"}
+    for name, font in expected.items():
+        rfonts = d.styles[name].element.rPr.find(f"{w}rFonts")
+        assert rfonts.get(f"{w}eastAsia") == font, name
+        assert rfonts.get(f"{w}eastAsiaTheme") is None and rfonts.get(f"{w}asciiTheme") is None
+        assert rfonts.get(f"{w}ascii") == "Times New Roman"
+    assert d.styles["Heading 1"].font.color.rgb == docx.shared.RGBColor(0, 0, 0)
+    assert d.styles["Normal"].font.size.pt == 12 and d.styles["Heading 1"].font.size.pt == 16
+    lang = styles.find(f"{w}docDefaults").find(f"{w}rPrDefault").find(f"{w}rPr").find(f"{w}lang")
+    assert lang.get(f"{w}eastAsia") == "zh-CN" and lang.get(f"{w}val") == "zh-CN"
+    table = next(p for p in d.part.package.iter_parts()
+                 if str(p.partname) == "/word/fontTable.xml")
+    fonts = {f.get(f"{w}name"): {c.tag.removeprefix(w): c.get(f"{w}val") for c in f}
+             for f in etree.fromstring(table.blob)}
+    assert fonts["宋体"]["altName"] == "SimSun" and fonts["宋体"]["charset"] == "86"
+    assert fonts["黑体"]["altName"] == "SimHei" and fonts["黑体"]["charset"] == "86"
+    assert d.paragraphs[0].style.name == "Title" and d.paragraphs[0].text == "演练评估报告"
+
+
+def test_chinese_html_carries_the_glyphs_it_uses():
+    """The HTML shows its Chinese on a computer without Chinese fonts: an embedded subset of
+    the shipped font covers every CJK character of the page, and stays small."""
+    import base64
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    with use_lang("zh"):
+        html = to_html(build(_summary(), {}, DrillInfo(organiser="油车港镇应急办")))
+    face = re.search(r'@font-face\{font-family:"gridmuster-cjk";src:url\(data:font/ttf;base64,'
+                     r'([A-Za-z0-9+/=]+)\)', html)
+    assert face is not None
+    cmap = TTFont(io.BytesIO(base64.b64decode(face.group(1)))).getBestCmap()
+    text = re.sub(r"<style>.*?</style>", "", html, flags=re.S)
+    cjk = {c for c in text if ord(c) >= 0x2E80}
+    assert "镇" in cjk and not [c for c in cjk if ord(c) not in cmap]
+    assert len(face.group(1)) < 200_000  # a subset, not the 1.3 MB font
+    with use_lang("en"):
+        assert "@font-face" not in to_html(build(_summary(), {}, None))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -23,6 +24,7 @@ from sim.core.roster_import import (
 from sim.core.scenario import parse_scenario
 from sim.network.coords import from_wgs84
 from sim.present.excel import results_xlsx, table_xlsx
+from sim.present.i18n import use_lang
 from tests.helpers import fixed_muster, line_graphml, write_scenario
 from tests.test_inputs_network import LONLAT, osmnx_like
 from tests.test_report_gbt import _summary
@@ -122,12 +124,58 @@ def test_bad_rows_are_named_by_row_and_nothing_is_written(tmp_path):
     assert lines[1].startswith("bad.csv.row 4.grid: no grid with this id in the scenario "
                                "(got 'GZ')")
     assert lines[2].startswith("bad.csv.row 5.id: the same person as row 2 (got 'P1')")
-    assert lines[3].startswith("bad.csv.row 7.mode: unknown travel mode")
-    assert lines[4].startswith("bad.csv.row 6.parent: names nobody on this roster (got 'P9')")
-    assert any(ln.startswith("bad.csv.row 8.parent: the phone tree loops") for ln in lines)
+    # In row order (a planner fixes the sheet top to bottom), the phone tree's too.
+    assert lines[3].startswith("bad.csv.row 6.parent: names nobody on this roster (got 'P9')")
+    assert lines[4].startswith("bad.csv.row 7.mode: unknown travel mode")
+    assert lines[5].startswith("bad.csv.row 8.parent: the phone tree loops")
     assert len(lines) == 7
     assert not (tmp_path / "s.imported.yaml").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "line.graphml", "s.yaml"]
+
+
+def test_import_messages_in_chinese(tmp_path):
+    """The same bad file and the same good one through `--lang zh`: rows as 第 N 行, columns by
+    their Chinese headers, every word from the catalogue; nothing written on a bad file."""
+    data = _scenario(tmp_path)
+    path = write_scenario(tmp_path, data)
+    (tmp_path / "bad.csv").write_text(BAD_CSV, encoding="utf-8")
+    r = cli("--lang", "zh", "import", "roster", str(tmp_path / "bad.csv"), "--scenario",
+            str(path))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines[0].startswith("bad.csv 第 3 行「角色」：无法识别的角色；请填写以下之一：网格长、")
+    assert lines[0].endswith("（实际 '网格助理'）")
+    assert lines[1] == "bad.csv 第 4 行「网格」：情景中没有这个网格编号（实际 'GZ'）"
+    assert lines[2] == "bad.csv 第 5 行「编号」：与第 2 行是同一人（实际 'P1'）"
+    assert lines[3] == "bad.csv 第 6 行「上级」：花名册中没有此人（实际 'P9'）"
+    assert lines[4].startswith("bad.csv 第 7 行「出行方式」：无法识别的出行方式")
+    assert len(lines) == 7 and not (tmp_path / "s.imported.yaml").exists()
+    assert not re.search(r"\b(row|unknown|grid|the)\b", r.stderr), r.stderr
+    (tmp_path / "花名册.csv").write_bytes(CHINESE_CSV.encode("gb18030"))
+    r = cli("--lang", "zh", "import", "roster", str(tmp_path / "花名册.csv"), "--scenario",
+            str(path), "--keep-names")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.strip().splitlines()
+    assert out[0].startswith("已导入 4 人（网格长 1 人、专职网格员 3 人），写入 ")
+    assert out[1].startswith("说明：已核对电话树上级，但仿真不按其拨打")
+    assert out[2].startswith("姓名已写入 ") and out[2].endswith("（请妥善保管，勿外传）")
+    r = cli("import", "roster", str(tmp_path / "花名册.csv"), "--scenario", str(path))
+    assert r.stdout.startswith("imported 4 people (grid head 1, full-time grid worker 3) into ")
+    assert "note: phone-tree parents were checked but are not simulated" in r.stdout
+
+
+def test_grid_import_messages_in_chinese():
+    rows = [["网格编号", "常住人口", "中心经度", "中心纬度", "坐标系"], ["G1", "1,000", "", ""],
+            ["G2", "-5", "120.6", "30.4"], ["G3", "800", "120.6", "30.4", "utm"],
+            ["", "10"]]
+    with use_lang("zh"):
+        got = [str(p) for p in parse_grids(rows, [{"id": "G1", "node": "A"}]).problems]
+        header = [str(p) for p in parse_grids([["村", "户数"]]).problems]
+    assert got == ["grids 第 3 行「常住人口」：须为不小于 0 的整数（实际 '-5'）",
+                   "grids 第 4 行「坐标系」：须为以下之一：wgs84, gcj02, bd09（实际 'utm'）",
+                   "grids 第 5 行「编号」：没有网格编号"]
+    assert header == ["grids 第 1 行：缺少「编号」列；表头为（实际 '村, 户数'）",
+                      "grids 第 1 行：缺少「常住人口」列；表头为（实际 '村, 户数'）"]
 
 
 def test_missing_columns_and_bad_files_exit_2(tmp_path):

@@ -46,4 +46,7 @@ for rec in font["name"].names:
         rec.string = FAMILY + " subset"
 out = root / "sim/present/fonts/gridmuster-cjk.ttf"
 font.save(str(out))
+# The dashboard serves its own copy (Streamlit's static serving refuses symlinks out of
+# dashboard/static); tests/test_dashboard_imports.py checks the two are the same bytes.
+(root / "dashboard/static/gridmuster-cjk.ttf").write_bytes(out.read_bytes())
 print(len(chars), out.stat().st_size)

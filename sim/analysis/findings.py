@@ -11,7 +11,7 @@ from typing import Any
 from sim.core.catalogue import info
 from sim.core.kind import find_kind
 from sim.present import formatting
-from sim.present.i18n import N_, _
+from sim.present.i18n import N_, _, is_zh, pick
 
 
 @dataclass(frozen=True)
@@ -85,10 +85,15 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
     for o in summary.get("objectives", []):
         value = objective_value(summary, o)
         met = objective_met(value, o)
-        bound = f"≥ {o['at_least']:g}" if o.get("at_least") is not None else f"≤ {o['at_most']:g}"
-        what = o.get("description") or info(o["metric"]).phrase
+        target = o["at_least"] if o.get("at_least") is not None else o["at_most"]
+        bound = ("≥ " if o.get("at_least") is not None else "≤ ") + formatting.value(
+            target, o["metric"])
+        what = pick(o.get("description", ""), o.get("description_zh")) or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
-        facts = dict(what=what, metric=o["metric"], stat=_(stat), bound=bound)
+        # The measure by its name in 中文 (a planner there reads no code names); English keeps the
+        # metric key, which is what the command line's --metric takes.
+        measure = _(info(o["metric"]).phrase) if is_zh() else o["metric"]
+        facts = dict(what=what, metric=measure, stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
                                 unit=True)
         if met:

@@ -202,21 +202,23 @@ def _verdict(names: list[str], zmat: np.ndarray, alpha: float, events: str) -> d
     p = float((top >= top[0]).sum() / n)
     flagged = p <= alpha
     which = [k for k in names if adjusted[k] <= alpha]
-    meaning = (f"A log like this would be flagged in {alpha:.0%} of {events} that went exactly "
-               "as modelled.")
+    meaning = _("A log like this would be flagged in {share} of {events} that went exactly as "
+                "modelled.", share=f"{alpha:.0%}", events=_(events))
     if flagged:
-        text = (f"FLAGGED: the log differs from the model (overall p = {p:.3f} ≤ {alpha:g}), on "
-                f"{', '.join(which) or 'the combination of checks'}. {meaning}")
+        text = _("FLAGGED: the log differs from the model (overall p = {p} ≤ {alpha}), on "
+                 "{which}. {meaning}", p=f"{p:.3f}", alpha=f"{alpha:g}",
+                 which=", ".join(which) or _("the combination of checks"), meaning=meaning)
     else:
-        text = (f"Consistent with the model (overall p = {p:.2f} > {alpha:g}). {meaning} Not "
-                "being flagged does not prove the model right, only that this log cannot tell.")
+        text = _("Consistent with the model (overall p = {p} > {alpha}). {meaning} Not being "
+                 "flagged does not prove the model right, only that this log cannot tell.",
+                 p=f"{p:.2f}", alpha=f"{alpha:g}", meaning=meaning)
     return {"consistent": not flagged, "p_value": p, "alpha": alpha, "adjusted": adjusted,
             "events": events,
-            "method": "each check's standardised deviation from the replications' mean (per "
-                      "metric, and the largest over the minutes for the curve), combined by "
-                      "the Westfall–Young max-T adjustment: overall p = share of the log and "
-                      "replications whose largest deviation is at least the log's (family-wise "
-                      "size alpha); per-metric p-values are two-sided ranks, for reading",
+            "method": _("each check's standardised deviation from the replications' mean (per "
+                        "metric, and the largest over the minutes for the curve), combined by "
+                        "the Westfall–Young max-T adjustment: overall p = share of the log and "
+                        "replications whose largest deviation is at least the log's (family-wise "
+                        "size alpha); per-metric p-values are two-sided ranks, for reading"),
             "verdict": text}
 
 

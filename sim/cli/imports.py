@@ -10,8 +10,6 @@ scenario; ``--keep-names`` writes them to a separate ``<out>.names.csv`` (respon
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,16 +21,9 @@ from sim.cli.gbt import write_atomic
 from sim.core.config import read_yaml
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import build_roster
-from sim.core.roster_import import (
-    MAX_BYTES,
-    ROLE_ZH,
-    apply_grids,
-    apply_roster,
-    parse_grids,
-    parse_roster,
-    read_rows,
-)
+from sim.core.roster_import import MAX_BYTES, grids_into, names_csv, role_counts, roster_into
 from sim.core.scenario import Scenario, load_scenario, parse_scenario
+from sim.present.i18n import _
 
 import_app = typer.Typer(no_args_is_help=True, help="Import a roster or grid list from a "
                          "spreadsheet (.xlsx or .csv) into a scenario.")
@@ -43,15 +34,13 @@ OutScenarioOpt = Annotated[Path | None, typer.Option(
     "--out", help="scenario file to write [default: <scenario>.imported.yaml beside it]")]
 
 
-def _read(file: Path) -> list[list[Any]]:
+def _read(file: Path) -> bytes:
     if not file.is_file():
-        raise ScenarioError([Problem("FILE", "file not found", str(file))])
+        raise ScenarioError([Problem("FILE", _("file not found"), str(file))])
     if file.stat().st_size > MAX_BYTES:
-        raise ScenarioError([Problem("FILE", f"larger than {MAX_BYTES // 10**6} MB", str(file))])
-    rows, problems = read_rows(file.read_bytes(), file.name)
-    if problems:
-        raise ScenarioError(problems)
-    return rows
+        raise ScenarioError([Problem("FILE", _("larger than {n} MB", n=MAX_BYTES // 10**6),
+                                     str(file))])
+    return file.read_bytes()
 
 
 def _target(scenario: Path, out: Path | None) -> Path:
@@ -80,42 +69,30 @@ def import_roster(
     optional phone-tree parent and travel mode."""
     base = load_scenario(scenario)  # the scenario must be valid before anything is imported
     raw = read_yaml(scenario)
-    imported = parse_roster(_read(file), base.model.grid_ids(), file.name)
-    if not imported.ok:
-        raise ScenarioError(imported.problems)
+    new, imported, notes = roster_into(raw, base.model.grid_ids(), _read(file), file.name)
     target = _target(scenario, out)
-    new, changes = apply_roster(raw, imported)
     s = _checked(new, target)
     roster = build_roster({str(k): v for k, v in s.model.forces.items()}, list(s.model.grids))
-    header = (f"# {base.name}: forces from the roster {file.name} ({len(imported.rows):,} "
-              "people), written by `gridmuster import roster`; the comments of the original "
-              "scenario are not carried over.\n")
+    header = "# " + _("{name}: forces from the roster {file} ({n} people), written by "
+                      "`gridmuster import roster`; the comments of the original scenario are "
+                      "not carried over.", name=base.name, file=file.name,
+                      n=f"{len(imported.rows):,}") + "\n"
     names_path = target.with_suffix(".names.csv")
     if keep_names:
-        buf = io.StringIO()
-        w = csv.writer(buf)
-        w.writerow(["responder_id", "name"])
-        w.writerows(imported.names(roster))
-        write_atomic(names_path, buf.getvalue().encode("utf-8-sig"))
+        write_atomic(names_path, names_csv(imported, roster))
     try:
         write_atomic(target, _dump(new, header))
     except BaseException:
         if keep_names:
             names_path.unlink(missing_ok=True)
         raise
-    counts = ", ".join(f"{ROLE_ZH[r]} {sum(g['by_grid'].values()):,}"
-                       for r, g in new["forces"].items())
-    out_console.print(f"imported {len(roster):,} people ({counts}) into {target}",
-                      markup=False)
-    for note in [*imported.notes, *changes]:
-        out_console.print(f"note: {note}", markup=False)
-    for name, patch in (new.get("plans") or {}).items():
-        if isinstance(patch, dict) and patch.get("forces"):
-            out_console.print(f"note: plan {name} still replaces roles "
-                              f"{', '.join(map(str, patch['forces']))} with its own counts",
-                              markup=False)
+    out_console.print(_("imported {n} people ({counts}) into {target}", n=f"{len(roster):,}",
+                        counts=role_counts(new), target=target), markup=False)
+    for note in notes:
+        out_console.print(_("note: {note}", note=note), markup=False)
     if keep_names:
-        out_console.print(f"wrote names to {names_path} (keep it private)", markup=False)
+        out_console.print(_("wrote names to {path} (keep it private)", path=names_path),
+                          markup=False)
 
 
 @import_app.command("grids")
@@ -124,17 +101,15 @@ def import_grids(file: FileArg, scenario: ScenarioOpt, out: OutScenarioOpt = Non
     centre longitude/latitude (and optionally crs: wgs84, gcj02, bd09)."""
     load_scenario(scenario)
     raw = read_yaml(scenario)
-    imported = parse_grids(_read(file), raw.get("grids") or [], file.name)
-    if not imported.ok:
-        raise ScenarioError(imported.problems)
+    new, imported = grids_into(raw, _read(file), file.name)
     target = _target(scenario, out)
-    new = apply_grids(raw, imported)
     s = _checked(new, target)
-    header = (f"# {s.name}: grids from {file.name} ({len(imported.grids):,} grids), written "
-              "by `gridmuster import grids`; the comments of the original scenario are not "
-              "carried over.\n")
+    header = "# " + _("{name}: grids from {file} ({n} grids), written by `gridmuster import "
+                      "grids`; the comments of the original scenario are not carried over.",
+                      name=s.name, file=file.name, n=f"{len(imported.grids):,}") + "\n"
     write_atomic(target, _dump(new, header))
     residents = sum(g.residents for g in s.model.grids)
-    out_console.print(f"imported {len(imported.grids):,} grids ({residents:,} residents) into "
-                      f"{target}", markup=False)
+    out_console.print(_("imported {n} grids ({residents} residents) into {target}",
+                        n=f"{len(imported.grids):,}", residents=f"{residents:,}",
+                        target=target), markup=False)
 

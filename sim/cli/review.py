@@ -105,7 +105,7 @@ def review_cmd(
     out_console.print(result["verdict"], markup=False)
     for w in result["warnings"]:
         out_console.print(_("warning: {warning}", warning=w), markup=False)
-    out_console.print("Method: " + result["method"] + ".", markup=False, style="dim")
+    out_console.print(_("Method: {method}.", method=result["method"]), markup=False, style="dim")
     if result["outside_band"]:
         parts = ", ".join(f"{o['from_min']:.0f}–{o['to_min']:.0f} min ({o['side']})"
                           for o in result["outside_band"])
@@ -116,19 +116,23 @@ def review_cmd(
                             "throughout", share=f"{1 - alpha:.0%}"))
     ks = result["ks"]
     if ks["statistic"] == ks["statistic"]:  # not NaN
-        out_console.print(f"Kolmogorov–Smirnov distance of {ks['sample']}: {ks['statistic']:.3f} "
-                          "(descriptive; not part of the verdict)")
+        out_console.print(_("Kolmogorov–Smirnov distance of {sample}: {d} (descriptive; not part "
+                            "of the verdict)", sample=_(ks["sample"]), d=f"{ks['statistic']:.3f}"))
     fit_out = result.get("calibration")
     for path, f in (fit_out or {}).get("parameters", {}).items():
-        note = "" if f["identifiable"] else " — not identifiable from this log (the interval " \
-            "is nearly as wide as the range searched)"
-        out_console.print(f"calibrated {escape(path)} = {f['value']:.3g}, {f['level']:.0%} "
-                          f"credible interval {f['low']:.3g}–{f['high']:.3g} (searched "
-                          f"{f['prior'][0]:g}–{f['prior'][1]:g}){note}")
+        note = "" if f["identifiable"] else _(" — not identifiable from this log (the interval "
+                                              "is nearly as wide as the range searched)")
+        out_console.print(_("calibrated {path} = {value}, {level} credible interval {low}–{high} "
+                            "(searched {lo}–{hi}){note}", path=escape(path),
+                            value=f"{f['value']:.3g}", level=f"{f['level']:.0%}",
+                            low=f"{f['low']:.3g}", high=f"{f['high']:.3g}",
+                            lo=f"{f['prior'][0]:g}", hi=f"{f['prior'][1]:g}", note=note))
     if fit_out:
-        out_console.print("Calibration: " + fit_out["method"] + ".", markup=False, style="dim")
-    out_console.print(f"wrote {folder}/review.json" + (", review.png" if "curve" in result else "")
-                      + (f", {scenario.stem}-calibrated.yaml" if params else ""))
+        out_console.print(_("Calibration: {method}.", method=fit_out["method"]), markup=False,
+                          style="dim")
+    out_console.print(_("wrote {path}", path=f"{folder}/review.json"
+                        + (", review.png" if "curve" in result else "")
+                        + (f", {scenario.stem}-calibrated.yaml" if params else "")))
 
 
 # A drill log of a county is a few thousand rows; this is far above any real one.
@@ -172,12 +176,12 @@ def report_cmd(
     if format == "xlsx":
         from sim.cli.gbt import write_atomic  # deferred: CLI start-up
         from sim.present.excel import results_xlsx  # deferred: CLI start-up
-        from sim.present.i18n import use_lang  # deferred: CLI start-up
+        from sim.present.i18n import current_lang, use_lang  # deferred: CLI start-up
 
         target = out or ((folder or Path(".")) / "results.xlsx")
-        with use_lang(lang):
+        with use_lang(lang or current_lang()):  # the global --lang when not given here
             write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
-        out_console.print(f"wrote {target.with_suffix('.xlsx')}", markup=False)
+        out_console.print(_("wrote {path}", path=target.with_suffix(".xlsx")), markup=False)
         return
     if format == "gbt46792":
         from sim.cli.gbt import write_gbt  # deferred: CLI start-up
@@ -185,7 +189,7 @@ def report_cmd(
 
         files = write_gbt(result, folder, meta, out, lang, scenario, review,
                           DrillInfo(drill_name, organiser, evaluation_group, date))
-        out_console.print("wrote " + ", ".join(str(f) for f in files), markup=False)
+        out_console.print(_("wrote {path}", path=", ".join(str(f) for f in files)), markup=False)
         return
     target = out or ((folder or Path(".")) / "report.html")
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,27 @@ def role_label(role: str) -> str:
     return _(name) if name else role
 
 
+# Why residents are stranded (``stranded[reason=…]`` of the evacuation kind), as a planner says it.
+STRANDED_REASONS: dict[str, str] = {
+    "not_warned": N_("not warned"),
+    "preparing": N_("still preparing to leave"),
+    "waiting_escort": N_("waiting for an escort"),
+    "en_route": N_("on the way to a shelter"),
+    "cut_off": N_("cut off by water"),
+    "no_shelter_space": N_("no room in a shelter"),
+}
+
+
+def value_label(key: str, value: str) -> str:
+    """A breakdown's row as a planner names it: roles and reasons by their names, never codes;
+    places and grids by their ids (names the scenario gives them)."""
+    if key == "role":
+        return role_label(value)
+    if key == "reason" and value in STRANDED_REASONS:
+        return _(STRANDED_REASONS[value])
+    return value
+
+
 BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),
                   "checkpoint": N_("checkpoint"), "shelter": N_("shelter"),
                   "viewing_point": N_("viewing point")}

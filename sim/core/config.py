@@ -61,6 +61,9 @@ class Objective(StrictModel):
     """An exercise objective: a metric that should be at least or at most a value."""
 
     description: str = ""
+    # The description in Chinese, shown when the language is 中文 (None: not given, so that
+    # summaries of scenarios without it stay as they were).
+    description_zh: str | None = None
     metric: str = Field(max_length=ID_CHARS)
     at_least: float | None = None
     at_most: float | None = None

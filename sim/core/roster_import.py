@@ -23,12 +23,14 @@ import functools
 import io
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.core.errors import Problem, join_path
+from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import ROLES, Responder
 from sim.network.coords import CRS
+from sim.present.i18n import _, is_zh
 
 # Column → accepted headers (compared without case, spaces, brackets or "*").
 ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -77,6 +79,31 @@ MODE_NAMES: dict[str, str] = {
 }
 MAX_ROWS = 200_000  # far above any county's roster; a bigger file is refused, not read
 MAX_BYTES = 50 * 10**6
+# The header a Chinese planner writes for each column: how a problem names the column in 中文
+# (in English the column key is named, as in the scenario vocabulary).
+COLUMN_ZH: dict[str, str] = {
+    "id": "编号", "name": "姓名", "role": "角色", "grid": "网格", "parent": "上级",
+    "mode": "出行方式", "village": "村/社区", "residents": "常住人口", "households": "户数",
+    "lon": "中心经度", "lat": "中心纬度", "crs": "坐标系", "centre": "中心经纬度",
+}
+
+
+def _list(items: Iterable[str]) -> str:
+    """Items as a list reads in the current language: ``a、b`` / ``a, b``."""
+    return ("、" if is_zh() else ", ").join(items)
+
+
+def _column(col: str) -> str:
+    return COLUMN_ZH.get(col, col) if is_zh() else col
+
+
+def row_path(source: str, n: int, column: str = "") -> str:
+    """Where a problem is: ``roster.csv.row 3.role`` / ``roster.csv 第 3 行「角色」``; the row
+    number is the spreadsheet's (the header is row 1)."""
+    if is_zh():
+        where = f"{source} 第 {n} 行" if source else f"第 {n} 行"
+        return f"{where}「{COLUMN_ZH.get(column, column)}」" if column else where
+    return join_path(source, f"row {n}", column)
 
 
 @dataclass(frozen=True)
@@ -154,7 +181,7 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
     """The cells of the first sheet (.xlsx) or of a .csv, header row first."""
     where = source or filename
     if len(data) > MAX_BYTES:
-        return [], [Problem(where, f"larger than {MAX_BYTES // 10**6} MB")]
+        return [], [Problem(where, _("larger than {n} MB", n=MAX_BYTES // 10**6))]
     lower = filename.lower()
     if lower.endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook  # deferred: openpyxl (spreadsheets only)
@@ -162,12 +189,13 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
-            return [], [Problem(where, f"not a readable .xlsx workbook ({type(exc).__name__})")]
+            return [], [Problem(where, _("not a readable .xlsx workbook ({why})",
+                                           why=type(exc).__name__))]
         ws = wb.worksheets[0]
         rows = []
         for i, row in enumerate(ws.iter_rows(values_only=True)):
             if i > MAX_ROWS:
-                return [], [Problem(where, f"more than {MAX_ROWS:,} rows")]
+                return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
             rows.append(list(row))
         wb.close()
         return rows, []
@@ -175,12 +203,12 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
         try:
             text = decode_text(data)
         except UnicodeDecodeError:
-            return [], [Problem(where, "not readable as UTF-8 or GB18030 text")]
+            return [], [Problem(where, _("not readable as UTF-8 or GB18030 text"))]
         rows = [list(r) for r in csv.reader(io.StringIO(text))]
         if len(rows) > MAX_ROWS + 1:
-            return [], [Problem(where, f"more than {MAX_ROWS:,} rows")]
+            return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
         return rows, []
-    return [], [Problem(where, "give a .xlsx or .csv file", filename)]
+    return [], [Problem(where, _("give a .xlsx or .csv file"), filename)]
 
 
 def _blank(v: Any) -> bool:
@@ -208,16 +236,19 @@ def _columns(header: list[Any], spec: dict[str, tuple[str, ...]], where: str,
     for col, names in spec.items():
         hits = [i for i, k in enumerate(keys) if k in {_key(n) for n in names}]
         if len(hits) > 1:
-            problems.append(Problem(join_path(where, "row 1"), f"two columns for {col}",
+            problems.append(Problem(row_path(where, 1), _("two columns for {column}",
+                                                          column=_column(col)),
                                     ", ".join(str(header[i]) for i in hits)))
         elif hits:
             found[col] = hits[0]
     for group in required:
         options = group.split("|")
         if not any(o in found for o in options):
-            wanted = " or ".join(f"{o} ({spec[o][1]})" for o in options)
-            problems.append(Problem(join_path(where, "row 1"), f"no {wanted} column; the "
-                                    "header row has", ", ".join(_text(h) for h in header)))
+            wanted = ("或".join(f"「{COLUMN_ZH[o]}」" for o in options) if is_zh()
+                      else " or ".join(f"{o} ({COLUMN_ZH[o]})" for o in options))
+            problems.append(Problem(row_path(where, 1), _(
+                "no {wanted} column; the header row has", wanted=wanted),
+                ", ".join(_text(h) for h in header)))
     return found, problems
 
 
@@ -232,10 +263,15 @@ def parse_roster(rows: list[list[Any]], grid_ids: list[str], source: str = "rost
                  ) -> RosterImport:
     """Check every row of a roster table against the scenario's grids; problems name rows."""
     if not rows:
-        return RosterImport(problems=[Problem(source, "the file is empty")])
+        return RosterImport(problems=[Problem(source, _("the file is empty"))])
     cols, problems = _columns(rows[0], ROSTER_COLUMNS, source, ("id|name", "role", "grid"))
     if problems:
         return RosterImport(problems=problems)
+    found: list[tuple[int, Problem]] = []  # (row, problem): reported in row order
+
+    def add(n: int, problem: Problem) -> None:
+        found.append((n, problem))
+
     known_grids = set(grid_ids)
     out: list[RosterRow] = []
     seen: dict[str, int] = {}
@@ -243,66 +279,69 @@ def parse_roster(rows: list[list[Any]], grid_ids: list[str], source: str = "rost
     cell = functools.partial(_cell, cols)
 
     for n, r in _records(rows):
-        where = join_path(source, f"row {n}")
         person = cell(r, "id") or cell(r, "name")
         role_text, grid, mode_text = cell(r, "role"), cell(r, "grid"), cell(r, "mode")
         bad = False
         if not person:
-            problems.append(Problem(where, "no id or name"))
+            add(n, Problem(row_path(source, n), _("no id or name")))
             bad = True
         elif person in seen:
-            problems.append(Problem(join_path(where, "id" if "id" in cols else "name"),
-                                    f"the same person as row {seen[person]}", person))
+            add(n, Problem(row_path(source, n, "id" if "id" in cols else "name"),
+                           _("the same person as row {n}", n=seen[person]), person))
             bad = True
         role = ROLE_NAMES.get(role_text) or ROLE_NAMES.get(role_text.lower())
         if role is None:
-            problems.append(Problem(join_path(where, "role"), "unknown role; use one of "
-                                    + ", ".join(ROLE_ZH.values()) + " (or "
-                                    + ", ".join(ROLES) + ")", role_text or "(blank)"))
+            add(n, Problem(row_path(source, n, "role"), _(
+                "unknown role; use one of {names} (or {keys})",
+                names=_list(ROLE_ZH.values()), keys=_list(ROLES)),
+                role_text or _("(blank)")))
             bad = True
         if grid not in known_grids:
-            problems.append(Problem(join_path(where, "grid"), "no grid with this id in the "
-                                    "scenario", grid or "(blank)"))
+            add(n, Problem(row_path(source, n, "grid"), _("no grid with this id in the scenario"),
+                           grid or _("(blank)")))
             bad = True
         mode = ""
         if mode_text:
             mode = MODE_NAMES.get(mode_text) or MODE_NAMES.get(mode_text.lower(), "")
             if not mode:
-                problems.append(Problem(join_path(where, "mode"), "unknown travel mode; use "
-                                        "步行/walk, 电动车/ebike or 汽车/car", mode_text))
+                add(n, Problem(row_path(source, n, "mode"), _(
+                    "unknown travel mode; use 步行/walk, 电动车/ebike or 汽车/car"), mode_text))
                 bad = True
         if person:
             seen.setdefault(person, n)
         if not bad:
             out.append(RosterRow(n, person, str(role), grid, cell(r, "parent"), mode,
                                  cell(r, "name")))
-    problems += _parent_problems(out, set(seen), source)
+    found += _parent_problems(out, set(seen), source)
+    problems = [p for _n, p in sorted(found, key=lambda x: x[0])]  # stable within a row
     if not out and not problems:
-        problems.append(Problem(source, "no people in the file (only a header row)"))
+        problems.append(Problem(source, _("no people in the file (only a header row)")))
     notes = []
     if any(r.parent for r in out):
-        notes.append("phone-tree parents were checked but are not simulated: the model "
-                     "calls in its own fan-out order (muster.phone_tree.fan_out)")
+        notes.append(_("phone-tree parents were checked but are not simulated: the model "
+                       "calls in its own fan-out order (muster.phone_tree.fan_out)"))
     return RosterImport(out, problems, notes)
 
 
-def _parent_problems(rows: list[RosterRow], people: set[str], source: str) -> list[Problem]:
+def _parent_problems(rows: list[RosterRow], people: set[str], source: str
+                     ) -> list[tuple[int, Problem]]:
     problems = []
     parent = {r.person: r.parent for r in rows if r.parent}
     for r in rows:
-        where = join_path(source, f"row {r.row}", "parent")
+        where = row_path(source, r.row, "parent")
         if not r.parent:
             continue
         if r.parent not in people:
-            problems.append(Problem(where, "names nobody on this roster", r.parent))
+            problems.append((r.row, Problem(where, _("names nobody on this roster"),
+                                            r.parent)))
             continue
         chain, p = {r.person}, r.parent
         while p in parent and p not in chain:
             chain.add(p)
             p = parent[p]
         if p in chain:
-            problems.append(Problem(where, "the phone tree loops back to this person",
-                                    r.parent))
+            problems.append((r.row, Problem(
+                where, _("the phone tree loops back to this person"), r.parent)))
     return problems
 
 
@@ -317,8 +356,8 @@ def apply_roster(raw: dict[str, Any], imported: RosterImport
     for a in out.get("assumptions") or []:
         path = str(a.get("path", "")) if isinstance(a, dict) else ""
         if path.startswith("forces."):
-            notes.append(f"dropped the assumption on {path}: the imported roster gives the "
-                         "members")
+            notes.append(_("dropped the assumption on {path}: the imported roster gives "
+                           "the members", path=path))
         else:
             kept.append(a)
     if "assumptions" in out:
@@ -342,6 +381,61 @@ def apply_roster(raw: dict[str, Any], imported: RosterImport
     return out, notes
 
 
+def role_counts(raw: dict[str, Any]) -> str:
+    """``网格长 3, 民兵 5`` / ``grid head 3, militia 5``: the members per role of an imported
+    scenario mapping (``forces.<role>.by_grid``)."""
+    from sim.core.catalogue import role_label  # the role names planners use, translated
+
+    return _list(_("{role} {n}", role=role_label(r), n=f"{sum(g['by_grid'].values()):,}")
+                 for r, g in (raw.get("forces") or {}).items())
+
+
+def plan_notes(raw: dict[str, Any]) -> list[str]:
+    """Plans whose own force counts still replace imported roles (a planner should know)."""
+    return [_("plan {plan} still replaces roles {roles} with its own counts", plan=name,
+              roles=_list(map(str, patch["forces"])))
+            for name, patch in (raw.get("plans") or {}).items()
+            if isinstance(patch, dict) and patch.get("forces")]
+
+
+def roster_into(raw: dict[str, Any], grid_ids: list[str], data: bytes, filename: str
+                ) -> tuple[dict[str, Any], RosterImport, list[str]]:
+    """A spreadsheet's roster into a scenario mapping: (the new mapping, the import, notes for
+    the planner). Any bad row raises :class:`ScenarioError` naming every bad row, and nothing
+    comes back (nothing half-imported). The caller validates the new mapping."""
+    rows, problems = read_rows(data, filename)
+    if problems:
+        raise ScenarioError(problems)
+    imported = parse_roster(rows, grid_ids, filename)
+    if not imported.ok:
+        raise ScenarioError(imported.problems)
+    new, changes = apply_roster(raw, imported)
+    return new, imported, [*imported.notes, *changes, *plan_notes(new)]
+
+
+def grids_into(raw: dict[str, Any], data: bytes, filename: str
+               ) -> tuple[dict[str, Any], GridImport]:
+    """A spreadsheet's grid list into a scenario mapping (all rows or nothing, like
+    :func:`roster_into`)."""
+    rows, problems = read_rows(data, filename)
+    if problems:
+        raise ScenarioError(problems)
+    imported = parse_grids(rows, raw.get("grids") or [], filename)
+    if not imported.ok:
+        raise ScenarioError(imported.problems)
+    return apply_grids(raw, imported), imported
+
+
+def names_csv(imported: RosterImport, roster: list[Responder]) -> bytes:
+    """``responder_id,name`` (UTF-8 with BOM, so Excel opens it in Chinese): only for a caller
+    that was asked to keep the names; they never go into the scenario."""
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["responder_id", "name"])
+    w.writerows(imported.names(roster))
+    return buf.getvalue().encode("utf-8-sig")
+
+
 def roster_table(roster: list[Responder], chinese: bool = True) -> list[list[Any]]:
     """A roster as a table (header first) that :func:`parse_roster` reads back."""
     header = ["编号", "角色", "网格"] if chinese else ["id", "role", "grid"]
@@ -363,7 +457,7 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
     """Grid mappings for a scenario; a row without a centre keeps the location the scenario
     gives the grid of that id (node or centre)."""
     if not rows:
-        return GridImport(problems=[Problem(source, "the file is empty")])
+        return GridImport(problems=[Problem(source, _("the file is empty"))])
     cols, problems = _columns(rows[0], GRID_COLUMNS, source, ("id", "residents"))
     if problems:
         return GridImport(problems=problems)
@@ -374,14 +468,14 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
     cell = functools.partial(_cell, cols)
 
     for n, r in _records(rows):
-        where = join_path(source, f"row {n}")
+        where = functools.partial(row_path, source, n)
         gid = cell(r, "id")
         bad = False
         if not gid:
-            problems.append(Problem(join_path(where, "id"), "no grid id"))
+            problems.append(Problem(where("id"), _("no grid id")))
             bad = True
         elif gid in seen:
-            problems.append(Problem(join_path(where, "id"), f"the same grid as row {seen[gid]}",
+            problems.append(Problem(where("id"), _("the same grid as row {n}", n=seen[gid]),
                                     gid))
             bad = True
         else:
@@ -395,8 +489,8 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
                 continue
             v = _number(text)
             if v is None or v < 0 or not float(v).is_integer():
-                problems.append(Problem(join_path(where, col), "must be a whole number ≥ 0",
-                                        text or "(blank)"))
+                problems.append(Problem(where(col), _("must be a whole number ≥ 0"),
+                                        text or _("(blank)")))
                 bad = True
             else:
                 g[col] = int(v)
@@ -404,12 +498,13 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
         if lon_t or lat_t:
             lon, lat = _number(lon_t), _number(lat_t)
             if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                problems.append(Problem(join_path(where, "centre"), "needs a longitude and a "
-                                        "latitude in degrees", f"{lon_t}, {lat_t}"))
+                problems.append(Problem(where("centre"), _("needs a longitude and a latitude "
+                                                           "in degrees"), f"{lon_t}, {lat_t}"))
                 bad = True
             elif crs not in CRS:
-                problems.append(Problem(join_path(where, "crs"),
-                                        f"must be one of {', '.join(CRS)}", crs))
+                problems.append(Problem(where("crs"),
+                                        _("must be one of {expected}", expected=", ".join(CRS)),
+                                        crs))
                 bad = True
             else:
                 g["lonlat"] = [lon, lat]
@@ -419,14 +514,14 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
             old = located[gid]
             g.update({k: old[k] for k in ("node", "centre", "lonlat", "crs") if k in old})
         elif gid:
-            problems.append(Problem(join_path(where, "centre"), "no centre longitude/latitude, "
-                                    "and the scenario has no grid of this id to keep the "
-                                    "location of"))
+            problems.append(Problem(where("centre"), _(
+                "no centre longitude/latitude, and the scenario has no grid of this id to keep "
+                "the location of")))
             bad = True
         if not bad:
             grids.append(g)
     if not grids and not problems:
-        problems.append(Problem(source, "no grids in the file (only a header row)"))
+        problems.append(Problem(source, _("no grids in the file (only a header row)")))
     return GridImport(grids, problems)
 
 

@@ -118,7 +118,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                                     o.get("statistic", "mean"))
             cells.append({"shown": shown, "met": objective_met(value, o)})
         statistic = o.get("statistic", "mean")
-        objectives.append({"text": o.get("description") or info(o["metric"]).phrase,
+        objectives.append({"text": pick(o.get("description", ""), o.get("description_zh"))
+                           or info(o["metric"]).phrase,
                            "target": f"{o['metric']} ({_(statistic)}) {bound}",
                            "cells": cells})
 

@@ -34,10 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.findings import findings, objective_value
-from sim.core.catalogue import info
+from sim.core.catalogue import info, value_label
 from sim.core.kind import find_kind
 from sim.present import formatting
-from sim.present.i18n import _, current_lang
+from sim.present.i18n import _, current_lang, pick
 
 # Annex D.1 (project's choice): points per objective rating.
 POINTS: dict[str, int] = {"met": 100, "partly": 60, "missed": 0}
@@ -187,6 +187,14 @@ def _phrase(metric: str) -> str:
     return _(info(metric).phrase)
 
 
+def _column(metric: str) -> str:
+    """A table heading for a metric whose cells carry no unit: ``半数人员集结用时（分钟）``."""
+    unit = info(metric).unit
+    if unit != "min" or formatting.kind_of(metric) == "share":
+        return _phrase(metric)
+    return _("{measure} (minutes)", measure=_phrase(metric))
+
+
 def _observed_for(review: dict[str, Any] | None, plan: str) -> dict[str, Any]:
     """The reviewed log's metrics, if the review was of this plan."""
     if not review or review.get("plan") != plan:
@@ -205,7 +213,8 @@ def ratings(result: dict[str, Any], review: dict[str, Any] | None = None) -> lis
             obs = observed.get(o["metric"], {}).get("observed")
             value = float(obs) if isinstance(obs, int | float) else objective_value(s, o)
             out.append(Rating(
-                objective=o.get("description") or _phrase(o["metric"]),
+                objective=pick(o.get("description", ""), o.get("description_zh"))
+                or _phrase(o["metric"]),
                 plan=s["plan"],
                 target=f"{_phrase(o['metric'])} ({_(stat)}) {_bound(o)}",
                 simulated=formatting.stat(d, o["metric"], stat, unit=True),
@@ -246,8 +255,8 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
             if base not in metrics:
                 metrics.append(base)
         label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
-        header = [label, *[f"{_phrase(m)}" for m in metrics]]
-        rows = [[_(v) if key == "role" else v, *[cells.get(m, "") for m in metrics]]
+        header = [label, *[_column(m) for m in metrics]]
+        rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key)))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
@@ -256,7 +265,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
 
 def _cover(first: dict[str, Any], drill: DrillInfo) -> list[tuple[str, str]]:
     fill = _(TO_FILL)
-    cover = [(_("Drill name"), drill.name or first["scenario"]),
+    cover = [(_("Drill name"), drill.name or pick(first["scenario"], first.get("scenario_zh"))),
              (_("Organising unit"), drill.organiser or fill),
              (_("Evaluation group"), drill.evaluation_group or fill),
              (_("Evaluation date"), drill.date or fill)]
@@ -279,7 +288,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     sections: list[Section] = []
 
     # 1 Drill overview
-    overview = [[_("Scenario"), first["scenario"]], [_("Scenario kind"), _(first["kind"])],
+    overview = [[_("Scenario"), pick(first["scenario"], first.get("scenario_zh"))],
+                [_("Scenario kind"), _(first["kind"])],
                 [_("Plans evaluated"), "; ".join(
                     f"{s['plan']}" + (f" — {s['description']}" if s.get("description") else "")
                     for s in summaries)],
@@ -350,7 +360,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         header.append(_("Observed in the drill ({plan})").format(plan=first["plan"]))
     rows = []
     for m in headline:
-        row = [_phrase(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
+        row = [_column(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
         if observed:
             obs = observed.get(m, {}).get("observed")
             row.append(formatting.value(obs, m, unit=True) if isinstance(obs, int | float)
@@ -448,13 +458,89 @@ def _numbered(i: int, lang: str) -> str:
 
 def to_html(report: Report) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape  # deferred: jinja2 (reports only)
+    from markupsafe import Markup  # deferred: jinja2 (reports only)
+
+    from sim.present.cjk import css_font_face  # deferred: font subsetting (HTML reports only)
 
     env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                       autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["b64"] = lambda data: base64.b64encode(data).decode()
-    return env.get_template("gbt46792.html.j2").render(
-        report=report, html_lang="zh-CN" if report.lang == "zh" else "en")
+    page = env.get_template("gbt46792.html.j2")
+    html = page.render(report=report, html_lang="zh-CN" if report.lang == "zh" else "en",
+                       font_face="")
+    # The page carries the glyphs it uses (a subset of the shipped font) as a last fallback.
+    return page.render(report=report, html_lang="zh-CN" if report.lang == "zh" else "en",
+                       font_face=Markup(css_font_face(html)))
+
+
+# Fonts of the Word document. Chinese text takes the East Asian font (``w:eastAsia``), Latin
+# text and digits the Latin one; both set on the document defaults and on every style used,
+# with the template's theme-font references removed (a theme reference wins over a named font,
+# and python-docx's template maps East Asian theme fonts to Japanese MS Mincho / MS Gothic).
+# Body 宋体 (SimSun) 小四 12 pt; title and headings 黑体 (SimHei) 二号 22 pt / 三号 16 pt /
+# 四号 14 pt, black; Latin Times New Roman. Fallback where a font is missing: the font table
+# declares 宋体 and 黑体 with their English names as altName, the GB2312 charset (86) and their
+# PANOSE class, so Word, WPS and LibreOffice substitute an installed Chinese serif for 宋体
+# (macOS: Songti SC; Linux: Noto Serif CJK SC / Source Han Serif SC, then any CJK font) and a
+# Chinese sans for 黑体 (Heiti SC / PingFang SC; Noto Sans CJK SC, WenQuanYi Micro Hei) instead
+# of a Latin font without Chinese glyphs.
+LATIN_FONT = "Times New Roman"
+BODY_FONT = ("宋体", "SimSun", "02010600030101010101", "auto", "variable")
+HEADING_FONT = ("黑体", "SimHei", "02010609060101010101", "modern", "fixed")
+_STYLE_FONTS = (("Normal", BODY_FONT, 12.0), ("Title", HEADING_FONT, 22.0),
+                ("Heading 1", HEADING_FONT, 16.0), ("Heading 2", HEADING_FONT, 14.0))
+
+
+def _chinese_fonts(doc: Any, lang: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    def fonts(rpr: Any, east_asian: str) -> None:
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:
+            rfonts = OxmlElement("w:rFonts")
+            rpr.insert(0, rfonts)
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            rfonts.attrib.pop(qn(attr), None)
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            rfonts.set(qn(attr), LATIN_FONT)
+        rfonts.set(qn("w:eastAsia"), east_asian)
+
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(
+        qn("w:rPr"))
+    fonts(defaults, BODY_FONT[0])
+    lang_el = defaults.find(qn("w:lang"))
+    lang_el.set(qn("w:val"), "zh-CN" if lang == "zh" else "en-US")
+    lang_el.set(qn("w:eastAsia"), "zh-CN")  # CJK punctuation and quotes take the Chinese font
+    for name, font, size in _STYLE_FONTS:
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        fonts(style.element.get_or_add_rPr(), font[0])
+        if name != "Normal":
+            style.font.color.rgb = RGBColor(0, 0, 0)  # official reports: black headings
+            color = style.element.rPr.find(qn("w:color"))
+            for attr in ("w:themeColor", "w:themeShade"):
+                color.attrib.pop(qn(attr), None)
+    _declare_fonts(doc)
+
+
+def _declare_fonts(doc: Any) -> None:
+    """Add 宋体 and 黑体 to the font table (altName, GB2312 charset, PANOSE) for substitution."""
+    from lxml import etree
+
+    part = next(p for p in doc.part.package.iter_parts()
+                if str(p.partname) == "/word/fontTable.xml")
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    root = etree.fromstring(part.blob)
+    for name, alt, panose, family, pitch in (BODY_FONT, HEADING_FONT):
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        for tag, val in (("altName", alt), ("panose1", panose), ("charset", "86"),
+                         ("family", family), ("pitch", pitch)):
+            etree.SubElement(font, f"{{{w}}}{tag}", {f"{{{w}}}val": val})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
+                                standalone=True)
 
 
 def to_docx(report: Report) -> bytes:
@@ -462,19 +548,19 @@ def to_docx(report: Report) -> bytes:
     from docx.enum.section import WD_SECTION  # deferred: python-docx (Word reports only)
     from docx.enum.text import WD_ALIGN_PARAGRAPH  # deferred: python-docx (Word reports only)
     from docx.oxml.ns import qn  # deferred: python-docx (Word reports only)
-    from docx.shared import Cm, Pt  # deferred: python-docx (Word reports only)
+    from docx.shared import Cm  # deferred: python-docx (Word reports only)
 
     doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "SimSun"  # 宋体 for body text, the usual choice for official reports
-    normal.font.size = Pt(11)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "SimSun")
-    # Cover page: title, then the cover fields as a two-column table.
-    title = doc.add_paragraph()
+    _chinese_fonts(doc, report.lang)
+    # Cover page: title (黑体 22 pt, the Title style without the template's rule), then the
+    # cover fields as a two-column table.
+    title = doc.add_paragraph(style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(report.title)
-    run.bold = True
-    run.font.size = Pt(22)
+    ppr = doc.styles["Title"].element.pPr
+    border = ppr.find(qn("w:pBdr")) if ppr is not None else None
+    if border is not None:
+        ppr.remove(border)
+    title.add_run(report.title).bold = True
     doc.add_paragraph()
     cover = doc.add_table(rows=0, cols=2)
     cover.style = "Table Grid"
