@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class EventRecord(NamedTuple):
@@ -26,6 +28,8 @@ EVENT_COLUMNS = list(EventRecord._fields)
 
 
 def events_frame(records: list[EventRecord]) -> pd.DataFrame:
+    import pandas as pd  # deferred: pandas costs ~0.5 s of start-up; only writers need it
+
     return pd.DataFrame.from_records(records, columns=EVENT_COLUMNS)
 
 

@@ -6,21 +6,17 @@ Used by the CLI, the dashboard and the report alike, so that every view of a tow
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from sim.network.graph import RoadNetwork
+from sim.present.cjk import pyplot
+from sim.present.i18n import N_
+from sim.present.i18n import _ as tr  # ``_`` is a throwaway name here
 
-from sim.network.graph import RoadNetwork  # noqa: E402
-from sim.present.cjk import register  # noqa: E402
-from sim.present.i18n import N_  # noqa: E402
-from sim.present.i18n import _ as tr  # noqa: E402  (``_`` is a throwaway name here)
-
-register()  # CJK glyphs from the shipped font
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 Place = tuple[str, str]  # (node id, label)
 PLACE_KINDS = (N_("grid"), N_("assembly point"), N_("shelter"), N_("checkpoint"),
@@ -39,6 +35,9 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     ``edge_colors`` colours chosen roads (e.g. flooded ones); ``points`` adds scatter layers,
     name → (array of node indices, colour), e.g. where responders are at a given minute.
     """
+    plt = pyplot()
+    from matplotlib.collections import LineCollection  # deferred: matplotlib, see pyplot()
+
     fig, ax = plt.subplots(figsize=(7, 6), dpi=100)
     xy = network.xy
     segs, colors = [], []

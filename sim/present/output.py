@@ -13,11 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pandas as pd
-
 from sim.core.errors import Problem, ScenarioError
 from sim.core.results import json_ready
 from sim.core.scenario import KINDS
+from sim.present.excel import results_xlsx
+from sim.present.plots import breakdown_figure, curve_figure
 from sim.run.experiments import Comparison, PlanRun
 
 _R = TypeVar("_R")
@@ -110,7 +110,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def save_figure(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
 
     fig.savefig(path)
     plt.close(fig)
@@ -118,9 +118,6 @@ def save_figure(fig: Any, path: Path) -> Path:
 
 
 def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
-    # matplotlib is imported only when plots are written: it is most of the CLI's start-up.
-    from sim.present.plots import breakdown_figure, curve_figure
-
     written = []
     kind = KINDS.get(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
@@ -153,6 +150,8 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     data = comp.as_dict()
     write_json(out / "comparison.json", data)
+    import pandas as pd  # deferred: pandas costs ~0.5 s of start-up
+
     pd.concat([r.metrics_frame() for r in comp.runs]).to_csv(out / "replications.csv",
                                                               index=False)
     return [out / "comparison.json", out / "replications.csv",
@@ -161,7 +160,5 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
 
 def write_xlsx(result: dict[str, Any], path: Path) -> Path:
     """``results.xlsx`` of a summary or comparison (see :mod:`sim.present.excel`)."""
-    from sim.present.excel import results_xlsx
-
     path.write_bytes(results_xlsx(result))
     return path

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from sim.core.catalogue import breakdown_label, info
+from sim.present.cjk import pyplot
+from sim.present.i18n import _, pick
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.core.catalogue import breakdown_label, info  # noqa: E402
-from sim.present.cjk import register  # noqa: E402
-from sim.present.i18n import _, pick  # noqa: E402
-
-register()  # CJK glyphs from the shipped font, whatever the machine has
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure:
     """Completion curves of one or more plans with their 5–95 % bands and the 60-minute line."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     for s in summaries:
         c = s.get("curve")
@@ -46,6 +42,7 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
 
 def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> Figure | None:
     """Bars of ``metric[key=…]`` breakdowns (e.g. mustered by role) per plan."""
+    plt = pyplot()
     prefix = f"{metric}[{key}="
     labels = sorted({m[len(prefix):-1] for s in summaries for m in s["metrics"]
                      if m.startswith(prefix)})
@@ -85,6 +82,7 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
 
 def review_figure(review: dict[str, Any]) -> Figure:
     """The observed curve drawn over the simulated simultaneous envelope."""
+    plt = pyplot()
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=c["envelope"])

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.present.maps import town_map  # noqa: E402
+from sim.present.cjk import pyplot
+from sim.present.maps import town_map
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from sim.kinds.evacuation.build import EvacuationInputs
     from sim.network.graph import RoadNetwork
 
@@ -22,6 +19,7 @@ _PREFIX = "occupancy[shelter="
 
 def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figure | None:
     """Mean occupancy of the busiest shelters over time (5–95 % band), one panel per plan."""
+    plt = pyplot()
     with_series = [s for s in summaries if any(k.startswith(_PREFIX) for k in s.get("series", {}))]
     if not with_series:
         return None

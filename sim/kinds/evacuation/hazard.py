@@ -25,14 +25,15 @@ import time
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
-from scipy.special import ndtr
 
 from sim.kinds.evacuation.config import Hazard, Rainfall
 from sim.network.graph import RoadNetwork
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 M_PER_MIN_AT_1KMH = 1000.0 / 60.0
 
@@ -44,6 +45,8 @@ def hourly_rain(rain: Rainfall) -> np.ndarray:
     ds = rain.design_storm
     assert ds is not None
     edges = np.arange(ds.duration_h + 1, dtype=float)
+    from scipy.special import ndtr  # deferred: scipy.special is ~0.2 s of start-up
+
     weights = np.diff(ndtr((edges - ds.peak_hour) / ds.width_h))
     if weights.sum() <= 0:  # peak far outside the storm: spread evenly
         weights = np.ones(ds.duration_h)
@@ -308,12 +311,17 @@ class Routes:
         table = self.table(state, mode)
         row = table.base_dist.get(base)
         if row is None:
+            from scipy.sparse.csgraph import dijkstra  # deferred: scipy.sparse is ~0.3 s of start-up
+
             t0 = time.perf_counter()
             row = table.base_dist[base] = dijkstra(table.graph, directed=False, indices=base)
             self.seconds += time.perf_counter() - t0
         return row
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
+        from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
+        from scipy.sparse.csgraph import dijkstra  # deferred: scipy.sparse is ~0.3 s of start-up
+
         rows, cols, _, _ = self.network._edges
         ok = np.isfinite(weights)
         n = len(self.network.nodes)

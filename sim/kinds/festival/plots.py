@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.colors import TwoSlopeNorm  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from sim.present.cjk import pyplot
+from sim.present.plots import mark_injects
 
-from sim.present.plots import mark_injects  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
@@ -28,6 +26,7 @@ def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
+    plt = pyplot()
     names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue[checkpoint=")))
     if not names:
         return None
@@ -60,6 +59,9 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Heat strip per plan: mean density (people/m²) of each viewing point over the day; the
     colour turns red at the danger limit and cells whose 95th percentile is over it are dotted."""
+    plt = pyplot()
+    from matplotlib.colors import TwoSlopeNorm  # deferred: matplotlib, see pyplot()
+
     strips = [(s, _tagged(s, "density[viewing_point=")) for s in summaries]
     strips = [(s, d) for s, d in strips if d]
     if not strips:
@@ -96,6 +98,7 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
     with the danger limit drawn as a red dashed line."""
+    plt = pyplot()
     names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
     if not names:
         return None
