@@ -24,6 +24,7 @@ from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info
 from sim.core.kind import Kind
+from sim.core.results import Breakdown, breakdowns_in
 from sim.core.scenario import KINDS
 from sim.present import formatting
 from sim.present.i18n import _
@@ -286,13 +287,12 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                     ) -> alt.Chart | None:
-    prefix = f"{metric}[{key}="
     rows = []
     for s in summaries:
-        for name, d in s["metrics"].items():
-            if name.startswith(prefix) and d and d.get("mean") is not None \
-                    and math.isfinite(float(d["mean"])):
-                rows.append({"plan": s["plan"], "place": name[len(prefix):-1],
+        for b in breakdowns_in(s["metrics"], metric, key):
+            d = s["metrics"][b.name]
+            if d and d.get("mean") is not None and math.isfinite(float(d["mean"])):
+                rows.append({"plan": s["plan"], "place": b.value,
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -418,15 +418,14 @@ def _table(frame: pd.DataFrame) -> None:
 
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:
     """Rows: places (or roles, groups); columns: plans; one measure."""
-    prefix = f"{metric}[{key}="
-    labels = list(dict.fromkeys(name[len(prefix):-1] for s in summaries for name in s["metrics"]
-                                if name.startswith(prefix)))
+    labels = list(dict.fromkeys(b.value for s in summaries
+                                for b in breakdowns_in(s["metrics"], metric, key)))
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     rows = []
     for label in labels:
         row: dict[str, Any] = {where: label}
         for s in summaries:
-            d = s["metrics"].get(f"{prefix}{label}]")
+            d = s["metrics"].get(Breakdown(metric, key, label).name)
             row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, metric, "mean", unit=True)
         rows.append(row)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.core.catalogue import info, role_label
+from sim.core.results import breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh
 
@@ -33,9 +34,7 @@ def _mean(summary: dict[str, Any], metric: str) -> float:
 
 
 def _breakdown(summary: dict[str, Any], metric: str, key: str) -> dict[str, float]:
-    prefix = f"{metric}[{key}="
-    return {name[len(prefix):-1]: _mean(summary, name) for name in summary["metrics"]
-            if name.startswith(prefix)}
+    return {b.value: _mean(summary, b.name) for b in breakdowns_in(summary["metrics"], metric, key)}
 
 
 def _reached_mean(summary: dict[str, Any], metric: str) -> float:

@@ -29,7 +29,7 @@ from sim.core.assumptions import Assumption, apply_values, get_path
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import Kind
-from sim.core.results import ReplicationResult
+from sim.core.results import ReplicationResult, base_metric
 from sim.core.scenario import KINDS, Scenario, network_for, parse_scenario
 from sim.run.backends import Backend, run_tasks
 
@@ -184,7 +184,7 @@ def statistic(rows: list[dict[str, float]], metric: str, stat: str = "mean") -> 
 
 def _check_metric(scenario: Scenario, metric: str, plan: str | None) -> None:
     known = scenario.kind.required_metrics
-    base = metric.partition("[")[0]
+    base = base_metric(metric)
     if base not in known and base not in scenario.kind.headline_metrics:
         raise ScenarioError([Problem("--metric", f"unknown metric for a {scenario.kind.name} "
                                      f"scenario; one of {', '.join(known)}", metric)])

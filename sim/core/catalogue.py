@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from sim.core.results import Breakdown, base_metric
 from sim.present.i18n import N_, _
 from sim.run.stats import PairedDifference
 
@@ -97,30 +98,37 @@ TIME_TO_X = frozenset({"t50_min", "t90_min", "ete50_min", "ete90_min", "ete100_m
 
 
 def is_time_to(metric: str) -> bool:
-    return metric.partition("[")[0] in TIME_TO_X
+    return base_metric(metric) in TIME_TO_X
 
 
 def info(metric: str) -> MetricInfo:
     """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
-    base, _sep, detail = metric.partition("[")
-    known = METRICS.get(base)
+    part = Breakdown.parse(metric)
+    known = METRICS.get(part.metric if part else metric)
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
     # The phrase in the current language (METRICS holds the English, the catalogue the 中文).
     phrase = _(known.phrase)
-    if detail:
-        return MetricInfo(f"{phrase} ({breakdown_label(detail.rstrip(']'))})", known.unit,
+    if part:
+        return MetricInfo(f"{phrase} ({breakdown_label(part)})", known.unit,
                           known.higher_is_better)
     return MetricInfo(phrase, known.unit, known.higher_is_better)
 
 
-def breakdown_label(detail: str) -> str:
-    """``role=cadre`` → ``role=cadre`` in English, ``角色=干部`` in 中文."""
-    key, sep, value = detail.partition("=")
-    if not sep:
-        return detail
-    shown = role_label(value) if key == "role" else value
-    return f"{_(BREAKDOWN_KEYS.get(key, key))}={shown}"
+def breakdown_label(part: Breakdown) -> str:
+    """``role=cadre`` in English, ``角色=干部`` in 中文: :func:`key_label` ``=`` :func:`value_label`."""
+    return f"{key_label(part.key)}={value_label(part)}"
+
+
+def key_label(key: str) -> str:
+    """What a breakdown is by, in the current language (``role`` → ``角色``)."""
+    return _(BREAKDOWN_KEYS.get(key, key))
+
+
+def value_label(part: Breakdown) -> str:
+    """Which part, in the current language where it is a word of ours (roles); place names as
+    the user wrote them."""
+    return role_label(part.value) if part.key == "role" else part.value
 
 
 # What a planner calls each role (sim.core.forces.Role); the 中文 (field-data.md: 网格长,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.core.catalogue import breakdown_label, info
+from sim.core.catalogue import info, key_label, value_label
+from sim.core.results import breakdowns_in
 from sim.present.cjk import pyplot
 from sim.present.i18n import _, pick
 
@@ -43,22 +44,21 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
 def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> Figure | None:
     """Bars of ``metric[key=…]`` breakdowns (e.g. mustered by role) per plan."""
     plt = pyplot()
-    prefix = f"{metric}[{key}="
-    labels = sorted({m[len(prefix):-1] for s in summaries for m in s["metrics"]
-                     if m.startswith(prefix)})
-    if not labels:
+    parts = sorted({b for s in summaries for b in breakdowns_in(s["metrics"], metric, key)},
+                   key=lambda b: b.value)
+    if not parts:
         return None
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     width = 0.8 / max(len(summaries), 1)
     for k, s in enumerate(summaries):
-        vals = [(s["metrics"].get(f"{prefix}{lab}]") or {}).get("mean") or 0 for lab in labels]
-        ax.bar([i + k * width for i in range(len(labels))], vals, width, label=s["plan"])
-    ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(labels))])
-    shown = [breakdown_label(f"{key}={lab}").partition("=")[2] for lab in labels]
+        vals = [(s["metrics"].get(b.name) or {}).get("mean") or 0 for b in parts]
+        ax.bar([i + k * width for i in range(len(parts))], vals, width, label=s["plan"])
+    ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(parts))])
+    shown = [value_label(b) for b in parts]
     ax.set_xticklabels(shown, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel(_("{metric} (mean)", metric=info(metric).phrase))
     ax.set_title(_("{metric} by {key}", metric=info(metric).phrase,
-                   key=breakdown_label(f"{key}=x").partition("=")[0]))
+                   key=key_label(key)))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.results import breakdowns_in
 from sim.present.cjk import pyplot
 from sim.present.plots import mark_injects
 
@@ -13,9 +14,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
+def _tagged(summary: dict[str, Any], metric: str, key: str) -> dict[str, dict[str, Any]]:
     series = summary.get("series") or {}
-    return {k[len(prefix):-1]: v for k, v in series.items() if k.startswith(prefix)}
+    return {b.value: series[b.name] for b in breakdowns_in(series, metric, key)}
 
 
 def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -27,7 +28,7 @@ def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
     plt = pyplot()
-    names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue[checkpoint=")))
+    names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue", "checkpoint")))
     if not names:
         return None
     cols = min(len(names), 3)
@@ -36,7 +37,7 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                              squeeze=False, sharex=True)
     for ax, name in zip(axes.flat, names, strict=False):
         for s in summaries:
-            q = _tagged(s, "queue[checkpoint=").get(name)
+            q = _tagged(s, "queue", "checkpoint").get(name)
             if q is None:
                 continue
             t = np.asarray(q["t_min"]) / 60.0
@@ -62,7 +63,7 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     plt = pyplot()
     from matplotlib.colors import TwoSlopeNorm  # deferred: matplotlib, see pyplot()
 
-    strips = [(s, _tagged(s, "density[viewing_point=")) for s in summaries]
+    strips = [(s, _tagged(s, "density", "viewing_point")) for s in summaries]
     strips = [(s, d) for s, d in strips if d]
     if not strips:
         return None
@@ -99,7 +100,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
     with the danger limit drawn as a red dashed line."""
     plt = pyplot()
-    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
+    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density", "viewing_point")))
     if not names:
         return None
     cols = min(len(names), 3)
@@ -110,7 +111,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                   .get("mean", [4.0])[0])
     for ax, name in zip(axes.flat, names, strict=False):
         for s in summaries:
-            d = _tagged(s, "density[viewing_point=").get(name)
+            d = _tagged(s, "density", "viewing_point").get(name)
             if d is None:
                 continue
             t = np.asarray(d["t_min"]) / 60.0
