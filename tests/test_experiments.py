@@ -18,8 +18,7 @@ from sim.kinds.muster.metrics import FINAL_STATES
 from sim.kinds.muster.model import draw
 from sim.run.experiments import compare, execute, plan_inputs, run_plan
 from sim.run.stats import describe, paired_difference
-from tests.helpers import build, fixed_muster
-from tests.test_validation import BUNDLED, cli
+from tests.helpers import BUNDLED, build, cli, fixed_muster
 
 
 def same_metrics(a: list, b: list) -> bool:

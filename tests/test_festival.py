@@ -17,8 +17,7 @@ from sim.kinds.festival.metrics import PLACES, los_grade, occupancy_steps, place
 from sim.kinds.festival.model import Day, run_checkpoints
 from sim.run.experiments import execute, plan_inputs
 from tests.festival_helpers import crowded, small_festival
-from tests.helpers import build, line_graphml, write_scenario
-from tests.test_validation import ROOT, cli
+from tests.helpers import ROOT, build, cli, line_graphml, write_scenario
 
 BUNDLED = ROOT / "scenarios" / "tide_yanguan.yaml"
 
