@@ -109,8 +109,8 @@ def test_dashboard_runs_are_recorded_for_history(app):
 
 
 def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
-    store = pytest.importorskip("sim.run.store")
     from sim.core.scenario import load_scenario
+    from sim.run import store
     from sim.run.experiments import compare
 
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
