@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +27,37 @@ def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     """``gridmuster ARGS`` in a fresh interpreter, as a user would run it."""
     return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
                           cwd=cwd or ROOT, timeout=300)
+
+
+def cli_here(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``gridmuster ARGS`` in this process through click's test runner: the same entry point
+    (``sim.cli.main.main``, with its exit codes and one-line errors) without ~1 s of start-up
+    per call. Use :func:`cli` where the separate process is the point (tracebacks, signals)."""
+    import contextvars
+
+    from typer.testing import CliRunner
+
+    from sim.cli.main import main
+
+    def call() -> int:
+        argv, here = sys.argv, os.getcwd()
+        sys.argv = ["gridmuster", *args]
+        os.chdir(cwd or ROOT)
+        try:
+            main()
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = argv
+            os.chdir(here)
+        return 0
+
+    with CliRunner().isolation() as (out, err, _both):
+        code = contextvars.copy_context().run(call)  # --lang stays inside this call
+        sys.stdout.flush()
+        sys.stderr.flush()
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    return subprocess.CompletedProcess(["gridmuster", *args], code, stdout, stderr)
 
 
 

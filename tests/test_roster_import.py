@@ -23,7 +23,8 @@ from sim.core.roster_import import (
 from sim.core.scenario import parse_scenario
 from sim.network.coords import from_wgs84
 from sim.present.excel import results_xlsx, table_xlsx
-from tests.helpers import LONLAT, cli, fixed_muster, line_graphml, osmnx_like, write_scenario
+from tests.helpers import LONLAT, fixed_muster, line_graphml, osmnx_like, write_scenario
+from tests.helpers import cli_here as cli
 from tests.helpers import drill_summary as _summary
 
 
