@@ -24,6 +24,7 @@ from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info, value_label
 from sim.core.kind import AnyKind, find_kind
+from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, is_zh, pick
 from sim.present.tables import breakdowns
@@ -286,13 +287,12 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                     ) -> alt.Chart | None:
-    prefix = f"{metric}[{key}="
     rows = []
     for s in summaries:
-        for name, d in s["metrics"].items():
-            if name.startswith(prefix) and d and d.get("mean") is not None \
-                    and math.isfinite(float(d["mean"])):
-                rows.append({"plan": s["plan"], "place": label_of(key, name[len(prefix):-1]),
+        for b in breakdowns_in(s["metrics"], metric, key):
+            d = s["metrics"][b.name]
+            if d and d.get("mean") is not None and math.isfinite(float(d["mean"])):
+                rows.append({"plan": s["plan"], "place": label_of(key, b.value),
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -429,15 +429,14 @@ def label_of(key: str, label: str) -> str:
 
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:
     """Rows: places (or roles, groups); columns: plans; one measure."""
-    prefix = f"{metric}[{key}="
-    labels = list(dict.fromkeys(name[len(prefix):-1] for s in summaries for name in s["metrics"]
-                                if name.startswith(prefix)))
+    labels = list(dict.fromkeys(b.value for s in summaries
+                                for b in breakdowns_in(s["metrics"], metric, key)))
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     rows = []
     for label in labels:
         row: dict[str, Any] = {where: label_of(key, label)}
         for s in summaries:
-            d = s["metrics"].get(f"{prefix}{label}]")
+            d = s["metrics"].get(Breakdown(metric, key, label).name)
             row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, metric, "mean", unit=True)
         rows.append(row)

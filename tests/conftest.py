@@ -1,4 +1,38 @@
+"""Shared fixtures and the suite's markers (registered in pyproject.toml).
+
+Markers are set here from what a test does, so a new test is marked without remembering to:
+- ``cli``: it runs the ``gridmuster`` command (``cli(...)``, typer's ``CliRunner``, ``-m sim``);
+- ``ui``: it drives the dashboard headless with Streamlit's AppTest (the ``app`` fixture);
+- ``browser``: it drives the dashboard in Chromium (``tests/test_browser.py``); also ``slow``.
+Select with ``-m``, e.g. ``pytest -m "not slow and not browser"`` for a quick run.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
 import pytest
+
+_CLI = re.compile(r"\bcli\(|CliRunner|\"-m\", \"sim\"|\bgridmuster_cmd\b")
+_UI = re.compile(r"\bAppTest\b|\bgoto\(|\bapp\b")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fn = getattr(item, "function", None)
+        try:
+            source = inspect.getsource(fn) if fn is not None else ""
+        except (OSError, TypeError):
+            source = ""
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.module is not None and item.module.__name__.endswith("test_browser"):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
+        elif "app" in fixtures or _UI.search(source) and "AppTest" in source:
+            item.add_marker(pytest.mark.ui)
+        if _CLI.search(source):
+            item.add_marker(pytest.mark.cli)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ import yaml
 from sim.analysis.observed import ObservedLog
 from sim.core.scenario import Scenario, parse_scenario
 from sim.run.experiments import PlanRun
-from tests.test_validation import BUNDLED
+from tests.helpers import BUNDLED
 
 
 def small_town() -> Scenario:

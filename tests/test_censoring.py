@@ -24,8 +24,7 @@ from sim.present import formatting
 from sim.present.report import load_result, render
 from sim.run.experiments import compare, run_plan
 from sim.run.stats import censored_percentile, describe_time, paired_difference
-from tests.helpers import build, fixed_muster, line_graphml
-from tests.test_validation import cli
+from tests.helpers import build, cli, fixed_muster, line_graphml
 
 REPS = 40
 T_MUSTERED = 7.5
@@ -137,7 +136,7 @@ def test_paired_difference_drops_unreached_pairs():
 # -- people are people -------------------------------------------------------------------------
 
 def _evac_with_teams(tmp_path: Path) -> dict:
-    from tests.test_evacuation import evac, graph
+    from tests.helpers import evac, graph
 
     graph(tmp_path / "g.graphml", {"A": 0.0, "B": 10.0}, [("A", "B", 600.0)])
     data = evac([{"id": "h1", "node": "A", "members": 2}],
@@ -170,7 +169,7 @@ def test_escort_teams_count_as_their_members(tmp_path):
 # -- degenerate cases --------------------------------------------------------------------------
 
 def _degenerate(tmp_path: Path, **over: dict) -> dict:
-    from tests.test_evacuation import evac, graph
+    from tests.helpers import evac, graph
 
     graph(tmp_path / "g.graphml", {"A": 0.0, "B": 10.0}, [("A", "B", 600.0)])
     from tests.helpers import deep_update

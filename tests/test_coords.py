@@ -19,8 +19,7 @@ from sim.network.coords import (
     wgs84_to_gcj02,
 )
 from sim.network.geo import haversine_m
-from tests.helpers import fixed_muster
-from tests.test_inputs_network import LONLAT, osmnx_like
+from tests.helpers import LONLAT, fixed_muster, osmnx_like
 
 # (wgs lat, wgs lon, gcj lat, gcj lon): the test points every eviltransform port ships
 # (Shanghai, Shenzhen, Beijing), to the last digit.

@@ -10,8 +10,9 @@ import yaml
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from tests.helpers import APP, goto
+
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "dashboard" / "app.py")
 BUNDLED = ROOT / "scenarios" / "muster_youchegang.yaml"
 
 
@@ -21,12 +22,6 @@ def app(monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))  # not the user's store
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def goto(at: AppTest, page: str) -> AppTest:
-    at.sidebar.radio(key="page").set_value(page).run()
     assert not at.exception, at.exception
     return at
 
@@ -114,8 +109,8 @@ def test_dashboard_runs_are_recorded_for_history(app):
 
 
 def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
-    store = pytest.importorskip("sim.run.store")
     from sim.core.scenario import load_scenario
+    from sim.run import store
     from sim.run.experiments import compare
 
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))

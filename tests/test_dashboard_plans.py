@@ -9,7 +9,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from sim.core.workspace import Workspace, WorkspaceError  # noqa: E402
-from tests.test_dashboard import APP, goto  # noqa: E402
+from tests.helpers import APP, goto  # noqa: E402
 
 CADRES = 4  # row of the cadres (count 500) in the baseline forces of Youchegang
 

@@ -29,7 +29,7 @@ from sim.core.scenario import load_scenario, parse_scenario
 from sim.present.output import atomic_folder, check_out_folder
 from sim.run.experiments import run_plan
 from sim.run.store import RunStore
-from tests.test_validation import BUNDLED, ROOT, cli
+from tests.helpers import BUNDLED, ROOT, cli
 
 REPS = 30
 

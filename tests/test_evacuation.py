@@ -6,72 +6,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
 import numpy as np
 import pytest
 
 from sim.core.errors import ScenarioError
 from sim.core.scenario import Scenario, load_scenario, parse_scenario
 from sim.kinds.evacuation.hazard import pregnolato_kmh
-from sim.run.experiments import execute, plan_inputs
-from tests.helpers import deep_update, write_scenario
-from tests.test_validation import cli
-
-ROOT = Path(__file__).resolve().parents[1]
-YANGNING = ROOT / "scenarios" / "rainstorm_yangning.yaml"
-
-
-def graph(path: Path, nodes: dict[str, float], edges: list[tuple[str, str, float]]) -> Path:
-    """Nodes with elevations (m) on a line at x = 100 m apart; edges with lengths (m)."""
-    g = nx.Graph()
-    for i, (n, elev) in enumerate(nodes.items()):
-        g.add_node(n, x=100.0 * i, y=0.0, elevation_m=elev)
-    for a, b, length in edges:
-        g.add_edge(a, b, length_m=length, speed_kmh=30.0)
-    nx.write_graphml(g, path)
-    return path
-
-
-def evac(households: list[dict[str, Any]], shelters: list[dict[str, Any]], **over: Any
-         ) -> dict[str, Any]:
-    """Everyone leaves on their own at a fixed time and walks at 6 km/h (100 m/min)."""
-    data: dict[str, Any] = {
-        "name": "oracle", "kind": "evacuation", "seed": 1,
-        "network": {"graphml": "g.graphml"},
-        "grids": [{"id": "G", "node": "A", "residents": 10}],
-        "evacuation": {
-            "horizon_min": 120,
-            "hazard": {"rain": {"hourly_mm": [0]}, "drainage_mm_per_h": 0, "base_level_m": 0,
-                       "rise_m_per_mm": 0.01, "update_min": 1},
-            "shelters": shelters,
-            "population": {"households": households, "at_risk_below_m": 5,
-                           "self_evacuation_share": 1.0, "self_evacuation_delay": 0,
-                           "walk_kmh": 6, "needs_escort_share": 0},
-        },
-    }
-    return deep_update(data, over)
-
-
-def one_run(s: Scenario, plan: str | None = None) -> Any:
-    return s.kind.simulate(plan_inputs(s.plan(plan)), 0, 1, True)
-
-
-def events_of(result: Any, who: str) -> list[tuple[float, str, str]]:
-    return [(round(e.t_min, 6), e.event, e.location) for e in result.events if e.entity_id == who]
-
+from sim.run.experiments import execute
+from tests.helpers import (
+    YANGNING,
+    cli,
+    deep_update,
+    evac,
+    events_of,
+    graph,
+    one_road,
+    one_run,
+    write_scenario,
+)
 
 # -- oracles ---------------------------------------------------------------------------------
-
-def one_road(tmp_path: Path, leave_at: float) -> Scenario:
-    # A (0 m) —600 m— B (10 m, shelter). 60 mm/h, no drainage, 0.01 m per mm: the water at A
-    # rises 1 cm a minute, so the road (its deeper end) passes the 0.305 m wading limit at 31.
-    graph(tmp_path / "g.graphml", {"A": 0.0, "B": 10.0}, [("A", "B", 600.0)])
-    data = evac([{"id": "h1", "node": "A", "members": 2}],
-                [{"id": "S", "node": "B", "capacity": 10}],
-                evacuation={"hazard": {"rain": {"hourly_mm": [60] * 5}, "walk_limit_m": 0.305},
-                            "population": {"self_evacuation_delay": leave_at}})
-    return parse_scenario(data, tmp_path)
-
 
 def test_one_road_village_floods_at_the_known_time(tmp_path):
     r = one_run(one_road(tmp_path, 10.0))

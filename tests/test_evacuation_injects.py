@@ -14,9 +14,7 @@ from sim.core.rng import replication_key
 from sim.core.scenario import Scenario, load_scenario, parse_scenario
 from sim.kinds.evacuation.model import FloodRun
 from sim.run.experiments import plan_inputs, run_plan
-from tests.helpers import deep_update
-from tests.test_evacuation import YANGNING, evac, events_of, graph, one_road, one_run
-from tests.test_validation import cli
+from tests.helpers import YANGNING, cli, deep_update, evac, events_of, graph, one_road, one_run
 
 ROOT = Path(__file__).resolve().parents[1]
 LOG = ROOT / "scenarios" / "observed" / "yangning_evacuation_arrivals.csv"

@@ -12,8 +12,7 @@ import pytest
 from sim.core.scenario import load_scenario
 from sim.kinds.evacuation.present import flood_map
 from sim.run.experiments import plan_inputs, run_plan
-from tests.test_evacuation import ROOT, YANGNING
-from tests.test_validation import cli
+from tests.helpers import ROOT, YANGNING, cli
 
 DUHU = ROOT / "scenarios" / "rainstorm_duhu.yaml"
 REQUIRED = ("evacuated_60min", "frac_evacuated_60min", "ete50_min", "ete90_min", "ete100_min",

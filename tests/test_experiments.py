@@ -18,8 +18,7 @@ from sim.kinds.muster.metrics import FINAL_STATES
 from sim.kinds.muster.model import draw
 from sim.run.experiments import compare, execute, plan_inputs, run_plan
 from sim.run.stats import describe, paired_difference
-from tests.helpers import build, fixed_muster
-from tests.test_validation import BUNDLED, cli
+from tests.helpers import BUNDLED, build, cli, fixed_muster
 
 
 def same_metrics(a: list, b: list) -> bool:
@@ -244,7 +243,15 @@ def test_schema_is_json_schema():
     r = cli("schema")
     assert r.returncode == 0
     sch = json.loads(r.stdout)
-    assert "muster" in json.dumps(sch) and "properties" in json.dumps(sch)
+    # One alternative per registered kind, told apart by its constant ``kind``, each naming
+    # the fields a scenario must have.
+    from sim.core.scenario import KINDS
+
+    kinds = [alt["properties"]["kind"].get("const") for alt in sch["oneOf"]]
+    assert sorted(kinds) == sorted(KINDS)
+    for alt in sch["oneOf"]:
+        assert {"name", "kind", "network", "grids"} <= set(alt["properties"])
+        assert "kind" in alt.get("required", []) or alt["properties"]["kind"].get("const")
 
 
 def test_output_folders_default_under_out(tmp_path):

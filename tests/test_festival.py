@@ -17,8 +17,7 @@ from sim.kinds.festival.metrics import PLACES, los_grade, occupancy_steps, place
 from sim.kinds.festival.model import Day, run_checkpoints
 from sim.run.experiments import execute, plan_inputs
 from tests.festival_helpers import crowded, small_festival
-from tests.helpers import build, line_graphml, write_scenario
-from tests.test_validation import ROOT, cli
+from tests.helpers import ROOT, build, cli, line_graphml, write_scenario
 
 BUNDLED = ROOT / "scenarios" / "tide_yanguan.yaml"
 
@@ -192,8 +191,12 @@ def test_bundled_scenario_end_to_end_through_the_cli(tmp_path):
     assert 90_000 < summary["metrics"]["visitors"]["mean"] < 110_000
     assert "queue[checkpoint=H1]" in summary["series"]
     assert "los[viewing_point=P1]" in summary["series"]
-    assert (out / "queues.png").stat().st_size > 0
-    assert (out / "density_strip.png").stat().st_size > 0
+    from matplotlib.image import imread
+
+    for png in ("queues.png", "density_strip.png"):  # real images with something drawn
+        pixels = imread(out / png)
+        assert pixels.ndim == 3 and min(pixels.shape[:2]) > 100, png
+        assert float(pixels[..., :3].std()) > 0.05, png
     ev = pd.read_csv(out / "events.csv")
     assert {"arrived", "check_start", "entered", "exited"} <= set(ev.event)
     cmp_out = tmp_path / "cmp"
@@ -215,8 +218,6 @@ def test_bundled_plans_change_what_they_say(tmp_path):
     assert lanes["rail_to_highway"][r1] < lanes["reported"][r1]
     assert lanes["rail_to_highway"][h1] > lanes["reported"][h1]
     assert lanes["next50_highway"][h1] > lanes["reported"][h1]
-    text = BUNDLED.read_text()
-    assert text.count("ASSUMED") >= 20
 
 
 def test_los_and_weighted_quantile():

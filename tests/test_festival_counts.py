@@ -11,7 +11,7 @@ import yaml
 from sim.core.errors import ScenarioError
 from sim.core.scenario import parse_scenario
 from sim.run.experiments import execute
-from tests.test_validation import ROOT, cli
+from tests.helpers import ROOT, cli
 
 TIDE = ROOT / "scenarios" / "tide_yanguan.yaml"
 

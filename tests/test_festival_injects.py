@@ -15,8 +15,7 @@ from sim.kinds.festival.present import queue_figure
 from sim.kinds.festival.review import sampled_log
 from sim.run.experiments import execute, plan_inputs, run_plan
 from tests.festival_helpers import small_festival
-from tests.helpers import build, deep_update, line_graphml, write_scenario
-from tests.test_validation import ROOT, cli
+from tests.helpers import ROOT, build, cli, deep_update, line_graphml, write_scenario
 
 # One lane, one visitor a minute at 0, 1, 2, ..., 0.5 min each (the roster test's set-up).
 ONE_LANE = {"modes": {"road": {"arrivals": "regular",

@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 from sim.present.i18n import normalise, use_lang
-from tests.test_validation import BUNDLED, ROOT
+from tests.helpers import BUNDLED, ROOT
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

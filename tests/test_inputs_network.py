@@ -15,29 +15,10 @@ from sim.core.scenario import load_scenario, parse_scenario
 from sim.network.geo import haversine_m
 from sim.network.graph import LONLAT_NOTE, RoadNetwork, load_graphml
 from sim.run.experiments import plan_inputs
-from tests.helpers import write_scenario
-from tests.test_evacuation import evac
-from tests.test_validation import cli
+from tests.helpers import LONLAT, cli, evac, osmnx_like, write_scenario
+
 
 # Three nodes of a town near Haining (lon 120.6, lat 30.4): about 959 m east, 1,110 m north.
-LONLAT = {"1001": (120.600, 30.400), "1002": (120.610, 30.400), "1003": (120.610, 30.410)}
-
-
-def osmnx_like(path: Path, crs: str | None = "epsg:4326") -> Path:
-    """As osmnx writes an unprojected graph: x = lon, y = lat, numeric ids, `length` in m."""
-    g = nx.MultiDiGraph()
-    if crs:
-        g.graph["crs"] = crs
-    for n, (lon, lat) in LONLAT.items():
-        g.add_node(n, x=lon, y=lat)
-    for a, b in (("1001", "1002"), ("1002", "1003")):
-        length = haversine_m(*LONLAT[a], *LONLAT[b])
-        g.add_edge(a, b, length=length)
-        g.add_edge(b, a, length=length)
-    nx.write_graphml(g, path)
-    return path
-
-
 @pytest.mark.parametrize("crs", ["epsg:4326", None])
 def test_lonlat_graph_is_projected_to_metres(tmp_path, crs):
     g = load_graphml(osmnx_like(tmp_path / "town.graphml", crs))

@@ -13,9 +13,7 @@ from sim.core.scenario import load_scenario
 from sim.kinds.evacuation.config import Hazard
 from sim.kinds.evacuation.hazard import water_peak
 from sim.run.experiments import plan_inputs
-from tests.helpers import write_scenario
-from tests.test_evacuation import evac, graph
-from tests.test_validation import cli
+from tests.helpers import cli, evac, graph, write_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 

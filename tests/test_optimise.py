@@ -9,8 +9,7 @@ import pytest
 
 from sim.core.errors import ScenarioError
 from sim.run.optimise import Optimiser, Target, Variable
-from tests.helpers import build, fixed_muster, write_scenario
-from tests.test_validation import cli
+from tests.helpers import build, cli, fixed_muster, write_scenario
 
 
 def _scenario(tmp_path):

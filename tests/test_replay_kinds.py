@@ -22,7 +22,7 @@ from sim.core.scenario import Scenario, parse_scenario
 from sim.kinds.festival.present import density_lines_figure
 from sim.present.tables import breakdown_table, fmt
 from sim.run.experiments import run_plan
-from tests.test_evacuation import evac, graph
+from tests.helpers import evac, graph
 
 
 def one_road(tmp_path: Path, leave_at: float) -> Scenario:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.test_validation import BUNDLED, cli
+from tests.helpers import BUNDLED
+from tests.helpers import cli_here as cli
 
 
 def test_report_from_a_comparison_folder_contains_its_figures(tmp_path):

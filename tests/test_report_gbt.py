@@ -23,26 +23,8 @@ from sim.present.report_gbt import (
     to_docx,
     to_html,
 )
-from tests.helpers import fixed_muster, line_graphml, write_scenario
-from tests.test_validation import cli
-
-
-def _summary(mustered: float = 1450.0, t50: float = 31.0) -> dict:
-    def m(mean: float) -> dict:
-        return {"mean": mean, "std": 1.0, "ci95_low": mean - 1, "ci95_high": mean + 1,
-                "p5": mean - 10, "p50": mean, "p95": mean + 10, "n": 10}
-
-    return {"scenario": "Town drill", "kind": "muster", "plan": "baseline", "description": "",
-            "replications": 10, "seed": 1, "version": "0.test", "scenario_digest": "abc",
-            "metrics": {"mustered_60min": m(mustered), "t50_min": m(t50), "roster": m(1600),
-                        "mustered_60min[role=grid_head]": m(38),
-                        "mustered_60min[grid=G01]": m(70)},
-            "objectives": [
-                {"description": "1,500 within the hour", "metric": "mustered_60min",
-                 "at_least": 1500.0, "statistic": "mean"},
-                {"description": "half within 30 min", "metric": "t50_min", "at_most": 30.0,
-                 "statistic": "mean"}],
-            "injects": [], "warnings": []}
+from tests.helpers import cli, fixed_muster, line_graphml, write_scenario
+from tests.helpers import drill_summary as _summary
 
 
 def test_annex_d_ratings_scores_and_conclusions_by_hand():

@@ -11,8 +11,9 @@ from sim.analysis.review import read_observed, review
 from sim.core.errors import ScenarioError
 from sim.core.scenario import load_scenario
 from sim.run.experiments import plan_inputs
+from tests.helpers import BUNDLED, ROOT
+from tests.helpers import cli_here as cli
 from tests.review_helpers import small_town
-from tests.test_validation import BUNDLED, ROOT, cli
 
 LOG = ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"
 

@@ -26,8 +26,8 @@ from sim.analysis.review import (
     table_summaries,
 )
 from sim.core.scenario import load_scenario
+from tests.helpers import ROOT
 from tests.review_helpers import muster_logs, small_town
-from tests.test_validation import ROOT
 
 PREP = FitParameter.parse("muster.preparation.median=4..16")
 COMPLIANCE = FitParameter.parse("evacuation.population.compliance=0.4..0.95")

@@ -12,8 +12,8 @@ import yaml
 from sim.analysis.observed import decode_log, read_log
 from sim.core.errors import ScenarioError
 from sim.kinds.muster.review import MUSTER_REVIEW
+from tests.helpers import cli
 from tests.review_helpers import small_town
-from tests.test_validation import cli
 
 ROWS = [("4.2", "cadre", "张伟"), ("5.0", "grid_head", "李娜"), ("7.5", "micro_grid_head", "王芳"),
         ("9.1", "grid_worker_pt", "刘洋")]

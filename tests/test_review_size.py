@@ -25,9 +25,8 @@ from sim.kinds.evacuation.review import rep_arrivals
 from sim.kinds.festival.review import sampled_log
 from sim.run.experiments import plan_inputs, run_plan
 from tests.festival_helpers import small_festival
-from tests.helpers import build
+from tests.helpers import ROOT, build
 from tests.review_helpers import muster_logs, small_town
-from tests.test_validation import ROOT
 
 R = 99  # reference replications: p-values in steps of 1/100
 ALPHA = 0.05

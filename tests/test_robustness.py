@@ -10,8 +10,7 @@ import pytest
 
 from sim.analysis.robustness import prim, report_section, robustness
 from sim.core.errors import ScenarioError
-from tests.helpers import build, fixed_muster, write_scenario
-from tests.test_validation import cli
+from tests.helpers import build, cli, fixed_muster, write_scenario
 
 
 def _planted(n: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

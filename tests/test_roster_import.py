@@ -25,10 +25,9 @@ from sim.core.scenario import parse_scenario
 from sim.network.coords import from_wgs84
 from sim.present.excel import results_xlsx, table_xlsx
 from sim.present.i18n import use_lang
-from tests.helpers import fixed_muster, line_graphml, write_scenario
-from tests.test_inputs_network import LONLAT, osmnx_like
-from tests.test_report_gbt import _summary
-from tests.test_validation import cli
+from tests.helpers import LONLAT, fixed_muster, line_graphml, osmnx_like, write_scenario
+from tests.helpers import cli_here as cli
+from tests.helpers import drill_summary as _summary
 
 
 def _scenario(tmp_path):

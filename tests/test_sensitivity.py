@@ -13,8 +13,7 @@ from sim.analysis.sensitivity import analyse, sensitivity
 from sim.core.assumptions import Assumption, apply_values
 from sim.core.errors import ScenarioError
 from sim.run.store import RunStore
-from tests.helpers import build, fixed_muster, write_scenario
-from tests.test_validation import cli
+from tests.helpers import build, cli, fixed_muster, write_scenario
 
 
 def _toy(**overrides):

@@ -14,7 +14,7 @@ import pytest
 from sim.core.scenario import load_scenario
 from sim.run.experiments import compare, run_plan
 from sim.run.store import RunStore
-from tests.test_validation import BUNDLED, ROOT, cli
+from tests.helpers import BUNDLED, ROOT, cli
 
 
 def _count(db: Path) -> int:

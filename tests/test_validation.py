@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import subprocess
-import sys
 from pathlib import Path
 
 import networkx as nx
@@ -15,15 +13,7 @@ from hypothesis import strategies as st
 
 from sim.core.errors import ScenarioError
 from sim.core.scenario import load_scenario, parse_scenario
-from tests.helpers import fixed_muster, line_graphml, write_scenario
-
-ROOT = Path(__file__).resolve().parents[1]
-BUNDLED = ROOT / "scenarios" / "muster_youchegang.yaml"
-
-
-def cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, timeout=300)
+from tests.helpers import BUNDLED, cli, fixed_muster, line_graphml, write_scenario
 
 
 def problems_of(tmp_path: Path, data: dict) -> list[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from sim.core.catalogue import info
 from sim.core.kind import find_kind
+from sim.core.results import breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 
@@ -34,9 +35,8 @@ def metric_mean(summary: Mapping[str, Any], metric: str) -> float:
 
 
 def breakdown_means(summary: Mapping[str, Any], metric: str, key: str) -> dict[str, float]:
-    prefix = f"{metric}[{key}="
-    return {name[len(prefix):-1]: metric_mean(summary, name) for name in summary["metrics"]
-            if name.startswith(prefix)}
+    return {b.value: metric_mean(summary, b.name)
+            for b in breakdowns_in(summary["metrics"], metric, key)}
 
 
 def reached_mean(summary: Mapping[str, Any], metric: str) -> float:

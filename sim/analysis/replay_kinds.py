@@ -20,6 +20,7 @@ import pandas as pd
 from sim.analysis.replay import Replay, build_replay
 from sim.analysis.replay_spec import ReplayExtras
 from sim.core.kind import kind_named
+from sim.core.results import breakdowns_in
 from sim.network.graph import RoadNetwork
 
 if TYPE_CHECKING:
@@ -80,8 +81,8 @@ def series_at(series: Mapping[str, Any], t_min: Sequence[float], minute: float
             if np.size(v) > k}
 
 
-def _tagged(values: Mapping[str, float], prefix: str) -> dict[str, float]:
-    return {k[len(prefix):-1]: v for k, v in values.items() if k.startswith(prefix)}
+def _tagged(values: Mapping[str, float], metric: str, key: str) -> dict[str, float]:
+    return {b.value: values[b.name] for b in breakdowns_in(values, metric, key)}
 
 
 def crowd_at(series: Mapping[str, Any], t_min: Sequence[float], minute: float,
@@ -95,9 +96,9 @@ def crowd_at(series: Mapping[str, Any], t_min: Sequence[float], minute: float,
     rows: list[dict[str, Any]] = [
         {"place": cp, "type": "checkpoint", "people": round(q), "density_ppm2": np.nan,
          "los": "", "over_limit": False}
-        for cp, q in _tagged(now, "queue[checkpoint=").items()]
-    los = _tagged(now, "los[viewing_point=")
-    for vp, d in _tagged(now, "density[viewing_point=").items():
+        for cp, q in _tagged(now, "queue", "checkpoint").items()]
+    los = _tagged(now, "los", "viewing_point")
+    for vp, d in _tagged(now, "density", "viewing_point").items():
         area = (areas or {}).get(vp)
         grade = int(los.get(vp, 1))
         rows.append({"place": vp, "type": "viewing point",

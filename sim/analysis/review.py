@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import stats as sstats
 
 from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
@@ -40,6 +39,8 @@ def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]
         return weighted_ks(obs, sim)
     if sim.size == 0 or obs.size == 0:
         return math.nan, math.nan
+    from scipy import stats as sstats  # deferred: ~1 s to import; only a review needs it
+
     ks = sstats.ks_2samp(obs, sim)
     return float(ks.statistic), float(ks.pvalue)
 
@@ -70,6 +71,8 @@ def weighted_ks(a: Sample, b: Sample) -> tuple[float, float]:
     d = float(np.max(np.abs(ecdf(xa, wa) - ecdf(xb, wb))))
     na, nb = wa.sum() ** 2 / (wa**2).sum(), wb.sum() ** 2 / (wb**2).sum()
     en = max(round(na * nb / (na + nb)), 1)
+    from scipy import stats as sstats  # deferred: ~1 s to import; only a review needs it
+
     return d, float(sstats.kstwo.sf(d, en))
 
 

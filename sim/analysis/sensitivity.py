@@ -33,7 +33,7 @@ from sim.core.config import leaf_paths, touches
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import AnyKind, kind_named
 from sim.core.planedit import plan_patch, resolved
-from sim.core.results import ReplicationResult
+from sim.core.results import ReplicationResult, base_metric
 from sim.core.scenario import Scenario, network_for, parse_scenario
 from sim.run.backends import Backend, run_tasks
 
@@ -174,7 +174,7 @@ def statistic(rows: list[dict[str, float]], metric: str, stat: str = "mean") -> 
 
 def _check_metric(scenario: Scenario, metric: str, plan: str | None) -> None:
     known = scenario.kind.required_metrics
-    base = metric.partition("[")[0]
+    base = base_metric(metric)
     if base not in known and base not in scenario.kind.headline_metrics:
         raise ScenarioError([Problem("--metric", f"unknown metric for a {scenario.kind.name} "
                                      f"scenario; one of {', '.join(known)}", metric)])

@@ -9,19 +9,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import networkx as nx
 import numpy as np
 import typer
 import yaml
 
 from sim.cli.common import err_console, out_console
 from sim.core.errors import Problem, ScenarioError
+from sim.core.scenario import load_scenario
+from sim.network import elevation as elev
 from sim.network.geo import Projection, _one_line, centroid, inside, project_feature, read_geojson
 from sim.network.graph import LONLAT_NOTE, RoadNetwork, load_graphml, looks_lonlat, project_lonlat
+from sim.network.osm import import_osm, parse_speed_overrides
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, Snap, far_snaps
 from sim.present.i18n import _
+from sim.present.maps import town_map
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 network_app = typer.Typer(help="Road networks of real towns: import from OpenStreetMap, "
                           "elevation, grids from GeoJSON, and a map.", no_args_is_help=True)
@@ -34,6 +40,8 @@ SnapLimitOpt = Annotated[float, typer.Option(
 
 def _read_raw(path: Path) -> nx.Graph:
     """A GraphML file with every attribute kept (for rewriting it), or a one-line problem."""
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     load_graphml(path, str(path))  # the same checks as a scenario's network
     try:
         raw = nx.read_graphml(path)
@@ -47,6 +55,8 @@ def _read_raw(path: Path) -> nx.Graph:
 
 
 def _write(g: nx.Graph, out: Path) -> None:
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         nx.write_graphml(g, out)
@@ -72,8 +82,6 @@ def import_cmd(
 ) -> None:
     """Import an OpenStreetMap extract: largest connected component, in metres, with length,
     speed and travel time on every edge; writes GraphML a scenario can reference."""
-    from sim.network.osm import import_osm, parse_speed_overrides  # deferred: CLI start-up
-
     if reader not in ("auto", "osmium", "stdlib"):
         raise ScenarioError([Problem("--reader", "must be auto, osmium or stdlib", reader)])
     speeds = parse_speed_overrides(speed or [])
@@ -89,6 +97,8 @@ def import_cmd(
 
 def describe(network: RoadNetwork) -> list[str]:
     """Size, components, length, extent, elevation and projection of a road network."""
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     g = network.graph
     comps = sorted((len(c) for c in nx.connected_components(g)), reverse=True) if len(g) else []
     total = sum(d["length_m"] for _, _, d in g.edges(data=True))
@@ -129,16 +139,12 @@ def show(
     snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M,
 ) -> None:
     """Print a road network's size, components and length; write a PNG map of it."""
-    from sim.present.maps import town_map  # deferred: CLI start-up
-
     network = RoadNetwork(load_graphml(graphml, str(graphml)))
     for line in describe(network):
         out_console.print(line, highlight=False)
     places: dict[str, Any] = {}
     title = graphml.name
     if scenario is not None:
-        from sim.core.scenario import load_scenario  # deferred: CLI start-up
-
         s = load_scenario(scenario)
         places = s.places()
         title = f"{s.name} — {graphml.name}"
@@ -184,8 +190,6 @@ def elevation(
         "--out", help="GraphML to write [default: overwrite the input]")] = None,
 ) -> None:
     """Set every node's elevation_m from a CSV, an XYZ raster or a constant (+ low zones)."""
-    from sim.network import elevation as elev  # deferred: CLI start-up
-
     given = [n for n, v in (("--csv", csv), ("--xyz", xyz), ("--constant", constant))
              if v is not None]
     if len(given) > 1 or (not given and zones is None):

@@ -13,12 +13,17 @@ from rich.table import Table
 
 from sim.analysis.observed import decode_log
 from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
-from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, out_console
+from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, open_store, out_console
+from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
-from sim.present.i18n import _, is_zh
+from sim.present.excel import results_xlsx
+from sim.present.i18n import _, current_lang, is_zh, use_lang
 from sim.present.output import save_figure, write_json
+from sim.present.plots import review_figure
+from sim.present.report import load_result, render
+from sim.present.report_gbt import DrillInfo
 
 
 def review_cmd(
@@ -71,8 +76,6 @@ def review_cmd(
                               encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / "review.json", result)
-    from sim.present.plots import review_figure  # deferred: CLI start-up
-
     if "curve" in result:
         save_figure(review_figure(result), folder / "review.png")
 
@@ -168,25 +171,15 @@ def report_cmd(
 ) -> None:
     """Write a report of a run or comparison: an HTML after-action report (default) or a
     GB/T 46792 drill evaluation report."""
-    from sim.cli.common import open_store  # deferred: CLI start-up
-    from sim.present.report import load_result, render  # deferred: CLI start-up
-
     db = open_store(store) if run_or_comparison.isdigit() else None
     result, folder, meta = load_result(run_or_comparison, db)
     if format == "xlsx":
-        from sim.cli.gbt import write_atomic  # deferred: CLI start-up
-        from sim.present.excel import results_xlsx  # deferred: CLI start-up
-        from sim.present.i18n import current_lang, use_lang  # deferred: CLI start-up
-
         target = out or ((folder or Path(".")) / "results.xlsx")
         with use_lang(lang or current_lang()):  # the global --lang when not given here
             write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
         out_console.print(_("wrote {path}", path=target.with_suffix(".xlsx")), markup=False)
         return
     if format == "gbt46792":
-        from sim.cli.gbt import write_gbt  # deferred: CLI start-up
-        from sim.present.report_gbt import DrillInfo  # deferred: CLI start-up
-
         files = write_gbt(result, folder, meta, out, lang, scenario, review,
                           DrillInfo(drill_name, organiser, evaluation_group, date))
         out_console.print(_("wrote {path}", path=", ".join(str(f) for f in files)), markup=False)

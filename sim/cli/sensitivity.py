@@ -11,6 +11,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from sim.analysis.robustness import robustness
+from sim.analysis.sensitivity import Method, factors, points_for, sensitivity
 from sim.cli.common import (
     DaskOpt,
     NoStoreOpt,
@@ -28,6 +30,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario, load_scenario
 from sim.present.i18n import _
 from sim.present.output import atomic_folder, check_out_folder, save_figure, write_json
+from sim.present.sensitivity_plots import robustness_figure, sensitivity_figure
 from sim.run.backends import Backend
 
 VaryOpt = Annotated[list[str] | None, typer.Option(
@@ -115,9 +118,6 @@ def sensitivity_cmd(
     no_store: NoStoreOpt = False,
 ) -> None:
     """Which assumptions the plan's result hinges on: ranked table, chart, sensitivity.json."""
-    from sim.analysis.sensitivity import Method, factors, points_for, sensitivity  # deferred: CLI start-up
-    from sim.present.sensitivity_plots import sensitivity_figure  # deferred: CLI start-up
-
     if method not in ("morris", "sobol"):
         raise ScenarioError([Problem("--method", _("must be morris or sobol"), method)])
     s = load_scenario(scenario)
@@ -167,9 +167,6 @@ def robustness_cmd(
 ) -> None:
     """Where the plan misses its objectives in the assumption space (PRIM boxes), and how
     plans compare on the same samples."""
-    from sim.analysis.robustness import robustness  # deferred: CLI start-up
-    from sim.present.sensitivity_plots import robustness_figure  # deferred: CLI start-up
-
     s = load_scenario(scenario)
     names = ([p.strip() for p in plans.split(",") if p.strip()] if plans
              else [s.plan(plan).plan])

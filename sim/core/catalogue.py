@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sim.core.kind import all_kinds, generation
+from sim.core.results import Breakdown, base_metric
 from sim.present.i18n import N_, _
 
 
@@ -41,30 +42,31 @@ def is_time_to(metric: str) -> bool:
     """A time-to-X metric (each kind's ``TIME_TO``): a replication where X did not happen within
     the horizon has ``inf`` (censored), one where X cannot happen (nobody to evacuate) has
     ``nan`` (not applicable)."""
-    return metric.partition("[")[0] in _catalogue()[1]
+    return base_metric(metric) in _catalogue()[1]
 
 
 def info(metric: str) -> MetricInfo:
     """Metadata of a metric; breakdowns such as ``mustered_60min[role=cadre]`` share their base."""
-    base, _sep, detail = metric.partition("[")
-    known = known_metrics().get(base)
+    part = Breakdown.parse(metric)
+    known = known_metrics().get(part.metric if part else metric)
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
     # The phrase in the current language (the kinds hold the English, the .po the 中文).
     phrase = _(known.phrase)
-    if detail:
-        return MetricInfo(f"{phrase} ({breakdown_label(detail.rstrip(']'))})", known.unit,
+    if part:
+        return MetricInfo(f"{phrase} ({breakdown_label(part)})", known.unit,
                           known.higher_is_better)
     return MetricInfo(phrase, known.unit, known.higher_is_better)
 
 
-def breakdown_label(detail: str) -> str:
-    """``role=cadre`` → ``role=cadre`` in English, ``角色=干部`` in 中文."""
-    key, sep, value = detail.partition("=")
-    if not sep:
-        return detail
-    shown = role_label(value) if key == "role" else value
-    return f"{_(BREAKDOWN_KEYS.get(key, key))}={shown}"
+def breakdown_label(part: Breakdown) -> str:
+    """``role=cadre`` in English, ``角色=干部`` in 中文: :func:`key_label` ``=`` :func:`value_label`."""
+    return f"{key_label(part.key)}={value_label(part.key, part.value)}"
+
+
+def key_label(key: str) -> str:
+    """What a breakdown is by, in the current language (``role`` → ``角色``)."""
+    return _(BREAKDOWN_KEYS.get(key, key))
 
 
 # What a planner calls each role (sim.core.forces.Role); the 中文 (field-data.md: 网格长,

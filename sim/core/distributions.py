@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
-from scipy.special import ndtri
 
 from sim.core.limits import BoundaryModel
 
@@ -70,6 +69,8 @@ class LogNormal(_Spec):
         return math.log(self.p90 / self.median) / _Z90
 
     def sample(self, u: np.ndarray) -> np.ndarray:
+        from scipy.special import ndtri  # deferred: scipy.special is ~0.2 s of start-up
+
         return self.median * np.exp(self.sigma * ndtri(u))
 
     def mean(self) -> float:

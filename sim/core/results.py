@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class EventRecord(NamedTuple):
@@ -24,8 +28,51 @@ class EventRecord(NamedTuple):
 
 EVENT_COLUMNS = list(EventRecord._fields)
 
+_BREAKDOWN = re.compile(r"^(?P<metric>[^\[\]=]+)\[(?P<key>[^\[\]=]+)=(?P<value>.*)\]$")
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One part of a metric broken down by a key, e.g. the cadres among those mustered.
+
+    In summaries and files it is written ``mustered_60min[role=cadre]``: :meth:`parse` and
+    :attr:`name` are the only places that read and write that form."""
+
+    metric: str  # the base metric, e.g. ``mustered_60min``
+    key: str  # what it is broken down by, e.g. ``role``, ``grid``, ``checkpoint``
+    value: str  # which part, e.g. ``cadre`` (may contain any character but a newline)
+
+    @property
+    def name(self) -> str:
+        return f"{self.metric}[{self.key}={self.value}]"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def parse(cls, name: str) -> Breakdown | None:
+        """The breakdown a metric name stands for, or None for a plain metric (``t90_min``)."""
+        m = _BREAKDOWN.match(name)
+        return cls(m["metric"], m["key"], m["value"]) if m else None
+
+
+def base_metric(name: str) -> str:
+    """``mustered_60min[role=cadre]`` → ``mustered_60min``; a plain metric is its own base."""
+    b = Breakdown.parse(name)
+    return b.metric if b else name
+
+
+def breakdowns_in(names: Iterable[str], metric: str | None = None,
+                  key: str | None = None) -> list[Breakdown]:
+    """The breakdowns among metric names (optionally of one metric and/or key), in order."""
+    found = (Breakdown.parse(n) for n in names)
+    return [b for b in found if b is not None and (metric is None or b.metric == metric)
+            and (key is None or b.key == key)]
+
 
 def events_frame(records: list[EventRecord]) -> pd.DataFrame:
+    import pandas as pd  # deferred: pandas costs ~0.5 s of start-up; only writers need it
+
     return pd.DataFrame.from_records(records, columns=EVENT_COLUMNS)
 
 

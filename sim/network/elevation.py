@@ -18,12 +18,15 @@ import csv
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
 from sim.network.geo import Projection, _one_line, inside, project_feature, read_geojson
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 _ELEV_COLS = ("elevation_m", "elevation", "z", "ele")
 

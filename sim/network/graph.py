@@ -10,18 +10,19 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
 from sim.core.limits import BoundaryModel
 from sim.network.geo import Projection
+
+if TYPE_CHECKING:
+    import networkx as nx
+    from scipy.sparse import csr_matrix
 
 MAIN_ROAD_KMH = 60.0
 STREET_KMH = 30.0
@@ -60,6 +61,8 @@ def village_node(v: int, k: int = 0) -> str:
 
 
 def synthetic_town(spec: SyntheticTown) -> nx.Graph:
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     rng = np.random.default_rng(spec.seed)
     g = nx.Graph()
     cols = math.ceil(math.sqrt(spec.villages))
@@ -111,6 +114,8 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
     (``length``, ``speed_kph``)."""
     if not path.exists():
         raise ScenarioError([Problem(field_path, "file not found", str(path))])
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     try:
         raw = nx.read_graphml(path)
     except Exception as exc:  # networkx raises several types for corrupt files
@@ -226,6 +231,8 @@ class RoadNetwork:
         g = self.graph
         if g.number_of_nodes() == 0:
             return [Problem(field_path, "road network has no nodes")]
+        import networkx as nx  # deferred: networkx is ~0.15 s of start-up
+
         comps = list(nx.connected_components(g))
         if len(comps) > 1:
             comps.sort(key=len, reverse=True)
@@ -254,6 +261,10 @@ class RoadNetwork:
         return (np.array(rows, int), np.array(cols, int), np.array(length), np.array(speed))
 
     def _csr(self, weights: np.ndarray) -> csr_matrix:
+        from scipy.sparse import (
+            csr_matrix,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
+        )
+
         r, c, _, _ = self._edges
         n = len(self.nodes)
         return csr_matrix((weights, (r, c)), shape=(n, n))
@@ -285,6 +296,13 @@ class RoadNetwork:
         dest = tuple(self.index[d] for d in destinations)
         key = (speed_kmh, dest, closed)
         if key not in self._tables:
+            from scipy.sparse import (
+                csr_matrix,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
+            )
+            from scipy.sparse.csgraph import (
+                dijkstra,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
+            )
+
             r, c, _, _ = self._edges
             minutes = self.edge_minutes(speed_kmh)
             keep = np.ones(len(r), dtype=bool)
@@ -309,6 +327,10 @@ class RoadNetwork:
 
     def nearest_of(self, sources: list[str]) -> np.ndarray:
         """For each node, the position in ``sources`` of the nearest source by road length."""
+        from scipy.sparse.csgraph import (
+            dijkstra,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
+        )
+
         _, _, owner = dijkstra(
             self.length_matrix(), directed=False, indices=[self.index[s] for s in sources],
             min_only=True, return_predecessors=True,

@@ -26,12 +26,13 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Literal, cast
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from sim.core.errors import Problem, ScenarioError
 from sim.network.geo import Projection, _one_line, haversine_m
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Mode = Literal["drive", "walk", "all"]
 MODES: tuple[str, ...] = ("drive", "walk", "all")
@@ -236,6 +237,8 @@ def build_graph(ways: list[Way], nodes: dict[int, tuple[float, float]], mode: st
     """The largest connected road component, in metres, with length, speed and travel time."""
     if mode not in MODES:
         raise ScenarioError([Problem("--mode", f"must be one of {', '.join(MODES)}", mode)])
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
     rep = ImportReport(source=source, mode=mode, highway_ways=len(ways))
     g = nx.Graph()
@@ -322,5 +325,7 @@ def parse_speed_overrides(items: list[str]) -> dict[str, float]:
 
 
 def write_graphml(g: nx.Graph, path: Path) -> None:
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
     path.parent.mkdir(parents=True, exist_ok=True)
     nx.write_graphml(g, path)

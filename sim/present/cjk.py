@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "gridmuster-cjk.ttf"
 FAMILY = "Gridmuster CJK"
@@ -63,3 +64,17 @@ def css_font_face(text: str) -> str:
     return (f'@font-face{{font-family:"{CSS_FAMILY}";'
             f'src:url(data:font/ttf;base64,{data}) format("truetype");'
             f"unicode-range:{CJK_RANGE};}}")
+@functools.cache
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the Agg backend and the CJK fallback registered.
+
+    Figure modules call this inside each function rather than importing pyplot at module
+    level: matplotlib is the largest part of the command line's start-up (~1 s of CPU), and
+    ``gridmuster validate`` or ``--help`` draw nothing."""
+    import matplotlib  # deferred: ~1 s of start-up; only figures need it
+
+    matplotlib.use("Agg")  # files and Streamlit images only; never a window
+    import matplotlib.pyplot as plt  # deferred: as above
+
+    register()
+    return plt

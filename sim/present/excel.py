@@ -17,6 +17,7 @@ import math
 from typing import Any
 
 from sim.core.catalogue import info
+from sim.core.results import Breakdown
 from sim.present.formatting import kind_of
 from sim.present.i18n import _
 
@@ -44,14 +45,6 @@ def _fmt(metric: str) -> str:
 
 def _summaries(result: dict[str, Any]) -> list[dict[str, Any]]:
     return list(result["plans"].values()) if "differences" in result else [result]
-
-
-def _split(name: str) -> tuple[str, str, str] | None:
-    base, sep, rest = name.partition("[")
-    if not sep or "=" not in rest:
-        return None
-    key, _eq, value = rest.rstrip("]").partition("=")
-    return base, key, value
 
 
 def results_xlsx(result: dict[str, Any]) -> bytes:
@@ -86,7 +79,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                   _("replications reaching it")], [14, 44, 26, 12, 12, 12, 12, 12, 12, 14])
     for s in summaries:
         for m, d in s["metrics"].items():
-            if _split(m) is not None or not isinstance(d, dict):
+            if Breakdown.parse(m) is not None or not isinstance(d, dict):
                 continue
             reached = d.get("n_reached")
             put(head, [s["plan"], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
@@ -115,13 +108,13 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
     by_word = {"role": _("role"), "grid": _("grid")}
     for s in summaries:
         for m, d in s["metrics"].items():
-            split = _split(m)
-            if split is None or not isinstance(d, dict):
+            part = Breakdown.parse(m)
+            if part is None or not isinstance(d, dict):
                 continue
-            base, key, value = split
-            put(parts, [s["plan"], by_word.get(key, _("place")),
-                        _(value) if key == "role" else value, _(info(base).phrase), m,
-                        *[_num(d.get(k)) for k in _STATS]], base, 5)
+            put(parts, [s["plan"], by_word.get(part.key, _("place")),
+                        _(part.value) if part.key == "role" else part.value,
+                        _(info(part.metric).phrase), m,
+                        *[_num(d.get(k)) for k in _STATS]], part.metric, 5)
 
     notes = sheet(_("Notes"), [_("Item"), _("Content")], [28, 100])
     first = summaries[0]

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.core.catalogue import info, is_time_to
+from sim.core.results import base_metric
 from sim.present.i18n import N_, _
 
 NOT_APPLICABLE = N_("not applicable")  # translated where returned
@@ -33,7 +34,7 @@ def _missing(v: Any) -> bool:
 
 def kind_of(metric: str) -> str:
     """``share``, ``minutes``, ``count``, ``level`` or ``number`` — how a metric is written."""
-    base = metric.partition("[")[0]
+    base = base_metric(metric)
     unit = info(metric).unit
     if base.startswith(("frac_", "share_", "utilisation")):
         return "share"

@@ -15,24 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.patheffects as pe  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+from sim.network.graph import RoadNetwork
+from sim.present.cjk import pyplot
+from sim.present.i18n import N_
+from sim.present.i18n import _ as tr  # ``_`` is a throwaway name here
 
-from sim.network.graph import RoadNetwork  # noqa: E402
-from sim.present.cjk import register  # noqa: E402
-from sim.present.i18n import N_  # noqa: E402
-from sim.present.i18n import _ as tr  # noqa: E402  (``_`` is a throwaway name here)
-
-register()  # CJK glyphs from the shipped font
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 Place = tuple[str, str]  # (node id, label)
 PLACE_KINDS = (N_("grid"), N_("assembly point"), N_("shelter"), N_("checkpoint"),
@@ -45,7 +39,13 @@ _MARKERS = {"grid": ("o", "0.35"), "assembly point": ("s", "tab:red"),
 MAX_DOT_COLOURS = 5
 FLOOD_COLOR = "#9ecae1"  # light blue: ground under water at the storm's peak
 MAP_WIDTH_IN = 8.0
-_HALO = [pe.withStroke(linewidth=2.5, foreground="white")]
+
+
+def _halo() -> list[Any]:
+    """A white outline around a label, so it stays readable over roads and dots."""
+    import matplotlib.patheffects as pe  # deferred: matplotlib (figures only)
+
+    return [pe.withStroke(linewidth=2.5, foreground="white")]
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,11 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     if len(colours) > MAX_DOT_COLOURS:
         raise ValueError(f"at most {MAX_DOT_COLOURS} dot colours on a map (got {len(colours)}); "
                          "group the states into classes")
+    pyplot()  # the Agg backend and the CJK font, registered once
+    from matplotlib.collections import LineCollection  # deferred: matplotlib (figures only)
+    from matplotlib.figure import Figure  # deferred: matplotlib (figures only)
+    from matplotlib.lines import Line2D  # deferred: matplotlib (figures only)
+
     xy = network.xy
     n_entries = (len(points or {}) + len(places) + len(values) + len(edge_legend or {})
                  + (flood is not None))
@@ -150,7 +155,7 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     for text, x, y in labels:
         # Up and to the right of the marker, on a white halo: never over the marker itself.
         ax.annotate(text, (x, y), fontsize=8, xytext=(6, 5), textcoords="offset points",
-                    path_effects=_HALO, zorder=6)
+                    path_effects=_halo(), zorder=6)
     ax.autoscale()
     ax.margins(0.06)
     ax.set_aspect("equal", adjustable="datalim")
@@ -168,6 +173,9 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
 
 def _values(ax: Axes, network: RoadNetwork, places: Mapping[str, Sequence[Place]],
             layers: Sequence[PlaceValues]) -> None:
+    from matplotlib.colors import to_rgb  # deferred: matplotlib (figures only)
+    from matplotlib.lines import Line2D  # deferred: matplotlib (figures only)
+
     node_of = {str(label): node for items in places.values() for node, label in items}
     for layer in layers:
         # Each layer its own scale (people and people per m² are not comparable).
@@ -186,7 +194,7 @@ def _values(ax: Axes, network: RoadNetwork, places: Mapping[str, Sequence[Place]
             text = f"{value:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit else "")
             # Below and to the right: the place's name is above it.
             ax.annotate(text, (x, y), fontsize=8, xytext=(6, -11), textcoords="offset points",
-                        color=color, path_effects=_HALO, zorder=6)
+                        color=color, path_effects=_halo(), zorder=6)
         # A legend entry of a fixed size (the circles on the map grow with the value).
         ax.add_line(Line2D([], [], marker="o", linestyle="", markersize=11,
                            markerfacecolor=(*to_rgb(layer.color), 0.3),

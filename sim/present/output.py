@@ -13,12 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pandas as pd
-
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.results import json_ready
 from sim.present.excel import results_xlsx
+from sim.present.plots import curve_figure
 from sim.run.experiments import Comparison, PlanRun
 
 _R = TypeVar("_R")
@@ -111,7 +110,7 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def save_figure(fig: Any, path: Path) -> Path:
-    import matplotlib.pyplot as plt  # deferred: matplotlib (figures only)
+    import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
 
     fig.savefig(path)
     plt.close(fig)
@@ -119,8 +118,6 @@ def save_figure(fig: Any, path: Path) -> Path:
 
 
 def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
-    from sim.present.plots import curve_figure  # deferred: matplotlib (most of the start-up)
-
     written = []
     kind = find_kind(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
@@ -149,6 +146,8 @@ def write_comparison(comp: Comparison, out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     data = comp.as_dict()
     write_json(out / "comparison.json", data)
+    import pandas as pd  # deferred: pandas costs ~0.5 s of start-up
+
     pd.concat([r.metrics_frame() for r in comp.runs]).to_csv(out / "replications.csv",
                                                               index=False)
     return [out / "comparison.json", out / "replications.csv",

@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from sim.core.catalogue import info, key_label, value_label
+from sim.core.results import breakdowns_in
+from sim.present.cjk import pyplot
+from sim.present.i18n import _, pick
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.core.catalogue import breakdown_label, info  # noqa: E402
-from sim.present.cjk import register  # noqa: E402
-from sim.present.i18n import _, pick  # noqa: E402
-
-register()  # CJK glyphs from the shipped font, whatever the machine has
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure:
     """Completion curves of one or more plans with their 5–95 % bands and the 60-minute line."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     for s in summaries:
         c = s.get("curve")
@@ -46,22 +43,22 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
 
 def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> Figure | None:
     """Bars of ``metric[key=…]`` breakdowns (e.g. mustered by role) per plan."""
-    prefix = f"{metric}[{key}="
-    labels = sorted({m[len(prefix):-1] for s in summaries for m in s["metrics"]
-                     if m.startswith(prefix)})
-    if not labels:
+    plt = pyplot()
+    parts = sorted({b for s in summaries for b in breakdowns_in(s["metrics"], metric, key)},
+                   key=lambda b: b.value)
+    if not parts:
         return None
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     width = 0.8 / max(len(summaries), 1)
     for k, s in enumerate(summaries):
-        vals = [(s["metrics"].get(f"{prefix}{lab}]") or {}).get("mean") or 0 for lab in labels]
-        ax.bar([i + k * width for i in range(len(labels))], vals, width, label=s["plan"])
-    ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(labels))])
-    shown = [breakdown_label(f"{key}={lab}").partition("=")[2] for lab in labels]
+        vals = [(s["metrics"].get(b.name) or {}).get("mean") or 0 for b in parts]
+        ax.bar([i + k * width for i in range(len(parts))], vals, width, label=s["plan"])
+    ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(parts))])
+    shown = [value_label(b.key, b.value) for b in parts]
     ax.set_xticklabels(shown, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel(_("{metric} (mean)", metric=info(metric).phrase))
     ax.set_title(_("{metric} by {key}", metric=info(metric).phrase,
-                   key=breakdown_label(f"{key}=x").partition("=")[0]))
+                   key=key_label(key)))
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
@@ -85,6 +82,7 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
 
 def review_figure(review: dict[str, Any]) -> Figure:
     """The observed curve drawn over the simulated simultaneous envelope."""
+    plt = pyplot()
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
     ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=c["envelope"])

@@ -4,17 +4,18 @@ viewing points, as bars and as sized markers on the town map. Returned, never sh
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from sim.network.graph import RoadNetwork
+from sim.present.cjk import pyplot
+from sim.present.i18n import _
+from sim.present.maps import PlaceValues, town_map
 
-from sim.network.graph import RoadNetwork  # noqa: E402
-from sim.present.i18n import _  # noqa: E402
-from sim.present.maps import PlaceValues, town_map  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
 
@@ -22,6 +23,9 @@ QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
 def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Figure:
     """Left: people queueing at each checkpoint; right: density at each viewing point (red over
     the danger limit, drawn as a dashed line), labelled with its level of service."""
+    pyplot()  # the Agg backend and the CJK font, registered once
+    from matplotlib.figure import Figure  # deferred: matplotlib (figures only)
+
     cps = crowd[crowd["type"] == "checkpoint"]
     vps = crowd[crowd["type"] == "viewing point"]
     # A bare Figure (not pyplot's): safe to draw while the dashboard prepares replay frames.

@@ -10,15 +10,16 @@ import functools
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import jinja2
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis.findings import findings, objective_met, objective_value
 from sim.analysis.robustness import report_section
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
+
+if TYPE_CHECKING:
+    import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 
@@ -79,6 +80,8 @@ INJECT_NAMES = {
 def _environment() -> jinja2.Environment:
     # Autoescaping for every template: plan names, descriptions and labels come from the
     # user's file and are shown as text (a plan called <script> stays text).
+    import jinja2  # deferred: ~0.1 s of start-up; only reports need it
+
     env = jinja2.Environment(loader=jinja2.PackageLoader("sim.present", "templates"),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=False, keep_trailing_newline=True)

@@ -36,6 +36,7 @@ from typing import Any
 from sim.analysis.findings import findings, objective_value
 from sim.core.catalogue import info, value_label
 from sim.core.kind import find_kind
+from sim.core.results import Breakdown
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, pick
 
@@ -229,11 +230,10 @@ def _breakdowns(summary: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]
     """``{key: [(value, metric, cell)]}`` from metrics named ``metric[key=value]``."""
     out: dict[str, list[tuple[str, str, str]]] = {}
     for name, d in summary["metrics"].items():
-        base, sep, rest = name.partition("[")
-        if not sep or "=" not in rest:
-            continue
-        key, _eq, val = rest.rstrip("]").partition("=")
-        out.setdefault(key, []).append((val, base, formatting.cell(d, name)))
+        part = Breakdown.parse(name)
+        if part is not None:
+            out.setdefault(part.key, []).append((part.value, part.metric,
+                                                 formatting.cell(d, name)))
     return out
 
 

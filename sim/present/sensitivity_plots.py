@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
+from sim.present.cjk import pyplot
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.present.cjk import register  # noqa: E402
-
-register()  # CJK glyphs (scenario and plan names) from the shipped font
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def _what(result: dict[str, Any]) -> str:
@@ -23,6 +18,7 @@ def _what(result: dict[str, Any]) -> str:
 def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
     """Morris: a tornado of μ* with its 95 % CI beside the μ*–σ plane. Sobol': first-order
     and total-order bars with their CIs. Most influential assumption on top."""
+    plt = pyplot()
     rows = result["indices"][:top][::-1]
     labels = [r["label"] for r in rows]
     height = 1.2 + 0.35 * len(rows)
@@ -64,6 +60,7 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
 def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
     """The samples on the two assumptions of the plan's first failure box (or the first two),
     failing samples in red, the box drawn."""
+    plt = pyplot()
     fs = result["assumptions"]
     p = result["plans"][plan]
     box = p["boxes"][0]["bounds"] if p["boxes"] else {}

@@ -7,7 +7,6 @@ the dashboard; no Streamlit here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,10 +15,9 @@ import pandas as pd
 from sim.core.catalogue import info, is_time_to
 from sim.core.forces import ROLES, role_counts
 from sim.core.kind import find_kind
+from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _
-
-_BREAKDOWN = re.compile(r"^(?P<metric>[^\[]+)\[(?P<key>[^=\]]+)=[^\]]*\]$")
 
 
 def fmt(value: Any, metric: str = "") -> str:
@@ -83,10 +81,8 @@ def breakdowns(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
     metrics named ``mustered_60min[role=cadre]``, in first-seen order."""
     found: dict[tuple[str, str], None] = {}
     for s in summaries:
-        for name in s.get("metrics", {}):
-            m = _BREAKDOWN.match(name)
-            if m:
-                found[(m["metric"], m["key"])] = None
+        for b in breakdowns_in(s.get("metrics", {})):
+            found[(b.metric, b.key)] = None
     return list(found)
 
 
@@ -96,17 +92,15 @@ def breakdown_table(summaries: Sequence[dict[str, Any]], key: str) -> pd.DataFra
     metrics: dict[str, None] = {}
     labels: dict[str, None] = {}
     for s in summaries:
-        for name in s.get("metrics", {}):
-            m = _BREAKDOWN.match(name)
-            if m and m["key"] == key:
-                metrics[m["metric"]] = None
-                labels[name[len(m["metric"]) + len(key) + 2:-1]] = None
+        for b in breakdowns_in(s.get("metrics", {}), key=key):
+            metrics[b.metric] = None
+            labels[b.value] = None
     rows = []
     for label in labels:
         row: dict[str, Any] = {key: label}
         for metric in metrics:
             for s in summaries:
-                d = s["metrics"].get(f"{metric}[{key}={label}]") or {}
+                d = s["metrics"].get(Breakdown(metric, key, label).name) or {}
                 row[f"{metric} · {s['plan']}"] = (
                     formatting.cell(d, metric) if d and formatting.partly_reached(d)
                     else formatting.stat(d, metric, "mean"))

@@ -13,7 +13,6 @@ import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy.special import stdtrit
 
 PERCENTILES = (5, 50, 95)
 
@@ -36,6 +35,8 @@ class Described:
 
 def _t95(n: int) -> float:
     # Student t quantile; scipy.special avoids importing all of scipy.stats (~1 s).
+    from scipy.special import stdtrit  # deferred: scipy.special is ~0.2 s of start-up
+
     return float(stdtrit(n - 1, 0.975)) if n > 1 else math.nan
 
 

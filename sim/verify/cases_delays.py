@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+from statistics import NormalDist
 
 import numpy as np
 from pydantic import TypeAdapter
-from scipy.special import ndtri
 
 from sim.core.distributions import Dist
 from sim.core.rng import entity_hashes, replication_key, uniforms
@@ -63,7 +63,7 @@ def _lognormal_density(x: float, median: float, sigma: float) -> float:
 def lognormal_quantiles(ctx: Context) -> Outcome:
     median, p90 = 6.0, 20.0
     x = draws({"dist": "lognormal", "median": median, "p90": p90})
-    sigma = math.log(p90 / median) / float(ndtri(0.9))
+    sigma = math.log(p90 / median) / NormalDist().inv_cdf(0.9)
     checks = []
     for q, value in ((0.5, median), (0.9, p90)):
         se = math.sqrt(q * (1 - q) / x.size) / _lognormal_density(value, median, sigma)
@@ -81,7 +81,7 @@ def lognormal_moments(ctx: Context) -> Outcome:
     mean, sd = 5.0, 2.0
     s2 = math.log(1 + (sd / mean) ** 2)
     median = mean / math.sqrt(1 + (sd / mean) ** 2)
-    p90 = median * math.exp(float(ndtri(0.9)) * math.sqrt(s2))
+    p90 = median * math.exp(NormalDist().inv_cdf(0.9) * math.sqrt(s2))
     kurt = math.exp(4 * s2) + 2 * math.exp(3 * s2) + 3 * math.exp(2 * s2) - 3
     x = draws({"dist": "lognormal", "median": median, "p90": p90})
     return Outcome(_moments(x, mean, sd, kurt, "min"))

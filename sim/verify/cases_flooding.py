@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-import networkx as nx
 import numpy as np
 
 from sim.kinds.evacuation.config import Hazard
@@ -22,6 +21,8 @@ def _hazard(**kw: object) -> Hazard:
 
 
 def _network(elevations: dict[str, float], edges: list[tuple[str, str]]) -> RoadNetwork:
+    import networkx as nx  # deferred: networkx is ~0.15 s of the CLI's start-up
+
     g = nx.Graph()
     for k, (n, z) in enumerate(elevations.items()):
         g.add_node(n, x=100.0 * k, y=0.0, elevation_m=z)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from sim.present.cjk import pyplot
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def svg(fig: Figure) -> str:
+    plt = pyplot()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
     plt.close(fig)
@@ -22,6 +24,7 @@ def svg(fig: Figure) -> str:
 
 
 def histogram_svg(x: np.ndarray, xlabel: str, marks: dict[str, float] | None = None) -> str:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 2.4))
     hi = float(np.quantile(x, 0.995))
     ax.hist(x[x <= hi], bins=60, color="#7aa6c2")
@@ -36,6 +39,7 @@ def histogram_svg(x: np.ndarray, xlabel: str, marks: dict[str, float] | None = N
 def curve_svg(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray,
               points: Sequence[tuple[float, float]], xlabel: str, ylabel: str,
               curve_label: str, points_label: str) -> str:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 2.6))
     ax.plot(x, y, color="#34495e", label=curve_label)
     if points:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-from scipy.special import stdtr
-
 
 def erlang_b(a: float, c: int) -> float:
     """Blocking probability of M/M/c/c with offered load ``a`` = λ/μ (stable recursion)."""
@@ -35,6 +33,8 @@ def mean_t(samples: list[float]) -> tuple[float, float]:
 def outside_chance(replications: int, k: float = 4.0) -> float:
     """Chance that a correct model's mean falls more than ``k`` estimated standard errors from
     the truth with this many replications: 2·P(t_{R−1} > k)."""
+    from scipy.special import stdtr  # deferred: scipy.special is ~0.2 s of start-up
+
     return float(2 * stdtr(replications - 1, -k))
 
 

@@ -26,14 +26,16 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
-from scipy.special import ndtr
 
 from sim.kinds.evacuation.config import Hazard, Rainfall
 from sim.network.graph import RoadNetwork
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 M_PER_MIN_AT_1KMH = 1000.0 / 60.0
 
@@ -45,6 +47,8 @@ def hourly_rain(rain: Rainfall) -> np.ndarray:
     ds = rain.design_storm
     assert ds is not None
     edges = np.arange(ds.duration_h + 1, dtype=float)
+    from scipy.special import ndtr  # deferred: scipy.special is ~0.2 s of start-up
+
     weights = np.diff(ndtr((edges - ds.peak_hour) / ds.width_h))
     if weights.sum() <= 0:  # peak far outside the storm: spread evenly
         weights = np.ones(ds.duration_h)
@@ -491,6 +495,8 @@ class Routes:
         return row
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
+        from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
+
         rows, cols, _, _ = self.network._edges
         ok = np.isfinite(weights)
         n = len(self.network.nodes)

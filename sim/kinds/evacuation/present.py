@@ -9,9 +9,11 @@ import numpy as np
 
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import DashboardDefaults, Summary
+from sim.core.results import breakdowns_in
 from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.hazard import water_peak
 from sim.kinds.evacuation.storyline import extra_rain
+from sim.present.cjk import pyplot
 from sim.present.i18n import _
 
 if TYPE_CHECKING:
@@ -20,23 +22,22 @@ if TYPE_CHECKING:
     from sim.kinds.evacuation.inputs import EvacuationInputs
     from sim.network.graph import RoadNetwork
 
-_PREFIX = "occupancy[shelter="
-
 
 def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figure | None:
     """Mean occupancy of the busiest shelters over time (5–95 % band), one panel per plan."""
-    from sim.present.plots import plt  # deferred: matplotlib (Agg backend)
-
-    with_series = [s for s in summaries if any(k.startswith(_PREFIX) for k in s.get("series", {}))]
+    plt = pyplot()
+    with_series = [s for s in summaries
+                   if breakdowns_in(s.get("series", {}), "occupancy", "shelter")]
     if not with_series:
         return None
     fig, axes = plt.subplots(1, len(with_series), figsize=(5 * len(with_series), 4), dpi=100,
                              squeeze=False, sharey=True)
     for ax, s in zip(axes[0], with_series, strict=True):
-        items = [(k, v) for k, v in s["series"].items() if k.startswith(_PREFIX)]
+        items = [(b.value, s["series"][b.name])
+                 for b in breakdowns_in(s["series"], "occupancy", "shelter")]
         items.sort(key=lambda kv: -max(kv[1]["mean"] or [0]))
         for k, v in items[:top]:
-            (line,) = ax.plot(v["t_min"], v["mean"], label=k[len(_PREFIX):-1])
+            (line,) = ax.plot(v["t_min"], v["mean"], label=k)
             ax.fill_between(v["t_min"], v["p5"], v["p95"], alpha=0.15, color=line.get_color())
         ax.set_title(f"{s['plan']}: shelter occupancy")
         ax.set_xlabel("minutes after t = 0")

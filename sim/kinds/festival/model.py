@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 import simpy
-from scipy.special import pdtr, pdtrik
 from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
@@ -391,6 +390,8 @@ def poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
     out[ok & (q == 1)] = np.inf
     c = ok & (q > 0) & (q < 1)
     if c.any():
+        from scipy.special import pdtr, pdtrik  # deferred: scipy.special is ~0.2 s of start-up
+
         qq, mm = q[c], mu[c]
         vals = np.ceil(pdtrik(qq, mm))
         vals1 = np.maximum(vals - 1, 0)

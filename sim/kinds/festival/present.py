@@ -9,7 +9,10 @@ import numpy as np
 
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import DashboardDefaults, Summary
+from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
+from sim.present.cjk import pyplot
+from sim.present.plots import mark_injects
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,9 +21,9 @@ if TYPE_CHECKING:
     from sim.kinds.festival.inputs import FestivalInputs
 
 
-def _tagged(summary: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]:
+def _tagged(summary: dict[str, Any], metric: str, key: str) -> dict[str, dict[str, Any]]:
     series = summary.get("series") or {}
-    return {k[len(prefix):-1]: v for k, v in series.items() if k.startswith(prefix)}
+    return {b.value: series[b.name] for b in breakdowns_in(series, metric, key)}
 
 
 def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,9 +34,8 @@ def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
-    from sim.present.plots import mark_injects, plt  # deferred: matplotlib (Agg backend)
-
-    names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue[checkpoint=")))
+    plt = pyplot()
+    names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue", "checkpoint")))
     if not names:
         return None
     cols = min(len(names), 3)
@@ -42,7 +44,7 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                              squeeze=False, sharex=True)
     for ax, name in zip(axes.flat, names, strict=False):
         for s in summaries:
-            q = _tagged(s, "queue[checkpoint=").get(name)
+            q = _tagged(s, "queue", "checkpoint").get(name)
             if q is None:
                 continue
             t = np.asarray(q["t_min"]) / 60.0
@@ -65,11 +67,10 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Heat strip per plan: mean density (people/m²) of each viewing point over the day; the
     colour turns red at the danger limit and cells whose 95th percentile is over it are dotted."""
-    from matplotlib.colors import TwoSlopeNorm  # deferred: matplotlib
+    plt = pyplot()
+    from matplotlib.colors import TwoSlopeNorm  # deferred: matplotlib, see pyplot()
 
-    from sim.present.plots import mark_injects, plt  # deferred: matplotlib (Agg backend)
-
-    strips = [(s, _tagged(s, "density[viewing_point=")) for s in summaries]
+    strips = [(s, _tagged(s, "density", "viewing_point")) for s in summaries]
     strips = [(s, d) for s, d in strips if d]
     if not strips:
         return None
@@ -105,9 +106,8 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """Density (people/m²) at each viewing point over the day: mean and 5–95 % band per plan,
     with the danger limit drawn as a red dashed line."""
-    from sim.present.plots import plt  # deferred: matplotlib (Agg backend)
-
-    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density[viewing_point=")))
+    plt = pyplot()
+    names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density", "viewing_point")))
     if not names:
         return None
     cols = min(len(names), 3)
@@ -118,7 +118,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                   .get("mean", [4.0])[0])
     for ax, name in zip(axes.flat, names, strict=False):
         for s in summaries:
-            d = _tagged(s, "density[viewing_point=").get(name)
+            d = _tagged(s, "density", "viewing_point").get(name)
             if d is None:
                 continue
             t = np.asarray(d["t_min"]) / 60.0
