@@ -235,3 +235,15 @@ def goto(at: AppTest, page: str) -> AppTest:
     at.sidebar.radio(key="page").set_value(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def table(at: AppTest, column: str) -> Any:
+    """The first table shown that has this column (or row label)."""
+    for d in at.dataframe:
+        if column in d.value.columns:
+            return d.value
+    for d in at.table:  # st.table: the first column is the row label
+        frame = d.value.reset_index() if d.value.index.name else d.value
+        if column in frame.columns:
+            return frame
+    raise LookupError(column)

@@ -10,7 +10,7 @@ import yaml
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.helpers import APP, goto
+from tests.helpers import APP, goto, table
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED = ROOT / "scenarios" / "muster_youchegang.yaml"
@@ -46,16 +46,6 @@ def headline(at: AppTest, metric: str, plan: str) -> float:
     return float(frame.loc[measure(metric), plan].split(" ")[0].replace(",", "").rstrip("%"))
 
 
-def table(at: AppTest, column: str):
-    """The first table shown that has this column (or row label)."""
-    for d in at.dataframe:
-        if column in d.value.columns:
-            return d.value
-    for d in at.table:  # st.table: the first column is the row label
-        frame = d.value.reset_index() if d.value.index.name else d.value
-        if column in frame.columns:
-            return frame
-    raise LookupError(column)
 
 
 def run(at: AppTest, plans: list[str], reps: int, seed: int | None = None) -> AppTest:

@@ -18,7 +18,7 @@ from sim.core.forces import build_roster  # noqa: E402
 from sim.core.roster_import import roster_table  # noqa: E402
 from sim.present.excel import table_xlsx  # noqa: E402
 from sim.present.report_gbt import SECTIONS  # noqa: E402
-from tests.test_dashboard import APP, goto  # noqa: E402
+from tests.helpers import APP, goto  # noqa: E402
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -158,7 +158,7 @@ def test_the_dashboard_serves_the_shipped_cjk_font():
     import tomllib
 
     from sim.present.cjk import FONT_FILE
-    from tests.test_dashboard import ROOT
+    from tests.helpers import ROOT
 
     served = ROOT / "dashboard" / "static" / "gridmuster-cjk.ttf"
     assert served.read_bytes() == FONT_FILE.read_bytes()

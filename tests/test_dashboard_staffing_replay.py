@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.test_dashboard import APP, table  # noqa: E402
+from tests.helpers import APP, table  # noqa: E402
 
 FESTIVAL = "tide_yanguan.yaml"
 

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.test_dashboard import APP  # noqa: E402
+from tests.helpers import APP  # noqa: E402
 
 ELEMENTS = ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success",
             "error", "metric", "button", "expander", "selectbox", "multiselect", "number_input",

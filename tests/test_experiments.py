@@ -245,10 +245,10 @@ def test_schema_is_json_schema():
     sch = json.loads(r.stdout)
     # One alternative per registered kind, told apart by its constant ``kind``, each naming
     # the fields a scenario must have.
-    from sim.core.scenario import KINDS
+    from sim.kinds import BUNDLED
 
     kinds = [alt["properties"]["kind"].get("const") for alt in sch["oneOf"]]
-    assert sorted(kinds) == sorted(KINDS)
+    assert sorted(kinds) == sorted(BUNDLED)
     for alt in sch["oneOf"]:
         assert {"name", "kind", "network", "grids"} <= set(alt["properties"])
         assert "kind" in alt.get("required", []) or alt["properties"]["kind"].get("const")
