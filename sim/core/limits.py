@@ -54,6 +54,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("resolution_min", 0.1, "smallest update_min / record_every_min / interval_min"),
     Limit("network_nodes", 200_000, "nodes of a road network (villages x nodes per village)"),
     Limit("seed", 2**63 - 1, "a seed"),
+    Limit("vary_values", 10_000, "values one `gridmuster optimise --vary` range may take"),
 )
 LIMIT = {lim.name: lim.value for lim in LIMITS}
 
@@ -71,6 +72,7 @@ MINUTES = LIMIT["minutes"]
 RESOLUTION = LIMIT["resolution_min"]
 NETWORK_NODES = int(LIMIT["network_nodes"])
 SEED = int(LIMIT["seed"])
+VARY_VALUES = int(LIMIT["vary_values"])
 
 DATA_DIR_ENV = "GRIDMUSTER_DATA_DIR"
 
@@ -311,13 +313,18 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
         candidate = root / given
         try:
             resolved = candidate.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
+            present = candidate.exists() or candidate.is_symlink()
+        except RuntimeError:  # a symlink loop (Python < 3.13)
             raise ScenarioError([Problem(field, _("cannot be resolved (a symlink loop?)"),
                                          name)]) from None
-        if candidate.exists() or candidate.is_symlink():
+        except OSError:  # a name the file system cannot hold (too long, a loop...)
+            raise ScenarioError([Problem(field, _("not a usable file name"),
+                                         name[:40])]) from None
+        if present:
             if not any(resolved.is_relative_to(r) for r in roots):
                 raise ScenarioError([Problem(field, _("is a link to a file outside the "
                                                                "scenario's folder"), name)])
+            # Only a regular file: a FIFO or a device would block or never end when read.
             if not resolved.is_file():
                 raise ScenarioError([Problem(field, _("not a regular file"), name)])
             if resolved.stat().st_size > DATA_FILE_BYTES:
@@ -326,3 +333,12 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
             return resolved
     where = " or ".join(str(r) for r in roots)
     raise ScenarioError([Problem(field, _("file not found in {where}", where=where), name)])
+
+
+def named_file(base_dir: Path, name: str) -> Path | None:
+    """The file ``name`` stands for if it is one a scenario may name (as ``confine``), else
+    None. Never opens anything: used to find the files of a scenario's digest."""
+    try:
+        return confine(base_dir, name, "")
+    except ScenarioError:
+        return None

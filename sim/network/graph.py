@@ -20,7 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
-from sim.core.limits import BoundaryModel
+from sim.core.limits import BoundaryModel, confine
 
 MAIN_ROAD_KMH = 60.0
 STREET_KMH = 30.0
@@ -215,7 +215,9 @@ class RoadNetwork:
         if spec.synthetic is not None:
             return cls(synthetic_town(spec.synthetic))
         assert spec.graphml is not None
-        return cls(load_graphml((base_dir / spec.graphml).resolve()))
+        # Confined again here (the loader checked it too): the one place a GraphML is opened,
+        # and where the data folder ($GRIDMUSTER_DATA_DIR) is looked in.
+        return cls(load_graphml(confine(base_dir, spec.graphml, "network.graphml")))
 
     @property
     def notes(self) -> list[str]:
