@@ -222,3 +222,70 @@ def test_bundled_scenarios_load_unchanged():
     # Confinement applies to the bundled files too, and they are all inside scenarios/.
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         assert load_scenario(path).digest
+
+
+def test_the_readme_limits_table_is_the_generated_one():
+    sys.path.insert(0, str(ROOT / "tools"))
+    from limits_table import readme_table
+
+    from sim.core.limits import LIMITS, limits_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme_table(readme) == limits_table()
+    assert all(f"`{lim.name}`" in readme for lim in LIMITS)
+    assert "| `people` | 2,000,000 |" in readme and "GRIDMUSTER_DATA_DIR" in readme
+
+
+def test_the_json_schema_carries_the_limits():
+    import json
+
+    from sim.core.limits import LIMIT
+
+    r = subprocess.run([sys.executable, "-m", "sim", "schema"], cwd=ROOT, capture_output=True,
+                       text=True, timeout=120)
+    schema = json.loads(r.stdout)
+    limits = schema["x-gridmuster-limits"]
+    assert {k: v["value"] for k, v in limits.items()} == LIMIT
+    text = json.dumps(schema)
+    assert '"maximum": 1000000' in text and '"maxLength": 200' in text
+
+
+def _optimise(folder: Path, *vary: str, extra: tuple[str, ...] = ()) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDMUSTER_")}
+    env["PYTHONPATH"] = str(ROOT)
+    args = [sys.executable, "-m", "sim", "optimise", str(ROOT / "scenarios" /
+            "muster_youchegang.yaml"), "--metric", "mustered_60min", "--at-least", "1500",
+            "--store", str(folder / "runs.db"), "--out", str(folder / "o"), *extra]
+    for v in vary:
+        args += ["--vary", v]
+    r = subprocess.run(args, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("vary,expect", [
+    ("forces.militia.count=0..1000000000000", "--vary: 1,000,000,000,001 values; at most"),
+    ("forces.militia.count=0..1000000000000:1000000000",
+     "forces.militia.count: at most 1,000,000"),
+    ("forces.militia.count=0..99999999999999999999999999", "--vary: number too large"),
+    ("forces.militia.count=0..1000000:1000", "over the budget"),
+])
+def test_optimise_bounds_its_ranges_and_checks_the_budget(tmp_path, vary, expect):
+    code, out = _optimise(tmp_path, vary, extra=("--reps", "1000"))
+    assert code == 2, out
+    assert expect in out and "Traceback" not in out
+    assert not (tmp_path / "o").exists()  # refused before any candidate ran
+
+
+def test_optimise_budget_flag_overrides_and_unknown_metric_is_refused(tmp_path):
+    code, out = _optimise(tmp_path, "forces.militia.count=0..1000:10",
+                          extra=("--reps", "5000", "--budget", "100"))
+    assert code == 2 and "--budget" in out and "over the budget of 100 s" in out, out
+    # (without --budget the same search fits the default 4 h: the flag is what refused it)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRIDMUSTER_")}
+    r = subprocess.run([sys.executable, "-m", "sim", "optimise",
+                        str(ROOT / "scenarios" / "muster_youchegang.yaml"), "--metric", "nosuch",
+                        "--at-least", "1", "--vary", "forces.militia.count=0..10",
+                        "--store", str(tmp_path / "runs.db"), "--out", str(tmp_path / "o")],
+                       cwd=tmp_path, env=env | {"PYTHONPATH": str(ROOT)}, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2 and "--metric: not a metric" in r.stdout + r.stderr

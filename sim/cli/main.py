@@ -47,6 +47,7 @@ from sim.cli.verify import verify_cmd, write_imo
 from sim.core import sense
 from sim.core.budget import Budget, enforce, estimate
 from sim.core.errors import Problem, ScenarioError
+from sim.core.limits import schema_limits
 from sim.core.scenario import KINDS, Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
@@ -163,6 +164,7 @@ def schema() -> None:
         "title": "gridmuster scenario",
         "oneOf": [TypeAdapter(m).json_schema() for m in models],
     } if len(models) > 1 else TypeAdapter(models[0]).json_schema()
+    sch["x-gridmuster-limits"] = schema_limits()  # file-level limits no field schema can say
     print(json.dumps(sch, indent=2, ensure_ascii=False))
 
 

@@ -80,8 +80,18 @@ DATA_DIR_ENV = "GRIDMUSTER_DATA_DIR"
 def limits_table() -> str:
     """The limits as a Markdown table (the README's)."""
     rows = ["| limit | value | what it bounds |", "|---|---|---|"]
-    rows += [f"| `{lim.name}` | {lim.value:,g} | {lim.meaning} |" for lim in LIMITS]
+    rows += [f"| `{lim.name}` | {_shown(lim.value)} | {lim.meaning} |" for lim in LIMITS]
     return "\n".join(rows)
+
+
+def _shown(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
+
+
+def schema_limits() -> dict[str, dict[str, Any]]:
+    """The table for the JSON Schema (``x-gridmuster-limits``): name → value and meaning."""
+    return {lim.name: {"value": int(lim.value) if lim.value == int(lim.value) else lim.value,
+                       "meaning": lim.meaning} for lim in LIMITS}
 
 
 # --- YAML -------------------------------------------------------------------------------------
