@@ -120,3 +120,52 @@ def test_a_sample_through_the_real_console_script(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=180)
         # Interpreter start-up on a loaded machine is most of this; the check itself is fast.
         check(case, proc.returncode, out, min(time.perf_counter() - t0, 0.0))
+
+
+def _dashboard_sample() -> list[Case]:
+    """A spread of the corpus the dashboard can be given as pasted text: every kind, files
+    named out of the folder, huge values, NaN/booleans and YAML bombs (cases that need links
+    or files beside the scenario are left to the command-line tests)."""
+    usable = [c for c in CASES if c.args == ("validate", "s.yaml") and not c.links
+              and not c.env and "@" not in c.text]
+    picked: dict[str, Case] = {}
+    for c in usable:
+        group = (c.kind, "path" if ("graphml" in c.name or "counts_csv" in c.name) else
+                 "bomb" if "alias" in c.name.lower() else
+                 "number" if c.name.endswith(("= nan", "inf", "= true")) else "huge")
+        picked.setdefault(f"{group}", c)
+    picked.update({c.name: c for c in usable if c.name == "festival: counts_csv absolute "
+                   "/proc/self/environ"})
+    return list(picked.values())
+
+
+DASHBOARD_SAMPLE = _dashboard_sample()
+
+
+def test_a_sample_through_the_dashboards_loader() -> None:
+    """The same assertions as the command line, through the dashboard's paste box (AppTest):
+    the error names the field, shows no traceback and no secret, and the bundled scenario
+    stays open."""
+    pytest.importorskip("streamlit")
+    from streamlit.testing.v1 import AppTest
+
+    assert len(DASHBOARD_SAMPLE) >= 8, [c.name for c in DASHBOARD_SAMPLE]
+    assert {c.kind for c in DASHBOARD_SAMPLE} == {"muster", "evacuation", "festival"}
+    app = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=120)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Scenario").run()
+    at.radio(key="source").set_value("Paste YAML").run()
+    opened = at.session_state["scenario"].name
+    for case in DASHBOARD_SAMPLE:
+        t0 = time.perf_counter()
+        at.text_area(key="pasted_yaml").set_value(case.text)
+        at.button(key="load_pasted").click().run()
+        elapsed = time.perf_counter() - t0
+        assert not at.exception, (case.name, at.exception)
+        text = "\n".join(e.value for e in at.error)
+        assert case.expect in text, (case.name, text[-2000:])
+        assert "Traceback" not in text and SECRET not in text, case.name
+        assert "root:x:0:0" not in text and "PATH=" not in text, case.name
+        assert at.session_state["scenario"].name == opened  # the last valid one stays open
+        assert elapsed < 30, (case.name, elapsed)  # generous: AppTest reruns the whole page

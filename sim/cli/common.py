@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from tqdm import tqdm
 
-from sim.core.catalogue import info
+from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget
+from sim.core.catalogue import info, known_metrics
+from sim.core.errors import Problem, ScenarioError
 from sim.present import formatting
 from sim.present.i18n import _, is_zh, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
+
+if TYPE_CHECKING:
+    from sim.core.scenario import Scenario
 
 # Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
 out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
@@ -35,6 +41,43 @@ StoreOpt = Annotated[Path | None, typer.Option(
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record in the run store")]
 ResumeOpt = Annotated[bool, typer.Option(
     "--resume", help="reuse replications already in the store; compute only the missing ones")]
+BudgetOpt = Annotated[float | None, typer.Option(
+    "--budget", min=1, help=f"refuse a run estimated to need more CPU-seconds than this "
+    f"[default: ${BUDGET_ENV} or 14400]")]
+MemoryBudgetOpt = Annotated[float | None, typer.Option(
+    "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
+    f"[default: ${MEMORY_ENV} or 4096]")]
+
+
+def budget_from(seconds: float | None, memory_mb: float | None) -> Budget:
+    """The budget from the flags, else the environment, else the defaults."""
+    default = Budget()
+
+    def pick(given: float | None, env: str, fallback: float, flag: str) -> float:
+        if given is not None:
+            return given
+        text = os.environ.get(env)
+        if not text:
+            return fallback
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        if not (value >= 1 and value < float("inf")):
+            raise ScenarioError([Problem(env, _("must be a number ≥ 1 (or use {flag})",
+                                                     flag=flag), text)])
+        return value
+
+    return Budget(pick(seconds, BUDGET_ENV, default.seconds, "--budget"),
+                  pick(memory_mb, MEMORY_ENV, default.memory_mb, "--memory-budget"))
+
+
+def check_metric(metric: str, s: Scenario) -> None:
+    """An unknown metric is refused before any replication (it would run to the cap)."""
+    if metric not in known_metrics():
+        raise ScenarioError([Problem("--metric", _(
+            "not a metric gridmuster computes; e.g. {examples}",
+            examples=", ".join(s.kind.headline_metrics[:4])), metric)])
 
 
 def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:

@@ -19,7 +19,9 @@ from pydantic import TypeAdapter
 
 from sim import __version__
 from sim.cli.common import (
+    BudgetOpt,
     DaskOpt,
+    MemoryBudgetOpt,
     NoStoreOpt,
     OutOpt,
     RepsOpt,
@@ -28,12 +30,14 @@ from sim.cli.common import (
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    check_metric,
     err_console,
     open_store,
     out_console,
     progress_bar,
     summary_table,
 )
+from sim.cli.common import budget_from as _budget
 from sim.cli.imports import import_app
 from sim.cli.network import SnapLimitOpt, network_app
 from sim.cli.review import report_cmd, review_cmd
@@ -41,10 +45,10 @@ from sim.cli.runs import optimise, runs_app
 from sim.cli.sensitivity import robustness_cmd, sensitivity_cmd
 from sim.cli.verify import verify_cmd, write_imo
 from sim.core import sense
-from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget, enforce, estimate
-from sim.core.catalogue import known_metrics
+from sim.core.budget import Budget, enforce, estimate
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import all_kinds
+from sim.core.limits import schema_limits
 from sim.core.scenario import Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
@@ -93,37 +97,6 @@ BatchOpt = Annotated[int, typer.Option("--batch", min=1, help="adaptive: replica
 ImoOpt = Annotated[bool, typer.Option("--imo", help="IMO MSC.1/Circ.1533 practice: at least 50 "
                                       "replications in batches of 50, the 95th percentile of "
                                       "the time (--metric) and a convergence check")]
-BudgetOpt = Annotated[float | None, typer.Option(
-    "--budget", min=1, help=f"refuse a run estimated to need more CPU-seconds than this "
-    f"[default: ${BUDGET_ENV} or 14400]")]
-MemoryBudgetOpt = Annotated[float | None, typer.Option(
-    "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
-    f"[default: ${MEMORY_ENV} or 4096]")]
-
-
-def _budget(seconds: float | None, memory_mb: float | None) -> Budget:
-    """The budget from the flags, else the environment, else the defaults."""
-    default = Budget()
-
-    def pick(given: float | None, env: str, fallback: float, flag: str) -> float:
-        if given is not None:
-            return given
-        text = os.environ.get(env)
-        if not text:
-            return fallback
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        if not (value >= 1 and value < float("inf")):
-            raise ScenarioError([Problem(env, _("must be a number ≥ 1 (or use {flag})",
-                                                     flag=flag), text)])
-        return value
-
-    return Budget(pick(seconds, BUDGET_ENV, default.seconds, "--budget"),
-                  pick(memory_mb, MEMORY_ENV, default.memory_mb, "--memory-budget"))
-
-
 @app.command()
 def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M) -> None:
     """Check a scenario file; print every problem with its field path (exit 2 if any)."""
@@ -193,6 +166,7 @@ def schema() -> None:
         "title": "gridmuster scenario",
         "oneOf": [TypeAdapter(m).json_schema() for m in models],
     } if len(models) > 1 else TypeAdapter(models[0]).json_schema()
+    sch["x-gridmuster-limits"] = schema_limits()  # file-level limits no field schema can say
     print(json.dumps(sch, indent=2, ensure_ascii=False))
 
 
@@ -210,14 +184,6 @@ def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int
                                                    example=s.kind.required_metrics[0]))])
     check_metric(metric, s)
     return Stopping(metric, until, batch, max_reps)
-
-
-def check_metric(metric: str, s: Scenario) -> None:
-    """An unknown metric is refused before any replication (it would run to the cap)."""
-    if metric not in known_metrics():
-        raise ScenarioError([Problem("--metric", _(
-            "not a metric gridmuster computes; e.g. {examples}",
-            examples=", ".join(s.kind.headline_metrics[:4])), metric)])
 
 
 def _record_start(store: RunStore | None, command: str, s: Scenario, path: Path,

@@ -11,25 +11,30 @@ import typer
 from rich.table import Table
 
 from sim.cli.common import (
+    BudgetOpt,
     DaskOpt,
+    MemoryBudgetOpt,
     OutOpt,
     ScenarioArg,
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    budget_from,
+    check_metric,
     fmt,
     open_store,
     out_console,
     progress_bar,
     summary_table,
 )
+from sim.core.budget import Budget, estimate, over_budget
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.scenario import load_scenario
 from sim.present.i18n import _
 from sim.present.output import check_out_folder, write_json
-from sim.run.optimise import Evaluation, Optimiser, Target, Variable
+from sim.run.optimise import Evaluation, Optimiser, Target, Variable, max_evaluations
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
 
 runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
@@ -139,6 +144,19 @@ def _parse_costs(costs: list[str]) -> dict[str, float]:
     return out
 
 
+def _check_budget(opt: Optimiser, variables: list[Variable], reps: int, workers: int,
+                  limit: Budget) -> None:
+    """The run/compare budget, for the search: every candidate it may evaluate costed as the
+    most staffed one (the work grows with the people simulated)."""
+    evaluations = max_evaluations([len(v.values) for v in variables])
+    message = over_budget([estimate(opt.largest.plan())], evaluations * reps, limit, workers)
+    if message:
+        raise ScenarioError([Problem("--vary", _(
+            "up to {n} candidates of {reps} replications each: {message}",
+            n=f"{evaluations:,}", reps=reps, message=message), ", ".join(
+                f"{v.path}={v.values[0]}..{v.values[-1]}" for v in variables))])
+
+
 def optimise(
     scenario: ScenarioArg,
     metric: Annotated[str, typer.Option("--metric", help="metric to hold to the target")],
@@ -153,17 +171,21 @@ def optimise(
     cost: Annotated[list[str] | None, typer.Option(
         "--cost", help="ROLE=WEIGHT, cost of one member (default 1 for every role)")] = None,
     plan: Annotated[str | None, typer.Option("--plan", help="plan to start from")] = None,
-    reps: Annotated[int, typer.Option("--reps", min=2, help="replications per candidate")] = 50,
+    reps: Annotated[int, typer.Option("--reps", min=2, max=100_000,
+                                      help="replications per candidate")] = 50,
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     dask: DaskOpt = None,
     out: OutOpt = None,
     store: StoreOpt = None,
+    budget: BudgetOpt = None,
+    memory_budget: MemoryBudgetOpt = None,
 ) -> None:
     """Find the cheapest staffing that meets a target with a given confidence."""
     if (at_least is None) == (at_most is None):
         raise ScenarioError([Problem("--at-least/--at-most", "give exactly one of them")])
     s = load_scenario(scenario)
+    check_metric(metric, s)  # an unknown metric would never be met: every candidate would run
     threshold = at_least if at_least is not None else at_most
     assert threshold is not None
     target = Target(metric, threshold, at_least is not None, confidence)
@@ -174,6 +196,7 @@ def optimise(
     assert db is not None
     check_int64("--seed", seed)
     variables = [Variable.parse(v) for v in vary]
+    limit = budget_from(budget, memory_budget)
     t0 = time.perf_counter()
     with progress_bar(0, "optimise") as tick:
         def shown(ev: Evaluation) -> None:
@@ -184,6 +207,7 @@ def optimise(
 
         opt = Optimiser(s, plan, variables, target, _parse_costs(cost or []), reps, seed,
                         workers, None, dask, on_evaluation=shown)
+        _check_budget(opt, variables, reps, workers, limit)
         if metric not in s.kind.headline_metrics and metric not in s.kind.required_metrics:
             out_console.print(f"note: {metric} is not a headline metric of {s.kind.name}")
         result = opt.search()

@@ -54,6 +54,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("resolution_min", 0.1, "smallest update_min / record_every_min / interval_min"),
     Limit("network_nodes", 200_000, "nodes of a road network (villages x nodes per village)"),
     Limit("seed", 2**63 - 1, "a seed"),
+    Limit("vary_values", 10_000, "values one `gridmuster optimise --vary` range may take"),
 )
 LIMIT = {lim.name: lim.value for lim in LIMITS}
 
@@ -71,6 +72,7 @@ MINUTES = LIMIT["minutes"]
 RESOLUTION = LIMIT["resolution_min"]
 NETWORK_NODES = int(LIMIT["network_nodes"])
 SEED = int(LIMIT["seed"])
+VARY_VALUES = int(LIMIT["vary_values"])
 
 DATA_DIR_ENV = "GRIDMUSTER_DATA_DIR"
 
@@ -78,8 +80,18 @@ DATA_DIR_ENV = "GRIDMUSTER_DATA_DIR"
 def limits_table() -> str:
     """The limits as a Markdown table (the README's)."""
     rows = ["| limit | value | what it bounds |", "|---|---|---|"]
-    rows += [f"| `{lim.name}` | {lim.value:,g} | {lim.meaning} |" for lim in LIMITS]
+    rows += [f"| `{lim.name}` | {_shown(lim.value)} | {lim.meaning} |" for lim in LIMITS]
     return "\n".join(rows)
+
+
+def _shown(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
+
+
+def schema_limits() -> dict[str, dict[str, Any]]:
+    """The table for the JSON Schema (``x-gridmuster-limits``): name → value and meaning."""
+    return {lim.name: {"value": int(lim.value) if lim.value == int(lim.value) else lim.value,
+                       "meaning": lim.meaning} for lim in LIMITS}
 
 
 # --- YAML -------------------------------------------------------------------------------------
@@ -311,13 +323,18 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
         candidate = root / given
         try:
             resolved = candidate.resolve()
-        except (OSError, RuntimeError):  # a symlink loop
+            present = candidate.exists() or candidate.is_symlink()
+        except RuntimeError:  # a symlink loop (Python < 3.13)
             raise ScenarioError([Problem(field, _("cannot be resolved (a symlink loop?)"),
                                          name)]) from None
-        if candidate.exists() or candidate.is_symlink():
+        except OSError:  # a name the file system cannot hold (too long, a loop...)
+            raise ScenarioError([Problem(field, _("not a usable file name"),
+                                         name[:40])]) from None
+        if present:
             if not any(resolved.is_relative_to(r) for r in roots):
                 raise ScenarioError([Problem(field, _("is a link to a file outside the "
                                                                "scenario's folder"), name)])
+            # Only a regular file: a FIFO or a device would block or never end when read.
             if not resolved.is_file():
                 raise ScenarioError([Problem(field, _("not a regular file"), name)])
             if resolved.stat().st_size > DATA_FILE_BYTES:
@@ -326,3 +343,12 @@ def confine(base_dir: Path, name: Any, field: str) -> Path:
             return resolved
     where = " or ".join(str(r) for r in roots)
     raise ScenarioError([Problem(field, _("file not found in {where}", where=where), name)])
+
+
+def named_file(base_dir: Path, name: str) -> Path | None:
+    """The file ``name`` stands for if it is one a scenario may name (as ``confine``), else
+    None. Never opens anything: used to find the files of a scenario's digest."""
+    try:
+        return confine(base_dir, name, "")
+    except ScenarioError:
+        return None

@@ -26,6 +26,7 @@ from sim import __version__
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import RULES as FORCE_RULES
+from sim.core.limits import named_file
 from sim.core.paths import split_path
 from sim.core.scenario import Scenario, parse_scenario
 
@@ -300,7 +301,7 @@ def plan_digest(scenario: Scenario, plan: str) -> str:
     h.update(f"|{__version__}|{Path(setup.base_dir).resolve()}".encode())
     graphml = getattr(setup.model.network, "graphml", None)
     if graphml:
-        path = Path(setup.base_dir) / graphml
-        if path.exists():
+        path = named_file(Path(setup.base_dir), str(graphml))  # as the loader found it
+        if path is not None:
             h.update(path.read_bytes())
     return h.hexdigest()[:16]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ from sim.core.config import (
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import roster_problems
 from sim.core.kind import AnyKind, find_kind, kind_named, kind_names
-from sim.core.limits import check_values, confine
+from sim.core.limits import DATA_DIR_ENV, check_values, confine, named_file
 from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
 from sim.network.places import Snap, grid_snaps, resolve_places
 from sim.present.i18n import _, pick
@@ -122,10 +123,12 @@ def network_for(model: ScenarioBase, base_dir: Path) -> RoadNetwork:
 def network_digest(spec: NetworkSpec, base_dir: Path) -> str:
     """Content digest of a network: its spec, and the bytes of the GraphML file it names."""
     h = hashlib.sha256(spec.model_dump_json().encode())
-    h.update(b"\0" + str(base_dir).encode())
+    # The data folder is part of the key: the same name may stand for another file there.
+    h.update(b"\0" + str(base_dir).encode() + b"\0" + os.environ.get(DATA_DIR_ENV, "").encode())
     if spec.graphml:
-        path = base_dir / spec.graphml
-        if path.is_file():
+        # Only a file the scenario may name is read (never one outside the allowed folders).
+        path = named_file(base_dir, spec.graphml)
+        if path is not None and path.is_file():
             with path.open("rb") as f:
                 h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()
@@ -144,23 +147,27 @@ def _digest(raw: dict[str, Any], base_dir: Path, model: ScenarioBase,
     h = hashlib.sha256(json.dumps(raw, sort_keys=True, default=str).encode())
     if read_in is not None:
         h.update(json.dumps(read_in, sort_keys=True, default=str).encode())
-    names = set(_named_files(raw, base_dir))
-    if model.network.graphml:
-        names.add(str(model.network.graphml))
+    names = dict(_named_files(raw, base_dir))
+    if model.network.graphml and model.network.graphml not in names:
+        path = named_file(base_dir, str(model.network.graphml))
+        if path is not None:
+            names[str(model.network.graphml)] = path
     for name in sorted(names):
-        path = base_dir / name
-        if path.is_file():
-            h.update(b"\0file\0" + name.encode() + b"\0")
-            with path.open("rb") as f:
-                h.update(hashlib.file_digest(f, "sha256").digest())
+        h.update(b"\0file\0" + name.encode("utf-8", "surrogateescape") + b"\0")
+        with names[name].open("rb") as f:
+            h.update(hashlib.file_digest(f, "sha256").digest())
     return h.hexdigest()[:16]
 
 
-def _named_files(node: Any, base_dir: Path) -> Iterator[str]:
-    """Every string in the scenario (plans included) that names a regular file.
+def _named_files(node: Any, base_dir: Path) -> Iterator[tuple[str, Path]]:
+    """Every string in the scenario (plans included) that names a file it may read, with the
+    file's path.
 
     Found by looking rather than by field name, so a file-naming field added later is part of
-    the digest without anyone remembering to list it here."""
+    the digest without anyone remembering to list it here. A string is taken for a file only
+    where ``confine`` would let a field name it (inside the scenario's or the data folder, a
+    regular file, not too large): a description reading ``/etc/shadow`` or ``../x`` is never
+    opened, not even to hash it."""
     if isinstance(node, dict):
         for v in node.values():
             yield from _named_files(v, base_dir)
@@ -168,11 +175,9 @@ def _named_files(node: Any, base_dir: Path) -> Iterator[str]:
         for v in node:
             yield from _named_files(v, base_dir)
     elif isinstance(node, str) and 0 < len(node) < 1024 and "\n" not in node:
-        try:
-            if (base_dir / node).is_file():
-                yield node
-        except (OSError, ValueError):  # a name the file system cannot hold is no file
-            pass
+        path = named_file(base_dir, node)
+        if path is not None:
+            yield node, path
 
 
 def load_scenario(path: str | Path) -> Scenario:

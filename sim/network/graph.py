@@ -17,7 +17,7 @@ from pydantic import ConfigDict, Field, model_validator
 
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
-from sim.core.limits import BoundaryModel
+from sim.core.limits import BoundaryModel, confine
 from sim.network.geo import Projection
 
 if TYPE_CHECKING:
@@ -219,7 +219,9 @@ class RoadNetwork:
         if spec.synthetic is not None:
             return cls(synthetic_town(spec.synthetic))
         assert spec.graphml is not None
-        return cls(load_graphml((base_dir / spec.graphml).resolve()))
+        # Confined again here (the loader checked it too): the one place a GraphML is opened,
+        # and where the data folder ($GRIDMUSTER_DATA_DIR) is looked in.
+        return cls(load_graphml(confine(base_dir, spec.graphml, "network.graphml")))
 
     @property
     def notes(self) -> list[str]:

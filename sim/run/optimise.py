@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,15 @@ import numpy as np
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import ROLES, build_roster
+from sim.core.limits import VARY_VALUES
 from sim.core.paths import set_path
 from sim.core.scenario import Scenario, parse_scenario
+from sim.present.i18n import _
 from sim.run.experiments import Progress, run_plan
 
 _RANGE = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<lo>-?\d+)\.\.(?P<hi>-?\d+)(:(?P<step>\d+))?$")
 _LIST = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<vals>-?\d+(,-?\d+)*)$")
+_DIGITS = 15  # no count, rate or time in a scenario needs more (see sim.core.limits)
 
 
 @dataclass(frozen=True)
@@ -40,22 +44,49 @@ class Variable:
 
     @classmethod
     def parse(cls, spec: str) -> Variable:
-        """``forces.militia.count=0..200`` (step 1), ``…=0..200:10`` or ``…=0,50,100``."""
-        m = _RANGE.match(spec.strip())
+        """``forces.militia.count=0..200`` (step 1), ``…=0..200:10`` or ``…=0,50,100``.
+
+        Bounded before any list is made: a range of 10¹² values would otherwise hang here,
+        and a number of thousands of digits would fail inside ``int``."""
+        text = spec.strip()
+        if any(len(d) > _DIGITS for d in re.findall(r"\d+", text.partition("=")[2])):
+            raise ScenarioError([Problem("--vary", _("number too large"), text[:80])])
+        m = _RANGE.match(text)
         if m:
             lo, hi, step = int(m["lo"]), int(m["hi"]), int(m["step"] or 1)
             if hi < lo or step < 1:
                 raise ScenarioError([Problem("--vary", "need LOW..HIGH with LOW ≤ HIGH and a "
                                              "positive step", spec)])
+            _check_count((hi - lo) // step + 1, spec)
             vals = list(range(lo, hi + 1, step))
             if vals[-1] != hi:
                 vals.append(hi)
             return cls(m["path"], tuple(vals))
-        m = _LIST.match(spec.strip())
+        m = _LIST.match(text)
         if m:
-            return cls(m["path"], tuple(sorted({int(v) for v in m["vals"].split(",")})))
+            given = m["vals"].split(",")
+            _check_count(len(given), spec)
+            return cls(m["path"], tuple(sorted({int(v) for v in given})))
         raise ScenarioError([Problem("--vary", "expected PATH=LOW..HIGH[:STEP] or PATH=A,B,C",
                                      spec)])
+
+
+def _check_count(n: int, spec: str) -> None:
+    if n > VARY_VALUES:
+        raise ScenarioError([Problem("--vary", _(
+            "{n} values; at most {limit} (give a step: LOW..HIGH:STEP)", n=f"{n:,}",
+            limit=f"{VARY_VALUES:,}"), spec)])
+
+
+def max_evaluations(sizes: list[int]) -> int:
+    """About how many candidates ``Optimiser.search`` evaluates at most for variables of these
+    sizes: bisection (one variable), the staircase walk (two), enumeration of the rest (more),
+    plus the local search's neighbours."""
+    if len(sizes) == 1:
+        search = math.ceil(math.log2(max(sizes[0], 1))) + 1
+    else:
+        search = math.prod(sizes[:-2]) * (sizes[-2] + sizes[-1])
+    return search + 2 * len(sizes)
 
 
 @dataclass(frozen=True)
@@ -125,7 +156,10 @@ class Optimiser:
             if r not in ROLES:
                 raise ScenarioError([Problem("--cost", f"unknown role; roles are "
                                              f"{', '.join(ROLES)}", r)])
-        self.candidate(tuple(v.values[0] for v in variables))  # bad paths fail before any run
+        # Bad paths, and values out of a field's bounds at either end of a range, fail before
+        # any run; the most staffed candidate is the one the work estimate is made on.
+        self.candidate(tuple(v.values[0] for v in variables))
+        self.largest = self.candidate(tuple(v.values[-1] for v in variables))
 
     def candidate(self, values: tuple[int, ...]) -> Scenario:
         raw = copy.deepcopy(self.base)

@@ -27,10 +27,17 @@ class Check:
     tolerance: float  # absolute, in ``unit``
     measured: float
     unit: str = ""
+    # An upper bound rather than a value: the size of a test is "at most alpha" (a
+    # conservative test flags less often), so only measured > expected + tolerance fails.
+    at_most: bool = False
 
     @property
     def passed(self) -> bool:
-        return math.isfinite(self.measured) and abs(self.measured - self.expected) <= self.tolerance
+        if not math.isfinite(self.measured):
+            return False
+        if self.at_most:
+            return self.measured <= self.expected + self.tolerance
+        return abs(self.measured - self.expected) <= self.tolerance
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ class CaseResult:
             "setup": c.setup, "tolerance_why": c.tolerance_why, "status": self.status,
             "seconds": round(self.seconds, 3), "notes": self.notes,
             "checks": [{"quantity": k.quantity, "unit": k.unit, "expected": k.expected,
-                        "tolerance": k.tolerance,
+                        "tolerance": k.tolerance, "at_most": k.at_most,
                         "measured": k.measured if math.isfinite(k.measured) else None,
                         "passed": k.passed} for k in self.checks],
         }
@@ -126,6 +133,8 @@ def broken(c: Case) -> Case:
     the runner: a wrong expectation must fail and make ``gridmuster verify`` exit 1)."""
     def run(ctx: Context) -> Outcome:
         out = c.run(ctx)
-        return replace(out, checks=[replace(k, expected=k.expected + 10 * k.tolerance + 1.0)
+        # An upper bound is moved down (a bound moved up would still hold).
+        return replace(out, checks=[replace(k, expected=k.expected + (-1 if k.at_most else 1)
+                                            * (10 * k.tolerance + 1.0))
                                     for k in out.checks])
     return replace(c, run=run, title=c.title + " (deliberately wrong expectation)")

@@ -32,6 +32,8 @@ def with_unit(text: str, unit: str) -> str:
 
 
 def expected(k: Check) -> str:
+    if k.at_most:
+        return with_unit(f"at most {number(k.expected)} (+ {number(k.tolerance)})", k.unit)
     if k.tolerance == 0:
         return with_unit(f"exactly {number(k.expected)}", k.unit)
     if k.tolerance < 1e-5:  # a float-rounding allowance, not a modelling tolerance
