@@ -26,7 +26,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         except (OSError, TypeError):
             source = ""
         fixtures = set(getattr(item, "fixturenames", ()))
-        if item.module is not None and item.module.__name__.endswith("test_browser"):
+        module = getattr(item, "module", None)  # notebooks (nbmake) have none
+        if module is not None and module.__name__.endswith("test_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.slow)
         elif "app" in fixtures or _UI.search(source) and "AppTest" in source:
