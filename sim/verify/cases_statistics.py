@@ -53,7 +53,7 @@ SIZE = 0.05  # the review's stated false-alarm rate (its verdict says "flagged i
 
 def _binomial_allowance(m: int, p: float, risk: float = 1e-3) -> float:
     """The share above ``p`` that Binom(m, p) exceeds with probability below ``risk``."""
-    from scipy.stats import binom
+    from scipy.stats import binom  # deferred: scipy.stats (verification only)
 
     k = next(k for k in range(m + 1) if binom.sf(k, m, p) < risk)
     return k / m - p
@@ -75,7 +75,7 @@ def _binomial_allowance(m: int, p: float, risk: float = 1e-3) -> float:
       "(p-values in steps of 1/40 and ties make it conservative), so only too many flags "
       "fail. Power: stated requirement that at least 90 % of the late logs are flagged.")
 def review_size(ctx: Context) -> Outcome:
-    from sim.verify.review_size import review_flags
+    from sim.verify.review_size import review_flags  # deferred: runs the whole review (full cases only)
 
     groups = ctx.n(5, 25)
     flags = review_flags(groups, 20, SIZE, seed=5)
