@@ -54,7 +54,7 @@ def flood_map(network: RoadNetwork, inp: EvacuationInputs, t_min: float,
     """The town at minute ``t_min``: roads closed to people in red, to vehicles in orange."""
     from sim.present.maps import town_map  # deferred: matplotlib
 
-    rows, cols, _, _ = network._edges
+    rows, cols, _lengths, _times = network._edges  # not `_`: that is the translator
     state = inp.timeline.state_at(t_min)
     colors: dict[tuple[str, str], str] = {}
     for e, (a, b) in enumerate(zip(rows, cols, strict=True)):
