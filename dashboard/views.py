@@ -103,7 +103,9 @@ def scenario_page() -> None:
         # roles and staff groups as a planner names them, not their code names
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
                                    else staffing.group_name(c) if c in staffing.GROUPS
-                                   else _(c)), height=460, key="forces_by_grid")
+                                   else _(c),
+                                   index=lambda r: _("all grids") if r == "all grids" else r),
+                     height=460, key="forces_by_grid")
 
 
 # --- Plans --------------------------------------------------------------------------------

@@ -90,6 +90,9 @@ def replay_words() -> dict[str, str]:
         names = [spec.before_first, spec.unit, spec.who_default, *spec.who.values(),
                  *(state for state, _how in spec.states.values()), *spec.groups]
         words.update({n: where for n in names if n})
+        d = kind.dashboard  # shown through _() by the dashboard, so also names Babel cannot see
+        words.update({n: f"{kind.name} DashboardDefaults" for n in
+                      (d.forces_title, d.replay_dot, d.replay_note) if n})
     return words
 
 

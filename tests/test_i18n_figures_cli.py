@@ -141,3 +141,15 @@ def test_every_bundled_plan_has_a_chinese_description():
             if (patch or {}).get("description"):
                 zh = s.plan(name).description_zh
                 assert HAN.search(zh), f"{Path(path).name}: plans.{name}.description_zh"
+
+
+def test_festival_staff_table_in_chinese(tmp_path):
+    from sim.kinds.festival.present import staff_table
+
+    model = build(tmp_path, small_festival()).plan().model
+    with use_lang("zh"):
+        zh = staff_table(model)
+    en = staff_table(model)
+    assert zh.index.name == "岗位" and zh.index[-1] == "全部岗位"
+    assert list(zh.index[:-1]) == ["检查点 X（1 个班次）", "观潮点 P1 疏导员", "观潮点 P2 疏导员"]
+    assert en.index[-1] == "all posts" and (zh.to_numpy() == en.to_numpy()).all()

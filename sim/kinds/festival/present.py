@@ -194,17 +194,17 @@ def staff_table(model: FestivalScenario) -> pd.DataFrame:
 
     for cid, cp in p.checkpoints.items():
         for shift in cp.roster.values():
-            add(f"checkpoint {cid} ({len(cp.roster)} shifts)", shift.staff)
+            add(_("checkpoint {id} ({n} shifts)", id=cid, n=len(cp.roster)), shift.staff)
     for vid, vp in p.viewing_points.items():
-        add(f"viewing point {vid} stewards", vp.stewards)
+        add(_("viewing point {id} stewards", id=vid), vp.stewards)
     for name, team in p.teams.items():
-        add(f"{name} teams ({team.count})", team.members, team.count)
+        add(_("{name} teams ({n})", name=name, n=team.count), team.members, team.count)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
         else pd.DataFrame(columns=list(STAFF_GROUPS))
     frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame
-    frame.index.name = "post"
+    frame.index.name = _("post")
     frame["total"] = frame.sum(axis=1)
-    frame.loc["all posts"] = frame.sum(axis=0)
+    frame.loc[_("all posts")] = frame.sum(axis=0)
     return frame.astype(int)
 
 
