@@ -145,7 +145,8 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
                                        strict=True)),
                               _("people in the queue")),)
     fig = town_map(network, places, title=title, points=points, values=layers)
-    return Frame(minute, _png(fig), counts, queues=queues)
+    return Frame(minute, _png(fig), counts, queues=queues.rename(
+        columns={"location": _("place"), "queue": _("people in the queue")}))
 
 
 @dataclass

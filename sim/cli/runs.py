@@ -123,7 +123,7 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
         for m in [k for k in ma if k in mb and "[" not in k]:
             x, y = ma[m].get("mean"), mb[m].get("mean")
             d = None if x is None or y is None else y - x
-            table.add_row(plan, info(m).phrase, fmt(x, m), fmt(y, m), fmt(d))
+            table.add_row(plan, f"{info(m).phrase} ({m})", fmt(x, m), fmt(y, m), fmt(d))
     if not set(sa) & set(sb):
         out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
     out_console.print(table)
