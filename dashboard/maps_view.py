@@ -31,7 +31,7 @@ BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
      N_("highest density at a viewing point (people per m², median day; red: over the "
         "limit)"), "/m²", 1, "tab:green"),
     ("checkin_wait_max_min", "ap",
-     N_("longest check-in wait at an assembly point (minutes, median day)"), "min", 0,
+     N_("longest check-in wait at an assembly point (minutes, median day)"), N_("min"), 0,
      "tab:purple"),
     ("sheltered_at_end", "shelter", N_("people in each shelter at the end (median day)"), "",
      0, "tab:green"),
@@ -75,7 +75,7 @@ def place_values(plan_data: Mapping[str, Any], danger_ppm2: float | None = None
                   for name, stats in metrics.items()
                   if name.startswith(prefix) and isinstance(stats, Mapping)}
         if values:
-            layers.append(PlaceValues(values, _(what), unit=unit, color=color,
+            layers.append(PlaceValues(values, _(what), unit=_(unit) if unit else "", color=color,
                                       decimals=decimals,
                                       limit=danger_ppm2 if metric == "max_density_ppm2"
                                       else None))

@@ -111,13 +111,23 @@ def crowd_table(crowd: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def counts_in_words(counts: pd.DataFrame) -> pd.DataFrame:
+    """The counts table in the current language: state and who-column values and the headers
+    go through the catalogue (the kinds' ReplaySpec names have 中文 entries)."""
+    out = counts.copy()
+    for col in ("state", "who"):
+        if col in out.columns:
+            out[col] = [_(str(v)) for v in out[col]]
+    return out.rename(columns={c: _(str(c)) for c in out.columns})
+
+
 def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
                places: Mapping[str, Sequence[tuple[str, str]]], title: str) -> Frame:
     """One frame: the people's rows are computed once and used for the map and the tables."""
     people = rr.people
     now = people.at(minute)
     points = people.points_of(now)
-    counts = people.counts_of(now)
+    counts = counts_in_words(people.counts_of(now))
     if rr.series and rr.areas:  # the crowd at checkpoints and viewing points
         crowd = rr.crowd(minute)
         fig = crowd_map(network, places, crowd, title=title, points=points,
@@ -135,7 +145,8 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
                                        strict=True)),
                               _("people in the queue")),)
     fig = town_map(network, places, title=title, points=points, values=layers)
-    return Frame(minute, _png(fig), counts, queues=queues)
+    return Frame(minute, _png(fig), counts, queues=queues.rename(
+        columns={"location": _("place"), "queue": _("people in the queue")}))
 
 
 @dataclass

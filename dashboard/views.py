@@ -31,6 +31,7 @@ from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import _
+from sim.present.i18n import pick as in_lang
 from sim.present.tables import forces_table
 
 
@@ -102,7 +103,9 @@ def scenario_page() -> None:
         # roles and staff groups as a planner names them, not their code names
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
                                    else staffing.group_name(c) if c in staffing.GROUPS
-                                   else _(c)), height=460, key="forces_by_grid")
+                                   else _(c),
+                                   index=lambda r: _("all grids") if r == "all grids" else r),
+                     height=460, key="forces_by_grid")
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -123,13 +126,15 @@ def _editor_keys(plan: str) -> tuple[str, str]:
 def plans_page() -> None:
     st.header(_("Plans"))
     s = state.scenario()
-    rows = [{"plan": p, "description": s.plan(p).description,
-             "changes": ", ".join(k for k in plan_patch(s.raw, p) if k != "description")
-             or "(the scenario as it is)"} for p in s.plan_names()]
+    words = ("description", "description_zh")
+    rows = [{_("plan"): p, _("description"): in_lang(s.plan(p).description,
+                                                      s.plan(p).description_zh),
+             _("changes"): ", ".join(k for k in plan_patch(s.raw, p) if k not in words)
+             or _("(the scenario as it is)")} for p in s.plan_names()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="plans_list")
 
     base = st.selectbox("Edit a copy of", s.plan_names(), key="edit_base")
-    patch = {k: v for k, v in plan_patch(s.raw, base).items() if k != "description"}
+    patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}
     with st.expander(f"What {base} changes (its patch)"):
         st.code(dump_yaml(patch) if patch else "{}  # the scenario as it is", language="yaml")
 
@@ -486,7 +491,7 @@ def replay_page() -> None:
             st.dataframe(frame.crowd, hide_index=True, key="replay_crowd")
         elif frame.queues is not None and rr.people.spec is not None \
                 and rr.people.spec.queue_state:
-            st.markdown(f"**{_('Queues')}** ({rr.people.spec.queue_state})")
+            st.markdown(f"**{_('Queues')}** ({_(rr.people.spec.queue_state)})")
             if len(frame.queues):
                 st.dataframe(frame.queues, hide_index=True, key="replay_queues",
                          column_config=replay_view.whole_numbers(frame.queues))

@@ -46,7 +46,9 @@ def test_first_screen_has_no_untranslated_english(monkeypatch, tmp_path, scenari
     at.run()
     assert not at.exception, at.exception
     s = at.session_state["scenario"]
-    names = set(s.plan_names()) | set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED
+    # Plan names and place ids (shelter `village_committee`) are the planner's own names.
+    ids = {pid for items in s.places().values() for _node, pid in items}
+    names = set(s.plan_names()) | set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED | ids
     english = {}
     for text in shown_texts(at):
         if text == "Run & compare":  # the page radio's value; it shows as 运行与比较

@@ -252,6 +252,7 @@ def test_review_cli(tmp_path):
             "--out", str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr
     assert "skipped: bad.csv: line 3" in r.stdout and "wait_p95_min" in r.stdout
+    assert "checkpoint wait" in " ".join(r.stdout.split())  # the metric's name, not only its key
     assert "Kolmogorov" in r.stdout and (tmp_path / "out" / "review.json").exists()
 
 

@@ -73,3 +73,32 @@ def test_the_checker_itself_sees_marked_strings_and_placeholders():
         assert re.search(r"[\u4e00-\u9fff]", _("people mustered by 60 min"))
     with use_lang("en"):
         assert _("at most {n}", n="1,000") == "at most 1,000"
+
+
+def replay_words() -> dict[str, str]:
+    """Every name a kind's replay shows (counts table, map legend): states, groups, who, unit —
+    stated as plain data in the kinds' ReplaySpec, so Babel cannot see them; they are checked
+    here instead."""
+    from sim.core.kind import all_kinds
+
+    words: dict[str, str] = {"state": "counts header", "who": "counts header"}
+    for kind in all_kinds():
+        spec = kind.replay
+        if spec is None:
+            continue
+        where = f"{kind.name} ReplaySpec"
+        names = [spec.before_first, spec.unit, spec.who_default, *spec.who.values(),
+                 *(state for state, _how in spec.states.values()), *spec.groups]
+        words.update({n: where for n in names if n})
+        d = kind.dashboard  # shown through _() by the dashboard, so also names Babel cannot see
+        words.update({n: f"{kind.name} DashboardDefaults" for n in
+                      (d.forces_title, d.replay_dot, d.replay_note) if n})
+    return words
+
+
+def test_every_replay_state_and_group_has_a_chinese_translation():
+    zh = catalogue("zh")
+    words = replay_words()
+    assert {"queueing", "households stranded", "mustered"} <= set(words)  # all three kinds seen
+    missing = sorted(f"{where}: {w!r}" for w, where in words.items() if not zh.get(w))
+    assert not missing, "untranslated replay names:\n" + "\n".join(missing)

@@ -22,6 +22,7 @@ import pandas as pd
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplaySpec
 from sim.core.kind import find_kind
 from sim.network.graph import RoadNetwork
+from sim.present.i18n import _
 
 __all__ = ["AT", "HOME", "MOVING", "Replay", "ReplaySpec", "build_replay", "spec_for"]
 
@@ -167,12 +168,12 @@ class Replay:
             out = {}
             for name, (color, states) in self.spec.groups.items():
                 mask = now["state"].isin(states)
-                out[f"{name} ({int(mask.sum()):,})"] = (
+                out[f"{_(name)} ({int(mask.sum()):,})"] = (
                     now.loc[mask, "node"].to_numpy(dtype=int), color)
             return out
         colors = self.colors()
         hidden = self.spec.hidden_states if self.spec else ()
-        return {f"{s} ({int((now['state'] == s).sum()):,})":
+        return {f"{_(s)} ({int((now['state'] == s).sum()):,})":
                 (now.loc[now["state"] == s, "node"].to_numpy(dtype=int), colors[s])
                 for s in self.states() if s not in hidden}
 

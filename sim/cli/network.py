@@ -46,11 +46,11 @@ def _read_raw(path: Path) -> nx.Graph:
     try:
         raw = nx.read_graphml(path)
     except Exception as exc:  # already read once above; only a race could get here
-        raise ScenarioError([Problem(str(path), f"not a readable GraphML file: "
-                                     f"{_one_line(exc)}")]) from None
+        raise ScenarioError([Problem(str(path), _("not a readable GraphML file: {why}",
+                                                       why=_one_line(exc)))]) from None
     if looks_lonlat(raw):  # written back in metres, as a scenario would read it
         project_lonlat(raw)
-        out_console.print(LONLAT_NOTE, highlight=False)
+        out_console.print(_(LONLAT_NOTE), highlight=False)
     return raw
 
 
@@ -61,8 +61,8 @@ def _write(g: nx.Graph, out: Path) -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
         nx.write_graphml(g, out)
     except OSError as exc:
-        raise ScenarioError([Problem("--out", f"cannot write: {_one_line(exc)}", str(out))]
-                            ) from None
+        raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
+                                     str(out))]) from None
 
 
 @network_app.command("import")
@@ -83,16 +83,16 @@ def import_cmd(
     """Import an OpenStreetMap extract: largest connected component, in metres, with length,
     speed and travel time on every edge; writes GraphML a scenario can reference."""
     if reader not in ("auto", "osmium", "stdlib"):
-        raise ScenarioError([Problem("--reader", "must be auto, osmium or stdlib", reader)])
+        raise ScenarioError([Problem("--reader", _("must be auto, osmium or stdlib"), reader)])
     speeds = parse_speed_overrides(speed or [])
     g, rep = import_osm(file, mode, speeds, not no_maxspeed, reader)
     _write(g, out)
     for line in rep.lines():
         out_console.print(line, highlight=False)
     classes = ", ".join(f"{k} {v}" for k, v in list(rep.classes.items())[:8])
-    out_console.print(f"ways by class: {classes}", highlight=False)
-    out_console.print(f"wrote {out} (reference it in a scenario as network: {{graphml: "
-                      f"{out.name}}})", highlight=False)
+    out_console.print(_("ways by class: {classes}", classes=classes), highlight=False)
+    out_console.print(_("wrote {path} (reference it in a scenario as network: {{graphml: "
+                        "{name}}})", path=out, name=out.name), highlight=False)
 
 
 def describe(network: RoadNetwork) -> list[str]:
@@ -102,30 +102,35 @@ def describe(network: RoadNetwork) -> list[str]:
     g = network.graph
     comps = sorted((len(c) for c in nx.connected_components(g)), reverse=True) if len(g) else []
     total = sum(d["length_m"] for _, _, d in g.edges(data=True))
-    lines = [f"nodes: {g.number_of_nodes()}, edges: {g.number_of_edges()}",
-             f"connected components: {len(comps)}"
-             + (f" (largest {comps[0]} nodes)" if len(comps) > 1 else ""),
-             f"total road length: {total / 1000:.2f} km"]
+    lines = [_("nodes: {nodes}, edges: {edges}", nodes=g.number_of_nodes(),
+               edges=g.number_of_edges()),
+             _("connected components: {n}", n=len(comps))
+             + (_(" (largest {n} nodes)", n=comps[0]) if len(comps) > 1 else ""),
+             _("total road length: {km} km", km=f"{total / 1000:.2f}")]
     if len(g):
         xy = network.xy
         span = xy.max(axis=0) - xy.min(axis=0)
         speeds = np.array([d["speed_kmh"] for _, _, d in g.edges(data=True)] or [0.0])
         elev = np.array([d["elevation_m"] for _, d in g.nodes(data=True) if "elevation_m" in d])
         lines += network.notes
-        lines += [f"extent: {span[0]:.0f} m × {span[1]:.0f} m",
-                  f"road speeds: {speeds.min():g}–{speeds.max():g} km/h",
-                  f"elevation_m: {elev.min():.2f}–{elev.max():.2f}"
-                  + (f" ({len(g) - elev.size} of {len(g)} nodes have none)"
+        lines += [_("extent: {x} m × {y} m", x=f"{span[0]:.0f}", y=f"{span[1]:.0f}"),
+                  _("road speeds: {low}–{high} km/h", low=f"{speeds.min():g}",
+                    high=f"{speeds.max():g}"),
+                  _("elevation_m: {low}–{high}", low=f"{elev.min():.2f}",
+                    high=f"{elev.max():.2f}")
+                  + (_(" ({k} of {n} nodes have none)", k=len(g) - elev.size, n=len(g))
                      if elev.size < len(g) else "")
-                  if elev.size else "elevation: none (set it with `gridmuster network "
-                  "elevation`; an evacuation needs it)"]
+                  if elev.size else _("elevation: none (set it with `gridmuster network "
+                                      "elevation`; an evacuation needs it)")]
     proj = Projection.from_graph_attrs(g.graph)
     if proj is not None and not network.notes:
-        lines.append(f"projection: local equirectangular about lon {proj.lon0}, lat {proj.lat0}"
-                     + (f"; source {g.graph['source']}" if g.graph.get("source") else "")
-                     + (f", mode {g.graph['mode']}" if g.graph.get("mode") else ""))
+        lines.append(_("projection: local equirectangular about lon {lon}, lat {lat}",
+                       lon=proj.lon0, lat=proj.lat0)
+                     + (_("; source {source}", source=g.graph["source"])
+                        if g.graph.get("source") else "")
+                     + (_(", mode {mode}", mode=g.graph["mode"]) if g.graph.get("mode") else ""))
     if g.graph.get("attribution"):
-        lines.append(f"data: {g.graph['attribution']}")
+        lines.append(_("data: {attribution}", attribution=g.graph["attribution"]))
     return lines
 
 
@@ -151,8 +156,9 @@ def show(
         missing = sum(1 for items in places.values() for n, _ in items
                       if n not in network.index)
         if missing:
-            err_console.print(f"warning: {missing} places of {scenario} are not nodes of "
-                              f"{graphml.name} (the scenario uses another network?)",
+            err_console.print(_("warning: {n} places of {scenario} are not nodes of {network} "
+                                "(the scenario uses another network?)", n=missing,
+                                scenario=scenario, network=graphml.name),
                               markup=False, highlight=False)
         _print_snaps(s.snaps, snap_limit)
     path = out or Path("out") / f"{graphml.name.split('.')[0]}-map.png"
@@ -161,8 +167,8 @@ def show(
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path)
     except OSError as exc:
-        raise ScenarioError([Problem("--out", f"cannot write: {_one_line(exc)}", str(path))]
-                            ) from None
+        raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
+                                     str(path))]) from None
     out_console.print(_("wrote {path}", path=path), highlight=False)
 
 
@@ -193,10 +199,11 @@ def elevation(
     given = [n for n, v in (("--csv", csv), ("--xyz", xyz), ("--constant", constant))
              if v is not None]
     if len(given) > 1 or (not given and zones is None):
-        raise ScenarioError([Problem("--csv/--xyz/--constant", "give exactly one source (and "
-                                     "optionally --zones)", given or None)])
+        raise ScenarioError([Problem("--csv/--xyz/--constant", _("give exactly one source (and "
+                                                               "optionally --zones)"),
+                                     given or None)])
     if coords not in ("xy", "lonlat"):
-        raise ScenarioError([Problem("--coords", "must be xy or lonlat", coords)])
+        raise ScenarioError([Problem("--coords", _("must be xy or lonlat"), coords)])
     g = _read_raw(graphml)
     if csv is not None:
         rep = elev.from_csv(g, csv)
@@ -252,11 +259,13 @@ def grids(
             if residents < 0 or households < 0:
                 raise ValueError
         except KeyError:
-            problems.append(Problem(f"{where}.{residents_field}", "required property is missing"))
+            problems.append(Problem(f"{where}.{residents_field}",
+                                    _("required property is missing")))
             continue
         except (TypeError, ValueError):
-            problems.append(Problem(where, f"{residents_field}/{households_field} must be whole "
-                                    "numbers ≥ 0"))
+            problems.append(Problem(where, _("{residents}/{households} must be whole numbers ≥ 0",
+                                                  residents=residents_field,
+                                                  households=households_field)))
             continue
         pf = project_feature(f, proj)
         cx, cy = centroid(pf)
@@ -289,11 +298,11 @@ def grids(
         try:
             out.write_text(header + text, encoding="utf-8")
         except OSError as exc:
-            raise ScenarioError([Problem("--out", f"cannot write: {_one_line(exc)}", str(out))]
-                                ) from None
-        err_console.print(f"wrote {len(rows)} grids to {out}", highlight=False)
+            raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
+                                         str(out))]) from None
+        err_console.print(_("wrote {n} grids to {path}", n=len(rows), path=out), highlight=False)
     for s in far_snaps(snaps, snap_limit):
         err_console.print(s.warning(snap_limit), markup=False, highlight=False)
     for gid in empty:
-        err_console.print(f"warning: grid {gid}: no road node inside its polygon",
+        err_console.print(_("warning: grid {id}: no road node inside its polygon", id=gid),
                           markup=False, highlight=False)

@@ -19,7 +19,7 @@ from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
 from sim.present.excel import results_xlsx
-from sim.present.i18n import _, current_lang, is_zh, use_lang
+from sim.present.i18n import _, current_lang, use_lang
 from sim.present.output import save_figure, write_json
 from sim.present.plots import review_figure
 from sim.present.report import load_result, render
@@ -94,7 +94,7 @@ def review_cmd(
         band = f"{fmt(m.get('sim_p5'), name)}–{fmt(m.get('sim_p95'), name)}" \
             if m.get("sim_p5") is not None else _("not reached")
         observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
-        shown = f"{info(name).phrase} ({name})" if is_zh() else name
+        shown = f"{info(name).phrase} ({name})"  # the name a planner reads, the key to type
         table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",
                       f"{m['p_adjusted']:.2f}", _("YES") if m["flagged"] else _("no"))
     if "curve" in result:

@@ -86,11 +86,14 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     """One run: what it was run from and its headline results."""
     db = _store(store)
     r = _get(db, run_id)
-    out_console.print(f"run {r.id}: {r.command} of {r.scenario} ({r.kind}), plans "
-                      f"{', '.join(r.plans)}, seed {r.seed}, {r.replications} replications, "
-                      f"version {r.version}, status {r.status}")
-    out_console.print(f"scenario file {r.scenario_path} (content digest {r.scenario_digest}); "
-                      f"output {r.out_dir}; elapsed {fmt(r.elapsed_s)} s")
+    out_console.print(_("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
+                        "{n} replications, version {version}, status {status}",
+                        id=r.id, command=r.command, scenario=r.scenario, kind=r.kind,
+                        plans=", ".join(r.plans), seed=r.seed, n=r.replications,
+                        version=r.version, status=r.status))
+    out_console.print(_("scenario file {path} (content digest {digest}); output {out}; "
+                        "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
+                        out=r.out_dir, s=fmt(r.elapsed_s)))
     summaries = _summaries(r)
     if summaries:
         kind = find_kind(r.kind)
@@ -118,14 +121,14 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
                             a=ra.scenario_digest, b=rb.scenario_digest))
     table = Table(title=_("run {a} vs run {b}: mean of each metric", a=a, b=b))
     for k, col in enumerate((_("plan"), _("metric"), _("run {id}", id=a), _("run {id}", id=b),
-                             "b − a")):
+                             _("b − a"))):
         table.add_column(col, justify="right" if k >= 2 else "left")
     for plan in [p for p in sa if p in sb] or []:
         ma, mb = sa[plan]["metrics"], sb[plan]["metrics"]
         for m in [k for k in ma if k in mb and "[" not in k]:
             x, y = ma[m].get("mean"), mb[m].get("mean")
             d = None if x is None or y is None else y - x
-            table.add_row(plan, m, fmt(x, m), fmt(y, m), fmt(d))
+            table.add_row(plan, f"{info(m).phrase} ({m})", fmt(x, m), fmt(y, m), fmt(d))
     if not set(sa) & set(sb):
         out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
     out_console.print(table)
@@ -140,7 +143,7 @@ def _parse_costs(costs: list[str]) -> dict[str, float]:
                 raise ValueError
             out[role.strip()] = float(weight)
         except ValueError:
-            raise ScenarioError([Problem("--cost", "expected ROLE=WEIGHT", c)]) from None
+            raise ScenarioError([Problem("--cost", _("expected ROLE=WEIGHT"), c)]) from None
     return out
 
 
@@ -183,7 +186,7 @@ def optimise(
 ) -> None:
     """Find the cheapest staffing that meets a target with a given confidence."""
     if (at_least is None) == (at_most is None):
-        raise ScenarioError([Problem("--at-least/--at-most", "give exactly one of them")])
+        raise ScenarioError([Problem("--at-least/--at-most", _("give exactly one of them"))])
     s = load_scenario(scenario)
     check_metric(metric, s)  # an unknown metric would never be met: every candidate would run
     threshold = at_least if at_least is not None else at_most
@@ -201,15 +204,17 @@ def optimise(
     with progress_bar(0, "optimise") as tick:
         def shown(ev: Evaluation) -> None:
             tick(0)
-            out_console.print(f"  tried {dict(zip([v.path for v in variables], ev.values, strict=True))}: "
-                              f"cost {ev.cost:,.0f}, meets target in {ev.share_meeting:.0%} of "
-                              f"replications{' ✓' if ev.feasible else ''}")
+            tried = dict(zip([v.path for v in variables], ev.values, strict=True))
+            out_console.print(_("  tried {values}: cost {cost}, meets target in {share} of "
+                                "replications", values=tried, cost=f"{ev.cost:,.0f}",
+                                share=f"{ev.share_meeting:.0%}") + (" ✓" if ev.feasible else ""))
 
         opt = Optimiser(s, plan, variables, target, _parse_costs(cost or []), reps, seed,
                         workers, None, dask, on_evaluation=shown)
         _check_budget(opt, variables, reps, workers, limit)
         if metric not in s.kind.headline_metrics and metric not in s.kind.required_metrics:
-            out_console.print(f"note: {metric} is not a headline metric of {s.kind.name}")
+            out_console.print(_("note: {metric} is not a headline metric of {kind}",
+                                metric=metric, kind=s.kind.name))
         result = opt.search()
     data = result.as_dict() | {"scenario": s.name, "seed": seed, "replications": reps}
     folder.mkdir(parents=True, exist_ok=True)
@@ -218,14 +223,19 @@ def optimise(
                           [s.plan(plan).plan], seed, reps, str(folder.resolve()))
     db.finish_run(run_id, data, time.perf_counter() - t0)
     direction = "≥" if target.at_least else "≤"
-    out_console.print(f"target: {metric} {direction} {threshold} ({info(metric).phrase}) in at "
-                      f"least {confidence:.0%} of replications")
+    out_console.print(_("target: {metric} {direction} {threshold} ({phrase}) in at least "
+                        "{confidence} of replications", metric=metric, direction=direction,
+                        threshold=threshold, phrase=info(metric).phrase,
+                        confidence=f"{confidence:.0%}"))
     if result.best is None:
-        out_console.print("no staffing in the given ranges meets the target")
+        out_console.print(_("no staffing in the given ranges meets the target"))
     else:
         best = dict(zip([v.path for v in variables], result.best.values, strict=True))
-        out_console.print(f"cheapest: {best}, cost {result.best.cost:,.0f}, meets the target in "
-                          f"{result.best.share_meeting:.0%} of replications (mean {metric} "
-                          f"{fmt(result.best.mean, metric)})")
-    out_console.print(f"{len(result.evaluations)} candidates evaluated (full grid: "
-                      f"{result.grid_size}); wrote {folder / 'optimise.json'}; run {run_id}")
+        out_console.print(_("cheapest: {best}, cost {cost}, meets the target in {share} of "
+                            "replications (mean {metric} {mean})", best=best,
+                            cost=f"{result.best.cost:,.0f}",
+                            share=f"{result.best.share_meeting:.0%}", metric=metric,
+                            mean=fmt(result.best.mean, metric)))
+    out_console.print(_("{n} candidates evaluated (full grid: {grid}); wrote {path}; run {id}",
+                        n=len(result.evaluations), grid=result.grid_size,
+                        path=folder / "optimise.json", id=run_id))

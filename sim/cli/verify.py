@@ -12,6 +12,7 @@ from rich.table import Table
 from sim.cli.common import out_console
 from sim.core.errors import Problem, ScenarioError
 from sim.core.results import json_ready
+from sim.present.i18n import _
 from sim.run.experiments import PlanRun
 from sim.verify.case import CaseResult, broken
 from sim.verify.imo import TIME_METRIC, assess
@@ -22,20 +23,20 @@ from sim.verify.text import STATUS_WORDS, expected, measured
 
 
 def _table(v: Verification) -> Table:
-    t = Table(title="Verification cases")
-    for col in ("case", "quantity", "expected", "measured", "result"):
+    t = Table(title=_("Verification cases"))
+    for col in (_("case"), _("quantity"), _("expected"), _("measured"), _("result")):
         t.add_column(col)
     for r in v.results:
         if not r.checks:
-            t.add_row(r.case.title, r.notes, "", "", STATUS_WORDS[r.status])
+            t.add_row(r.case.title, r.notes, "", "", _(STATUS_WORDS[r.status]))
         for k, c in enumerate(r.checks):
             t.add_row(r.case.title if k == 0 else "", c.quantity, expected(c), measured(c),
-                      "pass" if c.passed else "FAIL")
+                      _("pass") if c.passed else _("FAIL"))
     return t
 
 
 def _progress(r: CaseResult) -> None:
-    out_console.print(f"  {STATUS_WORDS[r.status]:<8} {r.case.title} ({r.seconds:.1f} s)",
+    out_console.print(f"  {_(STATUS_WORDS[r.status]):<8} {r.case.title} ({r.seconds:.1f} s)",
                       markup=False, highlight=False)
 
 
@@ -54,24 +55,27 @@ def verify_cmd(
     ids = {c.id for c in cases}
     unknown = [b for b in break_case or [] if b not in ids]
     if unknown:
-        raise ScenarioError([Problem("--break-case", "no verification case with this id",
+        raise ScenarioError([Problem("--break-case", _("no verification case with this id"),
                                      u) for u in unknown])
     cases = [broken(c) if c.id in (break_case or []) else c for c in cases]
-    out_console.print(f"Running {len(cases)} verification cases"
-                      f"{' (quick)' if quick else ''}…")
+    out_console.print(_("Running {n} verification cases (quick)…", n=len(cases)) if quick
+                      else _("Running {n} verification cases…", n=len(cases)))
     v = verify(cases, quick, progress=_progress)
     out_console.print(_table(v))
     for f in v.field_cases:
-        out_console.print(f"Validation — {f.title}:", markup=False)
+        out_console.print(_("Validation — {title}:", title=f.title), markup=False)
         for c in f.comparisons:
-            out_console.print(f"  {c.quantity}: reported {c.reported}; model {c.model}; "
-                              f"{c.verdict}", markup=False, highlight=False)
+            out_console.print(_("  {quantity}: reported {reported}; model {model}; {verdict}",
+                                quantity=c.quantity, reported=c.reported, model=c.model,
+                                verdict=c.verdict), markup=False, highlight=False)
         for line in f.imo:
             out_console.print("  " + line, markup=False, highlight=False)
     files = write(v, out)
     n = v.counts()
-    out_console.print(f"{n['pass']} passed, {n['fail'] + n['error']} failed, {n['pending']} "
-                      f"pending, in {v.seconds:.0f} s; wrote {', '.join(str(f) for f in files)}",
+    out_console.print(_("{passed} passed, {failed} failed, {pending} pending, in {s} s; wrote "
+                        "{files}", passed=n["pass"], failed=n["fail"] + n["error"],
+                        pending=n["pending"], s=f"{v.seconds:.0f}",
+                        files=", ".join(str(f) for f in files)),
                       markup=False, highlight=False)
     if v.failed:
         raise typer.Exit(1)
@@ -82,8 +86,8 @@ def write_imo(run: PlanRun, metric: str | None, folder: Path) -> Path:
     kind = run.setup.model.kind
     name = metric or TIME_METRIC[kind]
     if name not in run.metric_names():
-        raise ScenarioError([Problem("--metric", f"not a metric of this {kind} scenario "
-                                     f"(e.g. {TIME_METRIC[kind]})", name)])
+        raise ScenarioError([Problem("--metric", _("not a metric of this {kind} scenario (e.g. {example})",
+                                                 kind=kind, example=TIME_METRIC[kind]), name)])
     result = assess(name, run.values(name))
     for line in result.lines():
         out_console.print(line, markup=False, highlight=False)

@@ -50,6 +50,9 @@ class PlanPatch(StrictModel):
     with its own section (``muster: {...}``), a mapping deep-merged over the scenario's."""
 
     description: str = ""
+    # Shown instead of the description when the language is 中文 (None: not given).
+    description_zh: str | None = Field(default=None,
+                                       description="the description in Chinese (方案说明)")
     forces: dict[Role, dict[str, Any]] = Field(
         default_factory=dict, description="roles replaced whole, e.g. {militia: {count: 200}}"
     )

@@ -51,6 +51,7 @@ class PlanSetup:
     model: Any  # the kind's ScenarioBase subclass, plan applied
     base_dir: Path
     digest: str
+    description_zh: str = ""  # the plan's description in Chinese ("": not given)
 
     @property
     def scenario_name_zh(self) -> str:
@@ -306,7 +307,7 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
                      raw.get(kind_name) if kind.read_files is not None else None)
     setups = {
         name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
-                        digest)
+                        digest, _plan_description(patches.get(name), "description_zh"))
         for name, pm in plan_models.items()
     }
     return Scenario(raw=given, model=model, base_dir=base_dir, plans=setups, snaps=snaps)
@@ -323,8 +324,8 @@ def _confine_network(raw: dict[str, Any], base_dir: Path) -> list[Problem]:
     return []
 
 
-def _plan_description(patch: Any) -> str:
-    return str(patch.get("description", "")) if isinstance(patch, dict) else ""
+def _plan_description(patch: Any, field: str = "description") -> str:
+    return str(patch.get(field) or "") if isinstance(patch, dict) else ""
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:

@@ -103,7 +103,9 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                 (_("Seed"), str(first["seed"])), (_("Version"), str(first["version"])),
                 (_("Scenario content digest"), str(first.get("scenario_digest", "")))]
     overview += [(_(k).capitalize(), str(v)) for k, v in meta.items()]
-    plans = [{"name": s["plan"], "description": s.get("description") or ""} for s in summaries]
+    plans = [{"name": s["plan"], "description": pick(s.get("description") or "",
+                                                     s.get("description_zh"))}
+             for s in summaries]
 
     injects = {(i["t_min"], i["type"], i["label"]): s["plan"] for s in summaries
                for i in s.get("injects", [])}

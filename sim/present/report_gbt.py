@@ -291,7 +291,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     overview = [[_("Scenario"), pick(first["scenario"], first.get("scenario_zh"))],
                 [_("Scenario kind"), _(first["kind"])],
                 [_("Plans evaluated"), "; ".join(
-                    f"{s['plan']}" + (f" — {s['description']}" if s.get("description") else "")
+                    f"{s['plan']}" + (f" — {pick(s['description'], s.get('description_zh'))}"
+                                      if s.get("description") else "")
                     for s in summaries)],
                 [_("Replications per plan"), formatting.count(first["replications"])],
                 [_("Seed"), str(first["seed"])],

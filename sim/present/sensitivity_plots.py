@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.present.cjk import pyplot
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 def _what(result: dict[str, Any]) -> str:
     unit = f" ({result['metric_unit']})" if result.get("metric_unit") else ""
-    return f"{result['metric_phrase']}{unit}"
+    return f"{_(result['metric_phrase'])}{unit}"
 
 
 def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
@@ -27,32 +28,33 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
                                       gridspec_kw={"width_ratios": [3, 2]})
         ax.barh(labels, [r["mu_star"] for r in rows], xerr=[r["mu_star_conf"] for r in rows],
                 color="#a33", alpha=0.8, capsize=3)
-        ax.set_xlabel(f"μ*: typical change in {_what(result)} across the range")
+        ax.set_xlabel(_("μ*: typical change in {what} across the range", what=_what(result)))
         ax2.scatter([r["mu_star"] for r in rows], [r["sigma"] for r in rows], color="#a33")
         for r in rows[-5:]:  # the five most influential (labels of small ones overlap)
             ax2.annotate(r["label"], (r["mu_star"], r["sigma"]), fontsize=7,
                          xytext=(3, 3), textcoords="offset points")
         lim = max([r["mu_star"] for r in rows] + [r["sigma"] for r in rows] + [1e-9]) * 1.1
         ax2.plot([0, lim], [0, lim], color="grey", linestyle=":", linewidth=1)
-        ax2.set_xlabel("μ* (influence)")
-        ax2.set_ylabel("σ (interactions or curvature)")
+        ax2.set_xlabel(_("μ* (influence)"))
+        ax2.set_ylabel(_("σ (interactions or curvature)"))
         ax2.grid(alpha=0.3)
     else:
         fig, ax = plt.subplots(figsize=(9, max(height, 4)), dpi=100)
         y = range(len(rows))
         ax.barh([i + 0.2 for i in y], [r["ST"] for r in rows],
                 xerr=[r["ST_conf"] for r in rows], height=0.4, color="#a33",
-                label="total order (with interactions)", capsize=3)
+                label=_("total order (with interactions)"), capsize=3)
         ax.barh([i - 0.2 for i in y], [r["S1"] for r in rows],
                 xerr=[r["S1_conf"] for r in rows], height=0.4, color="#e9a", capsize=3,
-                label="first order (alone)")
+                label=_("first order (alone)"))
         ax.set_yticks(list(y), labels)
-        ax.set_xlabel(f"share of the variance of {_what(result)}")
+        ax.set_xlabel(_("share of the variance of {what}", what=_what(result)))
         ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(f"{result['scenario']} — {result['plan']}: which assumptions matter "
-                 f"({result['method']}, {result['points']} design points × "
-                 f"{result['replications']} replications)", fontsize=10)
+    fig.suptitle(_("{scenario} — {plan}: which assumptions matter ({method}, {points} design "
+                   "points × {reps} replications)", scenario=result["scenario"],
+                   plan=result["plan"], method=result["method"], points=result["points"],
+                   reps=result["replications"]), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -72,7 +74,7 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
     fails = p["fails"]
     if len(dims) == 2:
         i, j = dims
-        for failed, colour, label in ((0, "#4a4", "objectives met"), (1, "#c22", "missed")):
+        for failed, colour, label in ((0, "#4a4", _("objectives met")), (1, "#c22", _("missed"))):
             pts = [s for s, f in zip(samples, fails, strict=True) if f == failed]
             ax.scatter([s[i] for s in pts], [s[j] for s in pts], s=12, color=colour,
                        label=label)
@@ -84,6 +86,7 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
         ax.set_xlabel(fs[i]["label"])
         ax.set_ylabel(fs[j]["label"])
         ax.legend(fontsize=8)
-    ax.set_title(f"{plan}: fails in {p['fail_share']:.0%} of the assumption space", fontsize=10)
+    ax.set_title(_("{plan}: fails in {share} of the assumption space", plan=plan,
+                   share=f"{p['fail_share']:.0%}"), fontsize=10)
     fig.tight_layout()
     return fig

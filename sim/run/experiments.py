@@ -163,6 +163,8 @@ class PlanRun:
         }
         if self.setup.scenario_name_zh:  # shown by reports and tables in 中文
             out["scenario_zh"] = self.setup.scenario_name_zh
+        if self.setup.description_zh:  # the plan's description in 中文 (only when given)
+            out["description_zh"] = self.setup.description_zh
         inputs = plan_inputs(self.setup)
         out["warnings"] = list(getattr(inputs, "warnings", ()))
         if hasattr(inputs, "staffing"):  # festival: staff pool vs posted, per group

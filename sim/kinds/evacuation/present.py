@@ -39,11 +39,11 @@ def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figur
         for k, v in items[:top]:
             (line,) = ax.plot(v["t_min"], v["mean"], label=k)
             ax.fill_between(v["t_min"], v["p5"], v["p95"], alpha=0.15, color=line.get_color())
-        ax.set_title(f"{s['plan']}: shelter occupancy")
-        ax.set_xlabel("minutes after t = 0")
+        ax.set_title(_("{plan}: shelter occupancy", plan=s["plan"]))
+        ax.set_xlabel(_("minutes after t = 0"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("people in the shelter (mean, 5–95 %)")
+    axes[0][0].set_ylabel(_("people in the shelter (mean, 5–95 %)"))
     fig.tight_layout()
     plt.close(fig)
     return fig
@@ -54,7 +54,7 @@ def flood_map(network: RoadNetwork, inp: EvacuationInputs, t_min: float,
     """The town at minute ``t_min``: roads closed to people in red, to vehicles in orange."""
     from sim.present.maps import town_map  # deferred: matplotlib
 
-    rows, cols, _, _ = network._edges
+    rows, cols, _lengths, _times = network._edges  # not `_`: that is the translator
     state = inp.timeline.state_at(t_min)
     colors: dict[tuple[str, str], str] = {}
     for e, (a, b) in enumerate(zip(rows, cols, strict=True)):
@@ -62,9 +62,10 @@ def flood_map(network: RoadNetwork, inp: EvacuationInputs, t_min: float,
             colors[(network.nodes[a], network.nodes[b])] = "tab:red"
         elif not state.vehicle_min[e] < float("inf"):
             colors[(network.nodes[a], network.nodes[b])] = "tab:orange"
-    return town_map(network, places or {}, title=f"flooded roads at {t_min:.0f} min "
-                    "(red: closed on foot, orange: closed to vehicles)", edge_colors=colors,
-                    points={"households at risk": (inp.hh_node, "tab:blue")})
+    return town_map(network, places or {}, title=_(
+                        "flooded roads at {m} min (red: closed on foot, orange: closed to "
+                        "vehicles)", m=f"{t_min:.0f}"), edge_colors=colors,
+                    points={_("households at risk"): (inp.hh_node, "tab:blue")})
 
 
 def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:

@@ -12,6 +12,7 @@ from sim.core.kind import DashboardDefaults, Summary
 from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
 from sim.present.cjk import pyplot
+from sim.present.i18n import _, pick
 from sim.present.plots import mark_injects
 
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The summaries with inject times in hours, the unit of the festival figures' x axis."""
     return [{**s, "injects": [{**i, "t_min": i["t_min"] / 60.0} for i in s.get("injects", [])]}
             for s in summaries]
+
+
+def _scenario(summary: dict[str, Any]) -> str:
+    """The scenario's name in the current language (``name_zh`` when given)."""
+    return pick(str(summary["scenario"]), summary.get("scenario_zh"))
 
 
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
@@ -51,15 +57,16 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
             (line,) = ax.plot(t, q["mean"], label=s["plan"], linewidth=1.2)
             ax.fill_between(t, q["p5"], q["p95"], color=line.get_color(), alpha=0.15)
         mark_injects(ax, _in_hours(summaries))
-        ax.set_title(f"checkpoint {name}", fontsize=9)
-        ax.set_ylabel("people waiting", fontsize=8)
+        ax.set_title(_("checkpoint {name}", name=name), fontsize=9)
+        ax.set_ylabel(_("people waiting"), fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
     for ax in axes[-1]:
-        ax.set_xlabel("hours after day start", fontsize=8)
+        ax.set_xlabel(_("hours after day start"), fontsize=8)
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{summaries[0]['scenario']}: checkpoint queues (mean, 5–95 % band)", fontsize=10)
+    fig.suptitle(_("{scenario}: checkpoint queues (mean, 5–95 % band)",
+                   scenario=_scenario(summaries[0])), fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -88,17 +95,18 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         im = ax.imshow(mean, aspect="auto", cmap="RdYlGn_r", norm=norm, interpolation="nearest",
                        extent=(t[0] - step / 2, t[-1] + step / 2, len(names) - 0.5, -0.5))
         rr, cc = np.nonzero(p95 > limit)
-        ax.scatter(t[cc], rr, s=4, color="black", marker=".", label=f"p95 > {limit:g} /m²")
+        ax.scatter(t[cc], rr, s=4, color="black", marker=".",
+                   label=_("p95 > {limit} /m²", limit=f"{limit:g}"))
         mark_injects(ax, _in_hours([s]))
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(names, fontsize=7)
-        ax.set_title(f"{s['plan']}: viewing-point density (mean, people/m²; red above "
-                     f"{limit:g})", fontsize=9)
+        ax.set_title(_("{plan}: viewing-point density (mean, people/m²; red above {limit})",
+                       plan=s["plan"], limit=f"{limit:g}"), fontsize=9)
         cb = fig.colorbar(im, ax=ax, pad=0.01)
         cb.ax.axhline(limit, color="black", linewidth=1)
         if rr.size:
             ax.legend(loc="upper right", fontsize=7)
-    axes[-1, 0].set_xlabel("hours after day start")
+    axes[-1, 0].set_xlabel(_("hours after day start"))
     fig.tight_layout()
     return fig
 
@@ -125,17 +133,18 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
             (line,) = ax.plot(t, d["mean"], label=s["plan"], linewidth=1.2)
             ax.fill_between(t, d["p5"], d["p95"], color=line.get_color(), alpha=0.15)
         ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
-        ax.set_title(f"viewing point {name}", fontsize=9)
+        ax.set_title(_("viewing point {name}", name=name), fontsize=9)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
-        ax.set_ylabel("people per m²", fontsize=8)
+        ax.set_ylabel(_("people per m²"), fontsize=8)
     for ax in axes[-1]:
-        ax.set_xlabel("hours after day start", fontsize=8)
+        ax.set_xlabel(_("hours after day start"), fontsize=8)
     axes.flat[0].legend(fontsize=7)
-    fig.suptitle(f"{summaries[0]['scenario']}: viewing-point density (mean, 5–95 % band; red "
-                 f"dashed: danger limit {limit:g} /m²)", fontsize=10)
+    fig.suptitle(_("{scenario}: viewing-point density (mean, 5–95 % band; red dashed: danger "
+                   "limit {limit} /m²)", scenario=_scenario(summaries[0]), limit=f"{limit:g}"),
+                 fontsize=10)
     fig.tight_layout()
     return fig
 
@@ -185,17 +194,17 @@ def staff_table(model: FestivalScenario) -> pd.DataFrame:
 
     for cid, cp in p.checkpoints.items():
         for shift in cp.roster.values():
-            add(f"checkpoint {cid} ({len(cp.roster)} shifts)", shift.staff)
+            add(_("checkpoint {id} ({n} shifts)", id=cid, n=len(cp.roster)), shift.staff)
     for vid, vp in p.viewing_points.items():
-        add(f"viewing point {vid} stewards", vp.stewards)
+        add(_("viewing point {id} stewards", id=vid), vp.stewards)
     for name, team in p.teams.items():
-        add(f"{name} teams ({team.count})", team.members, team.count)
+        add(_("{name} teams ({n})", name=name, n=team.count), team.members, team.count)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
         else pd.DataFrame(columns=list(STAFF_GROUPS))
     frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame
-    frame.index.name = "post"
+    frame.index.name = _("post")
     frame["total"] = frame.sum(axis=1)
-    frame.loc["all posts"] = frame.sum(axis=0)
+    frame.loc[_("all posts")] = frame.sum(axis=0)
     return frame.astype(int)
 
 
