@@ -23,7 +23,7 @@ import streamlit as st
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info, value_label
-from sim.core.kind import AnyKind, find_kind
+from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, is_zh, pick
@@ -384,7 +384,12 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     if kind is not None and kind.figures is not None:
         cache, index = state.figure_cache(), (key, "kind figures")
         if index not in cache:  # the kind's figures, made once per comparison
-            extra = kind.figures(summaries)
+            # The day's clock time goes to the kind's figures with the summaries (HH:MM axes).
+            extra = kind.figures([{**s, CLOCK_START: clock_start} for s in summaries])
+            for stem in kind.dashboard.skip_figures:  # one chart per question
+                skipped = extra.pop(stem, None)
+                if skipped is not None:
+                    plt.close(skipped)
             for stem, fig in extra.items():
                 _figure((key, stem), partial(_same, fig), show=False)
             cache[index] = "\n".join(extra).encode()

@@ -363,7 +363,10 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
                                             full=replications_text(job.reps)))
-            show_comparison(pre.as_dict(), ("preliminary", tuple(keys)),
+            if job.pending_first:  # plans are shown as each finishes its first pass
+                st.caption(_("Still running the first replications of: {plans}.").format(
+                    plans=", ".join(job.pending_first)))
+            show_comparison(pre.as_dict(), ("preliminary", tuple(keys), len(pre.runs)),
                             clock_start(s, request["plans"]))
         time.sleep(1.0)
         st.rerun()
