@@ -368,7 +368,9 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
                     plans=", ".join(job.pending_first)))
             show_comparison(pre.as_dict(), ("preliminary", tuple(keys), len(pre.runs)),
                             clock_start(s, request["plans"]))
-        time.sleep(1.0)
+        # Look again soon while nothing is shown yet (first results appear within half a
+        # second of being done), then once a second while they are refined.
+        time.sleep(0.5 if job.preliminary is None else 1.0)
         st.rerun()
     if job.stopped or job.error:
         reason = job.stopped or job.error

@@ -58,7 +58,7 @@ def _time_axis(axes: Sequence[Any], summaries: Sequence[dict[str, Any]]) -> floa
             ax.set_xlabel(_("hours after day start"), fontsize=8)
         else:
             ax.set_xlabel(_("clock time"), fontsize=8)
-            ax.xaxis.set_major_locator(MultipleLocator(2.0))  # every two hours: 06:00, 08:00…
+            ax.xaxis.set_major_locator(MultipleLocator(4.0))  # 04:00, 08:00…: readable when small
             ax.xaxis.set_major_formatter(FuncFormatter(_hhmm))
     return 0.0 if start is None else start / 60.0
 
