@@ -300,7 +300,9 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
     frame = pd.DataFrame(rows)
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     kind = formatting.kind_of(metric)  # people are counted in whole numbers on the axis
-    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",.1f"
+    # minutes: as many decimals as the ticks need (",.1f" wrote "0.0" under every tick of
+    # waits below a minute)
+    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",~g"
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("place:N", title=where, sort=None),
         x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),

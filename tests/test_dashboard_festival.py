@@ -127,3 +127,24 @@ def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_st
         go_on.set()
     if job is not None:
         job.thread.join(timeout=120)
+
+
+
+def test_a_breakdown_of_short_waits_has_distinct_tick_labels():
+    """Waits below a minute (festival medians) keep their decimals on the axis: ticks 0.01 min
+    apart read differently (a fixed one decimal wrote "0.0" under every tick)."""
+    from dashboard.results import breakdown_chart
+
+    def summary(plan: str, v1: float) -> dict:
+        m = {"mean": v1, "p5": 0.0, "p95": v1, "n": 4}
+        return {"plan": plan, "metrics": {"wait_p50_min[checkpoint=V1]": m,
+                                          "wait_p50_min[checkpoint=V3]": {**m, "mean": v1 / 2}}}
+
+    chart = breakdown_chart([summary("A", 0.04), summary("B", 0.08)], "wait_p50_min",
+                            "checkpoint")
+    assert chart is not None
+    fmt = chart.to_dict()["encoding"]["x"]["axis"]["format"]
+    ticks = [0.01 * k for k in range(9)]
+    labels = [format(t, fmt.replace("~", "")) for t in ticks]  # d3's "~" trims zeros only
+    assert len(set(labels)) == len(ticks), labels
+    assert format(1500.0, fmt.replace("~", "")) == "1,500"  # thousands still separated
