@@ -87,20 +87,39 @@ class Job:
     def _workers(self, n: int) -> int:
         return self.workers if n >= MIN_REPS_PER_POOL else 1
 
+    def _publish(self, partial: dict[int, PlanRun], first: int) -> None:
+        """Show the plans whose first pass is done (in the plans' order) at once: the page
+        labels them first results and names the plans still running."""
+        if first < self.reps:
+            self.preliminary = Comparison([partial[i] for i in sorted(partial)])
+
+    def _first_pass(self, runs: list[PlanRun | None], first: int) -> list[PlanRun]:
+        """Each plan's first ``first`` replications (cached plans as they are), published plan by
+        plan as each finishes: a planner sees the first plan of a slow kind (a festival day)
+        without waiting for the others. (Running the plans side by side in processes was slower
+        on the shared 2-core machine: fork and set-up cost more than one replication.)"""
+        partial: dict[int, PlanRun] = {i: r for i, r in enumerate(runs) if r is not None}
+        publish = not partial  # a comparison with cached plans is refined at once, not shown
+        for i, r in enumerate(runs):
+            if r is None:
+                partial[i] = run_plan(self.scenario, self.plans[i], first, self.seed,
+                                      self._workers(first), self._tick)
+                if publish:
+                    self._publish(partial, first)
+        return [partial[i] for i in range(len(self.plans))]
+
+    @property
+    def pending_first(self) -> list[str]:
+        """Plans not yet in the first results (while they are shown)."""
+        shown = {r.setup.plan for r in self.preliminary.runs} if self.preliminary else set()
+        return [p for p in self.plans if p not in shown]
+
     def _run(self) -> None:
         try:
             runs: list[PlanRun | None] = [self.cache.get(k) for k in self.keys]  # type: ignore[attr-defined]
             self.done = sum(self.reps for r in runs if r is not None)
             first = min(self.first_reps, self.reps)
-            partial: list[PlanRun] = []
-            for i, plan in enumerate(self.plans):
-                if runs[i] is None:
-                    partial.append(run_plan(self.scenario, plan, first, self.seed,
-                                            self._workers(first), self._tick))
-                else:
-                    partial.append(runs[i])  # type: ignore[arg-type]
-            if first < self.reps and all(r is None for r in runs):
-                self.preliminary = Comparison(partial)
+            partial = self._first_pass(runs, first)
             for i, _plan in enumerate(self.plans):
                 if runs[i] is not None:
                     continue

@@ -23,7 +23,7 @@ import streamlit as st
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
 from sim.core.catalogue import info, value_label
-from sim.core.kind import AnyKind, find_kind
+from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, is_zh, pick
@@ -300,7 +300,9 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
     frame = pd.DataFrame(rows)
     where = _(KEY_NAMES.get(key, key.replace("_", " ")))
     kind = formatting.kind_of(metric)  # people are counted in whole numbers on the axis
-    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",.1f"
+    # minutes: as many decimals as the ticks need (",.1f" wrote "0.0" under every tick of
+    # waits below a minute)
+    fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",~g"
     return alt.Chart(frame).mark_bar().encode(
         y=alt.Y("place:N", title=where, sort=None),
         x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),
@@ -384,7 +386,12 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     if kind is not None and kind.figures is not None:
         cache, index = state.figure_cache(), (key, "kind figures")
         if index not in cache:  # the kind's figures, made once per comparison
-            extra = kind.figures(summaries)
+            # The day's clock time goes to the kind's figures with the summaries (HH:MM axes).
+            extra = kind.figures([{**s, CLOCK_START: clock_start} for s in summaries])
+            for stem in kind.dashboard.skip_figures:  # one chart per question
+                skipped = extra.pop(stem, None)
+                if skipped is not None:
+                    plt.close(skipped)
             for stem, fig in extra.items():
                 _figure((key, stem), partial(_same, fig), show=False)
             cache[index] = "\n".join(extra).encode()

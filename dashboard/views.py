@@ -368,9 +368,14 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
                                             full=replications_text(job.reps)))
-            show_comparison(pre.as_dict(), ("preliminary", tuple(keys)),
+            if job.pending_first:  # plans are shown as each finishes its first pass
+                st.caption(_("Still running the first replications of: {plans}.").format(
+                    plans=", ".join(job.pending_first)))
+            show_comparison(pre.as_dict(), ("preliminary", tuple(keys), len(pre.runs)),
                             clock_start(s, request["plans"]))
-        time.sleep(1.0)
+        # Look again soon while nothing is shown yet (first results appear within half a
+        # second of being done), then once a second while they are refined.
+        time.sleep(0.5 if job.preliminary is None else 1.0)
         st.rerun()
     if job.stopped or job.error:
         reason = job.stopped or job.error

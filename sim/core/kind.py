@@ -55,6 +55,12 @@ class WorkModel(Generic[M]):
     events_per_unit: float  # event records per unit
 
 
+# A summary's key the dashboard sets before it asks a kind for figures: the clock time of
+# minute 0 in minutes after midnight (from ``Kind.clock_start``), so the figures' time axes
+# read HH:MM; absent or None: minutes or hours after the start.
+CLOCK_START = "clock_start_min"
+
+
 @dataclass(frozen=True)
 class DashboardDefaults:
     """What the dashboard shows first for the kind."""
@@ -71,6 +77,9 @@ class DashboardDefaults:
     # The scenario section whose checkpoints and viewing points the staffing editor edits
     # (None: the kind has no posts to staff).
     staffing_section: str | None = None
+    # Stems of the kind's figures the Run & compare page leaves out (one chart per question:
+    # e.g. festival density heat strips per plan beside the density lines of all plans).
+    skip_figures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
-from sim.core.kind import DashboardDefaults, Summary
+from sim.core.kind import CLOCK_START, DashboardDefaults, Summary
 from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
 from sim.present.cjk import pyplot
@@ -27,10 +27,40 @@ def _tagged(summary: dict[str, Any], metric: str, key: str) -> dict[str, dict[st
     return {b.value: series[b.name] for b in breakdowns_in(series, metric, key)}
 
 
-def _in_hours(summaries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The summaries with inject times in hours, the unit of the festival figures' x axis."""
-    return [{**s, "injects": [{**i, "t_min": i["t_min"] / 60.0} for i in s.get("injects", [])]}
-            for s in summaries]
+def _in_hours(summaries: list[dict[str, Any]], shift: float = 0.0) -> list[dict[str, Any]]:
+    """The summaries with inject times in hours (plus ``shift``: hours of the day), the unit of
+    the festival figures' x axis."""
+    return [{**s, "injects": [{**i, "t_min": i["t_min"] / 60.0 + shift}
+                              for i in s.get("injects", [])]} for s in summaries]
+
+
+def _clock_start(summaries: Sequence[dict[str, Any]]) -> float | None:
+    """The clock time of minute 0 when every plan has the same one (set by the dashboard from
+    the kind's ``clock_start``), else None."""
+    starts = {s.get(CLOCK_START) for s in summaries}
+    start = starts.pop() if len(starts) == 1 else None
+    return float(start) if isinstance(start, (int, float)) else None
+
+
+def _hhmm(hours_of_day: float, _pos: object = None) -> str:
+    m = int(round(hours_of_day * 60)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
+def _time_axis(axes: Sequence[Any], summaries: Sequence[dict[str, Any]]) -> float:
+    """Label the bottom x axes with clock time (HH:MM) when the plans share a day start, else
+    hours after the start; returns the offset in hours to add to model hours."""
+    from matplotlib.ticker import FuncFormatter, MultipleLocator  # deferred: matplotlib
+
+    start = _clock_start(summaries)
+    for ax in axes:
+        if start is None:
+            ax.set_xlabel(_("hours after day start"), fontsize=8)
+        else:
+            ax.set_xlabel(_("clock time"), fontsize=8)
+            ax.xaxis.set_major_locator(MultipleLocator(4.0))  # 04:00, 08:00…: readable when small
+            ax.xaxis.set_major_formatter(FuncFormatter(_hhmm))
+    return 0.0 if start is None else start / 60.0
 
 
 def _scenario(summary: dict[str, Any]) -> str:
@@ -48,22 +78,21 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), dpi=100,
                              squeeze=False, sharex=True)
+    shift = _time_axis(axes[-1], summaries)
     for ax, name in zip(axes.flat, names, strict=False):
         for s in summaries:
             q = _tagged(s, "queue", "checkpoint").get(name)
             if q is None:
                 continue
-            t = np.asarray(q["t_min"]) / 60.0
+            t = np.asarray(q["t_min"]) / 60.0 + shift
             (line,) = ax.plot(t, q["mean"], label=s["plan"], linewidth=1.2)
             ax.fill_between(t, q["p5"], q["p95"], color=line.get_color(), alpha=0.15)
-        mark_injects(ax, _in_hours(summaries))
+        mark_injects(ax, _in_hours(summaries, shift))
         ax.set_title(_("checkpoint {name}", name=name), fontsize=9)
         ax.set_ylabel(_("people waiting"), fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xlabel(_("hours after day start"), fontsize=8)
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(_("{scenario}: checkpoint queues (mean, 5–95 % band)",
                    scenario=_scenario(summaries[0])), fontsize=10)
@@ -83,12 +112,13 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         return None
     fig, axes = plt.subplots(len(strips), 1, figsize=(10, 1.0 + 0.35 * len(strips[0][1])
                                                       * len(strips)), dpi=100, squeeze=False)
+    shift = _time_axis(axes[:, 0], summaries)
     for ax, (s, d) in zip(axes[:, 0], strips, strict=True):
         names = list(d)
         limit = float((s.get("series") or {}).get("density_limit_ppm2", {}).get("mean", [4.0])[0])
         mean = np.array([d[n]["mean"] for n in names])
         p95 = np.array([d[n]["p95"] for n in names])
-        t = np.asarray(d[names[0]]["t_min"]) / 60.0
+        t = np.asarray(d[names[0]]["t_min"]) / 60.0 + shift
         top = max(float(p95.max()), limit * 1.5)
         norm = TwoSlopeNorm(vmin=0.0, vcenter=limit, vmax=top)
         step = t[1] - t[0] if t.size > 1 else 1.0
@@ -97,7 +127,7 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         rr, cc = np.nonzero(p95 > limit)
         ax.scatter(t[cc], rr, s=4, color="black", marker=".",
                    label=_("p95 > {limit} /m²", limit=f"{limit:g}"))
-        mark_injects(ax, _in_hours([s]))
+        mark_injects(ax, _in_hours([s], shift))
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(names, fontsize=7)
         ax.set_title(_("{plan}: viewing-point density (mean, people/m²; red above {limit})",
@@ -106,7 +136,6 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         cb.ax.axhline(limit, color="black", linewidth=1)
         if rr.size:
             ax.legend(loc="upper right", fontsize=7)
-    axes[-1, 0].set_xlabel(_("hours after day start"))
     fig.tight_layout()
     return fig
 
@@ -122,6 +151,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), dpi=100,
                              squeeze=False, sharex=True, sharey=True)
+    shift = _time_axis(axes[-1], summaries)
     limit = float((summaries[0].get("series") or {}).get("density_limit_ppm2", {})
                   .get("mean", [4.0])[0])
     for ax, name in zip(axes.flat, names, strict=False):
@@ -129,7 +159,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
             d = _tagged(s, "density", "viewing_point").get(name)
             if d is None:
                 continue
-            t = np.asarray(d["t_min"]) / 60.0
+            t = np.asarray(d["t_min"]) / 60.0 + shift
             (line,) = ax.plot(t, d["mean"], label=s["plan"], linewidth=1.2)
             ax.fill_between(t, d["p5"], d["p95"], color=line.get_color(), alpha=0.15)
         ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
@@ -139,8 +169,6 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         ax.set_visible(False)
     for ax in axes[:, 0]:
         ax.set_ylabel(_("people per m²"), fontsize=8)
-    for ax in axes[-1]:
-        ax.set_xlabel(_("hours after day start"), fontsize=8)
     axes.flat[0].legend(fontsize=7)
     fig.suptitle(_("{scenario}: viewing-point density (mean, 5–95 % band; red dashed: danger "
                    "limit {limit} /m²)", scenario=_scenario(summaries[0]), limit=f"{limit:g}"),
@@ -150,6 +178,9 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
 
 
 def festival_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Queues, density lines and the density heat strip per plan (``DASHBOARD.skip_figures``:
+    the Run & compare page leaves the strips out, as the density lines answer the same question,
+    where and when it is too crowded, with every plan on one axis)."""
     out = {}
     q = queue_figure(summaries)
     if q is not None:
@@ -259,6 +290,7 @@ DASHBOARD = DashboardDefaults(
     replay_note="; circles: people queueing at checkpoints and standing at viewing points "
                 "(red: over the danger density)",
     staffing_section="festival",
+    skip_figures=("density_strip",),
 )
 
 
