@@ -163,12 +163,14 @@ def test_replay_offers_each_replication_and_its_frames_are_prepared(env):
     while 70 not in frames.frames and time.monotonic() < deadline:  # drawn from minute 40 on
         time.sleep(0.2)
     assert 70 in frames.frames and frames.thread is not None
+    prepared = frames.frames[70]
     t0 = time.perf_counter()
     at.slider(key="replay_minute").set_value(70).run()
     moved = time.perf_counter() - t0
     assert not at.exception, at.exception
-    # generous for a loaded 2-core machine; the report gives the measured figure
-    assert moved < 2.0, moved
+    assert frames.frames[70] is prepared  # shown as prepared, not drawn again
+    # very generous: a loaded 2-core machine runs other tests beside this one
+    assert moved < 10.0, moved
 
 
 def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
