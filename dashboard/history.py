@@ -14,7 +14,7 @@ import pandas as pd
 
 import sim.run.store
 from sim.core.scenario import Scenario
-from sim.present.i18n import _
+from sim.present.i18n import N_, _
 from sim.run.experiments import Comparison
 
 
@@ -36,6 +36,15 @@ def store_path() -> str:
     return str(sim.run.store.default_store_path())
 
 
+# What the store records, as a planner says it (the model version stays in `gridmuster runs`).
+COMMANDS = {"run": N_("run one plan"), "compare": N_("compare plans"),
+            "dashboard": N_("compare plans (dashboard)"),
+            "optimise": N_("optimise"), "sensitivity": N_("sensitivity"),
+            "robustness": N_("robustness")}
+STATUSES = {"done": N_("finished"), "running": N_("running"),
+            "interrupted": N_("interrupted"), "failed": N_("failed")}
+
+
 def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
     """Past runs and comparisons, newest first, or ``(None, reason)``."""
     path = sim.run.store.default_store_path()
@@ -45,18 +54,18 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         with sim.run.store.RunStore(path) as db:
             runs = db.runs(limit=limit)
     except Exception as exc:  # never let the store break the page
-        return None, f"The run store {path} could not be read: {type(exc).__name__}: {exc}"
+        return None, _("The run store {path} could not be read ({why}).").format(
+            path=path, why=f"{type(exc).__name__}: {exc}")
     rows = [{
-        "id": r.id,
-        "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
-        "command": r.command,
-        "scenario": r.scenario,
-        "plans": ", ".join(r.plans),
-        "replications": r.replications,
-        "seed": r.seed,
-        "status": r.status,
-        "took": "—" if r.elapsed_s is None else f"{r.elapsed_s:,.1f} s",
-        "version": r.version,
+        _("id"): r.id,
+        _("when"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
+        _("command"): _(COMMANDS.get(r.command, r.command)),
+        _("scenario"): r.scenario,
+        _("plans"): ", ".join(r.plans),
+        _("replications"): r.replications,
+        _("seed"): r.seed,
+        _("status"): _(STATUSES.get(r.status, r.status)),
+        _("took"): "—" if r.elapsed_s is None else _("{s} s").format(s=f"{r.elapsed_s:,.1f}"),
     } for r in runs]
     return pd.DataFrame(rows), ""
 
@@ -68,15 +77,17 @@ def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
         with sim.run.store.RunStore(sim.run.store.default_store_path()) as db:
             run = db.run(int(run_id))
     except Exception as exc:
-        return None, f"Run {run_id} could not be opened: {type(exc).__name__}: {exc}"
+        return None, _("Run {id} could not be opened ({why}).").format(
+            id=run_id, why=f"{type(exc).__name__}: {exc}")
     if run is None or not run.result:
-        return None, f"Run {run_id} has no recorded result (status: " \
-                     f"{run.status if run else 'unknown'})."
+        status = _(STATUSES.get(run.status, run.status)) if run else _("unknown")
+        return None, _("Run {id} has no recorded result (status: {status}).").format(
+            id=run_id, status=status)
     data = dict(run.result)
     if "plans" not in data and "metrics" in data:  # a `gridmuster run` summary
         data = {"scenario": data.get("scenario", run.scenario), "kind": run.kind,
                 "seed": run.seed, "replications": run.replications,
                 "plans": {data.get("plan", "plan"): data}, "differences": {}}
     if "plans" not in data:
-        return None, f"Run {run_id} is not a run or comparison result."
+        return None, _("Run {id} is not a run or comparison result.").format(id=run_id)
     return data, ""

@@ -516,16 +516,17 @@ def history_page() -> None:
     if runs is None:
         st.info(reason)
         return
-    st.caption(f"Run store: {history.store_path()} (set `GRIDMUSTER_STORE` to use another).")
+    st.caption(_("Runs are kept in {path} (set GRIDMUSTER_STORE to use another file).").format(
+        path=history.store_path()))
     if runs.empty:
-        st.info("The run store is empty: runs and comparisons made with `gridmuster run` or "
-                "`gridmuster compare` appear here.")
+        st.info(_("No runs yet: comparisons made here or with the gridmuster command appear "
+                  "here."))
         return
     st.dataframe(runs, hide_index=True, key="history_runs")
-    if "id" in runs.columns:
-        ids = list(runs["id"])
-        pick = st.selectbox("Re-open a comparison", ids, key="history_pick")
-        if st.button("Open", key="history_open"):
+    if _("id") in runs.columns:
+        ids = list(runs[_("id")])
+        pick = st.selectbox(_("Re-open a comparison"), ids, key="history_pick")
+        if st.button(_("Open"), key="history_open"):
             # Kept in session state: the comparison stays open through every later click
             # (a breakdown, a tab), until another is opened or it is closed.
             st.session_state["history_opened"] = int(pick)
@@ -536,8 +537,8 @@ def history_page() -> None:
                 st.warning(why)
                 st.session_state.pop("history_opened", None)
             else:
-                st.subheader(f"Run {opened}")
-                if st.button("Close this comparison", key="history_close"):
+                st.subheader(_("Run {id}").format(id=opened))
+                if st.button(_("Close this comparison"), key="history_close"):
                     st.session_state.pop("history_opened", None)
                     st.rerun()
                 show_comparison(data, ("history", opened))

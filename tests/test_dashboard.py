@@ -93,7 +93,7 @@ def test_dashboard_runs_are_recorded_for_history(app):
     assert "recorded as run" in " ".join(c.value for c in app.caption)
     goto(app, "History")
     runs = table(app, "command")
-    mine = runs[(runs["command"] == "dashboard") & (runs["seed"] == 4242)]
+    mine = runs[(runs["command"] == "compare plans (dashboard)") & (runs["seed"] == 4242)]
     assert list(mine["plans"]) == ["baseline, extra_desks"]
     assert list(mine["replications"]) == [3]
 

@@ -69,3 +69,34 @@ def test_metric_arrows_point_the_same_way_in_both_languages():
     for lang in ("en", "zh"):
         with use_lang(lang):
             assert _("{delta} vs {ref}", delta="−308", ref="baseline").startswith("−308")
+
+
+def test_history_page_in_chinese(monkeypatch, tmp_path):
+    """History lists the run the first screen recorded, in 中文: headers, commands, statuses."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    monkeypatch.setenv("GRIDMUSTER_DASHBOARD_REPS", "2")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "muster_youchegang.yaml"
+    at.run()
+    goto(at, "History")
+    assert not at.exception, at.exception
+    runs = at.dataframe[0].value
+    assert {"编号", "命令", "状态", "用时"} <= set(runs.columns)
+    assert "比较方案（仪表盘）" in set(runs["命令"])
+    s = at.session_state["scenario"]
+    names = set(s.plan_names()) | ALLOWED | {"GRIDMUSTER_STORE", "muster_youchegang"}
+    english = {}
+    for text in shown_texts(at):
+        # the page radio's values (shown through their 中文 labels), and the scenario's name as
+        # the run store recorded it
+        if text in ("Run & compare", "History", s.name):
+            continue
+        prose = re.sub(r"\S*/\S*", "", text)  # the store's path is a file name
+        words = {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", prose) if w not in names}
+        if words:
+            english[text[:80]] = sorted(words)
+    assert not english, english
