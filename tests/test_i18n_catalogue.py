@@ -102,3 +102,20 @@ def test_every_replay_state_and_group_has_a_chinese_translation():
     assert {"queueing", "households stranded", "mustered"} <= set(words)  # all three kinds seen
     missing = sorted(f"{where}: {w!r}" for w, where in words.items() if not zh.get(w))
     assert not missing, "untranslated replay names:\n" + "\n".join(missing)
+
+
+def test_each_text_has_one_chinese_translation_across_the_catalogues():
+    """The domains are merged at run time (the last file wins), so a text translated two ways
+    would read one way in the dashboard's source and another on screen: a planner must see one
+    term for one thing (a shelter is 安置点 everywhere)."""
+    from collections import defaultdict
+
+    seen: dict[str, dict[str, str]] = defaultdict(dict)
+    for po in sorted((Path(LOCALE_DIR) / "zh" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            for m in read_po(fh):
+                if m.id and isinstance(m.id, str) and m.string:
+                    seen[m.id][po.name] = str(m.string)
+    twice = {k: v for k, v in seen.items() if len(set(v.values())) > 1}
+    assert not twice, twice
+    assert any(len(v) > 1 for v in seen.values())  # the check can see a text in two files
