@@ -72,11 +72,14 @@ def test_metric_arrows_point_the_same_way_in_both_languages():
 
 
 def test_history_page_in_chinese(monkeypatch, tmp_path):
-    """History lists the run the first screen recorded, in 中文: headers, commands, statuses."""
-    from tests.helpers import goto
+    """History lists a recorded comparison in 中文: headers, commands, statuses."""
+    from tests.helpers import ROOT, cli_here, goto
 
     monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    done = cli_here("compare", str(ROOT / "scenarios" / "muster_youchegang.yaml"), "--plans",
+                    "baseline,night", "--reps", "2", "--out", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stdout + done.stderr
     monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
     monkeypatch.setenv("GRIDMUSTER_DASHBOARD_REPS", "2")
     at = AppTest.from_file(APP, default_timeout=300)
@@ -86,7 +89,8 @@ def test_history_page_in_chinese(monkeypatch, tmp_path):
     assert not at.exception, at.exception
     runs = at.dataframe[0].value
     assert {"编号", "命令", "状态", "用时"} <= set(runs.columns)
-    assert "比较方案（仪表盘）" in set(runs["命令"])
+    assert "比较方案" in set(runs["命令"])
+    assert "已完成" in set(runs["状态"])
     s = at.session_state["scenario"]
     names = set(s.plan_names()) | ALLOWED | {"GRIDMUSTER_STORE", "muster_youchegang"}
     english = {}
