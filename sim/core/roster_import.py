@@ -384,7 +384,7 @@ def apply_roster(raw: dict[str, Any], imported: RosterImport
 def role_counts(raw: dict[str, Any]) -> str:
     """``网格长 3, 民兵 5`` / ``grid head 3, militia 5``: the members per role of an imported
     scenario mapping (``forces.<role>.by_grid``)."""
-    from sim.core.catalogue import role_label  # the role names planners use, translated
+    from sim.core.catalogue import role_label  # deferred: pulls in the kind registry and config
 
     return _list(_("{role} {n}", role=role_label(r), n=f"{sum(g['by_grid'].values()):,}")
                  for r, g in (raw.get("forces") or {}).items())

@@ -42,14 +42,14 @@ def css_font_face(text: str) -> str:
     uses a few hundred characters: tens of kB instead of the font's 1.3 MB). Empty when the
     text has no CJK characters. Put ``gridmuster-cjk`` after the computer's own Chinese fonts and
     before the generic family in the page's font-family list."""
-    import base64
-    import io
+    import base64  # deferred: with the font subsetter below, only for a report
+    import io  # deferred: with the font subsetter below, only for a report
 
     chars = {c for c in text if ord(c) >= 0x2E80}
     if not chars:
         return ""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    from fontTools import subset  # deferred: fontTools is heavy, only reports embed fonts
+    from fontTools.ttLib import TTFont  # deferred: fontTools, as above
 
     font = TTFont(str(FONT_FILE))
     options = subset.Options()

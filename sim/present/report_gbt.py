@@ -493,9 +493,9 @@ _STYLE_FONTS = (("Normal", BODY_FONT, 12.0), ("Title", HEADING_FONT, 22.0),
 
 
 def _chinese_fonts(doc: Any, lang: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
+    from docx.oxml import OxmlElement  # deferred: python-docx, only for a .docx report
+    from docx.oxml.ns import qn  # deferred: python-docx, only for a .docx report
+    from docx.shared import Pt, RGBColor  # deferred: python-docx, only for a .docx report
 
     def fonts(rpr: Any, east_asian: str) -> None:
         rfonts = rpr.find(qn("w:rFonts"))
@@ -528,7 +528,7 @@ def _chinese_fonts(doc: Any, lang: str) -> None:
 
 def _declare_fonts(doc: Any) -> None:
     """Add 宋体 and 黑体 to the font table (altName, GB2312 charset, PANOSE) for substitution."""
-    from lxml import etree
+    from lxml import etree  # deferred: lxml, only for a .docx report
 
     part = next(p for p in doc.part.package.iter_parts()
                 if str(p.partname) == "/word/fontTable.xml")
