@@ -74,6 +74,10 @@ CASES = {
         {"grids": [{"id": "GA", "node": "Q", "residents": 10}]},
         "grids[0].node: not a node of the road network (got 'Q')",
     ),
+    "objective on another kind's metric": (  # evacuation's, never computed for a muster
+        {"objectives": [{"metric": "evacuated_60min", "at_least": 10}]},
+        "objectives[0].metric: not a metric gridmuster computes",
+    ),
     "two counting rules": (
         {"forces": {"grid_head": {"per_grid": 1, "count": 4}}},
         "forces.grid_head: give exactly one of count, per_grid, per_residents",

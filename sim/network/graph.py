@@ -213,6 +213,7 @@ class RoadNetwork:
         self.nodes = list(self.graph.nodes)
         self.index = {n: i for i, n in enumerate(self.nodes)}
         self._tables: dict[tuple[Any, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._nearest: dict[tuple[str, ...], np.ndarray] = {}
 
     @classmethod
     def from_spec(cls, spec: NetworkSpec, base_dir: Path) -> RoadNetwork:
@@ -328,17 +329,23 @@ class RoadNetwork:
         return out
 
     def nearest_of(self, sources: list[str]) -> np.ndarray:
-        """For each node, the position in ``sources`` of the nearest source by road length."""
-        from scipy.sparse.csgraph import (
-            dijkstra,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
-        )
+        """For each node, the position in ``sources`` of the nearest source by road length
+        (kept: every plan of a scenario asks again with the same grid centres)."""
+        key = tuple(sources)
+        if key not in self._nearest:
+            from scipy.sparse.csgraph import (
+                dijkstra,  # deferred: scipy.sparse is ~0.3 s of start-up (--help needs none)
+            )
 
-        _, _, owner = dijkstra(
-            self.length_matrix(), directed=False, indices=[self.index[s] for s in sources],
-            min_only=True, return_predecessors=True,
-        )
-        pos = {self.index[s]: k for k, s in enumerate(sources)}
-        return np.array([pos[int(o)] for o in owner], dtype=int)
+            _, _, owner = dijkstra(
+                self.length_matrix(), directed=False, indices=[self.index[s] for s in sources],
+                min_only=True, return_predecessors=True,
+            )
+            pos = {self.index[s]: k for k, s in enumerate(sources)}
+            if len(self._nearest) >= 8:  # bounded: grids edited in the dashboard make new keys
+                self._nearest.clear()
+            self._nearest[key] = np.array([pos[int(o)] for o in owner], dtype=int)
+        return self._nearest[key].copy()
 
     def snap(self, x: float, y: float) -> tuple[str, float]:
         """Nearest node to a point and the straight-line distance to it in metres."""

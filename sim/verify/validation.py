@@ -12,7 +12,6 @@ from typing import Any
 import numpy as np
 
 from sim.core.forces import build_roster
-from sim.kinds.festival.config import posted
 from sim.verify.bundled import SCENARIO_DIR, assumed, load, replications
 from sim.verify.case import Context
 from sim.verify.imo import TIME_METRIC, assess
@@ -133,7 +132,7 @@ def yanguan(ctx: Context) -> FieldCase:
     rail = sum(sh.staff.get("volunteer", 0) for cid, cp in p.checkpoints.items()
                if "rail" in (cp.name or cid).lower() for sh in cp.roster.values())
     grid_teams = p.teams["grid"].count if "grid" in p.teams else 0
-    used = posted(p)
+    used = p.posted()
     over = [g for g, n in used.items() if n > pool.get(g, 0)]
     return FieldCase(
         "Yanguan tide festival: the reported staffing", path.name, "reported",

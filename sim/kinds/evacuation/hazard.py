@@ -26,10 +26,9 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from sim.kinds.evacuation.config import Hazard, Rainfall
 from sim.network.graph import RoadNetwork
@@ -38,6 +37,14 @@ if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
 M_PER_MIN_AT_1KMH = 1000.0 / 60.0
+
+
+def dijkstra(graph: csr_matrix, **kwargs: Any) -> Any:
+    """scipy's csgraph Dijkstra, imported on first use so that ``gridmuster validate`` and
+    ``--help`` (which import this module through the verification library) need no scipy."""
+    from scipy.sparse.csgraph import dijkstra as run  # deferred: scipy.sparse is ~0.3 s of start-up
+
+    return run(graph, **kwargs)
 
 
 def hourly_rain(rain: Rainfall) -> np.ndarray:

@@ -188,16 +188,20 @@ def _order(p: EvacuationParams, xy: np.ndarray, elev: np.ndarray, start: int,
     """Warning order: a nearest-neighbour walk from the grid centre, or lowest ground first."""
     if p.warning_order == "lowest_first":
         return members[np.lexsort((members, elev[nodes]))]
-    left = list(range(members.size))
-    pts = xy[nodes]
-    here = xy[start]
-    out = []
-    while left:
-        d = np.hypot(pts[left, 0] - here[0], pts[left, 1] - here[1])
-        k = left.pop(int(np.argmin(d)))
-        out.append(members[k])
-        here = pts[k]
-    return np.array(out, dtype=int)
+    # Households already warned are masked with inf rather than dropped from a list: the same
+    # distances and the same first-index tie-break, without a fancy index built every step.
+    px, py = xy[nodes, 0], xy[nodes, 1]
+    hx, hy = xy[start]
+    taken = np.zeros(members.size, dtype=bool)
+    out = np.empty(members.size, dtype=int)
+    for i in range(members.size):
+        d = np.hypot(px - hx, py - hy)
+        d[taken] = np.inf
+        k = int(np.argmin(d))
+        taken[k] = True
+        out[i] = members[k]
+        hx, hy = px[k], py[k]
+    return out
 
 
 def build(model: EvacuationScenario, network: RoadNetwork) -> EvacuationInputs:

@@ -17,11 +17,10 @@ from typing import Any
 
 import numpy as np
 import simpy
-from scipy.sparse.csgraph import dijkstra
 from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable, dijkstra
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 
 # Per-household uniforms; appending a slot never changes the existing ones.

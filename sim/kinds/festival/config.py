@@ -229,6 +229,11 @@ class FestivalParams(StrictModel):
     def scaled(self, group: str, n: int) -> int:
         return int(n * self.staff_scale.get(group, 1.0))  # type: ignore[call-overload]
 
+    def posted(self) -> dict[str, int]:
+        """People of each group the plan posts (``posted``), for callers that hold a plan but
+        do not import this module (the field cases, loaded with ``gridmuster --help``)."""
+        return posted(self)
+
 
 class FestivalPlan(PlanPatch):
     """A festival plan: roles replaced whole, keys of the ``festival`` section overridden."""
