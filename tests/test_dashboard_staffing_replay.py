@@ -225,11 +225,12 @@ def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
 
 
 def test_maps_keep_their_shape_and_at_most_five_dot_colours():
-    from sim.core.kind import all_kinds
+    from sim.core.kind import kind_named
+    from sim.kinds import BUNDLED
     from sim.core.scenario import load_scenario
     from sim.present.maps import MAX_DOT_COLOURS, figure_size, town_map
 
-    for spec in (k.replay for k in all_kinds() if k.replay is not None):
+    for spec in (kind_named(k).replay for k in BUNDLED if kind_named(k).replay is not None):
         colours = {c for c, _ in spec.groups.values()} or set(spec.colors.values())
         assert len(colours) <= MAX_DOT_COLOURS
         grouped = {st for _, states in spec.groups.values() for st in states}

@@ -79,10 +79,12 @@ def replay_words() -> dict[str, str]:
     """Every name a kind's replay shows (counts table, map legend): states, groups, who, unit —
     stated as plain data in the kinds' ReplaySpec, so Babel cannot see them; they are checked
     here instead."""
-    from sim.core.kind import all_kinds
+    from sim.core.kind import kind_named
+    from sim.kinds import BUNDLED
 
     words: dict[str, str] = {"state": "counts header", "who": "counts header"}
-    for kind in all_kinds():
+    # the bundled kinds only: a kind a test registers (tests/kinds/patrol) is not shipped
+    for kind in map(kind_named, BUNDLED):
         spec = kind.replay
         if spec is None:
             continue
