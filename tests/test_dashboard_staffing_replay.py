@@ -226,8 +226,8 @@ def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
 
 def test_maps_keep_their_shape_and_at_most_five_dot_colours():
     from sim.core.kind import kind_named
-    from sim.kinds import BUNDLED
     from sim.core.scenario import load_scenario
+    from sim.kinds import BUNDLED
     from sim.present.maps import MAX_DOT_COLOURS, figure_size, town_map
 
     for spec in (kind_named(k).replay for k in BUNDLED if kind_named(k).replay is not None):
