@@ -80,8 +80,9 @@ def _filled(db: Path, runs: int = 40, reps: int = 40) -> None:
 
 
 def test_sigkill_at_random_points_never_damages_the_store_or_recomputes(tmp_path, capsys):
-    """6 `run --resume` processes, each SIGKILLed at a random point (once 0-6 more replications
-    than before are stored, plus 0-0.5 s; fixed seed), then a last resume: integrity stays
+    """Up to 10 `run --resume` processes, each SIGKILLed at a random point (once 1-4 more
+    replications than before are stored, plus 0-0.05 s; fixed seed) until three kills landed
+    mid-sweep, then a last resume: integrity stays
     ok, killed runs are marked interrupted, no stored replication is ever recomputed, and the
     output equals an uninterrupted run byte for byte."""
     db = tmp_path / "runs.db"
@@ -90,15 +91,19 @@ def test_sigkill_at_random_points_never_damages_the_store_or_recomputes(tmp_path
     seen: dict[tuple[str, int], int] = {}
     killed, mid_sweep = 0, 0
     kills: list[tuple[int, int]] = []  # replications stored before and after each kill
-    for i in range(6):
+    for i in range(10):
+        if mid_sweep >= 3 or len(seen) >= REPS:
+            break
         proc = subprocess.Popen([sys.executable, "-m", "sim", *args, "--out",
                                  str(tmp_path / f"k{i}")], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        target, deadline = len(seen) + rng.randint(0, 6), time.time() + 120
+        target, deadline = len(seen) + rng.randint(1, 4), time.time() + 120
         while proc.poll() is None and time.time() < deadline and (
                 not db.exists() or len(_rows(db)) < target):
             time.sleep(0.02)
-        time.sleep(rng.uniform(0, 0.5))
+        # kill soon after the target: a replication takes milliseconds, so a longer wait lets
+        # the sweep finish before the kill lands
+        time.sleep(rng.uniform(0, 0.05))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             killed += 1
