@@ -7,20 +7,16 @@ written, the page says so instead of failing.
 
 from __future__ import annotations
 
-import functools
 import time
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 import sim.run.store
 from sim.core.scenario import Scenario
-from sim.present.i18n import N_, _, is_zh
+from sim.present import run_names
+from sim.present.i18n import _, is_zh
 from sim.run.experiments import Comparison
-
-BUNDLED_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float) -> str:
@@ -42,12 +38,7 @@ def store_path() -> str:
 
 
 # What the store records, as a planner says it (the model version stays in `gridmuster runs`).
-COMMANDS = {"run": N_("run one plan"), "compare": N_("compare plans"),
-            "dashboard": N_("compare plans (dashboard)"),
-            "optimise": N_("optimise"), "sensitivity": N_("sensitivity"),
-            "robustness": N_("robustness")}
-STATUSES = {"done": N_("finished"), "running": N_("running"),
-            "interrupted": N_("interrupted"), "failed": N_("failed")}
+COMMANDS, STATUSES = run_names.COMMANDS, run_names.STATUSES
 
 
 def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
@@ -75,48 +66,9 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
     return pd.DataFrame(rows), ""
 
 
-@functools.cache
-def _name_zh_in(path: str, mtime: float) -> tuple[str, str]:
-    """(name, name_zh) written in a scenario file ("" where missing or unreadable); ``mtime``
-    keys the cache so that an edited file is read again."""
-    try:
-        with open(path, encoding="utf-8") as fh:
-            raw = yaml.safe_load(fh)
-    except Exception:  # a moved or broken file: the recorded name is shown
-        return "", ""
-    if not isinstance(raw, dict):
-        return "", ""
-    return str(raw.get("name") or ""), str(raw.get("name_zh") or "")
-
-
-def _zh_from_file(path: Path, recorded: str) -> str:
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        return ""
-    name, zh = _name_zh_in(str(path), mtime)
-    return zh if name == recorded else ""  # the file may have been rewritten for another town
-
-
 def scenario_name(r: sim.run.store.StoredRun) -> str:
-    """The scenario's name as the planner reads it: in 中文 its ``name_zh`` — from the recorded
-    result (runs since ``scenario_zh`` is recorded), else from the scenario file the run read,
-    else from the bundled scenario of that name — and the recorded name where none is found."""
-    if not is_zh():
-        return r.scenario
-    result = r.result or {}
-    plans = result.get("plans")
-    first = next(iter(plans.values()), {}) if isinstance(plans, dict) and plans else result
-    zh = first.get("scenario_zh") if isinstance(first, dict) else None
-    if zh:
-        return str(zh)
-    files = [Path(r.scenario_path)] if r.scenario_path else []
-    files += sorted(BUNDLED_DIR.glob("*.yaml"))
-    for path in files:
-        zh = _zh_from_file(path, r.scenario)
-        if zh:
-            return zh
-    return r.scenario
+    """The scenario's name as the planner reads it (its name_zh in 中文; sim.present.run_names)."""
+    return run_names.scenario_name(r.scenario, r.scenario_path, r.result)
 
 
 def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:

@@ -67,3 +67,21 @@ def test_an_older_run_reopens_with_its_chinese_name(monkeypatch, tmp_path):
     with use_lang("en"):
         data, _why = history.open_comparison(run_id)
     assert data is not None and "scenario_zh" not in data["plans"]["baseline"]
+
+
+def test_runs_list_and_show_name_the_scenario_command_and_status_in_chinese(monkeypatch,
+                                                                            tmp_path):
+    from tests.helpers import cli_here
+
+    store = tmp_path / "runs.db"
+    with RunStore(store) as db:
+        record(db, YOUCHEGANG, None, {"plans": {"baseline": {}}})
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(store))
+    listed = cli_here("--lang", "zh", "runs", "list").stdout
+    assert "油车港镇一小时集结演练" in listed.replace("\n", "").replace("│", "").replace(" ", "") \
+        or "油车港镇" in listed
+    assert "比较方案" in listed and "已完成" in listed and "done" not in listed
+    shown = cli_here("--lang", "zh", "runs", "show", "1").stdout
+    assert "油车港镇一小时集结演练（集结）" in shown and "状态 已完成" in shown
+    english = cli_here("--lang", "en", "runs", "show", "1").stdout
+    assert f"compare of {YOUCHEGANG} (muster)" in english and "status done" in english
