@@ -256,8 +256,9 @@ def sensitivity(scenario: Scenario, plan: str | None, metric: str, method: Metho
 
     result = analyse(fs, method, n, seed, run)
     m = info(metric)
-    return {"scenario": scenario.name, "kind": scenario.kind.name, "plan": name,
-            "metric": metric, "metric_phrase": m.phrase, "metric_unit": m.unit,
+    return {"scenario": scenario.name, "scenario_zh": getattr(scenario.model, "name_zh", None) or "",
+            "kind": scenario.kind.name, "plan": name, "metric": metric,
+            "metric_phrase": m.phrase, "metric_unit": m.unit,
             "method": method, "n": n, "replications": reps, "seed": seed,
             "common_random_numbers": True, **result}
 
