@@ -100,3 +100,26 @@ def test_chinese_help_imports_no_heavy_library():
     result = _loaded(["--lang", "zh", "--help"])
     assert result["code"] in (0, None)
     assert result["loaded"] == []
+
+
+@pytest.mark.parametrize("args,zh,en", [
+    (["run"], "缺少参数 'scenario'。", "Missing argument 'scenario'."),
+    (["run", "x.yaml", "--bogus"], "没有此选项：--bogus", "No such option: --bogus"),
+    (["run", "x.yaml", "--reps", "abc"], "'--reps' 的值无效：不是整数", "Invalid value for '--reps'"),
+    (["runn"], "没有此命令 'runn'。是否要输入 'run', 'runs'？", "No such command 'runn'."),
+])
+def test_usage_errors_in_chinese(args: list[str], zh: str, en: str):
+    done = cli_here("--lang", "zh", *args)
+    assert done.returncode == 2 and flat(zh) in flat(done.stderr), done.stderr
+    assert "错误" in done.stderr and "用法：" in done.stderr
+    english = cli_here("--lang", "en", *args)
+    assert flat(en) in flat(english.stderr), english.stderr
+
+
+def test_an_unknown_usage_error_is_left_as_it_is():
+    from sim.cli.localise import usage_error
+    from sim.present.i18n import use_lang
+
+    with use_lang("zh"):
+        assert usage_error("Something else entirely.") == "Something else entirely."
+        assert usage_error("Missing option '--observed'.") == "缺少选项 '--observed'。"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from typer import _click
 from typer.core import TyperGroup
 
-from sim.present.i18n import LANGS, _, is_zh, set_lang
+from sim.present.i18n import LANGS, N_, _, is_zh, set_lang
 
 # typer's own words in the rich help layout (module constants of ``typer.rich_utils``, read when
 # the help is printed): the English text of each, also its catalogue id.
@@ -39,6 +40,44 @@ RICH_TEXTS: dict[str, str] = {
     "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
 }
 HELP_OPTION_TEXT = "Show this message and exit."
+
+# click's usage errors (whole messages, as its exceptions format them) → catalogue ids whose
+# {names} are the pattern's groups.
+USAGE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), msgid) for pattern, msgid in (
+        (r"Missing argument '(?P<name>[^']+)'\.", N_("Missing argument '{name}'.")),
+        (r"Missing option '(?P<name>[^']+)'\.", N_("Missing option '{name}'.")),
+        (r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
+         N_("No such option: {name} (possible options: {options})")),
+        (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+        (r"No such command '(?P<name>[^']+)'\. Did you mean (?P<options>.*)\?",
+         N_("No such command '{name}'. Did you mean {options}?")),
+        (r"No such command '(?P<name>[^']+)'\.", N_("No such command '{name}'.")),
+        (r"Option '(?P<name>[^']+)' requires an argument\.",
+         N_("Option '{name}' requires an argument.")),
+        (r"Got unexpected extra arguments? \((?P<args>.*)\)",
+         N_("Got unexpected extra argument(s) ({args})")),
+        (r"Invalid value for (?P<hint>.+?): (?P<why>.*)", N_("Invalid value for {hint}: {why}")),
+    ))
+# The most common reasons inside "Invalid value for …" (typer's own wording).
+USAGE_REASONS: dict[str, str] = {
+    "Input should be a valid integer, unable to parse string as an integer":
+        N_("not a whole number"),
+    "Input should be a valid number, unable to parse string as a number": N_("not a number"),
+}
+
+
+def usage_error(message: str) -> str:
+    """A click usage error's message in the current language (as it is, if not known)."""
+    for pattern, msgid in USAGE_ERRORS:
+        m = pattern.fullmatch(message.strip())
+        if m:
+            groups = {k: v or "" for k, v in m.groupdict().items()}
+            if "why" in groups:
+                why = groups["why"]
+                groups["why"] = _(USAGE_REASONS[why]) if why in USAGE_REASONS else why
+            return _(msgid, **groups)
+    return message
 USAGE_PREFIX = "Usage: "
 
 
@@ -128,6 +167,20 @@ def _localise_rich() -> None:
     if make is not None:
         original = getattr(make, "__wrapped__", make)
         rich_utils._make_rich_text = _folding(original) if is_zh() else original
+    # click's usage errors ("Missing argument …") are printed through this function
+    show = getattr(rich_utils, "rich_format_error", None)
+    if show is not None:
+        original = getattr(show, "__wrapped__", show)
+        rich_utils.rich_format_error = _translated_errors(original) if is_zh() else original
+
+
+def _translated_errors(show: Any) -> Any:
+    @functools.wraps(show)
+    def translated(error: Any) -> Any:
+        message = usage_error(error.format_message())
+        error.format_message = lambda: message  # this error object only, printed once
+        return show(error)
+    return translated
 
 
 def _folding(make: Any) -> Any:
