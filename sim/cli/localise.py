@@ -157,7 +157,7 @@ def _localise_rich() -> None:
     rich layout yet leaves it unloaded (it is loaded only when help or an error is printed)."""
     if not is_zh() and "typer.rich_utils" not in sys.modules:
         return
-    from typer import rich_utils
+    from typer import rich_utils  # deferred: typer loads it only to print help or an error
 
     for name, english in RICH_TEXTS.items():
         setattr(rich_utils, name, _(english))
