@@ -107,10 +107,10 @@ def test_imo_lines_in_chinese():
     assert not english("\n".join(lines), ("t90_min",))
 
 
-def test_case_results_in_english_are_unchanged_in_shape():
-    c = next(c for c in library() if c.id == "movement.imo-corridor")
+def test_case_results_in_english_are_unchanged_in_shape(tmp_path):
     from sim.verify.case import Context
 
+    c = next(c for c in library() if c.id == "movement.imo-corridor")
     with use_lang("en"):
-        r = run_case(c, Context(quick=True, workdir=__import__("pathlib").Path(".")))
+        r = run_case(c, Context(quick=True, workdir=tmp_path))
     assert r.checks[0].quantity == "walking time over the 40 m road"
