@@ -136,6 +136,7 @@ class Day:
         self.centre = simpy.Resource(self.env, capacity=p.command_centre.desks)
         self.incidents: list[tuple[str, int, float, float, float]] = []  # type, place, t, resp, done
         self.keep = False
+        self.vp_present: np.ndarray | None = None  # (minute, viewing point), if direct
 
     # --- viewing points -------------------------------------------------------------------
     # Groups arrive, enter, leave and exit through bare calls on SimPy's own queue (see
@@ -236,26 +237,45 @@ class Day:
             self.log.append((self.env.now, self.g.ids[i], "", "", event, where))
 
     # --- incidents and teams ---------------------------------------------------------------
-    def incident_source(self) -> Generator[simpy.Event, Any, None]:
+    def incident_counts(self, vp_present: np.ndarray, minutes: np.ndarray) -> np.ndarray:
+        """Incidents starting in each of ``minutes`` (rows) per (type, place) (columns), given
+        the people at each viewing point then (``vp_present``: minutes × viewing points).
+        Element by element the same arithmetic for one minute or for all of them at once."""
         inp, p = self.inp, self.inp.params
         types = list(p.incidents.values())
-        names = list(p.incidents)
         nv, nplaces = len(inp.vp_ids), len(inp.place_nodes)
         base = np.array([t.per_hour for t in types])[:, None] / 60.0
         per_1000 = np.array([t.per_1000_per_hour for t in types])[:, None] / 60_000.0
         above = np.array([t.above_ppm2 for t in types])[:, None]
         at_vp = np.array([t.where == "viewing_points" for t in types])[:, None]
         is_vp = np.arange(nplaces) < nv
-        for m in range(int(np.ceil(inp.horizon))):
-            present = np.concatenate([np.array(self.occ, float), self.cp_present[:, m]])
-            density = np.concatenate([present[:nv] / inp.vp_area, np.full(nplaces - nv, INF)])
-            rate = (base + per_1000 * present[None, :]) * (density[None, :] > above)
-            rate = np.where(at_vp == is_vp[None, :], rate, 0.0).ravel()
+        present = np.concatenate([vp_present, self.cp_present[:, minutes].T], axis=1)
+        density = np.concatenate([present[:, :nv] / inp.vp_area,
+                                  np.full((minutes.size, nplaces - nv), INF)], axis=1)
+        rate = (base + per_1000 * present[:, None, :]) * (density[:, None, :] > above)
+        rate = np.where(at_vp == is_vp[None, :], rate, 0.0).reshape(minutes.size, -1)
+        q = self.inc_u[:, minutes * N_INC_SLOTS].T
+        counts = np.zeros(rate.shape, int)
+        some = rate.any(axis=1)  # (a Poisson count at rate 0 is 0)
+        if some.any():
+            counts[some] = poisson_ppf(q[some], rate[some]).astype(int)
+        return counts
+
+    def incident_source(self) -> Generator[simpy.Event, Any, None]:
+        inp = self.inp
+        names = list(inp.params.incidents)
+        nplaces = len(inp.place_nodes)
+        nm = int(np.ceil(inp.horizon))
+        # Viewing points computed directly: their occupancy at each minute is known already.
+        counts = None if self.vp_present is None else \
+            self.incident_counts(self.vp_present[:nm], np.arange(nm))
+        for m in range(nm):
+            now = self.incident_counts(np.array([self.occ], float), np.array([m]))[0] \
+                if counts is None else counts[m]
             u = self.inc_u[:, m * N_INC_SLOTS:(m + 1) * N_INC_SLOTS]
-            counts = poisson_ppf(u[:, 0], rate).astype(int) if rate.any() else rate.astype(int)
-            for row in np.flatnonzero(counts):
+            for row in np.flatnonzero(now):
                 ti, place = divmod(int(row), nplaces)
-                for k in range(int(counts[row])):
+                for k in range(int(now[row])):
                     uu = (u[row] + k * _PHI) % 1.0
                     self.env.process(self.incident(names[ti], ti, place, m + float(uu[1]), uu))
             yield self.env.timeout(1.0)
@@ -339,8 +359,14 @@ class Day:
                 return
 
     def run(self, keep: bool) -> None:
+        """The day: viewing points computed directly where that is exact (see
+        :func:`viewing_points`), else in SimPy; then incidents and teams in SimPy."""
         self.keep = keep
-        self.start_feeder()
+        direct = None if keep else viewing_points(self)
+        if direct is None:
+            self.start_feeder()
+        else:
+            self.visits, self.vp_present = direct
         if self.inp.params.incidents and self.inp.teams:
             self.env.process(self.incident_source())
             if self.roads is not None:
@@ -349,10 +375,11 @@ class Day:
         for k, free in enumerate(self.team_free):
             if not free:
                 self.team_busy[k] += self.inp.horizon - self.team_since[k]
-        self.visits = Visits(np.array(self.vp, int), np.array(self.t_vp_last),
-                             np.array(self.t_enter), np.array(self.t_leave),
-                             np.array(self.t_exit), np.array(self.redirects, int),
-                             np.array(self.occ_log).reshape(-1, 3))
+        if direct is None:
+            self.visits = Visits(np.array(self.vp, int), np.array(self.t_vp_last),
+                                 np.array(self.t_enter), np.array(self.t_leave),
+                                 np.array(self.t_exit), np.array(self.redirects, int),
+                                 np.array(self.occ_log).reshape(-1, 3))
 
 
 def _queue(env: simpy.Environment) -> list[Any]:
@@ -393,10 +420,169 @@ def poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
         from scipy.special import pdtr, pdtrik  # deferred: scipy.special is ~0.2 s of start-up
 
         qq, mm = q[c], mu[c]
-        vals = np.ceil(pdtrik(qq, mm))
-        vals1 = np.maximum(vals - 1, 0)
-        out[c] = np.where(pdtr(vals1, mm) >= qq, vals1, vals)
+        # Where P(0) >= q the answer is 0: scipy's formula below then gives 0 too (its root
+        # ``pdtrik`` lies at or below 0, so vals1 = 0 passes its own test). Rates of incidents
+        # per minute are small, so this skips the root finding for nearly every element.
+        vals1 = np.zeros(qq.shape)
+        hard = pdtr(vals1, mm) < qq
+        if hard.any():
+            qh, mh = qq[hard], mm[hard]
+            vals = np.ceil(pdtrik(qh, mh))
+            low = np.maximum(vals - 1, 0)
+            vals1[hard] = np.where(pdtr(low, mh) >= qh, low, vals)
+        out[c] = vals1
     return out
+
+
+# --- viewing points computed directly ------------------------------------------------------
+# Unless the rule is "redirect", a viewing point's groups only meet each other: arrivals (fixed
+# by the checkpoints and walks), the entrance (held first come, first served while the next
+# group would take it over capacity), the stay and a first-come-first-served exit flow. So each
+# viewing point is computed alone in a loop of its own, on its own small heap of departures,
+# with nothing else (incidents, teams) in between: about three steps per group instead of three
+# entries on SimPy's queue plus the calls around them. The loop repeats the SimPy run's float
+# arithmetic (``now + (t - now)`` for every scheduled time) and order, so the results are the
+# same. Where the order of two steps at the very same instant could matter and is not known
+# without SimPy's sequence numbers, the direct computation gives up and the day is run in SimPy.
+
+
+def feed_times(t: np.ndarray) -> np.ndarray:
+    """When the feeder processes arrivals at sorted times ``t``: it wakes at ``now + (t - now)``
+    after the arrival before (``Day.feed``), which is ``t`` itself unless rounding says
+    otherwise (checked, and then followed step by step)."""
+    prev = np.concatenate([[0.0], t[:-1]])
+    woken = np.where(t - prev > 0, prev + (t - prev), prev)
+    if np.array_equal(woken, t):
+        return t
+    out, now = [], 0.0
+    for x in t.tolist():
+        delay = x - now
+        if delay > 0:
+            now = now + delay
+        out.append(now)
+    return np.array(out)
+
+
+def viewing_points(day: Day) -> tuple[Visits, np.ndarray] | None:
+    """The viewing points of ``day`` as its SimPy run would give them: the visits and the
+    people at each viewing point at each whole minute (as the incident source reads them); or
+    None where only the SimPy run can tell (see above)."""
+    inp = day.inp
+    n, nv, h = len(day.size), len(inp.vp_ids), inp.horizon
+    redirect = inp.params.crowd_control.rule == "redirect"
+    t = day.t_vp_arrival
+    order = np.flatnonzero(t <= h)
+    order = order[np.argsort(t[order], kind="stable")]
+    arrived = feed_times(t[order])
+    keep = arrived < h
+    order, arrived = order[keep], arrived[keep]
+    t_vp_last = np.full(n, INF)
+    t_vp_last[order] = arrived
+    t_enter, t_leave, t_exit = [INF] * n, [INF] * n, [INF] * n
+    view = day.view[order]
+    times, occupancy, places = [], [], []
+    for v in range(nv):
+        mine = view == v
+        rows = _viewing_point(arrived[mine].tolist(), order[mine].tolist(), day.size,
+                              day.min_stay, day.after_tide, day.capacity[v],
+                              day.controlled[v], not redirect,
+                              day.exit_rate[v], h, t_enter, t_leave, t_exit)
+        if rows is None:
+            return None
+        times.append(rows[0])
+        occupancy.append(rows[1])
+        places.append(np.full(len(rows[0]), v))
+    when = np.concatenate(times) if times else np.zeros(0)
+    # Minutes at which something changes at a viewing point: the incident source, waking on
+    # the minute, would see it or not depending on SimPy's sequence numbers.
+    if inp.params.incidents and inp.teams and np.any(when == np.floor(when)):
+        return None
+    order_t = np.argsort(when, kind="stable")  # (rows of one viewing point stay in order)
+    occ_log = np.column_stack([when, np.concatenate(places) if places else np.zeros(0),
+                               np.concatenate(occupancy) if occupancy else np.zeros(0)])
+    occ_log = occ_log[order_t]
+    t_en = np.array(t_enter)
+    minutes = np.arange(int(np.ceil(h)) + 1, dtype=float)
+    present = np.zeros((minutes.size, nv))
+    for v in range(nv):
+        tv, ov = np.array(times[v]), np.array(occupancy[v], float)
+        k = np.searchsorted(tv, minutes, side="left")  # changes strictly before the minute
+        present[:, v] = np.where(k > 0, ov[np.maximum(k - 1, 0)], 0.0)
+    visits = Visits(np.where(np.isfinite(t_en), day.view, -1), t_vp_last, t_en,
+                    np.array(t_leave), np.array(t_exit), np.zeros(n, int), occ_log)
+    return visits, present
+
+
+def _viewing_point(arrivals: list[float], who: list[int], size: list[int],
+                   min_stay: list[float], after_tide: list[float], cap: float, controlled: bool,
+                   held_here: bool, rate: float, horizon: float, t_enter: list[float],
+                   t_leave: list[float], t_exit: list[float]
+                   ) -> tuple[list[float], list[int]] | None:
+    """One viewing point's day, step by step as ``Day.arrive/enter/leave/exited`` take it.
+
+    ``controlled``: the entrance is held over capacity; ``held_here`` false: a group that
+    would be held goes elsewhere instead (the redirect rule), which this loop does not model,
+    so it gives up (None). Fills ``t_enter``, ``t_leave`` and ``t_exit`` of the groups and
+    returns the times of the occupancy changes and the occupancy after each."""
+    occ, free, seq = 0, 0.0, 0
+    held: deque[int] = deque()
+    leaves: list[tuple[float, int, int]] = []  # (time, order of scheduling, group)
+    exits: deque[tuple[float, int]] = deque()  # first come, first served: in time order
+    log_t: list[float] = []
+    log_occ: list[int] = []
+    n, k = len(arrivals), 0
+    ta = arrivals[0] if n else INF
+    while True:
+        tl = leaves[0][0] if leaves else INF
+        te = exits[0][0] if exits else INF
+        if te <= tl and te <= ta:  # an exit (before a departure at the same instant: either
+            now = te               # order gives the same state)
+            if now >= horizon:
+                break
+            if now == ta:
+                return None  # who exits first decides whether the arrival is held
+            i = exits.popleft()[1]
+            t_exit[i] = now
+            occ -= size[i]
+            log_t.append(now)
+            log_occ.append(occ)
+            while held and occ + size[held[0]] <= cap:
+                i = held.popleft()
+                occ += size[i]
+                t_enter[i] = now
+                log_t.append(now)
+                log_occ.append(occ)
+                leave = max(now + min_stay[i], after_tide[i])
+                heappush(leaves, (now + (leave - now), seq, i))
+                seq += 1
+        elif tl <= ta:  # a group starts to leave: it joins the exit flow
+            now = tl
+            if now >= horizon:
+                break
+            i = heappop(leaves)[2]
+            t_leave[i] = now
+            done = free = (now if now > free else free) + size[i] / rate
+            exits.append((now + (done - now), i))
+        else:  # an arrival at the entrance
+            now = ta
+            if now >= horizon:
+                break
+            i = who[k]
+            k += 1
+            ta = arrivals[k] if k < n else INF
+            if controlled and (held or occ + size[i] > cap):
+                if not held_here:
+                    return None
+                held.append(i)
+                continue
+            occ += size[i]
+            t_enter[i] = now
+            log_t.append(now)
+            log_occ.append(occ)
+            leave = max(now + min_stay[i], after_tide[i])
+            heappush(leaves, (now + (leave - now), seq, i))
+            seq += 1
+    return log_t, log_occ
 
 
 def checked_groups(inp: FestivalInputs, key: int) -> tuple[Groups, CheckpointResult]:
