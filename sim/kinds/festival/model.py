@@ -478,19 +478,25 @@ def viewing_points(day: Day) -> tuple[Visits, np.ndarray] | None:
     order, arrived = order[keep], arrived[keep]
     t_vp_last = np.full(n, INF)
     t_vp_last[order] = arrived
-    t_enter, t_leave, t_exit = [INF] * n, [INF] * n, [INF] * n
+    t_enter, t_leave, t_exit = np.full(n, INF), np.full(n, INF), np.full(n, INF)
     view = day.view[order]
     times, occupancy, places = [], [], []
+    size = np.asarray(day.g.size)
+    min_stay, after_tide = np.asarray(day.min_stay), np.asarray(day.after_tide)
     for v in range(nv):
         mine = view == v
-        rows = _viewing_point(arrived[mine].tolist(), order[mine].tolist(), day.size,
-                              day.min_stay, day.after_tide, day.capacity[v],
-                              day.controlled[v], not redirect,
-                              day.exit_rate[v], h, t_enter, t_leave, t_exit)
+        rows: tuple[Any, Any] | None = _unheld(arrived[mine], order[mine], size, min_stay, after_tide,
+                       day.capacity[v] if day.controlled[v] else INF, day.exit_rate[v], h,
+                       t_enter, t_leave, t_exit)
+        if rows is None:  # someone is held here (or a tie): step by step
+            rows = _viewing_point(arrived[mine].tolist(), order[mine].tolist(), day.size,
+                                  day.min_stay, day.after_tide, day.capacity[v],
+                                  day.controlled[v], not redirect, day.exit_rate[v], h,
+                                  t_enter, t_leave, t_exit)
         if rows is None:
             return None
-        times.append(rows[0])
-        occupancy.append(rows[1])
+        times.append(np.asarray(rows[0], float))
+        occupancy.append(np.asarray(rows[1], float))
         places.append(np.full(len(rows[0]), v))
     when = np.concatenate(times) if times else np.zeros(0)
     # Minutes at which something changes at a viewing point: the incident source, waking on
@@ -501,22 +507,64 @@ def viewing_points(day: Day) -> tuple[Visits, np.ndarray] | None:
     occ_log = np.column_stack([when, np.concatenate(places) if places else np.zeros(0),
                                np.concatenate(occupancy) if occupancy else np.zeros(0)])
     occ_log = occ_log[order_t]
-    t_en = np.array(t_enter)
     minutes = np.arange(int(np.ceil(h)) + 1, dtype=float)
     present = np.zeros((minutes.size, nv))
     for v in range(nv):
-        tv, ov = np.array(times[v]), np.array(occupancy[v], float)
-        k = np.searchsorted(tv, minutes, side="left")  # changes strictly before the minute
-        present[:, v] = np.where(k > 0, ov[np.maximum(k - 1, 0)], 0.0)
-    visits = Visits(np.where(np.isfinite(t_en), day.view, -1), t_vp_last, t_en,
-                    np.array(t_leave), np.array(t_exit), np.zeros(n, int), occ_log)
+        k = np.searchsorted(times[v], minutes, side="left")  # changes strictly before it
+        present[:, v] = np.where(k > 0, occupancy[v][np.maximum(k - 1, 0)], 0.0)
+    visits = Visits(np.where(np.isfinite(t_enter), day.view, -1), t_vp_last, t_enter,
+                    t_leave, t_exit, np.zeros(n, int), occ_log)
     return visits, present
+
+
+def _unheld(arrivals: np.ndarray, who: np.ndarray, size: np.ndarray, min_stay: np.ndarray,
+            after_tide: np.ndarray, cap: float, rate: float, horizon: float,
+            t_enter: np.ndarray, t_leave: np.ndarray, t_exit: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_viewing_point` for a viewing point where no one is held: everyone enters on
+    arrival, leaves when their stay is over and exits first come, first served. Vectorised
+    except for the exit flow (its recursion is kept step by step, for the same float sums).
+    None if someone would be held (occupancy over ``cap``; INF: not controlled), or if the
+    order of an exit and an arrival at one instant would decide it."""
+    gs = size[who]
+    leave = np.maximum(arrivals + min_stay[who], after_tide[who])
+    leave = arrivals + (leave - arrivals)  # as scheduled: now + (t - now)
+    by_leave = np.argsort(leave, kind="stable")  # ties: in order of entering
+    n_left = int(np.searchsorted(leave[by_leave], horizon, side="left"))
+    left = by_leave[:n_left]
+    exits = _exit_flow(leave[left].tolist(), (gs[left] / rate).tolist())
+    n_out = int(np.searchsorted(exits, horizon, side="left"))
+    if n_out > 1 and np.any(np.diff(exits[:n_out]) < 0):
+        return None  # (rounding put an exit before the one ahead of it)
+    out = left[:n_out]
+    when = np.concatenate([arrivals, exits[:n_out]])
+    step = np.argsort(when, kind="stable")  # ties: arrivals in order, then exits in order
+    when = when[step]
+    is_exit = step >= arrivals.size
+    if np.any((when[1:] == when[:-1]) & (is_exit[1:] != is_exit[:-1])):
+        return None
+    occ = np.cumsum(np.concatenate([gs, -gs[out]])[step])
+    if np.any(occ[~is_exit] > cap):
+        return None
+    t_enter[who] = arrivals
+    t_leave[who[left]] = leave[left]
+    t_exit[who[out]] = exits[:n_out]
+    return when, occ
+
+
+def _exit_flow(leaving: list[float], service: list[float]) -> np.ndarray:
+    """Exit times of groups that start to leave at ``leaving`` (in order): ``Day.leave``."""
+    free, out = 0.0, []
+    for now, s in zip(leaving, service, strict=True):
+        done = free = (now if now > free else free) + s
+        out.append(now + (done - now))
+    return np.array(out)
 
 
 def _viewing_point(arrivals: list[float], who: list[int], size: list[int],
                    min_stay: list[float], after_tide: list[float], cap: float, controlled: bool,
-                   held_here: bool, rate: float, horizon: float, t_enter: list[float],
-                   t_leave: list[float], t_exit: list[float]
+                   held_here: bool, rate: float, horizon: float, t_enter: np.ndarray,
+                   t_leave: np.ndarray, t_exit: np.ndarray
                    ) -> tuple[list[float], list[int]] | None:
     """One viewing point's day, step by step as ``Day.arrive/enter/leave/exited`` take it.
 
@@ -532,6 +580,7 @@ def _viewing_point(arrivals: list[float], who: list[int], size: list[int],
     log_occ: list[int] = []
     n, k = len(arrivals), 0
     ta = arrivals[0] if n else INF
+    last_exit = 0.0
     while True:
         tl = leaves[0][0] if leaves else INF
         te = exits[0][0] if exits else INF
@@ -562,7 +611,11 @@ def _viewing_point(arrivals: list[float], who: list[int], size: list[int],
             i = heappop(leaves)[2]
             t_leave[i] = now
             done = free = (now if now > free else free) + size[i] / rate
-            exits.append((now + (done - now), i))
+            t = now + (done - now)
+            if t < last_exit:
+                return None  # (rounding put an exit before the one ahead of it)
+            last_exit = t
+            exits.append((t, i))
         else:  # an arrival at the entrance
             now = ta
             if now >= horizon:
