@@ -525,7 +525,8 @@ def _unheld(arrivals: np.ndarray, who: np.ndarray, size: np.ndarray, min_stay: n
     arrival, leaves when their stay is over and exits first come, first served. Vectorised
     except for the exit flow (its recursion is kept step by step, for the same float sums).
     None if someone would be held (occupancy over ``cap``; INF: not controlled), or if the
-    order of an exit and an arrival at one instant would decide it."""
+    order of an exit and an arrival at one instant would decide it. ``arrivals`` (sorted, as
+    the feeder processes them) are all before the horizon."""
     gs = size[who]
     leave = np.maximum(arrivals + min_stay[who], after_tide[who])
     leave = arrivals + (leave - arrivals)  # as scheduled: now + (t - now)
