@@ -358,15 +358,16 @@ class Day:
                 self.dispatch(ti, place, ev)
                 return
 
-    def run(self, keep: bool) -> None:
+    def run(self, keep: bool, direct: bool = True) -> None:
         """The day: viewing points computed directly where that is exact (see
-        :func:`viewing_points`), else in SimPy; then incidents and teams in SimPy."""
+        :func:`viewing_points`; ``direct=False``: never, for comparisons), else in SimPy; then
+        incidents and teams in SimPy. The event log (``keep``) is written by the SimPy run."""
         self.keep = keep
-        direct = None if keep else viewing_points(self)
-        if direct is None:
+        computed = viewing_points(self) if direct and not keep else None
+        if computed is None:
             self.start_feeder()
         else:
-            self.visits, self.vp_present = direct
+            self.visits, self.vp_present = computed
         if self.inp.params.incidents and self.inp.teams:
             self.env.process(self.incident_source())
             if self.roads is not None:
@@ -375,7 +376,7 @@ class Day:
         for k, free in enumerate(self.team_free):
             if not free:
                 self.team_busy[k] += self.inp.horizon - self.team_since[k]
-        if direct is None:
+        if computed is None:
             self.visits = Visits(np.array(self.vp, int), np.array(self.t_vp_last),
                                  np.array(self.t_enter), np.array(self.t_leave),
                                  np.array(self.t_exit), np.array(self.redirects, int),
