@@ -14,6 +14,7 @@ from scipy.stats import poisson
 import sim.kinds.festival.model as festival_model
 from sim.core.rng import replication_key
 from sim.core.scenario import load_scenario
+from sim.kinds.festival.checkpoint import step_count
 from sim.kinds.festival.metrics import checkpoint_present, collect, occupancy_steps
 from sim.kinds.festival.model import (
     INF,
@@ -199,3 +200,24 @@ def test_poisson_ppf_zero_shortcut_at_the_boundary():
     for q in (p0, np.nextafter(p0, 0), np.nextafter(p0, 1), p0 * (1 - 1e-9)):
         q = np.clip(q, 1e-300, np.nextafter(1.0, 0))
         assert np.array_equal(poisson.ppf(q, mu), poisson_ppf(q, mu))
+
+
+def test_step_count_of_people_equals_the_sorted_cumulative_sum():
+    # Whole-number weights are summed per recording slot (no sort); exactly the old result.
+    def sorted_sum(times, weights, at):
+        order = np.argsort(times, kind="stable")
+        cum = np.concatenate([[0.0], np.cumsum(weights[order], dtype=float)])
+        return cum[np.searchsorted(times[order], at, side="right")]
+
+    rng = np.random.default_rng(12)
+    for _ in range(2000):
+        n = int(rng.integers(0, 300))
+        times = [rng.uniform(-5, 50, n), np.round(rng.uniform(-5, 50, n)),
+                 np.where(rng.random(n) < 0.2, INF, rng.uniform(0, 50, n)),
+                 np.where(rng.random(n) < 0.2, np.nan, rng.uniform(0, 50, n))][int(rng.integers(4))]
+        weights = [rng.integers(0, 13, n).astype(float), rng.integers(0, 13, n),
+                   rng.uniform(0, 5, n)][int(rng.integers(3))]  # (the last: the sorted path)
+        at = [np.sort(np.concatenate([rng.uniform(-10, 60, int(rng.integers(1, 40))),
+                                      [INF] * int(rng.integers(0, 2))])),
+              np.arange(0.0, 50.0), rng.uniform(0, 50, 5)][int(rng.integers(3))]
+        assert np.array_equal(step_count(times, weights, at), sorted_sum(times, weights, at))
