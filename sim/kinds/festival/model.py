@@ -47,17 +47,14 @@ class CheckpointResult:
 def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
     p = inp.params
     n = len(g.ids)
-    services = {
-        name: service_times(ct.per_group, ct.per_person, g.size, g.u)
-        for name, ct in p.check_types.items()
-    }
     r = CheckpointResult(cp=g.checkpoint.copy(), arrival=g.arrival.copy(), start=np.full(n, INF),
                          end=np.full(n, INF), service=np.zeros(n), diverted=np.zeros(n, bool),
                          turned_away=np.zeros(n, bool))
     for c in inp.cp_order:
         members = np.flatnonzero(r.cp == c)
         members = members[np.argsort(r.arrival[members], kind="stable")]
-        svc = services[inp.cp_check[c]][members]
+        ct = p.check_types[inp.cp_check[c]]  # (drawn for these groups only: element by element)
+        svc = service_times(ct.per_group, ct.per_person, g.size[members], g.u[members])
         served = serve(r.arrival[members], svc, g.size[members], inp.schedules[c], inp.cp_limit[c])
         rej = members[served.rejected]
         ok = members[~served.rejected]
