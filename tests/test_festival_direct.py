@@ -221,3 +221,27 @@ def test_step_count_of_people_equals_the_sorted_cumulative_sum():
                                       [INF] * int(rng.integers(0, 2))])),
               np.arange(0.0, 50.0), rng.uniform(0, 50, 5)][int(rng.integers(3))]
         assert np.array_equal(step_count(times, weights, at), sorted_sum(times, weights, at))
+
+
+@pytest.mark.parametrize("person", [{"dist": "lognormal", "median": 0.07, "p90": 0.15},
+                                    {"dist": "exponential", "mean": 0.03},
+                                    {"dist": "triangular", "low": 0.0, "mode": 0.1, "high": 0.3},
+                                    {"dist": "empirical", "values": [0.05, 0.1, 0.4]}])
+def test_service_times_of_members_only_equal_drawing_every_slot(person):
+    # Before: every one of the MAX_GROUP person slots drawn, non-members then set to 0.
+    from pydantic import TypeAdapter
+
+    from sim.core.distributions import Dist
+    from sim.kinds.festival.demand import MAX_GROUP, N_UNIFORMS, U_GROUP_CHECK, U_PERSON, service_times
+
+    dist = TypeAdapter(Dist).validate_python(person)
+    group = TypeAdapter(Dist).validate_python({"dist": "lognormal", "median": 0.12, "p90": 0.25})
+    rng = np.random.default_rng(13)
+    u = rng.random((5000, N_UNIFORMS))
+    size = rng.integers(1, MAX_GROUP + 1, 5000)
+    every = dist.sample(u[:, U_PERSON:U_PERSON + MAX_GROUP])
+    every[np.arange(MAX_GROUP)[None, :] >= size[:, None]] = 0.0
+    before = group.sample(u[:, U_GROUP_CHECK]) + every.sum(axis=1)
+    assert np.array_equal(service_times(group, dist, size, u), before)
+    half = slice(0, 2500)  # drawn for some groups only: the same values for them
+    assert np.array_equal(service_times(group, dist, size[half], u[half]), before[half])
