@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import Any
 
 import numpy as np
@@ -483,14 +483,14 @@ def viewing_points(day: Day) -> tuple[Visits, np.ndarray] | None:
     min_stay, after_tide = np.asarray(day.min_stay), np.asarray(day.after_tide)
     for v in range(nv):
         mine = view == v
-        rows: tuple[Any, Any] | None = _unheld(arrived[mine], order[mine], size, min_stay, after_tide,
-                       day.capacity[v] if day.controlled[v] else INF, day.exit_rate[v], h,
-                       t_enter, t_leave, t_exit)
-        if rows is None:  # someone is held here (or a tie): step by step
+        rows: Any = _unheld(arrived[mine], order[mine], size, min_stay, after_tide,
+                            day.capacity[v] if day.controlled[v] else INF, day.exit_rate[v], h,
+                            t_enter, t_leave, t_exit)
+        if not isinstance(rows, tuple):  # someone is held here (or a tie): step by step
             rows = _viewing_point(arrived[mine].tolist(), order[mine].tolist(), day.size,
                                   day.min_stay, day.after_tide, day.capacity[v],
                                   day.controlled[v], not redirect, day.exit_rate[v], h,
-                                  t_enter, t_leave, t_exit)
+                                  t_enter, t_leave, t_exit, rows)
         if rows is None:
             return None
         times.append(np.asarray(rows[0], float))
@@ -515,26 +515,42 @@ def viewing_points(day: Day) -> tuple[Visits, np.ndarray] | None:
     return visits, present
 
 
+@dataclass
+class _Resume:
+    """A viewing point just before its arrival number ``k``: where the step-by-step loop
+    takes over from :func:`_unheld` (everything before is as if no one were ever held)."""
+
+    k: int
+    occ: int
+    free: float  # when the exit flow is next free
+    leaves: list[tuple[float, int, int]]  # heap: (time, order of entering, group)
+    exits: deque[tuple[float, int]]
+    last_exit: float
+    log_t: list[float]
+    log_occ: list[int]
+
+
 def _unheld(arrivals: np.ndarray, who: np.ndarray, size: np.ndarray, min_stay: np.ndarray,
             after_tide: np.ndarray, cap: float, rate: float, horizon: float,
             t_enter: np.ndarray, t_leave: np.ndarray, t_exit: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray] | None:
+            ) -> tuple[np.ndarray, np.ndarray] | _Resume | None:
     """:func:`_viewing_point` for a viewing point where no one is held: everyone enters on
     arrival, leaves when their stay is over and exits first come, first served. Vectorised
     except for the exit flow (its recursion is kept step by step, for the same float sums).
-    None if someone would be held (occupancy over ``cap``; INF: not controlled), or if the
-    order of an exit and an arrival at one instant would decide it. ``arrivals`` (sorted, as
-    the feeder processes them) are all before the horizon."""
+    If someone would be held (occupancy over ``cap``; INF: not controlled), the state just
+    before the first such arrival, for the loop to go on from; None if the order of an exit
+    and an arrival at one instant would decide something (the loop starts from scratch).
+    ``arrivals`` (sorted, as the feeder processes them) are all before the horizon."""
     gs = size[who]
     leave = np.maximum(arrivals + min_stay[who], after_tide[who])
     leave = arrivals + (leave - arrivals)  # as scheduled: now + (t - now)
     by_leave = np.argsort(leave, kind="stable")  # ties: in order of entering
     n_left = int(np.searchsorted(leave[by_leave], horizon, side="left"))
     left = by_leave[:n_left]
-    exits = _exit_flow(leave[left].tolist(), (gs[left] / rate).tolist())
-    n_out = int(np.searchsorted(exits, horizon, side="left"))
-    if n_out > 1 and np.any(np.diff(exits[:n_out]) < 0):
+    exits, done = _exit_flow(leave[left].tolist(), (gs[left] / rate).tolist())
+    if exits.size > 1 and np.any(np.diff(exits) < 0):
         return None  # (rounding put an exit before the one ahead of it)
+    n_out = int(np.searchsorted(exits, horizon, side="left"))
     out = left[:n_out]
     when = np.concatenate([arrivals, exits[:n_out]])
     step = np.argsort(when, kind="stable")  # ties: arrivals in order, then exits in order
@@ -543,43 +559,76 @@ def _unheld(arrivals: np.ndarray, who: np.ndarray, size: np.ndarray, min_stay: n
     if np.any((when[1:] == when[:-1]) & (is_exit[1:] != is_exit[:-1])):
         return None
     occ = np.cumsum(np.concatenate([gs, -gs[out]])[step])
-    if np.any(occ[~is_exit] > cap):
-        return None
+    over = np.flatnonzero(~is_exit & (occ > cap))
+    if over.size:
+        return _held_from(int(over[0]), step, when, occ, arrivals, who, leave, by_leave,
+                          exits, done, t_enter, t_leave, t_exit)
     t_enter[who] = arrivals
     t_leave[who[left]] = leave[left]
     t_exit[who[out]] = exits[:n_out]
     return when, occ
 
 
-def _exit_flow(leaving: list[float], service: list[float]) -> np.ndarray:
-    """Exit times of groups that start to leave at ``leaving`` (in order): ``Day.leave``."""
-    free, out = 0.0, []
+def _held_from(row: int, step: np.ndarray, when: np.ndarray, occ: np.ndarray,
+               arrivals: np.ndarray, who: np.ndarray, leave: np.ndarray, by_leave: np.ndarray,
+               exits: np.ndarray, done: list[float], t_enter: np.ndarray, t_leave: np.ndarray,
+               t_exit: np.ndarray) -> _Resume:
+    """The state before the first arrival that would be held (occupancy change ``row``):
+    up to then nothing differs from no one being held. Exits at that very instant were
+    ruled out, and departures then are left to the loop (their order with an arrival does
+    not change anything)."""
+    k = int(step[row])
+    t1 = float(arrivals[k])
+    n_gone = int(np.searchsorted(leave[by_leave], t1, side="left"))  # started to leave
+    gone = by_leave[:n_gone]  # (all entered before arrival k: a stay ends after its start)
+    n_out = int(np.searchsorted(exits[:n_gone], t1, side="left"))
+    inside = np.flatnonzero(leave[:k] >= t1)
+    leaves = list(zip(leave[inside].tolist(), inside.tolist(), who[inside].tolist(),
+                      strict=True))
+    heapify(leaves)
+    t_enter[who[:k]] = arrivals[:k]
+    t_leave[who[gone]] = leave[gone]
+    t_exit[who[gone[:n_out]]] = exits[:n_out]
+    return _Resume(k, int(occ[row - 1]) if row else 0, done[n_gone - 1] if n_gone else 0.0,
+                   leaves, deque(zip(exits[n_out:n_gone].tolist(),
+                                     who[gone[n_out:]].tolist(), strict=True)),
+                   float(exits[n_gone - 1]) if n_gone else 0.0, when[:row].tolist(),
+                   occ[:row].tolist())
+
+
+def _exit_flow(leaving: list[float], service: list[float]) -> tuple[np.ndarray, list[float]]:
+    """Exit times of groups that start to leave at ``leaving`` (in order), as ``Day.leave``
+    schedules them, and when the exit flow is free after each."""
+    free, out, done = 0.0, [], []
     for now, s in zip(leaving, service, strict=True):
-        done = free = (now if now > free else free) + s
-        out.append(now + (done - now))
-    return np.array(out)
+        free = (now if now > free else free) + s
+        out.append(now + (free - now))
+        done.append(free)
+    return np.array(out), done
 
 
 def _viewing_point(arrivals: list[float], who: list[int], size: list[int],
                    min_stay: list[float], after_tide: list[float], cap: float, controlled: bool,
                    held_here: bool, rate: float, horizon: float, t_enter: np.ndarray,
-                   t_leave: np.ndarray, t_exit: np.ndarray
+                   t_leave: np.ndarray, t_exit: np.ndarray, start: _Resume | None = None
                    ) -> tuple[list[float], list[int]] | None:
     """One viewing point's day, step by step as ``Day.arrive/enter/leave/exited`` take it.
 
     ``controlled``: the entrance is held over capacity; ``held_here`` false: a group that
     would be held goes elsewhere instead (the redirect rule), which this loop does not model,
     so it gives up (None). Fills ``t_enter``, ``t_leave`` and ``t_exit`` of the groups and
-    returns the times of the occupancy changes and the occupancy after each."""
-    occ, free, seq = 0, 0.0, 0
+    returns the times of the occupancy changes and the occupancy after each. ``start``: go
+    on from there (the arrivals before it have entered)."""
     held: deque[int] = deque()
-    leaves: list[tuple[float, int, int]] = []  # (time, order of scheduling, group)
-    exits: deque[tuple[float, int]] = deque()  # first come, first served: in time order
-    log_t: list[float] = []
-    log_occ: list[int] = []
-    n, k = len(arrivals), 0
-    ta = arrivals[0] if n else INF
-    last_exit = 0.0
+    if start is None:
+        start = _Resume(0, 0, 0.0, [], deque(), 0.0, [], [])
+    k, occ, free = start.k, start.occ, start.free
+    seq = k  # everyone before arrival k has entered
+    leaves = start.leaves  # heap: (time, order of entering, group)
+    exits = start.exits  # first come, first served: in time order
+    last_exit, log_t, log_occ = start.last_exit, start.log_t, start.log_occ
+    n = len(arrivals)
+    ta = arrivals[k] if k < n else INF
     while True:
         tl = leaves[0][0] if leaves else INF
         te = exits[0][0] if exits else INF
