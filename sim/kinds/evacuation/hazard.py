@@ -20,6 +20,7 @@ Model (a documented bucket/threshold model, not hydraulics):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from bisect import bisect_right
@@ -301,17 +302,25 @@ class RouteTable:
     """
 
     def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
-                 cache: RowCache | None = None, xy: np.ndarray | None = None):
+                 cache: RowCache | None = None, xy: np.ndarray | None = None,
+                 dense: RowCache | None = None):
         self.graph = graph  # the open roads, for distances from squad bases on demand
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
-        self.base_dist: dict[int, np.ndarray] = {}  # base node -> (nodes,)
+        # base node -> (nodes reached, their minutes, the search's limit): ``Routes.from_base``
+        self.base_dist: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         self.cache = cache if cache is not None else RowCache()
+        # Dense rows for walking routes: a few dozen at a time (trips that re-plan at one
+        # change of the network head for the same few shelters), apart from the far rows so
+        # that walking never evicts a search.
+        self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
         self._columns: dict[int, dict[int, float]] = {}
         self._bounds: dict[int, np.ndarray] = {}
         self._cands: dict[int, tuple[list[int], list[float]]] = {}
+        self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
+        self._total: float | None = None
         self._compute(limit)
 
     @classmethod
@@ -321,7 +330,8 @@ class RouteTable:
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
-        self._cands = {}
+        self._cands, self._far_limit, self._total = {}, {}, None
+        self.dense = RowCache(DENSE_ROWS_BYTES)
         self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
         return self
 
@@ -371,7 +381,7 @@ class RouteTable:
             hop[self._sh_nodes[a:b]] = self._sh_pred[a:b]
             return dist, hop
 
-        dist, hop = self.cache.get((id(self), self.version, s, "row"), make)
+        dist, hop = self.dense.get((id(self), self.version, s, "row"), make)
         return dist, hop
 
     def full(self, s: int) -> tuple[np.ndarray, np.ndarray]:
@@ -408,8 +418,77 @@ class RouteTable:
             col = self._columns[node] = {}
         got = col.get(s)
         if got is None:
-            got = col[s] = float(self.full_row(s)[node])
+            nodes, dist, _ = self._reaching(s, node)
+            k = int(np.searchsorted(nodes, node))
+            got = col[s] = float(dist[k]) if k < nodes.size and nodes[k] == node else math.inf
         return got
+
+    def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The table's own row of shelter ``s``: nodes within the limit (ascending), their
+        minutes and next hops (views of the compact arrays: no copy)."""
+        a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
+        return self._sh_nodes[a:b], self._sh_dist[a:b], self._sh_pred[a:b]
+
+    def _reaching(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A sparse row of shelter ``s`` (nodes ascending, minutes, next hops) that holds
+        ``node`` if any search from ``s`` reaches it: the table's own row if it does, else a
+        search from ``s`` with a limit grown by doubling until it does (a limited search is
+        the full one within its limit, bit for bit, next hops included: see ``RouteTable``).
+        Kept in the shared byte-bounded cache: a far row costs memory in proportion to the
+        area it covers, not to the town, which is what keeps a county's worker small."""
+        nodes, dist, pred = self._sparse(s)
+        k = int(np.searchsorted(nodes, node))
+        if k < nodes.size and nodes[k] == node:
+            return nodes, dist, pred
+        limit = self._far_limit.get(s, 2.0 * self.limit)
+        while True:
+            lim = limit  # (bound for the closure below)
+
+            def make() -> tuple[np.ndarray, ...]:
+                d, p = dijkstra(self.graph, directed=False, indices=self.shelters[s],
+                                return_predecessors=True, limit=lim)
+                at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
+                return at, d[at], p[at].astype(np.int32)
+
+            nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
+            k = int(np.searchsorted(nodes, node))
+            if (k < nodes.size and nodes[k] == node) or lim == math.inf:
+                self._far_limit[s] = lim
+                return nodes, dist, pred
+            # Past the whole town: the full search (an unreachable node stays unreached).
+            limit = 2.0 * lim if nodes.size < self.n_nodes and 2.0 * lim < self._span() \
+                else math.inf
+
+    def _span(self) -> float:
+        """More than any finite distance in the graph (the sum of its finite weights)."""
+        if self._total is None:
+            w = self.graph.data
+            self._total = float(w[np.isfinite(w)].sum()) + 1.0
+        return self._total
+
+    def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
+        """From ``node`` along the shortest route to shelter ``s``: the first node reached
+        after ``budget`` table minutes, and the table minutes to it. The same as walking the
+        full table's row (``route``): within the limit the table's own row, beyond it a far
+        row (``_reaching``) made dense for the walk."""
+        row, hop = self.row(s)
+        if not row[node] < math.inf:
+            nodes, dist, pred = self._reaching(s, node)
+            lim = self._far_limit[s]
+
+            def make() -> tuple[np.ndarray, ...]:
+                d = np.full(self.n_nodes, math.inf)
+                p = np.full(self.n_nodes, -9999, dtype=np.int32)
+                d[nodes], p[nodes] = dist, pred
+                return d, p
+
+            row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
+        nxt, start = node, float(row[node])
+        while start - row[nxt] < budget:
+            if hop[nxt] < 0:  # at the shelter (only by rounding): stop there
+                break
+            nxt = int(hop[nxt])
+        return nxt, start - float(row[nxt])
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
@@ -474,14 +553,15 @@ class Routes:
     # Tables by their road weights: states often differ in one mode only (vehicles slowed,
     # walking unchanged) or in the shelters open, and then share the other mode's table.
     _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
-    cache: RowCache = field(default_factory=RowCache)
+    cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
+    dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
         got = self.tables.get(key)
         if got is None:
             weights = state.walk_units if mode == "walk" else state.vehicle_min
-            same = weights.tobytes()
+            same = hashlib.blake2b(weights.tobytes(), digest_size=16).digest()
             got = self._by_weights.get(same)
             if got is None:
                 t0 = time.process_time()
@@ -491,15 +571,32 @@ class Routes:
             self.tables[key] = got
         return got
 
-    def from_base(self, state: FloodState, mode: str, base: int) -> np.ndarray:
-        """Minutes from a squad base to every node (computed once per state, mode and base)."""
+    def from_base(self, state: FloodState, mode: str, base: int, nodes: np.ndarray
+                  ) -> np.ndarray:
+        """Minutes from a squad base to each of ``nodes``, exact for the nearest of them and
+        any that tie with it; others may read inf (beyond the search's limit, so farther).
+        A search from the base with a limit, doubled until it reaches one of ``nodes`` (a
+        limited search is the full one within its limit, bit for bit): a squad wants the
+        nearest waiting household, which is near, and the sparse row kept per state, mode
+        and base costs memory in proportion to the area searched, not to the town."""
         table = self.table(state, mode)
-        row = table.base_dist.get(base)
-        if row is None:
+        got = table.base_dist.get(base)
+        while True:
+            if got is None:
+                lim = 2.0 * table.limit if table.limit < math.inf else math.inf
+            else:
+                at, dist, lim = got
+                k = np.minimum(at.searchsorted(nodes), at.size - 1)
+                hit = at[k] == nodes
+                if hit.any() or lim == math.inf:
+                    return np.where(hit, dist[k], math.inf)
+                lim = 2.0 * lim if at.size < table.n_nodes and 2.0 * lim < table._span() \
+                    else math.inf
             t0 = time.process_time()
-            row = table.base_dist[base] = dijkstra(table.graph, directed=False, indices=base)
+            d = dijkstra(table.graph, directed=False, indices=base, limit=lim)
+            at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
+            got = table.base_dist[base] = (at, d[at], lim)
             self.seconds += time.process_time() - t0
-        return row
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
         from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
@@ -509,9 +606,11 @@ class Routes:
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
         return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache,
-                          self.network.xy)
+                          self.network.xy, self.dense)
 
 
+FAR_ROWS_BYTES = 96 * 2**20  # far rows, kept across replications (sparse: most are small)
+DENSE_ROWS_BYTES = 32 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 

@@ -367,12 +367,8 @@ class FloodRun:
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
-            row, hop = table.route(s, node)
-            nxt, start, budget = node, float(row[node]), (change - env.now) / scale
-            while start - row[nxt] < budget:
-                nxt = int(hop[nxt])
-            yield (start - float(row[nxt])) * scale
-            node = nxt
+            node, raw = table.walk(s, node, (change - env.now) / scale)
+            yield raw * scale
             if tl.depth_at(node, env.now) > self.hz.exposure_depth_m:
                 for h, _ in groups:
                     self.exposed[h] = True
@@ -516,9 +512,8 @@ class FloodRun:
                 continue
             state = inp.timeline.state_at(env.now)
             # (From a shelter: the full table's row, one search kept per state like a base's.)
-            row = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
-                                       if shelter >= 0 else base)
-            d = row[inp.hh_node[cand]] * scale
+            d = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
+                                     if shelter >= 0 else base, inp.hh_node[cand]) * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env.now)
                 if not math.isfinite(change):
