@@ -82,6 +82,9 @@ def muster_town(grids: int) -> dict[str, Any]:
 def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
     from sim.core.scenario import parse_scenario
     from sim.run.experiments import plan_inputs
+    from sim.run.gc_policy import own_process
+
+    own_process()  # as a worker: built inputs are frozen out of the collector's reach
 
     raw = evacuation_town(grids) if kind == "evacuation" else muster_town(grids)
     s = parse_scenario(raw, ROOT / "scenarios")

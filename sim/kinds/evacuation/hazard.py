@@ -287,6 +287,11 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
         return got
 
+    def drop(self, key: tuple[int, int, int, str]) -> None:
+        old = self._rows.pop(key, None)
+        if old is not None:
+            self.used -= sum(a.nbytes for a in old)
+
 
 class RouteTable:
     """Shortest paths of one mode in one state from each shelter, kept only within ``limit``
@@ -332,27 +337,45 @@ class RouteTable:
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
         self._cands, self._far_limit, self._total = {}, {}, None
         self.dense = RowCache(DENSE_ROWS_BYTES)
-        self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
+        dist = np.asarray(dist, dtype=float)
+        sh, nodes = np.nonzero(np.isfinite(dist))
+        self._store(dist.shape[0], dist.shape[1], [(sh, nodes.astype(np.int32), dist[sh, nodes],
+                                                    np.asarray(pred)[sh, nodes].astype(np.int32))],
+                    math.inf)
         return self
 
     def _compute(self, limit: float) -> None:
-        dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters,
-                              return_predecessors=True, limit=limit)
-        self._store(dist, pred, limit)
+        # Searched in chunks of shelters, keeping only what is within the limit: each source is
+        # searched on its own (the same as at once), and the dense (shelters, nodes) arrays of
+        # a county never exist at once (~33 MB a table at 300 grids: the worker's peak).
+        n = self.graph.shape[0]
+        step = max(CHUNK_ENTRIES // max(n, 1), 1)
+        parts = []
+        for a in range(0, len(self.shelters), step):
+            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[a:a + step],
+                                  return_predecessors=True, limit=limit)
+            sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
+            parts.append((sh + a, nodes.astype(np.int32), dist[sh, nodes],
+                          pred[sh, nodes].astype(np.int32)))
+        self._store(len(self.shelters), n, parts, limit)
 
-    def _store(self, dist: np.ndarray, pred: np.ndarray, limit: float) -> None:
+    def _store(self, n_shelters: int, n_nodes: int,
+               parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+               limit: float) -> None:
+        """Keeps (shelter, node, minutes, next hop) entries, ordered by shelter then node,
+        and an index ordering each node's entries nearest first (equals by shelter index)."""
         self.limit = limit
-        self.n_shelters, self.n_nodes = dist.shape
-        sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
-        d = dist[sh, nodes]
+        self.n_shelters, self.n_nodes = n_shelters, n_nodes
+        sh = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        nodes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
         self._sh_ptr = np.searchsorted(sh, np.arange(self.n_shelters + 1))
-        self._sh_nodes = nodes.astype(np.int32)
+        self._sh_nodes = nodes
         self._sh_dist = d
-        self._sh_pred = pred[sh, nodes].astype(np.int32)
+        self._sh_pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
         by_node = np.lexsort((sh, d, nodes))  # per node: nearest first, equals by index
         self._nd_ptr = np.searchsorted(nodes[by_node], np.arange(self.n_nodes + 1))
-        self._nd_sh = sh[by_node].astype(np.int32)
-        self._nd_dist = d[by_node]
+        self._nd_idx = by_node.astype(np.int32)  # (into the shelter-ordered entries)
         self.version += 1
 
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
@@ -362,8 +385,9 @@ class RouteTable:
         if got is None:
             if len(self._cands) >= 50_000:  # bounded: a county has many nodes
                 self._cands.clear()
-            a, b = self._nd_ptr[node], self._nd_ptr[node + 1]
-            got = self._cands[node] = (self._nd_sh[a:b].tolist(), self._nd_dist[a:b].tolist())
+            idx = self._nd_idx[self._nd_ptr[node]:self._nd_ptr[node + 1]]
+            sh = np.searchsorted(self._sh_ptr, idx, side="right") - 1
+            got = self._cands[node] = (sh.tolist(), self._sh_dist[idx].tolist())
         return got
 
     def order(self, node: int) -> list[int]:
@@ -419,7 +443,7 @@ class RouteTable:
         got = col.get(s)
         if got is None:
             nodes, dist, _ = self._reaching(s, node)
-            k = int(np.searchsorted(nodes, node))
+            k = int(nodes.searchsorted(node))
             got = col[s] = float(dist[k]) if k < nodes.size and nodes[k] == node else math.inf
         return got
 
@@ -436,10 +460,8 @@ class RouteTable:
         the full one within its limit, bit for bit, next hops included: see ``RouteTable``).
         Kept in the shared byte-bounded cache: a far row costs memory in proportion to the
         area it covers, not to the town, which is what keeps a county's worker small."""
-        nodes, dist, pred = self._sparse(s)
-        k = int(np.searchsorted(nodes, node))
-        if k < nodes.size and nodes[k] == node:
-            return nodes, dist, pred
+        if s in self.candidates(node)[0]:  # (the shelters whose own rows hold the node)
+            return self._sparse(s)
         limit = self._far_limit.get(s, 2.0 * self.limit)
         while True:
             lim = limit  # (bound for the closure below)
@@ -451,10 +473,11 @@ class RouteTable:
                 return at, d[at], p[at].astype(np.int32)
 
             nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
-            k = int(np.searchsorted(nodes, node))
+            k = int(nodes.searchsorted(node))
             if (k < nodes.size and nodes[k] == node) or lim == math.inf:
                 self._far_limit[s] = lim
                 return nodes, dist, pred
+            self.cache.drop((id(self), self.version, s, f"far{lim!r}"))  # (outgrown)
             # Past the whole town: the full search (an unreachable node stays unreached).
             limit = 2.0 * lim if nodes.size < self.n_nodes and 2.0 * lim < self._span() \
                 else math.inf
@@ -530,7 +553,7 @@ class RouteTable:
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self._sh_ptr, self._sh_nodes, self._sh_dist,
-                                      self._sh_pred, self._nd_ptr, self._nd_sh, self._nd_dist))
+                                      self._sh_pred, self._nd_ptr, self._nd_idx))
 
     @property
     def shelter_dist(self) -> np.ndarray:
@@ -609,8 +632,9 @@ class Routes:
                           self.network.xy, self.dense)
 
 
-FAR_ROWS_BYTES = 96 * 2**20  # far rows, kept across replications (sparse: most are small)
-DENSE_ROWS_BYTES = 32 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
+CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
+FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
+DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
