@@ -35,8 +35,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def evacuation_town(grids: int) -> dict[str, Any]:
-    """The 50-grid benchmark town scaled to ``grids`` grids (≈ 2.8 grids per village)."""
+def evacuation_town(grids: int, proportional: bool = False) -> dict[str, Any]:
+    """The 50-grid benchmark town scaled to ``grids`` grids (≈ 2.8 grids per village).
+
+    ``proportional``: the schools' places grow with the town (3,000 per 50 grids, over
+    max(round(k), 1) schools) instead of whole 3,000-place schools. Without it a 10-grid town
+    gets a whole school (1.6 places per person at risk, nobody turned away) while a 300-grid
+    town gets 0.76 (shelters fill, trips go on to farther ones): the per-person ratio then
+    compares two different evacuations, not one evacuation at two sizes."""
     import bench_evacuation
 
     raw = bench_evacuation.town()
@@ -53,8 +59,10 @@ def evacuation_town(grids: int) -> dict[str, Any]:
     ev = raw["evacuation"]
     ev["shelters"] = [{"id": f"VC{v:03d}", "node": f"V{v}", "capacity": 400}
                       for v in range(1, villages + 1)]
+    schools = max(round(k), 1)
     ev["shelters"] += [{"id": f"school{s}", "node": f"V{1 + s * 7 % villages}-1",
-                        "capacity": 3000} for s in range(max(round(k), 1))]
+                        "capacity": round(3000 * k / schools) if proportional else 3000}
+                       for s in range(schools)]
     raw["injects"] = []
     raw.pop("assumptions", None)
     return raw
@@ -79,14 +87,14 @@ def muster_town(grids: int) -> dict[str, Any]:
     return raw
 
 
-def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
+def child(kind: str, grids: int, reps: int, proportional: bool = False) -> dict[str, Any]:
     from sim.core.scenario import parse_scenario
     from sim.run.experiments import plan_inputs
     from sim.run.gc_policy import own_process
 
     own_process()  # as a worker: built inputs are frozen out of the collector's reach
 
-    raw = evacuation_town(grids) if kind == "evacuation" else muster_town(grids)
+    raw = evacuation_town(grids, proportional) if kind == "evacuation" else muster_town(grids)
     s = parse_scenario(raw, ROOT / "scenarios")
     setup = s.plan()
     t0 = time.process_time()

@@ -35,6 +35,8 @@ STRANDED_REASONS = (HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE
 Group = list[int]  # [household index, people] moving together
 
 Proc = Generator[simpy.Event, Any, Any]
+# Warners and squads: generators of delays (minutes) or of the list to wait in (see ``_step``).
+Steps = Generator[Any, Any, Any]
 
 
 
@@ -102,7 +104,9 @@ class FloodRun:
         # town-wide and by grid, so that a pickup scans only the households it may take.
         self.pending: dict[int, None] = {}
         self.pending_by_grid: list[dict[int, None]] = [{} for _ in inp.grid_order]
-        self.requests: dict[int, simpy.Event] = {}  # by grid, -1 for town-wide squads
+        # Squads waiting for the next escort request, by grid (-1: town-wide), in the order
+        # they began to wait (as an event's callbacks).
+        self.requests: dict[int, list[Steps]] = {}
         self.queues = [deque(int(h) for h in o) for o in inp.grid_order]
         self.second: list[deque[tuple[int, float]]] = [deque() for _ in inp.grid_order]
         self.visits = np.zeros(len(inp.warners), dtype=int)
@@ -138,10 +142,10 @@ class FloodRun:
         env, inp = self.env, self.inp
         for h in np.flatnonzero(self.self_evac):
             self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
-        for w in range(len(inp.warners)):
-            env.process(self.warner(w))
+        for w in range(len(inp.warners)):  # (as processes: an Initialize each, urgent)
+            self.later(0.0, self._step, self.warner(w), priority=URGENT)
         for q, sq in enumerate(inp.squads):
-            env.process(self.squad(q, sq))
+            self.later(0.0, self._step, self.squad(q, sq), priority=URGENT)
         env.process(self.road_watch())
         for t, s in inp.story.lost:
             env.process(self.shelter_lost(t, s))
@@ -306,6 +310,23 @@ class FloodRun:
         self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
                                 "walk", self.pop.walk_kmh))
 
+    def _step(self, steps: Steps, _: int = 0) -> None:
+        """The next step of a warner or a squad (bare calls, as for trips): a delay is a
+        Timeout's place on the queue; a list is the squads waiting for an escort request
+        (``_wake`` resumes them, where the request event's callbacks would run)."""
+        try:
+            got = next(steps)
+        except StopIteration:
+            return
+        if type(got) is list:
+            got.append(steps)
+        else:
+            self.later(got, self._step, steps)
+
+    def _wake(self, waiting: list[Steps], _: int = 0) -> None:
+        for steps in waiting:
+            self._step(steps)
+
     def _advance(self, steps: Generator[float, None, int], _: int = 0) -> None:
         """The next step of a trip, and a bare call for the one after."""
         try:
@@ -320,18 +341,6 @@ class FloodRun:
             if not self.went_alone[h]:  # (a self-evacuation is recorded as it starts)
                 self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
             self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
-
-    def travel(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
-            simpy.Event, Any, int]:
-        """``trip`` in a SimPy process (escorts: the responder goes on when it ends)."""
-        steps = self.trip(groups, node, mode, kmh)
-        try:
-            delay = next(steps)
-            while True:
-                yield self.env.timeout(delay)
-                delay = next(steps)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
 
     def trip(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
             float, None, int]:
@@ -400,7 +409,7 @@ class FloodRun:
                 self.hh_event(h, "turned_away", sid)
 
     # -- warners -------------------------------------------------------------------------------
-    def warner(self, w: int) -> Proc:
+    def warner(self, w: int) -> Steps:
         env, inp = self.env, self.inp
         r = inp.warners[w]
         duty = inp.params.role(r.role)
@@ -410,7 +419,7 @@ class FloodRun:
         ready = arrive if not math.isnan(arrive) else inp.params.warning_start_min + float(
             duty.turnout.sample(self.rw[w, R_TURNOUT]))
         ready, to = inp.story.on_duty(ready, r.role, r.grid, inp.grid_ids)
-        yield env.timeout(ready)
+        yield ready
         self.on_duty[w] = True
         here = int(inp.warner_start[w]) if to is None else to.node
         grid = r.grid_index if to is None or to.grid < 0 else to.grid
@@ -423,7 +432,7 @@ class FloodRun:
                 h, ready = second.popleft()
                 knock = 1
                 if ready > env.now:
-                    yield env.timeout(ready - env.now)
+                    yield ready - env.now
             else:
                 return
             if self.status[h] not in (HOME, REFUSED):
@@ -435,20 +444,20 @@ class FloodRun:
                 continue
             metres = float(np.hypot(*(inp.xy[target] - inp.xy[here]))) * inp.params.detour_factor
             speed = duty.walk_kmh * float(np.interp(depth, self._wading_x, self._wading_y))
-            yield env.timeout(metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH))
+            yield metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
             self.km[w] += metres / 1000.0
             here = target
-            yield env.timeout(self.knock[knock, h])
+            yield self.knock[knock, h]
             self.visits[w] += 1
             if self.status[h] not in (HOME, REFUSED):
                 continue
             self.knocked(h, knock, w, here, duty.escorts_found)
             if self.status[h] == WAITING_ESCORT and duty.escorts_found:
-                yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+                yield max(self.ready_at[h] - env.now, 0.0)
                 self.escorted[h] = True
                 self.waiting[h] = 0
                 t0 = env.now
-                here = yield from self.travel([[h, int(inp.hh_members[h])]], here, "walk",
+                here = yield from self.trip([[h, int(inp.hh_members[h])]], here, "walk",
                                               self.pop.escorted_kmh)
                 self.km[w] += (env.now - t0) * self.pop.escorted_kmh / 60.0
 
@@ -469,9 +478,9 @@ class FloodRun:
                     self.pending_by_grid[int(self.hh_grid[h])][h] = None
                     self.hh_event(h, "escort_requested")
                     for key in (-1, int(self.hh_grid[h])):
-                        ev = self.requests.pop(key, None)
-                        if ev is not None:
-                            ev.succeed()
+                        waiting = self.requests.pop(key, None)
+                        if waiting:  # (where the request event would be scheduled)
+                            self.later(0.0, self._wake, waiting)
             else:
                 self.status[h] = PREPARING
                 self.later(0.0, self.walk_out, h, priority=URGENT)
@@ -484,7 +493,7 @@ class FloodRun:
                     (h, env.now + self.pop.second_knock_after_min))
 
     # -- escort squads -------------------------------------------------------------------------
-    def squad(self, q: int, sq: Squad) -> Proc:
+    def squad(self, q: int, sq: Squad) -> Steps:
         env, inp = self.env, self.inp
         k = len(inp.warners) + q
         if sq.arrive_min is None and self.rs[q, R_AVAIL] >= sq.duty.availability:
@@ -492,7 +501,7 @@ class FloodRun:
         ready = sq.arrive_min if sq.arrive_min is not None else (
             inp.params.warning_start_min + float(sq.duty.turnout.sample(self.rs[q, R_TURNOUT])))
         ready, to = inp.story.on_duty(ready, sq.role, sq.grid, inp.grid_ids)
-        yield env.timeout(ready)
+        yield ready
         base = sq.base if to is None else to.node
         if sq.arrive_min is not None:
             self.event(sq.id, sq.role, sq.grid, "arrived", self.node(base))
@@ -508,7 +517,7 @@ class FloodRun:
             waiting = self.pending_by_grid[own_grid] if own_grid >= 0 else self.pending
             cand = np.fromiter(waiting, dtype=int, count=len(waiting))
             if cand.size == 0:
-                yield self.wait_request(own_grid)
+                yield self.requests.setdefault(own_grid, [])
                 continue
             state = inp.timeline.state_at(env.now)
             # (From a shelter: the full table's row, one search kept per state like a base's.)
@@ -518,7 +527,7 @@ class FloodRun:
                 change = inp.timeline.next_change(env.now)
                 if not math.isfinite(change):
                     return
-                yield env.timeout(change - env.now)
+                yield change - env.now
                 continue
             j = int(np.argmin(d))
             h = int(cand[j])
@@ -527,10 +536,10 @@ class FloodRun:
             self.waiting[h] -= take
             if self.waiting[h] == 0:
                 self.unpend(h)
-            yield env.timeout(float(d[j]))
+            yield float(d[j])
             if mode == "walk":
                 self.km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
-            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            yield max(self.ready_at[h] - env.now, 0.0)
             here = int(inp.hh_node[h])
             self.escorted[h] = True
             self.trips += 1
@@ -540,7 +549,7 @@ class FloodRun:
                 yield from self.fill_seats(groups, seats - take, h)
             t0 = env.now
             kmh = self.pop.escorted_kmh if mode == "walk" else inp.params.vehicle_kmh
-            here = yield from self.travel(groups, here, mode, kmh)
+            here = yield from self.trip(groups, here, mode, kmh)
             if mode == "walk":
                 self.km[k] += (env.now - t0) * kmh / 60.0
             at = np.flatnonzero(inp.shelter_nodes == here)
@@ -552,14 +561,7 @@ class FloodRun:
         del self.pending[h]
         del self.pending_by_grid[int(self.hh_grid[h])][h]
 
-    def wait_request(self, grid: int) -> simpy.Event:
-        """An event that fires at the next escort request of the grid (-1: anywhere)."""
-        ev = self.requests.get(grid)
-        if ev is None:
-            ev = self.requests[grid] = self.env.event()
-        return ev
-
-    def fill_seats(self, groups: list[Group], seats: int, first: int) -> Proc:
+    def fill_seats(self, groups: list[Group], seats: int, first: int) -> Steps:
         """Pick up more waiting households of the same grid, nearest first, while seats last."""
         env, inp = self.env, self.inp
         grid = inp.households[first].grid_index
@@ -576,8 +578,8 @@ class FloodRun:
             take = int(self.waiting[h])  # claimed before driving there
             self.waiting[h] = 0
             self.unpend(h)
-            yield env.timeout(metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH))
-            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            yield metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH)
+            yield max(self.ready_at[h] - env.now, 0.0)
             self.escorted[h] = True
             self.leave_home(h)
             seats -= take
