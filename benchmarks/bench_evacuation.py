@@ -59,10 +59,7 @@ def one(inp: Any, rep: int) -> tuple[float, int]:
     t0 = time.process_time()
     run = FloodRun(inp, replication_key(1, rep), False)
     run.start()
-    env, horizon, steps = run.env, inp.params.horizon_min, 0
-    while env.peek() < horizon:
-        env.step()
-        steps += 1
+    steps = run.env.run_until(inp.params.horizon_min)
     evacuation_metrics(inp, run)
     return time.process_time() - t0, steps
 

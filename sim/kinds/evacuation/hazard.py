@@ -174,6 +174,8 @@ class FloodTimeline:
             nxt[k] = self.step_times[k + 1] if changes else nxt[k + 1]
         self._next = nxt.tolist()
         self._times = self.step_times.tolist()
+        self._level = self.level.tolist()  # (Python floats: read one at a time)
+        self._elevation = self.elevation.tolist()
 
     def now(self, t: float) -> tuple[FloodState, float]:
         """The state in force at ``t`` and the time it next changes (inf: never)."""
@@ -192,8 +194,8 @@ class FloodTimeline:
         return np.maximum(lv - self.elevation[nodes], 0.0)
 
     def depth_at(self, node: int, t: float) -> float:
-        lv = float(self.level[min(int(t), self.level.size - 1)])
-        return max(lv - float(self.elevation[node]), 0.0)
+        level = self._level
+        return max(level[min(int(t), len(level) - 1)] - self._elevation[node], 0.0)
 
     def first_above(self, nodes: np.ndarray, depth_m: float) -> np.ndarray:
         """First whole minute at which each node is deeper than ``depth_m`` (inf: never)."""
@@ -325,6 +327,7 @@ class RouteTable:
         self._bounds: dict[int, np.ndarray] = {}
         self._cands: dict[int, tuple[list[int], list[float]]] = {}
         self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
+        self._paths: dict[tuple[int, int], tuple[list[int], list[float]]] = {}  # (``walk``)
         self._total: float | None = None
         self._compute(limit)
 
@@ -335,7 +338,7 @@ class RouteTable:
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
-        self._cands, self._far_limit, self._total = {}, {}, None
+        self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
         self.dense = RowCache(DENSE_ROWS_BYTES)
         dist = np.asarray(dist, dtype=float)
         sh, nodes = np.nonzero(np.isfinite(dist))
@@ -493,25 +496,46 @@ class RouteTable:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
         full table's row (``route``): within the limit the table's own row, beyond it a far
-        row (``_reaching``) made dense for the walk."""
+        row (``_reaching``). The route walked so far from each node is remembered as Python
+        lists (trips from the same node re-plan there in every replication)."""
+        path = self._paths.get((s, node))
+        if path is None:
+            if len(self._paths) >= 100_000:  # bounded: a county has many nodes
+                self._paths.clear()
+            row, hop = self._walk_rows(s, node)
+            path = self._paths[(s, node)] = ([node], [float(row[node])])
+        else:
+            row = hop = None
+        nodes, dists = path
+        start, i = dists[0], 0
+        while start - dists[i] < budget:
+            if i + 1 == len(nodes):  # the route is known this far: one hop further
+                if hop is None:
+                    row, hop = self._walk_rows(s, node)
+                nxt = int(hop[nodes[i]])
+                if nxt < 0:  # at the shelter (only by rounding): stop there
+                    break
+                nodes.append(nxt)
+                dists.append(float(row[nxt]))
+            i += 1
+        return nodes[i], start - dists[i]
+
+    def _walk_rows(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense (minutes, next hop) rows towards ``s`` good for the route from ``node``."""
         row, hop = self.row(s)
-        if not row[node] < math.inf:
-            nodes, dist, pred = self._reaching(s, node)
-            lim = self._far_limit[s]
+        if row[node] < math.inf:
+            return row, hop
+        nodes, dist, pred = self._reaching(s, node)
+        lim = self._far_limit[s]
 
-            def make() -> tuple[np.ndarray, ...]:
-                d = np.full(self.n_nodes, math.inf)
-                p = np.full(self.n_nodes, -9999, dtype=np.int32)
-                d[nodes], p[nodes] = dist, pred
-                return d, p
+        def make() -> tuple[np.ndarray, ...]:
+            d = np.full(self.n_nodes, math.inf)
+            p = np.full(self.n_nodes, -9999, dtype=np.int32)
+            d[nodes], p[nodes] = dist, pred
+            return d, p
 
-            row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
-        nxt, start = node, float(row[node])
-        while start - row[nxt] < budget:
-            if hop[nxt] < 0:  # at the shelter (only by rounding): stop there
-                break
-            nxt = int(hop[nxt])
-        return nxt, start - float(row[nxt])
+        row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
+        return row, hop
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
