@@ -48,6 +48,24 @@ def dijkstra(graph: csr_matrix, **kwargs: Any) -> Any:
     return run(graph, **kwargs)
 
 
+def both_ways(graph: csr_matrix) -> csr_matrix:
+    """The undirected ``graph`` as a directed one listing, at each node, its own row's roads
+    and then the transpose's, in the order in which csgraph's undirected Dijkstra scans them:
+    a directed search of it is the undirected search of ``graph``, bit for bit (distances and
+    next hops, ties included; ``tests/test_model_fast_paths``), without csgraph transposing
+    the graph on every call (most of a small limited search's cost)."""
+    from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
+
+    n = graph.shape[0]
+    gt = graph.T.tocsr()
+    rows = np.concatenate([np.repeat(np.arange(n), np.diff(graph.indptr)),
+                           np.repeat(np.arange(n), np.diff(gt.indptr))])
+    order = np.argsort(rows, kind="stable")  # (each row: its own roads first, in order)
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
+    return csr_matrix((np.concatenate([graph.data, gt.data])[order],
+                       np.concatenate([graph.indices, gt.indices])[order], indptr), shape=(n, n))
+
+
 def hourly_rain(rain: Rainfall) -> np.ndarray:
     """Rain in mm for each hour of the storm."""
     if rain.hourly_mm is not None:
@@ -311,7 +329,8 @@ class RouteTable:
     def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
                  cache: RowCache | None = None, xy: np.ndarray | None = None,
                  dense: RowCache | None = None):
-        self.graph = graph  # the open roads, for distances from squad bases on demand
+        # The open roads, both ways (see ``both_ways``; the undirected one is not kept).
+        self._both = self.graph = both_ways(graph)
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
@@ -336,6 +355,7 @@ class RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
         self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
+        self._both = None  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
         self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
@@ -347,6 +367,10 @@ class RouteTable:
                     math.inf)
         return self
 
+    def search(self, **kwargs: Any) -> Any:
+        """csgraph's undirected Dijkstra over the open roads (see ``both_ways``)."""
+        return dijkstra(self._both, directed=True, **kwargs)
+
     def _compute(self, limit: float) -> None:
         # Searched in chunks of shelters, keeping only what is within the limit: each source is
         # searched on its own (the same as at once), and the dense (shelters, nodes) arrays of
@@ -355,7 +379,7 @@ class RouteTable:
         step = max(CHUNK_ENTRIES // max(n, 1), 1)
         parts = []
         for a in range(0, len(self.shelters), step):
-            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[a:a + step],
+            dist, pred = self.search(indices=self.shelters[a:a + step],
                                   return_predecessors=True, limit=limit)
             sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
             parts.append((sh + a, nodes.astype(np.int32), dist[sh, nodes],
@@ -418,7 +442,7 @@ class RouteTable:
             return self.row(s)
 
         def make() -> tuple[np.ndarray, ...]:
-            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[s],
+            dist, pred = self.search(indices=self.shelters[s],
                                   return_predecessors=True)
             return dist, pred.astype(np.int32)
 
@@ -431,7 +455,7 @@ class RouteTable:
             return self.row(s)[0]
 
         def make() -> tuple[np.ndarray, ...]:
-            return (dijkstra(self.graph, directed=False, indices=self.shelters[s]),)
+            return (self.search(indices=self.shelters[s]),)
 
         return self.cache.get((id(self), self.version, s, "dist"), make)[0]
 
@@ -470,7 +494,7 @@ class RouteTable:
             lim = limit  # (bound for the closure below)
 
             def make() -> tuple[np.ndarray, ...]:
-                d, p = dijkstra(self.graph, directed=False, indices=self.shelters[s],
+                d, p = self.search(indices=self.shelters[s],
                                 return_predecessors=True, limit=lim)
                 at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
                 return at, d[at], p[at].astype(np.int32)
@@ -556,7 +580,7 @@ class RouteTable:
             x, y = self.xy[:, 0], self.xy[:, 1]
             marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
                             int(np.argmin(x - y)), int(np.argmax(x - y))})
-            self._marks = dijkstra(self.graph, directed=False, indices=marks)
+            self._marks = self.search(indices=marks)
         xy = self.xy[self.shelters]
         lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
         with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
@@ -640,7 +664,7 @@ class Routes:
                 lim = 2.0 * lim if at.size < table.n_nodes and 2.0 * lim < table._span() \
                     else math.inf
             t0 = time.process_time()
-            d = dijkstra(table.graph, directed=False, indices=base, limit=lim)
+            d = table.search(indices=base, limit=lim)
             at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
             got = table.base_dist[base] = (at, d[at], lim)
             self.seconds += time.process_time() - t0

@@ -20,7 +20,7 @@ import simpy
 from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable, dijkstra
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 
 # Per-household uniforms; appending a slot never changes the existing ones.
@@ -318,7 +318,7 @@ class FloodRun:
             if not dist[node] < math.inf or int(src[node]) in room:
                 return float(dist[node])
         t0 = time.process_time()
-        dist, _, src = dijkstra(table.graph, directed=False, indices=sorted(room),
+        dist, _, src = table.search(indices=sorted(room),
                                 min_only=True, return_predecessors=True)
         self.inp.routes.seconds += time.process_time() - t0
         self._least_memo[key] = (dist, src)
