@@ -491,11 +491,11 @@ class RouteTable:
             return self._sparse(s)
         limit = self._far_limit.get(s, 2.0 * self.limit)
         while True:
-            lim = limit  # (bound for the closure below)
+            lim = limit
 
-            def make() -> tuple[np.ndarray, ...]:
-                d, p = self.search(indices=self.shelters[s],
-                                return_predecessors=True, limit=lim)
+            def make(lim: float = lim) -> tuple[np.ndarray, ...]:
+                d, p = self.search(indices=self.shelters[s], return_predecessors=True,
+                                   limit=lim)
                 at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
                 return at, d[at], p[at].astype(np.int32)
 
@@ -523,24 +523,23 @@ class RouteTable:
         row (``_reaching``). The route walked so far from each node is remembered as Python
         lists (trips from the same node re-plan there in every replication)."""
         path = self._paths.get((s, node))
+        rows: tuple[np.ndarray, np.ndarray] | None = None
         if path is None:
             if len(self._paths) >= 100_000:  # bounded: a county has many nodes
                 self._paths.clear()
-            row, hop = self._walk_rows(s, node)
-            path = self._paths[(s, node)] = ([node], [float(row[node])])
-        else:
-            row = hop = None
+            rows = self._walk_rows(s, node)
+            path = self._paths[(s, node)] = ([node], [float(rows[0][node])])
         nodes, dists = path
         start, i = dists[0], 0
         while start - dists[i] < budget:
             if i + 1 == len(nodes):  # the route is known this far: one hop further
-                if hop is None:
-                    row, hop = self._walk_rows(s, node)
-                nxt = int(hop[nodes[i]])
+                if rows is None:
+                    rows = self._walk_rows(s, node)
+                nxt = int(rows[1][nodes[i]])
                 if nxt < 0:  # at the shelter (only by rounding): stop there
                     break
                 nodes.append(nxt)
-                dists.append(float(row[nxt]))
+                dists.append(float(rows[0][nxt]))
             i += 1
         return nodes[i], start - dists[i]
 

@@ -59,7 +59,8 @@ class BareCallEnvironment(simpy.Environment):
         queue = self._queue  # type: ignore[attr-defined]
         if not until > self._now:  # type: ignore[has-type]
             raise ValueError(f"until (={until}) must be greater than the current simulation time")
-        heappush(queue, (float(until), URGENT, next(self._eid), None))  # type: ignore[attr-defined]
+        stop: Any = (float(until), URGENT, next(self._eid), None)  # type: ignore[attr-defined]
+        heappush(queue, stop)
         steps = 0
         while True:
             self._now, _, _, ev = heappop(queue)
@@ -69,7 +70,7 @@ class BareCallEnvironment(simpy.Environment):
             elif ev is None:
                 return steps
             else:  # a SimPy event: as ``Environment.step``
-                callbacks, ev.callbacks = ev.callbacks, None
+                callbacks, ev.callbacks = ev.callbacks, None  # type: ignore[assignment]
                 for callback in callbacks:
                     callback(ev)
                 if not ev._ok and not hasattr(ev, "_defused"):
