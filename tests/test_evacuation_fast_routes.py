@@ -91,7 +91,7 @@ def test_squad_base_minutes_give_the_full_rows_nearest():
         graph, shelters, xy = _town(70 + seed, 0.15)
         n = graph.shape[0]
         routes = Routes.__new__(Routes)
-        routes.seconds = 0.0
+        routes.seconds, routes.bases = 0.0, RowCache(50_000)
         table = RouteTable(graph, shelters, 1.0, RowCache(), xy)
         routes.table = lambda state, mode, t=table: t  # type: ignore[method-assign]
         for base in rng.choice(n, 8, replace=False).tolist():

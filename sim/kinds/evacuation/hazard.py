@@ -307,6 +307,20 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
         return got
 
+    def peek(self, key: tuple[int, int, int, str]) -> tuple[np.ndarray, ...] | None:
+        got = self._rows.get(key)
+        if got is not None:
+            self._rows.move_to_end(key)
+        return got
+
+    def put(self, key: tuple[int, int, int, str], value: tuple[np.ndarray, ...]) -> None:
+        self.drop(key)
+        self._rows[key] = value
+        self.used += sum(a.nbytes for a in value)
+        while self.used > self.budget and len(self._rows) > 1:
+            _, old = self._rows.popitem(last=False)
+            self.used -= sum(a.nbytes for a in old)
+
     def drop(self, key: tuple[int, int, int, str]) -> None:
         old = self._rows.pop(key, None)
         if old is not None:
@@ -334,8 +348,6 @@ class RouteTable:
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
-        # base node -> (nodes reached, their minutes, the search's limit): ``Routes.from_base``
-        self.base_dist: dict[int, tuple[np.ndarray, np.ndarray, float]] = {}
         self.cache = cache if cache is not None else RowCache()
         # Dense rows for walking routes: a few dozen at a time (trips that re-plan at one
         # change of the network head for the same few shelters), apart from the far rows so
@@ -354,7 +366,7 @@ class RouteTable:
     def from_dense(cls, dist: np.ndarray, pred: np.ndarray) -> RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
-        self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
+        self.graph, self.shelters = None, []  # type: ignore[assignment]
         self._both = None  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
@@ -564,7 +576,8 @@ class RouteTable:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
         the fewest minutes per metre of any open road, and the triangle inequality through
         four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
-        (sums of rounded minutes). Zero without coordinates. Remembered per node."""
+        (sums of rounded minutes, landmark distances kept as float32). Zero without
+        coordinates. Remembered per node."""
         got = self._bounds.get(node)
         if got is not None:
             return got
@@ -579,12 +592,15 @@ class RouteTable:
             x, y = self.xy[:, 0], self.xy[:, 1]
             marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
                             int(np.argmin(x - y)), int(np.argmax(x - y))})
-            self._marks = self.search(indices=marks)
+            # float32 (half the memory of a county's tables' landmarks): its rounding,
+            # under 1e-7 of a value, is well inside the 1e-6 taken off below.
+            self._marks = self.search(indices=marks).astype(np.float32)
+            self._marks_sh = self._marks[:, self.shelters].astype(float)
         xy = self.xy[self.shelters]
         lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
         with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
-            d_s, d_n = self._marks[:, self.shelters], self._marks[:, [node]]
-            tri = np.abs(d_s - d_n) - 1e-9 * (d_s + d_n)
+            d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
+            tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)
         tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
         if len(self._bounds) >= 20_000:  # bounded: a county has many such nodes
             self._bounds.clear()
@@ -625,6 +641,7 @@ class Routes:
     _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
     cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
     dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
+    bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
@@ -650,12 +667,14 @@ class Routes:
         nearest waiting household, which is near, and the sparse row kept per state, mode
         and base costs memory in proportion to the area searched, not to the town."""
         table = self.table(state, mode)
-        got = table.base_dist.get(base)
+        key = (id(table), table.version, base, "base")
+        got = self.bases.peek(key)
         while True:
             if got is None:
                 lim = 2.0 * table.limit if table.limit < math.inf else math.inf
             else:
-                at, dist, lim = got
+                at, dist, lims = got
+                lim = float(lims[0])
                 k = np.minimum(at.searchsorted(nodes), at.size - 1)
                 hit = at[k] == nodes
                 if hit.any() or lim == math.inf:
@@ -665,7 +684,8 @@ class Routes:
             t0 = time.process_time()
             d = table.search(indices=base, limit=lim)
             at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
-            got = table.base_dist[base] = (at, d[at], lim)
+            got = (at, d[at], np.array([lim]))
+            self.bases.put(key, got)
             self.seconds += time.process_time() - t0
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
@@ -681,6 +701,7 @@ class Routes:
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
 FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
+BASE_ROWS_BYTES = 24 * 2**20  # squads' rows from their bases and shelters (sparse)
 DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
