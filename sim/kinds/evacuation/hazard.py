@@ -58,12 +58,17 @@ def both_ways(graph: csr_matrix) -> csr_matrix:
 
     n = graph.shape[0]
     gt = graph.T.tocsr()
-    rows = np.concatenate([np.repeat(np.arange(n), np.diff(graph.indptr)),
-                           np.repeat(np.arange(n), np.diff(gt.indptr))])
-    order = np.argsort(rows, kind="stable")  # (each row: its own roads first, in order)
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))])
-    return csr_matrix((np.concatenate([graph.data, gt.data])[order],
-                       np.concatenate([graph.indices, gt.indices])[order], indptr), shape=(n, n))
+    own, other = np.diff(graph.indptr), np.diff(gt.indptr)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(own + other, out=indptr[1:])
+    # Each row: its own roads first, then the transpose's, each in their order (no sort).
+    at_own = np.arange(graph.indices.size) + np.repeat(indptr[:-1] - graph.indptr[:-1], own)
+    at_other = np.arange(gt.indices.size) + np.repeat(indptr[:-1] + own - gt.indptr[:-1], other)
+    data = np.empty(indptr[-1])
+    indices = np.empty(indptr[-1], dtype=graph.indices.dtype)
+    data[at_own], data[at_other] = graph.data, gt.data
+    indices[at_own], indices[at_other] = graph.indices, gt.indices
+    return csr_matrix((data, indices, indptr), shape=(n, n))
 
 
 def hourly_rain(rain: Rainfall) -> np.ndarray:
@@ -342,9 +347,9 @@ class RouteTable:
 
     def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
                  cache: RowCache | None = None, xy: np.ndarray | None = None,
-                 dense: RowCache | None = None):
+                 dense: RowCache | None = None, both: csr_matrix | None = None):
         # The open roads, both ways (see ``both_ways``; the undirected one is not kept).
-        self._both = self.graph = both_ways(graph)
+        self._both = self.graph = both if both is not None else both_ways(graph)
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
@@ -695,8 +700,9 @@ class Routes:
         ok = np.isfinite(weights)
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache,
-                          self.network.xy, self.dense)
+        both = both_ways(g)
+        return RouteTable(g, self.shelters, _first_limit(both, self.shelters), self.cache,
+                          self.network.xy, self.dense, both)
 
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
@@ -706,12 +712,12 @@ DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-n
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
-def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
+def _first_limit(both: csr_matrix, shelters: list[int]) -> float:
     """A first limit for a route table: the farthest any node is from its nearest shelter (one
     multi-source search), so that every node sees at least one and most see several; where
     they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
-    if not shelters or len(shelters) * graph.shape[0] <= FULL_TABLE_ENTRIES:
+    if not shelters or len(shelters) * both.shape[0] <= FULL_TABLE_ENTRIES:
         return math.inf  # a town's full table is small, and its scan needs no fallback
-    near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
+    near = dijkstra(both, directed=True, indices=shelters, min_only=True)  # (``both_ways``)
     finite = near[np.isfinite(near)]
     return float(finite.max()) if finite.size and finite.max() > 0 else math.inf
