@@ -174,7 +174,7 @@ def describe(kind: str, r: dict[str, Any], first: dict[str, Any], label: str = "
             f"{r['cpu_per_rep_s']:6.2f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
             f"({r['us_per_person'] / first['us_per_person']:.2f}x the {first['grids']}-grid "
             f"town), build {r['build_cpu_s']:.2f} s CPU, peak {r['peak_rss_mb']:.0f} MB")
-    if kind == "evacuation":
+    if r["kind"] == "evacuation":
         line += (f", {r['nodes']:,} nodes, {r['route_tables']} route tables in "
                  f"{r['route_tables_s']:.2f} s CPU (then "
                  f"{r.get('routing_per_rep_s', 0.0):.2f} s of searches per rep)")

@@ -607,7 +607,7 @@ class RouteTable:
             d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
             tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)
         tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
-        if len(self._bounds) >= 20_000:  # bounded: a county has many such nodes
+        if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
             self._bounds.clear()
         got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
         return got
