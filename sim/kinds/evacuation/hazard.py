@@ -452,20 +452,6 @@ class RouteTable:
         dist, hop = self.dense.get((id(self), self.version, s, "row"), make)
         return dist, hop
 
-    def full(self, s: int) -> tuple[np.ndarray, np.ndarray]:
-        """(minutes, next hop) from every node to shelter ``s`` without limit: one search from
-        the shelter, the same as the full table's row (each source is searched on its own)."""
-        if self.limit == math.inf:
-            return self.row(s)
-
-        def make() -> tuple[np.ndarray, ...]:
-            dist, pred = self.search(indices=self.shelters[s],
-                                  return_predecessors=True)
-            return dist, pred.astype(np.int32)
-
-        dist, hop = self.cache.get((id(self), self.version, s, "full"), make)
-        return dist, hop
-
     def full_row(self, s: int) -> np.ndarray:
         """Minutes from shelter ``s`` to every node, without limit."""
         if self.limit == math.inf:
@@ -536,8 +522,8 @@ class RouteTable:
     def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
-        full table's row (``route``): within the limit the table's own row, beyond it a far
-        row (``_reaching``). The route walked so far from each node is remembered as Python
+        full table's row: within the limit the table's own row, beyond it a far row
+        (``_reaching``). The route walked so far from each node is remembered as Python
         lists (trips from the same node re-plan there in every replication)."""
         path = self._paths.get((s, node))
         rows: tuple[np.ndarray, np.ndarray] | None = None
@@ -611,12 +597,6 @@ class RouteTable:
             self._bounds.clear()
         got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
         return got
-
-    def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
-        """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
-        from ``node``: the table's row if ``node`` is within its limit, else the full one."""
-        dist, hop = self.row(s)
-        return (dist, hop) if dist[node] < math.inf else self.full(s)
 
     @property
     def nbytes(self) -> int:
