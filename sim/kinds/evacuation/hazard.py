@@ -398,9 +398,10 @@ class RouteTable:
         for a in range(0, len(self.shelters), step):
             dist, pred = self.search(indices=self.shelters[a:a + step],
                                   return_predecessors=True, limit=limit)
-            sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
-            parts.append((sh + a, nodes.astype(np.int32), dist[sh, nodes],
-                          pred[sh, nodes].astype(np.int32)))
+            flat = np.flatnonzero(np.isfinite(dist))  # by shelter, then node
+            sh, nodes = np.divmod(flat, n)
+            parts.append((sh + a, nodes.astype(np.int32), dist.ravel()[flat],
+                          pred.ravel()[flat].astype(np.int32)))
         self._store(len(self.shelters), n, parts, limit)
 
     def _store(self, n_shelters: int, n_nodes: int,
