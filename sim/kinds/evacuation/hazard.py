@@ -290,9 +290,11 @@ def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
 
 
 class RowCache:
-    """Dense rows of route tables built on demand, the most recent kept up to a byte budget
-    (a few dozen rows at county scale): trips that re-plan at the same change of the network
-    walk towards the same few shelters, so the rows are reused, and memory stays bounded."""
+    """Rows of route tables built on demand (dense rows to walk, sparse rows of limited
+    searches from shelters and squad bases), the most recently used kept up to a byte budget:
+    trips that re-plan at the same change of the network head for the same few shelters, so
+    the rows are reused, and a worker's memory stays bounded at county scale. (Not locked:
+    threads sharing inputs may at worst compute a row twice or misjudge the budget a little.)"""
 
     def __init__(self, budget_bytes: int = 256 * 2**20):
         self.budget = budget_bytes
