@@ -20,6 +20,7 @@ Model (a documented bucket/threshold model, not hydraulics):
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import time
@@ -294,7 +295,8 @@ class RowCache:
     searches from shelters and squad bases), the most recently used kept up to a byte budget:
     trips that re-plan at the same change of the network head for the same few shelters, so
     the rows are reused, and a worker's memory stays bounded at county scale. (Not locked:
-    threads sharing inputs may at worst compute a row twice or misjudge the budget a little.)"""
+    threads sharing inputs, the dashboard's jobs, may at worst compute a row twice or
+    misjudge the budget a little.)"""
 
     def __init__(self, budget_bytes: int = 256 * 2**20):
         self.budget = budget_bytes
@@ -305,7 +307,7 @@ class RowCache:
             ) -> tuple[np.ndarray, ...]:
         got = self._rows.get(key)
         if got is not None:
-            self._rows.move_to_end(key)
+            self._touch(key)
             return got
         got = self._rows[key] = make()
         self.used += sum(a.nbytes for a in got)
@@ -317,8 +319,13 @@ class RowCache:
     def peek(self, key: tuple[int, int, int, str]) -> tuple[np.ndarray, ...] | None:
         got = self._rows.get(key)
         if got is not None:
-            self._rows.move_to_end(key)
+            self._touch(key)
         return got
+
+    def _touch(self, key: tuple[int, int, int, str]) -> None:
+        # (Evicted meanwhile by another thread: the row in hand still holds.)
+        with contextlib.suppress(KeyError):
+            self._rows.move_to_end(key)
 
     def put(self, key: tuple[int, int, int, str], value: tuple[np.ndarray, ...]) -> None:
         self.drop(key)
