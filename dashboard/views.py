@@ -344,9 +344,12 @@ def run_page(workers: int) -> None:
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
         name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
-    _exports(s, comp)
-    show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
-    maps_view.show_bottleneck(s, comp.as_dict(), tuple(keys))
+    data = state.comparison_data(comp, tuple(keys))
+    downloads = st.container()  # above the results, filled after them: numbers first
+    show_comparison(data, tuple(keys), clock_start(s, request["plans"]))
+    maps_view.show_bottleneck(s, data, tuple(keys))
+    with downloads:
+        _exports(s, data, tuple(keys))
 
 
 def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
@@ -361,18 +364,24 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         if st.button(_("Cancel this run"), key="job_cancel"):
             job.cancel()
             st.session_state["job_message"] = _("Run cancelled.")
-        if job.preliminary is None:  # never a blank page while the first pass runs
+        data = job.preliminary_data()
+        if data is None:  # never a blank page while the first pass runs
             _waiting(s, job)
         else:
-            pre = job.preliminary
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
                                             full=replications_text(job.reps)))
-            if job.pending_first:  # plans are shown as each finishes its first pass
+            pending = [p for p in job.plans if p not in data["plans"]]
+            if pending:  # plans are shown as each finishes its first pass
                 st.caption(_("Still running the first replications of: {plans}.").format(
-                    plans=", ".join(job.pending_first)))
-            show_comparison(pre.as_dict(), ("preliminary", tuple(keys), len(pre.runs)),
-                            clock_start(s, request["plans"]))
+                    plans=", ".join(pending)))
+            key = ("preliminary", tuple(keys), len(data["plans"]))
+            # The kind's figures (seconds of drawing that the replications still running
+            # need) only once every plan is in and its numbers have been on the page once.
+            shown = st.session_state.get("first_results_shown") == key
+            show_comparison(data, key, clock_start(s, request["plans"]),
+                            figures=shown and not pending)
+            st.session_state["first_results_shown"] = key
         # Look again soon while nothing is shown yet (first results appear within half a
         # second of being done), then once a second while they are refined.
         time.sleep(0.5 if job.preliminary is None else 1.0)
@@ -402,21 +411,26 @@ def _waiting(s: Scenario, job: jobs.Job) -> None:
                     + "\n".join(f"- {getattr(o, 'description', '') or o}" for o in objectives))
 
 
-def _exports(s: Scenario, comp: Any) -> None:
-    """The after-action report (HTML) and the comparison as CSV / Excel."""
-    data = comp.as_dict()
+def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
+    """The after-action report (HTML) and the comparison as CSV / Excel, made once per
+    comparison and language (not on every look at the page)."""
+    cache = state.figure_cache()
+    made = (key, "exports", st.session_state.get("lang"))
+    if (made, "csv") not in cache:
+        frame = export_frame(data)
+        cache[(made, "csv")] = frame.to_csv(index=False).encode("utf-8-sig")
+        cache[(made, "xlsx")] = excel_bytes(frame) or b""
+        cache[(made, "html")] = report_html(data).encode("utf-8")
+    csv, xlsx, html_report = (cache[(made, k)] for k in ("csv", "xlsx", "html"))
     c1, c2, c3 = st.columns(3)
-    frame = export_frame(data)
-    c1.download_button(_("Comparison as CSV"), frame.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="comparison.csv", mime="text/csv", key="export_csv")
-    xlsx = excel_bytes(frame)
-    if xlsx is not None:
+    c1.download_button(_("Comparison as CSV"), csv, file_name="comparison.csv",
+                       mime="text/csv", key="export_csv")
+    if xlsx:
         c2.download_button(_("Comparison as Excel"), xlsx, file_name="comparison.xlsx",
                            mime="application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet", key="export_xlsx")
-    html_report = report_html(data)
     if html_report:
-        c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
+        c3.download_button(_("After-action report (HTML)"), html_report,
                            file_name="after-action-report.html", mime="text/html",
                            key="export_html")
     gbt_downloads(s, data)  # GB/T 46792 evaluation report (dashboard/gbt_download.py)
