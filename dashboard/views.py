@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import time
 from typing import Any
@@ -30,7 +31,7 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
-from sim.present.i18n import _
+from sim.present.i18n import _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
 from sim.present.tables import forces_table
 
@@ -330,6 +331,7 @@ def run_page(workers: int) -> None:
         if _show_job(s, job, request, keys):
             return
     comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
+    data = state.comparison_data(comp, tuple(keys))
     note = _("from the cache")
     job = st.session_state.get("job")
     if not isinstance(job, jobs.Job) or not jobs.same_request(
@@ -337,14 +339,13 @@ def run_page(workers: int) -> None:
         job = None
     if job is not None and job.result is not None and not job.stored:
         job.stored = history.record(s, job.result, request["seed"], request["reps"],
-                                    job.elapsed_s)
+                                    job.elapsed_s, data)
     if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
             n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
         name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
-    data = state.comparison_data(comp, tuple(keys))
     downloads = st.container()  # above the results, filled after them: numbers first
     show_comparison(data, tuple(keys), clock_start(s, request["plans"]))
     maps_view.show_bottleneck(s, data, tuple(keys))
@@ -382,9 +383,9 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
             show_comparison(data, key, clock_start(s, request["plans"]),
                             figures=shown and not pending)
             st.session_state["first_results_shown"] = key
-        # Look again soon while nothing is shown yet (first results appear within half a
-        # second of being done), then once a second while they are refined.
-        time.sleep(0.5 if job.preliminary is None else 1.0)
+        # Look again soon while a plan's first results are still to come (they appear within
+        # half a second of being done), then once a second while they are refined.
+        time.sleep(0.5 if job.preliminary is None or job.pending_first else 1.0)
         st.rerun()
     if job.stopped or job.error:
         reason = job.stopped or job.error
@@ -415,17 +416,27 @@ def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
     """The after-action report (HTML) and the comparison as CSV / Excel, made once per
     comparison and language (not on every look at the page)."""
     cache = state.figure_cache()
-    made = (key, "exports", st.session_state.get("lang"))
+    made = (key, "exports", current_lang())
     if (made, "csv") not in cache:
         frame = export_frame(data)
         cache[(made, "csv")] = frame.to_csv(index=False).encode("utf-8-sig")
-        cache[(made, "xlsx")] = excel_bytes(frame) or b""
         cache[(made, "html")] = report_html(data).encode("utf-8")
-    csv, xlsx, html_report = (cache[(made, k)] for k in ("csv", "xlsx", "html"))
+    csv, html_report = cache[(made, "csv")], cache[(made, "html")]
+
+    lang = current_lang()
+
+    def xlsx() -> bytes:
+        """Made when clicked (openpyxl and the workbook take about 0.7 s), on another thread:
+        in the page's language."""
+        if (made, "xlsx") not in cache:
+            with use_lang(lang):
+                cache[(made, "xlsx")] = excel_bytes(export_frame(data)) or b""
+        return cache[(made, "xlsx")]
+
     c1, c2, c3 = st.columns(3)
     c1.download_button(_("Comparison as CSV"), csv, file_name="comparison.csv",
                        mime="text/csv", key="export_csv")
-    if xlsx:
+    if importlib.util.find_spec("openpyxl") is not None:  # else the CSV is still offered
         c2.download_button(_("Comparison as Excel"), xlsx, file_name="comparison.xlsx",
                            mime="application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet", key="export_xlsx")
