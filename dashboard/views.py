@@ -357,6 +357,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
               keys: list[tuple[str, str, int, int]]) -> bool:
     """Progress, ETA and cancel of a running job; True while the page should wait for it."""
     if job.running:
+        started = time.perf_counter()
         share = min(job.done / job.total, 1.0) if job.total else 0.0
         st.progress(share, text=_("{done} of {total} replications · about {eta} left · "
                                   "{elapsed} so far").format(
@@ -384,8 +385,11 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
                             figures=shown and not pending)
             st.session_state["first_results_shown"] = key
         # Look again soon while a plan's first results are still to come (they appear within
-        # half a second of being done), then once a second while they are refined.
-        time.sleep(0.5 if job.preliminary is None or job.pending_first else 1.0)
+        # half a second of being done), then while they are refined once a second, or less
+        # often when showing them takes longer: the page in this process must leave most of
+        # the interpreter to the replications (a festival's page takes about 0.5 s).
+        time.sleep(0.5 if job.preliminary is None or job.pending_first
+                   else min(3.0, max(1.0, 3 * (time.perf_counter() - started))))
         st.rerun()
     if job.stopped or job.error:
         reason = job.stopped or job.error
