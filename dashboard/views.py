@@ -419,15 +419,13 @@ def _waiting(s: Scenario, job: jobs.Job) -> None:
 def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
     """The after-action report (HTML) and the comparison as CSV / Excel, made once per
     comparison and language (not on every look at the page)."""
-    cache = state.figure_cache()
-    made = (key, "exports", current_lang())
+    cache, lang = state.figure_cache(), current_lang()
+    made = (key, "exports", lang)
     if (made, "csv") not in cache:
         frame = export_frame(data)
         cache[(made, "csv")] = frame.to_csv(index=False).encode("utf-8-sig")
         cache[(made, "html")] = report_html(data).encode("utf-8")
     csv, html_report = cache[(made, "csv")], cache[(made, "html")]
-
-    lang = current_lang()
 
     def xlsx() -> bytes:
         """Made when clicked (openpyxl and the workbook take about 0.7 s), on another thread:
