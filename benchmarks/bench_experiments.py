@@ -33,7 +33,9 @@ def scenario() -> Scenario:
     return load_scenario(ROOT / "scenarios" / "muster_youchegang.yaml")
 
 
-def timed_compare(reps: int, workers: int, dask: str | None = None) -> float:
+def timed_compare(reps: int, workers: int, dask: str | None = None) -> tuple[float, float]:
+    """(wall s, CPU s) of the comparison after the warm-up: CPU of this process, or of the
+    cluster's workers."""
     s = scenario()
     if dask:  # every worker imports and builds each plan's inputs before the clock starts
         from dask.distributed import Client  # deferred: dask is an optional extra
@@ -44,9 +46,11 @@ def timed_compare(reps: int, workers: int, dask: str | None = None) -> float:
             for p in PLANS:
                 client.run(plan_inputs, s.plan(p))
     compare(s, PLANS, 2, seed=1, workers=workers, dask=dask)  # warm: imports and inputs
+    cpu = workers_cpu(dask) if dask else time.process_time()
     t = time.perf_counter()
     compare(s, PLANS, reps, seed=1, workers=workers, dask=dask)
-    return time.perf_counter() - t
+    wall = time.perf_counter() - t
+    return wall, (workers_cpu(dask) if dask else time.process_time()) - cpu
 
 
 def workers_cpu(dask: str) -> float:
@@ -77,12 +81,10 @@ def main() -> None:
     n = reps * len(PLANS)
     print(f"bench_experiments: {reps} reps x {len(PLANS)} plans of muster_youchegang, "
           f"{os.cpu_count()} CPUs ({load()})")
-    cpu0 = time.process_time()
-    one = timed_compare(reps, 1)
-    cpu_here = time.process_time() - cpu0  # with the warm-up's 2 reps per plan: a bound
+    one, cpu_here = timed_compare(reps, 1)
     print(f"  this process (--workers 1):     {one:7.1f} s  {one / n * 1000:6.1f} ms/rep wall, "
           f"{cpu_here / n * 1000:.1f} ms/rep CPU  ({load()})")
-    two = timed_compare(reps, 2)
+    two, _cpu = timed_compare(reps, 2)
     print(f"  2 local processes (--workers 2): {two:7.1f} s  speed-up {one / two:.2f}x  ({load()})")
     tiny_here = per_replication_ms(2000, 1, None)
     print(f"  1-person plan, this process: {tiny_here:.2f} ms per replication")
@@ -99,9 +101,7 @@ def main() -> None:
             try:
                 with local_cluster(workers, Path(tmp) / f"c{workers}") as address:
                     try:
-                        cpu0 = workers_cpu(address)
-                        walls[workers] = timed_compare(reps, workers, address)
-                        cpu = workers_cpu(address) - cpu0
+                        walls[workers], cpu = timed_compare(reps, workers, address)
                         tiny = per_replication_ms(2000, workers, address)
                     finally:
                         close_dask()
