@@ -59,8 +59,7 @@ with st.sidebar:
                                   help=_("Processes used for long runs (at most {n} from "
                                          "this page).").format(n=MAX_UI_WORKERS)))
     if st.button(_("Clear cached results"), key="clear_cache"):
-        state.run_cache().clear()
-        state.figure_cache().clear()
+        state.clear_results()
     st.caption(_("{n} plan runs cached").format(n=state.cached_runs_count()))
 
 if page == "Scenario":

@@ -19,15 +19,17 @@ from sim.present.i18n import _, is_zh
 from sim.run.experiments import Comparison
 
 
-def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float) -> str:
-    """Write a comparison run in the dashboard to the run store, so History lists it.
+def record(s: Scenario, comp: Comparison, seed: int, reps: int, elapsed_s: float,
+           data: dict[str, Any] | None = None) -> str:
+    """Write a comparison run in the dashboard to the run store, so History lists it
+    (``data``: ``comp.as_dict()`` when the page has made it already).
 
     Returns a short note for the page (the run id, or why it could not be written)."""
     try:
         with sim.run.store.RunStore(sim.run.store.default_store_path()) as db:
             run_id = db.start_run("dashboard", s.name, None, s.digest, s.kind.name, comp.plans,
                                   seed, reps, None)
-            db.finish_run(run_id, comp.as_dict(), elapsed_s)
+            db.finish_run(run_id, data if data is not None else comp.as_dict(), elapsed_s)
     except Exception as exc:  # the results are on screen already; the store is a bonus
         return _("not recorded in the run store ({why})", why=f"{type(exc).__name__}: {exc}")
     return _("recorded as run {id}", id=run_id)

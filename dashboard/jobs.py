@@ -5,6 +5,10 @@ A job runs each plan's first few replications, publishes that comparison (the pa
 once, marked as preliminary), then extends every plan to the replications asked for (the same
 seeds: the refined result is exactly what a single full run gives). Finished plan runs go into
 the dashboard's run cache, so the page never waits for a plan it has already run.
+
+A job keeps no event records: the comparison page shows summaries only, and the festival's
+records of one day cost about as much as half its replication (issue 16). The replay runs its
+own replication with its records (``state.single_run``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,10 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sim.core.scenario import Scenario
+from sim.present.i18n import current_lang
 from sim.run.experiments import Comparison, PlanRun, extend, run_plan
 
 MAX_UI_REPS = 500  # replications per plan from the page (the CLI has no such cap)
@@ -42,6 +48,7 @@ class Job:
     done: int = 0
     total: int = 0
     preliminary: Comparison | None = None
+    _preliminary_data: tuple[Comparison, str, dict[str, Any]] | None = None
     result: Comparison | None = None
     error: str = ""
     stopped: str = ""
@@ -97,16 +104,30 @@ class Job:
         """Each plan's first ``first`` replications (cached plans as they are), published plan by
         plan as each finishes: a planner sees the first plan of a slow kind (a festival day)
         without waiting for the others. (Running the plans side by side in processes was slower
-        on the shared 2-core machine: fork and set-up cost more than one replication.)"""
+        on the shared 2-core machine, even with the inputs built here before forking, issue 16:
+        festival 4.5-7.2 s against 3.6-6.8 s to every plan's first results, Duhu 5.7-6.0 s
+        against 2.7-2.9 s, and the refined results 1.3-2x later, at load 4.)"""
         partial: dict[int, PlanRun] = {i: r for i, r in enumerate(runs) if r is not None}
         publish = not partial  # a comparison with cached plans is refined at once, not shown
         for i, r in enumerate(runs):
             if r is None:
                 partial[i] = run_plan(self.scenario, self.plans[i], first, self.seed,
-                                      self._workers(first), self._tick)
+                                      self._workers(first), self._tick, keep_events=())
                 if publish:
                     self._publish(partial, first)
         return [partial[i] for i in range(len(self.plans))]
+
+    def preliminary_data(self) -> dict[str, Any] | None:
+        """The first results as a comparison mapping, made once per publish (the page looks
+        again every second while they are refined; a festival's mapping takes about 0.4 s)."""
+        pre = self.preliminary
+        if pre is None:
+            return None
+        memo, lang = self._preliminary_data, current_lang()  # verdicts are in words
+        if memo is None or memo[0] is not pre or memo[1] != lang:
+            memo = (pre, lang, pre.as_dict())
+            self._preliminary_data = memo
+        return memo[2]
 
     @property
     def pending_first(self) -> list[str]:
@@ -124,8 +145,8 @@ class Job:
                 if runs[i] is not None:
                     continue
                 more = range(first, self.reps)
-                run = extend(partial[i], more, self._workers(len(more)), self._tick) \
-                    if len(more) else partial[i]
+                run = extend(partial[i], more, self._workers(len(more)), self._tick,
+                             keep_events=()) if len(more) else partial[i]
                 self.cache.put(self.keys[i], run)  # type: ignore[attr-defined]
                 runs[i] = run
             self.result = Comparison([r for r in runs if r is not None])

@@ -318,9 +318,11 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
 
 # --- the page section ----------------------------------------------------------------------
 
-def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | None = None
-                    ) -> None:
-    """``key`` identifies the comparison (its figures are cached under it)."""
+def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | None = None,
+                    figures: bool = True) -> None:
+    """``key`` identifies the comparison (its figures are cached under it). Without
+    ``figures``, the kind's matplotlib figures are left for a later look (first results: a
+    festival's take seconds to draw, which the replications still running need)."""
     kind = find_kind(data.get("kind"))
     summaries = list(data["plans"].values())
     plans = list(data["plans"])
@@ -383,7 +385,9 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     if any(s.get("curve") for s in summaries):
         st.subheader(_("Over time"))
         st.altair_chart(curve_chart(summaries, clock_start), width="stretch")
-    if kind is not None and kind.figures is not None:
+    if kind is not None and kind.figures is not None and not figures:
+        st.caption(_("The figures follow once every plan's first results are in."))
+    elif kind is not None and kind.figures is not None:
         cache, index = state.figure_cache(), (key, "kind figures")
         if index not in cache:  # the kind's figures, made once per comparison
             # The day's clock time goes to the kind's figures with the summaries (HH:MM axes).
@@ -411,8 +415,9 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
         st.dataframe(breakdown_frame(summaries, metric, k), hide_index=True, width="stretch",
                      key=f"breakdown_table::{k}")
 
+    # Written when clicked: a festival's is about 0.3 s of JSON, on every look at the page.
     st.download_button(_("Download comparison.json"),
-                       json.dumps(data, indent=2, ensure_ascii=False, default=str),
+                       partial(json.dumps, data, indent=2, ensure_ascii=False, default=str),
                        file_name="comparison.json", mime="application/json")
 
 

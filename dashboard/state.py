@@ -10,18 +10,20 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from sim.core.cache import BoundedCache
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.limits import FILE_BYTES
 from sim.core.planedit import plan_digest, with_plan
 from sim.core.scenario import Scenario, load_scenario, parse_scenario, parse_scenario_text
 from sim.core.workspace import Workspace, WorkspaceError
+from sim.present.i18n import current_lang
 from sim.run.experiments import Comparison, PlanRun, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +34,9 @@ DEFAULT_REPS = int(os.environ.get("GRIDMUSTER_DASHBOARD_REPS", "20"))
 # many replications per plan, shown at once (marked as first results), then refined in the
 # background to the replications asked for.
 FIRST_PASS_REPS = max(1, int(os.environ.get("GRIDMUSTER_FIRST_PASS_REPS", "1")))
+# Quick kinds (a muster replication is a tenth of a second) show their first results from this
+# many replications per plan: 20 of them for two plans took 4-6 s at load 5-7 (issue 16).
+QUICK_FIRST_PASS_REPS = 5
 MAX_CACHED_RUNS = 64
 MIN_REPS_PER_POOL = 50
 
@@ -49,10 +54,10 @@ def default_reps(kind: str) -> int:
 
 
 def first_pass_reps(kind: str) -> int:
-    """Replications per plan of the first results (all of them for quick kinds)."""
+    """Replications per plan of the first results."""
     found = find_kind(kind)
     slow = found is not None and found.dashboard.first_reps is not None
-    return FIRST_PASS_REPS if slow else default_reps(kind)
+    return FIRST_PASS_REPS if slow else min(QUICK_FIRST_PASS_REPS, default_reps(kind))
 
 
 def default_workers() -> int:
@@ -250,8 +255,37 @@ def comparison(s: Scenario, plans: Sequence[str], reps: int, seed: int, workers:
 
 
 def single_run(s: Scenario, plan: str, seed: int) -> PlanRun:
-    """Replication 0 of a plan (with its events), e.g. for the replay; cached."""
-    return comparison(s, [plan], 1, seed, 1).runs[0]
+    """Replication 0 of a plan (with its events), e.g. for the replay; cached. A comparison of
+    1 replication run from the page has the same key but no events (jobs keep none): then
+    replication 0 is run again with them."""
+    cache = run_cache()
+    key = run_key(s, plan, seed, 1)
+    run = cache.get(key)
+    if run is None or not any(r.events for r in run.results):
+        run = run_plan(s, plan, 1, seed, 1)
+        cache.put(key, run)
+    return run
+
+
+COMPARISONS_CACHE_SIZE = 16
+
+
+@st.cache_resource(show_spinner=False)
+def _comparisons() -> BoundedCache[dict[str, Any]]:
+    return BoundedCache(COMPARISONS_CACHE_SIZE)
+
+
+def comparison_data(comp: Comparison, keys: tuple[Hashable, ...]) -> dict[str, Any]:
+    """``comp.as_dict()``, made once per comparison (its runs' keys) and language: the page
+    shows it, exports it and maps it on every look (a festival's takes about 0.4 s)."""
+    return _comparisons().get((keys, current_lang()), comp.as_dict)
+
+
+def clear_results() -> None:
+    """Forget every result, figure and export (the sidebar's "Clear cached results")."""
+    run_cache().clear()
+    figure_cache().clear()
+    _comparisons().clear()
 
 
 def cached_runs_count() -> int:

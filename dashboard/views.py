@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import time
 from typing import Any
@@ -30,7 +31,7 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
-from sim.present.i18n import _
+from sim.present.i18n import _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
 from sim.present.tables import forces_table
 
@@ -330,6 +331,7 @@ def run_page(workers: int) -> None:
         if _show_job(s, job, request, keys):
             return
     comp = state.comparison(s, request["plans"], request["reps"], request["seed"], workers)
+    data = state.comparison_data(comp, tuple(keys))
     note = _("from the cache")
     job = st.session_state.get("job")
     if not isinstance(job, jobs.Job) or not jobs.same_request(
@@ -337,22 +339,25 @@ def run_page(workers: int) -> None:
         job = None
     if job is not None and job.result is not None and not job.stored:
         job.stored = history.record(s, job.result, request["seed"], request["reps"],
-                                    job.elapsed_s)
+                                    job.elapsed_s, data)
     if job is not None and job.stored:
         note = _("ran {n} replications in {t}; {stored}").format(
             n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
         name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
-    _exports(s, comp)
-    show_comparison(comp.as_dict(), tuple(keys), clock_start(s, request["plans"]))
-    maps_view.show_bottleneck(s, comp.as_dict(), tuple(keys))
+    downloads = st.container()  # above the results, filled after them: numbers first
+    show_comparison(data, tuple(keys), clock_start(s, request["plans"]))
+    maps_view.show_bottleneck(s, data, tuple(keys))
+    with downloads:
+        _exports(s, data, tuple(keys))
 
 
 def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
               keys: list[tuple[str, str, int, int]]) -> bool:
     """Progress, ETA and cancel of a running job; True while the page should wait for it."""
     if job.running:
+        started = time.perf_counter()
         share = min(job.done / job.total, 1.0) if job.total else 0.0
         st.progress(share, text=_("{done} of {total} replications · about {eta} left · "
                                   "{elapsed} so far").format(
@@ -361,21 +366,30 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         if st.button(_("Cancel this run"), key="job_cancel"):
             job.cancel()
             st.session_state["job_message"] = _("Run cancelled.")
-        if job.preliminary is None:  # never a blank page while the first pass runs
+        data = job.preliminary_data()
+        if data is None:  # never a blank page while the first pass runs
             _waiting(s, job)
         else:
-            pre = job.preliminary
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.").format(reps=replications_text(job.first_reps),
                                             full=replications_text(job.reps)))
-            if job.pending_first:  # plans are shown as each finishes its first pass
+            pending = [p for p in job.plans if p not in data["plans"]]
+            if pending:  # plans are shown as each finishes its first pass
                 st.caption(_("Still running the first replications of: {plans}.").format(
-                    plans=", ".join(job.pending_first)))
-            show_comparison(pre.as_dict(), ("preliminary", tuple(keys), len(pre.runs)),
-                            clock_start(s, request["plans"]))
-        # Look again soon while nothing is shown yet (first results appear within half a
-        # second of being done), then once a second while they are refined.
-        time.sleep(0.5 if job.preliminary is None else 1.0)
+                    plans=", ".join(pending)))
+            key = ("preliminary", tuple(keys), len(data["plans"]))
+            # The kind's figures (seconds of drawing that the replications still running
+            # need) only once every plan is in and its numbers have been on the page once.
+            shown = st.session_state.get("first_results_shown") == key
+            show_comparison(data, key, clock_start(s, request["plans"]),
+                            figures=shown and not pending)
+            st.session_state["first_results_shown"] = key
+        # Look again soon while a plan's first results are still to come (they appear within
+        # half a second of being done), then while they are refined once a second, or less
+        # often when showing them takes longer: the page in this process must leave most of
+        # the interpreter to the replications (a festival's page takes about 0.5 s).
+        time.sleep(0.5 if job.preliminary is None or job.pending_first
+                   else min(3.0, max(1.0, 3 * (time.perf_counter() - started))))
         st.rerun()
     if job.stopped or job.error:
         reason = job.stopped or job.error
@@ -402,21 +416,34 @@ def _waiting(s: Scenario, job: jobs.Job) -> None:
                     + "\n".join(f"- {getattr(o, 'description', '') or o}" for o in objectives))
 
 
-def _exports(s: Scenario, comp: Any) -> None:
-    """The after-action report (HTML) and the comparison as CSV / Excel."""
-    data = comp.as_dict()
+def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
+    """The after-action report (HTML) and the comparison as CSV / Excel, made once per
+    comparison and language (not on every look at the page)."""
+    cache, lang = state.figure_cache(), current_lang()
+    made = (key, "exports", lang)
+    if (made, "csv") not in cache:
+        frame = export_frame(data)
+        cache[(made, "csv")] = frame.to_csv(index=False).encode("utf-8-sig")
+        cache[(made, "html")] = report_html(data).encode("utf-8")
+    csv, html_report = cache[(made, "csv")], cache[(made, "html")]
+
+    def xlsx() -> bytes:
+        """Made when clicked (openpyxl and the workbook take about 0.7 s), on another thread:
+        in the page's language."""
+        if (made, "xlsx") not in cache:
+            with use_lang(lang):
+                cache[(made, "xlsx")] = excel_bytes(export_frame(data)) or b""
+        return cache[(made, "xlsx")]
+
     c1, c2, c3 = st.columns(3)
-    frame = export_frame(data)
-    c1.download_button(_("Comparison as CSV"), frame.to_csv(index=False).encode("utf-8-sig"),
-                       file_name="comparison.csv", mime="text/csv", key="export_csv")
-    xlsx = excel_bytes(frame)
-    if xlsx is not None:
+    c1.download_button(_("Comparison as CSV"), csv, file_name="comparison.csv",
+                       mime="text/csv", key="export_csv")
+    if importlib.util.find_spec("openpyxl") is not None:  # else the CSV is still offered
         c2.download_button(_("Comparison as Excel"), xlsx, file_name="comparison.xlsx",
                            mime="application/vnd.openxmlformats-officedocument."
                                 "spreadsheetml.sheet", key="export_xlsx")
-    html_report = report_html(data)
     if html_report:
-        c3.download_button(_("After-action report (HTML)"), html_report.encode("utf-8"),
+        c3.download_button(_("After-action report (HTML)"), html_report,
                            file_name="after-action-report.html", mime="text/html",
                            key="export_html")
     gbt_downloads(s, data)  # GB/T 46792 evaluation report (dashboard/gbt_download.py)

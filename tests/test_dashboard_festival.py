@@ -58,6 +58,12 @@ def test_without_a_shared_day_start_the_axis_says_hours_after_the_start():
     assert ":" not in "".join(_ticks(fig.axes[0]))
 
 
+def preliminary_figures(state) -> set[str]:
+    return {k[1] for k in state.figure_cache()
+            if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], tuple)
+            and k[0][:1] == ("preliminary",)}
+
+
 @pytest.fixture
 def env(monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
@@ -69,8 +75,9 @@ def env(monkeypatch, tmp_path):
 def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_strips(
         env, monkeypatch):
     """The festival page shows the first plan's first replication while the second plan's is
-    held back, labelled as first results and naming the plan still running; its figures are
-    the queues and the density lines (the heat strips per plan are left out)."""
+    held back, labelled as first results and naming the plan still running; the figures come
+    once every plan is in: the queues and the density lines (the heat strips per plan are left
+    out)."""
     from dashboard import jobs, state, views
 
     go_on = threading.Event()
@@ -84,6 +91,14 @@ def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_st
         return real_run_plan(scenario, plan, *args, **kwargs)
 
     monkeypatch.setattr(jobs, "run_plan", held_run_plan)
+    refine = threading.Event()  # the refinement waits until the test has looked
+    real_extend = jobs.extend
+
+    def held_extend(*args, **kwargs):
+        refine.wait(timeout=120)
+        return real_extend(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "extend", held_extend)
 
     class Looked(Exception):
         """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
@@ -116,15 +131,23 @@ def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_st
         assert any("First results from 1 replication per plan" in i.value for i in at.info)
         assert any(f"Still running the first replications of: {', '.join(job.plans[1:])}"
                    in c.value for c in at.caption)
-        figures = {k[1] for k in state.figure_cache()
-                   if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], tuple)
-                   and k[0][:1] == ("preliminary",)}
+        # The figures wait for every plan (drawing them would slow the plan still running).
+        assert preliminary_figures(state) == set()
+        assert any("The figures follow" in c.value for c in at.caption)
+        go_on.set()
+        while time.monotonic() < deadline and job.pending_first:
+            time.sleep(0.3)
+        at.run(timeout=180)  # every plan's first results on the page ...
+        assert {m.label for m in at.metric} == set(job.plans)
+        at.run(timeout=180)  # ... and at the next look, their figures
+        figures = preliminary_figures(state)
         assert {"queues", "density"} <= figures, figures
         assert "density_strip" not in figures
     finally:
         if job is not None:
             job.cancel()
         go_on.set()
+        refine.set()
     if job is not None:
         job.thread.join(timeout=120)
 

@@ -108,7 +108,10 @@ def _run_dask(task: Task, setup: Any, reps: list[int], seed: int, keep_events: t
     client = _dask_client(backend)
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
     chunks = _chunks(reps, n_workers * 8)
-    futures = client.map(task, [setup] * len(chunks), chunks, [seed] * len(chunks),
+    # The plan goes to each worker once, not with every chunk (each worker builds its inputs
+    # from it once, on its first chunk); hash=False: no content hash of a pydantic model.
+    shared = client.scatter(setup, broadcast=True, hash=False)
+    futures = client.map(task, [shared] * len(chunks), chunks, [seed] * len(chunks),
                          [keep_events] * len(chunks), pure=False)
     for f in dask_completed(futures):
         on_results(f.result())

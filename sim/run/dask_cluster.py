@@ -1,0 +1,100 @@
+"""A real Dask cluster on this machine: ``dask scheduler`` and ``dask worker`` as separate
+processes on 127.0.0.1, as a planner's IT would start them on several machines.
+
+For the test that checks byte-identical outputs on a cluster and for the benchmark of the
+speed-up from 1 to 2 workers (issue 16); ``gridmuster compare --dask tcp://HOST:PORT`` then
+uses the address. Not used at run time by the simulator itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ClusterError(RuntimeError):
+    """The cluster did not start (the message holds the processes' logs)."""
+
+
+def dask_command() -> str | None:
+    """The ``dask`` command of this interpreter's environment, else the one on the PATH."""
+    beside = Path(sys.executable).with_name("dask")
+    return str(beside) if beside.exists() else shutil.which("dask")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for_workers(address: str, n: int, procs: list[subprocess.Popen[bytes]],
+                      timeout: float) -> None:
+    from dask.distributed import Client  # deferred: dask is an optional extra
+
+    deadline = time.monotonic() + timeout
+    with Client(address, timeout=timeout) as client:
+        while len(client.scheduler_info().get("workers", {})) < n:
+            if any(p.poll() is not None for p in procs) or time.monotonic() > deadline:
+                raise ClusterError(f"{n} Dask workers did not join {address}")
+            time.sleep(0.3)
+
+
+@contextmanager
+def local_cluster(workers: int, folder: Path, timeout: float = 120.0) -> Iterator[str]:
+    """Start a scheduler and ``workers`` single-threaded worker processes on 127.0.0.1 (a free
+    port; logs and worker files in ``folder``); yield the scheduler's address; stop them all.
+
+    Raises ClusterError (with the logs) when the cluster does not come up in ``timeout`` s.
+    """
+    exe = dask_command()
+    if exe is None:
+        raise ClusterError("the dask command is not installed (pip install 'gridmuster[dask]')")
+    folder.mkdir(parents=True, exist_ok=True)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    # Workers unpickle gridmuster's task functions: they import this checkout.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
+    names = [folder / f"dask{i}.log" for i in range(workers + 1)]
+    procs: list[subprocess.Popen[bytes]] = []
+    with ExitStack() as stack:
+        logs = [stack.enter_context(p.open("w")) for p in names]
+        try:
+            procs.append(subprocess.Popen(
+                [exe, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
+                 "--dashboard-address", ":0", "--no-show"],
+                cwd=folder, env=env, stdout=logs[0], stderr=subprocess.STDOUT))
+            for i in range(1, workers + 1):
+                procs.append(subprocess.Popen(
+                    [exe, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                     "--host", "127.0.0.1", "--no-dashboard",
+                     "--local-directory", str(folder / f"w{i}")],
+                    cwd=folder, env=env, stdout=logs[i], stderr=subprocess.STDOUT))
+            try:
+                _wait_for_workers(address, workers, procs, timeout)
+            except (ClusterError, OSError) as exc:
+                raise ClusterError(f"{exc}\n" + "\n".join(p.read_text() for p in names)
+                                   ) from None
+            yield address
+        finally:
+            _stop(procs)
+
+
+def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for p in reversed(procs):  # workers first, then the scheduler
+        p.terminate()
+    for p in reversed(procs):
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
