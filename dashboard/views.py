@@ -102,7 +102,7 @@ def scenario_page() -> None:
         st.markdown(f"**{_(s.kind.dashboard.forces_title)}**")
         # roles and staff groups as a planner names them, not their code names
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
-                                   else staffing.group_name(c) if c in staffing.GROUPS
+                                   else staffing.group_name(c) if staffing.is_group(c)
                                    else _(c),
                                    index=lambda r: _("all grids") if r == "all grids" else r),
                      height=460, key="forces_by_grid")
@@ -160,7 +160,7 @@ def plans_page() -> None:
         if staffing.has_posts(s.raw, base) else None
     rows = param_rows(s.raw, base)
     if staff_edit is not None:  # the posts are in the staffing table: not listed twice
-        rows = [r for r in rows if not staffing.is_staff_row(str(r["parameter"]))]
+        rows = [r for r in rows if not staffing.is_staff_row(s.raw, str(r["parameter"]))]
     shown = pd.DataFrame(rows)
     if "type" in shown.columns:
         shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))

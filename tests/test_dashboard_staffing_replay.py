@@ -5,7 +5,6 @@ replication and its prepared frames, first results shown before they are refined
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -44,8 +43,8 @@ def opened(scenario: str, page: str) -> AppTest:
 def _row(at: AppTest, checkpoint: str, shift: str) -> int:
     from dashboard.staffing import post_table
 
-    keys, _frame = post_table(at.session_state["scenario"].raw, "reported")
-    return next(i for i, k in enumerate(keys) if k.place == checkpoint and k.shift == shift)
+    posts, _frame = post_table(at.session_state["scenario"].raw, "reported")
+    return next(i for i, p in enumerate(posts) if p.key == ("shift", checkpoint, shift))
 
 
 def edit_posts(at: AppTest, edits: dict[int, dict[str, int]]) -> AppTest:
@@ -173,32 +172,13 @@ def test_replay_offers_each_replication_and_its_frames_are_prepared(env):
     assert moved < 10.0, moved
 
 
-def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
+def test_first_results_are_shown_before_they_are_refined(env, held):
     """A freshly opened evacuation scenario (10 replications per plan by default): the first
     pass (1 per plan) is on the page while the other 9 still run (held here until the page has
     been looked at), marked as first results; then refined to all 10."""
-    from dashboard import jobs, views
+    from dashboard import jobs
 
-    go_on = threading.Event()
-    real_extend = jobs.extend
-
-    def held_extend(*args, **kwargs):
-        go_on.wait(timeout=120)
-        return real_extend(*args, **kwargs)
-
-    monkeypatch.setattr(jobs, "extend", held_extend)
-
-    class Looked(Exception):
-        """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
-
-    class PageTime:
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        def sleep(self, _seconds):
-            raise Looked
-
-    monkeypatch.setattr(views, "time", PageTime())
+    go_on = held(jobs, "extend")
     from dashboard.state import run_cache
 
     run_cache().clear()  # not run before in this process (the cache is process-wide)
