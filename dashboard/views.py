@@ -21,6 +21,7 @@ from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
 from sim.core.planedit import (
     RULES,
+    changes_in_words,
     dump_yaml,
     force_rows,
     param_rows,
@@ -129,7 +130,8 @@ def plans_page() -> None:
     words = ("description", "description_zh")
     rows = [{_("plan"): p, _("description"): in_lang(s.plan(p).description,
                                                       s.plan(p).description_zh),
-             _("changes"): ", ".join(k for k in plan_patch(s.raw, p) if k not in words)
+             _("changes"): _("; ").join(changes_in_words(s.raw, p,
+                                                         dict(s.kind.dashboard.setting_names)))
              or _("(the scenario as it is)")} for p in s.plan_names()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="plans_list")
 

@@ -279,3 +279,44 @@ def test_run_page_shows_where_the_bottleneck_is(env):
     assert label_of("role", "grid_worker_ft") == "full-time grid worker"
     assert label_of("group", "tourist_order") == "tourist order"
     assert label_of("checkpoint", "H1") == "H1"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plans_table_says_what_each_plan_changes_in_words(env, monkeypatch, lang):
+    """The Plans table's "changes" column names settings as a planner would, not the kind's
+    section code ("festival"), in the page's language."""
+    monkeypatch.setenv("GRIDMUSTER_LANG", lang)
+    at = opened(FESTIVAL, "Plans")
+    frame = next(d.value for d in at.dataframe
+                 if {"changes", "改动"} & {str(c) for c in d.value.columns})
+    changes = dict(zip(frame.iloc[:, 0], frame.iloc[:, 2], strict=True))
+    expected = {"en": {"reported": "(the scenario as it is)",
+                       "fewer_volunteers": "staff scaled",
+                       "rail_to_highway": "checkpoints",
+                       "next50_highway": "staff pool; checkpoints",
+                       "drill": "exercise storyline (4 events)"},
+                "zh": {"reported": "（情景原样）",
+                       "fewer_volunteers": "人员按比例调整",
+                       "next50_highway": "各组总人数；检查点",
+                       "drill": "演练脚本（4 个事件）"}}[lang]
+    assert {p: changes[p] for p in expected} == expected
+    assert not any("festival" in c for c in changes.values())
+
+
+def test_changes_in_words_names_roles_and_the_kinds_settings():
+    from sim.core.planedit import changes_in_words
+    from sim.core.scenario import load_scenario
+    from sim.present.i18n import use_lang
+
+    s = load_scenario(__import__("pathlib").Path(APP).parent.parent / "scenarios"
+                      / "rainstorm_duhu.yaml")
+    names = dict(s.kind.dashboard.setting_names)
+    with use_lang("en"):
+        assert changes_in_words(s.raw, "county_team", names) == [
+            "forces: emergency squad", "outside reinforcements"]
+        assert changes_in_words(s.raw, "baseline", names) == []
+        # a setting the kind gives no name for reads as its key in words
+        raw = {**s.raw, "plans": {"p": {"evacuation": {"detour_factor": 1.5}}}}
+        assert changes_in_words(raw, "p", names) == ["detour factor"]
+    with use_lang("zh"):
+        assert changes_in_words(s.raw, "county_team", names) == ["力量：应急突击队", "外来增援"]

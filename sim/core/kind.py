@@ -78,6 +78,10 @@ class DashboardDefaults:
     # How the kind's plan section posts staff, for the staffing editor (None: the kind has no
     # posts to staff).
     staffing: StaffingLayout | None = None
+    # Plain names of the settings in the kind's section that a plan may change (key → name,
+    # marked for translation), for the Plans table's "changes"; other keys are shown with
+    # their underscores as spaces.
+    setting_names: Mapping[str, str] = field(default_factory=dict)
     # Stems of the kind's figures the Run & compare page leaves out (one chart per question:
     # e.g. festival density heat strips per plan beside the density lines of all plans).
     skip_figures: tuple[str, ...] = ()

@@ -13,7 +13,7 @@ from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
 from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
-from sim.present.i18n import _, pick
+from sim.present.i18n import N_, _, pick
 from sim.present.plots import mark_injects
 
 if TYPE_CHECKING:
@@ -292,6 +292,9 @@ DASHBOARD = DashboardDefaults(
     replay_note="; circles: people queueing at checkpoints and standing at viewing points "
                 "(red: over the danger density)",
     staffing=STAFFING,
+    setting_names={"staff": N_("staff pool"), "staff_scale": N_("staff scaled"),
+                   "checkpoints": N_("checkpoints"), "viewing_points": N_("viewing points"),
+                   "teams": N_("response teams"), "crowd_control": N_("crowd control")},
     skip_figures=("density_strip",),
 )
 
