@@ -31,7 +31,7 @@ from sim.core.planedit import (
     with_plan,
 )
 from sim.core.scenario import Scenario, parse_scenario
-from sim.core.staffing import Post, StaffingLayout
+from sim.core.staffing import Post, StaffingLayout, whole
 from sim.present.i18n import _
 
 POST = "post"
@@ -88,15 +88,6 @@ def group_name(g: str) -> str:
     return _(_group_names().get(g, g.replace("_", " ")))
 
 
-def _int(v: Any) -> int:
-    try:
-        if v is None or (isinstance(v, float) and v != v):
-            return 0
-        return int(float(v))
-    except (TypeError, ValueError):
-        return 0
-
-
 def post_table(raw: dict[str, Any], plan: str) -> tuple[list[Post], pd.DataFrame]:
     """The posts of a plan as a table (numbers as written, before any scaling)."""
     layout = layout_of(raw)
@@ -112,8 +103,8 @@ def edited(layout: StaffingLayout, posts: Sequence[Post], rows: Sequence[dict[st
            pool: dict[str, int]) -> StaffEdit:
     """The edit: each post with its row's numbers (team rows: the number of teams too)."""
     return StaffEdit(layout, tuple(
-        dataclasses.replace(p, staff={g: _int(row.get(g)) for g in layout.groups},
-                            teams=None if p.teams is None else _int(row.get(TEAMS)))
+        dataclasses.replace(p, staff={g: whole(row.get(g)) for g in layout.groups},
+                            teams=None if p.teams is None else whole(row.get(TEAMS)))
         for p, row in zip(posts, rows, strict=True)), pool)
 
 
@@ -190,12 +181,16 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
                   "team group; one column per staff group. Team rows give the people in one "
                   "team and the number of teams."))
     # The number of teams is text: blank on the other rows (a number column would say None).
-    # The post column is wide enough for a checkpoint's name, shift and hours.
-    config = {POST: st.column_config.TextColumn(_("post"), disabled=True, width="large"),
+    # Nothing is cut off: the post column is as wide as its longest name (a checkpoint's name,
+    # shift and hours; ~6.5 px a character) and pinned, so that it stays in view when a narrow
+    # screen scrolls the group columns (each as wide as its name) sideways.
+    longest = max((len(str(v)) for v in frame[POST]), default=10)
+    config = {POST: st.column_config.TextColumn(_("post"), disabled=True, pinned=True,
+                                                width=min(round(6.5 * longest) + 24, 480)),
               TEAMS: st.column_config.TextColumn(_("teams"), width="small",
                                                  help=_("Number of teams (team rows only)."))}
     config.update({g: st.column_config.NumberColumn(group_name(g), min_value=0, step=1,
-                                                    format="%d", width="small")
+                                                    format="%d")
                    for g in layout.groups})
     table = st.data_editor(frame, hide_index=True, key=f"{key}::posts", width="stretch",
                            num_rows="fixed", column_config=config, disabled=[POST])
@@ -210,7 +205,7 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
                                    _("pool"), min_value=0, step=1, format="%d")})
     rows = _records(table)
     edit = edited(layout, posts, rows,
-                  {g: _int(v) for g, v in zip(layout.groups, pool_edit[_("pool")], strict=True)})
+                  {g: whole(v) for g, v in zip(layout.groups, pool_edit[_("pool")], strict=True)})
     before = section_of(raw, base)
     after = apply(before, edit)
     st.markdown(_("**Pool, posted and unposted** (after the plan's scaling, as the model "

@@ -133,7 +133,8 @@ def plans_page() -> None:
              _("changes"): _("; ").join(changes_in_words(s.raw, p,
                                                          dict(s.kind.dashboard.setting_names)))
              or _("(the scenario as it is)")} for p in s.plan_names()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="plans_list")
+    # A table that wraps (a drill's description is long), the plan names as row labels.
+    st.table(pd.DataFrame(rows).set_index(_("plan")))
 
     base = st.selectbox("Edit a copy of", s.plan_names(), key="edit_base")
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}

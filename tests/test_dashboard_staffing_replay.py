@@ -287,9 +287,9 @@ def test_plans_table_says_what_each_plan_changes_in_words(env, monkeypatch, lang
     section code ("festival"), in the page's language."""
     monkeypatch.setenv("GRIDMUSTER_LANG", lang)
     at = opened(FESTIVAL, "Plans")
-    frame = next(d.value for d in at.dataframe
-                 if {"changes", "改动"} & {str(c) for c in d.value.columns})
-    changes = dict(zip(frame.iloc[:, 0], frame.iloc[:, 2], strict=True))
+    frame = next(t.value for t in at.table
+                 if {"changes", "改动"} & {str(c) for c in t.value.columns})
+    changes = dict(zip(frame.index, frame.iloc[:, 1], strict=True))
     expected = {"en": {"reported": "(the scenario as it is)",
                        "fewer_volunteers": "staff scaled",
                        "rail_to_highway": "checkpoints",

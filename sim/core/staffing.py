@@ -14,6 +14,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 
+def whole(v: Any) -> int:
+    """A number as typed in a table cell or a file, as a whole number: 0 when empty (None,
+    NaN) or not a number (the scenario's own checks refuse what matters)."""
+    try:
+        if v is None or (isinstance(v, float) and v != v):
+            return 0
+        return int(float(v))
+    except (TypeError, ValueError):
+        return 0
+
+
 @dataclass(frozen=True)
 class Post:
     """One row of the staffing table: a place (or a team group) where staff are posted."""

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.core.staffing import Post
+from sim.core.staffing import Post, whole
 from sim.kinds.festival.config import STAFF_GROUPS
 from sim.present.i18n import N_, _
 
@@ -28,15 +28,6 @@ GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
                "tourist_order": N_("tourist order"), "service_support": N_("service support"),
                "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
 SHIFT, STEWARDS, TEAM = "shift", "stewards", "team"
-
-
-def _int(v: Any) -> int:
-    try:
-        if v is None or (isinstance(v, float) and v != v):
-            return 0
-        return int(float(v))
-    except (TypeError, ValueError):
-        return 0
 
 
 def _fresh(obj: Any) -> Any:
@@ -51,7 +42,7 @@ def _fresh(obj: Any) -> Any:
 
 
 def _counts(raw: Any) -> dict[str, int]:
-    return {g: _int((raw or {}).get(g)) for g in STAFF_GROUPS}
+    return {g: whole((raw or {}).get(g)) for g in STAFF_GROUPS}
 
 
 def _scale(section: Mapping[str, Any], g: str) -> float:
@@ -59,23 +50,23 @@ def _scale(section: Mapping[str, Any], g: str) -> float:
 
 
 def _scaled(section: Mapping[str, Any], counts: Any) -> int:
-    return sum(int(_int(n) * _scale(section, g)) for g, n in (counts or {}).items())
+    return sum(int(whole(n) * _scale(section, g)) for g, n in (counts or {}).items())
 
 
 def _lanes(cp: Mapping[str, Any], sh: Mapping[str, Any], section: Mapping[str, Any]) -> int:
     """Lanes a shift opens (as ``shift_lanes``): as many as its staff can man, at most the
     shift's and the checkpoint's lanes."""
-    per = max(_int(cp.get("staff_per_lane", 2)), 1)
+    per = max(whole(cp.get("staff_per_lane", 2)), 1)
     can = _scaled(section, sh.get("staff")) // per
     if sh.get("lanes") is not None:
-        can = min(can, _int(sh.get("lanes")))
-    return min(can, _int(cp.get("lanes")))
+        can = min(can, whole(sh.get("lanes")))
+    return min(can, whole(cp.get("lanes")))
 
 
 def _controlled(vp: Mapping[str, Any], section: Mapping[str, Any]) -> bool:
     cc = section.get("crowd_control") or {}
     return (cc.get("rule", "hold") != "none"
-            and _scaled(section, vp.get("stewards")) >= _int(cc.get("min_stewards", 2)))
+            and _scaled(section, vp.get("stewards")) >= whole(cc.get("min_stewards", 2)))
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ class FestivalStaffing:
         for tname, team in (section.get("teams") or {}).items():
             out.append(Post((TEAM, str(tname)),
                             _("{name} teams: people per team").format(name=tname),
-                            _counts(team.get("members")), teams=_int(team.get("count")),
+                            _counts(team.get("members")), teams=whole(team.get("count")),
                             teams_path=f"teams.{tname}.count"))
         return out
 
@@ -138,14 +129,14 @@ class FestivalStaffing:
         for cp in (section.get("checkpoints") or {}).values():
             for sh in (cp.get("roster") or {}).values():
                 for g, n in (sh.get("staff") or {}).items():
-                    out[g] = out.get(g, 0) + int(_int(n) * _scale(section, g))
+                    out[g] = out.get(g, 0) + int(whole(n) * _scale(section, g))
         for vp in (section.get("viewing_points") or {}).values():
             for g, n in (vp.get("stewards") or {}).items():
-                out[g] = out.get(g, 0) + int(_int(n) * _scale(section, g))
+                out[g] = out.get(g, 0) + int(whole(n) * _scale(section, g))
         for team in (section.get("teams") or {}).values():
             for g, n in (team.get("members") or {}).items():
                 out[g] = (out.get(g, 0)
-                          + int(_int(n) * _scale(section, g)) * _int(team.get("count")))
+                          + int(whole(n) * _scale(section, g)) * whole(team.get("count")))
         return out
 
     def available(self, section: Mapping[str, Any]) -> dict[str, int]:
@@ -155,7 +146,7 @@ class FestivalStaffing:
         out = []
         for cid, cp in (after.get("checkpoints") or {}).items():
             old_cp = (before.get("checkpoints") or {}).get(cid) or {}
-            per = max(_int(cp.get("staff_per_lane", 2)), 1)
+            per = max(whole(cp.get("staff_per_lane", 2)), 1)
             for sname, sh in (cp.get("roster") or {}).items():
                 old = (old_cp.get("roster") or {}).get(sname) or {}
                 if (old.get("staff") or {}) == (sh.get("staff") or {}):
@@ -164,13 +155,13 @@ class FestivalStaffing:
                 if lanes == old_lanes:
                     why = (_("its {lanes} lanes are already all open (the physical maximum; "
                              "{per} staff per lane)").format(lanes=lanes, per=per)
-                           if lanes == _int(cp.get("lanes")) else
+                           if lanes == whole(cp.get("lanes")) else
                            _("it opens {lanes} lanes either way ({per} staff per lane)").format(
                                lanes=lanes, per=per))
                     out.append(_("Checkpoint {id}, {shift} shift: this change cannot change "
                                  "the queues or waits: {why}.").format(id=cid, shift=sname,
                                                                       why=why))
-        min_stewards = _int((after.get("crowd_control") or {}).get("min_stewards", 2))
+        min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
         for vid, vp in (after.get("viewing_points") or {}).items():
             old = (before.get("viewing_points") or {}).get(vid) or {}
             if (old.get("stewards") or {}) == (vp.get("stewards") or {}):
@@ -194,11 +185,11 @@ class FestivalStaffing:
         """Shifts with more staff than their lanes can use."""
         out = []
         for cid, cp in (section.get("checkpoints") or {}).items():
-            per = max(_int(cp.get("staff_per_lane", 2)), 1)
+            per = max(whole(cp.get("staff_per_lane", 2)), 1)
             for sname, sh in (cp.get("roster") or {}).items():
                 staff = _scaled(section, sh.get("staff"))
                 lanes = _lanes(cp, sh, section)
-                if staff > lanes * per and lanes == _int(cp.get("lanes")):
+                if staff > lanes * per and lanes == whole(cp.get("lanes")):
                     out.append(_("Checkpoint {id}, {shift} shift: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
                                  "{extra} open no lane.").format(
