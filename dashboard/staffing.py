@@ -35,7 +35,7 @@ from sim.core.staffing import Post, StaffingLayout, whole
 from sim.present.i18n import _
 
 POST = "post"
-TEAMS = "teams"
+TEAMS = "number_of_teams"  # the table column with the number of teams (team rows)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def test_staffing_is_one_table_of_posts_with_pool_posted_unposted(env):
     posts = at.data_editor(key="staffing::reported::posts").value
     # 11 checkpoint shifts, 9 viewing points, 3 team groups: not 301 dotted paths
     assert len(posts) == 23
-    assert {"security", "volunteer", "teams"} <= set(posts.columns)
+    assert {"security", "volunteer", "number_of_teams"} <= set(posts.columns)
     # the reported plan, as its scenario comment says: 584 of the 1,200 volunteers posted
     # (checkpoints 154, viewing points 376, 18 grid teams of 3: 54)
     assert summary(at)["volunteers"] == ("1,200", "584", "616")
