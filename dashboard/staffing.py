@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.core.errors import ScenarioError
-from sim.core.kind import all_kinds, find_kind, generation
+from sim.core.kind import all_kinds, find_kind
 from sim.core.planedit import (
     force_rows,
     forces_from_rows,
@@ -64,19 +64,10 @@ def has_posts(raw: dict[str, Any], plan: str) -> bool:
     return layout is not None and bool(layout.posts(section_of(raw, plan)))
 
 
-_GROUP_NAMES: dict[str, str] = {}
-_GROUPS_SEEN = [-1]  # the registry generation the names were gathered at
-
-
 def _group_names() -> dict[str, str]:
     """Staff groups of every kind that posts staff: code → plain name (untranslated)."""
-    if _GROUPS_SEEN[0] != generation():
-        _GROUP_NAMES.clear()
-        for kind in all_kinds():
-            if kind.dashboard.staffing is not None:
-                _GROUP_NAMES.update(kind.dashboard.staffing.group_names)
-        _GROUPS_SEEN[0] = generation()
-    return _GROUP_NAMES
+    return {g: name for kind in all_kinds() if kind.dashboard.staffing is not None
+            for g, name in kind.dashboard.staffing.group_names.items()}
 
 
 def is_group(code: str) -> bool:
