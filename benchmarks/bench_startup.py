@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_CPU_S = 1.0  # issue 12: every light command under 1 s of CPU on this machine
 DUHU = "rainstorm_duhu.yaml"  # the largest bundled town: the goal's hardest case
+QUIET_NUMPY_CPU_S = 0.13  # `python -c "import numpy"` on this machine at load < 2 (measured)
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:
@@ -80,8 +81,12 @@ def main() -> None:
             continue
         cpu = statistics.median(c for _, c in runs[name])
         hardest = " (the largest bundled town)" if name.endswith(DUHU) else ""
+        # Under load every CPU second stretches (shared caches and cores): the figure scaled to
+        # the reference's quiet-machine cost says what the command would cost there.
+        quiet = cpu / ref_cpu * QUIET_NUMPY_CPU_S
         print(f"  {name}{hardest} < {GOAL_CPU_S:g} s: {cpu:.2f} s, "
-              f"{'met' if cpu < GOAL_CPU_S else 'NOT met'}")
+              f"{'met' if cpu < GOAL_CPU_S else 'NOT met'} (scaled to a quiet machine, where "
+              f"`import numpy` is {QUIET_NUMPY_CPU_S:g} s: {quiet:.2f} s)")
 
 
 if __name__ == "__main__":
