@@ -22,6 +22,7 @@ from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
 from sim.core.planedit import (
     RULES,
+    changes_in_words,
     dump_yaml,
     force_rows,
     param_rows,
@@ -103,7 +104,7 @@ def scenario_page() -> None:
         st.markdown(f"**{_(s.kind.dashboard.forces_title)}**")
         # roles and staff groups as a planner names them, not their code names
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
-                                   else staffing.group_name(c) if c in staffing.GROUPS
+                                   else staffing.group_name(c) if staffing.is_group(c)
                                    else _(c),
                                    index=lambda r: _("all grids") if r == "all grids" else r),
                      height=460, key="forces_by_grid")
@@ -130,9 +131,11 @@ def plans_page() -> None:
     words = ("description", "description_zh")
     rows = [{_("plan"): p, _("description"): in_lang(s.plan(p).description,
                                                       s.plan(p).description_zh),
-             _("changes"): ", ".join(k for k in plan_patch(s.raw, p) if k not in words)
+             _("changes"): _("; ").join(changes_in_words(s.raw, p,
+                                                         dict(s.kind.dashboard.setting_names)))
              or _("(the scenario as it is)")} for p in s.plan_names()]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="plans_list")
+    # A table that wraps (a drill's description is long), the plan names as row labels.
+    st.table(pd.DataFrame(rows).set_index(_("plan")))
 
     base = st.selectbox("Edit a copy of", s.plan_names(), key="edit_base")
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}
@@ -161,7 +164,7 @@ def plans_page() -> None:
         if staffing.has_posts(s.raw, base) else None
     rows = param_rows(s.raw, base)
     if staff_edit is not None:  # the posts are in the staffing table: not listed twice
-        rows = [r for r in rows if not staffing.is_staff_row(str(r["parameter"]))]
+        rows = [r for r in rows if not staffing.is_staff_row(s.raw, str(r["parameter"]))]
     shown = pd.DataFrame(rows)
     if "type" in shown.columns:
         shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))

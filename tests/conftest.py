@@ -40,3 +40,47 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _private_run_store(tmp_path, monkeypatch):
     # Every test (and every CLI subprocess it starts) writes to its own run store.
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+
+
+@pytest.fixture
+def held(monkeypatch):
+    """The dashboard page seen while a job is held part-way.
+
+    The page's wait-and-rerun loop stops at its first ``time.sleep`` (an exception), so one
+    ``AppTest.run`` shows the page at that moment. ``held(owner, name, when)`` wraps
+    ``owner.name`` so that calls for which ``when(*args, **kwargs)`` is true wait until the
+    returned event is set (by the test, or at the latest when the test ends)."""
+    import threading
+    import time
+
+    from dashboard import views
+
+    class Looked(Exception):
+        """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
+
+    class PageTime:
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+        def sleep(self, _seconds):
+            raise Looked
+
+    monkeypatch.setattr(views, "time", PageTime())
+    events: list[threading.Event] = []
+
+    def hold(owner, name, when=lambda *args, **kwargs: True) -> threading.Event:
+        go_on = threading.Event()
+        real = getattr(owner, name)
+
+        def held_call(*args, **kwargs):
+            if when(*args, **kwargs):
+                go_on.wait(timeout=120)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(owner, name, held_call)
+        events.append(go_on)
+        return go_on
+
+    yield hold
+    for go_on in events:  # no job thread left waiting after the test
+        go_on.set()

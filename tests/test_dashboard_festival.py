@@ -4,7 +4,6 @@ day start), and one density chart per question (no heat strip per plan beside th
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -73,44 +72,21 @@ def env(monkeypatch, tmp_path):
 
 
 def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_strips(
-        env, monkeypatch):
+        env, held):
     """The festival page shows the first plan's first replication while the second plan's is
     held back, labelled as first results and naming the plan still running; the figures come
     once every plan is in: the queues and the density lines (the heat strips per plan are left
     out)."""
-    from dashboard import jobs, state, views
+    from dashboard import jobs, state
 
-    go_on = threading.Event()
-    real_run_plan = jobs.run_plan
     first_plan: list[str] = []
 
-    def held_run_plan(scenario, plan, *args, **kwargs):
-        first_plan.append(first_plan[0] if first_plan else plan)
-        if plan != first_plan[0]:
-            go_on.wait(timeout=120)
-        return real_run_plan(scenario, plan, *args, **kwargs)
+    def not_the_first_plan(scenario, plan, *args, **kwargs) -> bool:
+        first_plan[:] = first_plan or [plan]
+        return plan != first_plan[0]
 
-    monkeypatch.setattr(jobs, "run_plan", held_run_plan)
-    refine = threading.Event()  # the refinement waits until the test has looked
-    real_extend = jobs.extend
-
-    def held_extend(*args, **kwargs):
-        refine.wait(timeout=120)
-        return real_extend(*args, **kwargs)
-
-    monkeypatch.setattr(jobs, "extend", held_extend)
-
-    class Looked(Exception):
-        """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
-
-    class PageTime:
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        def sleep(self, _seconds):
-            raise Looked
-
-    monkeypatch.setattr(views, "time", PageTime())
+    go_on = held(jobs, "run_plan", not_the_first_plan)
+    refine = held(jobs, "extend")  # the refinement waits until the test has looked
     state.run_cache().clear()
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["scenario"] = FESTIVAL

@@ -5,7 +5,6 @@ replication and its prepared frames, first results shown before they are refined
 
 from __future__ import annotations
 
-import threading
 import time
 
 import numpy as np
@@ -44,8 +43,8 @@ def opened(scenario: str, page: str) -> AppTest:
 def _row(at: AppTest, checkpoint: str, shift: str) -> int:
     from dashboard.staffing import post_table
 
-    keys, _frame = post_table(at.session_state["scenario"].raw, "reported")
-    return next(i for i, k in enumerate(keys) if k.place == checkpoint and k.shift == shift)
+    posts, _frame = post_table(at.session_state["scenario"].raw, "reported")
+    return next(i for i, p in enumerate(posts) if p.key == ("shift", checkpoint, shift))
 
 
 def edit_posts(at: AppTest, edits: dict[int, dict[str, int]]) -> AppTest:
@@ -66,7 +65,7 @@ def test_staffing_is_one_table_of_posts_with_pool_posted_unposted(env):
     posts = at.data_editor(key="staffing::reported::posts").value
     # 11 checkpoint shifts, 9 viewing points, 3 team groups: not 301 dotted paths
     assert len(posts) == 23
-    assert {"security", "volunteer", "teams"} <= set(posts.columns)
+    assert {"security", "volunteer", "number_of_teams"} <= set(posts.columns)
     # the reported plan, as its scenario comment says: 584 of the 1,200 volunteers posted
     # (checkpoints 154, viewing points 376, 18 grid teams of 3: 54)
     assert summary(at)["volunteers"] == ("1,200", "584", "616")
@@ -173,32 +172,13 @@ def test_replay_offers_each_replication_and_its_frames_are_prepared(env):
     assert moved < 10.0, moved
 
 
-def test_first_results_are_shown_before_they_are_refined(env, monkeypatch):
+def test_first_results_are_shown_before_they_are_refined(env, held):
     """A freshly opened evacuation scenario (10 replications per plan by default): the first
     pass (1 per plan) is on the page while the other 9 still run (held here until the page has
     been looked at), marked as first results; then refined to all 10."""
-    from dashboard import jobs, views
+    from dashboard import jobs
 
-    go_on = threading.Event()
-    real_extend = jobs.extend
-
-    def held_extend(*args, **kwargs):
-        go_on.wait(timeout=120)
-        return real_extend(*args, **kwargs)
-
-    monkeypatch.setattr(jobs, "extend", held_extend)
-
-    class Looked(Exception):
-        """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
-
-    class PageTime:
-        def __getattr__(self, name):
-            return getattr(time, name)
-
-        def sleep(self, _seconds):
-            raise Looked
-
-    monkeypatch.setattr(views, "time", PageTime())
+    go_on = held(jobs, "extend")
     from dashboard.state import run_cache
 
     run_cache().clear()  # not run before in this process (the cache is process-wide)
@@ -299,3 +279,44 @@ def test_run_page_shows_where_the_bottleneck_is(env):
     assert label_of("role", "grid_worker_ft") == "full-time grid worker"
     assert label_of("group", "tourist_order") == "tourist order"
     assert label_of("checkpoint", "H1") == "H1"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_plans_table_says_what_each_plan_changes_in_words(env, monkeypatch, lang):
+    """The Plans table's "changes" column names settings as a planner would, not the kind's
+    section code ("festival"), in the page's language."""
+    monkeypatch.setenv("GRIDMUSTER_LANG", lang)
+    at = opened(FESTIVAL, "Plans")
+    frame = next(t.value for t in at.table
+                 if {"changes", "改动"} & {str(c) for c in t.value.columns})
+    changes = dict(zip(frame.index, frame.iloc[:, 1], strict=True))
+    expected = {"en": {"reported": "(the scenario as it is)",
+                       "fewer_volunteers": "staff scaled",
+                       "rail_to_highway": "checkpoints",
+                       "next50_highway": "staff pool; checkpoints",
+                       "drill": "exercise storyline (4 events)"},
+                "zh": {"reported": "（情景原样）",
+                       "fewer_volunteers": "人员按比例调整",
+                       "next50_highway": "各组总人数；检查点",
+                       "drill": "演练脚本（4 个事件）"}}[lang]
+    assert {p: changes[p] for p in expected} == expected
+    assert not any("festival" in c for c in changes.values())
+
+
+def test_changes_in_words_names_roles_and_the_kinds_settings():
+    from sim.core.planedit import changes_in_words
+    from sim.core.scenario import load_scenario
+    from sim.present.i18n import use_lang
+
+    s = load_scenario(__import__("pathlib").Path(APP).parent.parent / "scenarios"
+                      / "rainstorm_duhu.yaml")
+    names = dict(s.kind.dashboard.setting_names)
+    with use_lang("en"):
+        assert changes_in_words(s.raw, "county_team", names) == [
+            "forces: emergency squad", "outside reinforcements"]
+        assert changes_in_words(s.raw, "baseline", names) == []
+        # a setting the kind gives no name for reads as its key in words
+        raw = {**s.raw, "plans": {"p": {"evacuation": {"detour_factor": 1.5}}}}
+        assert changes_in_words(raw, "p", names) == ["detour factor"]
+    with use_lang("zh"):
+        assert changes_in_words(s.raw, "county_team", names) == ["力量：应急突击队", "外来增援"]

@@ -49,3 +49,24 @@ def test_no_shared_module_names_a_kind():
     assert named == [], "\n".join(named)
     # The check can fail: the registry itself names them.
     assert _named_kinds(ROOT / "sim" / "kinds" / "__init__.py")
+
+
+def test_no_dashboard_file_knows_a_kinds_section_layout():
+    """The dashboard reaches a kind's section only through the kind's hooks (e.g. the staffing
+    editor through ``DashboardDefaults.staffing``): no dashboard file names a setting of a
+    bundled kind's section (``checkpoints``, ``shelters``, ``assembly_points``...)."""
+    from sim.core.kind import kind_named
+
+    layout = {name for k in BUNDLED
+              for name in kind_named(k).scenario_model.model_fields[k].annotation.model_fields}
+    assert {"checkpoints", "viewing_points", "staff_scale", "shelters"} <= layout
+    named = []
+    for p in sorted((ROOT / "dashboard").rglob("*.py")):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        words = {id(a) for n in ast.walk(tree)  # text for a planner, _("teams"): not a key
+                 if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+                 and n.func.id in ("_", "N_") for a in n.args}
+        named += [f"{p.relative_to(ROOT)}:{n.lineno}: {n.value!r}" for n in ast.walk(tree)
+                  if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                  and n.value in layout and id(n) not in words]
+    assert named == [], "\n".join(named)

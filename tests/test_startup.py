@@ -33,8 +33,8 @@ print("PROBE" + json.dumps({"code": code, "loaded": sorted(
 pytestmark = pytest.mark.cli
 
 
-def _loaded(args: list[str]) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
+def _loaded(args: list[str], heavy: tuple[str, ...] = HEAVY) -> dict[str, object]:
+    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(heavy)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     lines = [x for x in done.stdout.splitlines() if x.startswith("PROBE")]
     assert lines, done.stderr
@@ -50,6 +50,14 @@ def _loaded(args: list[str]) -> dict[str, object]:
 ], ids=["help", "validate-muster", "validate-evacuation", "validate-festival"])
 def test_light_commands_import_no_heavy_library(args: list[str]) -> None:
     result = _loaded(args)
+    assert result["code"] in (0, None)
+    assert result["loaded"] == []
+
+
+def test_validate_of_a_synthetic_town_imports_no_networkx() -> None:
+    """A synthetic town is a plain-dict ``RoadGraph``: checking one needs no networkx (a
+    GraphML network is read with it)."""
+    result = _loaded(["validate", "scenarios/rainstorm_duhu.yaml"], ("networkx",))
     assert result["code"] in (0, None)
     assert result["loaded"] == []
 

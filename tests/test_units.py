@@ -85,3 +85,25 @@ def test_synthetic_town_is_connected_and_sized():
         assert d["length_m"] > 0 and d["speed_kmh"] > 0
     t = net.travel_minutes(["V1"], 4.5)
     assert np.isfinite(t).all() and t[0, net.index["V1"]] == 0
+
+
+def test_road_graph_reads_like_the_networkx_graph_it_converts_to():
+    """A synthetic town's RoadGraph: the same nodes, edges (in networkx's order) and
+    attributes as its networkx copy, and the same connected components."""
+    import networkx as nx
+
+    from sim.network.graph import RoadGraph, components
+
+    g = synthetic_town(SyntheticTown(villages=5, nodes_per_village=7, seed=2))
+    assert isinstance(g, RoadGraph)
+    h = g.to_networkx()
+    assert list(g.nodes(data=True)) == list(h.nodes(data=True))
+    assert list(g.edges(data=True)) == list(h.edges(data=True))
+    assert g.number_of_edges() == h.number_of_edges() > 0
+    a, b = next(iter(g.edges()))
+    assert g.has_edge(b, a) and g.edges[b, a] is g.edges[a, b]  # one dict for both directions
+    g.add_node("island")
+    g.add_edge("islet", "islet2", length_m=10.0, speed_kmh=30.0)
+    assert components(g) == list(nx.connected_components(g.to_networkx()))
+    assert [len(c) for c in components(g)] == [35, 1, 2]
+    assert "not connected: 3 components" in str(RoadNetwork(g).problems()[0])

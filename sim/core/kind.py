@@ -25,6 +25,7 @@ import numpy as np
 from sim.core.config import ScenarioBase
 from sim.core.errors import Problem
 from sim.core.results import ReplicationResult
+from sim.core.staffing import StaffingLayout
 from sim.kinds import BUNDLED
 from sim.network.graph import RoadNetwork
 
@@ -74,9 +75,13 @@ class DashboardDefaults:
     edits_forces: bool = True  # the Plans page offers the forces editor
     replay_dot: str = "entity"  # what one dot of the replay is
     replay_note: str = ""  # appended to the replay caption
-    # The scenario section whose checkpoints and viewing points the staffing editor edits
-    # (None: the kind has no posts to staff).
-    staffing_section: str | None = None
+    # How the kind's plan section posts staff, for the staffing editor (None: the kind has no
+    # posts to staff).
+    staffing: StaffingLayout | None = None
+    # Plain names of the settings in the kind's section that a plan may change (key → name,
+    # marked for translation), for the Plans table's "changes"; other keys are shown with
+    # their underscores as spaces.
+    setting_names: Mapping[str, str] = field(default_factory=dict)
     # Stems of the kind's figures the Run & compare page leaves out (one chart per question:
     # e.g. festival density heat strips per plan beside the density lines of all plans).
     skip_figures: tuple[str, ...] = ()

@@ -23,12 +23,14 @@ from typing import Any
 import yaml
 
 from sim import __version__
+from sim.core.catalogue import role_label
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import RULES as FORCE_RULES
 from sim.core.limits import named_file
 from sim.core.paths import split_path
 from sim.core.scenario import Scenario, parse_scenario
+from sim.present.i18n import _
 
 RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
 FORCE_COLUMNS = ("role", "rule", "value", "grids")
@@ -44,6 +46,28 @@ def plan_patch(raw: dict[str, Any], plan: str) -> dict[str, Any]:
     """The patch of a plan as written in the scenario (empty for the implicit baseline)."""
     patch = (raw.get("plans") or {}).get(plan)
     return copy.deepcopy(patch) if isinstance(patch, dict) else {}
+
+
+def changes_in_words(raw: dict[str, Any], plan: str, setting_names: dict[str, str]
+                     ) -> list[str]:
+    """What a plan changes, in a planner's words (translated): the roles it replaces, an
+    exercise storyline, and the settings of the kind's section (``setting_names``: the kind's
+    plain names, ``DashboardDefaults.setting_names``); empty for the scenario as it is."""
+    out = []
+    for key, value in plan_patch(raw, plan).items():
+        if key in ("description", "description_zh"):
+            continue
+        if key == "forces" and isinstance(value, dict):
+            out.append(_("forces: {roles}").format(
+                roles=_(", ").join(role_label(str(r)) for r in value)))
+        elif key == "injects" and isinstance(value, list):
+            out.append(_("exercise storyline ({n} events)").format(n=len(value)))
+        elif key == kind_section(raw) and isinstance(value, dict):
+            out += [_(setting_names[k]) if k in setting_names else str(k).replace("_", " ")
+                    for k in value]
+        else:
+            out.append(str(key).replace("_", " "))
+    return out
 
 
 def resolved(raw: dict[str, Any], plan: str) -> dict[str, Any]:

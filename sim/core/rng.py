@@ -32,11 +32,13 @@ def replication_key(seed: int, replication: int) -> int:
 
 
 def entity_hashes(ids: Iterable[str]) -> np.ndarray:
-    """Stable 64-bit hashes of entity ids (independent of PYTHONHASHSEED)."""
-    return np.array(
-        [int.from_bytes(hashlib.blake2b(i.encode(), digest_size=8).digest(), "little") for i in ids],
-        dtype=np.uint64,
-    )
+    """Stable 64-bit hashes of entity ids (independent of PYTHONHASHSEED): each id's 8-byte
+    BLAKE2b digest read as a little-endian unsigned integer."""
+    # The digests joined and read in one go: the same numbers as int.from_bytes(..., "little")
+    # per id, without a Python int per entity (a town's households are tens of thousands).
+    blake2b = hashlib.blake2b
+    raw = b"".join([blake2b(i.encode(), digest_size=8).digest() for i in ids])
+    return np.frombuffer(raw, dtype="<u8").astype(np.uint64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

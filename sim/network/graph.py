@@ -2,11 +2,16 @@
 
 Shortest paths are computed once per network state, from every destination to all nodes at
 once (scipy's csgraph Dijkstra), never one search per agent.
+
+A synthetic town is held in a ``RoadGraph`` (plain dicts with the part of networkx's ``Graph``
+interface the project uses), so that loading and validating it does not import networkx
+(~0.15 s of every command's start-up); GraphML is read with networkx.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -56,16 +61,144 @@ class NetworkSpec(BoundaryModel):
         return self
 
 
+class _NodeView:
+    """``graph.nodes``: iterate the ids, ``nodes[n]`` the attributes, ``nodes(data=True)``."""
+
+    def __init__(self, node: dict[str, dict[str, Any]]) -> None:
+        self._node = node
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._node)
+
+    def __len__(self) -> int:
+        return len(self._node)
+
+    def __contains__(self, n: object) -> bool:
+        return n in self._node
+
+    def __getitem__(self, n: str) -> dict[str, Any]:
+        return self._node[n]
+
+    def __call__(self, data: bool = False) -> Iterator[Any]:
+        return iter(self._node.items()) if data else iter(self._node)
+
+
+class _EdgeView:
+    """``graph.edges``: each undirected edge once, in networkx's order (by first node, then by
+    neighbour as added); ``edges[a, b]`` the attributes, ``edges(data=True)``."""
+
+    def __init__(self, adj: dict[str, dict[str, dict[str, Any]]]) -> None:
+        self._adj = adj
+
+    def __call__(self, data: bool = False) -> Iterator[Any]:
+        seen: set[str] = set()
+        for n, nbrs in self._adj.items():
+            for nbr, d in nbrs.items():
+                if nbr not in seen:
+                    yield (n, nbr, d) if data else (n, nbr)
+            seen.add(n)
+
+    def __iter__(self) -> Iterator[Any]:
+        return self()
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self())
+
+    def __getitem__(self, ab: tuple[str, str]) -> dict[str, Any]:
+        return self._adj[ab[0]][ab[1]]
+
+
+class RoadGraph:
+    """An undirected road graph in plain dicts, with the part of networkx's ``Graph``
+    interface the project uses (``add_node``, ``add_edge``, ``has_edge``, ``nodes``, ``edges``,
+    ``graph`` attributes) and the same order of nodes and edges, so that code written for
+    either reads both; ``to_networkx`` gives the real thing for graph algorithms."""
+
+    def __init__(self) -> None:
+        self.graph: dict[str, Any] = {}
+        self._node: dict[str, dict[str, Any]] = {}
+        self._adj: dict[str, dict[str, dict[str, Any]]] = {}
+
+    def add_node(self, n: str, **attr: Any) -> None:
+        if n not in self._node:
+            self._node[n], self._adj[n] = {}, {}
+        self._node[n].update(attr)
+
+    def add_edge(self, a: str, b: str, **attr: Any) -> None:
+        for n in (a, b):
+            if n not in self._node:
+                self.add_node(n)
+        d = self._adj[a].get(b, {})
+        d.update(attr)
+        self._adj[a][b] = self._adj[b][a] = d  # one attribute dict, as networkx keeps it
+
+    def has_edge(self, a: str, b: str) -> bool:
+        return a in self._adj and b in self._adj[a]
+
+    @property
+    def nodes(self) -> _NodeView:
+        return _NodeView(self._node)
+
+    @property
+    def edges(self) -> _EdgeView:
+        return _EdgeView(self._adj)
+
+    def number_of_nodes(self) -> int:
+        return len(self._node)
+
+    def number_of_edges(self) -> int:
+        return len(self.edges)
+
+    def __len__(self) -> int:
+        return len(self._node)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._node)
+
+    def __contains__(self, n: object) -> bool:
+        return n in self._node
+
+    def to_networkx(self) -> nx.Graph:
+        import networkx as nx  # deferred: networkx is ~0.15 s of start-up (algorithms only)
+
+        g = nx.Graph()
+        g.graph.update(self.graph)
+        g.add_nodes_from((n, dict(d)) for n, d in self._node.items())
+        g.add_edges_from((a, b, dict(d)) for a, b, d in self.edges(data=True))
+        return g
+
+
+def components(g: nx.Graph | RoadGraph) -> list[set[str]]:
+    """Connected components, each found from its first node in node order (as networkx's
+    ``connected_components``)."""
+    adj: dict[str, list[str]] = {n: [] for n in g.nodes}
+    for a, b in g.edges():
+        adj[a].append(b)
+        adj[b].append(a)
+    seen: set[str] = set()
+    out = []
+    for n in g.nodes:
+        if n in seen:
+            continue
+        comp, stack = {n}, [n]
+        while stack:
+            for m in adj[stack.pop()]:
+                if m not in comp:
+                    comp.add(m)
+                    stack.append(m)
+        seen |= comp
+        out.append(comp)
+    return out
+
+
 def village_node(v: int, k: int = 0) -> str:
     """Node id in a synthetic town: ``V3`` is village 3's centre, ``V3-5`` another node of it."""
     return f"V{v}" if k == 0 else f"V{v}-{k}"
 
 
-def synthetic_town(spec: SyntheticTown) -> nx.Graph:
-    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
-
+def synthetic_town(spec: SyntheticTown) -> RoadGraph:
     rng = np.random.default_rng(spec.seed)
-    g = nx.Graph()
+    g = RoadGraph()
     cols = math.ceil(math.sqrt(spec.villages))
     side = math.ceil(math.sqrt(spec.nodes_per_village))
     span_x = max(cols - 1, 1) * spec.village_spacing_m
@@ -106,7 +239,7 @@ def synthetic_town(spec: SyntheticTown) -> nx.Graph:
     return g
 
 
-def _xy(g: nx.Graph, n: str) -> tuple[float, float]:
+def _xy(g: nx.Graph | RoadGraph, n: str) -> tuple[float, float]:
     return (g.nodes[n]["x"], g.nodes[n]["y"])
 
 
@@ -177,7 +310,7 @@ LONLAT_NOTE = ("coordinates look like longitude/latitude; projected to metres (l
                "plane about the network's centre)")
 
 
-def looks_lonlat(g: nx.Graph) -> bool:
+def looks_lonlat(g: nx.Graph | RoadGraph) -> bool:
     """Whether node x/y are degrees: a ``crs`` saying so (as osmnx writes an unprojected graph),
     or, with no projection stated, every x in [-180, 180] and y in [-90, 90] with an extent of
     at most 1° (a town measured in metres is never under a metre across)."""
@@ -192,7 +325,7 @@ def looks_lonlat(g: nx.Graph) -> bool:
                 and 0 < span <= 1.0)
 
 
-def project_lonlat(g: nx.Graph) -> None:
+def project_lonlat(g: nx.Graph | RoadGraph) -> None:
     """Project lon/lat nodes to metres in place (a local tangent plane about the centre,
     ``sim.network.geo.Projection``); the degrees are kept as ``lon``/``lat`` and the note says so."""
     lon = np.array([d["x"] for _, d in g.nodes(data=True)], dtype=float)
@@ -208,9 +341,10 @@ def project_lonlat(g: nx.Graph) -> None:
 
 @dataclass
 class RoadNetwork:
-    """A validated road graph with index arrays for fast travel-time tables."""
+    """A validated road graph with index arrays for fast travel-time tables. The graph is a
+    networkx ``Graph`` or a ``RoadGraph`` (the same interface, as far as the project uses it)."""
 
-    graph: nx.Graph
+    graph: nx.Graph | RoadGraph
     nodes: list[str] = field(init=False)
     index: dict[str, int] = field(init=False)
 
@@ -239,9 +373,7 @@ class RoadNetwork:
         g = self.graph
         if g.number_of_nodes() == 0:
             return [Problem(field_path, "road network has no nodes")]
-        import networkx as nx  # deferred: networkx is ~0.15 s of start-up
-
-        comps = list(nx.connected_components(g))
+        comps = components(g)
         if len(comps) > 1:
             comps.sort(key=len, reverse=True)
             stray = sorted(comps[1])[:3]

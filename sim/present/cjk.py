@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FONT_FILE = Path(__file__).resolve().parent / "fonts" / "gridmuster-cjk.ttf"
 FAMILY = "Gridmuster CJK"
@@ -78,3 +81,14 @@ def pyplot() -> Any:
 
     register()
     return plt
+
+
+def figure(**kwargs: Any) -> Figure:
+    """A bare matplotlib ``Figure`` (``Figure(**kwargs)``) with the CJK fallback registered.
+
+    Not pyplot's: safe to draw off the main thread (the dashboard prepares replay frames in
+    the background), and nothing for pyplot to keep."""
+    from matplotlib.figure import Figure  # deferred: matplotlib (figures only)
+
+    register()
+    return Figure(**kwargs)

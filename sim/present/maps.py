@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.network.graph import RoadNetwork
-from sim.present.cjk import pyplot
+from sim.present.cjk import figure
 from sim.present.i18n import N_
 from sim.present.i18n import _ as tr  # ``_`` is a throwaway name here
 
@@ -101,17 +101,13 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     if len(colours) > MAX_DOT_COLOURS:
         raise ValueError(f"at most {MAX_DOT_COLOURS} dot colours on a map (got {len(colours)}); "
                          "group the states into classes")
-    pyplot()  # the Agg backend and the CJK font, registered once
     from matplotlib.collections import LineCollection  # deferred: matplotlib (figures only)
-    from matplotlib.figure import Figure  # deferred: matplotlib (figures only)
     from matplotlib.lines import Line2D  # deferred: matplotlib (figures only)
 
     xy = network.xy
     n_entries = (len(points or {}) + len(places) + len(values) + len(edge_legend or {})
                  + (flood is not None))
-    # A bare Figure, not pyplot's: safe to draw off the main thread (the dashboard prepares
-    # replay frames in the background) and nothing for pyplot to keep.
-    fig = Figure(figsize=figure_size(xy, legend_rows=max(1, -(-n_entries // 2))), dpi=100,
+    fig = figure(figsize=figure_size(xy, legend_rows=max(1, -(-n_entries // 2))), dpi=100,
                  layout="constrained")
     ax = fig.add_subplot()
     if flood is not None and len(flood.nodes):

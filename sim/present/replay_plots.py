@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from sim.network.graph import RoadNetwork
-from sim.present.cjk import pyplot
+from sim.present.cjk import figure
 from sim.present.i18n import _
 from sim.present.maps import PlaceValues, town_map
 
@@ -23,13 +23,9 @@ QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
 def crowd_figure(crowd: pd.DataFrame, danger_ppm2: float, title: str = "") -> Figure:
     """Left: people queueing at each checkpoint; right: density at each viewing point (red over
     the danger limit, drawn as a dashed line), labelled with its level of service."""
-    pyplot()  # the Agg backend and the CJK font, registered once
-    from matplotlib.figure import Figure  # deferred: matplotlib (figures only)
-
     cps = crowd[crowd["type"] == "checkpoint"]
     vps = crowd[crowd["type"] == "viewing point"]
-    # A bare Figure (not pyplot's): safe to draw while the dashboard prepares replay frames.
-    fig = Figure(figsize=(9, 3.6), dpi=100, layout="constrained")
+    fig = figure(figsize=(9, 3.6), dpi=100, layout="constrained")
     left, right = fig.subplots(1, 2)
     left.barh(cps["place"], cps["people"], color=QUEUE_COLOR)
     left.set_xlabel(_("people queueing"))

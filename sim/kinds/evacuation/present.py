@@ -14,7 +14,7 @@ from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.hazard import water_peak
 from sim.kinds.evacuation.storyline import extra_rain
 from sim.present.cjk import pyplot
-from sim.present.i18n import _
+from sim.present.i18n import N_, _
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -138,6 +138,10 @@ DASHBOARD = DashboardDefaults(
     first_reps=10,
     decision_metrics=("stranded", "ete90_min"),
     replay_dot="household or responder",
+    setting_names={"warning_start_min": N_("warning start"),
+                   "reinforcements": N_("outside reinforcements"), "shelters": N_("shelters"),
+                   "warning_order": N_("warning order"), "squad_bases": N_("squad bases"),
+                   "roles": N_("what each role does"), "hazard": N_("rain and flooding")},
 )
 
 

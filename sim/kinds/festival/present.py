@@ -11,8 +11,9 @@ from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import CLOCK_START, DashboardDefaults, Summary
 from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
+from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
-from sim.present.i18n import _, pick
+from sim.present.i18n import N_, _, pick
 from sim.present.plots import mark_injects
 
 if TYPE_CHECKING:
@@ -68,6 +69,19 @@ def _scenario(summary: dict[str, Any]) -> str:
     return pick(str(summary["scenario"]), summary.get("scenario_zh"))
 
 
+def _plan_bands(ax: Any, summaries: Sequence[dict[str, Any]], metric: str, key: str, name: str,
+                shift: float) -> None:
+    """One line per plan on ``ax``: the mean of ``metric`` at place ``name`` over the day (in
+    hours, plus ``shift``) with its 5–95 % band shaded in the line's colour."""
+    for s in summaries:
+        series = _tagged(s, metric, key).get(name)
+        if series is None:
+            continue
+        t = np.asarray(series["t_min"]) / 60.0 + shift
+        (line,) = ax.plot(t, series["mean"], label=s["plan"], linewidth=1.2)
+        ax.fill_between(t, series["p5"], series["p95"], color=line.get_color(), alpha=0.15)
+
+
 def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     """People waiting at each checkpoint over the day: mean and 5–95 % band per plan."""
     plt = pyplot()
@@ -80,13 +94,7 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                              squeeze=False, sharex=True)
     shift = _time_axis(axes[-1], summaries)
     for ax, name in zip(axes.flat, names, strict=False):
-        for s in summaries:
-            q = _tagged(s, "queue", "checkpoint").get(name)
-            if q is None:
-                continue
-            t = np.asarray(q["t_min"]) / 60.0 + shift
-            (line,) = ax.plot(t, q["mean"], label=s["plan"], linewidth=1.2)
-            ax.fill_between(t, q["p5"], q["p95"], color=line.get_color(), alpha=0.15)
+        _plan_bands(ax, summaries, "queue", "checkpoint", name, shift)
         mark_injects(ax, _in_hours(summaries, shift))
         ax.set_title(_("checkpoint {name}", name=name), fontsize=9)
         ax.set_ylabel(_("people waiting"), fontsize=8)
@@ -155,13 +163,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     limit = float((summaries[0].get("series") or {}).get("density_limit_ppm2", {})
                   .get("mean", [4.0])[0])
     for ax, name in zip(axes.flat, names, strict=False):
-        for s in summaries:
-            d = _tagged(s, "density", "viewing_point").get(name)
-            if d is None:
-                continue
-            t = np.asarray(d["t_min"]) / 60.0 + shift
-            (line,) = ax.plot(t, d["mean"], label=s["plan"], linewidth=1.2)
-            ax.fill_between(t, d["p5"], d["p95"], color=line.get_color(), alpha=0.15)
+        _plan_bands(ax, summaries, "density", "viewing_point", name, shift)
         ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
         ax.set_title(_("viewing point {name}", name=name), fontsize=9)
         ax.grid(alpha=0.3)
@@ -289,7 +291,10 @@ DASHBOARD = DashboardDefaults(
     replay_dot="visitor group or team",
     replay_note="; circles: people queueing at checkpoints and standing at viewing points "
                 "(red: over the danger density)",
-    staffing_section="festival",
+    staffing=STAFFING,
+    setting_names={"staff": N_("staff pool"), "staff_scale": N_("staff scaled"),
+                   "checkpoints": N_("checkpoints"), "viewing_points": N_("viewing points"),
+                   "teams": N_("response teams"), "crowd_control": N_("crowd control")},
     skip_figures=("density_strip",),
 )
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplaySpec
 from sim.core.kind import DashboardDefaults, Summary
 from sim.kinds.muster.config import MusterScenario
+from sim.present.i18n import N_
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,4 +59,7 @@ DASHBOARD = DashboardDefaults(
     decision_metrics=("mustered_60min", "t90_min"),
     replay_dot="person",
     replay_note=" (people the alert never reached have no events and are not drawn)",
+    setting_names={"alert_time": N_("alert time"), "channels": N_("alert channels"),
+                   "assembly_points": N_("assembly points"), "checkin": N_("check-in time"),
+                   "phone_tree": N_("phone tree"), "roles": N_("what each role does")},
 )
