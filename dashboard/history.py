@@ -14,7 +14,8 @@ import pandas as pd
 
 import sim.run.store
 from sim.core.scenario import Scenario
-from sim.present.i18n import N_, _
+from sim.present import run_names
+from sim.present.i18n import _, is_zh
 from sim.run.experiments import Comparison
 
 
@@ -37,12 +38,7 @@ def store_path() -> str:
 
 
 # What the store records, as a planner says it (the model version stays in `gridmuster runs`).
-COMMANDS = {"run": N_("run one plan"), "compare": N_("compare plans"),
-            "dashboard": N_("compare plans (dashboard)"),
-            "optimise": N_("optimise"), "sensitivity": N_("sensitivity"),
-            "robustness": N_("robustness")}
-STATUSES = {"done": N_("finished"), "running": N_("running"),
-            "interrupted": N_("interrupted"), "failed": N_("failed")}
+COMMANDS, STATUSES = run_names.COMMANDS, run_names.STATUSES
 
 
 def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
@@ -60,7 +56,7 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         _("id"): r.id,
         _("when"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
         _("command"): _(COMMANDS.get(r.command, r.command)),
-        _("scenario"): r.scenario,
+        _("scenario"): scenario_name(r),
         _("plans"): ", ".join(r.plans),
         _("replications"): r.replications,
         _("seed"): r.seed,
@@ -68,6 +64,11 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         _("took"): "—" if r.elapsed_s is None else _("{s} s").format(s=f"{r.elapsed_s:,.1f}"),
     } for r in runs]
     return pd.DataFrame(rows), ""
+
+
+def scenario_name(r: sim.run.store.StoredRun) -> str:
+    """The scenario's name as the planner reads it (its name_zh in 中文; sim.present.run_names)."""
+    return run_names.scenario_name(r.scenario, r.scenario_path, r.result)
 
 
 def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
@@ -90,4 +91,9 @@ def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
                 "plans": {data.get("plan", "plan"): data}, "differences": {}}
     if "plans" not in data:
         return None, _("Run {id} is not a run or comparison result.").format(id=run_id)
+    name_zh = scenario_name(run) if is_zh() else ""
+    if name_zh and name_zh != run.scenario:  # an older record: the titles read its 中文 name
+        data["plans"] = {k: ({**v, "scenario_zh": name_zh} if isinstance(v, dict)
+                             and not v.get("scenario_zh") else v)
+                         for k, v in data["plans"].items()}
     return data, ""

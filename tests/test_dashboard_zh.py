@@ -91,13 +91,13 @@ def test_history_page_in_chinese(monkeypatch, tmp_path):
     assert {"编号", "命令", "状态", "用时"} <= set(runs.columns)
     assert "比较方案" in set(runs["命令"])
     assert "已完成" in set(runs["状态"])
+    assert set(runs["情景"]) == {"油车港镇一小时集结演练"}  # the scenario's name_zh
     s = at.session_state["scenario"]
     names = set(s.plan_names()) | ALLOWED | {"GRIDMUSTER_STORE", "muster_youchegang"}
     english = {}
     for text in shown_texts(at):
-        # the page radio's values (shown through their 中文 labels), and the scenario's name as
-        # the run store recorded it
-        if text in ("Run & compare", "History", s.name):
+        # the page radio's values (shown through their 中文 labels)
+        if text in ("Run & compare", "History"):
             continue
         prose = re.sub(r"\S*/\S*", "", text)  # the store's path is a file name
         words = {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", prose) if w not in names}

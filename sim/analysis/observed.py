@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
+from sim.present.i18n import _
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
     required = [c.name for c in columns if c.required]
     missing = [c for c in required if c not in header]
     if missing:
-        raise ScenarioError([Problem(f"{source}: header", f"missing column(s) {missing}; "
-                                     f"expected at least {required}", header)])
+        raise ScenarioError([Problem(f"{source}: header", _("missing column(s) {missing}; "
+                                                                 "expected at least {required}",
+                                                                 missing=missing,
+                                                                 required=required), header)])
     rows, bad, n, lines = [], [], 0, []
     seen: dict[tuple[str, str], int] = {}
     for raw in reader:
@@ -72,8 +75,9 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
             if col.unique and value:
                 first = seen.setdefault((col.name, value), line)
                 if first != line:
-                    problem = Problem(where, f"repeated id (first on line {first}); a log has "
-                                      "one row per person or household", value)
+                    problem = Problem(where, _("repeated id (first on line {first}); a log "
+                                               "has one row per person or household",
+                                               first=first), value)
                     break
         if problem:
             bad.append(problem)
@@ -81,8 +85,9 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
             rows.append(row)
             lines.append(line)
     if bad and not skip_bad_rows:
-        raise ScenarioError(bad + [Problem(source, f"{len(bad)} bad row(s) of {n}; fix them "
-                                           "or use --skip-bad-rows to use the valid rows")])
+        raise ScenarioError(bad + [Problem(source, _("{bad} bad row(s) of {n}; fix them or use "
+                                                     "--skip-bad-rows to use the valid rows",
+                                                     bad=len(bad), n=n))])
     if not rows:
         raise ScenarioError(bad + [Problem(source, "no valid rows")])
     return ObservedLog(rows, n, bad, lines)
@@ -117,9 +122,9 @@ def decode_log(data: bytes, source: str = "LOG.csv", encoding: str | None = None
                                          "from Excel as CSV (UTF-8)")])
         return text, enc
     line = data[:last.start].count(b"\n") + 1
-    raise ScenarioError([Problem(f"{source}: line {line}", f"cannot be read as {' or '.join(tried)}"
-                                 " (byte " + repr(data[last.start:last.start + 1]) + "); "
-                                 "save it as CSV UTF-8 or give --encoding")])
+    raise ScenarioError([Problem(f"{source}: line {line}", _(
+        "cannot be read as {encodings} (byte {byte}); save it as CSV UTF-8 or give --encoding",
+        encodings=_(" or ").join(tried), byte=repr(data[last.start:last.start + 1])))])
 
 
 def _delimiter(text: str, source: str) -> str:
@@ -141,7 +146,8 @@ def _delimiter(text: str, source: str) -> str:
 def _check(col: Column, value: str, where: str) -> Problem | None:
     if col.kind == "label":
         if col.allowed is not None and value not in col.allowed:
-            return Problem(where, f"unknown value; expected one of {sorted(col.allowed)}", value)
+            return Problem(where, _("unknown value; expected one of {values}",
+                                    values=sorted(col.allowed)), value)
         return None
     try:
         x = float(value)

@@ -35,6 +35,7 @@ from sim.core.kind import AnyKind, kind_named
 from sim.core.planedit import plan_patch, resolved
 from sim.core.results import ReplicationResult, base_metric
 from sim.core.scenario import Scenario, network_for, parse_scenario
+from sim.present.i18n import _
 from sim.run.backends import Backend, run_tasks
 
 Method = Literal["morris", "sobol"]
@@ -176,8 +177,9 @@ def _check_metric(scenario: Scenario, metric: str, plan: str | None) -> None:
     known = scenario.kind.required_metrics
     base = base_metric(metric)
     if base not in known and base not in scenario.kind.headline_metrics:
-        raise ScenarioError([Problem("--metric", f"unknown metric for a {scenario.kind.name} "
-                                     f"scenario; one of {', '.join(known)}", metric)])
+        raise ScenarioError([Problem("--metric", _("unknown metric for a {kind} scenario; one "
+                                                   "of {metrics}", kind=_(scenario.kind.name),
+                                                   metrics=", ".join(known)), metric)])
 
 
 def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
@@ -199,9 +201,9 @@ def analyse(fs: Sequence[Assumption], method: Method, n: int, seed: int,
     y = np.asarray(evaluate_unit(x), dtype=float)
     bad = int(np.sum(~np.isfinite(y)))
     if bad:
-        raise ScenarioError([Problem("--metric", f"the metric is undefined at {bad} of "
-                                     f"{y.size} design points (e.g. never reached); pick "
-                                     "another metric")])
+        raise ScenarioError([Problem("--metric", _("the metric is undefined at {bad} of {n} "
+                                                   "design points (e.g. never reached); pick "
+                                                   "another metric", bad=bad, n=y.size))])
     rows: list[dict[str, Any]] = []
     if method == "morris":
         si = morris_analyze.analyze(problem, x, y, num_levels=MORRIS_LEVELS, conf_level=0.95,
@@ -256,8 +258,9 @@ def sensitivity(scenario: Scenario, plan: str | None, metric: str, method: Metho
 
     result = analyse(fs, method, n, seed, run)
     m = info(metric)
-    return {"scenario": scenario.name, "kind": scenario.kind.name, "plan": name,
-            "metric": metric, "metric_phrase": m.phrase, "metric_unit": m.unit,
+    return {"scenario": scenario.name, "scenario_zh": getattr(scenario.model, "name_zh", None) or "",
+            "kind": scenario.kind.name, "plan": name, "metric": metric,
+            "metric_phrase": m.phrase, "metric_unit": m.unit,
             "method": method, "n": n, "replications": reps, "seed": seed,
             "common_random_numbers": True, **result}
 

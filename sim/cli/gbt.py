@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from sim.core.config import Drill, problems_from, read_yaml
 from sim.core.errors import Problem, ScenarioError
-from sim.present.i18n import current_lang, use_lang
+from sim.present.i18n import _, current_lang, use_lang
 from sim.present.report_gbt import DrillInfo, build, to_docx, to_html
 
 
@@ -50,7 +50,8 @@ def read_review(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem("--review", f"not valid JSON: {exc}", str(file))]) from None
+        raise ScenarioError([Problem("--review", _("not valid JSON: {why}", why=exc),
+                                     str(file))]) from None
     if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
         raise ScenarioError([Problem("--review", "not a review.json of gridmuster review",
                                      str(file))])
@@ -72,8 +73,9 @@ def write_gbt(result: dict[str, Any], folder: Path | None, meta: dict[str, Any],
         rev = read_review(folder / "review.json")
     plans = set(result["plans"]) if "differences" in result else {result["plan"]}
     if rev is not None and rev.get("plan") not in plans:
-        raise ScenarioError([Problem("--review", f"reviews plan {rev.get('plan')!r}, which "
-                                     f"this result does not have ({', '.join(sorted(plans))})")])
+        raise ScenarioError([Problem("--review", _(
+            "reviews plan {plan}, which this result does not have ({plans})",
+            plan=repr(rev.get("plan")), plans=", ".join(sorted(plans))))])
     if rev is not None and rev.get("scenario") != _scenario_name(result):
         raise ScenarioError([Problem("--review", "reviews another scenario",
                                      rev.get("scenario"))])

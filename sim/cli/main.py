@@ -39,6 +39,7 @@ from sim.cli.common import (
 )
 from sim.cli.common import budget_from as _budget
 from sim.cli.imports import import_app
+from sim.cli.localise import LocalisedGroup
 from sim.cli.network import SnapLimitOpt, network_app
 from sim.cli.review import report_cmd, review_cmd
 from sim.cli.runs import optimise, runs_app
@@ -59,6 +60,7 @@ from sim.run.store import RunStore
 from sim.verify.imo import imo_replications
 
 app = typer.Typer(
+    cls=LocalisedGroup,  # --help in the language of --lang / GRIDMUSTER_LANG
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,

@@ -213,7 +213,7 @@ def elevation(
         rep = elev.constant(g, constant)
     else:
         nodes = list(g.nodes)
-        rep = elev.ElevationReport("the file's elevations", len(nodes), len(nodes))
+        rep = elev.ElevationReport(_("the file's elevations"), len(nodes), len(nodes))
     if zones is not None:
         rep = elev.apply_zones(g, zones, rep, zone_elevation)
     target = out or graphml

@@ -32,8 +32,9 @@ from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.scenario import load_scenario
-from sim.present.i18n import _
+from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
+from sim.present.run_names import command_words, scenario_name, status_words
 from sim.run.optimise import Evaluation, Optimiser, Target, Variable, max_evaluations
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
 
@@ -42,6 +43,11 @@ runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
 
 IdArg = Annotated[int, typer.Argument(help="run id (see `gridmuster runs list`)", min=1,
                                        max=INT64_MAX)]
+
+
+def _said(words: str, code: str) -> str:
+    """In 中文 the words; in English the code the store records (what `runs` always printed)."""
+    return words if is_zh() else code
 
 
 def _store(path: Path | None) -> RunStore:
@@ -76,8 +82,11 @@ def runs_list(store: StoreOpt = None,
         table.add_column(col)
     for r in db.runs(limit):
         when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(r.id), when, r.command, r.scenario, ",".join(r.plans),
-                      str(r.replications), str(r.seed), r.status, r.out_dir or "")
+        table.add_row(str(r.id), when, _said(command_words(r.command), r.command),
+                      scenario_name(r.scenario, r.scenario_path, r.result), ",".join(r.plans),
+                      str(r.replications), str(r.seed),
+                      _said(status_words(r.status), r.status),
+                      r.out_dir or "")
     out_console.print(table)
 
 
@@ -88,9 +97,11 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     r = _get(db, run_id)
     out_console.print(_("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
                         "{n} replications, version {version}, status {status}",
-                        id=r.id, command=r.command, scenario=r.scenario, kind=r.kind,
-                        plans=", ".join(r.plans), seed=r.seed, n=r.replications,
-                        version=r.version, status=r.status))
+                        id=r.id, command=_said(command_words(r.command), r.command),
+                        scenario=scenario_name(r.scenario, r.scenario_path, r.result),
+                        kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
+                        n=r.replications, version=r.version,
+                        status=_said(status_words(r.status), r.status)))
     out_console.print(_("scenario file {path} (content digest {digest}); output {out}; "
                         "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
                         out=r.out_dir, s=fmt(r.elapsed_s)))

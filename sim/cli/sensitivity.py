@@ -28,7 +28,7 @@ from sim.cli.common import (
 from sim.core.assumptions import Assumption, parse_vary
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario, load_scenario
-from sim.present.i18n import _
+from sim.present.i18n import N_, _, pick
 from sim.present.output import atomic_folder, check_out_folder, save_figure, write_json
 from sim.present.sensitivity_plots import robustness_figure, sensitivity_figure
 from sim.run.backends import Backend
@@ -56,23 +56,25 @@ def _record(store: Path | None, no_store: bool, command: str, s: Scenario, path:
     run_id = db.start_run(command, s.name, str(path.resolve()), s.digest, s.kind.name, plans,
                           seed, reps, str(folder.resolve()))
     db.finish_run(run_id, result, elapsed)
-    return f"; run {run_id} in {db.path}"
+    return _("; run {id} in {store}", id=run_id, store=db.path)
 
 
 def sensitivity_table(result: dict[str, Any]) -> Table:
     """The ranked assumptions in plain words (also used by the dashboard's text export)."""
     morris = result["method"] == "morris"
-    unit = f" ({result['metric_unit']})" if result.get("metric_unit") else ""
-    table = Table(title=f"{result['scenario']} — {result['plan']}: which assumptions matter "
-                        f"for {result['metric_phrase']}{unit} ({result['method']}, "
-                        f"{result['points']} design points × {result['replications']} "
-                        "replications, common random numbers)")
-    cols = ["rank", "assumption", "range"]
-    cols += (["change across the range μ* [95 % CI]", "σ", "direction"] if morris
-             else ["alone S1 [95 % CI]", "with interactions ST [95 % CI]"])
-    cols.append("source")
+    unit = f" ({_(result['metric_unit'])})" if result.get("metric_unit") else ""
+    table = Table(title=_("{scenario} — {plan}: which assumptions matter for {metric} ({method}, "
+                          "{points} design points × {reps} replications, common random "
+                          "numbers)", scenario=pick(result["scenario"], result.get("scenario_zh")),
+                          plan=result["plan"], metric=f"{result['metric_phrase']}{unit}",
+                          method=result["method"], points=result["points"],
+                          reps=result["replications"]))
+    cols = [N_("rank"), N_("assumption"), N_("range")]
+    cols += ([N_("change across the range μ* [95 % CI]"), "σ", N_("direction")] if morris
+             else [N_("alone S1 [95 % CI]"), N_("with interactions ST [95 % CI]")])
+    cols.append(N_("source"))
     for c in cols:
-        table.add_column(c, justify="left" if c in ("assumption", "source", "direction")
+        table.add_column(_(c), justify="left" if c in ("assumption", "source", "direction")
                          else "right")
     for r in result["indices"]:
         cells = [str(r["rank"]), escape(r["label"]), f"{_num(r['low'])}–{_num(r['high'])}"]
@@ -92,10 +94,10 @@ def sensitivity_table(result: dict[str, Any]) -> Table:
 
 def _direction(r: dict[str, Any]) -> str:
     if r["mu_star"] == 0:
-        return "no effect"
+        return _("no effect")
     if abs(r["mu"]) >= 0.9 * r["mu_star"]:
-        return "higher value raises it" if r["mu"] > 0 else "higher value lowers it"
-    return "either way (depends on others)"
+        return _("higher value raises it") if r["mu"] > 0 else _("higher value lowers it")
+    return _("either way (depends on others)")
 
 
 def sensitivity_cmd(

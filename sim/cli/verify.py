@@ -20,6 +20,7 @@ from sim.verify.library import library
 from sim.verify.report import write
 from sim.verify.runner import Verification, verify
 from sim.verify.text import STATUS_WORDS, expected, measured
+from sim.verify.text import title as case_title
 
 
 def _table(v: Verification) -> Table:
@@ -27,16 +28,18 @@ def _table(v: Verification) -> Table:
     for col in (_("case"), _("quantity"), _("expected"), _("measured"), _("result")):
         t.add_column(col)
     for r in v.results:
+        title = case_title(r.case)  # the cases' own texts are in verify.po
         if not r.checks:
-            t.add_row(r.case.title, r.notes, "", "", _(STATUS_WORDS[r.status]))
+            t.add_row(title, r.notes, "", "", _(STATUS_WORDS[r.status]))
         for k, c in enumerate(r.checks):
-            t.add_row(r.case.title if k == 0 else "", c.quantity, expected(c), measured(c),
+            t.add_row(title if k == 0 else "", c.quantity, expected(c), measured(c),
                       _("pass") if c.passed else _("FAIL"))
     return t
 
 
 def _progress(r: CaseResult) -> None:
-    out_console.print(f"  {_(STATUS_WORDS[r.status]):<8} {r.case.title} ({r.seconds:.1f} s)",
+    out_console.print(f"  {_(STATUS_WORDS[r.status]):<8} {case_title(r.case)}"
+                      + _(" ({s} s)", s=f"{r.seconds:.1f}"),
                       markup=False, highlight=False)
 
 

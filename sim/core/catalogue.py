@@ -115,4 +115,4 @@ def value_label(key: str, value: str) -> str:
 
 BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),
                   "checkpoint": N_("checkpoint"), "shelter": N_("shelter"),
-                  "viewing_point": N_("viewing point")}
+                  "viewing_point": N_("viewing point"), "reason": N_("reason")}

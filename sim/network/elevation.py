@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
 from sim.network.geo import Projection, _one_line, inside, project_feature, read_geojson
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -44,16 +45,18 @@ class ElevationReport:
     high: float = 0.0
 
     def lines(self) -> list[str]:
-        out = [f"elevation from {self.source}: {self.assigned} of {self.nodes} nodes"]
+        out = [_("elevation from {source}: {assigned} of {nodes} nodes", source=self.source,
+                 assigned=self.assigned, nodes=self.nodes)]
         if self.outside:
-            out.append(f"warning: {self.outside} nodes outside the source's extent or missing "
-                       "from it (nearest value used, or left unchanged)")
+            out.append(_("warning: {n} nodes outside the source's extent or missing from it "
+                         "(nearest value used, or left unchanged)", n=self.outside))
         if self.max_snap_m:
-            out.append(f"farthest node from its nearest elevation point: {self.max_snap_m:.0f} m")
+            out.append(_("farthest node from its nearest elevation point: {m} m",
+                         m=f"{self.max_snap_m:.0f}"))
         if self.in_zones:
-            out.append(f"{self.in_zones} nodes inside low-lying zones")
-        out.append(f"elevation_m: min {self.low:.2f}, median {self.median:.2f}, "
-                   f"max {self.high:.2f}")
+            out.append(_("{n} nodes inside low-lying zones", n=self.in_zones))
+        out.append(_("elevation_m: min {low}, median {median}, max {high}", low=f"{self.low:.2f}",
+                     median=f"{self.median:.2f}", high=f"{self.high:.2f}"))
         return out
 
 
@@ -65,8 +68,8 @@ def _xy(g: nx.Graph) -> tuple[list[str], np.ndarray]:
 def _projection(g: nx.Graph, source: str) -> Projection:
     proj = Projection.from_graph_attrs(g.graph)
     if proj is None:
-        raise ScenarioError([Problem(source, "lon/lat coordinates need a network imported with "
-                                     "`gridmuster network import` (it has no lon0/lat0)")])
+        raise ScenarioError([Problem(source, _("lon/lat coordinates need a network imported with "
+                                       "`gridmuster network import` (it has no lon0/lat0)"))])
     return proj
 
 
@@ -80,17 +83,17 @@ def _float(v: str) -> float:
 def from_csv(g: nx.Graph, path: Path) -> ElevationReport:
     name = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(name, "elevation CSV not found")])
+        raise ScenarioError([Problem(name, _("elevation CSV not found"))])
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             rows = list(csv.DictReader(fh))
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise ScenarioError([Problem(name, f"not a readable CSV: {_one_line(exc)}")]) from None
+        raise ScenarioError([Problem(name, _("not a readable CSV: {why}", why=_one_line(exc)))]) from None
     cols = {c.strip().lower(): c for c in (rows[0].keys() if rows else []) if c}
     ecol = next((cols[c] for c in _ELEV_COLS if c in cols), None)
     if ecol is None:
-        raise ScenarioError([Problem(name, "needs a header with an elevation_m column and node, "
-                                     "or x,y, or lon,lat columns")])
+        raise ScenarioError([Problem(name, _("needs a header with an elevation_m column and "
+                                       "node, or x,y, or lon,lat columns"))])
     nodes, xy = _xy(g)
     values = np.array([float(g.nodes[n].get("elevation_m", 0.0)) for n in nodes])
     rep = ElevationReport(name, len(nodes), 0)
@@ -110,7 +113,7 @@ def from_csv(g: nx.Graph, path: Path) -> ElevationReport:
                 lat = np.array([_float(r[cols["lat"]]) for r in rows])
                 pts = np.column_stack(_projection(g, name).forward(lon, lat))
             else:
-                raise ScenarioError([Problem(name, "needs node, or x,y, or lon,lat columns")])
+                raise ScenarioError([Problem(name, _("needs node, or x,y, or lon,lat columns"))])
             z = np.array([_float(r[ecol]) for r in rows])
             from scipy.spatial import cKDTree  # deferred: scipy (elevation rasters only)
 
@@ -119,7 +122,7 @@ def from_csv(g: nx.Graph, path: Path) -> ElevationReport:
             rep.assigned = len(nodes)
             rep.max_snap_m = float(dist.max()) if len(dist) else 0.0
     except (TypeError, ValueError) as exc:
-        raise ScenarioError([Problem(name, f"non-numeric value: {_one_line(exc)}")]) from None
+        raise ScenarioError([Problem(name, _("non-numeric value: {why}", why=_one_line(exc)))]) from None
     _store(g, nodes, values, rep)
     return rep
 
@@ -128,7 +131,7 @@ def read_xyz(path: Path) -> np.ndarray:
     """Rows of (x, y, z) from an XYZ text raster (a header line is skipped)."""
     name = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(name, "XYZ raster not found")])
+        raise ScenarioError([Problem(name, _("XYZ raster not found"))])
     rows = []
     try:
         with open(path, encoding="utf-8") as fh:
@@ -143,12 +146,13 @@ def read_xyz(path: Path) -> np.ndarray:
                         continue  # a header
                     raise
                 if len(rows[-1]) != 3:
-                    raise ValueError(f"line {k + 1}: expected x y z")
+                    raise ValueError(_("line {n}: expected x y z", n=k + 1))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ScenarioError([Problem(name, f"not a readable XYZ raster: {_one_line(exc)}")]
+        raise ScenarioError([Problem(name, _("not a readable XYZ raster: {why}",
+                                                   why=_one_line(exc)))]
                             ) from None
     if not rows:
-        raise ScenarioError([Problem(name, "the XYZ raster is empty")])
+        raise ScenarioError([Problem(name, _("the XYZ raster is empty"))])
     return np.array(rows, float)
 
 
@@ -157,9 +161,9 @@ def from_xyz(g: nx.Graph, path: Path, coords: str = "xy") -> ElevationReport:
     data = read_xyz(path)
     xs, ys = np.unique(data[:, 0]), np.unique(data[:, 1])
     if len(xs) * len(ys) != len(data) or len(xs) < 2 or len(ys) < 2:
-        raise ScenarioError([Problem(name, f"not a regular grid ({len(data)} points, {len(xs)} "
-                                     f"x values, {len(ys)} y values); give scattered points "
-                                     "as a CSV")])
+        raise ScenarioError([Problem(name, _("not a regular grid ({points} points, {xs} x values, "
+                                       "{ys} y values); give scattered points as a CSV",
+                                       points=len(data), xs=len(xs), ys=len(ys)))])
     grid = np.full((len(xs), len(ys)), np.nan)
     grid[np.searchsorted(xs, data[:, 0]), np.searchsorted(ys, data[:, 1])] = data[:, 2]
     nodes, xy = _xy(g)
@@ -180,7 +184,8 @@ def from_xyz(g: nx.Graph, path: Path, coords: str = "xy") -> ElevationReport:
 
 def constant(g: nx.Graph, value: float) -> ElevationReport:
     nodes = list(g.nodes)
-    rep = ElevationReport(f"constant {value:g} m", len(nodes), len(nodes))
+    rep = ElevationReport(_("constant {value} m", value=f"{value:g}"), len(nodes),
+                          len(nodes))
     _store(g, nodes, np.full(len(nodes), float(value)), rep)
     return rep
 
@@ -201,19 +206,19 @@ def apply_zones(g: nx.Graph, path: Path, rep: ElevationReport, low_elevation_m: 
             z = float(f.properties.get("elevation_m", low_elevation_m))
         except (TypeError, ValueError):
             raise ScenarioError([Problem(f"{path}: features[{f.index}].properties.elevation_m",
-                                         "must be a number")]) from None
+                                         _("must be a number"))]) from None
         values[m] = z
         hit |= m
     rep.in_zones = int(hit.sum())
-    rep.source += f" + zones {path}"
+    rep.source += _(" + zones {path}", path=path)
     _store(g, nodes, values, rep)
     return rep
 
 
 def _store(g: nx.Graph, nodes: list[str], values: np.ndarray, rep: ElevationReport) -> None:
     if len(values) and not np.all(np.isfinite(values)):
-        raise ScenarioError([Problem(rep.source, "elevation source gives non-finite values "
-                                     "(gaps in the raster?)")])
+        raise ScenarioError([Problem(rep.source, _("elevation source gives non-finite values "
+                                       "(gaps in the raster?)"))])
     for n, v in zip(nodes, values, strict=True):
         g.nodes[n]["elevation_m"] = round(float(v), 3)
     if len(values):

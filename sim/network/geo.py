@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
+from sim.present.i18n import N_, _
 
 EARTH_RADIUS_M = 6_371_008.8
 
@@ -79,20 +80,26 @@ class Feature:
     properties: dict[str, Any] = field(default_factory=dict)
 
 
+# What read_geojson is given to read, said in its messages (translated there).
+GEOJSON_WHATS = (N_("GeoJSON file"), N_("grids GeoJSON"), N_("low-lying zones GeoJSON"))
+
+
 def read_geojson(path: Path, what: str = "GeoJSON file") -> list[Feature]:
     """Polygons, MultiPolygons and Points of a GeoJSON FeatureCollection (or one Feature)."""
     name = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(name, f"{what} not found")])
+        raise ScenarioError([Problem(name, _("{what} not found", what=_(what)))])
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ScenarioError([Problem(name, f"not a readable {what}: {_one_line(exc)}")]) from None
+        raise ScenarioError([Problem(name, _("not a readable {what}: {why}", what=_(what),
+                                             why=_one_line(exc)))]) from None
     feats = data.get("features") if isinstance(data, dict) else None
     if feats is None and isinstance(data, dict) and data.get("type") == "Feature":
         feats = [data]
     if not isinstance(feats, list):
-        raise ScenarioError([Problem(name, f"not a GeoJSON FeatureCollection ({what})")])
+        raise ScenarioError([Problem(name, _("not a GeoJSON FeatureCollection ({what})",
+                                             what=_(what)))])
     out: list[Feature] = []
     problems: list[Problem] = []
     for i, f in enumerate(feats):

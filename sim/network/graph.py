@@ -24,6 +24,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
 from sim.core.limits import BoundaryModel, confine
 from sim.network.geo import Projection
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -253,7 +254,7 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
         raw = nx.read_graphml(path)
     except Exception as exc:  # networkx raises several types for corrupt files
         raise ScenarioError(
-            [Problem(field_path, f"not a readable GraphML file: {exc}", str(path))]
+            [Problem(field_path, _("not a readable GraphML file: {why}", why=exc), str(path))]
         ) from None
     g = nx.Graph()
     # Graph attributes, e.g. the projection of an imported OpenStreetMap network.
@@ -265,14 +266,17 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
             elev = d.get("elevation_m", d.get("elevation"))
             attrs = {} if elev is None else {"elevation_m": float(elev)}
         except (TypeError, ValueError):
-            problems.append(Problem(field_path, f"node {n!r} has a non-numeric x/y/elevation"))
+            problems.append(Problem(field_path, _("node {n} has a non-numeric x/y/elevation",
+                                                  n=repr(n))))
             continue
         if not (math.isfinite(x) and math.isfinite(y)):
-            problems.append(Problem(field_path, f"node {n!r} has no usable coordinates "
-                                    "(x/y must be finite numbers)", (d.get("x"), d.get("y"))))
+            problems.append(Problem(field_path, _("node {n} has no usable coordinates (x/y "
+                                                  "must be finite numbers)", n=repr(n)),
+                                    (d.get("x"), d.get("y"))))
             continue
         if "elevation_m" in attrs and not math.isfinite(attrs["elevation_m"]):
-            problems.append(Problem(field_path, f"node {n!r} has a non-finite elevation", elev))
+            problems.append(Problem(field_path, _("node {n} has a non-finite elevation",
+                                                  n=repr(n)), elev))
             continue
         g.add_node(str(n), x=x, y=y, **attrs)
     if not problems and looks_lonlat(g):
@@ -283,12 +287,13 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
         try:
             length, speed = float(length), float(speed)
         except (TypeError, ValueError):
-            problems.append(Problem(field_path, f"edge {a!r}-{b!r} needs numeric length_m", length))
+            problems.append(Problem(field_path, _("edge {a}-{b} needs numeric length_m",
+                                                  a=repr(a), b=repr(b)), length))
             continue
         if not (length > 0 and math.isfinite(length)) or not (speed > 0 and math.isfinite(speed)):
             problems.append(
-                Problem(field_path, f"edge {a!r}-{b!r} needs positive length and speed",
-                        (length, speed))
+                Problem(field_path, _("edge {a}-{b} needs positive length and speed",
+                                      a=repr(a), b=repr(b)), (length, speed))
             )
             continue
         a, b = str(a), str(b)
@@ -328,7 +333,7 @@ def project_lonlat(g: nx.Graph | RoadGraph) -> None:
     proj = Projection(round(float(lon.min() + lon.max()) / 2, 7),
                       round(float(lat.min() + lat.max()) / 2, 7))
     x, y = proj.forward(lon, lat)
-    for (_, d), xi, yi, lo, la in zip(g.nodes(data=True), x, y, lon, lat, strict=True):
+    for (_node, d), xi, yi, lo, la in zip(g.nodes(data=True), x, y, lon, lat, strict=True):
         d.update(x=float(xi), y=float(yi), lon=float(lo), lat=float(la))
     g.graph.update(proj.attrs())
     g.graph["note"] = LONLAT_NOTE

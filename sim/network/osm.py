@@ -30,6 +30,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal, cast
 
 from sim.core.errors import Problem, ScenarioError
 from sim.network.geo import Projection, _one_line, haversine_m
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -84,14 +85,15 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         return [
-            f"read {self.highway_ways} highway ways from {self.source}; kept {self.ways_kept} "
-            f"for mode {self.mode}",
-            f"clipped ways (running out of the extract): {self.clipped_ways}; "
-            f"{self.segments_dropped_clipped} segments outside the file dropped",
-            f"components: {self.components}; kept the largest, dropping "
-            f"{self.nodes_outside_largest} nodes",
-            f"network: {self.nodes} nodes, {self.edges} edges, "
-            f"{self.total_length_m / 1000:.2f} km of road",
+            _("read {ways} highway ways from {source}; kept {kept} for mode {mode}",
+              ways=self.highway_ways, source=self.source, kept=self.ways_kept, mode=self.mode),
+            _("clipped ways (running out of the extract): {ways}; {segments} segments outside "
+              "the file dropped", ways=self.clipped_ways,
+              segments=self.segments_dropped_clipped),
+            _("components: {n}; kept the largest, dropping {dropped} nodes", n=self.components,
+              dropped=self.nodes_outside_largest),
+            _("network: {nodes} nodes, {edges} edges, {km} km of road", nodes=self.nodes,
+              edges=self.edges, km=f"{self.total_length_m / 1000:.2f}"),
         ]
 
 
@@ -211,21 +213,21 @@ def read_osm(path: Path, reader: str = "auto") -> tuple[list[Way], dict[int, tup
     """
     name = str(path)
     if not path.exists():
-        raise ScenarioError([Problem(name, "file not found")])
+        raise ScenarioError([Problem(name, _("file not found"))])
     if path.is_dir():
-        raise ScenarioError([Problem(name, "is a folder, not an OpenStreetMap extract")])
+        raise ScenarioError([Problem(name, _("is a folder, not an OpenStreetMap extract"))])
     use_osmium = reader == "osmium" or (reader == "auto" and is_pbf(path))
     if use_osmium and not _has_osmium():
-        raise ScenarioError([Problem(name, "reading .osm.pbf needs pyosmium: pip install "
-                                     "'gridmuster[osm]' (or convert the file to .osm XML)")])
+        raise ScenarioError([Problem(name, _("reading .osm.pbf needs pyosmium: pip install "
+                                       "'gridmuster[osm]' (or convert the file to .osm XML)"))])
     try:
         ways, nodes = _read_osmium(path) if use_osmium else _read_xml_stdlib(path)
     except Exception as exc:  # osmium: RuntimeError; XML: ParseError; numbers: ValueError
-        raise ScenarioError([Problem(name, "not a readable OpenStreetMap extract (.osm XML or "
-                                     f".osm.pbf): {_one_line(exc)[:200]}")]) from None
+        raise ScenarioError([Problem(name, _("not a readable OpenStreetMap extract (.osm XML or "
+                                       ".osm.pbf): {why}", why=_one_line(exc)[:200]))]) from None
     if not ways:
-        raise ScenarioError([Problem(name, "no highway ways in this file: is it an "
-                                     "OpenStreetMap extract of a road network?")])
+        raise ScenarioError([Problem(name, _("no highway ways in this file: is it an "
+                                       "OpenStreetMap extract of a road network?"))])
     return ways, nodes
 
 
@@ -236,7 +238,8 @@ def build_graph(ways: list[Way], nodes: dict[int, tuple[float, float]], mode: st
                 source: str = "") -> tuple[nx.Graph, ImportReport]:
     """The largest connected road component, in metres, with length, speed and travel time."""
     if mode not in MODES:
-        raise ScenarioError([Problem("--mode", f"must be one of {', '.join(MODES)}", mode)])
+        raise ScenarioError([Problem("--mode", _("must be one of {values}", values=", ".join(MODES)),
+                                     mode)])
     import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
 
     table = {**DEFAULT_SPEEDS_KMH, **(speeds or {})}
@@ -270,7 +273,8 @@ def build_graph(ways: list[Way], nodes: dict[int, tuple[float, float]], mode: st
             g.add_edge(sa, sb, **attrs)
     rep.classes = dict(classes.most_common())
     if g.number_of_nodes() == 0:
-        raise ScenarioError([Problem(source or "(file)", f"no usable roads for mode {mode}")])
+        raise ScenarioError([Problem(source or "(file)", _("no usable roads for mode {mode}",
+                                                                 mode=mode))])
     comps = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
     rep.components = len(comps)
     rep.nodes_outside_largest = g.number_of_nodes() - len(comps[0])
@@ -315,8 +319,8 @@ def parse_speed_overrides(items: list[str]) -> dict[str, float]:
         except ValueError:
             v = float("nan")
         if not sep or not key.strip() or not (v > 0 and math.isfinite(v)):
-            problems.append(Problem("--speed", "expected CLASS=KMH with KMH > 0, e.g. "
-                                    "residential=25", item))
+            problems.append(Problem("--speed", _("expected CLASS=KMH with KMH > 0, e.g. "
+                                      "residential=25"), item))
             continue
         out[key.strip()] = v
     if problems:

@@ -22,6 +22,7 @@ from sim.core.errors import Problem, ScenarioError, join_path
 from sim.network.coords import CRS, to_wgs84
 from sim.network.geo import Projection
 from sim.network.graph import NetworkSpec, RoadNetwork
+from sim.present.i18n import _
 
 DEFAULT_SNAP_LIMIT_M = 250.0
 _COORD_KEYS = ("xy", "lonlat")
@@ -90,8 +91,8 @@ def resolve_places(raw: dict[str, Any], base_dir: Path,
             return None
         crs = d.get("crs", "wgs84")
         if crs not in CRS:
-            problems.append(Problem(join_path(path, "crs"), f"must be one of {', '.join(CRS)}",
-                                    crs))
+            problems.append(Problem(join_path(path, "crs"),
+                                    _("must be one of {values}", values=", ".join(CRS)), crs))
             return None
         p = to_wgs84(p[0], p[1], str(crs))
         if proj is None:
@@ -121,8 +122,9 @@ def resolve_places(raw: dict[str, Any], base_dir: Path,
             problems.append(Problem(join_path(path, "xy"), "a grid's point is `centre: [x, y]`"))
             return out
         if "node" in value or (in_grids and "centre" in value):
-            problems.append(Problem(path, f"give either {'centre' if in_grids else 'node'} or "
-                                    f"{given[0]}, not both"))
+            problems.append(Problem(path, _("give either {key} or {given}, not both",
+                                            key="centre" if in_grids else "node",
+                                            given=given[0])))
             return out
         p = point(value, path)
         if p is None:

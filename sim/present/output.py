@@ -17,6 +17,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.results import json_ready
 from sim.present.excel import results_xlsx
+from sim.present.i18n import _
 from sim.present.plots import curve_figure
 from sim.run.experiments import Comparison, PlanRun
 
@@ -27,8 +28,8 @@ def check_out_folder(out: Path) -> None:
     """Fail at once, before any replication runs, if results could not be written to ``out``
     (a file in the way, a folder that cannot be created or written to)."""
     def bad(why: str) -> ScenarioError:
-        return ScenarioError([Problem("--out", f"cannot write the output folder there: {why}",
-                                      str(out))])
+        return ScenarioError([Problem("--out", _("cannot write the output folder there: {why}",
+                                                 why=why), str(out))])
 
     if out.exists() and not out.is_dir():
         raise bad("it is a file, not a folder")

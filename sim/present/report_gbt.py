@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.analysis.findings import findings, objective_value
-from sim.core.catalogue import info, value_label
+from sim.core.catalogue import info, key_label, value_label
 from sim.core.kind import find_kind
 from sim.core.results import Breakdown
 from sim.present import formatting
@@ -258,7 +258,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
         header = [label, *[_column(m) for m in metrics]]
         rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
-        blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key)))
+        blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key_label(key))))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
     return blocks
 

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def _what(result: dict[str, Any]) -> str:
-    unit = f" ({result['metric_unit']})" if result.get("metric_unit") else ""
+    unit = f" ({_(result['metric_unit'])})" if result.get("metric_unit") else ""
     return f"{_(result['metric_phrase'])}{unit}"
 
 

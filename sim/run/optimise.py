@@ -154,8 +154,8 @@ class Optimiser:
         self.cache: dict[tuple[int, ...], Evaluation] = {}
         for r in costs:
             if r not in ROLES:
-                raise ScenarioError([Problem("--cost", f"unknown role; roles are "
-                                             f"{', '.join(ROLES)}", r)])
+                raise ScenarioError([Problem("--cost", _("unknown role; roles are {roles}",
+                                                         roles=", ".join(ROLES)), r)])
         # Bad paths, and values out of a field's bounds at either end of a range, fail before
         # any run; the most staffed candidate is the one the work estimate is made on.
         self.candidate(tuple(v.values[0] for v in variables))

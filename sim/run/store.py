@@ -34,6 +34,7 @@ import numpy as np
 from sim import model_version
 from sim.core.errors import Problem, ScenarioError
 from sim.core.results import EventRecord, ReplicationResult, json_ready
+from sim.present.i18n import _
 
 DEFAULT_STORE = Path.home() / ".gridmuster" / "runs.db"
 INT64_MAX = 2**63 - 1  # SQLite's INTEGER range; bigger Python ints raise OverflowError
@@ -93,8 +94,8 @@ def default_store_path() -> Path:
 def check_int64(field: str, value: int) -> int:
     """A seed or id as SQLite can hold it, else a field error (not an OverflowError)."""
     if not 0 <= value <= INT64_MAX:
-        raise ScenarioError([Problem(field, f"must be between 0 and {INT64_MAX:,} (the run "
-                                     "store's integer range)", value)])
+        raise ScenarioError([Problem(field, _("must be between 0 and {max} (the run store's "
+                                              "integer range)", max=f"{INT64_MAX:,}"), value)])
     return value
 
 
@@ -223,9 +224,9 @@ class RunStore:
         return db
 
     def _unusable(self, exc: BaseException) -> ScenarioError:
-        return ScenarioError([Problem("--store", f"cannot use the run store {self.path}: "
-                                      f"{_reason(exc)}; give another --store PATH, or "
-                                      "--no-store to run without recording", str(self.path))])
+        return ScenarioError([Problem("--store", _(
+            "cannot use the run store {path}: {why}; give another --store PATH, or --no-store to "
+            "run without recording", path=self.path, why=_reason(exc)), str(self.path))])
 
     def _replace_damaged(self, reason: str) -> None:
         stamp = time.strftime("%Y%m%dT%H%M%S")
@@ -352,9 +353,9 @@ class RunStore:
         try:
             return self._db.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise ScenarioError([Problem("--store", f"cannot read the run store {self.path}: "
-                                         f"{_reason(exc)}; use --no-store to run without it",
-                                         str(self.path))]) from None
+            raise ScenarioError([Problem("--store", _(
+                "cannot read the run store {path}: {why}; use --no-store to run without it",
+                path=self.path, why=_reason(exc)), str(self.path))]) from None
 
     def _close_quietly(self) -> None:
         if self._db is not None:

@@ -137,4 +137,5 @@ def broken(c: Case) -> Case:
         return replace(out, checks=[replace(k, expected=k.expected + (-1 if k.at_most else 1)
                                             * (10 * k.tolerance + 1.0))
                                     for k in out.checks])
+    # the suffix is sim.verify.text.BROKEN (translated where the title is shown)
     return replace(c, run=run, title=c.title + " (deliberately wrong expectation)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sim.core.results import ReplicationResult
+from sim.present.i18n import _
 from sim.verify.bundled import HEAVY, bundled, load, replications
 from sim.verify.case import Check, Context, Outcome, Pending, case
 
@@ -44,10 +45,11 @@ def _conservation(kind: str, states: str) -> None:
             for plan in names:
                 runs = replications(ctx, path, plan)
                 gap = max(abs(a - b) for a, b in map(balance, runs))
-                checks.append(Check(f"{path.stem}, plan {plan}: largest gap over "
-                                    f"{len(runs)} replications", 0, 0, gap, "people"))
+                checks.append(Check(_("{scenario}, plan {plan}: largest gap over {n} "
+                                      "replications", scenario=path.stem, plan=plan,
+                                      n=len(runs)), 0, 0, gap, "people"))
         if not checks:
-            raise Pending(f"no bundled {kind} scenario found")
+            raise Pending(_("no bundled {kind} scenario found", kind=kind))
         return Outcome(checks)
 
     case(f"conservation.{kind}", f"Every person accounted for: {kind} plans", "conservation",

@@ -11,6 +11,7 @@ from pydantic import TypeAdapter
 
 from sim.core.distributions import Dist
 from sim.core.rng import entity_hashes, replication_key, uniforms
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import histogram_svg
 from sim.verify.tiny import event_times, muster, replicate, scenario
@@ -38,8 +39,8 @@ def draws(spec: dict[str, object], n: int = N_DRAWS) -> np.ndarray:
 
 def _moments(x: np.ndarray, mean: float, sd: float, kurtosis: float, unit: str) -> list[Check]:
     n = x.size
-    return [Check("sample mean", mean, _Z * sd / math.sqrt(n), float(x.mean()), unit),
-            Check("sample standard deviation", sd,
+    return [Check(_("sample mean"), mean, _Z * sd / math.sqrt(n), float(x.mean()), unit),
+            Check(_("sample standard deviation"), sd,
                   _Z * sd * math.sqrt((kurtosis - 1) / (4 * n)), float(x.std(ddof=1)), unit)]
 
 
@@ -49,7 +50,7 @@ def _moments(x: np.ndarray, mean: float, sd: float, kurtosis: float, unit: str) 
       SAMPLING + " Exponential kurtosis κ = 9.")
 def exponential(ctx: Context) -> Outcome:
     x = draws({"dist": "exponential", "mean": 5})
-    return Outcome(_moments(x, 5.0, 5.0, 9.0, "min"), histogram_svg(x, "minutes"))
+    return Outcome(_moments(x, 5.0, 5.0, 9.0, "min"), histogram_svg(x, _("minutes")))
 
 
 def _lognormal_density(x: float, median: float, sigma: float) -> float:
@@ -67,9 +68,9 @@ def lognormal_quantiles(ctx: Context) -> Outcome:
     checks = []
     for q, value in ((0.5, median), (0.9, p90)):
         se = math.sqrt(q * (1 - q) / x.size) / _lognormal_density(value, median, sigma)
-        checks.append(Check(f"sample {q:.0%} quantile", value, _Z * se,
+        checks.append(Check(_("sample {q} quantile", q=f"{q:.0%}"), value, _Z * se,
                             float(np.quantile(x, q)), "min"))
-    return Outcome(checks, histogram_svg(x, "minutes", marks={"median": median, "p90": p90}))
+    return Outcome(checks, histogram_svg(x, _("minutes"), marks={_("median"): median, "p90": p90}))
 
 
 @case("delays.lognormal-moments", "Lognormal with mean 5 and s.d. 2 reproduces its moments",
@@ -96,7 +97,7 @@ def lognormal_moments(ctx: Context) -> Outcome:
 def triangular(ctx: Context) -> Outcome:
     x = draws({"dist": "triangular", "low": 10, "mode": 55, "high": 100})
     return Outcome(_moments(x, 55.0, math.sqrt(337.5), 2.4, "s"),
-                   histogram_svg(x, "seconds"))
+                   histogram_svg(x, _("seconds")))
 
 
 @case("delays.empirical", "Empirical resampling gives each observed value its share",
@@ -106,7 +107,7 @@ def triangular(ctx: Context) -> Outcome:
 def empirical(ctx: Context) -> Outcome:
     x = draws({"dist": "empirical", "values": [2, 4, 9]})
     se = math.sqrt((1 / 3) * (2 / 3) / x.size)
-    return Outcome([Check(f"share of draws equal to {v}", 1 / 3, _Z * se, float(np.mean(x == v)))
+    return Outcome([Check(_("share of draws equal to {v}", v=v), 1 / 3, _Z * se, float(np.mean(x == v)))
                     for v in (2, 4, 9)])
 
 
@@ -126,8 +127,8 @@ def fixed_starts(ctx: Context) -> Outcome:
     departed = sorted(t for (who, name), t in ev.items()
                       if name == "departed" and not who.startswith("G"))
     if len(departed) != 10:
-        return Outcome([Check("reinforcements who left", 10, 0, len(departed), "people")])
+        return Outcome([Check(_("reinforcements who left"), 10, 0, len(departed), "people")])
     worst = max(abs(t * 60 - 10 * (k + 1)) for k, t in enumerate(departed))
-    return Outcome([Check("people who left", 10, 0, len(departed), "people"),
-                    Check("largest gap between given and simulated start", 0.0, 1e-9 * 60,
+    return Outcome([Check(_("people who left"), 10, 0, len(departed), "people"),
+                    Check(_("largest gap between given and simulated start"), 0.0, 1e-9 * 60,
                           worst, "s")])

@@ -10,6 +10,7 @@ import numpy as np
 from sim.kinds.evacuation.config import Hazard
 from sim.kinds.evacuation.hazard import flood_timeline, pregnolato_kmh, vehicle_kmh_at
 from sim.network.graph import RoadNetwork
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import curve_svg
 
@@ -41,16 +42,16 @@ def _speed(depth_mm: float) -> float:
 def pregnolato_100(ctx: Context) -> Outcome:
     w = np.linspace(0, 300, 61)
     pts = [(d, _speed(d)) for d in (0, 50, 100, 150, 200, 250, 300)]
-    fig = curve_svg(w, 0.0009 * w**2 - 0.5529 * w + 86.9448, pts, "water depth (mm)",
-                    "vehicle speed (km/h)", "Pregnolato et al. 2017", "model")
-    return Outcome([Check("speed at 100 mm", 40.7, 0.05, _speed(100), "km/h")], fig)
+    fig = curve_svg(w, 0.0009 * w**2 - 0.5529 * w + 86.9448, pts, _("water depth (mm)"),
+                    _("vehicle speed (km/h)"), _("Pregnolato et al. 2017"), _("model"))
+    return Outcome([Check(_("speed at 100 mm"), 40.7, 0.05, _speed(100), "km/h")], fig)
 
 
 @case("flooding.pregnolato-200mm", "Vehicle speed in 200 mm of water: 12.4 km/h", "flooding",
       "Pregnolato et al. (2017)", "The default vehicle curve at 200 mm.", ROUNDING)
 def pregnolato_200(ctx: Context) -> Outcome:
-    return Outcome([Check("speed at 200 mm", 12.4, 0.05, _speed(200), "km/h"),
-                    Check("curve function at 200 mm", 12.4, 0.05,
+    return Outcome([Check(_("speed at 200 mm"), 12.4, 0.05, _speed(200), "km/h"),
+                    Check(_("curve function at 200 mm"), 12.4, 0.05,
                           float(pregnolato_kmh(np.array([200.0]))[0]), "km/h")])
 
 
@@ -67,12 +68,12 @@ def impassable(ctx: Context) -> Outcome:
     tl = flood_timeline(_hazard(base_level_m=0.5, drainage_mm_per_h=0), net, [], [], 30.0,
                         vehicle_kmh=50.0)
     veh = tl.states[0].vehicle_min
-    rows, cols, _, _ = net._edges
+    rows, cols, _lengths, _times = net._edges
     by = {frozenset((net.nodes[a], net.nodes[b])): k for k, (a, b) in enumerate(zip(rows, cols,
                                                                                    strict=True))}
     wrong = int(not math.isfinite(veh[by[frozenset("AB")]])) + int(
         math.isfinite(veh[by[frozenset("BC")]]))
-    return Outcome([Check("roads open or closed wrongly", 0, 0, wrong, "roads")])
+    return Outcome([Check(_("roads open or closed wrongly"), 0, 0, wrong, "roads")])
 
 
 def _hand_store(minute: np.ndarray) -> np.ndarray:
@@ -113,11 +114,11 @@ def bucket(ctx: Context) -> Outcome:
     car_shut, foot_shut = first(car, True), first(foot, True)
     fig = curve_svg(minutes, 0.01 * _hand_store(minutes), [(m, tl.level[m]) for m in
                                                             range(0, 400, 20)],
-                    "minute", "water depth (m)", "hand calculation", "model")
+                    _("minute"), _("water depth (m)"), _("hand calculation"), _("model"))
     return Outcome([
-        Check("largest depth error over all minutes", 0.0, 1e-9, err, "m"),
-        Check("first minute closed to cars", 61, 0, car_shut, "min"),
-        Check("first minute closed on foot", 75, 0, foot_shut, "min"),
-        Check("minute open on foot again", 256, 0, first(foot, False, foot_shut), "min"),
-        Check("minute open to cars again", 298, 0, first(car, False, car_shut), "min"),
+        Check(_("largest depth error over all minutes"), 0.0, 1e-9, err, "m"),
+        Check(_("first minute closed to cars"), 61, 0, car_shut, "min"),
+        Check(_("first minute closed on foot"), 75, 0, foot_shut, "min"),
+        Check(_("minute open on foot again"), 256, 0, first(foot, False, foot_shut), "min"),
+        Check(_("minute open to cars again"), 298, 0, first(car, False, car_shut), "min"),
     ], fig)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kinds.festival.metrics import los_grade
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.tiny import festival, replicate, scenario
 
@@ -38,8 +39,8 @@ def _exit_case(exit_m: float, expected_s: float) -> None:
 
     def run(ctx: Context) -> Outcome:
         seconds, n = _egress_seconds(ctx, exit_m, 100)
-        return Outcome([Check("people who left", 100, 0, n, "people"),
-                        Check("time from first to last person through the exit", expected_s,
+        return Outcome([Check(_("people who left"), 100, 0, n, "people"),
+                        Check(_("time from first to last person through the exit"), expected_s,
                               0.1, seconds, "s")])
 
     case(f"flows.exit-{exit_m:g}m", f"100 people through a {exit_m:g} m exit in "
@@ -77,10 +78,10 @@ def fruin(ctx: Context) -> Outcome:
     wrong = [name for (name, _), g in zip(points.items(), got, strict=True)
              if letters[int(g) - 1] != name[0]]
     at = los_grade(1.0 / np.array([1.21, 0.93, 0.65, 0.28, 0.19]))
-    notes = ("Exactly on a threshold the model grades the worse letter (it needs more than "
-             "the lower bound): " + ", ".join(f"{a} m² → {letters[int(g) - 1]}" for a, g in
-                                             zip((1.21, 0.93, 0.65, 0.28, 0.19), at,
-                                                 strict=True))
-             + ". Mismatches: " + (", ".join(wrong) or "none") + ".")
-    return Outcome([Check("densities graded with the wrong letter", 0, 0, len(wrong),
+    notes = _("Exactly on a threshold the model grades the worse letter (it needs more than "
+              "the lower bound): {grades}. Mismatches: {wrong}.",
+              grades=", ".join(f"{a} m² → {letters[int(g) - 1]}" for a, g in
+                               zip((1.21, 0.93, 0.65, 0.28, 0.19), at, strict=True)),
+              wrong=", ".join(wrong) or _("none"))
+    return Outcome([Check(_("densities graded with the wrong letter"), 0, 0, len(wrong),
                           "points")], notes=notes)

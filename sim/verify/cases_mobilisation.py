@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.tiny import muster, replicate, scenario
 
@@ -31,9 +32,9 @@ def _tree_case(n: int, k: int, last: float) -> None:
         hand = tree_minutes(n, k, 1.0)
         times = [got.get(f"G{g:02d}-grid_head-001", math.inf) for g in range(n)]
         err = max(abs(a - b) for a, b in zip(times, hand, strict=True))
-        return Outcome([Check("minute the last person is reached", last, 1e-9, max(times),
+        return Outcome([Check(_("minute the last person is reached"), last, 1e-9, max(times),
                               "min"),
-                        Check("largest gap from the hand rule over everyone", 0.0, 1e-9, err,
+                        Check(_("largest gap from the hand rule over everyone"), 0.0, 1e-9, err,
                               "min")])
 
     case(f"mobilisation.phone-tree-{n}-k{k}", f"A phone tree of {n} with fan-out {k} reaches "
@@ -76,6 +77,6 @@ def outage(ctx: Context) -> Outcome:
     got = np.array([after.get(w, math.inf) for w in sorted(before)])
     hand = np.where((due >= 2) & (due < 6), 6.0, due)
     wrong = int(np.sum(np.abs(got - hand) > 1e-9))
-    return Outcome([Check("messages not as the hand rule says", 0, 0, wrong, "people"),
-                    Check("messages delayed", int(np.sum(hand != due)), 0,
+    return Outcome([Check(_("messages not as the hand rule says"), 0, 0, wrong, "people"),
+                    Check(_("messages delayed"), int(np.sum(hand != due)), 0,
                           int(np.sum(np.abs(got - due) > 1e-9)), "people")])

@@ -3,6 +3,7 @@ RiMEA tests 9–11 adapted to a network/queue model)."""
 
 from __future__ import annotations
 
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.tiny import event_places, event_times, muster, replicate, scenario
 
@@ -22,7 +23,7 @@ def imo_corridor(ctx: Context) -> Outcome:
     ev = event_times(replicate(s))
     who = "GA-grid_head-001"
     walked_s = (ev[(who, "arrived")] - ev[(who, "departed")]) * 60.0
-    return Outcome([Check("walking time over the 40 m road", 40.0, 0.5, walked_s, "s")])
+    return Outcome([Check(_("walking time over the 40 m road"), 40.0, 0.5, walked_s, "s")])
 
 
 @case("movement.road-speed-cap", "A car is capped by the road's speed", "movement",
@@ -35,7 +36,7 @@ def road_speed_cap(ctx: Context) -> Outcome:
     s = scenario(ctx.folder("cap"), data, [("A", "B", 600.0), ("B", "C", 900.0)], speed_kmh=15.0)
     ev = event_times(replicate(s))
     who = "GA-grid_head-001"
-    return Outcome([Check("driving time A→C", 6.0, 1e-6,
+    return Outcome([Check(_("driving time A→C"), 6.0, 1e-6,
                           ev[(who, "arrived")] - ev[(who, "departed")], "min")])
 
 
@@ -54,7 +55,7 @@ def path_sum(ctx: Context) -> Outcome:
     checks = []
     for k in range(len(lengths)):
         who = f"G{k}-grid_head-001"
-        checks.append(Check(f"walking time from node {k} ({sum(lengths[k:]):.0f} m)",
+        checks.append(Check(_("walking time from node {k} ({m} m)", k=k, m=f"{sum(lengths[k:]):.0f}"),
                             sum(lengths[k:]) / 100.0, 1e-6,
                             ev[(who, "arrived")] - ev[(who, "departed")], "min"))
     return Outcome(checks)
@@ -75,9 +76,9 @@ def replan(ctx: Context) -> Outcome:
     s = scenario(ctx.folder("replan"), data, edges)
     ev = event_times(replicate(s))
     return Outcome([
-        Check("arrival of A's grid head (re-planned at B)", 22.5, 1e-6,
+        Check(_("arrival of A's grid head (re-planned at B)"), 22.5, 1e-6,
               ev[("GA-grid_head-001", "arrived")], "min"),
-        Check("arrival of B's grid head (already on the closed road)", 9.5, 1e-6,
+        Check(_("arrival of B's grid head (already on the closed road)"), 9.5, 1e-6,
               ev[("GB-grid_head-001", "arrived")], "min"),
     ])
 
@@ -98,7 +99,8 @@ def half_desks(ctx: Context) -> Outcome:
         data["muster"]["assembly_points"][0]["desks"] = desks
         s = scenario(ctx.folder(f"desks{desks}"), data, [("A", "B", 500.0)])
         done = [e.t_min for e in replicate(s).events if e.event == "mustered"]
-        checks.append(Check(f"last check-in with {desks} desks", expect, 1e-6, max(done), "min"))
+        checks.append(Check(_("last check-in with {desks} desks", desks=desks), expect, 1e-6,
+                            max(done), "min"))
     return Outcome(checks)
 
 
@@ -119,7 +121,7 @@ def assigned(ctx: Context) -> Outcome:
     wrong = sum(where[w] != ap for w, ap in (("GA-grid_head-001", "AP2"),
                                              ("GB-grid_head-001", "AP1"),
                                              ("GC-grid_head-001", "AP2")))
-    return Outcome([Check("people at another point than assigned", 0, 0, wrong, "people")])
+    return Outcome([Check(_("people at another point than assigned"), 0, 0, wrong, "people")])
 
 
 @case("routing.nearest-point", "Unassigned people use the nearest assembly point", "routing",
@@ -132,4 +134,4 @@ def nearest(ctx: Context) -> Outcome:
     wrong = sum(where[w] != ap for w, ap in (("GA-grid_head-001", "AP1"),
                                              ("GB-grid_head-001", "AP1"),
                                              ("GC-grid_head-001", "AP2")))
-    return Outcome([Check("people not at their nearest point", 0, 0, wrong, "people")])
+    return Outcome([Check(_("people not at their nearest point"), 0, 0, wrong, "people")])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.kinds.festival.checkpoint import LaneSchedule, serve
+from sim.present.i18n import _
 from sim.verify.case import Check, Context, Outcome, case
 from sim.verify.figures import curve_svg
 from sim.verify.queueing import erlang_b, erlang_c, mean_t, replication_note
@@ -50,9 +51,9 @@ def _erlang_c_case(rho: float):  # noqa: ANN202 - a case factory
         fig = None
         if rho == LOADS[-1]:
             fig = _erlang_figure(ctx)
-        return Outcome([Check("probability of waiting", p_exact, 4 * pw_se, pw),
-                        Check("mean wait in queue", wq_exact, 4 * wq_se, wq, "min")], fig,
-                       notes=replication_note(reps, f"{n:,} groups each"))
+        return Outcome([Check(_("probability of waiting"), p_exact, 4 * pw_se, pw),
+                        Check(_("mean wait in queue"), wq_exact, 4 * wq_se, wq, "min")], fig,
+                       notes=replication_note(reps, _("{n} groups each", n=f"{n:,}")))
 
     p, w = erlang_c(lam, MU, LANES)
     case(f"queues.erlang-c-{int(rho * 100)}", f"Checkpoint lanes at load ρ = {rho}: Erlang C",
@@ -69,8 +70,8 @@ def _erlang_figure(ctx: Context) -> str:
     exact = [erlang_c(r * LANES, MU, LANES)[1] for r in rhos]
     pts = [(r, _mmc_run(rng, r * LANES, ctx.n(30_000, 100_000))[1]) for r in (0.5, 0.7, 0.8,
                                                                              0.9, 0.95)]
-    return curve_svg(rhos, exact, pts, "load ρ", "mean wait in queue (min)", "Erlang C",
-                     "simulated (one run each)")
+    return curve_svg(rhos, exact, pts, _("load ρ"), _("mean wait in queue (min)"), "Erlang C",
+                     _("simulated (one run each)"))
 
 
 for _rho in LOADS:
@@ -86,8 +87,8 @@ def erlang_b_case(ctx: Context) -> Outcome:
     rng = np.random.default_rng(11)
     runs = [_mmc_run(rng, 2.5, ctx.n(40_000, 200_000), limit=0) for _ in range(ctx.n(6, 20))]
     share, se = mean_t([r[2] for r in runs])
-    return Outcome([Check("share turned away", erlang_b(2.5, LANES), 4 * se, share)],
-                   notes=replication_note(len(runs), "Poisson arrivals"))
+    return Outcome([Check(_("share turned away"), erlang_b(2.5, LANES), 4 * se, share)],
+                   notes=replication_note(len(runs), _("Poisson arrivals")))
 
 
 @case("queues.littles-law", "Little's law on the festival model's recorded queue", "queues",
@@ -108,9 +109,9 @@ def littles_law(ctx: Context) -> Outcome:
         ls.append(float(queue.mean()))
         diffs.append(float(queue.mean()) - lam * m["wait_mean_min"])
     d, se = mean_t(diffs)
-    return Outcome([Check("mean queue length minus λ × mean wait", 0.0, 4 * se, d, "people")],
-                   notes=f"Mean queue length {np.mean(ls):.3f} people. "
-                   + replication_note(len(diffs), "a festival day"))
+    return Outcome([Check(_("mean queue length minus λ × mean wait"), 0.0, 4 * se, d, "people")],
+                   notes=_("Mean queue length {n} people.", n=f"{np.mean(ls):.3f}") + " "
+                   + replication_note(len(diffs), _("a festival day")))
 
 
 @case("queues.lane-closure-backlog", "A roster that closes lanes gives the exact backlog",
@@ -133,12 +134,12 @@ def lane_closure(ctx: Context) -> Outcome:
     res = replicate(s, events=False)
     q = res.series["queue[checkpoint=X]"]
     clear = next((t for t in range(91, q.size) if q[t] == 0), float("nan"))
-    fig = curve_svg(range(q.size), q, [(60, 0), (90, 30), (90, 28), (118, 0)], "minute of the day",
-                    "people waiting", "simulated queue", "hand calculation")
-    return Outcome([Check("largest queue", 30, 1, res.metrics["max_queue[checkpoint=X]"],
+    fig = curve_svg(range(q.size), q, [(60, 0), (90, 30), (90, 28), (118, 0)], _("minute of the day"),
+                    _("people waiting"), _("simulated queue"), _("hand calculation"))
+    return Outcome([Check(_("largest queue"), 30, 1, res.metrics["max_queue[checkpoint=X]"],
                           "people"),
-                    Check("queue at minute 75 (half way)", 15, 1, float(q[75]), "people"),
-                    Check("minute the queue is empty again", 118, 1, clear, "min")], fig)
+                    Check(_("queue at minute 75 (half way)"), 15, 1, float(q[75]), "people"),
+                    Check(_("minute the queue is empty again"), 118, 1, clear, "min")], fig)
 
 
 @case("queues.desks-erlang-c", "Check-in desks at load ρ = 0.7: Erlang C", "queues",
@@ -173,6 +174,6 @@ def desks_erlang_c(ctx: Context) -> Outcome:
         wq.append(float(np.mean(waits)))
     p_exact, w_exact = erlang_c(lam, 1.0, desks)
     (p, p_se), (w, w_se) = mean_t(pw), mean_t(wq)
-    return Outcome([Check("probability of waiting at a desk", p_exact, 4 * p_se, p),
-                    Check("mean wait for a desk", w_exact, 4 * w_se, w, "min")],
-                   notes=replication_note(len(pw), f"{n:,} arrivals"))
+    return Outcome([Check(_("probability of waiting at a desk"), p_exact, 4 * p_se, p),
+                    Check(_("mean wait for a desk"), w_exact, 4 * w_se, w, "min")],
+                   notes=replication_note(len(pw), _("{n} arrivals", n=f"{n:,}")))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+from sim.present.i18n import _
 from sim.run.experiments import run_replications
 from sim.run.stats import paired_difference
 from sim.verify import pending
@@ -43,9 +44,9 @@ def paired_coverage(ctx: Context) -> Outcome:
                               [r.metrics["mustered_15min"] for r in b])
         covered += d.ci95_low <= TRUE_DIFF <= d.ci95_high
     share = covered / experiments
-    return Outcome([Check("share of 95 % intervals containing the true difference", 0.95,
+    return Outcome([Check(_("share of 95 % intervals containing the true difference"), 0.95,
                           4 * math.sqrt(0.95 * 0.05 / experiments), share)],
-                   notes=f"{experiments} experiments of 10 paired replications each")
+                   notes=_("{n} experiments of 10 paired replications each", n=experiments))
 
 
 SIZE = 0.05  # the review's stated false-alarm rate (its verdict says "flagged in 5 %")
@@ -80,12 +81,12 @@ def review_size(ctx: Context) -> Outcome:
     groups = ctx.n(5, 25)
     flags = review_flags(groups, 20, SIZE, seed=5)
     m = flags.reviews
-    return Outcome([Check("share of model-made logs flagged (false alarms)", SIZE,
+    return Outcome([Check(_("share of model-made logs flagged (false alarms)"), SIZE,
                           _binomial_allowance(m, SIZE), flags.rate, at_most=True),
-                    Check("share of logs 10 minutes late flagged (power)", 1.0, 0.1,
+                    Check(_("share of logs 10 minutes late flagged (power)"), 1.0, 0.1,
                           flags.power)],
-                   notes=f"{flags.flagged} of {m} model-made logs flagged; "
-                         f"{flags.late_flagged} of {m} late logs flagged")
+                   notes=_("{flagged} of {m} model-made logs flagged; {late} of {m} late logs "
+                           "flagged", flagged=flags.flagged, m=m, late=flags.late_flagged))
 
 
 @case("statistics.censored-percentiles", "Censored percentiles are right on a hand example",
@@ -100,7 +101,7 @@ def censored(ctx: Context) -> Outcome:
     times = [3, 5, 8, 10, 12, 15, 20, math.inf, math.inf, math.inf]
     p50, p60, p70 = (pending.censored_percentile(times, q, horizon=60.0)
                      for q in (0.5, 0.6, 0.7))
-    return Outcome([Check("50th percentile", 13.5, 1e-9, p50, "min"),
-                    Check("60th percentile", 17, 1e-9, p60, "min"),
-                    Check("70th percentile reported as censored (1 = yes)", 1, 0,
+    return Outcome([Check(_("50th percentile"), 13.5, 1e-9, p50, "min"),
+                    Check(_("60th percentile"), 17, 1e-9, p60, "min"),
+                    Check(_("70th percentile reported as censored (1 = yes)"), 1, 0,
                           float(math.isinf(p70)))])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.present.cjk import pyplot
+from sim.present.i18n import _
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -32,7 +33,7 @@ def histogram_svg(x: np.ndarray, xlabel: str, marks: dict[str, float] | None = N
         ax.axvline(v, color="#c0392b", lw=1)
         ax.text(v, ax.get_ylim()[1] * 0.9, f" {label}", color="#c0392b", fontsize=8)
     ax.set_xlabel(xlabel)
-    ax.set_ylabel("draws")
+    ax.set_ylabel(_("draws"))
     return svg(fig)
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.present.i18n import _
+
 BATCH = 50
 CONVERGENCE = 0.02
 TIME_METRIC = {"muster": "t90_min", "evacuation": "ete90_min", "festival": "egress95_min"}
@@ -52,25 +54,27 @@ class ImoResult:
 
     def lines(self) -> list[str]:
         def fmt(x: float) -> str:
-            return f"{x:.2f} min" if math.isfinite(x) else "not reached"
+            return _("{x} min", x=f"{x:.2f}") if math.isfinite(x) else _("not reached")
 
         batches = ", ".join(f"{(k + 1) * BATCH}: {fmt(v)}" for k, v in enumerate(self.p95_by_batch))
         if not math.isfinite(self.p95):
-            state = ("no finite 95th percentile: more than 5 % of replications never reach "
-                     f"{self.metric}; report a lower completion level (--metric)")
+            state = _("no finite 95th percentile: more than 5 % of replications never reach "
+                      "{metric}; report a lower completion level (--metric)", metric=self.metric)
+        elif self.converged is None:
+            state = _("not yet checked (one batch; run 100 or more replications)")
+        elif self.converged:
+            state = _("converged (last batch changed it by {change} ≤ {limit})",
+                      change=f"{self.last_change:.1%}", limit=f"{CONVERGENCE:.0%}")
         else:
-            state = {None: "not yet checked (one batch; run 100 or more replications)",
-                     True: f"converged (last batch changed it by {self.last_change:.1%} ≤ "
-                           f"{CONVERGENCE:.0%})",
-                     False: f"NOT converged (last batch changed it by {self.last_change:.1%} "
-                            f"> {CONVERGENCE:.0%}; run more batches)"}[self.converged]
-        out = [f"IMO MSC.1/Circ.1533: 95th percentile of {self.metric} over "
-               f"{self.replications} replications = {fmt(self.p95)}",
-               f"  after each batch of {BATCH}: {batches}",
-               f"  convergence: {state}"]
+            state = _("NOT converged (last batch changed it by {change} > {limit}; run more "
+                      "batches)", change=f"{self.last_change:.1%}", limit=f"{CONVERGENCE:.0%}")
+        out = [_("IMO MSC.1/Circ.1533: 95th percentile of {metric} over {n} replications = "
+                 "{p95}", metric=self.metric, n=self.replications, p95=fmt(self.p95)),
+               "  " + _("after each batch of {n}: {batches}", n=BATCH, batches=batches),
+               "  " + _("convergence: {state}", state=state)]
         if self.missing:
-            out.append(f"  {self.missing} replications never reached it (counted as longer "
-                       "than any other)")
+            out.append("  " + _("{n} replications never reached it (counted as longer than "
+                                "any other)", n=self.missing))
         return out
 
     def as_dict(self) -> dict[str, object]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from sim.present.i18n import _
+
 
 def erlang_b(a: float, c: int) -> float:
     """Blocking probability of M/M/c/c with offered load ``a`` = λ/μ (stable recursion)."""
@@ -39,7 +41,7 @@ def outside_chance(replications: int, k: float = 4.0) -> float:
 
 
 def replication_note(replications: int, what: str) -> str:
-    return (f"{replications} replications of {what}; with the standard error estimated from "
-            f"{replications} replications a correct model falls outside 4 standard errors with "
-            f"probability {outside_chance(replications):.2%} (fixed seeds: the verdict is "
-            "repeatable).")
+    return _("{n} replications of {what}; with the standard error estimated from {n} "
+             "replications a correct model falls outside 4 standard errors with probability "
+             "{p} (fixed seeds: the verdict is repeatable).", n=replications, what=what,
+             p=f"{outside_chance(replications):.2%}")

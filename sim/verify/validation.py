@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.forces import build_roster
+from sim.present.i18n import _
 from sim.verify.bundled import SCENARIO_DIR, assumed, load, replications
 from sim.verify.case import Context
 from sim.verify.imo import TIME_METRIC, assess
@@ -54,24 +55,32 @@ def band(values: np.ndarray, reported: float, at_least: bool, what: str, unit: s
     inside = p5 <= reported <= p95
     if at_least:  # the report gives a floor ("1,500+"): how often the model reaches it
         share = float(np.mean(v >= reported))
-        verdict = (f"{share:.0%} of replications reach at least {reported:,.0f} {unit}"
-                   + ("" if share >= 0.5 else " — the model falls short of the report"))
+        verdict = (_("{share} of replications reach at least {reported} {unit}",
+                     share=f"{share:.0%}", reported=f"{reported:,.0f}", unit=unit)
+                   + ("" if share >= 0.5 else _(" — the model falls short of the report")))
         agrees = share >= 0.5
     else:
         below = float(np.mean(v < reported))
-        where = "inside" if inside else "below" if reported < p5 else "above"
-        verdict = (f"{where} the simulated 5–95 % band ({below:.0%} of replications are "
-                   "lower)")
+        where = (_("inside the simulated 5–95 % band ({share} of replications are lower)")
+                 if inside else
+                 _("below the simulated 5–95 % band ({share} of replications are lower)")
+                 if reported < p5 else
+                 _("above the simulated 5–95 % band ({share} of replications are lower)"))
+        verdict = where.format(share=f"{below:.0%}")
         agrees = inside
-    return Comparison(what, f"{'at least ' if at_least else 'about '}{reported:,.0f} {unit}",
-                      f"{p50:,.0f} {unit} (median; 5–95 %: {p5:,.0f}–{p95:,.0f}) over "
-                      f"{v.size} replications", verdict, agrees)
+    figure = f"{reported:,.0f} {unit}"
+    return Comparison(what, _("at least {figure}", figure=figure) if at_least
+                      else _("about {figure}", figure=figure),
+                      _("{median} {unit} (median; 5–95 %: {p5}–{p95}) over {n} replications",
+                        median=f"{p50:,.0f}", unit=unit, p5=f"{p5:,.0f}", p95=f"{p95:,.0f}",
+                        n=v.size), verdict, agrees)
 
 
 def count(what: str, reported: int, model: int, at_least: bool = False) -> Comparison:
     ok = model >= reported if at_least else model == reported
-    return Comparison(what, f"{'at least ' if at_least else ''}{reported:,}", f"{model:,}",
-                      "matches the report" if ok else "differs from the report", ok)
+    return Comparison(what, _("at least {figure}", figure=f"{reported:,}") if at_least
+                      else f"{reported:,}", f"{model:,}",
+                      _("matches the report") if ok else _("differs from the report"), ok)
 
 
 def _path(stem: str) -> Path:
@@ -87,10 +96,10 @@ def youchegang(ctx: Context) -> FieldCase:
         for metric in dict.fromkeys([TIME_METRIC["muster"], "t50_min"]):
             imo += assess(metric, np.array([r.metrics[metric] for r in runs])).lines()
     return FieldCase(
-        "Youchegang one-hour mustering drill", path.name, "baseline",
-        "field-data.md, Scenario 3: 1,500+ party cadres, grid workers and micro-grid heads "
-        "joined the squads within 1 hour (grid app)",
-        [band(mustered, 1500, True, "people mustered within 60 min", "people")],
+        _("Youchegang one-hour mustering drill"), path.name, "baseline",
+        _("field-data.md, Scenario 3: 1,500+ party cadres, grid workers and micro-grid heads "
+          "joined the squads within 1 hour (grid app)"),
+        [band(mustered, 1500, True, _("people mustered within 60 min"), _("people"))],
         assumed(path), len(runs), imo)
 
 
@@ -99,10 +108,10 @@ def yangning(ctx: Context) -> FieldCase:
     runs = replications(ctx, path, "baseline", ctx.n(20, 100))
     moved = np.array([r.metrics["evacuated_60min"] for r in runs])
     return FieldCase(
-        "Yangning village rainstorm evacuation", path.name, "baseline",
-        "field-data.md, Scenario 1: about 150 people moved to the village-committee shelter "
-        "within one hour",
-        [band(moved, 150, False, "people evacuated within 60 min", "people")],
+        _("Yangning village rainstorm evacuation"), path.name, "baseline",
+        _("field-data.md, Scenario 1: about 150 people moved to the village-committee shelter "
+          "within one hour"),
+        [band(moved, 150, False, _("people evacuated within 60 min"), _("people"))],
         assumed(path), len(runs))
 
 
@@ -112,14 +121,14 @@ def duhu(ctx: Context) -> FieldCase:
     roles = Counter(r.role for r in build_roster({str(k): v for k, v in model.forces.items()},
                                                  list(model.grids)))
     return FieldCase(
-        "Duhu town rainstorm: the reported forces", path.name, "baseline",
-        "field-data.md, Forces and Scenario 1: 26 level-2 grids, 35 full-time and 1,192 "
-        "part-time grid workers, town emergency force 55, village emergency forces 94",
-        [count("level-2 grids (one grid head each)", 26, roles["grid_head"]),
-         count("full-time grid workers", 35, roles["grid_worker_ft"]),
-         count("part-time grid workers", 1192, roles["grid_worker_pt"]),
-         count("town emergency force (emergency squad)", 55, roles["emergency_squad"]),
-         count("village emergency forces (militia)", 94, roles["militia"])],
+        _("Duhu town rainstorm: the reported forces"), path.name, "baseline",
+        _("field-data.md, Forces and Scenario 1: 26 level-2 grids, 35 full-time and 1,192 "
+          "part-time grid workers, town emergency force 55, village emergency forces 94"),
+        [count(_("level-2 grids (one grid head each)"), 26, roles["grid_head"]),
+         count(_("full-time grid workers"), 35, roles["grid_worker_ft"]),
+         count(_("part-time grid workers"), 1192, roles["grid_worker_pt"]),
+         count(_("town emergency force (emergency squad)"), 55, roles["emergency_squad"]),
+         count(_("village emergency forces (militia)"), 94, roles["militia"])],
         assumed(path))
 
 
@@ -135,20 +144,21 @@ def yanguan(ctx: Context) -> FieldCase:
     used = p.posted()
     over = [g for g, n in used.items() if n > pool.get(g, 0)]
     return FieldCase(
-        "Yanguan tide festival: the reported staffing", path.name, "reported",
-        "field-data.md, Scenario 2: 9 viewing points, 462 security personnel, 1,200 "
-        "volunteers, 18 grid teams, 77 people at the highway-exit checkpoint in shifts, 30+ "
-        "volunteers at the rail station",
-        [count("tide-viewing points", 9, len(p.viewing_points)),
-         count("security personnel (all staff groups but volunteers)", 462,
+        _("Yanguan tide festival: the reported staffing"), path.name, "reported",
+        _("field-data.md, Scenario 2: 9 viewing points, 462 security personnel, 1,200 "
+          "volunteers, 18 grid teams, 77 people at the highway-exit checkpoint in shifts, 30+ "
+          "volunteers at the rail station"),
+        [count(_("tide-viewing points"), 9, len(p.viewing_points)),
+         count(_("security personnel (all staff groups but volunteers)"), 462,
                sum(n for g, n in pool.items() if g != "volunteer")),
-         count("volunteers", 1200, pool.get("volunteer", 0)),
-         count("grid teams", 18, grid_teams),
-         count("people in the highway-exit checkpoint's shifts", 77, highway),
-         count("volunteers in the rail station's shifts", 30, rail, at_least=True),
-         Comparison("people posted within each group's pool", "all posts staffed from the "
-                    "pool", "over the pool: " + (", ".join(over) or "none"),
-                    "consistent" if not over else "more posted than the pool", not over)],
+         count(_("volunteers"), 1200, pool.get("volunteer", 0)),
+         count(_("grid teams"), 18, grid_teams),
+         count(_("people in the highway-exit checkpoint's shifts"), 77, highway),
+         count(_("volunteers in the rail station's shifts"), 30, rail, at_least=True),
+         Comparison(_("people posted within each group's pool"),
+                    _("all posts staffed from the pool"),
+                    _("over the pool: {groups}", groups=", ".join(over) or _("none")),
+                    _("consistent") if not over else _("more posted than the pool"), not over)],
         assumed(path))
 
 

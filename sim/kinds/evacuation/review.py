@@ -26,6 +26,7 @@ from sim.analysis.findings import (
     not_always_reached,
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
+from sim.core.catalogue import STRANDED_REASONS, value_label
 from sim.core.kind import Summary
 from sim.kinds.evacuation.metrics import _time_to
 from sim.present.i18n import N_, _
@@ -198,16 +199,17 @@ def findings(summary: Summary) -> list[Finding]:
     out = []
     empty = _nothing_happened(summary)
     if empty == "nobody was at risk of flooding":
-        return [Finding(False, "Nobody was at risk of flooding in this run, so the evacuation "
-                               "was not exercised: times and shares are not applicable.",
-                        "Check the storm and the ground levels, or exercise a heavier storm.",
-                        "planning")]
+        return [Finding(False, _("Nobody was at risk of flooding in this run, so the "
+                                 "evacuation was not exercised: times and shares are not "
+                                 "applicable."),
+                        _("Check the storm and the ground levels, or exercise a heavier "
+                          "storm."), "planning")]
     if empty is not None:
-        out.append(Finding(False, f"Everyone at risk ({metric_mean(summary, 'at_risk'):,.0f} people) "
-                                  "refused to leave: nobody evacuated, so evacuation times and "
-                                  "shares are not applicable.",
-                           "Plan for persuasion and compulsory evacuation of those who refuse.",
-                           "planning"))
+        out.append(Finding(False, _("Everyone at risk ({n} people) refused to leave: nobody "
+                                    "evacuated, so evacuation times and shares are not "
+                                    "applicable.", n=f"{metric_mean(summary, 'at_risk'):,.0f}"),
+                           _("Plan for persuasion and compulsory evacuation of those who "
+                             "refuse."), "planning"))
     frac = metric_mean(summary, "frac_evacuated_60min")
     if frac >= 0.9:
         out.append(Finding(True, _("{share} of the evacuating residents were in a shelter "
@@ -219,10 +221,11 @@ def findings(summary: Summary) -> list[Finding]:
     if stranded >= 1:
         reasons = breakdown_means(summary, "stranded", "reason")
         main = max(reasons, key=lambda r: reasons[r]) if reasons else "unknown"
-        out.append(Finding(False, f"{stranded:,.0f} people were still in the flood-prone area at "
-                                  f"the end (mostly: {main.replace('_', ' ')}).",
-                           "Start warning earlier or add escort teams where they are stranded.",
-                           "planning"))
+        why = value_label("reason", main) if main in STRANDED_REASONS else main.replace("_", " ")
+        out.append(Finding(False, _("{n} people were still in the flood-prone area at the end "
+                                    "(mostly: {reason}).", n=f"{stranded:,.0f}", reason=why),
+                           _("Start warning earlier or add escort teams where they are "
+                             "stranded."), "planning"))
     elif empty is None:
         out.append(Finding(True, _("Nobody was stranded in the flood-prone area.")))
     away = metric_mean(summary, "turned_away")

@@ -20,7 +20,7 @@ from sim.core.config import PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
 from sim.core.limits import ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
-from sim.present.i18n import _
+from sim.present.i18n import N_, _, is_zh
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
                      "volunteer"]
@@ -374,6 +374,17 @@ def staffing(p: FestivalParams) -> dict[str, dict[str, Any]]:
     return out
 
 
+# Staff groups as a planner names them (the same words as the dashboard's staffing editor).
+GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
+               "tourist_order": N_("tourist order"), "service_support": N_("service support"),
+               "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
+
+
+def group_name(group: str) -> str:
+    """In 中文 the group's name; in English the code name the scenario file uses."""
+    return _(GROUP_NAMES[group]) if is_zh() and group in GROUP_NAMES else group
+
+
 def staffing_lines(p: FestivalParams) -> list[str]:
     """One line per staff group for `validate`: pool, posted, and where by kind of post."""
     lines = []
@@ -384,14 +395,16 @@ def staffing_lines(p: FestivalParams) -> list[str]:
                 shifts[sname] = shifts.get(sname, 0) + n
         parts = []
         if shifts:
-            parts.append(f"checkpoints {sum(shifts.values())} (by shift: "
-                         + ", ".join(f"{k} {v}" for k, v in shifts.items()) + ")")
+            parts.append(_("checkpoints {n} (by shift: {shifts})", n=sum(shifts.values()),
+                           shifts=", ".join(f"{k} {v}" for k, v in shifts.items())))
         if r["viewing_points"]:
-            parts.append(f"viewing points {sum(r['viewing_points'].values())}")
+            parts.append(_("viewing points {n}", n=sum(r["viewing_points"].values())))
         if r["teams"]:
-            parts.append("teams " + ", ".join(f"{k} {v}" for k, v in r["teams"].items()))
-        lines.append(f"staff {g}: pool {r['pool']}, posted {r['posted']}"
-                     + (f" — {'; '.join(parts)}" if parts else ""))
+            parts.append(_("teams {teams}",
+                           teams=", ".join(f"{k} {v}" for k, v in r["teams"].items())))
+        lines.append(_("staff {group}: pool {pool}, posted {posted}", group=group_name(g),
+                       pool=r["pool"], posted=r["posted"])
+                     + (" — " + _("; ").join(parts) if parts else ""))
     return lines
 
 
@@ -400,10 +413,11 @@ def staffing_warnings(p: FestivalParams) -> list[str]:
     out = []
     for g, r in staffing(p).items():
         if r["not_posted"]:
-            out.append(f"staff group {g}: the pool has {r['pool']} but the plan posts "
-                       f"{r['posted']} at checkpoints, viewing points and teams; "
-                       f"{r['not_posted']} are not posted anywhere (they do not act in the "
-                       "model)")
+            out.append(_("staff group {group}: the pool has {pool} but the plan posts {posted} "
+                         "at checkpoints, viewing points and teams; {not_posted} are not "
+                         "posted anywhere (they do not act in the model)",
+                         group=group_name(g), pool=r["pool"], posted=r["posted"],
+                         not_posted=r["not_posted"]))
     return out
 
 

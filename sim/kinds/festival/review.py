@@ -26,6 +26,7 @@ from sim.core.kind import Summary
 from sim.core.rng import replication_key
 from sim.kinds.festival.metrics import weighted_quantile
 from sim.kinds.festival.model import checked_groups
+from sim.present.i18n import _
 
 COLUMNS = [Column("t_min", "time"), Column("checkpoint"), Column("wait_min", "number"),
            Column("people", "count", required=False)]
@@ -143,24 +144,26 @@ def findings(summary: Summary) -> list[Finding]:
     over = breakdown_means(summary, "minutes_density_over_limit", "viewing_point")
     bad = {k: v for k, v in over.items() if v > 0}
     for vp, minutes in sorted(bad.items(), key=lambda kv: -kv[1]):
-        out.append(Finding(False, f"Viewing point {vp} was over the danger density for "
-                                  f"{minutes:.0f} min.",
-                           f"Hold visitors at the entrance of {vp} or redirect them.",
+        out.append(Finding(False, _("Viewing point {vp} was over the danger density for "
+                                    "{minutes} min.", vp=vp, minutes=f"{minutes:.0f}"),
+                           _("Hold visitors at the entrance of {vp} or redirect them.", vp=vp),
                            "organisation"))
     if over and not bad:
-        out.append(Finding(True, "No viewing point went over the danger density."))
+        out.append(Finding(True, _("No viewing point went over the danger density.")))
     for cp, wait in breakdown_means(summary, "wait_p95_min", "checkpoint").items():
         if wait > 15:
-            out.append(Finding(False, f"Checkpoint {cp}: 95th-percentile wait {wait:.0f} min.",
-                               f"Open more lanes or move volunteers to {cp} at peak times.",
-                               "organisation"))
+            out.append(Finding(False, _("Checkpoint {cp}: 95th-percentile wait {wait} min.",
+                                        cp=cp, wait=f"{wait:.0f}"),
+                               _("Open more lanes or move volunteers to {cp} at peak times.",
+                                 cp=cp), "organisation"))
     resp = metric_mean(summary, "incident_response_p95_min")
     if not math.isnan(resp):
         if resp > 10:
-            out.append(Finding(False, f"95th-percentile incident response {resp:.0f} min.",
-                               "Pre-position teams nearer the busiest viewing points.",
+            out.append(Finding(False, _("95th-percentile incident response {m} min.",
+                                        m=f"{resp:.0f}"),
+                               _("Pre-position teams nearer the busiest viewing points."),
                                "organisation"))
         else:
-            out.append(Finding(True, f"Incidents reached within {resp:.0f} min "
-                                     "(95th percentile)."))
+            out.append(Finding(True, _("Incidents reached within {m} min (95th percentile).",
+                                       m=f"{resp:.0f}")))
     return out

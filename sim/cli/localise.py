@@ -1,0 +1,210 @@
+"""``--help`` in the reader's language.
+
+typer reads help texts when the commands are defined (docstrings, ``help=`` of options), before
+any ``--lang`` is parsed, so the texts are kept in English (the catalogue's message ids) and
+translated just before the command line runs: :class:`LocalisedGroup` looks for ``--lang`` in the
+arguments itself (the ``--help`` flag is handled while parsing, before the ``--lang`` callback
+could run), and, for 中文, walks the freshly built command tree and puts the translation of
+every help text in its place. typer builds a new tree for every invocation, so nothing English
+is lost for the next one.
+
+Only :mod:`sim.present.i18n` is needed here: ``--help`` stays as light as before.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from typer import _click
+from typer.core import TyperGroup
+
+from sim.present.i18n import LANGS, N_, _, is_zh, set_lang
+
+# typer's own words in the rich help layout (module constants of ``typer.rich_utils``, read when
+# the help is printed): the English text of each, also its catalogue id.
+RICH_TEXTS: dict[str, str] = {
+    "ARGUMENTS_PANEL_TITLE": "Arguments",
+    "OPTIONS_PANEL_TITLE": "Options",
+    "COMMANDS_PANEL_TITLE": "Commands",
+    "DEFAULT_STRING": "[default: {}]",
+    "REQUIRED_LONG_STRING": "[required]",
+    "ENVVAR_STRING": "[env var: {}]",
+    "DEPRECATED_STRING": "(deprecated) ",
+    "ERRORS_PANEL_TITLE": "Error",
+    "ABORTED_TEXT": "Aborted.",
+    "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
+}
+HELP_OPTION_TEXT = "Show this message and exit."
+
+# click's usage errors (whole messages, as its exceptions format them) → catalogue ids whose
+# {names} are the pattern's groups.
+USAGE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.S), msgid) for pattern, msgid in (
+        (r"Missing argument '(?P<name>[^']+)'\.", N_("Missing argument '{name}'.")),
+        (r"Missing option '(?P<name>[^']+)'\.", N_("Missing option '{name}'.")),
+        (r"No such option: (?P<name>\S+) \(Possible options: (?P<options>.*)\)",
+         N_("No such option: {name} (possible options: {options})")),
+        (r"No such option: (?P<name>\S+)", N_("No such option: {name}")),
+        (r"No such command '(?P<name>[^']+)'\. Did you mean (?P<options>.*)\?",
+         N_("No such command '{name}'. Did you mean {options}?")),
+        (r"No such command '(?P<name>[^']+)'\.", N_("No such command '{name}'.")),
+        (r"Option '(?P<name>[^']+)' requires an argument\.",
+         N_("Option '{name}' requires an argument.")),
+        (r"Got unexpected extra arguments? \((?P<args>.*)\)",
+         N_("Got unexpected extra argument(s) ({args})")),
+        (r"Invalid value for (?P<hint>.+?): (?P<why>.*)", N_("Invalid value for {hint}: {why}")),
+    ))
+# The most common reasons inside "Invalid value for …" (typer's own wording).
+USAGE_REASONS: dict[str, str] = {
+    "Input should be a valid integer, unable to parse string as an integer":
+        N_("not a whole number"),
+    "Input should be a valid number, unable to parse string as a number": N_("not a number"),
+}
+
+
+def usage_error(message: str) -> str:
+    """A click usage error's message in the current language (as it is, if not known)."""
+    for pattern, msgid in USAGE_ERRORS:
+        m = pattern.fullmatch(message.strip())
+        if m:
+            groups = {k: v or "" for k, v in m.groupdict().items()}
+            if "why" in groups:
+                why = groups["why"]
+                groups["why"] = _(USAGE_REASONS[why]) if why in USAGE_REASONS else why
+            return _(msgid, **groups)
+    return message
+USAGE_PREFIX = "Usage: "
+
+
+def lang_in(args: Sequence[str]) -> str | None:
+    """The value of the last ``--lang X`` / ``--lang=X`` among ``args`` if it names a language
+    gridmuster has (a bad value is left to the option's own check, which names it)."""
+    found: str | None = None
+    for k, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[k + 1] if arg == "--lang" and k + 1 < len(args) else \
+            arg.removeprefix("--lang=") if arg.startswith("--lang=") else None
+        if value is not None:
+            head = value.strip().lower().replace("-", "_").split("_")[0]
+            found = value if head in LANGS else found
+    return found
+
+
+class _Formatter(_click.HelpFormatter):
+    """click's formatter with the usage line's prefix in the current language."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _(USAGE_PREFIX) if prefix is None else prefix)
+
+
+class _Context(_click.Context):
+    formatter_class = _Formatter
+
+
+def _tr(text: str | None) -> str | None:
+    # typer shows a docstring cleaned of its indentation; the catalogue holds it that way.
+    return _(inspect.cleandoc(text)) if text else text
+
+
+def commands(cmd: _click.Command, path: str = "") -> Iterator[tuple[str, _click.Command]]:
+    """Every command of the tree under ``cmd`` with its path (``"runs list"``), ``cmd`` first."""
+    yield path, cmd
+    for name, sub in getattr(cmd, "commands", {}).items():
+        yield from commands(sub, f"{path} {name}".strip())
+
+
+def help_texts(cmd: _click.Command) -> Iterator[tuple[str, str]]:
+    """(where, English text) of every help text the tree under ``cmd`` shows (for the
+    catalogue's completeness test)."""
+    for path, c in commands(cmd):
+        where = path or "gridmuster"
+        for text in (c.help, c.short_help, c.epilog):
+            if text:
+                yield where, inspect.cleandoc(text)
+        for p in c.params:
+            if getattr(p, "help", None) and not getattr(p, "hidden", False):
+                yield f"{where} {p.name}", inspect.cleandoc(p.help)  # type: ignore[attr-defined]
+    yield "--help", HELP_OPTION_TEXT
+    yield "usage", USAGE_PREFIX
+    for name, text in RICH_TEXTS.items():
+        yield name, text
+
+
+def localise(root: _click.Command) -> None:
+    """Put the current language's text in place of every help text under ``root``."""
+    for _path, c in commands(root):
+        c.help, c.short_help, c.epilog = _tr(c.help), _tr(c.short_help), _tr(c.epilog)
+        for p in c.params:
+            if getattr(p, "help", None):
+                p.help = _tr(p.help)  # type: ignore[attr-defined]
+        c.context_class = _Context
+        option = c.get_help_option(_click.Context(c))
+        if option is not None:
+            option.help = _(HELP_OPTION_TEXT)
+    _localise_rich()
+
+
+def _localise_rich() -> None:
+    """typer's panel titles and ``[default: …]`` in the current language. They are module
+    constants, so they are set on every invocation that may print them (to English as well,
+    for a second invocation in the same process); an English run that has not loaded typer's
+    rich layout yet leaves it unloaded (it is loaded only when help or an error is printed)."""
+    if not is_zh() and "typer.rich_utils" not in sys.modules:
+        return
+    from typer import rich_utils  # deferred: typer loads it only to print help or an error
+
+    for name, english in RICH_TEXTS.items():
+        setattr(rich_utils, name, _(english))
+    # rich breaks lines at spaces and cuts a longer "word" with "…" in the help tables; a
+    # Chinese sentence has no spaces, so its text is folded (broken anywhere) instead.
+    make = getattr(rich_utils, "_make_rich_text", None)
+    if make is not None:
+        original = getattr(make, "__wrapped__", make)
+        rich_utils._make_rich_text = _folding(original) if is_zh() else original
+    # click's usage errors ("Missing argument …") are printed through this function
+    show = getattr(rich_utils, "rich_format_error", None)
+    if show is not None:
+        original = getattr(show, "__wrapped__", show)
+        rich_utils.rich_format_error = _translated_errors(original) if is_zh() else original
+
+
+def _translated_errors(show: Any) -> Any:
+    @functools.wraps(show)
+    def translated(error: Any) -> Any:
+        message = usage_error(error.format_message())
+        error.format_message = lambda: message  # this error object only, printed once
+        return show(error)
+    return translated
+
+
+def _folding(make: Any) -> Any:
+    @functools.wraps(make)
+    def folded(**kwargs: Any) -> Any:
+        text = make(**kwargs)
+        if hasattr(text, "overflow"):
+            text.overflow = "fold"
+        return text
+    return folded
+
+
+class LocalisedGroup(TyperGroup):
+    """The root command: settles the language from ``--lang`` before typer parses anything."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        lang = lang_in(list(sys.argv[1:] if args is None else args))
+        if lang is not None:
+            set_lang(lang)  # the --lang option sets it again once parsed (and checks it)
+        if is_zh():
+            localise(self)
+        else:
+            _localise_rich()  # back to English after a 中文 invocation in the same process
+        return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args,
+                            **extra)
