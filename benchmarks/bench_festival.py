@@ -1,7 +1,15 @@
 """Festival benchmark (prints figures; not a test).
 
-1. One replication of the bundled Yanguan festival day (~100,000 visitors): wall time and
-   simulation events per second (SimPy events of the day plus one per checkpoint passage).
+1. One replication of the bundled Yanguan festival day (~100,000 visitors, ~42,000 groups):
+   CPU seconds per day and model events per CPU second, against
+   - the issue's reference, 1.37 s per day (~122k events/s, measured before the checkpoints were
+     computed directly; issue 16), and
+   - in the same run: bare SimPy (``benchmarks/reference.py``), and the same day with its
+     viewing points run in SimPy (``Day.run(direct=False)``, the path before they were
+     computed directly; same records).
+   A model event is one step of a group or of the incident part, however it is computed: a
+   checkpoint passage, an arrival at a viewing point, the start of leaving, an exit, and every
+   SimPy event of incidents and teams. So events/s compare across the two paths.
 2. The same M/M/c queue (λ = 10, μ = 4, c = 3, 10,000 time units) in gridmuster's checkpoint
    model and in ciw, side by side: run times and mean waits against Erlang C.
    ciw is only needed here: ``.venv/bin/pip install ciw`` (it is not a gridmuster dependency).
@@ -41,7 +49,10 @@ def erlang_c(lam: float, mu: float, c: int) -> tuple[float, float]:
     return p, p / (c * mu - lam)
 
 
-def festival_day(reps: int = 3) -> None:
+REFERENCE_DAY_CPU_S = 1.37  # issue 16: one festival day before this work (~122k events/s)
+
+
+def festival_day(reps: int = 5) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from reference import bare_simpy_cpu
 
@@ -50,23 +61,40 @@ def festival_day(reps: int = 3) -> None:
     own_process()  # as the command line: built inputs are frozen out of the collector's reach
     scenario = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml")
     inp = plan_inputs(scenario.plan("reported"))
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    events: dict[bool, list[int]] = {True: [], False: []}
     for rep in range(reps):
-        t0, c0 = time.perf_counter(), time.process_time()
-        key = replication_key(scenario.model.seed, rep)
-        groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights)
-        cr = run_checkpoints(inp, groups)
-        day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
-        day.run(False)
-        # (Day.run's bare calls are entries on SimPy's queue and take sequence numbers too.)
-        result = collect(inp, groups, cr, day, rep, scenario.model.seed, False)
-        dt, cpu = time.perf_counter() - t0, time.process_time() - c0
-        # SimPy's event counter is private; count what was scheduled: every timeout and process
-        # step goes through env._eid.
-        events = next(day.env._eid) + int((cr.cp >= 0).sum())  # type: ignore[attr-defined]
-        print(f"festival day, replication {rep}: {result.metrics['visitors']:,.0f} visitors in "
-              f"{len(groups.ids):,} groups, {dt:.2f} s wall ({cpu:.2f} s CPU), {events:,} "
-              f"events, {events / dt:,.0f} events/s wall ({events / cpu:,.0f} per CPU s: "
-              f"{bare * cpu / events:.1f}x bare SimPy's cost per event)")
+        for direct in (True, False):
+            c0 = time.process_time()
+            key = replication_key(scenario.model.seed, rep)
+            groups = draw_groups(inp.params, key, inp.cp_ids, inp.view_weights)
+            cr = run_checkpoints(inp, groups)
+            day = Day(inp, groups, cr, key, checkpoint_present(inp, groups, cr))
+            day.run(False, direct=direct)
+            result = collect(inp, groups, cr, day, rep, scenario.model.seed, False)
+            cpu[direct].append(time.process_time() - c0)
+            vs = day.visits
+            assert vs is not None
+            # SimPy's event counter is private; count what was scheduled (every timeout and
+            # process step, and the SimPy path's bare calls, take a number from env._eid).
+            simpy_events = next(day.env._eid)  # type: ignore[attr-defined]
+            steps = int((cr.cp >= 0).sum()) + simpy_events if not direct else (
+                int((cr.cp >= 0).sum() + np.isfinite(vs.t_vp_last).sum()
+                    + np.isfinite(vs.t_leave).sum() + np.isfinite(vs.t_exit).sum())
+                + simpy_events)
+            events[direct].append(steps)
+        print(f"replication {rep}: {result.metrics['visitors']:,.0f} visitors in "
+              f"{len(groups.ids):,} groups, {events[True][-1]:,} events; CPU s per day: "
+              f"{cpu[True][-1]:.3f} direct, {cpu[False][-1]:.3f} with viewing points in SimPy")
+    for direct, label in ((True, "direct (default)"), (False, "viewing points in SimPy")):
+        per_day = statistics.median(cpu[direct])
+        rate = statistics.median(events[direct]) / per_day
+        print(f"{label:>24}: median {per_day:.3f} CPU s per day (min {min(cpu[direct]):.3f}), "
+              f"{rate:,.0f} events per CPU s ({bare / rate:.1f}x bare SimPy's cost per event), "
+              f"{REFERENCE_DAY_CPU_S / per_day:.1f}x faster than the reference "
+              f"{REFERENCE_DAY_CPU_S} s")
+    print(f"direct against viewing points in SimPy, same run: "
+          f"{statistics.median(cpu[False]) / statistics.median(cpu[True]):.2f}x")
 
 
 def gridmuster_mmc(seed: int) -> tuple[float, float, int]:

@@ -159,8 +159,12 @@ def service_times(per_group: Dist, per_person: Dist, size: np.ndarray, u: np.nda
     """Per group check plus the sum of one per-person check for each member."""
     out = per_group.sample(u[:, U_GROUP_CHECK])
     if not (per_person.dist == "fixed" and per_person.mean() == 0):
-        persons = per_person.sample(u[:, U_PERSON:U_PERSON + MAX_GROUP])
-        persons[np.arange(MAX_GROUP)[None, :] >= size[:, None]] = 0.0
+        # Only the slots of actual members are drawn (sampling is element by element, so the
+        # values are those of drawing every slot; the others are 0, as before).
+        slots = u[:, U_PERSON:U_PERSON + MAX_GROUP]
+        member = np.arange(MAX_GROUP)[None, :] < size[:, None]
+        persons = np.zeros(slots.shape)
+        persons[member] = per_person.sample(slots[member])
         out = out + persons.sum(axis=1)
     return out
 
