@@ -2,16 +2,23 @@
 
 50,000 residents in 50 grids (~17,000 households), ~1,300 responders, a ~4,000-node synthetic
 road network, the Duhu design storm. Reports: build time (households, route order, flood
-timeline), one replication's wall time (the first one also computes the routing tables of every
+timeline), one replication's CPU time (the first one also computes the routing tables of every
 network state it meets), events per second, time spent in routing, and peak memory.
 
-    .venv/bin/python benchmarks/bench_evacuation.py [--reps N]
+``--baseline DIR`` also runs the same town with the code of another checkout (e.g. the main
+branch) in child processes, alternating with this tree's, and prints the before/after ratio
+measured in this one run (CPU time: the machine is shared). Every figure is also given against
+bare SimPy measured in the same run (``reference.py``).
+
+    .venv/bin/python benchmarks/bench_evacuation.py [--reps N] [--baseline /work/main]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -52,17 +59,56 @@ def one(inp: Any, rep: int) -> tuple[float, int]:
     t0 = time.process_time()
     run = FloodRun(inp, replication_key(1, rep), False)
     run.start()
-    env, horizon, steps = run.env, inp.params.horizon_min, 0
-    while env.peek() < horizon:
-        env.step()
-        steps += 1
+    steps = run.env.run_until(inp.params.horizon_min)
     evacuation_metrics(inp, run)
     return time.process_time() - t0, steps
+
+
+# Run in a child process with a checkout's own code first on the path: builds the benchmark
+# town, warms (routing tables), then prints the CPU seconds and SimPy steps of each replication.
+CHILD = """
+import gc, json, sys
+sys.path[:0] = [{root!r}, {root!r} + "/benchmarks"]
+import bench_evacuation as b
+from sim.core.scenario import network_for, parse_scenario
+from sim.kinds.evacuation.inputs import build
+from pathlib import Path
+s = parse_scenario(b.town(), Path({root!r}) / "scenarios")
+model = s.plan().model
+inp = build(model, network_for(model, s.base_dir))
+b.one(inp, 0)
+gc.collect(); gc.freeze()  # as a worker does after building (sim/run/gc_policy.py)
+print(json.dumps([b.one(inp, rep) for rep in range(1, {reps} + 1)]))
+"""
+
+
+def child_runs(root: Path, reps: int) -> list[tuple[float, int]]:
+    """(CPU seconds, SimPy steps) of ``reps`` warm replications with the code under ``root``."""
+    done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(root), reps=reps)],
+                          capture_output=True, text=True, check=True, cwd=root)
+    return [tuple(r) for r in json.loads(done.stdout.strip().splitlines()[-1])]
+
+
+def compare(baseline: Path, reps: int, rounds: int, bare: float) -> None:
+    """This tree against ``baseline``, in alternating child processes (load changes)."""
+    got: dict[str, list[tuple[float, int]]] = {"baseline": [], "this tree": []}
+    for _ in range(rounds):
+        got["baseline"] += child_runs(baseline, reps)
+        got["this tree"] += child_runs(ROOT, reps)
+    best = {k: min(v) for k, v in got.items()}
+    for k, (cpu, steps) in best.items():
+        print(f"{k:>9}: {cpu:.3f} s CPU per warm replication (best of {len(got[k])}), "
+              f"{steps:,} SimPy steps, {bare * cpu / steps:.1f}x bare SimPy's cost per step, "
+              f"{bare * cpu / 1e3:,.0f} thousand bare SimPy events' worth")
+    print(f"speed-up against {baseline}: {best['baseline'][0] / best['this tree'][0]:.2f}x "
+          "(same run)")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    ap.add_argument("--rounds", type=int, default=2, help="with --baseline: alternations")
     args = ap.parse_args()
     from reference import bare_simpy_cpu
 
@@ -98,6 +144,8 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak Python allocations during one replication (tracemalloc): {peak / 2**20:.1f} MB")
+    if args.baseline is not None:
+        compare(args.baseline.resolve(), args.reps, args.rounds, bare)
 
 
 if __name__ == "__main__":

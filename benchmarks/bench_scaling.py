@@ -12,7 +12,15 @@ muster model (the Youchegang drill, grown the same way) and reports, per size:
 
 Each town runs in its own child process, so that its peak memory is its own.
 
+``--baseline DIR`` runs every town with another checkout's code too (e.g. the main branch),
+in the same run, and prints this tree's CPU, per-person ratio and memory against it.
+``--proportional`` grows the schools' places with the town (see ``evacuation_town``).
+``--county`` runs the county-scale town (500 grids: 500,000 residents, 40,500 road nodes) and
+the 50,000-resident benchmark town of ``bench_evacuation.py`` in the same run, and reports the
+county's replication CPU against 10× the town's (goal) and its peak memory (goal: 2 GB).
+
     .venv/bin/python benchmarks/bench_scaling.py [--sizes 10,30,100,300] [--reps 2]
+        [--kinds evacuation,muster] [--baseline /work/main] [--proportional] [--county]
 """
 
 from __future__ import annotations
@@ -35,8 +43,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
-def evacuation_town(grids: int) -> dict[str, Any]:
-    """The 50-grid benchmark town scaled to ``grids`` grids (≈ 2.8 grids per village)."""
+def evacuation_town(grids: int, proportional: bool = False) -> dict[str, Any]:
+    """The 50-grid benchmark town scaled to ``grids`` grids (≈ 2.8 grids per village).
+
+    ``proportional``: the schools' places grow with the town (3,000 per 50 grids, over
+    max(round(k), 1) schools) instead of whole 3,000-place schools. Without it a 10-grid town
+    gets a whole school (1.6 places per person at risk, nobody turned away) while a 300-grid
+    town gets 0.76 (shelters fill, trips go on to farther ones): the per-person ratio then
+    compares two different evacuations, not one evacuation at two sizes."""
     import bench_evacuation
 
     raw = bench_evacuation.town()
@@ -53,8 +67,10 @@ def evacuation_town(grids: int) -> dict[str, Any]:
     ev = raw["evacuation"]
     ev["shelters"] = [{"id": f"VC{v:03d}", "node": f"V{v}", "capacity": 400}
                       for v in range(1, villages + 1)]
+    schools = max(round(k), 1)
     ev["shelters"] += [{"id": f"school{s}", "node": f"V{1 + s * 7 % villages}-1",
-                        "capacity": 3000} for s in range(max(round(k), 1))]
+                        "capacity": round(3000 * k / schools) if proportional else 3000}
+                       for s in range(schools)]
     raw["injects"] = []
     raw.pop("assumptions", None)
     return raw
@@ -79,26 +95,33 @@ def muster_town(grids: int) -> dict[str, Any]:
     return raw
 
 
-def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
+def child(kind: str, grids: int, reps: int, proportional: bool = False,
+          first: bool = False) -> dict[str, Any]:
+    """One town, built and run here. ``first``: also time the first replication without
+    computing the routing tables up front (it computes those of the states it meets)."""
     from sim.core.scenario import parse_scenario
     from sim.run.experiments import plan_inputs
-
-    raw = evacuation_town(grids) if kind == "evacuation" else muster_town(grids)
+    raw = evacuation_town(grids, proportional) if kind == "evacuation" else muster_town(grids)
     s = parse_scenario(raw, ROOT / "scenarios")
     setup = s.plan()
     t0 = time.process_time()
     inp = plan_inputs(setup)
     build_s = time.process_time() - t0
     out: dict[str, Any] = {"kind": kind, "grids": grids, "build_cpu_s": build_s}
+    if first:
+        t0 = time.process_time()
+        s.kind.simulate(inp, 0, 1, False)
+        out["first_rep_s"] = time.process_time() - t0
     if kind == "evacuation":
         people = int(inp.hh_members.sum())
         out["nodes"] = len(inp.node_names)
-        # Every routing table a run can meet, computed up front and timed.
+        # Every routing table a run can meet, computed up front and timed (with ``first``:
+        # the tables and searches of the first replication).
         t0 = time.process_time()
         for state in inp.timeline.states:
             for mode in ("walk", "vehicle"):
                 inp.routes.table(state, mode)
-        out["route_tables_s"] = time.process_time() - t0
+        out["route_tables_s"] = inp.routes.seconds if first else time.process_time() - t0
         out["route_tables"] = inp.routes.computed
     else:
         people = len(inp.roster)
@@ -120,35 +143,96 @@ def child(kind: str, grids: int, reps: int) -> dict[str, Any]:
 
 
 
+OWN_PROCESS = """
+import runpy, sys
+sys.path[:0] = [{root!r}, {root!r} + "/benchmarks"]
+from sim.run.gc_policy import own_process
+own_process()
+sys.argv[0] = {script!r}
+runpy.run_path({script!r}, run_name="__main__")
+"""
+
+
+def run_child(root: Path, kind: str, grids: int, reps: int, proportional: bool = False,
+              first: bool = False) -> dict[str, Any]:
+    """One town in a child process with the code under ``root`` (this tree or a baseline)."""
+    # (Each child owns its process, as a worker does: built inputs are frozen out of the
+    # collector's reach, for a baseline too; see sim/run/gc_policy.py.)
+    script = root / "benchmarks" / "bench_scaling.py"
+    cmd = [sys.executable, "-c", OWN_PROCESS.format(root=str(root), script=str(script)),
+           "--child", kind, str(grids), "--reps", str(reps)]
+    if proportional:
+        cmd.append("--proportional")
+    if first:
+        cmd.append("--first")
+    done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=root)
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def describe(kind: str, r: dict[str, Any], first: dict[str, Any], label: str = "") -> str:
+    line = (f"{label or kind:>10} {r['grids']:4d} grids: {r['people']:7,} people, "
+            f"{r['cpu_per_rep_s']:6.2f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
+            f"({r['us_per_person'] / first['us_per_person']:.2f}x the {first['grids']}-grid "
+            f"town), build {r['build_cpu_s']:.2f} s CPU, peak {r['peak_rss_mb']:.0f} MB")
+    if r["kind"] == "evacuation":
+        line += (f", {r['nodes']:,} nodes, {r['route_tables']} route tables in "
+                 f"{r['route_tables_s']:.2f} s CPU (then "
+                 f"{r.get('routing_per_rep_s', 0.0):.2f} s of searches per rep)")
+    return line
+
+
+def county(reps: int) -> None:
+    """The county-scale town against 10x the 50,000-resident town, in one run."""
+    import bench_evacuation
+
+    town = bench_evacuation.child_runs(ROOT, reps)
+    town_cpu = min(cpu for cpu, _ in town)
+    r = run_child(ROOT, "evacuation", 500, reps, first=True)
+    print(f"50,000-resident town: {town_cpu:.2f} s CPU per warm replication")
+    print(describe("county", r, r))
+    print(f"county, first replication (routing tables of every state met included): "
+          f"{r['first_rep_s']:.2f} s CPU; warm replication {r['cpu_per_rep_s']:.2f} s = "
+          f"{r['cpu_per_rep_s'] / town_cpu:.1f}x the town's (goal: under 10x); "
+          f"peak {r['peak_rss_mb']:,.0f} MB (goal: 2,048 MB)", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10,30,100,300")
     ap.add_argument("--reps", type=int, default=2)
     ap.add_argument("--kinds", default="evacuation,muster")
+    ap.add_argument("--baseline", type=Path, help="another checkout to compare with")
+    ap.add_argument("--proportional", action="store_true",
+                    help="schools' places in proportion to the town")
+    ap.add_argument("--county", action="store_true", help="the county-scale town only")
+    ap.add_argument("--first", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "GRIDS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], int(args.child[1]), args.reps)))
+        print(json.dumps(child(args.child[0], int(args.child[1]), args.reps,
+                               args.proportional, args.first)))
         return
     bare = bare_simpy_cpu()
     print(f"bare SimPy on this machine now: {bare:,.0f} events per CPU second")
+    if args.county:
+        county(args.reps)
+        return
     for kind in args.kinds.split(","):
-        first = None
+        first: dict[str, Any] | None = None
+        base_first: dict[str, Any] | None = None
         for grids in (int(g) for g in args.sizes.split(",")):
-            done = subprocess.run([sys.executable, __file__, "--child", kind, str(grids),
-                                   "--reps", str(args.reps)], capture_output=True, text=True,
-                                  check=True)
-            r = json.loads(done.stdout.strip().splitlines()[-1])
+            r = run_child(ROOT, kind, grids, args.reps, args.proportional)
             first = first or r
-            line = (f"{kind:>10} {grids:4d} grids: {r['people']:7,} people, "
-                    f"{r['cpu_per_rep_s']:6.2f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
-                    f"({r['us_per_person'] / first['us_per_person']:.2f}x the {first['grids']}-grid "
-                    f"town), build {r['build_cpu_s']:.2f} s CPU, peak {r['peak_rss_mb']:.0f} MB")
-            if kind == "evacuation":
-                line += (f", {r['nodes']:,} nodes, {r['route_tables']} route tables in "
-                         f"{r['route_tables_s']:.2f} s CPU (then "
-                         f"{r.get('routing_per_rep_s', 0.0):.2f} s of searches per rep)")
-            print(line, flush=True)
+            print(describe(kind, r, first), flush=True)
+            if args.baseline is not None and not args.proportional:
+                b = run_child(args.baseline.resolve(), kind, grids, args.reps)
+                base_first = base_first or b
+                print(describe(kind, b, base_first, "baseline"))
+                print(f"{'':>10} this tree against the baseline: "
+                      f"{b['cpu_per_rep_s'] / r['cpu_per_rep_s']:.2f}x faster per replication, "
+                      f"peak memory {r['peak_rss_mb'] / b['peak_rss_mb']:.2f}x"
+                      + (f", route tables {b['route_tables_s'] / r['route_tables_s']:.2f}x faster"
+                         if kind == "evacuation" else ""), flush=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ Model (a documented bucket/threshold model, not hydraulics):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from bisect import bisect_right
@@ -45,6 +46,29 @@ def dijkstra(graph: csr_matrix, **kwargs: Any) -> Any:
     from scipy.sparse.csgraph import dijkstra as run  # deferred: scipy.sparse is ~0.3 s of start-up
 
     return run(graph, **kwargs)
+
+
+def both_ways(graph: csr_matrix) -> csr_matrix:
+    """The undirected ``graph`` as a directed one listing, at each node, its own row's roads
+    and then the transpose's, in the order in which csgraph's undirected Dijkstra scans them:
+    a directed search of it is the undirected search of ``graph``, bit for bit (distances and
+    next hops, ties included; ``tests/test_model_fast_paths``), without csgraph transposing
+    the graph on every call (most of a small limited search's cost)."""
+    from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
+
+    n = graph.shape[0]
+    gt = graph.T.tocsr()
+    own, other = np.diff(graph.indptr), np.diff(gt.indptr)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(own + other, out=indptr[1:])
+    # Each row: its own roads first, then the transpose's, each in their order (no sort).
+    at_own = np.arange(graph.indices.size) + np.repeat(indptr[:-1] - graph.indptr[:-1], own)
+    at_other = np.arange(gt.indices.size) + np.repeat(indptr[:-1] + own - gt.indptr[:-1], other)
+    data = np.empty(indptr[-1])
+    indices = np.empty(indptr[-1], dtype=graph.indices.dtype)
+    data[at_own], data[at_other] = graph.data, gt.data
+    indices[at_own], indices[at_other] = graph.indices, gt.indices
+    return csr_matrix((data, indices, indptr), shape=(n, n))
 
 
 def hourly_rain(rain: Rainfall) -> np.ndarray:
@@ -173,6 +197,8 @@ class FloodTimeline:
             nxt[k] = self.step_times[k + 1] if changes else nxt[k + 1]
         self._next = nxt.tolist()
         self._times = self.step_times.tolist()
+        self._level = self.level.tolist()  # (Python floats: read one at a time)
+        self._elevation = self.elevation.tolist()
 
     def now(self, t: float) -> tuple[FloodState, float]:
         """The state in force at ``t`` and the time it next changes (inf: never)."""
@@ -191,8 +217,8 @@ class FloodTimeline:
         return np.maximum(lv - self.elevation[nodes], 0.0)
 
     def depth_at(self, node: int, t: float) -> float:
-        lv = float(self.level[min(int(t), self.level.size - 1)])
-        return max(lv - float(self.elevation[node]), 0.0)
+        level = self._level
+        return max(level[min(int(t), len(level) - 1)] - self._elevation[node], 0.0)
 
     def first_above(self, nodes: np.ndarray, depth_m: float) -> np.ndarray:
         """First whole minute at which each node is deeper than ``depth_m`` (inf: never)."""
@@ -286,6 +312,25 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
         return got
 
+    def peek(self, key: tuple[int, int, int, str]) -> tuple[np.ndarray, ...] | None:
+        got = self._rows.get(key)
+        if got is not None:
+            self._rows.move_to_end(key)
+        return got
+
+    def put(self, key: tuple[int, int, int, str], value: tuple[np.ndarray, ...]) -> None:
+        self.drop(key)
+        self._rows[key] = value
+        self.used += sum(a.nbytes for a in value)
+        while self.used > self.budget and len(self._rows) > 1:
+            _, old = self._rows.popitem(last=False)
+            self.used -= sum(a.nbytes for a in old)
+
+    def drop(self, key: tuple[int, int, int, str]) -> None:
+        old = self._rows.pop(key, None)
+        if old is not None:
+            self.used -= sum(a.nbytes for a in old)
+
 
 class RouteTable:
     """Shortest paths of one mode in one state from each shelter, kept only within ``limit``
@@ -301,48 +346,80 @@ class RouteTable:
     """
 
     def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
-                 cache: RowCache | None = None, xy: np.ndarray | None = None):
-        self.graph = graph  # the open roads, for distances from squad bases on demand
+                 cache: RowCache | None = None, xy: np.ndarray | None = None,
+                 dense: RowCache | None = None, both: csr_matrix | None = None):
+        # The open roads, both ways (see ``both_ways``; the undirected one is not kept).
+        self._both = self.graph = both if both is not None else both_ways(graph)
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
-        self.base_dist: dict[int, np.ndarray] = {}  # base node -> (nodes,)
         self.cache = cache if cache is not None else RowCache()
+        # Dense rows for walking routes: a few dozen at a time (trips that re-plan at one
+        # change of the network head for the same few shelters), apart from the far rows so
+        # that walking never evicts a search.
+        self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
         self._columns: dict[int, dict[int, float]] = {}
         self._bounds: dict[int, np.ndarray] = {}
         self._cands: dict[int, tuple[list[int], list[float]]] = {}
+        self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
+        self._paths: dict[tuple[int, int], tuple[list[int], list[float]]] = {}  # (``walk``)
+        self._total: float | None = None
         self._compute(limit)
 
     @classmethod
     def from_dense(cls, dist: np.ndarray, pred: np.ndarray) -> RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
-        self.graph, self.shelters, self.base_dist = None, [], {}  # type: ignore[assignment]
+        self.graph, self.shelters = None, []  # type: ignore[assignment]
+        self._both = None  # type: ignore[assignment]
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
-        self._cands = {}
-        self._store(np.asarray(dist, dtype=float), np.asarray(pred), math.inf)
+        self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
+        self.dense = RowCache(DENSE_ROWS_BYTES)
+        dist = np.asarray(dist, dtype=float)
+        sh, nodes = np.nonzero(np.isfinite(dist))
+        self._store(dist.shape[0], dist.shape[1], [(sh, nodes.astype(np.int32), dist[sh, nodes],
+                                                    np.asarray(pred)[sh, nodes].astype(np.int32))],
+                    math.inf)
         return self
 
-    def _compute(self, limit: float) -> None:
-        dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters,
-                              return_predecessors=True, limit=limit)
-        self._store(dist, pred, limit)
+    def search(self, **kwargs: Any) -> Any:
+        """csgraph's undirected Dijkstra over the open roads (see ``both_ways``)."""
+        return dijkstra(self._both, directed=True, **kwargs)
 
-    def _store(self, dist: np.ndarray, pred: np.ndarray, limit: float) -> None:
+    def _compute(self, limit: float) -> None:
+        # Searched in chunks of shelters, keeping only what is within the limit: each source is
+        # searched on its own (the same as at once), and the dense (shelters, nodes) arrays of
+        # a county never exist at once (~33 MB a table at 300 grids: the worker's peak).
+        n = self.graph.shape[0]
+        step = max(CHUNK_ENTRIES // max(n, 1), 1)
+        parts = []
+        for a in range(0, len(self.shelters), step):
+            dist, pred = self.search(indices=self.shelters[a:a + step],
+                                  return_predecessors=True, limit=limit)
+            sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
+            parts.append((sh + a, nodes.astype(np.int32), dist[sh, nodes],
+                          pred[sh, nodes].astype(np.int32)))
+        self._store(len(self.shelters), n, parts, limit)
+
+    def _store(self, n_shelters: int, n_nodes: int,
+               parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]],
+               limit: float) -> None:
+        """Keeps (shelter, node, minutes, next hop) entries, ordered by shelter then node,
+        and an index ordering each node's entries nearest first (equals by shelter index)."""
         self.limit = limit
-        self.n_shelters, self.n_nodes = dist.shape
-        sh, nodes = np.nonzero(np.isfinite(dist))  # by shelter, then node
-        d = dist[sh, nodes]
+        self.n_shelters, self.n_nodes = n_shelters, n_nodes
+        sh = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        nodes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
+        d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
         self._sh_ptr = np.searchsorted(sh, np.arange(self.n_shelters + 1))
-        self._sh_nodes = nodes.astype(np.int32)
+        self._sh_nodes = nodes
         self._sh_dist = d
-        self._sh_pred = pred[sh, nodes].astype(np.int32)
+        self._sh_pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
         by_node = np.lexsort((sh, d, nodes))  # per node: nearest first, equals by index
         self._nd_ptr = np.searchsorted(nodes[by_node], np.arange(self.n_nodes + 1))
-        self._nd_sh = sh[by_node].astype(np.int32)
-        self._nd_dist = d[by_node]
+        self._nd_idx = by_node.astype(np.int32)  # (into the shelter-ordered entries)
         self.version += 1
 
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
@@ -352,8 +429,9 @@ class RouteTable:
         if got is None:
             if len(self._cands) >= 50_000:  # bounded: a county has many nodes
                 self._cands.clear()
-            a, b = self._nd_ptr[node], self._nd_ptr[node + 1]
-            got = self._cands[node] = (self._nd_sh[a:b].tolist(), self._nd_dist[a:b].tolist())
+            idx = self._nd_idx[self._nd_ptr[node]:self._nd_ptr[node + 1]]
+            sh = np.searchsorted(self._sh_ptr, idx, side="right") - 1
+            got = self._cands[node] = (sh.tolist(), self._sh_dist[idx].tolist())
         return got
 
     def order(self, node: int) -> list[int]:
@@ -371,21 +449,7 @@ class RouteTable:
             hop[self._sh_nodes[a:b]] = self._sh_pred[a:b]
             return dist, hop
 
-        dist, hop = self.cache.get((id(self), self.version, s, "row"), make)
-        return dist, hop
-
-    def full(self, s: int) -> tuple[np.ndarray, np.ndarray]:
-        """(minutes, next hop) from every node to shelter ``s`` without limit: one search from
-        the shelter, the same as the full table's row (each source is searched on its own)."""
-        if self.limit == math.inf:
-            return self.row(s)
-
-        def make() -> tuple[np.ndarray, ...]:
-            dist, pred = dijkstra(self.graph, directed=False, indices=self.shelters[s],
-                                  return_predecessors=True)
-            return dist, pred.astype(np.int32)
-
-        dist, hop = self.cache.get((id(self), self.version, s, "full"), make)
+        dist, hop = self.dense.get((id(self), self.version, s, "row"), make)
         return dist, hop
 
     def full_row(self, s: int) -> np.ndarray:
@@ -394,7 +458,7 @@ class RouteTable:
             return self.row(s)[0]
 
         def make() -> tuple[np.ndarray, ...]:
-            return (dijkstra(self.graph, directed=False, indices=self.shelters[s]),)
+            return (self.search(indices=self.shelters[s]),)
 
         return self.cache.get((id(self), self.version, s, "dist"), make)[0]
 
@@ -408,14 +472,103 @@ class RouteTable:
             col = self._columns[node] = {}
         got = col.get(s)
         if got is None:
-            got = col[s] = float(self.full_row(s)[node])
+            nodes, dist, _ = self._reaching(s, node)
+            k = int(nodes.searchsorted(node))
+            got = col[s] = float(dist[k]) if k < nodes.size and nodes[k] == node else math.inf
         return got
+
+    def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The table's own row of shelter ``s``: nodes within the limit (ascending), their
+        minutes and next hops (views of the compact arrays: no copy)."""
+        a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
+        return self._sh_nodes[a:b], self._sh_dist[a:b], self._sh_pred[a:b]
+
+    def _reaching(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A sparse row of shelter ``s`` (nodes ascending, minutes, next hops) that holds
+        ``node`` if any search from ``s`` reaches it: the table's own row if it does, else a
+        search from ``s`` with a limit grown by doubling until it does (a limited search is
+        the full one within its limit, bit for bit, next hops included: see ``RouteTable``).
+        Kept in the shared byte-bounded cache: a far row costs memory in proportion to the
+        area it covers, not to the town, which is what keeps a county's worker small."""
+        if s in self.candidates(node)[0]:  # (the shelters whose own rows hold the node)
+            return self._sparse(s)
+        limit = self._far_limit.get(s, 2.0 * self.limit)
+        while True:
+            lim = limit
+
+            def make(lim: float = lim) -> tuple[np.ndarray, ...]:
+                d, p = self.search(indices=self.shelters[s], return_predecessors=True,
+                                   limit=lim)
+                at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
+                return at, d[at], p[at].astype(np.int32)
+
+            nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
+            k = int(nodes.searchsorted(node))
+            if (k < nodes.size and nodes[k] == node) or lim == math.inf:
+                self._far_limit[s] = lim
+                return nodes, dist, pred
+            self.cache.drop((id(self), self.version, s, f"far{lim!r}"))  # (outgrown)
+            # Past the whole town: the full search (an unreachable node stays unreached).
+            limit = 2.0 * lim if nodes.size < self.n_nodes and 2.0 * lim < self._span() \
+                else math.inf
+
+    def _span(self) -> float:
+        """More than any finite distance in the graph (the sum of its finite weights)."""
+        if self._total is None:
+            w = self.graph.data
+            self._total = float(w[np.isfinite(w)].sum()) + 1.0
+        return self._total
+
+    def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
+        """From ``node`` along the shortest route to shelter ``s``: the first node reached
+        after ``budget`` table minutes, and the table minutes to it. The same as walking the
+        full table's row: within the limit the table's own row, beyond it a far row
+        (``_reaching``). The route walked so far from each node is remembered as Python
+        lists (trips from the same node re-plan there in every replication)."""
+        path = self._paths.get((s, node))
+        rows: tuple[np.ndarray, np.ndarray] | None = None
+        if path is None:
+            if len(self._paths) >= 100_000:  # bounded: a county has many nodes
+                self._paths.clear()
+            rows = self._walk_rows(s, node)
+            path = self._paths[(s, node)] = ([node], [float(rows[0][node])])
+        nodes, dists = path
+        start, i = dists[0], 0
+        while start - dists[i] < budget:
+            if i + 1 == len(nodes):  # the route is known this far: one hop further
+                if rows is None:
+                    rows = self._walk_rows(s, node)
+                nxt = int(rows[1][nodes[i]])
+                if nxt < 0:  # at the shelter (only by rounding): stop there
+                    break
+                nodes.append(nxt)
+                dists.append(float(rows[0][nxt]))
+            i += 1
+        return nodes[i], start - dists[i]
+
+    def _walk_rows(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """Dense (minutes, next hop) rows towards ``s`` good for the route from ``node``."""
+        row, hop = self.row(s)
+        if row[node] < math.inf:
+            return row, hop
+        nodes, dist, pred = self._reaching(s, node)
+        lim = self._far_limit[s]
+
+        def make() -> tuple[np.ndarray, ...]:
+            d = np.full(self.n_nodes, math.inf)
+            p = np.full(self.n_nodes, -9999, dtype=np.int32)
+            d[nodes], p[nodes] = dist, pred
+            return d, p
+
+        row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
+        return row, hop
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
         the fewest minutes per metre of any open road, and the triangle inequality through
         four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
-        (sums of rounded minutes). Zero without coordinates. Remembered per node."""
+        (sums of rounded minutes, landmark distances kept as float32). Zero without
+        coordinates. Remembered per node."""
         got = self._bounds.get(node)
         if got is not None:
             return got
@@ -430,28 +583,25 @@ class RouteTable:
             x, y = self.xy[:, 0], self.xy[:, 1]
             marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
                             int(np.argmin(x - y)), int(np.argmax(x - y))})
-            self._marks = dijkstra(self.graph, directed=False, indices=marks)
+            # float32 (half the memory of a county's tables' landmarks): its rounding,
+            # under 1e-7 of a value, is well inside the 1e-6 taken off below.
+            self._marks = self.search(indices=marks).astype(np.float32)
+            self._marks_sh = self._marks[:, self.shelters].astype(float)
         xy = self.xy[self.shelters]
         lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
         with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
-            d_s, d_n = self._marks[:, self.shelters], self._marks[:, [node]]
-            tri = np.abs(d_s - d_n) - 1e-9 * (d_s + d_n)
+            d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
+            tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)
         tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
-        if len(self._bounds) >= 20_000:  # bounded: a county has many such nodes
+        if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
             self._bounds.clear()
         got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
         return got
 
-    def route(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
-        """(minutes, next hop) towards shelter ``s`` good for every node of the shortest route
-        from ``node``: the table's row if ``node`` is within its limit, else the full one."""
-        dist, hop = self.row(s)
-        return (dist, hop) if dist[node] < math.inf else self.full(s)
-
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in (self._sh_ptr, self._sh_nodes, self._sh_dist,
-                                      self._sh_pred, self._nd_ptr, self._nd_sh, self._nd_dist))
+                                      self._sh_pred, self._nd_ptr, self._nd_idx))
 
     @property
     def shelter_dist(self) -> np.ndarray:
@@ -474,14 +624,16 @@ class Routes:
     # Tables by their road weights: states often differ in one mode only (vehicles slowed,
     # walking unchanged) or in the shelters open, and then share the other mode's table.
     _by_weights: dict[bytes, RouteTable] = field(default_factory=dict)
-    cache: RowCache = field(default_factory=RowCache)
+    cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
+    dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
+    bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
         got = self.tables.get(key)
         if got is None:
             weights = state.walk_units if mode == "walk" else state.vehicle_min
-            same = weights.tobytes()
+            same = hashlib.blake2b(weights.tobytes(), digest_size=16).digest()
             got = self._by_weights.get(same)
             if got is None:
                 t0 = time.process_time()
@@ -491,15 +643,35 @@ class Routes:
             self.tables[key] = got
         return got
 
-    def from_base(self, state: FloodState, mode: str, base: int) -> np.ndarray:
-        """Minutes from a squad base to every node (computed once per state, mode and base)."""
+    def from_base(self, state: FloodState, mode: str, base: int, nodes: np.ndarray
+                  ) -> np.ndarray:
+        """Minutes from a squad base to each of ``nodes``, exact for the nearest of them and
+        any that tie with it; others may read inf (beyond the search's limit, so farther).
+        A search from the base with a limit, doubled until it reaches one of ``nodes`` (a
+        limited search is the full one within its limit, bit for bit): a squad wants the
+        nearest waiting household, which is near, and the sparse row kept per state, mode
+        and base costs memory in proportion to the area searched, not to the town."""
         table = self.table(state, mode)
-        row = table.base_dist.get(base)
-        if row is None:
+        key = (id(table), table.version, base, "base")
+        got = self.bases.peek(key)
+        while True:
+            if got is None:
+                lim = 2.0 * table.limit if table.limit < math.inf else math.inf
+            else:
+                at, dist, lims = got
+                lim = float(lims[0])
+                k = np.minimum(at.searchsorted(nodes), at.size - 1)
+                hit = at[k] == nodes
+                if hit.any() or lim == math.inf:
+                    return np.where(hit, dist[k], math.inf)
+                lim = 2.0 * lim if at.size < table.n_nodes and 2.0 * lim < table._span() \
+                    else math.inf
             t0 = time.process_time()
-            row = table.base_dist[base] = dijkstra(table.graph, directed=False, indices=base)
+            d = table.search(indices=base, limit=lim)
+            at = np.flatnonzero(np.isfinite(d)).astype(np.int32)
+            got = (at, d[at], np.array([lim]))
+            self.bases.put(key, got)
             self.seconds += time.process_time() - t0
-        return row
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
         from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
@@ -508,19 +680,24 @@ class Routes:
         ok = np.isfinite(weights)
         n = len(self.network.nodes)
         g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        return RouteTable(g, self.shelters, _first_limit(g, self.shelters), self.cache,
-                          self.network.xy)
+        both = both_ways(g)
+        return RouteTable(g, self.shelters, _first_limit(both, self.shelters), self.cache,
+                          self.network.xy, self.dense, both)
 
 
+CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
+FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
+BASE_ROWS_BYTES = 24 * 2**20  # squads' rows from their bases and shelters (sparse)
+DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
-def _first_limit(graph: csr_matrix, shelters: list[int]) -> float:
+def _first_limit(both: csr_matrix, shelters: list[int]) -> float:
     """A first limit for a route table: the farthest any node is from its nearest shelter (one
     multi-source search), so that every node sees at least one and most see several; where
     they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
-    if not shelters or len(shelters) * graph.shape[0] <= FULL_TABLE_ENTRIES:
+    if not shelters or len(shelters) * both.shape[0] <= FULL_TABLE_ENTRIES:
         return math.inf  # a town's full table is small, and its scan needs no fallback
-    near = dijkstra(graph, directed=False, indices=shelters, min_only=True)
+    near = dijkstra(both, directed=True, indices=shelters, min_only=True)  # (``both_ways``)
     finite = near[np.isfinite(near)]
     return float(finite.max()) if finite.size and finite.max() > 0 else math.inf

@@ -24,7 +24,7 @@ def simulate(inp: EvacuationInputs, replication: int, seed: int, keep_events: bo
              ) -> ReplicationResult:
     run = FloodRun(inp, replication_key(seed, replication), keep_events)
     run.start()
-    run.env.run(until=inp.params.horizon_min)
+    run.env.run_until(inp.params.horizon_min)
     metrics, curve, series = evacuation_metrics(inp, run)
     return ReplicationResult(
         replication=replication,

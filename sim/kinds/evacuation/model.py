@@ -20,7 +20,7 @@ import simpy
 from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable, dijkstra
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 
 # Per-household uniforms; appending a slot never changes the existing ones.
@@ -35,6 +35,8 @@ STRANDED_REASONS = (HOME, PREPARING, WAITING_ESCORT, EN_ROUTE, CUT_OFF, NO_SPACE
 Group = list[int]  # [household index, people] moving together
 
 Proc = Generator[simpy.Event, Any, Any]
+# Warners and squads: generators of delays (minutes) or of the list to wait in (see ``_step``).
+Steps = Generator[Any, Any, Any]
 
 
 
@@ -50,6 +52,33 @@ class BareCallEnvironment(simpy.Environment):
             return
         super().step()
 
+    def run_until(self, until: float) -> int:
+        """``run(until=until)`` in one loop (no method call per step); returns the steps run.
+        The stop is where SimPy's own would be: an urgent entry at ``until``, after everything
+        already on the queue for that moment and priority."""
+        queue = self._queue  # type: ignore[attr-defined]
+        if not until > self._now:  # type: ignore[has-type]
+            raise ValueError(f"until (={until}) must be greater than the current simulation time")
+        stop: Any = (float(until), URGENT, next(self._eid), None)  # type: ignore[attr-defined]
+        heappush(queue, stop)
+        steps = 0
+        while True:
+            self._now, _, _, ev = heappop(queue)
+            if type(ev) is tuple:
+                fn, a, b = ev
+                fn(a, b)
+            elif ev is None:
+                return steps
+            else:  # a SimPy event: as ``Environment.step``
+                callbacks, ev.callbacks = ev.callbacks, None  # type: ignore[assignment]
+                for callback in callbacks:
+                    callback(ev)
+                if not ev._ok and not hasattr(ev, "_defused"):
+                    exc = type(ev._value)(*ev._value.args)
+                    exc.__cause__ = ev._value
+                    raise exc
+            steps += 1
+
 
 class FloodRun:
     """The processes and the state of one replication."""
@@ -58,6 +87,8 @@ class FloodRun:
         self.inp, p = inp, inp.params
         self.pop, self.hz = p.population, p.hazard
         self.env = BareCallEnvironment()
+        self._queue: list[Any] = self.env._queue  # type: ignore[attr-defined]
+        self._eid = self.env._eid  # type: ignore[attr-defined]
         n = len(inp.households)
         u = uniforms(key, inp.hh_hashes, 8)
         fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
@@ -93,6 +124,7 @@ class FloodRun:
         # Shelters with room per state, until one fills (see ``_room``); per (route table,
         # state): the nearest shelter with room of every node (see ``_least``).
         self._fills, self._rooms = 0, {}  # type: ignore[var-annotated]
+        self._any_room, self._any_room_at = True, -1  # (see ``any_room``)
         self._next_full = min((f for f in self._full_from if f > 0.0), default=math.inf)
         self._fallback: dict[tuple[tuple[int, int], int], tuple[int, list[int], list[float]]] = {}
         self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -102,7 +134,9 @@ class FloodRun:
         # town-wide and by grid, so that a pickup scans only the households it may take.
         self.pending: dict[int, None] = {}
         self.pending_by_grid: list[dict[int, None]] = [{} for _ in inp.grid_order]
-        self.requests: dict[int, simpy.Event] = {}  # by grid, -1 for town-wide squads
+        # Squads waiting for the next escort request, by grid (-1: town-wide), in the order
+        # they began to wait (as an event's callbacks).
+        self.requests: dict[int, list[Steps]] = {}
         self.queues = [deque(int(h) for h in o) for o in inp.grid_order]
         self.second: list[deque[tuple[int, float]]] = [deque() for _ in inp.grid_order]
         self.visits = np.zeros(len(inp.warners), dtype=int)
@@ -115,6 +149,10 @@ class FloodRun:
         self.rs = uniforms(key, inp.squad_hashes, 2)
         xs, ys = zip(*self.hz.wading, strict=True)  # the wading curve, as hazard.wading_factor
         self._wading_x, self._wading_y = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        self._wading: dict[float, float] = {}  # by depth (np.interp, once per depth met)
+        # Python floats and ints for the warners' walks (numpy scalars cost more one by one).
+        self._x, self._y = inp.xy[:, 0].tolist(), inp.xy[:, 1].tolist()
+        self._hh_node: list[int] = inp.hh_node.tolist()
 
     @property
     def space(self) -> np.ndarray:
@@ -124,12 +162,12 @@ class FloodRun:
     # -- records -----------------------------------------------------------------------------
     def event(self, who: str, role: str, grid: str, what: str, where: str = "") -> None:
         if self.keep:
-            self.log.append((self.env.now, who, role, grid, what, where))
+            self.log.append((self.env._now, who, role, grid, what, where))
 
     def hh_event(self, h: int, what: str, where: str = "") -> None:
         if self.keep:
             hh = self.inp.households[h]
-            self.log.append((self.env.now, hh.id, "household", hh.grid, what, where))
+            self.log.append((self.env._now, hh.id, "household", hh.grid, what, where))
 
     def node(self, i: int) -> str:
         return self.inp.node_names[i]
@@ -138,10 +176,10 @@ class FloodRun:
         env, inp = self.env, self.inp
         for h in np.flatnonzero(self.self_evac):
             self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
-        for w in range(len(inp.warners)):
-            env.process(self.warner(w))
+        for w in range(len(inp.warners)):  # (as processes: an Initialize each, urgent)
+            self.later(0.0, self._step, self.warner(w), priority=URGENT)
         for q, sq in enumerate(inp.squads):
-            env.process(self.squad(q, sq))
+            self.later(0.0, self._step, self.squad(q, sq), priority=URGENT)
         env.process(self.road_watch())
         for t, s in inp.story.lost:
             env.process(self.shelter_lost(t, s))
@@ -150,8 +188,8 @@ class FloodRun:
         """Records of roads closing and reopening to people on foot (as a dispatcher sees)."""
         rows, cols, _, _ = self.inp.routes.network._edges
         for t, shut, reopened in self.inp.timeline.closed_walk_at:
-            if t > self.env.now:
-                yield self.env.timeout(t - self.env.now)
+            if t > self.env._now:
+                yield self.env.timeout(t - self.env._now)
             for e, what in [(e, "road_closed") for e in shut] + [(e, "road_reopened")
                                                                  for e in reopened]:
                 self.event(f"road:{self.node(rows[e])}-{self.node(cols[e])}", "hazard", "", what)
@@ -168,11 +206,25 @@ class FloodRun:
         return np.array([self.room_at(s) for s in range(len(self._space))], dtype=int)
 
     def room_at(self, s: int) -> int:
-        return self._space[s] if self.env.now < self._full_from[s] else 0
+        return self._space[s] if self.env._now < self._full_from[s] else 0
 
     def any_room(self) -> bool:
-        now = self.env.now
-        return any(n > 0 and now < f for n, f in zip(self._space, self._full_from, strict=True))
+        """Whether any shelter has room (open or not), kept until a shelter fills."""
+        self._sync_fills()
+        if self._any_room_at != self._fills:
+            now = self.env._now
+            self._any_room = any(n > 0 and now < f
+                                 for n, f in zip(self._space, self._full_from, strict=True))
+            self._any_room_at = self._fills
+        return self._any_room
+
+    def _sync_fills(self) -> None:
+        """Counts a shelter declared full by an inject, once its minute has come, as a fill
+        (``_fills`` changes whenever a shelter loses its last room)."""
+        now = self.env._now
+        if now >= self._next_full:
+            self._fills += 1
+            self._next_full = min((f for f in self._full_from if f > now), default=math.inf)
 
     def nearest_shelter(self, table: RouteTable, state: FloodState, node: int, scale: float
                         ) -> tuple[int, float]:
@@ -184,7 +236,7 @@ class FloodRun:
         is_open = self._open.get(state.index)
         if is_open is None:
             is_open = self._open[state.index] = state.shelter_open.tolist()
-        space, full, now = self._space, self._full_from, self.env.now
+        space, full, now = self._space, self._full_from, self.env._now
         key = (id(table), node)
         order, dist = table.candidates(node)
         skip = self._full_prefix.get(key, 0)
@@ -244,10 +296,8 @@ class FloodRun:
     def _room(self, state: int, is_open: list[bool]) -> tuple[list[int], np.ndarray, set[int]]:
         """The open shelters with room (a list, an array, and their nodes), kept per state
         until a shelter fills or is declared full (room only shrinks)."""
-        now = self.env.now
-        if now >= self._next_full:
-            self._fills += 1
-            self._next_full = min((f for f in self._full_from if f > now), default=math.inf)
+        self._sync_fills()
+        now = self.env._now
         got = self._rooms.get(state)
         if got is not None and got[0] == self._fills:
             return got[1]
@@ -269,7 +319,7 @@ class FloodRun:
             if not dist[node] < math.inf or int(src[node]) in room:
                 return float(dist[node])
         t0 = time.process_time()
-        dist, _, src = dijkstra(table.graph, directed=False, indices=sorted(room),
+        dist, _, src = table.search(indices=sorted(room),
                                 min_only=True, return_predecessors=True)
         self.inp.routes.seconds += time.process_time() - t0
         self._least_memo[key] = (dist, src)
@@ -282,9 +332,7 @@ class FloodRun:
     # the order of everything, and so the records, are those of the processes they replace.
     def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
               priority: int = NORMAL) -> None:
-        env = self.env
-        queue: list[Any] = env._queue  # type: ignore[attr-defined]
-        heappush(queue, (env.now + delay, priority, next(env._eid), (fn, a, b)))  # type: ignore[attr-defined]
+        heappush(self._queue, (self.env._now + delay, priority, next(self._eid), (fn, a, b)))
 
     def self_evacuate(self, h: int, _: int = 0) -> None:
         """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""
@@ -306,6 +354,23 @@ class FloodRun:
         self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
                                 "walk", self.pop.walk_kmh))
 
+    def _step(self, steps: Steps, _: int = 0) -> None:
+        """The next step of a warner or a squad (bare calls, as for trips): a delay is a
+        Timeout's place on the queue; a list is the squads waiting for an escort request
+        (``_wake`` resumes them, where the request event's callbacks would run)."""
+        try:
+            got = next(steps)
+        except StopIteration:
+            return
+        if type(got) is list:
+            got.append(steps)
+        else:
+            self.later(got, self._step, steps)
+
+    def _wake(self, waiting: list[Steps], _: int = 0) -> None:
+        for steps in waiting:
+            self._step(steps)
+
     def _advance(self, steps: Generator[float, None, int], _: int = 0) -> None:
         """The next step of a trip, and a bare call for the one after."""
         try:
@@ -316,22 +381,10 @@ class FloodRun:
 
     def leave_home(self, h: int) -> None:
         if not math.isfinite(self.left_at[h]):
-            self.left_at[h] = self.env.now
+            self.left_at[h] = self.env._now
             if not self.went_alone[h]:  # (a self-evacuation is recorded as it starts)
                 self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
-            self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env.now
-
-    def travel(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
-            simpy.Event, Any, int]:
-        """``trip`` in a SimPy process (escorts: the responder goes on when it ends)."""
-        steps = self.trip(groups, node, mode, kmh)
-        try:
-            delay = next(steps)
-            while True:
-                yield self.env.timeout(delay)
-                delay = next(steps)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
+            self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env._now
 
     def trip(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
             float, None, int]:
@@ -345,8 +398,8 @@ class FloodRun:
                 self.status[h] = EN_ROUTE
         scale = 1.0 / kmh if mode == "walk" else 1.0
         horizon = inp.params.horizon_min
-        while groups and env.now < horizon:
-            state, change = tl.now(env.now)
+        while groups and env._now < horizon:
+            state, change = tl.now(env._now)
             table = inp.routes.table(state, mode)
             s, minutes = self.nearest_shelter(table, state, node, scale)
             if s < 0:
@@ -354,26 +407,23 @@ class FloodRun:
                 for h, _ in groups:
                     if self.status[h] != why:
                         self.status[h] = why
-                        self.hh_event(h, why, self.node(node))
+                        if keep:
+                            self.hh_event(h, why, self.node(node))
                 if not math.isfinite(change):
                     return node
-                yield change - env.now
+                yield change - env._now
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
                 continue
-            if env.now + minutes <= change:
+            if env._now + minutes <= change:
                 yield minutes
                 node = int(inp.shelter_nodes[s])
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
-            row, hop = table.route(s, node)
-            nxt, start, budget = node, float(row[node]), (change - env.now) / scale
-            while start - row[nxt] < budget:
-                nxt = int(hop[nxt])
-            yield (start - float(row[nxt])) * scale
-            node = nxt
-            if tl.depth_at(node, env.now) > self.hz.exposure_depth_m:
+            node, raw = table.walk(s, node, (change - env._now) / scale)
+            yield raw * scale
+            if tl.depth_at(node, env._now) > self.hz.exposure_depth_m:
                 for h, _ in groups:
                     self.exposed[h] = True
             if keep:
@@ -392,7 +442,7 @@ class FloodRun:
                 if not self._space[s]:
                     self._fills += 1  # (see ``_room``)
                 self.sheltered[h] += take
-                self.arrivals.append((self.env.now, s, h, take))
+                self.arrivals.append((self.env._now, s, h, take))
                 self.hh_event(h, "sheltered", sid)
             if self.sheltered[h] >= self.inp.hh_members[h]:
                 self.status[h] = SHELTERED
@@ -404,7 +454,7 @@ class FloodRun:
                 self.hh_event(h, "turned_away", sid)
 
     # -- warners -------------------------------------------------------------------------------
-    def warner(self, w: int) -> Proc:
+    def warner(self, w: int) -> Steps:
         env, inp = self.env, self.inp
         r = inp.warners[w]
         duty = inp.params.role(r.role)
@@ -414,57 +464,64 @@ class FloodRun:
         ready = arrive if not math.isnan(arrive) else inp.params.warning_start_min + float(
             duty.turnout.sample(self.rw[w, R_TURNOUT]))
         ready, to = inp.story.on_duty(ready, r.role, r.grid, inp.grid_ids)
-        yield env.timeout(ready)
+        yield ready
         self.on_duty[w] = True
         here = int(inp.warner_start[w]) if to is None else to.node
         grid = r.grid_index if to is None or to.grid < 0 else to.grid
         self.event(r.id, r.role, r.grid, "on_duty", self.node(here))
         queue, second = self.queues[grid], self.second[grid]
-        while env.now < inp.params.horizon_min:
+        while env._now < inp.params.horizon_min:
             if queue:
                 h, knock = queue.popleft(), 0
             elif second:
                 h, ready = second.popleft()
                 knock = 1
-                if ready > env.now:
-                    yield env.timeout(ready - env.now)
+                if ready > env._now:
+                    yield ready - env._now
             else:
                 return
             if self.status[h] not in (HOME, REFUSED):
                 continue  # already gone: the neighbours say so
-            target = int(inp.hh_node[h])
-            depth = inp.timeline.depth_at(target, env.now)
+            target = self._hh_node[h]
+            depth = inp.timeline.depth_at(target, env._now)
             if depth > self.hz.walk_limit_m:
                 self.hh_event(h, "unreachable", self.node(target))
                 continue
-            metres = float(np.hypot(*(inp.xy[target] - inp.xy[here]))) * inp.params.detour_factor
-            speed = duty.walk_kmh * float(np.interp(depth, self._wading_x, self._wading_y))
-            yield env.timeout(metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH))
+            # (np.hypot of the same two differences as of the coordinate rows: the same float)
+            metres = float(np.hypot(self._x[target] - self._x[here],
+                                    self._y[target] - self._y[here])) * inp.params.detour_factor
+            factor = self._wading.get(depth)
+            if factor is None:
+                factor = self._wading[depth] = float(
+                    np.interp(depth, self._wading_x, self._wading_y))
+            speed = duty.walk_kmh * factor
+            yield metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
             self.km[w] += metres / 1000.0
             here = target
-            yield env.timeout(self.knock[knock, h])
+            yield self.knock[knock, h]
             self.visits[w] += 1
             if self.status[h] not in (HOME, REFUSED):
                 continue
             self.knocked(h, knock, w, here, duty.escorts_found)
             if self.status[h] == WAITING_ESCORT and duty.escorts_found:
-                yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+                yield max(self.ready_at[h] - env._now, 0.0)
                 self.escorted[h] = True
                 self.waiting[h] = 0
-                t0 = env.now
-                here = yield from self.travel([[h, int(inp.hh_members[h])]], here, "walk",
+                t0 = env._now
+                here = yield from self.trip([[h, int(inp.hh_members[h])]], here, "walk",
                                               self.pop.escorted_kmh)
-                self.km[w] += (env.now - t0) * self.pop.escorted_kmh / 60.0
+                self.km[w] += (env._now - t0) * self.pop.escorted_kmh / 60.0
 
     def knocked(self, h: int, knock: int, w: int, here: int, escorts: bool) -> None:
         env, r = self.env, self.inp.warners[w]
         if knock == 0:
-            self.warned_at[h] = env.now
-        self.event(r.id, r.role, r.grid, "knock", self.inp.households[h].id)
-        self.hh_event(h, "warned" if knock == 0 else "second_knock", self.node(here))
+            self.warned_at[h] = env._now
+        if self.keep:
+            self.event(r.id, r.role, r.grid, "knock", self.inp.households[h].id)
+            self.hh_event(h, "warned" if knock == 0 else "second_knock", self.node(here))
         if (self.comply1 if knock == 0 else self.comply2)[h]:
             self.hh_event(h, "complied")
-            self.ready_at[h] = env.now + self.prep[h]
+            self.ready_at[h] = env._now + self.prep[h]
             if self.needs_escort[h]:
                 self.status[h] = WAITING_ESCORT
                 if not escorts:  # the warner walks them out; else squads are called
@@ -473,9 +530,9 @@ class FloodRun:
                     self.pending_by_grid[int(self.hh_grid[h])][h] = None
                     self.hh_event(h, "escort_requested")
                     for key in (-1, int(self.hh_grid[h])):
-                        ev = self.requests.pop(key, None)
-                        if ev is not None:
-                            ev.succeed()
+                        waiting = self.requests.pop(key, None)
+                        if waiting:  # (where the request event would be scheduled)
+                            self.later(0.0, self._wake, waiting)
             else:
                 self.status[h] = PREPARING
                 self.later(0.0, self.walk_out, h, priority=URGENT)
@@ -485,10 +542,10 @@ class FloodRun:
             self.hh_event(h, "refused")
             if knock == 0 and self.pop.second_knock:
                 self.second[int(self.hh_grid[h])].append(
-                    (h, env.now + self.pop.second_knock_after_min))
+                    (h, env._now + self.pop.second_knock_after_min))
 
     # -- escort squads -------------------------------------------------------------------------
-    def squad(self, q: int, sq: Squad) -> Proc:
+    def squad(self, q: int, sq: Squad) -> Steps:
         env, inp = self.env, self.inp
         k = len(inp.warners) + q
         if sq.arrive_min is None and self.rs[q, R_AVAIL] >= sq.duty.availability:
@@ -496,7 +553,7 @@ class FloodRun:
         ready = sq.arrive_min if sq.arrive_min is not None else (
             inp.params.warning_start_min + float(sq.duty.turnout.sample(self.rs[q, R_TURNOUT])))
         ready, to = inp.story.on_duty(ready, sq.role, sq.grid, inp.grid_ids)
-        yield env.timeout(ready)
+        yield ready
         base = sq.base if to is None else to.node
         if sq.arrive_min is not None:
             self.event(sq.id, sq.role, sq.grid, "arrived", self.node(base))
@@ -508,22 +565,21 @@ class FloodRun:
         own_grid = inp.grid_ids.index(sq.grid) if sq.duty.scope == "grid" and sq.grid else -1
         if to is not None and to.grid >= 0:
             own_grid = to.grid
-        while env.now < inp.params.horizon_min:
+        while env._now < inp.params.horizon_min:
             waiting = self.pending_by_grid[own_grid] if own_grid >= 0 else self.pending
             cand = np.fromiter(waiting, dtype=int, count=len(waiting))
             if cand.size == 0:
-                yield self.wait_request(own_grid)
+                yield self.requests.setdefault(own_grid, [])
                 continue
-            state = inp.timeline.state_at(env.now)
+            state = inp.timeline.state_at(env._now)
             # (From a shelter: the full table's row, one search kept per state like a base's.)
-            row = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
-                                       if shelter >= 0 else base)
-            d = row[inp.hh_node[cand]] * scale
+            d = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
+                                     if shelter >= 0 else base, inp.hh_node[cand]) * scale
             if not np.isfinite(d).any():
-                change = inp.timeline.next_change(env.now)
+                change = inp.timeline.next_change(env._now)
                 if not math.isfinite(change):
                     return
-                yield env.timeout(change - env.now)
+                yield change - env._now
                 continue
             j = int(np.argmin(d))
             h = int(cand[j])
@@ -532,22 +588,23 @@ class FloodRun:
             self.waiting[h] -= take
             if self.waiting[h] == 0:
                 self.unpend(h)
-            yield env.timeout(float(d[j]))
+            yield float(d[j])
             if mode == "walk":
                 self.km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
-            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            yield max(self.ready_at[h] - env._now, 0.0)
             here = int(inp.hh_node[h])
             self.escorted[h] = True
             self.trips += 1
-            self.event(sq.id, sq.role, sq.grid, "escort_pickup", inp.households[h].id)
+            if self.keep:
+                self.event(sq.id, sq.role, sq.grid, "escort_pickup", inp.households[h].id)
             groups = [[h, take]]
             if mode == "vehicle":
                 yield from self.fill_seats(groups, seats - take, h)
-            t0 = env.now
+            t0 = env._now
             kmh = self.pop.escorted_kmh if mode == "walk" else inp.params.vehicle_kmh
-            here = yield from self.travel(groups, here, mode, kmh)
+            here = yield from self.trip(groups, here, mode, kmh)
             if mode == "walk":
-                self.km[k] += (env.now - t0) * kmh / 60.0
+                self.km[k] += (env._now - t0) * kmh / 60.0
             at = np.flatnonzero(inp.shelter_nodes == here)
             if at.size == 0:
                 return  # cut off with nowhere to go
@@ -557,21 +614,14 @@ class FloodRun:
         del self.pending[h]
         del self.pending_by_grid[int(self.hh_grid[h])][h]
 
-    def wait_request(self, grid: int) -> simpy.Event:
-        """An event that fires at the next escort request of the grid (-1: anywhere)."""
-        ev = self.requests.get(grid)
-        if ev is None:
-            ev = self.requests[grid] = self.env.event()
-        return ev
-
-    def fill_seats(self, groups: list[Group], seats: int, first: int) -> Proc:
+    def fill_seats(self, groups: list[Group], seats: int, first: int) -> Steps:
         """Pick up more waiting households of the same grid, nearest first, while seats last."""
         env, inp = self.env, self.inp
         grid = inp.households[first].grid_index
         here = int(inp.hh_node[first])
         while seats > 0:
             near = [h for h in self.pending_by_grid[grid] if self.waiting[h] <= seats
-                    and inp.timeline.depth_at(int(inp.hh_node[h]), env.now) <= self.hz.vehicle_limit_m]
+                    and inp.timeline.depth_at(int(inp.hh_node[h]), env._now) <= self.hz.vehicle_limit_m]
             if not near:
                 return
             pts = inp.xy[inp.hh_node[near]]
@@ -581,8 +631,8 @@ class FloodRun:
             take = int(self.waiting[h])  # claimed before driving there
             self.waiting[h] = 0
             self.unpend(h)
-            yield env.timeout(metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH))
-            yield env.timeout(max(self.ready_at[h] - env.now, 0.0))
+            yield metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH)
+            yield max(self.ready_at[h] - env._now, 0.0)
             self.escorted[h] = True
             self.leave_home(h)
             seats -= take

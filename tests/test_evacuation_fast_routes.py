@@ -1,0 +1,148 @@
+"""The evacuation model's routing and queue fast paths against the straightforward computations
+they replace: exact equality (records for a fixed seed must not change)."""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from simpy.events import NORMAL, URGENT
+
+from sim.kinds.evacuation.hazard import Routes, RouteTable, RowCache, both_ways
+from sim.kinds.evacuation.model import BareCallEnvironment
+from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
+
+
+def _town(seed: int, closed_share: float = 0.1) -> tuple[csr_matrix, list[int], np.ndarray]:
+    """A lattice town (equal street lengths: equal routes abound), some roads closed, and
+    shelters at random nodes."""
+    net = RoadNetwork(synthetic_town(SyntheticTown(villages=5, nodes_per_village=25,
+                                                   street_m=100.0, seed=seed)))
+    rng = np.random.default_rng(seed)
+    r, c, _, _ = net._edges
+    w = net.edge_minutes(30.0)
+    keep = rng.random(w.size) >= closed_share
+    n = len(net.nodes)
+    graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
+    return graph, sorted(rng.choice(n, size=6, replace=False).tolist()), net.xy
+
+
+def test_both_ways_directed_search_is_the_undirected_search_bit_for_bit():
+    # Distances, next hops (ties included) and the sources of a multi-source search.
+    for seed in range(10):
+        graph, shelters, _ = _town(seed, 0.05 * (seed % 3))
+        both = both_ways(graph)
+        for limit in (math.inf, 3.0, 0.5):
+            d1, p1 = dijkstra(graph, directed=False, indices=shelters,
+                              return_predecessors=True, limit=limit)
+            d2, p2 = dijkstra(both, directed=True, indices=shelters,
+                              return_predecessors=True, limit=limit)
+            assert np.array_equal(d1, d2) and np.array_equal(p1, p2)
+        d1, p1, s1 = dijkstra(graph, directed=False, indices=shelters, min_only=True,
+                              return_predecessors=True)
+        d2, p2, s2 = dijkstra(both, directed=True, indices=shelters, min_only=True,
+                              return_predecessors=True)
+        assert np.array_equal(d1, d2) and np.array_equal(p1, p2) and np.array_equal(s1, s2)
+
+
+def _dense_walk(row: np.ndarray, hop: np.ndarray, node: int, budget: float) -> tuple[int, float]:
+    # What FloodRun.trip computed before from the full table's dense row.
+    nxt, start = node, float(row[node])
+    while start - row[nxt] < budget:
+        nxt = int(hop[nxt])
+    return nxt, start - float(row[nxt])
+
+
+def test_walk_and_full_minutes_equal_the_full_table_beyond_the_limit_too():
+    # Within the limit the table's own row, beyond it far rows grown by limited searches:
+    # the node reached, the minutes to it and the minutes to the shelter are the full
+    # table's, with caches small enough to evict (and recompute) rows.
+    rng = np.random.default_rng(3)
+    walked = 0
+    for seed in range(6):
+        graph, shelters, _ = _town(50 + seed)
+        full_d, full_p = dijkstra(graph, directed=False, indices=shelters,
+                                  return_predecessors=True)
+        finite = full_d[np.isfinite(full_d)]
+        table = RouteTable(graph, shelters, float(np.quantile(finite, 0.05)),
+                           RowCache(40_000), dense=RowCache(20_000))
+        for _ in range(3):  # the second and third time from remembered routes and rows
+            for node in rng.permutation(graph.shape[0])[:60].tolist():
+                for s in range(len(shelters)):
+                    assert table.full_at(s, node) == float(full_d[s, node])
+                    if not (0 < full_d[s, node] < math.inf):
+                        continue
+                    budget = float(rng.uniform(0.0, full_d[s, node]))
+                    assert table.walk(s, node, budget) == _dense_walk(
+                        full_d[s], full_p[s], node, budget)
+                    walked += 1
+    assert walked > 1000
+
+
+def test_squad_base_minutes_give_the_full_rows_nearest():
+    # A squad takes the nearest waiting household (argmin: first among equals) at the full
+    # row's minutes; the limited rows must give the same choice and minutes, for near and
+    # far households, reachable or not.
+    rng = np.random.default_rng(4)
+    for seed in range(6):
+        graph, shelters, xy = _town(70 + seed, 0.15)
+        n = graph.shape[0]
+        routes = Routes.__new__(Routes)
+        routes.seconds, routes.bases = 0.0, RowCache(50_000)
+        table = RouteTable(graph, shelters, 1.0, RowCache(), xy)
+        routes.table = lambda state, mode, t=table: t  # type: ignore[method-assign]
+        for base in rng.choice(n, 8, replace=False).tolist():
+            full = dijkstra(graph, directed=False, indices=base)
+            for size in (1, 3, 20):
+                nodes = rng.choice(n, size)
+                got = routes.from_base(None, "walk", base, nodes)  # type: ignore[arg-type]
+                want = full[nodes]
+                assert np.isfinite(got).any() == np.isfinite(want).any()
+                if np.isfinite(want).any():
+                    j = int(np.argmin(want))
+                    assert int(np.argmin(got)) == j and got[j] == want[j]
+
+
+def test_run_until_runs_bare_calls_and_events_in_simpy_order_and_stops_as_run():
+    # Bare calls, Timeouts and processes interleave and stop exactly as SimPy's run(until):
+    # same times, same order, an urgent entry at `until` made before the run still runs.
+    def trace(fast: bool) -> list[tuple[float, str]]:
+        env = BareCallEnvironment()
+        seen: list[tuple[float, str]] = []
+
+        def proc(k: int):  # type: ignore[no-untyped-def]
+            for i in range(4):
+                yield env.timeout(0.5 * k)
+                seen.append((env.now, f"p{k}.{i}"))
+
+        for k in (1, 2):
+            env.process(proc(k))
+        for k, (t, prio) in enumerate([(0.5, NORMAL), (1.0, URGENT), (1.0, NORMAL),
+                                       (2.0, URGENT), (2.0, NORMAL), (3.0, NORMAL)]):
+            heapq.heappush(env._queue, (t, prio, next(env._eid),  # type: ignore[attr-defined]
+                                        (lambda k, _: seen.append((env.now, f"b{k}")), k, 0)))
+        if fast:
+            env.run_until(2.0)
+        else:
+            env.run(until=2.0)
+        assert env.now == 2.0
+        return seen
+
+    assert trace(True) == trace(False)
+    assert (2.0, "b3") in trace(True) and (2.0, "b4") not in trace(True)
+
+
+def test_run_until_raises_a_failed_event_as_simpy_does():
+    env = BareCallEnvironment()
+    env.timeout(1.0).callbacks.append(lambda _e: None)
+    ev = env.event()
+    ev.fail(RuntimeError("broken"))
+    try:
+        env.run_until(5.0)
+    except RuntimeError as e:
+        assert str(e) == "broken" and isinstance(e.__cause__, RuntimeError)
+    else:
+        raise AssertionError("a failed event must stop the run")
