@@ -84,11 +84,11 @@ def scenario_page() -> None:
             name=state.source_label()))
 
     s = state.scenario()
-    st.subheader(s.name)
+    st.subheader(s.display_name())
     st.caption(_("kind **{kind}** · from {source}").format(kind=_(s.kind.name),
                                                             source=state.source_label()))
     if s.model.description:
-        st.write(s.model.description)
+        st.write(s.display_description())
     plan = st.selectbox(_("Plan shown"), s.plan_names(), key=f"scenario_plan::{s.digest}")
     model = s.plan(plan).model
     forces = forces_table(model)
