@@ -30,7 +30,7 @@ def shown_texts(at: AppTest) -> list[str]:
                 v = getattr(el, attr, None)
                 shown_at = getattr(el, "index", None)
                 if kind in ("selectbox", "radio") and attr == "value" and shown_at is not None:
-                    v = getattr(el, "options")[shown_at]  # the choice as shown, not its code
+                    v = getattr(el, "options", [])[shown_at]  # the choice as shown, not its code
                 if isinstance(v, str):
                     texts.append(v)
     for d in at.dataframe:
