@@ -198,3 +198,22 @@ def test_what_matters_table_columns_in_chinese():
             columns = list(ranked_rows({"method": method, "indices": [row]})[0])
         assert not [c for c in columns if re.search(r"[A-Za-z]{2,}", c)], columns
         assert columns[:3] == ["排序", "假设", "取值范围"]
+
+
+def test_downloaded_comparison_has_chinese_headers_and_english_stays_english():
+    """The CSV/Excel table of a comparison: headers and units in the planner's language; the
+    metric id column keeps the code (what a script reading the file matches on)."""
+    from dashboard.exports import export_frame
+    from sim.present.i18n import use_lang
+
+    data = {"plans": {"baseline": {"metrics": {"mustered_60min": {
+        "mean": 1200.0, "ci95_low": 1100.0, "ci95_high": 1300.0, "p5": 1000.0, "p95": 1400.0}}}}}
+    with use_lang("zh"):
+        zh = export_frame(data)
+    with use_lang("en"):
+        en = export_frame(data)
+    assert not [c for c in zh.columns if re.search(r"[A-Za-z]{2,}", c)], list(zh.columns)
+    assert zh.iloc[0].tolist()[1:3] == ["60 分钟内集结人数", "人"]
+    assert zh.iloc[0].tolist()[-1] == "mustered_60min"
+    assert list(en.columns)[:3] == ["plan", "measure", "unit"]
+    assert en.iloc[0].tolist()[2] == "people"
