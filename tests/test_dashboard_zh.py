@@ -217,3 +217,24 @@ def test_downloaded_comparison_has_chinese_headers_and_english_stays_english():
     assert zh.iloc[0].tolist()[-1] == "mustered_60min"
     assert list(en.columns)[:3] == ["plan", "measure", "unit"]
     assert en.iloc[0].tolist()[2] == "people"
+
+
+def test_replay_page_in_chinese(monkeypatch, tmp_path):
+    """Replay of the rainstorm in 中文: the counts and the roads-under-water tables included."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "rainstorm_yangning.yaml"
+    at.query_params["page"] = "Scenario"
+    at.run()
+    goto(at, "Replay")
+    at.slider(key="replay_minute").set_value(170).run()
+    assert not at.exception, at.exception
+    s = at.session_state["scenario"]
+    names = set(s.plan_names()) | ALLOWED | {"rainstorm_yangning"}
+    assert english_words(at, names) == {}
+    texts = shown_texts(at)
+    assert "步行封闭" in texts and "数量" in texts  # the roads table, in words
