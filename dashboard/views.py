@@ -123,6 +123,12 @@ TYPE_WORDS = {"str": N_("text"), "int": N_("whole number"), "float": N_("number"
               "empty": N_("optional (empty: not set)")}
 
 
+# The forces editor's rules as a planner says them (the YAML keeps the codes).
+RULE_WORDS = {"count": N_("town-wide count"), "per_grid": N_("number per grid"),
+              "per_residents": N_("one per so many residents"),
+              "by_grid": N_("numbers by grid (roster)")}
+
+
 def _editor_keys(plan: str) -> tuple[str, str]:
     return f"forces::{plan}", f"params::{plan}"
 
@@ -148,9 +154,9 @@ def plans_page() -> None:
     fkey, pkey = _editor_keys(base)
     base_forces = force_rows(s.raw, base)
     if base_forces or s.kind.dashboard.edits_forces:
-        st.markdown(_("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` "
-                      "or `per_residents` (30 = the 30:1 rule); `grids` limits a role to some "
-                      "grids."))
+        st.markdown(_("**Forces** — one row per role; the rule counts a role town-wide, per "
+                      "grid or as one per so many residents (30 = the 30:1 rule); grids limits "
+                      "a role to some grids."))
         forces = st.data_editor(
             pd.DataFrame(base_forces, columns=["role", "rule", "value", "grids"]),
             num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
@@ -159,7 +165,9 @@ def plans_page() -> None:
                                                          required=True,
                                                          format_func=lambda r: role_label(str(r))),
                 "rule": st.column_config.SelectboxColumn(_("rule"), options=list(RULES),
-                                                         required=True),
+                                                         required=True,
+                                                         format_func=lambda r: _(RULE_WORDS.get(
+                                                             str(r), str(r)))),
                 "value": st.column_config.NumberColumn(_("value"), min_value=0),
                 "grids": st.column_config.TextColumn(_("grids (comma-separated, empty = all)")),
             })
