@@ -238,3 +238,19 @@ def test_replay_page_in_chinese(monkeypatch, tmp_path):
     assert english_words(at, names) == {}
     texts = shown_texts(at)
     assert "步行封闭" in texts and "数量" in texts  # the roads table, in words
+
+
+def test_failure_regions_read_in_chinese():
+    """The What matters page's failure-region sentences (PRIM boxes) in 中文; the same words in
+    English as before."""
+    from sim.analysis.robustness import _joined
+    from sim.present.i18n import _, use_lang
+
+    with use_lang("zh"):
+        assert _joined(["潮位 ≥ 5", "准备时间 介于 3 与 9 之间"]) == "潮位 ≥ 5且准备时间 介于 3 与 9 之间"
+        zh = _("{plan} misses {what} when {where} (holds {coverage} of the failing samples; "
+               "{density} of the samples in it fail)", plan="baseline", what=_("an objective"),
+               where="x ≥ 1", coverage="80%", density="90%")
+    assert not re.search(r"[A-Za-z]{3,}", zh.replace("baseline", "")), zh
+    with use_lang("en"):
+        assert _joined(["a ≥ 1", "b ≤ 2", "c = 3"]) == "a ≥ 1 and b ≤ 2 and c = 3"
