@@ -233,7 +233,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
         new = save_plan(s, name, forces, params, base, description) if staff_edit is None \
             else staffing.save_plan(s, name, forces, params, base, description, staff_edit)
     except ScenarioError as exc:
-        st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+        st.session_state["plan_refused"] = [(p.path or _("(file)"), str(p).split(": ", 1)[-1])
                                             for p in exc.problems]
         return
     try:

@@ -254,3 +254,26 @@ def test_failure_regions_read_in_chinese():
     assert not re.search(r"[A-Za-z]{3,}", zh.replace("baseline", "")), zh
     with use_lang("en"):
         assert _joined(["a ≥ 1", "b ≤ 2", "c = 3"]) == "a ≥ 1 and b ≤ 2 and c = 3"
+
+
+def test_scenario_page_problems_in_chinese(monkeypatch, tmp_path):
+    """Pasting a scenario with problems in 中文: the count of problems, the note that the last
+    valid scenario stays open, and the paste choices are Chinese."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "muster_youchegang.yaml"
+    at.query_params["page"] = "Scenario"
+    at.run()
+    goto(at, "Scenario")
+    at.radio(key="source").set_value("Paste YAML").run()
+    at.text_area(key="pasted_yaml").set_value("name: x\nkind: muster\n").run()
+    at.button(key="load_pasted").click().run()
+    assert not at.exception, at.exception
+    error = at.error[0].value
+    assert error.startswith("粘贴的 YAML 有 ") and "处问题" in error, error
+    assert at.info[0].value.startswith("仍显示上一个有效的情景"), at.info[0].value
+    assert "粘贴 YAML" in shown_texts(at)  # the choice as shown
