@@ -10,6 +10,7 @@ import pandas as pd
 
 from sim.core.catalogue import info
 from sim.present import formatting
+from sim.present.i18n import N_, _
 
 
 def export_frame(data: dict[str, Any]) -> pd.DataFrame:
@@ -24,14 +25,15 @@ def export_frame(data: dict[str, Any]) -> pd.DataFrame:
             lo, hi = d.get("ci95_low"), d.get("ci95_high")
             if kind in ("count", "share") and lo is not None and hi is not None:
                 lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
-            rows.append({
-                "plan": plan,
-                "measure": info(metric).phrase,
-                "unit": "%" if kind == "share" else info(metric).unit,
-                "mean": d.get("mean"), "95% CI low": lo, "95% CI high": hi,
-                "5th percentile": d.get("p5"), "95th percentile": d.get("p95"),
-                "as written": formatting.cell(d, metric, ci=True),
-                "metric id": metric,
+            unit = "%" if kind == "share" else info(metric).unit
+            rows.append({  # headers in the planner's language (the file goes to a spreadsheet)
+                _("plan"): plan,
+                _("measure"): info(metric).phrase,
+                _("unit"): _(unit) if unit and unit != "%" else unit,
+                _("mean"): d.get("mean"), _("95% CI low"): lo, _("95% CI high"): hi,
+                _("5th percentile"): d.get("p5"), _("95th percentile"): d.get("p95"),
+                _("as written"): formatting.cell(d, metric, ci=True),
+                _("metric id"): metric,
             })
     return pd.DataFrame(rows)
 
@@ -40,7 +42,7 @@ def excel_bytes(frame: pd.DataFrame) -> bytes | None:
     try:
         buf = io.BytesIO()
         with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-            frame.to_excel(xl, index=False, sheet_name="comparison")
+            frame.to_excel(xl, index=False, sheet_name=_("comparison"))
         return buf.getvalue()
     except ImportError:  # openpyxl missing: the CSV is still offered
         return None
@@ -50,7 +52,7 @@ def report_html(data: dict[str, Any]) -> str:
     from sim.present.report import render
 
     try:
-        return render(data, None, {"made in": "the gridmuster dashboard"})
+        return render(data, None, {N_("made in"): _("the gridmuster dashboard")})
     except Exception:  # the page still offers the CSV
         return ""
 

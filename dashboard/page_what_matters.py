@@ -11,6 +11,7 @@ from typing import Any
 import streamlit as st
 
 from dashboard import state
+from sim.core.catalogue import info
 from sim.core.errors import ScenarioError
 from sim.present.i18n import _
 from sim.run.backends import Backend
@@ -20,17 +21,17 @@ def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     """The ranked assumptions as table rows in plain words (no code names, no missing cells)."""
     rows = []
     for r in result["indices"]:
-        row: dict[str, Any] = {"rank": r["rank"], "assumption": r["label"],
-                               "range": f"{r['low']:g} – {r['high']:g}"}
+        row: dict[str, Any] = {_("rank"): r["rank"], _("assumption"): r["label"],
+                               _("range"): f"{r['low']:g} – {r['high']:g}"}
         if result["method"] == "morris":
-            row["typical change across the range"] = round(r["mu_star"], 3)
-            row["95 % CI ±"] = round(r["mu_star_conf"], 3)
-            row["interactions / curvature (σ)"] = round(r["sigma"], 3)
+            row[_("typical change across the range")] = round(r["mu_star"], 3)
+            row[_("95 % CI ±")] = round(r["mu_star_conf"], 3)
+            row[_("interactions / curvature (σ)")] = round(r["sigma"], 3)
         else:
-            row["share of variance, alone"] = round(r["S1"], 3)
-            row["share with interactions"] = round(r["ST"], 3)
-            row["95 % CI ±"] = round(r["ST_conf"], 3)
-        row["source"] = r["source"]
+            row[_("share of variance, alone")] = round(r["S1"], 3)
+            row[_("share with interactions")] = round(r["ST"], 3)
+            row[_("95 % CI ±")] = round(r["ST_conf"], 3)
+        row[_("source")] = r["source"]
         rows.append(row)
     return rows
 
@@ -52,25 +53,25 @@ def what_matters_page(workers: int) -> None:
     st.header(_("What matters"))
     s = state.scenario()
     if not s.model.assumptions:
-        st.info("This scenario declares no assumptions. Add an `assumptions:` list (path, low, "
-                "high, source) to see which of them the result hinges on.")
+        st.info(_("This scenario declares no assumptions. Add an `assumptions:` list (path, "
+                  "low, high, source) to see which of them the result hinges on."))
         return
-    st.caption(f"{len(s.model.assumptions)} declared assumptions; each analysis runs every "
-               "design point on the same random numbers.")
+    st.caption(_("{n} declared assumptions; each analysis runs every design point on the same "
+                 "random numbers.").format(n=len(s.model.assumptions)))
     c1, c2, c3, c4 = st.columns(4)
-    plan = c1.selectbox("Plan", s.plan_names(), key=f"wm_plan::{s.digest}")
-    metric = c2.selectbox("Result to explain", list(s.kind.headline_metrics),
-                          key=f"wm_metric::{s.digest}")
-    method = c3.selectbox("Method", ["morris", "sobol"], key="wm_method",
+    plan = c1.selectbox(_("Plan"), s.plan_names(), key=f"wm_plan::{s.digest}")
+    metric = c2.selectbox(_("Result to explain"), list(s.kind.headline_metrics),
+                          key=f"wm_metric::{s.digest}", format_func=lambda m: info(m).phrase)
+    method = c3.selectbox(_("Method"), ["morris", "sobol"], key="wm_method",
                           format_func=lambda m: _("quick screening (Morris)") if m == "morris"
                           else _("shares of variance (Sobol', slower)"),
-                          help="Morris: cheap screening. Sobol': shares of variance, with "
-                               "interactions (many more runs).")
-    reps = int(c4.number_input("Replications per point", 1, 100, 3, key="wm_reps"))
+                          help=_("Morris: cheap screening. Sobol': shares of variance, with "
+                                 "interactions (many more runs)."))
+    reps = int(c4.number_input(_("Replications per point"), 1, 100, 3, key="wm_reps"))
     cache: dict[Any, Any] = st.session_state.setdefault("what_matters", {})
     key = (s.digest, plan, metric, method, reps)
-    if st.button("Find which assumptions matter", type="primary", key="wm_run"):
-        with st.spinner("Running the design points…"):
+    if st.button(_("Find which assumptions matter"), type="primary", key="wm_run"):
+        with st.spinner(_("Running the design points…")):
             try:
                 chosen: Method = "sobol" if method == "sobol" else "morris"
                 cache[key] = sensitivity(s, plan, metric, chosen, None, reps,
@@ -83,14 +84,15 @@ def what_matters_page(workers: int) -> None:
         st.dataframe(ranked_rows(result), hide_index=True, use_container_width=True)
         st.image(_png(sensitivity_figure(result)))
         top = result["indices"][0]
-        st.markdown(f"The result hinges most on **{top['label']}** ({top['source']}).")
+        st.markdown(_("The result hinges most on: {label} ({source}).").format(
+            label=f"**{top['label']}**", source=top["source"]))
 
     st.subheader(_("Where the plan fails"))
-    n = int(st.number_input("Samples of the assumption space", 20, 2000, 100, step=20,
+    n = int(st.number_input(_("Samples of the assumption space"), 20, 2000, 100, step=20,
                             key="wm_n"))
     rkey = (s.digest, plan, n, reps)
-    if st.button("Find where it misses its objectives", key="wm_robust"):
-        with st.spinner("Sampling the assumption space…"):
+    if st.button(_("Find where it misses its objectives"), key="wm_robust"):
+        with st.spinner(_("Sampling the assumption space…")):
             try:
                 cache[rkey] = robustness(s, [plan], n, reps, backend=Backend(workers))
             except ScenarioError as exc:
@@ -99,10 +101,10 @@ def what_matters_page(workers: int) -> None:
     rob = cache.get(rkey)
     if rob:
         p = rob["plans"][plan]
-        st.markdown(f"**{plan}** misses an objective in **{p['fail_share']:.0%}** of the "
-                    "assumption space.")
+        st.markdown(_("{plan}: misses an objective in {share} of the assumption space").format(
+            plan=f"**{plan}**", share=f"**{p['fail_share']:.0%}**"))
         for b in p["boxes"]:
             st.markdown(f"- {b['sentence']}")
         if p["fail_share"] > 0 and not p["boxes"]:
-            st.markdown("- the failures are scattered: no simple region describes them")
+            st.markdown("- " + _("the failures are scattered: no simple region describes them"))
         st.image(_png(robustness_figure(rob, plan)))

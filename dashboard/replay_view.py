@@ -111,11 +111,13 @@ def crowd_table(crowd: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def counts_in_words(counts: pd.DataFrame) -> pd.DataFrame:
-    """The counts table in the current language: state and who-column values and the headers
-    go through the catalogue (the kinds' ReplaySpec names have 中文 entries)."""
+def counts_in_words(counts: pd.DataFrame, named: tuple[str, ...] = ("state", "who")
+                    ) -> pd.DataFrame:
+    """The counts table in the current language: the ``named`` columns' values (state, who; a
+    road's state) and the headers go through the catalogue (the kinds' ReplaySpec names have
+    中文 entries)."""
     out = counts.copy()
-    for col in ("state", "who"):
+    for col in named:
         if col in out.columns:
             out[col] = [_(str(v)) for v in out[col]]
     return out.rename(columns={c: _(str(c)) for c in out.columns})
@@ -137,7 +139,8 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
         roads = rr.roads(minute)
         fig = town_map(network, places, title=title, points=points,
                        edge_colors=road_colors(roads), edge_legend=road_legend())
-        return Frame(minute, _png(fig), counts, roads=road_counts(roads))
+        return Frame(minute, _png(fig), counts, roads=counts_in_words(road_counts(roads),
+                                                                      ("roads",)))
     queues = people.queues_of(now)
     layers: tuple[PlaceValues, ...] = ()
     if people.spec is not None and people.spec.queue_state:

@@ -23,7 +23,7 @@ from sim.core.limits import FILE_BYTES
 from sim.core.planedit import plan_digest, with_plan
 from sim.core.scenario import Scenario, load_scenario, parse_scenario, parse_scenario_text
 from sim.core.workspace import Workspace, WorkspaceError
-from sim.present.i18n import current_lang
+from sim.present.i18n import _, current_lang
 from sim.run.experiments import Comparison, PlanRun, run_plan
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +96,7 @@ def _set(s: Scenario, label: str) -> None:
 
 
 def _fail(label: str, problems: list[Problem]) -> None:
-    st.session_state["problems"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+    st.session_state["problems"] = [(p.path or _("(file)"), str(p).split(": ", 1)[-1])
                                     for p in problems]
     st.session_state["problems_label"] = label
 
@@ -117,8 +117,9 @@ def open_text(text: str, label: str) -> bool:
     like a file (``FILE_BYTES``), before any parsing."""
     size = len(text.encode("utf-8", errors="replace"))
     if size > FILE_BYTES:
-        st.session_state["problems"] = [("(file)", f"at most {FILE_BYTES / 1024 / 1024:.0f} MB "
-                                         f"of YAML (got {size / 1024 / 1024:,.1f} MB)")]
+        st.session_state["problems"] = [(_("(file)"), _(
+            "at most {limit} MB of YAML (got {size} MB)", limit=f"{FILE_BYTES / 1024 / 1024:.0f}",
+            size=f"{size / 1024 / 1024:,.1f}"))]
         st.session_state["problems_label"] = label
         return False
     try:

@@ -32,7 +32,7 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
-from sim.present.i18n import _, current_lang, use_lang
+from sim.present.i18n import N_, _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
 from sim.present.tables import forces_table
 
@@ -46,25 +46,25 @@ def _png(fig: Any) -> bytes:
 
 def show_problems(problems: list[tuple[str, str]], what: str) -> None:
     lines = "\n".join(f"- `{path}`: {message}" for path, message in problems)
-    st.error(f"{what} has {len(problems)} problem{'s' if len(problems) != 1 else ''}:\n\n{lines}")
+    st.error(_("{what} has {n} problem(s):").format(what=what, n=len(problems)) + f"\n\n{lines}")
 
 
 # --- Scenario -----------------------------------------------------------------------------
 
 def scenario_page() -> None:
     st.header(_("Scenario"))
-    source = st.radio("Open", ["Bundled scenario", "Upload a YAML file", "Paste YAML"],
-                      horizontal=True, key="source")
+    source = st.radio(_("Open"), [N_("Bundled scenario"), N_("Upload a YAML file"),
+                                  N_("Paste YAML")], horizontal=True, key="source", format_func=_)
     if source == "Bundled scenario":
         names = state.bundled_scenarios()
         current = state.source_label()
-        pick = st.selectbox("Bundled scenario", names,
+        pick = st.selectbox(_("Bundled scenario"), names,
                             index=names.index(current) if current in names else 0)
-        if pick != current and st.button("Open", key="open_bundled"):
+        if pick != current and st.button(_("Open"), key="open_bundled"):
             state.open_bundled(pick)
             st.rerun()
     elif source == "Upload a YAML file":
-        up = st.file_uploader("Scenario file", type=["yaml", "yml"], key="upload")
+        up = st.file_uploader(_("Scenario file"), type=["yaml", "yml"], key="upload")
         if up is not None and st.session_state.get("uploaded_id") != up.file_id:
             st.session_state["uploaded_id"] = up.file_id
             try:
@@ -73,28 +73,31 @@ def scenario_page() -> None:
                 text = "\x00not utf-8"
             state.open_text(text, up.name)
     else:
-        text = st.text_area("Scenario YAML", height=240, key="pasted_yaml", max_chars=FILE_BYTES,
-                            placeholder="name: ...\nkind: muster\n...")
-        if st.button("Load pasted YAML", key="load_pasted"):
-            state.open_text(text, "pasted YAML")
+        text = st.text_area(_("Scenario YAML"), height=240, key="pasted_yaml", max_chars=FILE_BYTES,
+                            placeholder="name: ...\nkind: muster\n...")  # YAML keys: as typed
+        if st.button(_("Load pasted YAML"), key="load_pasted"):
+            state.open_text(text, _("pasted YAML"))
 
     if state.problems():
-        show_problems(state.problems(), str(st.session_state.get("problems_label") or "The file"))
-        st.info(f"Still showing the last valid scenario: {state.source_label()}.")
+        show_problems(state.problems(), str(st.session_state.get("problems_label")
+                                            or _("The file")))
+        st.info(_("Still showing the last valid scenario: {name}.").format(
+            name=state.source_label()))
 
     s = state.scenario()
-    st.subheader(s.name)
-    st.caption(f"kind **{s.kind.name}** · from {state.source_label()}")
+    st.subheader(s.display_name())
+    st.caption(_("kind **{kind}** · from {source}").format(kind=_(s.kind.name),
+                                                            source=state.source_label()))
     if s.model.description:
-        st.write(s.model.description)
-    plan = st.selectbox("Plan shown", s.plan_names(), key=f"scenario_plan::{s.digest}")
+        st.write(s.display_description())
+    plan = st.selectbox(_("Plan shown"), s.plan_names(), key=f"scenario_plan::{s.digest}")
     model = s.plan(plan).model
     forces = forces_table(model)
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric("grids", len(model.grids))
-    c2.metric("residents", formatting.count(sum(g.residents for g in model.grids)))
-    c3.metric("responders (people)", formatting.count(forces["total"].to_numpy()[-1]))
-    c4.metric("road nodes", formatting.count(len(s.network().nodes)))
+    c1.metric(_("grids"), len(model.grids))
+    c2.metric(_("residents"), formatting.count(sum(g.residents for g in model.grids)))
+    c3.metric(_("responders (people)"), formatting.count(forces["total"].to_numpy()[-1]))
+    c4.metric(_("road nodes"), formatting.count(len(s.network().nodes)))
 
     left, right = st.columns([3, 2])
     with left:
@@ -116,9 +119,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-TYPE_WORDS = {"str": "text", "int": "whole number", "float": "number", "bool": "yes / no",
-              "list": "list (comma-separated)", "empty": "optional (empty: not set)"}
-TYPE_CODES = {v: k for k, v in TYPE_WORDS.items()}
+TYPE_WORDS = {"str": N_("text"), "int": N_("whole number"), "float": N_("number"),
+              "bool": N_("yes / no"), "list": N_("list (comma-separated)"),
+              "empty": N_("optional (empty: not set)")}
+
+
+# The forces editor's rules as a planner says them (the YAML keeps the codes).
+RULE_WORDS = {"count": N_("town-wide count"), "per_grid": N_("number per grid"),
+              "per_residents": N_("one per so many residents"),
+              "by_grid": N_("numbers by grid (roster)")}
 
 
 def _editor_keys(plan: str) -> tuple[str, str]:
@@ -137,26 +146,31 @@ def plans_page() -> None:
     # A table that wraps (a drill's description is long), the plan names as row labels.
     st.table(pd.DataFrame(rows).set_index(_("plan")))
 
-    base = st.selectbox("Edit a copy of", s.plan_names(), key="edit_base")
+    base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base")
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}
-    with st.expander(f"What {base} changes (its patch)"):
-        st.code(dump_yaml(patch) if patch else "{}  # the scenario as it is", language="yaml")
+    with st.expander(_("What {plan} changes (its patch)").format(plan=base)):
+        st.code(dump_yaml(patch) if patch else "{}  # " + _("the scenario as it is"),
+                language="yaml")
 
     fkey, pkey = _editor_keys(base)
     base_forces = force_rows(s.raw, base)
     if base_forces or s.kind.dashboard.edits_forces:
-        st.markdown("**Forces** — one row per role; `rule` is `count` (town-wide), `per_grid` or "
-                    "`per_residents` (30 = the 30:1 rule); `grids` limits a role to some grids.")
+        st.markdown(_("**Forces** — one row per role; the rule counts a role town-wide, per "
+                      "grid or as one per so many residents (30 = the 30:1 rule); grids limits "
+                      "a role to some grids."))
         forces = st.data_editor(
             pd.DataFrame(base_forces, columns=["role", "rule", "value", "grids"]),
             num_rows="dynamic", hide_index=True, key=fkey, width="stretch",
             column_config={
-                "role": st.column_config.SelectboxColumn("role", options=list(ROLES),
-                                                         required=True),
-                "rule": st.column_config.SelectboxColumn("rule", options=list(RULES),
-                                                         required=True),
-                "value": st.column_config.NumberColumn("value", min_value=0),
-                "grids": st.column_config.TextColumn("grids (comma-separated, empty = all)"),
+                "role": st.column_config.SelectboxColumn(_("role"), options=list(ROLES),
+                                                         required=True,
+                                                         format_func=lambda r: role_label(str(r))),
+                "rule": st.column_config.SelectboxColumn(_("rule"), options=list(RULES),
+                                                         required=True,
+                                                         format_func=lambda r: _(RULE_WORDS.get(
+                                                             str(r), str(r)))),
+                "value": st.column_config.NumberColumn(_("value"), min_value=0),
+                "grids": st.column_config.TextColumn(_("grids (comma-separated, empty = all)")),
             })
     else:  # a festival is staffed by posts, not by grid roles
         forces = pd.DataFrame(columns=["role", "rule", "value", "grids"])
@@ -167,33 +181,36 @@ def plans_page() -> None:
         rows = [r for r in rows if not staffing.is_staff_row(s.raw, str(r["parameter"]))]
     shown = pd.DataFrame(rows)
     if "type" in shown.columns:
-        shown["type"] = shown["type"].map(lambda v: TYPE_WORDS.get(v, v))
+        shown["type"] = shown["type"].map(lambda v: _(TYPE_WORDS[v]) if v in TYPE_WORDS else v)
     with st.expander(_("Other settings ({n})").format(n=len(rows)),
                      expanded=staff_edit is None):
-        st.markdown(f"**{s.kind.name} parameters** — edit the `value` column "
-                    "(lists comma-separated).")
+        st.markdown(_("**{kind} parameters** — edit the `value` column "
+                      "(lists comma-separated).").format(kind=_(s.kind.name)))
         params = st.data_editor(shown, hide_index=True, key=pkey,
                                 disabled=["parameter", "type"], height=320, width="stretch",
-                                column_config={"type": st.column_config.TextColumn(
-                                    "kind of value")})
+                                column_config={"parameter": _("parameter"), "value": _("value"),
+                                               "type": st.column_config.TextColumn(
+                                                   _("kind of value"))})
     if "type" in params.columns:
-        params = params.assign(type=params["type"].map(lambda v: TYPE_CODES.get(v, v)))
+        codes = {_(word): code for code, word in TYPE_WORDS.items()}  # the words as shown
+        params = params.assign(type=params["type"].map(lambda v: codes.get(v, v)))
 
     c1, c2 = st.columns(2)
-    name = c1.text_input("New plan name", value=f"{base}_edited", key="new_plan_name")
-    description = c2.text_input("Description", key="new_plan_description")
-    if st.button("Save as new plan", type="primary", key="save_plan"):
+    name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")
+    description = c2.text_input(_("Description"), key="new_plan_description")
+    if st.button(_("Save as new plan"), type="primary", key="save_plan"):
         _save(s, name, description, base, _records(forces), _records(params), fkey, pkey,
               staff_edit)
     if st.session_state.get("plan_refused"):
-        show_problems(st.session_state["plan_refused"], f"Plan {name.strip() or '(no name)'}")
+        show_problems(st.session_state["plan_refused"],
+                      _("Plan {name}").format(name=name.strip() or _("(no name)")))
     elif st.session_state.get("saved_plan") in s.plan_names():
-        st.success(f"Saved plan {st.session_state['saved_plan']} in the workspace; it is now in "
-                   "the plan lists (Run & compare, Replay), stays after a reload, and is in the "
-                   "YAML download.")
+        st.success(_("Saved plan {plan} in the workspace; it is now in the plan lists (Run & "
+                     "compare, Replay), stays after a reload, and is in the YAML download.").format(
+            plan=st.session_state['saved_plan']))
     _saved_plans_section(s)
 
-    st.download_button("Download the scenario as YAML (with the saved plans)", dump_yaml(s.raw),
+    st.download_button(_("Download the scenario as YAML (with the saved plans)"), dump_yaml(s.raw),
                        file_name=f"{state.source_label().removesuffix('.yaml')}-edited.yaml",
                        mime="application/x-yaml", key="download_yaml")
 
@@ -217,7 +234,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
         new = save_plan(s, name, forces, params, base, description) if staff_edit is None \
             else staffing.save_plan(s, name, forces, params, base, description, staff_edit)
     except ScenarioError as exc:
-        st.session_state["plan_refused"] = [(p.path or "(file)", str(p).split(": ", 1)[-1])
+        st.session_state["plan_refused"] = [(p.path or _("(file)"), str(p).split(": ", 1)[-1])
                                             for p in exc.problems]
         return
     try:
@@ -237,42 +254,45 @@ def _saved_plans_section(s: Scenario) -> None:
     saved = ws.plans()
     st.subheader(_("Saved plans"))
     if not saved:
-        st.caption(f"No saved plans for this scenario yet. Saved plans are kept on this "
-                   f"computer ({ws.folder}) and stay after a reload or restart.")
+        st.caption(_("No saved plans for this scenario yet. Saved plans are kept on this "
+                     "computer ({folder}) and stay after a reload or restart.").format(
+            folder=ws.folder))
         return
-    st.caption(f"Kept on this computer in {ws.folder}.")
-    rows = [{"plan": n, "edited from": e.get("base") or "—",
-             "saved": time.strftime("%Y-%m-%d %H:%M", time.localtime(float(e.get("saved_at", 0)))),
-             "description": str(e["patch"].get("description") or "")}
+    st.caption(_("Kept on this computer in {folder}.").format(folder=ws.folder))
+    rows = [{_("plan"): n, _("edited from"): e.get("base") or "—",
+             _("saved"): time.strftime("%Y-%m-%d %H:%M",
+                                       time.localtime(float(e.get("saved_at", 0)))),
+             _("description"): str(e["patch"].get("description") or "")}
             for n, e in saved.items()]
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="saved_plans")
     skipped = st.session_state.get("skipped_plans") or []
     if skipped:
-        st.warning("Saved plans not loaded (they no longer pass the scenario's checks or clash "
-                   f"with a plan of the file): {', '.join(skipped)}")
+        st.warning(_("Saved plans not loaded (they no longer pass the scenario's checks or "
+                     "clash with a plan of the file): {plans}").format(plans=", ".join(skipped)))
     c1, c2, c3 = st.columns([2, 2, 1])
-    pick = c1.selectbox("Saved plan", list(saved), key="ws_pick")
-    new_name = c2.text_input("Rename to", key="ws_new_name")
+    pick = c1.selectbox(_("Saved plan"), list(saved), key="ws_pick")
+    new_name = c2.text_input(_("Rename to"), key="ws_new_name")
     c3.write("")
-    if c3.button("Rename", key="ws_rename"):
+    if c3.button(_("Rename"), key="ws_rename"):
         try:
             ws.rename(pick, new_name, set(state.own_plans()))
         except WorkspaceError as exc:
             st.session_state["ws_message"] = ("error", str(exc))
         else:
-            st.session_state["ws_message"] = ("ok", f"Renamed {pick} to {new_name.strip()}.")
+            st.session_state["ws_message"] = ("ok", _("Renamed {old} to {new}.").format(
+                old=pick, new=new_name.strip()))
             state.reload_saved_plans()
             st.rerun()
     d1, d2 = st.columns(2)
-    confirm = d1.checkbox(f"Yes, delete {pick}", key="ws_confirm")
-    if d1.button("Delete", key="ws_delete", disabled=not confirm):
+    confirm = d1.checkbox(_("Yes, delete {plan}").format(plan=pick), key="ws_confirm")
+    if d1.button(_("Delete"), key="ws_delete", disabled=not confirm):
         ws.delete(pick)
-        st.session_state["ws_message"] = ("ok", f"Deleted saved plan {pick}.")
+        st.session_state["ws_message"] = ("ok", _("Deleted saved plan {plan}.").format(plan=pick))
         st.session_state.pop("ws_confirm", None)
         state.reload_saved_plans()
         st.rerun()
     entry = saved.get(pick, {})
-    d2.download_button(f"Download {pick} (YAML plan entry)",
+    d2.download_button(_("Download {plan} (YAML plan entry)").format(plan=pick),
                        dump_yaml({"plans": {pick: entry.get("patch", {})}}),
                        file_name=f"{pick}.yaml", mime="application/x-yaml", key="ws_download")
     msg = st.session_state.get("ws_message")

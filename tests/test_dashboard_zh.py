@@ -4,6 +4,7 @@ name, the language switch's "English" — and the names of file formats on downl
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -27,11 +28,26 @@ def shown_texts(at: AppTest) -> list[str]:
         for el in at.get(kind):
             for attr in ("value", "label"):
                 v = getattr(el, attr, None)
+                shown_at = getattr(el, "index", None)
+                if kind in ("selectbox", "radio") and attr == "value" and shown_at is not None:
+                    v = getattr(el, "options", [])[shown_at]  # the choice as shown, not its code
                 if isinstance(v, str):
                     texts.append(v)
     for d in at.dataframe:
         f = d.value
+        if d.proto.editing_mode:  # an editor: its headers and choices as column_config shows them
+            # (its cells are the scenario's own values: parameter paths, numbers)
+            config = json.loads(d.proto.columns or "{}")
+            for name in f.columns:
+                c = config.get(str(name)) or {}
+                texts += [c.get("label") or str(name)] + [o["label"] for o in (c.get(
+                    "type_config") or {}).get("options") or [] if isinstance(o, dict)]
+            continue
         texts += [str(c) for c in f.columns] + [str(v) for v in f.astype(str).to_numpy().ravel()]
+    for t in at.table:
+        f = t.value
+        texts += [str(c) for c in [f.index.name, *f.columns, *f.index] if c is not None]
+        texts += [str(v) for v in f.astype(str).to_numpy().ravel()]
     return texts
 
 
@@ -104,3 +120,160 @@ def test_history_page_in_chinese(monkeypatch, tmp_path):
         if words:
             english[text[:80]] = sorted(words)
     assert not english, english
+
+
+def shift_names(raw: object) -> set[str]:
+    """The names the scenario gives its shifts (the keys of every ``roster:`` of posts)."""
+    found: set[str] = set()
+    if isinstance(raw, dict):
+        for k, v in raw.items():
+            if k == "roster" and isinstance(v, dict):
+                found |= {str(n) for n in v}
+            found |= shift_names(v)
+    elif isinstance(raw, list):
+        for v in raw:
+            found |= shift_names(v)
+    return found
+
+
+def english_words(at: AppTest, names: set[str]) -> dict[str, list[str]]:
+    """Texts on the page with English words in them, other than ``names`` (proper names), file
+    paths and what the planner types in YAML (`between backticks`)."""
+    english = {}
+    for text in shown_texts(at):
+        prose = re.sub(r"`[^`]*`|\S*/\S*", "", text)
+        words = {w for w in re.findall(r"[A-Za-z][A-Za-z_]{2,}", prose) if w not in names}
+        if words:
+            english[text[:80]] = sorted(words)
+    return english
+
+
+@pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "rainstorm_yangning.yaml",
+                                      "tide_yanguan.yaml"])
+def test_scenario_plans_and_what_matters_pages_in_chinese(monkeypatch, tmp_path, scenario):
+    """The pages before a run, opened in 中文 (nothing runs): headings, choices, metrics, the
+    plans table and the editors' headers, a saved plan's row and messages."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = scenario
+    at.query_params["page"] = "Scenario"
+    at.run()
+    assert not at.exception, at.exception
+    s = at.session_state["scenario"]
+    ids = {pid for items in s.places().values() for _node, pid in items}
+    names = (set(s.plan_names()) | set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED | ids
+             | {"YAML", "Morris", "Sobol", "App"})  # 网格App: what planners call the grid app
+    names |= set(re.findall(r"[A-Za-z][A-Za-z_]{2,}", " ".join(s.plan_names())))  # next50_…
+    names |= shift_names(s.raw)  # a festival's shifts are named by the scenario (day, night)
+    assert "类型 **" in " ".join(shown_texts(at))  # the kind by its plain name
+    seen = {}
+    for page in ("Scenario", "Plans", "What matters"):
+        goto(at, page)
+        if page == "Plans":  # a saved plan: its row in the saved plans table and the message
+            at.text_input(key="new_plan_name").set_value("mine").run()
+            at.button(key="save_plan").click().run()
+            assert not at.exception, at.exception
+            assert any("已将方案 mine 保存" in el.value for el in at.success)
+        seen[page] = english_words(at, names | {"mine", *(f"{p}_edited" for p in names)})
+    assert seen == {"Scenario": {}, "Plans": {}, "What matters": {}}, seen
+    assert "保存时间" in " ".join(shown_texts(at.sidebar.radio(key="page").set_value(
+        "Plans").run()))  # the saved plans table's headers, in 中文
+
+
+def test_what_matters_table_columns_in_chinese():
+    """The ranked assumptions (shown after a minutes-long analysis) have Chinese headers."""
+    from dashboard.page_what_matters import ranked_rows
+    from sim.present.i18n import use_lang
+
+    row = {"rank": 1, "label": "alert delay", "low": 1.0, "high": 5.0, "source": "drill log",
+           "mu_star": 0.5, "mu_star_conf": 0.1, "sigma": 0.2, "S1": 0.3, "ST": 0.4,
+           "ST_conf": 0.05}
+    for method in ("morris", "sobol"):
+        with use_lang("zh"):
+            columns = list(ranked_rows({"method": method, "indices": [row]})[0])
+        assert not [c for c in columns if re.search(r"[A-Za-z]{2,}", c)], columns
+        assert columns[:3] == ["排序", "假设", "取值范围"]
+
+
+def test_downloaded_comparison_has_chinese_headers_and_english_stays_english():
+    """The CSV/Excel table of a comparison: headers and units in the planner's language; the
+    metric id column keeps the code (what a script reading the file matches on)."""
+    from dashboard.exports import export_frame
+    from sim.present.i18n import use_lang
+
+    data = {"plans": {"baseline": {"metrics": {"mustered_60min": {
+        "mean": 1200.0, "ci95_low": 1100.0, "ci95_high": 1300.0, "p5": 1000.0, "p95": 1400.0}}}}}
+    with use_lang("zh"):
+        zh = export_frame(data)
+    with use_lang("en"):
+        en = export_frame(data)
+    assert not [c for c in zh.columns if re.search(r"[A-Za-z]{2,}", c)], list(zh.columns)
+    assert zh.iloc[0].tolist()[1:3] == ["60 分钟内集结人数", "人"]
+    assert zh.iloc[0].tolist()[-1] == "mustered_60min"
+    assert list(en.columns)[:3] == ["plan", "measure", "unit"]
+    assert en.iloc[0].tolist()[2] == "people"
+
+
+def test_replay_page_in_chinese(monkeypatch, tmp_path):
+    """Replay of the rainstorm in 中文: the counts and the roads-under-water tables included."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "rainstorm_yangning.yaml"
+    at.query_params["page"] = "Scenario"
+    at.run()
+    goto(at, "Replay")
+    at.slider(key="replay_minute").set_value(170).run()
+    assert not at.exception, at.exception
+    s = at.session_state["scenario"]
+    names = set(s.plan_names()) | ALLOWED | {"rainstorm_yangning"}
+    assert english_words(at, names) == {}
+    texts = shown_texts(at)
+    assert "步行封闭" in texts and "数量" in texts  # the roads table, in words
+
+
+def test_failure_regions_read_in_chinese():
+    """The What matters page's failure-region sentences (PRIM boxes) in 中文; the same words in
+    English as before."""
+    from sim.analysis.robustness import _joined
+    from sim.present.i18n import _, use_lang
+
+    with use_lang("zh"):
+        assert _joined(["潮位 ≥ 5", "准备时间 介于 3 与 9 之间"]) == "潮位 ≥ 5且准备时间 介于 3 与 9 之间"
+        zh = _("{plan} misses {what} when {where} (holds {coverage} of the failing samples; "
+               "{density} of the samples in it fail)", plan="baseline", what=_("an objective"),
+               where="x ≥ 1", coverage="80%", density="90%")
+    assert not re.search(r"[A-Za-z]{3,}", zh.replace("baseline", "")), zh
+    with use_lang("en"):
+        assert _joined(["a ≥ 1", "b ≤ 2", "c = 3"]) == "a ≥ 1 and b ≤ 2 and c = 3"
+
+
+def test_scenario_page_problems_in_chinese(monkeypatch, tmp_path):
+    """Pasting a scenario with problems in 中文: the count of problems, the note that the last
+    valid scenario stays open, and the paste choices are Chinese."""
+    from tests.helpers import goto
+
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "muster_youchegang.yaml"
+    at.query_params["page"] = "Scenario"
+    at.run()
+    goto(at, "Scenario")
+    at.radio(key="source").set_value("Paste YAML").run()
+    at.text_area(key="pasted_yaml").set_value("name: x\nkind: muster\n").run()
+    at.button(key="load_pasted").click().run()
+    assert not at.exception, at.exception
+    error = at.error[0].value
+    assert error.startswith("粘贴的 YAML 有 ") and "处问题" in error, error
+    assert at.info[0].value.startswith("仍显示上一个有效的情景"), at.info[0].value
+    assert "粘贴 YAML" in shown_texts(at)  # the choice as shown

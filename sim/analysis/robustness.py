@@ -202,12 +202,21 @@ def describe_box(box: Box, fs: Sequence[Assumption]) -> str:
         if f.whole and round(lo) == round(hi):
             parts.append(f"{f.name} = {_num(lo)}")
         elif lo > f.low and hi < f.high:
-            parts.append(f"{f.name} between {_num(lo)} and {_num(hi)}")
+            parts.append(tr("{name} between {low} and {high}", name=f.name, low=_num(lo),
+                            high=_num(hi)))
         elif lo > f.low:
             parts.append(f"{f.name} ≥ {_num(lo)}")
         else:
             parts.append(f"{f.name} ≤ {_num(hi)}")
-    return " and ".join(parts)
+    return _joined(parts)
+
+
+def _joined(parts: Sequence[str]) -> str:
+    """``a and b and c`` in the current language."""
+    out = parts[0] if parts else ""
+    for p in parts[1:]:
+        out = tr("{a} and {b}", a=out, b=p)
+    return out
 
 
 def _objective_text(o: dict[str, Any]) -> str:
@@ -249,9 +258,11 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
                            if b != (f.low, f.high)},
                 "coverage": box.coverage, "density": box.density, "mass": box.mass,
                 "misses": which, "when": where,
-                "sentence": f"{plan} misses {' and '.join(which) or 'an objective'} when "
-                            f"{where} (holds {box.coverage:.0%} of the failing samples; "
-                            f"{box.density:.0%} of the samples in it fail)"})
+                "sentence": tr("{plan} misses {what} when {where} (holds {coverage} of the "
+                               "failing samples; {density} of the samples in it fail)",
+                               plan=plan, what=_joined(which) or tr("an objective"),
+                               where=where, coverage=f"{box.coverage:.0%}",
+                               density=f"{box.density:.0%}")})
         out_plans[plan] = {
             "fail_share": float(fails.mean()),
             "missed_share": {_objective_text(o): float(missed[:, i].mean())
@@ -265,9 +276,12 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
             comparisons.append({
                 "plans": [a, b], "only_a": float((fa & ~fb).mean()),
                 "only_b": float((fb & ~fa).mean()), "both": float((fa & fb).mean()),
-                "sentence": f"{b} fails in {fb.mean():.0%} of the assumption space, {a} in "
-                            f"{fa.mean():.0%} (same {n} samples; {a} fails where {b} holds in "
-                            f"{(fa & ~fb).mean():.0%}, the reverse in {(fb & ~fa).mean():.0%})"})
+                "sentence": tr("{b} fails in {share_b} of the assumption space, {a} in "
+                               "{share_a} (same {n} samples; {a} fails where {b} holds in "
+                               "{only_a}, the reverse in {only_b})", a=a, b=b,
+                               share_b=f"{fb.mean():.0%}", share_a=f"{fa.mean():.0%}", n=n,
+                               only_a=f"{(fa & ~fb).mean():.0%}",
+                               only_b=f"{(fb & ~fa).mean():.0%}")})
     return {"scenario": scenario.name, "kind": scenario.kind.name, "n": n,
             "replications": reps, "seed": seed, "common_random_numbers": True,
             "objectives": [_objective_text(o) for o in objectives],
