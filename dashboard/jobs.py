@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.scenario import Scenario
-from sim.present.i18n import current_lang
+from sim.present.i18n import N_, current_lang
 from sim.run.experiments import Comparison, PlanRun, extend, run_plan
 
 MAX_UI_REPS = 500  # replications per plan from the page (the CLI has no such cap)
@@ -30,7 +30,14 @@ MIN_REPS_PER_POOL = 50  # starting a process pool costs more than it saves below
 
 
 class Stopped(Exception):
-    """Raised inside the job to stop it (cancelled or over its time limit)."""
+    """Raised inside the job to stop it (cancelled or over its time limit).
+
+    ``why`` is a catalogue text with ``{name}`` placeholders, translated where the page shows
+    it: the job's thread does not carry the page's language."""
+
+    def __init__(self, why: str, **params: Any) -> None:
+        super().__init__(why.format(**params) if params else why)
+        self.why, self.params = why, params
 
 
 @dataclass
@@ -52,6 +59,7 @@ class Job:
     result: Comparison | None = None
     error: str = ""
     stopped: str = ""
+    stopped_why: tuple[str, dict[str, Any]] = ("", {})  # (catalogue text, its values)
     stored: str = ""  # the run-store note, once recorded
     finished_at: float | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
@@ -87,9 +95,10 @@ class Job:
     def _tick(self, n: int) -> None:
         self.done += n
         if self.cancel_event.is_set():
-            raise Stopped("cancelled")
+            raise Stopped(N_("cancelled"))
         if self.elapsed_s > self.time_limit_s:
-            raise Stopped(f"over the time limit of {self.time_limit_s / 60:.0f} min")
+            raise Stopped(N_("over the time limit of {minutes} min"),
+                          minutes=f"{self.time_limit_s / 60:.0f}")
 
     def _workers(self, n: int) -> int:
         return self.workers if n >= MIN_REPS_PER_POOL else 1
@@ -151,7 +160,7 @@ class Job:
                 runs[i] = run
             self.result = Comparison([r for r in runs if r is not None])
         except Stopped as exc:
-            self.stopped = str(exc)
+            self.stopped, self.stopped_why = str(exc), (exc.why, exc.params)
         except Exception as exc:  # shown on the page, never a raw traceback
             self.error = f"{type(exc).__name__}: {exc}"
         finally:

@@ -415,7 +415,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
                    else min(3.0, max(1.0, 3 * (time.perf_counter() - started))))
         st.rerun()
     if job.stopped or job.error:
-        reason = job.stopped or job.error
+        reason = _(job.stopped_why[0], **job.stopped_why[1]) if job.stopped else job.error
         st.warning(_("The run stopped ({why}) after {done} of {total} replications; "
                      "nothing was recorded. Press Run comparison to start again, or ask for "
                      "fewer replications.").format(why=reason, done=f"{job.done:,}",
