@@ -39,3 +39,16 @@ def test_a_problem_prints_in_chinese():
         assert str(p) == "grids[0].centre：坐标格式有误（实际 [1]）"
     with use_lang("en"):
         assert str(p) == "grids[0].centre: malformed coordinates (got [1])"
+
+
+def test_problems_with_values_print_in_chinese():
+    """Messages that carry values are translated with them (not left in English because an
+    f-string hid them from the catalogue)."""
+    from sim.core.limits import check_values
+
+    with use_lang("zh"):
+        (p,) = check_values({"description": "x" * 50_000})
+        assert str(p).startswith("description：文字长 50,000 个字符；最多"), str(p)
+    with use_lang("en"):
+        (p,) = check_values({"description": "x" * 50_000})
+        assert str(p).startswith("description: text of 50,000 characters; at most"), str(p)

@@ -105,7 +105,7 @@ BAD = [
     ({"path": "muster.nope", "low": 1, "high": 2, "source": "x"},
      "assumptions[0].path: no such value in the scenario"),
     ({"path": "muster.channels", "low": 1, "high": 2, "source": "x"},
-     "assumptions[0].path: must lead to a number, not list"),
+     "assumptions[0].path: must lead to a number, not a list"),
     ({"path": "muster.preparation", "low": 5, "high": 9, "source": "x"},
      "assumptions[0].low: range 5..9 must contain the scenario's value 3"),
     ({"path": "muster.preparation", "low": 1, "high": 2, "source": "x"},

@@ -21,6 +21,11 @@ from pydantic import ConfigDict, Field, model_validator
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.limits import BoundaryModel
 from sim.core.paths import set_fitted, split_path
+from sim.present.i18n import N_, _
+
+# What a path led to instead of a number, in a planner's words (Python's type names are not).
+_KINDS_OF_VALUE = {"list": N_("a list"), "dict": N_("a section"), "str": N_("text"),
+                   "bool": N_("yes or no"), "NoneType": N_("an empty value")}
 
 
 class Assumption(BoundaryModel):
@@ -114,11 +119,13 @@ def assumption_problems(raw: dict[str, Any], assumptions: list[Assumption]) -> l
             problems.append(Problem(join_path(where, "path"), "no such value in the scenario "
                                     "(write the value in the file to vary it)", a.path))
         elif not is_number(value):
-            problems.append(Problem(join_path(where, "path"), f"must lead to a number, not "
-                                    f"{type(value).__name__}", a.path))
+            problems.append(Problem(join_path(where, "path"), _(
+                "must lead to a number, not {what}", what=_(_KINDS_OF_VALUE.get(
+                    type(value).__name__, "a list"))), a.path))
         elif not a.low <= value <= a.high:
-            problems.append(Problem(join_path(where, "low"), f"range {a.low:g}..{a.high:g} must "
-                                    f"contain the scenario's value {value:g} at {a.path}",
+            problems.append(Problem(join_path(where, "low"), _(
+                "range {low}..{high} must contain the scenario's value {value} at {path}",
+                low=f"{a.low:g}", high=f"{a.high:g}", value=f"{value:g}", path=a.path),
                                     a.low if value < a.low else a.high))
     return problems
 

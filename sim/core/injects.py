@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field
 from sim.core.errors import Problem, join_path
 from sim.core.forces import Role
 from sim.core.limits import BoundaryModel
+from sim.present.i18n import _
 
 
 class _Inject(BoundaryModel):
@@ -120,5 +121,7 @@ def describe(inj: _Inject) -> str:
 def unknown_roads(inj: RoadClosed | RoadReopened, where: str, has_edge: Callable[[str, str], bool],
                   noun: str = "road") -> list[Problem]:
     """A problem for each edge of a road inject that the network does not have."""
-    return [Problem(join_path(where, "edges", j), f"no such {noun} in the network", [a, b])
+    message = (_("no such walkway in the network") if noun == "walkway"
+               else _("no such road in the network"))
+    return [Problem(join_path(where, "edges", j), message, [a, b])
             for j, (a, b) in enumerate(inj.edges) if not has_edge(a, b)]

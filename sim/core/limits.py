@@ -218,8 +218,10 @@ def check_values(raw: Any) -> list[Problem]:
         elif isinstance(v, str):
             cap = ID_CHARS if is_key else TEXT_CHARS
             if len(v) > cap:
-                out.append(Problem(where, f"{'key' if is_key else 'text'} of {len(v):,} "
-                                   f"characters; at most {cap:,}", v[:40] + "..."))
+                what = (_("key of {n} characters; at most {cap}") if is_key
+                        else _("text of {n} characters; at most {cap}"))
+                out.append(Problem(where, what.format(n=f"{len(v):,}", cap=f"{cap:,}"),
+                                   v[:40] + "..."))
         elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**18:
             out.append(Problem(where, _("number too large"), v))
     return out

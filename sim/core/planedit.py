@@ -134,7 +134,8 @@ def forces_from_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             problems.append(Problem(where, "role listed twice", role))
             continue
         if rule not in RULES:
-            problems.append(Problem(where, f"rule must be one of {', '.join(RULES)}", rule))
+            problems.append(Problem(where, _("rule must be one of {rules}",
+                                                    rules=", ".join(RULES)), rule))
             continue
         spec: dict[str, Any] = {rule: None if _blank(row.get("value")) else _number(row["value"])}
         grids = row.get("grids")

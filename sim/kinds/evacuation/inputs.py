@@ -23,6 +23,7 @@ from sim.kinds.evacuation.storyline import (
     shelter_closed_from,
 )
 from sim.network.graph import RoadNetwork, grid_nodes
+from sim.present.i18n import _
 
 PEOPLE_PER_HOUSEHOLD = 2.8  # ASSUMED when a grid gives residents but no households
 
@@ -154,12 +155,14 @@ def _elevation_problems(p: EvacuationParams, network: RoadNetwork) -> list[Probl
     missing = [n for n in network.nodes if "elevation_m" not in network.graph.nodes[n]]
     if not missing:
         return []
-    what = ("the road network has no elevation" if len(missing) == len(network.nodes) else
-            f"{len(missing)} of {len(network.nodes)} road nodes have no elevation (e.g. "
-            f"{', '.join(missing[:3])})")
-    return [Problem("network", f"{what}: an evacuation needs ground levels; set them with "
-                    "`gridmuster network elevation FILE.graphml --csv|--xyz|--constant …`, or "
-                    "say what to assume with evacuation.assume_ground_elevation_m")]
+    what = (_("the road network has no elevation") if len(missing) == len(network.nodes) else
+            _("{n} of {total} road nodes have no elevation (e.g. {nodes})",
+              n=f"{len(missing):,}", total=f"{len(network.nodes):,}",
+              nodes=", ".join(missing[:3])))
+    return [Problem("network", _("{what}: an evacuation needs ground levels; set them with "
+                                 "`gridmuster network elevation FILE.graphml --csv|--xyz|"
+                                 "--constant …`, or say what to assume with "
+                                 "evacuation.assume_ground_elevation_m", what=what))]
 
 
 def _generated(model: EvacuationScenario, owner: np.ndarray, centres: list[str],

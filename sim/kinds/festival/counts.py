@@ -17,6 +17,7 @@ from typing import Any
 from sim.analysis.observed import Column, read_log
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.limits import DATA_FILE_BYTES, confine, read_capped
+from sim.present.i18n import _
 
 _COLUMNS = [Column("visitors", "number"), Column("interval_start", required=False)]
 
@@ -54,8 +55,9 @@ def _quiet(where: str, p: Problem) -> Problem:
     line of someone's secrets (``/etc/shadow``), so only the line and what was expected show."""
     message = p.message.split(" (got ", 1)[0]
     if "header" in p.path:
-        return Problem(f"{where}: {p.path}", f"{message.split(';')[0]}; expected a header "
-                       "line with a 'visitors' column")
+        return Problem(f"{where}: {p.path}", _(
+            "{message}; expected a header line with a 'visitors' column",
+            message=_(message.split(";")[0])))
     # A short cell (``many``) helps find the typo; a long one is not shown.
     if isinstance(p.value, str) and len(p.value) <= 24:
         return Problem(f"{where}: {p.path}", message, p.value)

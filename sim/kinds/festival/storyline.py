@@ -37,6 +37,7 @@ from sim.core.injects import (
 from sim.kinds.festival.checkpoint import INF, LaneSchedule
 from sim.kinds.festival.config import FestivalScenario
 from sim.network.graph import RoadNetwork
+from sim.present.i18n import _
 
 FESTIVAL_INJECTS = frozenset({"visitor_surge", "checkpoint_lane_closed", "road_closed",
                               "road_reopened"})
@@ -48,20 +49,21 @@ def check_injects(model: FestivalScenario, network: RoadNetwork) -> list[Problem
     for i, inj in enumerate(model.injects):
         where = join_path("injects", i)
         if inj.t_min > p.horizon:
-            problems.append(Problem(join_path(where, "t_min"), f"after the end of the day "
-                                    f"({p.horizon:g} min after day_start {p.day_start})",
-                                    inj.t_min))
+            problems.append(Problem(join_path(where, "t_min"), _(
+                "after the end of the day ({minutes} min after day_start {start})",
+                minutes=f"{p.horizon:g}", start=p.day_start), inj.t_min))
         if isinstance(inj, VisitorSurge) and inj.mode is not None and inj.mode not in p.modes:
             problems.append(Problem(join_path(where, "mode"),
-                                    f"not a mode ({', '.join(p.modes)})", inj.mode))
+                                    _("not a mode ({modes})", modes=", ".join(p.modes)),
+                                    inj.mode))
         elif isinstance(inj, CheckpointLaneClosed):
             cp = p.checkpoints.get(inj.checkpoint)
             if cp is None:
                 problems.append(Problem(join_path(where, "checkpoint"), "not a checkpoint id",
                                         inj.checkpoint))
             elif inj.lanes > cp.lanes:
-                problems.append(Problem(join_path(where, "lanes"), f"more than the "
-                                        f"checkpoint's {cp.lanes} physical lanes", inj.lanes))
+                problems.append(Problem(join_path(where, "lanes"), _(
+                    "more than the checkpoint's {n} physical lanes", n=cp.lanes), inj.lanes))
         elif isinstance(inj, RoadClosed | RoadReopened):
             problems += unknown_roads(inj, where, network.graph.has_edge, "walkway")
     return problems
