@@ -43,6 +43,16 @@ def _private_run_store(tmp_path, monkeypatch):
 
 
 @pytest.fixture
+def env(monkeypatch, tmp_path):
+    """A dashboard test's own surroundings: one worker (two shared cores: no process pool),
+    and its own run store and plan workspace."""
+    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
+    return tmp_path
+
+
+@pytest.fixture
 def held(monkeypatch):
     """The dashboard page seen while a job is held part-way.
 

@@ -63,13 +63,6 @@ def preliminary_figures(state) -> set[str]:
             and k[0][:1] == ("preliminary",)}
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
-    return tmp_path
-
 
 def test_festival_first_results_come_plan_by_plan_with_clock_time_and_no_heat_strips(
         env, held):

@@ -4,7 +4,6 @@ records kept by a comparison (the replay runs its own replication with them)."""
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
@@ -19,40 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = "rainstorm_yangning.yaml"  # a slow kind (a first pass of 1), but a small town
 
 
-class Looked(Exception):
-    """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
 
-
-class PageTime:
-    def __getattr__(self, name):
-        return getattr(time, name)
-
-    def sleep(self, _seconds):
-        raise Looked
-
-
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
-    return tmp_path
-
-
-def test_first_results_are_shown_before_the_full_run_finishes(env, monkeypatch):
-    from dashboard import jobs, state, views
+def test_first_results_are_shown_before_the_full_run_finishes(env, held):
+    from dashboard import jobs, state
     from sim.core.scenario import load_scenario
     from sim.run.experiments import compare
 
-    refine = threading.Event()  # the refinement waits until the test has looked
-    real_extend = jobs.extend
-
-    def held_extend(*args, **kwargs):
-        refine.wait(timeout=120)
-        return real_extend(*args, **kwargs)
-
-    monkeypatch.setattr(jobs, "extend", held_extend)
-    monkeypatch.setattr(views, "time", PageTime())
+    refine = held(jobs, "extend")  # the refinement waits until the test has looked
     state.clear_results()
     at = AppTest.from_file(APP, default_timeout=180)
     at.query_params["scenario"] = SCENARIO

@@ -14,13 +14,6 @@ from tests.helpers import APP, goto  # noqa: E402
 CADRES = 4  # row of the cadres (count 500) in the baseline forces of Youchegang
 
 
-@pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
-    return tmp_path
-
 
 def plans_page(page: str = "Plans") -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120)

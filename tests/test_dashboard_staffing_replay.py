@@ -19,11 +19,10 @@ FESTIVAL = "tide_yanguan.yaml"
 
 
 @pytest.fixture
-def env(monkeypatch, tmp_path):
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
-    yield tmp_path
+def env(env):
+    """The dashboard test's surroundings (tests/conftest.py), and no replay frames drawn
+    after the test."""
+    yield env
     from dashboard.replay_view import frame_store
 
     for frames in frame_store().items.values():  # no frames drawn after the test
