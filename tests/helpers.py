@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+import numpy as np
 import yaml
+from scipy.sparse import csr_matrix
 
 from sim.core.scenario import Scenario, parse_scenario
 from sim.network.geo import haversine_m
+from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
 from sim.run.experiments import plan_inputs
 
 if TYPE_CHECKING:
@@ -247,3 +250,19 @@ def table(at: AppTest, column: str) -> Any:
         if column in frame.columns:
             return frame
     raise LookupError(column)
+
+
+def lattice_town(seed: int, closed_share: float, villages: int, shelters: int
+                 ) -> tuple[csr_matrix, list[int], np.ndarray]:
+    """A synthetic town's roads as a sparse graph of minutes (street lattices: equal street
+    lengths, so equal routes abound), a random share of roads closed, shelters at random
+    nodes, and the nodes' coordinates."""
+    net = RoadNetwork(synthetic_town(SyntheticTown(villages=villages, nodes_per_village=25,
+                                                   street_m=100.0, seed=seed)))
+    rng = np.random.default_rng(seed)
+    r, c, _, _ = net._edges
+    w = net.edge_minutes(30.0)
+    keep = rng.random(w.size) >= closed_share
+    n = len(net.nodes)
+    graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
+    return graph, sorted(rng.choice(n, size=shelters, replace=False).tolist()), net.xy

@@ -13,21 +13,11 @@ from simpy.events import NORMAL, URGENT
 
 from sim.kinds.evacuation.hazard import Routes, RouteTable, RowCache, both_ways
 from sim.kinds.evacuation.model import BareCallEnvironment
-from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
+from tests.helpers import lattice_town
 
 
 def _town(seed: int, closed_share: float = 0.1) -> tuple[csr_matrix, list[int], np.ndarray]:
-    """A lattice town (equal street lengths: equal routes abound), some roads closed, and
-    shelters at random nodes."""
-    net = RoadNetwork(synthetic_town(SyntheticTown(villages=5, nodes_per_village=25,
-                                                   street_m=100.0, seed=seed)))
-    rng = np.random.default_rng(seed)
-    r, c, _, _ = net._edges
-    w = net.edge_minutes(30.0)
-    keep = rng.random(w.size) >= closed_share
-    n = len(net.nodes)
-    graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
-    return graph, sorted(rng.choice(n, size=6, replace=False).tolist()), net.xy
+    return lattice_town(seed, closed_share, villages=5, shelters=6)
 
 
 def test_both_ways_directed_search_is_the_undirected_search_bit_for_bit():

@@ -14,7 +14,7 @@ from scipy.stats import poisson
 from sim.kinds.evacuation.hazard import RouteTable, RowCache
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.festival.model import _run, poisson_ppf
-from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
+from tests.helpers import lattice_town
 
 
 def test_poisson_ppf_equals_scipy_stats_including_the_edges():
@@ -55,20 +55,8 @@ def test_nearest_shelter_equals_the_masked_argmin():
                 assert got == _argmin_shelter(d[:, node], scale, state.shelter_open, room)
 
 
-def _lattice_table(seed: int, closed_share: float
-                   ) -> tuple[csr_matrix, list[int], np.ndarray]:
-    # A synthetic town (street lattices: equal street lengths, so equal routes abound), some
-    # roads closed, and shelters at random nodes.
-    net = RoadNetwork(synthetic_town(SyntheticTown(villages=6, nodes_per_village=25,
-                                                   street_m=100.0, seed=seed)))
-    rng = np.random.default_rng(seed)
-    r, c, _, _ = net._edges
-    w = net.edge_minutes(30.0)
-    keep = rng.random(w.size) >= closed_share
-    n = len(net.nodes)
-    graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
-    shelters = sorted(rng.choice(n, size=7, replace=False).tolist())
-    return graph, shelters, net.xy
+def _lattice_table(seed: int, closed_share: float) -> tuple[csr_matrix, list[int], np.ndarray]:
+    return lattice_town(seed, closed_share, villages=6, shelters=7)
 
 
 def test_limited_route_table_is_the_full_table_within_its_limit():
