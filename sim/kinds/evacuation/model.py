@@ -19,6 +19,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT
 
+from sim.core.bare_calls import fire
 from sim.core.rng import uniforms
 from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
@@ -70,13 +71,7 @@ class BareCallEnvironment(simpy.Environment):
             elif ev is None:
                 return steps
             else:  # a SimPy event: as ``Environment.step``
-                callbacks, ev.callbacks = ev.callbacks, None  # type: ignore[assignment]
-                for callback in callbacks:
-                    callback(ev)
-                if not ev._ok and not hasattr(ev, "_defused"):
-                    exc = type(ev._value)(*ev._value.args)
-                    exc.__cause__ = ev._value
-                    raise exc
+                fire(ev)
             steps += 1
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import simpy
 from simpy.events import NORMAL, URGENT
 
+from sim.core.bare_calls import fire
 from sim.core.rng import uniforms
 from sim.kinds.festival.checkpoint import INF, serve
 from sim.kinds.festival.demand import U_AFTER_TIDE, U_MIN_STAY, Groups, draw_groups, service_times
@@ -399,13 +400,7 @@ def _run(env: simpy.Environment, until: float) -> None:
             fn, i, v = event
             fn(i, v)
             continue
-        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-        for callback in callbacks:
-            callback(event)
-        if not event._ok and not hasattr(event, "_defused"):
-            exc = type(event._value)(*event._value.args)
-            exc.__cause__ = event._value
-            raise exc
+        fire(event)
     env._now = max(env.now, until)  # type: ignore[attr-defined]
 
 
