@@ -436,7 +436,15 @@ def _waiting(s: Scenario, job: jobs.Job) -> None:
     objectives = list(getattr(s.model, "objectives", None) or [])
     if objectives:
         st.markdown(_("**What the plans are judged on** (the scenario's objectives):") + "\n"
-                    + "\n".join(f"- {getattr(o, 'description', '') or o}" for o in objectives))
+                    + "\n".join(f"- {_objective_text(o)}" for o in objectives))
+
+
+def _objective_text(objective: Any) -> str:
+    """An objective in the page's language (its Chinese description where the scenario gives
+    one), or its plain form when it has no description."""
+    text = in_lang(getattr(objective, "description", "") or "",
+                   getattr(objective, "description_zh", None))
+    return text or str(objective)
 
 
 def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
