@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.scenario import Scenario
-from sim.present.i18n import N_, current_lang
+from sim.present.i18n import N_, _, current_lang
 from sim.run.experiments import Comparison, PlanRun, extend, run_plan
 
 MAX_UI_REPS = 500  # replications per plan from the page (the CLI has no such cap)
@@ -168,12 +168,14 @@ class Job:
 
 
 def duration(seconds: float | None) -> str:
+    """A run's elapsed or remaining time in the page's language (called by the page)."""
     if seconds is None:
-        return "estimating…"
+        return _("estimating…")
     seconds = max(0.0, seconds)
     if seconds < 60:
-        return f"{seconds:.0f} s"
-    return f"{seconds // 60:.0f} min {seconds % 60:02.0f} s"
+        return _("{seconds} s", seconds=f"{seconds:.0f}")
+    return _("{minutes} min {seconds} s", minutes=f"{seconds // 60:.0f}",
+             seconds=f"{seconds % 60:02.0f}")
 
 
 def same_request(job: Job, plans: Sequence[str], reps: int, seed: int, digest: str) -> bool:
