@@ -92,8 +92,22 @@ FORBIDDEN = ("None", "nan", "NaN", "Traceback", "1 replications", "mustered_60mi
 
 
 def _page_text(page) -> str:
-    return str(page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
-               .all_inner_texts())
+    """The visible text of the page and sidebar, one block per line (joined, not ``str`` of
+    the list, whose escaped newlines glue a line's first word to ``n``: ``\\nNone``)."""
+    return "\n".join(page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
+                     .all_inner_texts())
+
+
+@contextlib.contextmanager
+def _chromium(sync_api):
+    """Headless Debian Chromium through Playwright, closed afterwards."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                    headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def _wait_ready(page, timeout_ms: int = 90_000) -> None:
@@ -116,75 +130,65 @@ def test_every_page_of_every_kind_at_two_sizes(server):
     sync_api = pytest.importorskip("playwright.sync_api")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            for size, (w, h) in VIEWPORTS.items():
-                ctx = browser.new_context(viewport={"width": w, "height": h})
-                page = ctx.new_page()
-                for kind, scenario in KINDS.items():
-                    for name in PAGES:
-                        page.goto(f"{server}/?scenario={scenario}&page={name}")
+    with _chromium(sync_api) as browser:
+        for size, (w, h) in VIEWPORTS.items():
+            ctx = browser.new_context(viewport={"width": w, "height": h})
+            page = ctx.new_page()
+            for kind, scenario in KINDS.items():
+                for name in PAGES:
+                    page.goto(f"{server}/?scenario={scenario}&page={name}")
+                    _wait_ready(page)
+                    if name == "Run & compare":
+                        # the first results come from a background job: under load the
+                        # page can look quiet between reruns before they arrive
+                        with contextlib.suppress(sync_api.TimeoutError):
+                            page.get_by_text("Objectives").first.wait_for(timeout=120_000)
                         _wait_ready(page)
-                        if name == "Run & compare":
-                            # the first results come from a background job: under load the
-                            # page can look quiet between reruns before they arrive
-                            with contextlib.suppress(sync_api.TimeoutError):
-                                page.get_by_text("Objectives").first.wait_for(timeout=120_000)
-                            _wait_ready(page)
-                        if name in ("Replay", "Scenario"):  # a map is drawn on first view
-                            page.locator('[data-testid="stImage"]').first.wait_for(
-                                timeout=120_000)
-                            _wait_ready(page)
-                        text = _page_text(page)
-                        for word in FORBIDDEN:
-                            if re.search(rf"\b{re.escape(word)}\b", text):
-                                problems.append(f"{kind}/{name}/{size}: shows {word!r}")
-                        if page.locator('[data-testid="stException"]').count():
-                            problems.append(f"{kind}/{name}/{size}: an exception")
-                        if name == "Run & compare" and "Objectives" not in text:
-                            problems.append(f"{kind}/{name}/{size}: no objectives section")
-                        stem = f"{kind}-{name.lower().replace(' & ', '-').replace(' ', '-')}"
-                        page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"),
-                                        full_page=size == "desktop")
-                ctx.close()
-        finally:
-            browser.close()
+                    if name in ("Replay", "Scenario"):  # a map is drawn on first view
+                        page.locator('[data-testid="stImage"]').first.wait_for(
+                            timeout=120_000)
+                        _wait_ready(page)
+                    text = _page_text(page)
+                    for word in FORBIDDEN:
+                        if re.search(rf"\b{re.escape(word)}\b", text):
+                            problems.append(f"{kind}/{name}/{size}: shows {word!r}")
+                    if page.locator('[data-testid="stException"]').count():
+                        problems.append(f"{kind}/{name}/{size}: an exception")
+                    if name == "Run & compare" and "Objectives" not in text:
+                        problems.append(f"{kind}/{name}/{size}: no objectives section")
+                    stem = f"{kind}-{name.lower().replace(' & ', '-').replace(' ', '-')}"
+                    page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"),
+                                    full_page=size == "desktop")
+            ctx.close()
     assert not problems, "\n".join(problems)
 
 
 def test_click_run_shows_the_comparison_table_and_a_chart(server, tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 3400})
-            page.goto(server)
-            # The first screen already shows a result (5 replications, from the environment).
-            page.get_by_text("2 replications each").wait_for(timeout=90_000)
+    with _chromium(sync_api) as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 3400})
+        page.goto(server)
+        # The first screen already shows a result (5 replications, from the environment).
+        page.get_by_text("2 replications each").wait_for(timeout=90_000)
 
-            page.get_by_role("spinbutton", name="Replications per plan").fill("3")
-            page.get_by_role("button", name="Run comparison").click()
-            page.get_by_text("3 replications each").wait_for(timeout=90_000)
+        page.get_by_role("spinbutton", name="Replications per plan").fill("3")
+        page.get_by_role("button", name="Run comparison").click()
+        page.get_by_text("3 replications each").wait_for(timeout=90_000)
 
-            page.get_by_text("Paired differences", exact=True).wait_for()
-            tables = page.locator('[data-testid="stDataFrame"]')
-            tables.nth(1).wait_for(timeout=30_000)  # headline metrics and differences
-            assert tables.count() >= 2
-            chart = page.locator('[data-testid="stVegaLiteChart"]').first
-            chart.wait_for(timeout=30_000)
-            box = chart.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 150
-            assert page.locator('[data-testid="stMetric"]').count() == 4
-            assert page.locator('[data-testid="stException"]').count() == 0
-            page.wait_for_timeout(500)  # let the grids paint before the screenshot
-            shot = tmp_path / "dashboard.png"
-            page.screenshot(path=str(shot), full_page=True)
-            assert shot.stat().st_size > 10_000
-        finally:
-            browser.close()
+        page.get_by_text("Paired differences", exact=True).wait_for()
+        tables = page.locator('[data-testid="stDataFrame"]')
+        tables.nth(1).wait_for(timeout=30_000)  # headline metrics and differences
+        assert tables.count() >= 2
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        chart.wait_for(timeout=30_000)
+        box = chart.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 150
+        assert page.locator('[data-testid="stMetric"]').count() == 4
+        assert page.locator('[data-testid="stException"]').count() == 0
+        page.wait_for_timeout(500)  # let the grids paint before the screenshot
+        shot = tmp_path / "dashboard.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
 
 
 # Latin words a Chinese planner may read on the first screen: product and file-format names,
@@ -202,22 +206,16 @@ def test_first_screen_in_chinese_has_no_untranslated_english(server_zh):
     sync_api = pytest.importorskip("playwright.sync_api")
     plans = set(load_scenario(ROOT / "scenarios" / KINDS["muster"]).plan_names())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
-            page.goto(server_zh)
-            page.get_by_text("目标").first.wait_for(timeout=120_000)  # the objectives
-            shown = page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
-            text = " ".join(shown.all_inner_texts())  # (perhaps still waiting for results)
-            page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
-            _wait_ready(page)
-            page.screenshot(path=str(SCREENSHOTS / "zh-first-screen-desktop.png"),
-                            full_page=True)
-            text += " " + " ".join(shown.all_inner_texts())  # the first results
-        finally:
-            browser.close()
+    with _chromium(sync_api) as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(server_zh)
+        page.get_by_text("目标").first.wait_for(timeout=120_000)  # the objectives
+        text = _page_text(page)  # (perhaps still waiting for the results)
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=120_000)
+        _wait_ready(page)
+        page.screenshot(path=str(SCREENSHOTS / "zh-first-screen-desktop.png"),
+                        full_page=True)
+        text += "\n" + _page_text(page)  # the first results
     assert re.search(r"[\u4e00-\u9fff]{4}", text), text[:400]  # the page is in Chinese
     # File names (a download's, the scenario file's) and the icon font's ligature names (drawn
     # as icons, e.g. an expander's arrow) are not words a planner reads.
