@@ -594,15 +594,18 @@ class RouteTable:
             marks = sorted({int(np.argmin(x + y)), int(np.argmax(x + y)),
                             int(np.argmin(x - y)), int(np.argmax(x - y))})
             # float32 (half the memory of a county's tables' landmarks): its rounding,
-            # under 1e-7 of a value, is well inside the 1e-6 taken off below.
-            self._marks = self.search(indices=marks).astype(np.float32)
+            # under 1e-7 of a value, is well inside the 1e-6 taken off below. Unreached is
+            # NaN, not inf: NaN arithmetic raises no floating-point warning (inf − inf does),
+            # so no ``np.errstate`` is needed per call (it cost more than the bound).
+            d = self.search(indices=marks)
+            d[~np.isfinite(d)] = np.nan
+            self._marks = d.astype(np.float32)
             self._marks_sh = self._marks[:, self.shelters].astype(float)
         xy = self.xy[self.shelters]
         lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
-        with np.errstate(invalid="ignore"):  # inf − inf where a landmark reaches neither
-            d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
-            tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)
-        tri = np.where(np.isfinite(d_s) & np.isfinite(d_n), tri, 0.0)
+        d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
+        tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN where a landmark reaches either not
+        tri[np.isnan(tri)] = 0.0
         if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
             self._bounds.clear()
         got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))

@@ -256,10 +256,11 @@ class FloodRun:
         # masked argmin over the full distances of every open shelter with room. One search
         # from all of them gives the least distance (the same float: a sum is monotone in its
         # terms); only shelters whose lower bound does not exceed it can be the one.
-        room, room_at, room_nodes = self._room(state.index, is_open)
         # (Households share nodes: the answer stands at a node while no shelter fills.)
+        self._sync_fills()
         memo = self._fallback.get((key, state.index))
         if memo is None or memo[0] != self._fills:
+            room, room_at, room_nodes = self._room(state.index, is_open)
             memo = self._fallback[(key, state.index)] = (
                 self._fills, *self._fallback_candidates(table, state.index, room, room_at,
                                                         room_nodes, node))
