@@ -533,45 +533,34 @@ class RouteTable:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
         full table's row: within the limit the table's own row, beyond it a far row
-        (``_reaching``). The route walked so far from each node is remembered as Python
-        lists (trips from the same node re-plan there in every replication)."""
+        (``_reaching``); read a hop at a time from the sparse row (a dense row costs more
+        to make than a route's few dozen look-ups). The route walked so far from each node
+        is remembered as Python lists (trips from the same node re-plan there in every
+        replication)."""
         path = self._paths.get((s, node))
-        rows: tuple[np.ndarray, np.ndarray] | None = None
+        row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if path is None:
             if len(self._paths) >= 100_000:  # bounded: a county has many nodes
                 self._paths.clear()
-            rows = self._walk_rows(s, node)
-            path = self._paths[(s, node)] = ([node], [float(rows[0][node])])
+            row = self._reaching(s, node)  # (holds the whole route: it is nearer ``s``)
+            path = self._paths[(s, node)] = ([node], [_entry(row, node)[0]])
         nodes, dists = path
         start, i = dists[0], 0
+        hop = -1  # the next hop of the route's last known node, once read
         while start - dists[i] < budget:
             if i + 1 == len(nodes):  # the route is known this far: one hop further
-                if rows is None:
-                    rows = self._walk_rows(s, node)
-                nxt = int(rows[1][nodes[i]])
-                if nxt < 0:  # at the shelter (only by rounding): stop there
+                if row is None:
+                    row = self._reaching(s, node)
+                if hop == -1:
+                    hop = _entry(row, nodes[i])[1]
+                if hop < 0:  # at the shelter (only by rounding): stop there
                     break
-                nodes.append(nxt)
-                dists.append(float(rows[0][nxt]))
+                minutes, nxt_hop = _entry(row, hop)
+                nodes.append(hop)
+                dists.append(minutes)
+                hop = nxt_hop
             i += 1
         return nodes[i], start - dists[i]
-
-    def _walk_rows(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dense (minutes, next hop) rows towards ``s`` good for the route from ``node``."""
-        row, hop = self.row(s)
-        if row[node] < math.inf:
-            return row, hop
-        nodes, dist, pred = self._reaching(s, node)
-        lim = self._far_limit[s]
-
-        def make() -> tuple[np.ndarray, ...]:
-            d = np.full(self.n_nodes, math.inf)
-            p = np.full(self.n_nodes, -9999, dtype=np.int32)
-            d[nodes], p[nodes] = dist, pred
-            return d, p
-
-        row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
-        return row, hop
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
@@ -625,6 +614,16 @@ class RouteTable:
         return out
 
 
+def _entry(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> tuple[float, int]:
+    """(Minutes, next hop) of ``node`` in a sparse row (nodes ascending, minutes, next hops);
+    (inf, -9999) where the row does not reach it, as in a dense row."""
+    at, dist, pred = row
+    k = int(at.searchsorted(node))
+    if k < at.size and at[k] == node:
+        return float(dist[k]), int(pred[k])
+    return math.inf, -9999
+
+
 @dataclass
 class Routes:
     """Routing tables per (state, mode), computed on first use and kept for every replication."""
@@ -640,6 +639,7 @@ class Routes:
     cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
     dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
     bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
+    _first_at: dict[int, int] = field(default_factory=dict)  # (``_shelter_at``)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
@@ -665,6 +665,16 @@ class Routes:
         nearest waiting household, which is near, and the sparse row kept per state, mode
         and base costs memory in proportion to the area searched, not to the town."""
         table = self.table(state, mode)
+        at_shelter = self._shelter_at().get(base)
+        if at_shelter is not None:  # the table's own row from there is that search, limited
+            row = table._sparse(at_shelter)
+            if row[0].size:
+                k = np.minimum(row[0].searchsorted(nodes), row[0].size - 1)
+                hit = row[0][k] == nodes
+                d = np.where(hit, row[1][k], math.inf)
+                # (the nearest within the limit, with every tie: below it, nothing is missed)
+                if table.limit == math.inf or d.min() < table.limit:
+                    return d
         key = (id(table), table.version, base, "base")
         got = self.bases.peek(key)
         while True:
@@ -685,6 +695,13 @@ class Routes:
             got = (at, d[at], np.array([lim]))
             self.bases.put(key, got)
             self.seconds += time.process_time() - t0
+
+    def _shelter_at(self) -> dict[int, int]:
+        """The first shelter at each shelter node."""
+        if not self._first_at and self.shelters:
+            for s, n in enumerate(self.shelters):
+                self._first_at.setdefault(int(n), s)
+        return self._first_at
 
     def _compute(self, weights: np.ndarray) -> RouteTable:
         from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
