@@ -532,35 +532,44 @@ class RouteTable:
     def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
-        full table's row: within the limit the table's own row, beyond it a far row
-        (``_reaching``); read a hop at a time from the sparse row (a dense row costs more
-        to make than a route's few dozen look-ups). The route walked so far from each node
-        is remembered as Python lists (trips from the same node re-plan there in every
-        replication)."""
+        full table's row (``_hops``). The route walked so far from each node is remembered as
+        Python lists (trips from the same node re-plan there in every replication)."""
         path = self._paths.get((s, node))
-        row: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        entry: Callable[[int], tuple[float, int]] | None = None
         if path is None:
             if len(self._paths) >= 100_000:  # bounded: a county has many nodes
                 self._paths.clear()
-            row = self._reaching(s, node)  # (holds the whole route: it is nearer ``s``)
-            path = self._paths[(s, node)] = ([node], [_entry(row, node)[0]])
+            entry = self._hops(s, node)
+            path = self._paths[(s, node)] = ([node], [entry(node)[0]])
         nodes, dists = path
         start, i = dists[0], 0
         hop = -1  # the next hop of the route's last known node, once read
         while start - dists[i] < budget:
             if i + 1 == len(nodes):  # the route is known this far: one hop further
-                if row is None:
-                    row = self._reaching(s, node)
+                if entry is None:
+                    entry = self._hops(s, node)
                 if hop == -1:
-                    hop = _entry(row, nodes[i])[1]
+                    hop = entry(nodes[i])[1]
                 if hop < 0:  # at the shelter (only by rounding): stop there
                     break
-                minutes, nxt_hop = _entry(row, hop)
+                minutes, nxt_hop = entry(hop)
                 nodes.append(hop)
                 dists.append(minutes)
                 hop = nxt_hop
             i += 1
         return nodes[i], start - dists[i]
+
+    def _hops(self, s: int, node: int) -> Callable[[int], tuple[float, int]]:
+        """(Minutes, next hop) towards ``s`` of any node on the route from ``node``: a town's
+        full table reads its dense row (few, small and kept); a county's reads the sparse row
+        that holds ``node`` (``_reaching``: the table's own within the limit, else a far one;
+        the whole route is in it, being nearer ``s``) a hop at a time, as a dense row costs
+        more to make than a route's look-ups and a county's would not stay kept."""
+        if self.limit == math.inf:
+            dist, hop = self.row(s)
+            return lambda v: (float(dist[v]), int(hop[v]))
+        row = self._reaching(s, node)
+        return lambda v: _entry(row, v)
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
