@@ -169,8 +169,6 @@ class FloodRun:
 
     def start(self) -> None:
         env, inp = self.env, self.inp
-        for h in np.flatnonzero(self.self_evac):
-            self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
         for w in range(len(inp.warners)):  # (as processes: an Initialize each, urgent)
             self.later(0.0, self._step, self.warner(w), priority=URGENT)
         for q, sq in enumerate(inp.squads):
@@ -178,6 +176,11 @@ class FloodRun:
         env.process(self.road_watch())
         for t, s in inp.story.lost:
             env.process(self.shelter_lost(t, s))
+        # Households that leave before any warning: their step at their delay is scheduled
+        # after every first step above, where their processes would schedule it at t = 0
+        # (as processes they started first, but only to wait: the same order of everything).
+        for h in np.flatnonzero(self.self_evac):
+            self.later(self.self_delay[h], self._self_go, int(h))
 
     def road_watch(self) -> Proc:
         """Records of roads closing and reopening to people on foot (as a dispatcher sees)."""
@@ -185,6 +188,8 @@ class FloodRun:
         for t, shut, reopened in self.inp.timeline.closed_walk_at:
             if t > self.env._now:
                 yield self.env.timeout(t - self.env._now)
+            if not self.keep:  # (the waits stay: they hold their places in SimPy's order)
+                continue
             for e, what in [(e, "road_closed") for e in shut] + [(e, "road_reopened")
                                                                  for e in reopened]:
                 self.event(f"road:{self.node(rows[e])}-{self.node(cols[e])}", "hazard", "", what)
@@ -350,16 +355,18 @@ class FloodRun:
 
     # -- households ----------------------------------------------------------------------------
     # Households that walk out on their own (after a warning, or before any) need no SimPy
-    # process: their steps are bare calls on SimPy's queue (``later``), each exactly where the
-    # process's Initialize or Timeout would be (same time, priority and sequence number), so
-    # the order of everything, and so the records, are those of the processes they replace.
+    # process: their steps are bare calls on SimPy's queue (``later``) at the times the
+    # process's Timeouts would end, in SimPy's order (time, priority, sequence number).
+    # Two steps are merged where nothing happens between them: a household that complies
+    # starts preparing at the knock (not in a zero-delay step after it), and a warner's walk
+    # to a door and knock there are one step at the same sum of minutes. Such a step takes
+    # its sequence number a little earlier than the second step of the pair would have, so
+    # it could only run in another order than before against a step ending at the very same
+    # float minute: with the bundled scenarios' continuous times, never (the full records of
+    # every bundled plan and of the benchmark towns are unchanged).
     def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
               priority: int = NORMAL) -> None:
         heappush(self._queue, (self.env._now + delay, priority, next(self._eid), (fn, a, b)))
-
-    def self_evacuate(self, h: int, _: int = 0) -> None:
-        """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""
-        self.later(self.self_delay[h], self._self_go, h)
 
     def _self_go(self, h: int, _: int = 0) -> None:
         if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
@@ -368,10 +375,6 @@ class FloodRun:
                 self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
             self._advance(self.trip([[h, int(self.inp.hh_members[h])]],
                                     int(self.inp.hh_node[h]), "walk", self.pop.walk_kmh))
-
-    def walk_out(self, h: int, _: int = 0) -> None:
-        """(As a process started now: prepares, then walks to a shelter.)"""
-        self.later(self.prep[h], self._walk_go, h)
 
     def _walk_go(self, h: int, _: int = 0) -> None:
         self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
@@ -387,6 +390,8 @@ class FloodRun:
             return
         if type(got) is list:
             got.append(steps)
+        elif type(got) is tuple:  # an absolute time
+            heappush(self._queue, (got[0], NORMAL, next(self._eid), (self._step, steps, 0)))
         else:
             self.later(got, self._step, steps)
 
@@ -518,10 +523,13 @@ class FloodRun:
                 factor = self._wading[depth] = float(
                     np.interp(depth, self._wading_x, self._wading_y))
             speed = duty.walk_kmh * factor
-            yield metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
-            self.km[w] += metres / 1000.0
+            # At the door, then the knock: one step at the time the two would end (the same
+            # sums); the walk counts if it ends within the run, as a step there would.
+            at_door = env._now + metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
+            if at_door < inp.params.horizon_min:
+                self.km[w] += metres / 1000.0
+            yield (at_door + self.knock[knock, h],)
             here = target
-            yield self.knock[knock, h]
             self.visits[w] += 1
             if self.status[h] not in (HOME, REFUSED):
                 continue
@@ -557,8 +565,8 @@ class FloodRun:
                         if waiting:  # (where the request event would be scheduled)
                             self.later(0.0, self._wake, waiting)
             else:
-                self.status[h] = PREPARING
-                self.later(0.0, self.walk_out, h, priority=URGENT)
+                self.status[h] = PREPARING  # (then walks out: ``_walk_go`` when ready)
+                self.later(self.prep[h], self._walk_go, h)
         else:
             self.status[h] = REFUSED
             self.refused_once[h] = True
