@@ -186,7 +186,7 @@ def check_in(inp: MusterInputs, d: Draws, ap: np.ndarray, arrived: np.ndarray, h
     downstream feeds back into it, so each person's start is a function of those before them
     (the Kiefer–Wolfowitz recursion, a heap of desk-free times): start = max(arrival, earliest
     free desk), done = start + check-in. This is exactly what a SimPy ``Resource`` per
-    assembly point gave (tests/test_muster_desks_exact.py runs both): people join a desk's
+    assembly point gave (tests/test_muster_exact.py runs both): people join a desk's
     queue in (arrival, roster index) order, a freed desk goes to the head of its queue at the
     moment it frees, and the sums are the same float additions (SimPy's ``now + delay``). It
     stays linear in the roster: an event loop held every arrival in one heap, whose cost per

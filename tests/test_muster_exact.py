@@ -1,5 +1,6 @@
 """The muster model's check-in desks, computed directly (FCFS recursion), against the SimPy
-event loop they replaced: the same start and finish times, to the bit, for any arrivals.
+event loop they replaced: the same start and finish times, to the bit, for any arrivals. And
+its event records, built column by column, against the row-by-row build they replaced.
 
 ``simpy_check_in`` is the model's former code, kept here as the reference: one SimPy
 ``Resource`` per assembly point, every arrival scheduled at t = 0, ``env.run(until=horizon)``.
@@ -21,8 +22,15 @@ import simpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sim.core.results import EventRecord
+from sim.core.rng import replication_key
+from sim.core.scenario import load_scenario
 from sim.kinds.muster import kind as muster_kind
-from sim.kinds.muster.model import check_in
+from sim.kinds.muster.model import check_in, draw, timeline
+from sim.kinds.muster.records import _STAGES, event_records
+from sim.run.experiments import plan_inputs
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def simpy_check_in(inp: Any, d: Any, ap: np.ndarray, arrived: np.ndarray, horizon: float
@@ -90,11 +98,7 @@ def test_desks_equal_simpy_on_a_busy_town(seed: int) -> None:
 def test_whole_model_records_equal_simpy(monkeypatch: pytest.MonkeyPatch) -> None:
     # The bundled drill with every plan: the replication's records (events, metrics, curve,
     # final states) with the direct desks and with the SimPy desks are identical.
-    from sim.core.scenario import load_scenario
-    from sim.run.experiments import plan_inputs
-
-    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios"
-                      / "muster_youchegang.yaml")
+    s = load_scenario(SCENARIOS / "muster_youchegang.yaml")
     for plan in s.plan_names():
         inp = plan_inputs(s.plan(plan))
         for rep in range(2):
@@ -106,3 +110,52 @@ def test_whole_model_records_equal_simpy(monkeypatch: pytest.MonkeyPatch) -> Non
             assert repr(direct.metrics) == repr(event_loop.metrics), plan  # NaN == NaN
             assert direct.curve.tobytes() == event_loop.curve.tobytes(), plan
             assert direct.final_states == event_loop.final_states, plan
+
+
+def rowwise_event_records(inp: Any, d: Any, tl: Any, start: np.ndarray, done: np.ndarray,
+                          replication: int, horizon: float) -> list[EventRecord]:
+    """The model's former records code: a tuple per row, sorted by (t, stage, index)."""
+    roster = inp.roster
+    homes = [inp.node_names[h] for h in d.home]
+    aps = [inp.ap_ids[a] for a in tl.ap]
+    columns = (tl.received, tl.noticed, tl.unavailable, tl.acknowledged, tl.departed, tl.arrived,
+               start, done)
+    rows: list[tuple[float, int, int, str]] = []
+    for rank, (name, times) in enumerate(zip(_STAGES, columns, strict=True)):
+        for i in np.flatnonzero(times <= horizon):
+            loc = (str(tl.channel[i]) if name == "alert_received"
+                   else aps[i] if rank >= 5 else homes[i])
+            rows.append((float(times[i]), int(i), rank, loc))
+    rows.extend((t, i, -1, "") for t, i in tl.unanswered if t <= horizon)
+    injects = [EventRecord(replication, t, "inject", "", "", kind, detail)
+               for t, kind, detail in inp.story.records if t <= horizon]
+    rows.sort(key=lambda r: (r[0], r[2], r[1]))
+    out = [EventRecord(replication, 0.0, "command", "command", "", "alert_sent",
+                       ",".join(inp.params.channels))]
+    out.extend(injects)
+    out.extend(
+        EventRecord(replication, t, roster[i].id, roster[i].role, roster[i].grid,
+                    "call_unanswered" if rank < 0 else _STAGES[rank], loc)
+        for t, i, rank, loc in rows
+    )
+    out.sort(key=lambda e: e.t_min)
+    return out
+
+
+@pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "muster_osm_example.yaml"])
+def test_event_records_equal_the_rowwise_build(scenario: str) -> None:
+    # Every plan: phone-tree calls not answered, injects after the first rows (a channel
+    # outage, a road closed at 10 min), night, extra desks. Same rows, same order, same types.
+    s = load_scenario(SCENARIOS / scenario)
+    for plan in s.plan_names():
+        inp = plan_inputs(s.plan(plan))
+        horizon = inp.params.horizon_min
+        for rep in range(2):
+            d = draw(inp, replication_key(7, rep))
+            tl = timeline(inp, d)
+            start, done = check_in(inp, d, tl.ap, tl.arrived, horizon)
+            got = event_records(inp, d, tl, start, done, rep, horizon)
+            want = rowwise_event_records(inp, d, tl, start, done, rep, horizon)
+            assert got == want, plan
+            assert [tuple(map(type, e)) for e in got] == [
+                tuple(float if isinstance(v, float) else type(v) for v in e) for e in want]
