@@ -602,7 +602,7 @@ class RouteTable:
         xy = self.xy[self.shelters]
         lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
         d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
-        tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN where a landmark reaches either not
+        tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN if a landmark misses one
         tri[np.isnan(tri)] = 0.0
         if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
             self._bounds.clear()
