@@ -32,6 +32,7 @@ from sim.run.store import RunStore
 from tests.helpers import BUNDLED, ROOT, cli
 
 REPS = 30
+KILL_REPS = 300  # (test_sigkill_at_random_points_…)
 
 
 def _main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -87,12 +88,14 @@ def test_sigkill_at_random_points_never_damages_the_store_or_recomputes(tmp_path
     output equals an uninterrupted run byte for byte."""
     db = tmp_path / "runs.db"
     rng = random.Random(20261202)
-    args = ["run", str(BUNDLED), "--reps", str(REPS), "--store", str(db), "--resume"]
+    # (Enough replications that a sweep lasts about a second: a muster replication takes about
+    # 2 ms, and 30 of them could finish between the target and the kill.)
+    args = ["run", str(BUNDLED), "--reps", str(KILL_REPS), "--store", str(db), "--resume"]
     seen: dict[tuple[str, int], int] = {}
     killed, mid_sweep = 0, 0
     kills: list[tuple[int, int]] = []  # replications stored before and after each kill
     for i in range(10):
-        if mid_sweep >= 3 or len(seen) >= REPS:
+        if mid_sweep >= 3 or len(seen) >= KILL_REPS:
             break
         proc = subprocess.Popen([sys.executable, "-m", "sim", *args, "--out",
                                  str(tmp_path / f"k{i}")], cwd=ROOT,
@@ -114,7 +117,7 @@ def test_sigkill_at_random_points_never_damages_the_store_or_recomputes(tmp_path
         rows = _rows(db)
         # A replication once stored keeps the run that computed it: it was never redone.
         assert {k: rows[k] for k in seen} == seen
-        mid_sweep += proc.returncode == -signal.SIGKILL and len(seen) < len(rows) < REPS
+        mid_sweep += proc.returncode == -signal.SIGKILL and len(seen) < len(rows) < KILL_REPS
         kills.append((len(seen), len(rows)))
         seen = rows
         with RunStore(db) as store:  # opening marks the dead process's run
@@ -131,11 +134,11 @@ def test_sigkill_at_random_points_never_damages_the_store_or_recomputes(tmp_path
     assert code == 0, err
     if before:
         assert f"resumed: {before} replications reused from the store, " \
-               f"{REPS - before} computed" in out
-    assert len(_rows(db)) == REPS
+               f"{KILL_REPS - before} computed" in out
+    assert len(_rows(db)) == KILL_REPS
     code, out, err = _main(capsys, "runs", "list", "--store", str(db))
     assert code == 0 and "interrupted" in out, err
-    code, _, err = _main(capsys, "run", str(BUNDLED), "--reps", str(REPS), "--no-store",
+    code, _, err = _main(capsys, "run", str(BUNDLED), "--reps", str(KILL_REPS), "--no-store",
                          "--out", str(tmp_path / "fresh"))
     assert code == 0, err
     for name in ("replications.csv", "events.csv"):
