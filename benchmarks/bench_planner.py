@@ -62,8 +62,9 @@ def main() -> None:
             wall, cpu, label = wall2 / k * TARGET_PLANS, cpu2 / k * TARGET_PLANS, "measured"
             per_rep = cpu2 / (r2 * k)
         else:
-            per_rep = (cpu2 - cpu1) / ((r2 - r1) * k)
-            slope_wall = (wall2 - wall1) / ((r2 - r1) * k)
+            # (Clamped at 0: for the fastest scenarios the fixed part's noise exceeds it.)
+            per_rep = max((cpu2 - cpu1) / ((r2 - r1) * k), 0.0)
+            slope_wall = max((wall2 - wall1) / ((r2 - r1) * k), 0.0)
             wall = (wall1 / k + slope_wall * (TARGET_REPS - r1)) * TARGET_PLANS
             cpu = (cpu1 / k + per_rep * (TARGET_REPS - r1)) * TARGET_PLANS
             label = f"projected from {r1} and {r2} reps"
