@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import math
 import time
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -341,6 +342,47 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
 
 
+def _minutes_at(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> float:
+    """The minutes of ``node`` in a sparse row (nodes ascending, minutes, next hops); inf if
+    the row does not hold it, as in a dense row."""
+    at, dist, _ = row
+    k = int(at.searchsorted(node))
+    return float(dist[k]) if k < at.size and at[k] == node else math.inf
+
+
+class GraphCache:
+    """The both-ways road graphs of route tables (``both_ways``), the most recently used kept
+    up to a byte budget: a replication searches the tables of the state in force, a few at a
+    time, so a few graphs serve it, and each table keeps only its weights' state (the same
+    roads, rebuilt exactly by ``Routes.both_of``). (Not locked, as ``RowCache``.)"""
+
+    def __init__(self, budget_bytes: int = 0):
+        self.budget = budget_bytes
+        self.used = 0
+        self._graphs: OrderedDict[int, csr_matrix] = OrderedDict()
+
+    def get(self, key: int) -> csr_matrix | None:
+        got = self._graphs.get(key)
+        if got is not None:
+            with contextlib.suppress(KeyError):  # (evicted meanwhile by another thread)
+                self._graphs.move_to_end(key)
+        return got
+
+    def put(self, key: int, graph: csr_matrix) -> None:
+        old = self._graphs.pop(key, None)
+        if old is not None:
+            self.used -= _graph_bytes(old)
+        self._graphs[key] = graph
+        self.used += _graph_bytes(graph)
+        while self.used > self.budget and len(self._graphs) > 1:
+            _, out = self._graphs.popitem(last=False)
+            self.used -= _graph_bytes(out)
+
+
+def _graph_bytes(g: csr_matrix) -> int:
+    return int(g.data.nbytes + g.indices.nbytes + g.indptr.nbytes)
+
+
 class RouteTable:
     """Shortest paths of one mode in one state from each shelter, kept only within ``limit``
     minutes of the shelter (walk: at 1 km/h), in compact arrays.
@@ -354,11 +396,23 @@ class RouteTable:
     compares them on lattice towns, where equal routes abound).
     """
 
-    def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
-                 cache: RowCache | None = None, xy: np.ndarray | None = None,
-                 dense: RowCache | None = None, both: csr_matrix | None = None):
-        # The open roads, both ways (see ``both_ways``; the undirected one is not kept).
-        self._both = self.graph = both if both is not None else both_ways(graph)
+    def __init__(self, graph: csr_matrix | None, shelters: Sequence[int],
+                 limit: float = math.inf, cache: RowCache | None = None,
+                 xy: np.ndarray | None = None, dense: RowCache | None = None,
+                 both: csr_matrix | None = None,
+                 rebuild: Callable[[], csr_matrix] | None = None,
+                 graphs: GraphCache | None = None):
+        # The open roads, both ways (see ``both_ways``; the undirected one is not kept). With
+        # ``rebuild``, not kept either: rebuilt on demand into the shared ``graphs`` (a
+        # county's sixty tables would otherwise hold sixty copies of its roads).
+        if both is None:
+            assert graph is not None
+            both = both_ways(graph)
+        self._rebuild = rebuild
+        self._graphs = graphs if graphs is not None else GraphCache()
+        self._both: csr_matrix | None = None if rebuild is not None else both
+        if rebuild is not None:
+            self._graphs.put(id(self), both)
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
@@ -369,10 +423,9 @@ class RouteTable:
         self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
         self._columns: dict[int, dict[int, float]] = {}
-        self._bounds: dict[int, np.ndarray] = {}
         self._cands: dict[int, tuple[list[int], list[float]]] = {}
         self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
-        self._paths: dict[tuple[int, int], tuple[list[int], list[float]]] = {}  # (``walk``)
+        self._paths: dict[tuple[int, int], tuple[array[int], array[float]]] = {}  # (``walk``)
         self._total: float | None = None
         self._compute(limit)
 
@@ -380,10 +433,9 @@ class RouteTable:
     def from_dense(cls, dist: np.ndarray, pred: np.ndarray) -> RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
-        self.graph, self.shelters = None, []  # type: ignore[assignment]
-        self._both = None  # type: ignore[assignment]
+        self.shelters, self._both, self._rebuild, self._graphs = [], None, None, GraphCache()
         self.xy, self._per_metre = None, 0.0
-        self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
+        self.cache, self.version, self._columns = RowCache(), 0, {}
         self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
         self.dense = RowCache(DENSE_ROWS_BYTES)
         dist = np.asarray(dist, dtype=float)
@@ -393,9 +445,21 @@ class RouteTable:
                     math.inf)
         return self
 
+    @property
+    def graph(self) -> csr_matrix:
+        """The open roads, both ways (see ``both_ways``): kept, or rebuilt on demand."""
+        if self._both is not None:
+            return self._both
+        assert self._rebuild is not None, "a table from dense arrays has no roads"
+        got = self._graphs.get(id(self))
+        if got is None:
+            got = self._rebuild()
+            self._graphs.put(id(self), got)
+        return got
+
     def search(self, **kwargs: Any) -> Any:
         """csgraph's undirected Dijkstra over the open roads (see ``both_ways``)."""
-        return dijkstra(self._both, directed=True, **kwargs)
+        return dijkstra(self.graph, directed=True, **kwargs)
 
     def _compute(self, limit: float) -> None:
         # Searched in chunks of shelters, keeping only what is within the limit: each source is
@@ -533,55 +597,49 @@ class RouteTable:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
         full table's row: within the limit the table's own row, beyond it a far row
-        (``_reaching``). The route walked so far from each node is remembered as Python
-        lists (trips from the same node re-plan there in every replication)."""
+        (``_reaching``), both sparse (every node of the route is in the row that holds its
+        start). The route walked so far from each node is remembered (trips from the same
+        node re-plan there in every replication), as arrays of node indices and minutes
+        (about half the memory of lists of Python numbers)."""
         path = self._paths.get((s, node))
-        rows: tuple[np.ndarray, np.ndarray] | None = None
+        rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if path is None:
             if len(self._paths) >= 100_000:  # bounded: a county has many nodes
                 self._paths.clear()
-            rows = self._walk_rows(s, node)
-            path = self._paths[(s, node)] = ([node], [float(rows[0][node])])
+            rows = self._route_row(s, node)
+            path = self._paths[(s, node)] = (array("i", (node,)),
+                                             array("d", (_minutes_at(rows, node),)))
         nodes, dists = path
         start, i = dists[0], 0
         while start - dists[i] < budget:
             if i + 1 == len(nodes):  # the route is known this far: one hop further
                 if rows is None:
-                    rows = self._walk_rows(s, node)
-                nxt = int(rows[1][nodes[i]])
+                    rows = self._route_row(s, node)
+                at, _, pred = rows
+                nxt = int(pred[at.searchsorted(nodes[i])])
                 if nxt < 0:  # at the shelter (only by rounding): stop there
                     break
                 nodes.append(nxt)
-                dists.append(float(rows[0][nxt]))
+                dists.append(_minutes_at(rows, nxt))
             i += 1
         return nodes[i], start - dists[i]
 
-    def _walk_rows(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray]:
-        """Dense (minutes, next hop) rows towards ``s`` good for the route from ``node``."""
-        row, hop = self.row(s)
-        if row[node] < math.inf:
-            return row, hop
-        nodes, dist, pred = self._reaching(s, node)
-        lim = self._far_limit[s]
-
-        def make() -> tuple[np.ndarray, ...]:
-            d = np.full(self.n_nodes, math.inf)
-            p = np.full(self.n_nodes, -9999, dtype=np.int32)
-            d[nodes], p[nodes] = dist, pred
-            return d, p
-
-        row, hop = self.dense.get((id(self), self.version, s, f"far{lim!r}"), make)
-        return row, hop
+    def _route_row(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A sparse row towards ``s`` (nodes ascending, minutes, next hops) that holds
+        ``node`` if it is reachable: the table's own, or a far row."""
+        own = self._sparse(s)
+        k = int(own[0].searchsorted(node))
+        if k < own[0].size and own[0][k] == node:
+            return own
+        return self._reaching(s, node)
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
         the fewest minutes per metre of any open road, and the triangle inequality through
         four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
         (sums of rounded minutes, landmark distances kept as float32). Zero without
-        coordinates. Remembered per node."""
-        got = self._bounds.get(node)
-        if got is not None:
-            return got
+        coordinates. Not remembered: a few vector operations on the shelters (~10 µs) cost
+        less than a county's memo of a row per node asked."""
         if self.xy is None:
             return np.zeros(len(self.shelters))
         if self._per_metre is None:
@@ -601,15 +659,13 @@ class RouteTable:
             d[~np.isfinite(d)] = np.nan
             self._marks = d.astype(np.float32)
             self._marks_sh = self._marks[:, self.shelters].astype(float)
-        xy = self.xy[self.shelters]
-        lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
-        d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
+            self._sh_x, self._sh_y = x[self.shelters], y[self.shelters]
+        lb = np.hypot(self._sh_x - self.xy[node, 0], self._sh_y - self.xy[node, 1]) \
+            * self._per_metre
+        d_s, d_n = self._marks_sh, self._marks[:, node:node + 1].astype(float)
         tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN where a landmark reaches either not
-        tri[np.isnan(tri)] = 0.0
-        if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
-            self._bounds.clear()
-        got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
-        return got
+        # (fmax passes NaN over: a landmark that reaches either bounds nothing, as 0 would.)
+        return np.fmax(lb, np.fmax.reduce(tri, axis=0))
 
     @property
     def nbytes(self) -> int:
@@ -640,6 +696,11 @@ class Routes:
     cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
     dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
     bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
+    graphs: GraphCache = field(default_factory=lambda: GraphCache(GRAPH_BYTES))
+    # Every road both ways, as ``both_ways`` lays them out (road of each entry, columns,
+    # row starts), or None where two roads join the same nodes (see ``both_of``).
+    _layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _layout_done: bool = False
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
@@ -686,22 +747,44 @@ class Routes:
             self.bases.put(key, got)
             self.seconds += time.process_time() - t0
 
-    def _compute(self, weights: np.ndarray) -> RouteTable:
+    def both_of(self, weights: np.ndarray) -> csr_matrix:
+        """The open roads (finite ``weights``, per road in ``_edges`` order) both ways: the
+        same arrays as ``both_ways`` of their undirected matrix, entry for entry, taken from
+        the layout of every road (a closed road is left out, not given an infinite weight:
+        csgraph would step over it). Without duplicate roads the undirected matrix of the
+        open roads is that of all roads without the closed entries (rows sorted by column,
+        nothing summed), so its both-ways layout is the full one without them too."""
         from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
 
         rows, cols, _, _ = self.network._edges
-        ok = np.isfinite(weights)
         n = len(self.network.nodes)
-        g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        both = both_ways(g)
-        return RouteTable(g, self.shelters, _first_limit(both, self.shelters), self.cache,
-                          self.network.xy, self.dense, both)
+        ok = np.isfinite(weights)
+        if not self._layout_done:
+            self._layout_done = True
+            if np.unique(rows * n + cols).size == rows.size:  # (no two roads alike)
+                full = both_ways(csr_matrix((np.arange(1.0, rows.size + 1.0), (rows, cols)),
+                                            shape=(n, n)))
+                self._layout = (full.data.astype(np.int64) - 1, full.indices, full.indptr)
+        if self._layout is None:
+            return both_ways(csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n)))
+        road, indices, indptr = self._layout
+        keep = ok[road]
+        kept = np.zeros(road.size + 1, dtype=np.int64)  # (open entries before each entry)
+        np.cumsum(keep, out=kept[1:])
+        return csr_matrix((weights[road[keep]], indices[keep], kept[indptr]), shape=(n, n))
+
+    def _compute(self, weights: np.ndarray) -> RouteTable:
+        both = self.both_of(weights)
+        return RouteTable(None, self.shelters, _first_limit(both, self.shelters), self.cache,
+                          self.network.xy, self.dense, both,
+                          rebuild=lambda: self.both_of(weights), graphs=self.graphs)
 
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
 FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
 BASE_ROWS_BYTES = 24 * 2**20  # squads' rows from their bases and shelters (sparse)
 DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
+GRAPH_BYTES = 8 * 2**20  # both-ways road graphs of route tables: ~7 of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
