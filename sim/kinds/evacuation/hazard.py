@@ -350,6 +350,51 @@ def _minutes_at(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> fl
     return float(dist[k]) if k < at.size and at[k] == node else math.inf
 
 
+class Memo:
+    """Answers remembered by key, in two generations of up to ``size`` entries each: an
+    answer asked again moves to the young one, and when the young one is full the old one
+    is dropped (about the ``size`` to ``2 × size`` most recently asked, at the cost of two
+    dictionaries). Shared by a plan's route tables, so that a worker's memory is bounded
+    however many tables and replications it runs. (Not locked, as ``RowCache``.)"""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._young: dict[Any, Any] = {}
+        self._old: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        got = self._young.get(key)
+        if got is None:
+            got = self._old.get(key)
+            if got is not None:
+                self.put(key, got)
+        return got
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self._young) >= self.size:
+            self._old, self._young = self._young, {}
+        self._young[key] = value
+
+    def __len__(self) -> int:
+        return len(self._young) + len(self._old)
+
+
+class Memos:
+    """The per-node memos of a plan's route tables (see ``RouteTable``), keyed by integers
+    (half the memory of tuples): each table numbers its nodes from its own ``first_key``."""
+
+    def __init__(self, candidates: int = 30_000, paths: int = 25_000, columns: int = 8_000):
+        self.candidates = Memo(candidates)
+        self.paths = Memo(paths)
+        self.columns = Memo(columns)
+        self._next_key = 0
+
+    def first_key(self, keys: int) -> int:
+        """The first of ``keys`` integers for a new table's memo keys."""
+        first, self._next_key = self._next_key, self._next_key + keys
+        return first
+
+
 class GraphCache:
     """The both-ways road graphs of route tables (``both_ways``), the most recently used kept
     up to a byte budget: a replication searches the tables of the state in force, a few at a
@@ -401,7 +446,7 @@ class RouteTable:
                  xy: np.ndarray | None = None, dense: RowCache | None = None,
                  both: csr_matrix | None = None,
                  rebuild: Callable[[], csr_matrix] | None = None,
-                 graphs: GraphCache | None = None):
+                 graphs: GraphCache | None = None, memos: Memos | None = None):
         # The open roads, both ways (see ``both_ways``; the undirected one is not kept). With
         # ``rebuild``, not kept either: rebuilt on demand into the shared ``graphs`` (a
         # county's sixty tables would otherwise hold sixty copies of its roads).
@@ -422,10 +467,8 @@ class RouteTable:
         # that walking never evicts a search.
         self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
-        self._columns: dict[int, dict[int, float]] = {}
-        self._cands: dict[int, tuple[list[int], list[float]]] = {}
+        self._memos = memos if memos is not None else Memos()
         self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
-        self._paths: dict[tuple[int, int], tuple[array[int], array[float]]] = {}  # (``walk``)
         self._total: float | None = None
         self._compute(limit)
 
@@ -435,8 +478,8 @@ class RouteTable:
         self = cls.__new__(cls)
         self.shelters, self._both, self._rebuild, self._graphs = [], None, None, GraphCache()
         self.xy, self._per_metre = None, 0.0
-        self.cache, self.version, self._columns = RowCache(), 0, {}
-        self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
+        self.cache, self.version, self._memos = RowCache(), 0, Memos()
+        self._far_limit, self._total = {}, None
         self.dense = RowCache(DENSE_ROWS_BYTES)
         dist = np.asarray(dist, dtype=float)
         sh, nodes = np.nonzero(np.isfinite(dist))
@@ -484,28 +527,36 @@ class RouteTable:
         and an index ordering each node's entries nearest first (equals by shelter index)."""
         self.limit = limit
         self.n_shelters, self.n_nodes = n_shelters, n_nodes
+        # Memo keys: node (candidates) or shelter × nodes + node (paths, columns) from here.
+        self._key0 = self._memos.first_key(max(n_shelters, 1) * n_nodes)
         sh = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
         nodes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
         d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+        pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
         self._sh_ptr = np.searchsorted(sh, np.arange(self.n_shelters + 1))
-        self._sh_nodes = nodes
+        # Node indices in 16 bits where they fit (a town's tables: 16 of 20 bytes an entry
+        # instead; a next hop of none, at the shelter itself, is then NO_HOP_16).
+        small = n_nodes <= NO_HOP_16
+        self._sh_nodes = nodes.astype(np.uint16 if small else np.int32)
         self._sh_dist = d
-        self._sh_pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
+        self._sh_pred = np.where(pred < 0, NO_HOP_16, pred).astype(np.uint16) if small \
+            else pred.astype(np.int32)
         by_node = np.lexsort((sh, d, nodes))  # per node: nearest first, equals by index
-        self._nd_ptr = np.searchsorted(nodes[by_node], np.arange(self.n_nodes + 1))
+        self._nd_ptr = np.zeros(self.n_nodes + 1, dtype=np.int32 if d.size < 2**31 else np.int64)
+        np.cumsum(np.bincount(nodes, minlength=self.n_nodes), out=self._nd_ptr[1:])
         self._nd_idx = by_node.astype(np.int32)  # (into the shelter-ordered entries)
         self.version += 1
 
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
         """Shelters within the limit of ``node``, nearest first (equals by index), and their
         distances."""
-        got = self._cands.get(node)
+        key = self._key0 + node
+        got: tuple[list[int], list[float]] | None = self._memos.candidates.get(key)
         if got is None:
-            if len(self._cands) >= 50_000:  # bounded: a county has many nodes
-                self._cands.clear()
             idx = self._nd_idx[self._nd_ptr[node]:self._nd_ptr[node + 1]]
             sh = np.searchsorted(self._sh_ptr, idx, side="right") - 1
-            got = self._cands[node] = (sh.tolist(), self._sh_dist[idx].tolist())
+            got = (sh.tolist(), self._sh_dist[idx].tolist())
+            self._memos.candidates.put(key, got)
         return got
 
     def order(self, node: int) -> list[int]:
@@ -519,8 +570,9 @@ class RouteTable:
             a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
             dist = np.full(self.n_nodes, math.inf)
             hop = np.full(self.n_nodes, -9999, dtype=np.int32)
-            dist[self._sh_nodes[a:b]] = self._sh_dist[a:b]
-            hop[self._sh_nodes[a:b]] = self._sh_pred[a:b]
+            nodes, pred = self._sh_nodes[a:b], self._sh_pred[a:b].astype(np.int32)
+            dist[nodes] = self._sh_dist[a:b]
+            hop[nodes] = np.where(pred >= self.n_nodes, -9999, pred)  # (NO_HOP_16)
             return dist, hop
 
         dist, hop = self.dense.get((id(self), self.version, s, "row"), make)
@@ -539,16 +591,11 @@ class RouteTable:
     def full_at(self, s: int, node: int) -> float:
         """Minutes from ``node`` to shelter ``s`` without limit (remembered per node: the
         nodes where trips find their near shelters full ask again and again)."""
-        col = self._columns.get(node)
-        if col is None:
-            if len(self._columns) >= 20_000:  # bounded: a county has many such nodes
-                self._columns.clear()
-            col = self._columns[node] = {}
-        got = col.get(s)
+        key = self._key0 + s * self.n_nodes + node
+        got: float | None = self._memos.columns.get(key)
         if got is None:
-            nodes, dist, _ = self._reaching(s, node)
-            k = int(nodes.searchsorted(node))
-            got = col[s] = float(dist[k]) if k < nodes.size and nodes[k] == node else math.inf
+            got = _minutes_at(self._reaching(s, node), node)
+            self._memos.columns.put(key, got)
         return got
 
     def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -601,14 +648,13 @@ class RouteTable:
         start). The route walked so far from each node is remembered (trips from the same
         node re-plan there in every replication), as arrays of node indices and minutes
         (about half the memory of lists of Python numbers)."""
-        path = self._paths.get((s, node))
+        key = self._key0 + s * self.n_nodes + node
+        path: tuple[array[int], array[float]] | None = self._memos.paths.get(key)
         rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         if path is None:
-            if len(self._paths) >= 100_000:  # bounded: a county has many nodes
-                self._paths.clear()
             rows = self._route_row(s, node)
-            path = self._paths[(s, node)] = (array("i", (node,)),
-                                             array("d", (_minutes_at(rows, node),)))
+            path = (array("i", (node,)), array("d", (_minutes_at(rows, node),)))
+            self._memos.paths.put(key, path)
         nodes, dists = path
         start, i = dists[0], 0
         while start - dists[i] < budget:
@@ -617,8 +663,8 @@ class RouteTable:
                     rows = self._route_row(s, node)
                 at, _, pred = rows
                 nxt = int(pred[at.searchsorted(nodes[i])])
-                if nxt < 0:  # at the shelter (only by rounding): stop there
-                    break
+                if not 0 <= nxt < self.n_nodes:  # at the shelter (only by rounding): stop
+                    break  # (no next hop: -9999 in a search's row, NO_HOP_16 in the table's)
                 nodes.append(nxt)
                 dists.append(_minutes_at(rows, nxt))
             i += 1
@@ -697,6 +743,7 @@ class Routes:
     dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
     bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
     graphs: GraphCache = field(default_factory=lambda: GraphCache(GRAPH_BYTES))
+    memos: Memos = field(default_factory=Memos)
     # Every road both ways, as ``both_ways`` lays them out (road of each entry, columns,
     # row starts), or None where two roads join the same nodes (see ``both_of``).
     _layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -777,13 +824,15 @@ class Routes:
         both = self.both_of(weights)
         return RouteTable(None, self.shelters, _first_limit(both, self.shelters), self.cache,
                           self.network.xy, self.dense, both,
-                          rebuild=lambda: self.both_of(weights), graphs=self.graphs)
+                          rebuild=lambda: self.both_of(weights), graphs=self.graphs,
+                          memos=self.memos)
 
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
-FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
-BASE_ROWS_BYTES = 24 * 2**20  # squads' rows from their bases and shelters (sparse)
+FAR_ROWS_BYTES = 16 * 2**20  # far rows, kept across replications (sparse: most are small)
+BASE_ROWS_BYTES = 8 * 2**20  # squads' rows from their bases and shelters (sparse)
 DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
+NO_HOP_16 = 2**16 - 1  # a table's next hop of none, where node indices fit in 16 bits
 GRAPH_BYTES = 8 * 2**20  # both-ways road graphs of route tables: ~7 of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
