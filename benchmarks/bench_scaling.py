@@ -171,7 +171,7 @@ def run_child(root: Path, kind: str, grids: int, reps: int, proportional: bool =
 
 def describe(kind: str, r: dict[str, Any], first: dict[str, Any], label: str = "") -> str:
     line = (f"{label or kind:>10} {r['grids']:4d} grids: {r['people']:7,} people, "
-            f"{r['cpu_per_rep_s']:6.2f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
+            f"{r['cpu_per_rep_s']:7.3f} s CPU/rep, {r['us_per_person']:6.1f} µs/person "
             f"({r['us_per_person'] / first['us_per_person']:.2f}x the {first['grids']}-grid "
             f"town), build {r['build_cpu_s']:.2f} s CPU, peak {r['peak_rss_mb']:.0f} MB")
     if r["kind"] == "evacuation":
@@ -220,10 +220,18 @@ def main() -> None:
     for kind in args.kinds.split(","):
         first: dict[str, Any] | None = None
         base_first: dict[str, Any] | None = None
+        last: dict[str, Any] | None = None
         for grids in (int(g) for g in args.sizes.split(",")):
             r = run_child(ROOT, kind, grids, args.reps, args.proportional)
             first = first or r
             print(describe(kind, r, first), flush=True)
+            if last is not None and r["people"] > last["people"]:
+                # The cost of the added people alone: a fixed cost per replication (draws set
+                # up, metrics named) flatters the small towns' per-person figure otherwise.
+                added = (r["cpu_per_rep_s"] - last["cpu_per_rep_s"]) / (r["people"] - last["people"])
+                print(f"{'':>10} marginal from {last['grids']} grids: "
+                      f"{added * 1e6:.1f} µs per added person")
+            last = r
             if args.baseline is not None and not args.proportional:
                 b = run_child(args.baseline.resolve(), kind, grids, args.reps)
                 base_first = base_first or b

@@ -14,6 +14,13 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.helpers import APP  # noqa: E402
 
+
+@pytest.fixture
+def zh(env, monkeypatch):
+    """A dashboard test's own surroundings (``env``), the page in 中文."""
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    return env
+
 ELEMENTS = ("markdown", "caption", "header", "subheader", "title", "info", "warning", "success",
             "error", "metric", "button", "expander", "selectbox", "multiselect", "number_input",
             "text_input", "tabs", "radio")
@@ -52,10 +59,7 @@ def shown_texts(at: AppTest) -> list[str]:
 
 
 @pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "rainstorm_yangning.yaml"])
-def test_first_screen_has_no_untranslated_english(monkeypatch, tmp_path, scenario):
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+def test_first_screen_has_no_untranslated_english(zh, monkeypatch, scenario):
     monkeypatch.setenv("GRIDMUSTER_DASHBOARD_REPS", "3")
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["scenario"] = scenario
@@ -87,12 +91,11 @@ def test_metric_arrows_point_the_same_way_in_both_languages():
             assert _("{delta} vs {ref}", delta="−308", ref="baseline").startswith("−308")
 
 
-def test_history_page_in_chinese(monkeypatch, tmp_path):
+def test_history_page_in_chinese(env, monkeypatch):
     """History lists a recorded comparison in 中文: headers, commands, statuses."""
     from tests.helpers import ROOT, cli_here, goto
 
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+    tmp_path = env
     done = cli_here("compare", str(ROOT / "scenarios" / "muster_youchegang.yaml"), "--plans",
                     "baseline,night", "--reps", "2", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stdout + done.stderr
@@ -150,15 +153,11 @@ def english_words(at: AppTest, names: set[str]) -> dict[str, list[str]]:
 
 @pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "rainstorm_yangning.yaml",
                                       "tide_yanguan.yaml"])
-def test_scenario_plans_and_what_matters_pages_in_chinese(monkeypatch, tmp_path, scenario):
+def test_scenario_plans_and_what_matters_pages_in_chinese(zh, scenario):
     """The pages before a run, opened in 中文 (nothing runs): headings, choices, metrics, the
     plans table and the editors' headers, a saved plan's row and messages."""
     from tests.helpers import goto
 
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_WORKSPACE", str(tmp_path / "ws"))
-    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["scenario"] = scenario
     at.query_params["page"] = "Scenario"
@@ -219,13 +218,10 @@ def test_downloaded_comparison_has_chinese_headers_and_english_stays_english():
     assert en.iloc[0].tolist()[2] == "people"
 
 
-def test_replay_page_in_chinese(monkeypatch, tmp_path):
+def test_replay_page_in_chinese(zh):
     """Replay of the rainstorm in 中文: the counts and the roads-under-water tables included."""
     from tests.helpers import goto
 
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["scenario"] = "rainstorm_yangning.yaml"
     at.query_params["page"] = "Scenario"
@@ -256,14 +252,11 @@ def test_failure_regions_read_in_chinese():
         assert _joined(["a ≥ 1", "b ≤ 2", "c = 3"]) == "a ≥ 1 and b ≤ 2 and c = 3"
 
 
-def test_scenario_page_problems_in_chinese(monkeypatch, tmp_path):
+def test_scenario_page_problems_in_chinese(zh):
     """Pasting a scenario with problems in 中文: the count of problems, the note that the last
     valid scenario stays open, and the paste choices are Chinese."""
     from tests.helpers import goto
 
-    monkeypatch.setenv("GRIDMUSTER_WORKERS", "1")
-    monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
-    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["scenario"] = "muster_youchegang.yaml"
     at.query_params["page"] = "Scenario"

@@ -75,16 +75,18 @@ def test_walk_and_full_minutes_equal_the_full_table_beyond_the_limit_too():
 def test_squad_base_minutes_give_the_full_rows_nearest():
     # A squad takes the nearest waiting household (argmin: first among equals) at the full
     # row's minutes; the limited rows must give the same choice and minutes, for near and
-    # far households, reachable or not.
+    # far households, reachable or not; from a base and from a shelter (whose own row in the
+    # table is read first).
     rng = np.random.default_rng(4)
     for seed in range(6):
         graph, shelters, xy = _town(70 + seed, 0.15)
         n = graph.shape[0]
         routes = Routes.__new__(Routes)
         routes.seconds, routes.bases = 0.0, RowCache(50_000)
+        routes.shelters, routes._first_at = list(shelters), {}
         table = RouteTable(graph, shelters, 1.0, RowCache(), xy)
         routes.table = lambda state, mode, t=table: t  # type: ignore[method-assign]
-        for base in rng.choice(n, 8, replace=False).tolist():
+        for base in rng.choice(n, 8, replace=False).tolist() + list(shelters[:6]):
             full = dijkstra(graph, directed=False, indices=base)
             for size in (1, 3, 20):
                 nodes = rng.choice(n, size)

@@ -2,11 +2,16 @@
 
 The estimate is arithmetic on the plan (no replication is run, nothing is built), so it is
 instant even for a scenario that would take days. Its constants were measured on the bundled
-scenarios (one replication each, on a shared 2-core machine; see the README's "Work estimate"):
+scenarios: CPU seconds per replication of a 50-replication ``compare`` of the first plan on one
+worker (the replication that keeps its event records and the inputs' build included), on a
+shared 2-core machine, rounded up; peak memory of one replication:
 
-- muster (Youchegang, 1,740 responders): 0.14 s and 3.4 MB peak per replication;
-- evacuation (Duhu, 9,122 households generated, 1,618 responders): 2.5 s and 8 MB;
-- festival (Yanguan, 99,763 visitors in 44,339 groups): 6.3 s and 117 MB.
+- muster (Youchegang, 1,740 responders): 1.5 ms → 0.002 s, and 3.4 MB;
+- evacuation (Duhu, 9,122 households generated, 1,618 responders): 0.14 s → 0.15 s, and 8 MB;
+- festival (Yanguan, 99,763 visitors in 44,339 groups): 0.22 s → 0.25 s, and 117 MB.
+
+(Measured again when a model gets faster: an estimate 10 to 90 times too high, as these were
+before the models were sped up, refused a 500-replication comparison that takes minutes.)
 
 They are rough (within a factor of about 3): enough to stop a run that would take a day or
 exhaust the memory, not a benchmark.
@@ -44,7 +49,7 @@ def mobilised(model: Any) -> tuple[int, int]:
 
 # A kind that states no work model is costed as a mobilisation of its forces, at the rates
 # measured on the muster kind (the cheapest per unit).
-DEFAULT_WORK: WorkModel[Any] = WorkModel(units=mobilised, seconds_per_unit=0.14 / 1740,
+DEFAULT_WORK: WorkModel[Any] = WorkModel(units=mobilised, seconds_per_unit=0.002 / 1740,
                                          bytes_per_unit=3.4e6 / 1740, events_per_unit=6.0)
 
 

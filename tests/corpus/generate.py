@@ -345,10 +345,12 @@ def cli_misuse() -> Iterator[Case]:
                      "--no-store"))
     yield Case("festival run over the budget", "festival", f, "--reps",
                args=("run", "s.yaml", "--reps", "100000", "--no-store"))
-    yield Case("muster compare over the budget", "muster", m, "--reps",
-               args=("compare", "s.yaml", "--reps", "100000", "--no-store"))
+    # (The muster model is fast: 100,000 replications of every plan fit the default budget
+    # of 4 h, and would run; a budget of 10 min refuses them before any runs.)
+    yield Case("muster compare over a --budget", "muster", m, "--reps",
+               args=("compare", "s.yaml", "--reps", "100000", "--budget", "600", "--no-store"))
     yield Case("festival compare over a small --budget", "festival", f, "--reps",
-               args=("compare", "s.yaml", "--reps", "20", "--budget", "60", "--no-store"))
+               args=("compare", "s.yaml", "--reps", "20", "--budget", "10", "--no-store"))
     yield Case("festival run over the memory budget", "festival", f, "--reps",
                args=("run", "s.yaml", "--reps", "10", "--workers", "64", "--memory-budget",
                      "1000", "--no-store"))

@@ -643,41 +643,45 @@ class RouteTable:
     def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
-        full table's row: within the limit the table's own row, beyond it a far row
-        (``_reaching``), both sparse (every node of the route is in the row that holds its
-        start). The route walked so far from each node is remembered (trips from the same
-        node re-plan there in every replication), as arrays of node indices and minutes
-        (about half the memory of lists of Python numbers)."""
+        full table's row (``_hops``). The route walked so far from each node is remembered
+        (trips from the same node re-plan there in every replication), as arrays of node
+        indices and minutes (about half the memory of lists of Python numbers)."""
         key = self._key0 + s * self.n_nodes + node
         path: tuple[array[int], array[float]] | None = self._memos.paths.get(key)
-        rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        entry: Callable[[int], tuple[float, int]] | None = None
         if path is None:
-            rows = self._route_row(s, node)
-            path = (array("i", (node,)), array("d", (_minutes_at(rows, node),)))
+            entry = self._hops(s, node)
+            path = (array("i", (node,)), array("d", (entry(node)[0],)))
             self._memos.paths.put(key, path)
         nodes, dists = path
         start, i = dists[0], 0
+        hop = -1  # the next hop of the route's last known node, once read
         while start - dists[i] < budget:
             if i + 1 == len(nodes):  # the route is known this far: one hop further
-                if rows is None:
-                    rows = self._route_row(s, node)
-                at, _, pred = rows
-                nxt = int(pred[at.searchsorted(nodes[i])])
-                if not 0 <= nxt < self.n_nodes:  # at the shelter (only by rounding): stop
-                    break  # (no next hop: -9999 in a search's row, NO_HOP_16 in the table's)
-                nodes.append(nxt)
-                dists.append(_minutes_at(rows, nxt))
+                if entry is None:
+                    entry = self._hops(s, node)
+                if hop == -1:
+                    hop = entry(nodes[i])[1]
+                if hop < 0:  # at the shelter (only by rounding): stop there
+                    break
+                minutes, nxt_hop = entry(hop)
+                nodes.append(hop)
+                dists.append(minutes)
+                hop = nxt_hop
             i += 1
         return nodes[i], start - dists[i]
 
-    def _route_row(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A sparse row towards ``s`` (nodes ascending, minutes, next hops) that holds
-        ``node`` if it is reachable: the table's own, or a far row."""
-        own = self._sparse(s)
-        k = int(own[0].searchsorted(node))
-        if k < own[0].size and own[0][k] == node:
-            return own
-        return self._reaching(s, node)
+    def _hops(self, s: int, node: int) -> Callable[[int], tuple[float, int]]:
+        """(Minutes, next hop) towards ``s`` of any node on the route from ``node``: a town's
+        full table reads its dense row (few, small and kept); a county's reads the sparse row
+        that holds ``node`` (``_reaching``: the table's own within the limit, else a far one;
+        the whole route is in it, being nearer ``s``) a hop at a time, as a dense row costs
+        more to make than a route's look-ups and a county's would not stay kept."""
+        if self.limit == math.inf:
+            dist, hop = self.row(s)
+            return lambda v: (float(dist[v]), int(hop[v]))
+        row = self._reaching(s, node)
+        return lambda v: _entry(row, v)
 
     def lower_bounds(self, node: int) -> np.ndarray:
         """For each shelter, a lower bound of its minutes from ``node``: the straight line at
@@ -727,6 +731,17 @@ class RouteTable:
         return out
 
 
+def _entry(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> tuple[float, int]:
+    """(Minutes, next hop) of ``node`` in a sparse row (nodes ascending, minutes, next hops);
+    (inf, -9999) where the row does not reach it, as in a dense row."""
+    at, dist, pred = row
+    k = int(at.searchsorted(node))
+    if k < at.size and at[k] == node:
+        hop = int(pred[k])  # (a table's own row in 16 bits says none with NO_HOP_16)
+        return float(dist[k]), -9999 if hop == NO_HOP_16 and pred.dtype == np.uint16 else hop
+    return math.inf, -9999
+
+
 @dataclass
 class Routes:
     """Routing tables per (state, mode), computed on first use and kept for every replication."""
@@ -748,6 +763,7 @@ class Routes:
     # row starts), or None where two roads join the same nodes (see ``both_of``).
     _layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
     _layout_done: bool = False
+    _first_at: dict[int, int] = field(default_factory=dict)  # (``_shelter_at``)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
         key = (state.index, mode)
@@ -773,6 +789,16 @@ class Routes:
         nearest waiting household, which is near, and the sparse row kept per state, mode
         and base costs memory in proportion to the area searched, not to the town."""
         table = self.table(state, mode)
+        at_shelter = self._shelter_at().get(base)
+        if at_shelter is not None:  # the table's own row from there is that search, limited
+            row = table._sparse(at_shelter)
+            if row[0].size:
+                k = np.minimum(row[0].searchsorted(nodes), row[0].size - 1)
+                hit = row[0][k] == nodes
+                d = np.where(hit, row[1][k], math.inf)
+                # (the nearest within the limit, with every tie: below it, nothing is missed)
+                if table.limit == math.inf or d.min() < table.limit:
+                    return d
         key = (id(table), table.version, base, "base")
         got = self.bases.peek(key)
         while True:
@@ -793,6 +819,13 @@ class Routes:
             got = (at, d[at], np.array([lim]))
             self.bases.put(key, got)
             self.seconds += time.process_time() - t0
+
+    def _shelter_at(self) -> dict[int, int]:
+        """The first shelter at each shelter node."""
+        if not self._first_at and self.shelters:
+            for s, n in enumerate(self.shelters):
+                self._first_at.setdefault(int(n), s)
+        return self._first_at
 
     def both_of(self, weights: np.ndarray) -> csr_matrix:
         """The open roads (finite ``weights``, per road in ``_edges`` order) both ways: the

@@ -169,8 +169,6 @@ class FloodRun:
 
     def start(self) -> None:
         env, inp = self.env, self.inp
-        for h in np.flatnonzero(self.self_evac):
-            self.later(0.0, self.self_evacuate, int(h), priority=URGENT)
         for w in range(len(inp.warners)):  # (as processes: an Initialize each, urgent)
             self.later(0.0, self._step, self.warner(w), priority=URGENT)
         for q, sq in enumerate(inp.squads):
@@ -178,6 +176,11 @@ class FloodRun:
         env.process(self.road_watch())
         for t, s in inp.story.lost:
             env.process(self.shelter_lost(t, s))
+        # Households that leave before any warning: their step at their delay is scheduled
+        # after every first step above, where their processes would schedule it at t = 0
+        # (as processes they started first, but only to wait: the same order of everything).
+        for h in np.flatnonzero(self.self_evac):
+            self.later(self.self_delay[h], self._self_go, int(h))
 
     def road_watch(self) -> Proc:
         """Records of roads closing and reopening to people on foot (as a dispatcher sees)."""
@@ -185,6 +188,8 @@ class FloodRun:
         for t, shut, reopened in self.inp.timeline.closed_walk_at:
             if t > self.env._now:
                 yield self.env.timeout(t - self.env._now)
+            if not self.keep:  # (the waits stay: they hold their places in SimPy's order)
+                continue
             for e, what in [(e, "road_closed") for e in shut] + [(e, "road_reopened")
                                                                  for e in reopened]:
                 self.event(f"road:{self.node(rows[e])}-{self.node(cols[e])}", "hazard", "", what)
@@ -256,14 +261,17 @@ class FloodRun:
         # masked argmin over the full distances of every open shelter with room. One search
         # from all of them gives the least distance (the same float: a sum is monotone in its
         # terms); only shelters whose lower bound does not exceed it can be the one.
-        # (Households share nodes: the answer stands at a node while no shelter fills.)
+        # (Households share nodes: the answer stands at a node while no shelter fills, and
+        # after, while the nearest of its candidates has room: see ``_still``.)
         self._sync_fills()
         memo = self._fallback.get((key, state.index))
         if memo is None or memo[0] != self._fills:
-            room, room_at, room_nodes = self._room(state.index, is_open)
-            memo = self._fallback[(key, state.index)] = (
-                self._fills, *self._fallback_candidates(table, state.index, room, room_at,
-                                                        room_nodes, node))
+            kept = None if memo is None else self._still(memo[1], memo[2])
+            if kept is None:
+                room, room_at, room_nodes = self._room(state.index, is_open)
+                kept = self._fallback_candidates(table, state.index, room, room_at,
+                                                 room_nodes, node)
+            memo = self._fallback[(key, state.index)] = (self._fills, *kept)
         _, cand, raw = memo
         if len(cand) == 1:
             return cand[0], raw[0] * scale
@@ -274,24 +282,43 @@ class FloodRun:
                 best, best_v = s, v
         return best, best_v
 
+    def _still(self, cand: list[int], raw: list[float]) -> tuple[list[int], list[float]] | None:
+        """A node's fallback candidates after shelters have filled, without a new search: room
+        only shrinks, so while the nearest candidate (the least minutes) still has room the
+        least is the same, and the candidates are the old ones that still have room (those
+        whose lower bound exceeded the least still do). None when the nearest has filled."""
+        if not cand:  # none reachable with room: fewer with room cannot change that
+            return [], []
+        space, full, now = self._space, self._full_from, self.env._now
+        keep = [k for k, s in enumerate(cand) if space[s] > 0 and now < full[s]]
+        if not keep or min(raw[k] for k in keep) != min(raw):
+            return None
+        return [cand[k] for k in keep], [raw[k] for k in keep]
+
     def _fallback_candidates(self, table: RouteTable, state: int, room: list[int],
-                             room_at: np.ndarray, room_nodes: set[int], node: int
+                             room_at: np.ndarray, room_nodes: dict[int, int], node: int
                              ) -> tuple[list[int], list[float]]:
-        """The shelters with room that can be the nearest to ``node`` and their minutes: one
-        (and the least minutes), or the few whose lower bounds do not exceed the least."""
+        """The shelters with room that can be the nearest to ``node`` and their minutes, by
+        index: the search's own nearest (the first shelter with room at the node it came
+        from, at the least minutes) and those of lower index whose lower bounds do not exceed
+        the least (only a lower index can win a tie, as with argmin)."""
         if not room:
             return [], []
-        least = self._least(table, state, room_nodes, node)
+        least, src = self._least(table, state, room_nodes, node)
         if not least < math.inf:
             return [], []
-        cand = room_at[table.lower_bounds(node)[room_at] <= least * (1.0 + 1e-9)].tolist()
-        if len(cand) == 1:
-            return cand, [least]
-        return cand, [table.full_at(s, node) for s in cand]
+        first = room_nodes[src]
+        lower = room_at[:int(np.searchsorted(room_at, first))]
+        if lower.size:
+            lower = lower[table.lower_bounds(node)[lower] <= least * (1.0 + 1e-9)]
+        cand = lower.tolist()
+        return cand + [first], [table.full_at(s, node) for s in cand] + [least]
 
-    def _room(self, state: int, is_open: list[bool]) -> tuple[list[int], np.ndarray, set[int]]:
-        """The open shelters with room (a list, an array, and their nodes), kept per state
-        until a shelter fills or is declared full (room only shrinks)."""
+    def _room(self, state: int, is_open: list[bool]
+              ) -> tuple[list[int], np.ndarray, dict[int, int]]:
+        """The open shelters with room (a list and an array, by index; and by node, the first
+        of each node's), kept per state until a shelter fills or is declared full (room
+        only shrinks)."""
         self._sync_fills()
         now = self.env._now
         got = self._rooms.get(state)
@@ -299,40 +326,47 @@ class FloodRun:
             return got[1]
         space, full = self._space, self._full_from
         room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
-        out = (room, np.array(room, dtype=int), {int(self.inp.shelter_nodes[s]) for s in room})
+        nodes: dict[int, int] = {}
+        for s in room:
+            nodes.setdefault(int(self.inp.shelter_nodes[s]), s)
+        out = (room, np.array(room, dtype=int), nodes)
         self._rooms[state] = (self._fills, out)
         return out
 
-    def _least(self, table: RouteTable, state: int, room: set[int], node: int) -> float:
-        """Minutes from ``node`` to the nearest of ``room`` (shelter nodes), from one
-        multi-source search per table and state, searched again only when the nearest of a
-        node asked has filled: within a state room only shrinks, and a node whose nearest
-        still has room keeps its distance."""
+    def _least(self, table: RouteTable, state: int, room: dict[int, int], node: int
+               ) -> tuple[float, int]:
+        """Minutes from ``node`` to the nearest of ``room`` (shelter nodes) and that node
+        (-9999 if none is reachable), from one multi-source search per table and state,
+        searched again only when the nearest of a node asked has filled: within a state room
+        only shrinks, and a node whose nearest still has room keeps its distance. (The same
+        float as the nearest's own search: a sum is monotone in its terms.)"""
         key = (id(table), state)
         got = self._least_memo.get(key)
         if got is not None:
             dist, src = got
             if not dist[node] < math.inf or int(src[node]) in room:
-                return float(dist[node])
+                return float(dist[node]), int(src[node])
         t0 = time.process_time()
         dist, _, src = table.search(indices=sorted(room),
                                 min_only=True, return_predecessors=True)
         self.inp.routes.seconds += time.process_time() - t0
         self._least_memo[key] = (dist, src)
-        return float(dist[node])
+        return float(dist[node]), int(src[node])
 
     # -- households ----------------------------------------------------------------------------
     # Households that walk out on their own (after a warning, or before any) need no SimPy
-    # process: their steps are bare calls on SimPy's queue (``later``), each exactly where the
-    # process's Initialize or Timeout would be (same time, priority and sequence number), so
-    # the order of everything, and so the records, are those of the processes they replace.
+    # process: their steps are bare calls on SimPy's queue (``later``) at the times the
+    # process's Timeouts would end, in SimPy's order (time, priority, sequence number).
+    # Two steps are merged where nothing happens between them: a household that complies
+    # starts preparing at the knock (not in a zero-delay step after it), and a warner's walk
+    # to a door and knock there are one step at the same sum of minutes. Such a step takes
+    # its sequence number a little earlier than the second step of the pair would have, so
+    # it could only run in another order than before against a step ending at the very same
+    # float minute: with the bundled scenarios' continuous times, never (the full records of
+    # every bundled plan and of the benchmark towns are unchanged).
     def later(self, delay: float, fn: Callable[[Any, int], None], a: Any, b: int = 0,
               priority: int = NORMAL) -> None:
         heappush(self._queue, (self.env._now + delay, priority, next(self._eid), (fn, a, b)))
-
-    def self_evacuate(self, h: int, _: int = 0) -> None:
-        """(As a process started at t = 0: waits for its delay, then ``_self_go``.)"""
-        self.later(self.self_delay[h], self._self_go, h)
 
     def _self_go(self, h: int, _: int = 0) -> None:
         if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
@@ -341,10 +375,6 @@ class FloodRun:
                 self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
             self._advance(self.trip([[h, int(self.inp.hh_members[h])]],
                                     int(self.inp.hh_node[h]), "walk", self.pop.walk_kmh))
-
-    def walk_out(self, h: int, _: int = 0) -> None:
-        """(As a process started now: prepares, then walks to a shelter.)"""
-        self.later(self.prep[h], self._walk_go, h)
 
     def _walk_go(self, h: int, _: int = 0) -> None:
         self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
@@ -360,6 +390,8 @@ class FloodRun:
             return
         if type(got) is list:
             got.append(steps)
+        elif type(got) is tuple:  # an absolute time
+            heappush(self._queue, (got[0], NORMAL, next(self._eid), (self._step, steps, 0)))
         else:
             self.later(got, self._step, steps)
 
@@ -491,10 +523,13 @@ class FloodRun:
                 factor = self._wading[depth] = float(
                     np.interp(depth, self._wading_x, self._wading_y))
             speed = duty.walk_kmh * factor
-            yield metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
-            self.km[w] += metres / 1000.0
+            # At the door, then the knock: one step at the time the two would end (the same
+            # sums); the walk counts if it ends within the run, as a step there would.
+            at_door = env._now + metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
+            if at_door < inp.params.horizon_min:
+                self.km[w] += metres / 1000.0
+            yield (at_door + self.knock[knock, h],)
             here = target
-            yield self.knock[knock, h]
             self.visits[w] += 1
             if self.status[h] not in (HOME, REFUSED):
                 continue
@@ -530,8 +565,8 @@ class FloodRun:
                         if waiting:  # (where the request event would be scheduled)
                             self.later(0.0, self._wake, waiting)
             else:
-                self.status[h] = PREPARING
-                self.later(0.0, self.walk_out, h, priority=URGENT)
+                self.status[h] = PREPARING  # (then walks out: ``_walk_go`` when ready)
+                self.later(self.prep[h], self._walk_go, h)
         else:
             self.status[h] = REFUSED
             self.refused_once[h] = True

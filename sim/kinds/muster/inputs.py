@@ -35,6 +35,7 @@ class MusterInputs:
     desks: list[int]
     fixed_ap: np.ndarray  # per responder: assembly point index, or -1 for the nearest
     travel: np.ndarray  # (mode, assembly point, node) minutes
+    nearest_ap: np.ndarray  # per node: the assembly point nearest on foot (first of equals)
     mode_cum: np.ndarray  # (responder, mode) cumulative mode shares
     availability: np.ndarray
     night: bool
@@ -135,6 +136,9 @@ def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
         desks=[a.desks for a in p.assembly_points],
         fixed_ap=np.array([fixed(r) for r in roster], dtype=int),
         travel=travel,
+        # Per node, once: a replication looks it up for each person sent to the nearest
+        # (an argmin over every assembly point per person grew with the town squared).
+        nearest_ap=np.argmin(travel[0], axis=0),
         mode_cum=mode_cum,
         availability=avail,
         night=night,

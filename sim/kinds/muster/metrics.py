@@ -53,17 +53,22 @@ def muster_metrics(inp: MusterInputs, mustered_at: np.ndarray, state: np.ndarray
         "checkin_wait_p95_min": float(np.nanpercentile(wait, 95)) if np.isfinite(wait).any()
         else math.nan,
     }
-    roles = np.array([r.role for r in inp.roster])
+    roles = inp.roles
     for role in ROLES:
         mask = roles == role
         if mask.any():
             m[f"mustered_60min[role={role}]"] = float((mustered_at[mask] <= 60).sum())
             m[f"roster[role={role}]"] = float(mask.sum())
+    # Per assembly point in one pass over the roster (a mask per point grew with the town
+    # squared): counts by bincount, the longest wait by a maximum scattered per point.
+    k_ap = len(inp.ap_ids)
+    by_60 = np.bincount(ap[mustered_at <= 60], minlength=k_ap)
+    waited = np.isfinite(wait)  # NaN: never started check-in
+    longest = np.full(k_ap, -np.inf)
+    np.maximum.at(longest, ap[waited], wait[waited])
     for k, ap_id in enumerate(inp.ap_ids):
-        mask = ap == k
-        m[f"mustered_60min[ap={ap_id}]"] = float((mustered_at[mask] <= 60).sum())
-        w = wait[mask]
-        m[f"checkin_wait_max_min[ap={ap_id}]"] = float(np.nanmax(w)) if np.isfinite(w).any() \
+        m[f"mustered_60min[ap={ap_id}]"] = float(by_60[k])
+        m[f"checkin_wait_max_min[ap={ap_id}]"] = float(longest[k]) if np.isfinite(longest[k]) \
             else 0.0
     return m
 
