@@ -359,11 +359,11 @@ class Memo:
 
     def __init__(self, size: int):
         self.size = size
-        self._young: dict[Any, Any] = {}
+        self.young: dict[Any, Any] = {}  # (read directly on hot paths: ``young.get`` first)
         self._old: dict[Any, Any] = {}
 
     def get(self, key: Any) -> Any:
-        got = self._young.get(key)
+        got = self.young.get(key)
         if got is None:
             got = self._old.get(key)
             if got is not None:
@@ -371,12 +371,12 @@ class Memo:
         return got
 
     def put(self, key: Any, value: Any) -> None:
-        if len(self._young) >= self.size:
-            self._old, self._young = self._young, {}
-        self._young[key] = value
+        if len(self.young) >= self.size:
+            self._old, self.young = self.young, {}
+        self.young[key] = value
 
     def __len__(self) -> int:
-        return len(self._young) + len(self._old)
+        return len(self.young) + len(self._old)
 
 
 class Memos:
@@ -468,6 +468,7 @@ class RouteTable:
         self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
         self._memos = memos if memos is not None else Memos()
+        self._cand_memo, self._path_memo = self._memos.candidates, self._memos.paths
         self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
         self._total: float | None = None
         self._compute(limit)
@@ -479,6 +480,7 @@ class RouteTable:
         self.shelters, self._both, self._rebuild, self._graphs = [], None, None, GraphCache()
         self.xy, self._per_metre = None, 0.0
         self.cache, self.version, self._memos = RowCache(), 0, Memos()
+        self._cand_memo, self._path_memo = self._memos.candidates, self._memos.paths
         self._far_limit, self._total = {}, None
         self.dense = RowCache(DENSE_ROWS_BYTES)
         dist = np.asarray(dist, dtype=float)
@@ -550,13 +552,13 @@ class RouteTable:
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
         """Shelters within the limit of ``node``, nearest first (equals by index), and their
         distances."""
-        key = self._key0 + node
-        got: tuple[list[int], list[float]] | None = self._memos.candidates.get(key)
+        key, memo = self._key0 + node, self._cand_memo
+        got: tuple[list[int], list[float]] | None = memo.young.get(key) or memo.get(key)
         if got is None:
             idx = self._nd_idx[self._nd_ptr[node]:self._nd_ptr[node + 1]]
             sh = np.searchsorted(self._sh_ptr, idx, side="right") - 1
             got = (sh.tolist(), self._sh_dist[idx].tolist())
-            self._memos.candidates.put(key, got)
+            memo.put(key, got)
         return got
 
     def order(self, node: int) -> list[int]:
@@ -646,13 +648,13 @@ class RouteTable:
         full table's row (``_hops``). The route walked so far from each node is remembered
         (trips from the same node re-plan there in every replication), as arrays of node
         indices and minutes (about half the memory of lists of Python numbers)."""
-        key = self._key0 + s * self.n_nodes + node
-        path: tuple[array[int], array[float]] | None = self._memos.paths.get(key)
+        key, memo = self._key0 + s * self.n_nodes + node, self._path_memo
+        path: tuple[array[int], array[float]] | None = memo.young.get(key) or memo.get(key)
         entry: Callable[[int], tuple[float, int]] | None = None
         if path is None:
             entry = self._hops(s, node)
             path = (array("i", (node,)), array("d", (entry(node)[0],)))
-            self._memos.paths.put(key, path)
+            memo.put(key, path)
         nodes, dists = path
         start, i = dists[0], 0
         hop = -1  # the next hop of the route's last known node, once read
