@@ -342,11 +342,18 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
 
 
+def _find(at: np.ndarray, node: int) -> int:
+    """Where ``node`` is or would be in ascending node indices ``at`` (16 or 32 bits). The
+    node is passed in the array's own type: a Python int would have numpy convert the whole
+    array to 64 bits first (~7 µs for 30,000 nodes instead of ~1 µs)."""
+    return int(at.searchsorted(at.dtype.type(node)))
+
+
 def _minutes_at(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> float:
     """The minutes of ``node`` in a sparse row (nodes ascending, minutes, next hops); inf if
     the row does not hold it, as in a dense row."""
     at, dist, _ = row
-    k = int(at.searchsorted(node))
+    k = _find(at, node)
     return float(dist[k]) if k < at.size and at[k] == node else math.inf
 
 
@@ -383,7 +390,7 @@ class Memos:
     """The per-node memos of a plan's route tables (see ``RouteTable``), keyed by integers
     (half the memory of tuples): each table numbers its nodes from its own ``first_key``."""
 
-    def __init__(self, candidates: int = 30_000, paths: int = 25_000, columns: int = 8_000):
+    def __init__(self, candidates: int = 45_000, paths: int = 35_000, columns: int = 8_000):
         self.candidates = Memo(candidates)
         self.paths = Memo(paths)
         self.columns = Memo(columns)
@@ -626,7 +633,7 @@ class RouteTable:
                 return at, d[at], p[at].astype(np.int32)
 
             nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
-            k = int(nodes.searchsorted(node))
+            k = _find(nodes, node)
             if (k < nodes.size and nodes[k] == node) or lim == math.inf:
                 self._far_limit[s] = lim
                 return nodes, dist, pred
@@ -737,7 +744,7 @@ def _entry(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> tuple[f
     """(Minutes, next hop) of ``node`` in a sparse row (nodes ascending, minutes, next hops);
     (inf, -9999) where the row does not reach it, as in a dense row."""
     at, dist, pred = row
-    k = int(at.searchsorted(node))
+    k = _find(at, node)
     if k < at.size and at[k] == node:
         hop = int(pred[k])  # (a table's own row in 16 bits says none with NO_HOP_16)
         return float(dist[k]), -9999 if hop == NO_HOP_16 and pred.dtype == np.uint16 else hop
@@ -864,11 +871,11 @@ class Routes:
 
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
-FAR_ROWS_BYTES = 16 * 2**20  # far rows, kept across replications (sparse: most are small)
-BASE_ROWS_BYTES = 8 * 2**20  # squads' rows from their bases and shelters (sparse)
+FAR_ROWS_BYTES = 8 * 2**20  # far rows, kept across replications (sparse: most are small)
+BASE_ROWS_BYTES = 4 * 2**20  # squads' rows from their bases and shelters (sparse)
 DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
 NO_HOP_16 = 2**16 - 1  # a table's next hop of none, where node indices fit in 16 bits
-GRAPH_BYTES = 8 * 2**20  # both-ways road graphs of route tables: ~7 of a 24,000-node town
+GRAPH_BYTES = 4 * 2**20  # both-ways road graphs of route tables: ~7 of a 24,000-node town
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
