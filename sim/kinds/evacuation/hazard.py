@@ -722,7 +722,7 @@ class RouteTable:
         lb = np.hypot(self._sh_x - self.xy[node, 0], self._sh_y - self.xy[node, 1]) \
             * self._per_metre
         d_s, d_n = self._marks_sh, self._marks[:, node:node + 1].astype(float)
-        tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN where a landmark reaches either not
+        tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN if a landmark misses one
         # (fmax passes NaN over: a landmark that reaches either bounds nothing, as 0 would.)
         return np.fmax(lb, np.fmax.reduce(tri, axis=0))
 

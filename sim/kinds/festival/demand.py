@@ -9,7 +9,8 @@ number of groups placed uniformly: exact and vectorised. Each mode has its own r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -74,13 +75,28 @@ def expected_visitors(p: FestivalParams) -> float:
 class Groups:
     """Every visitor group of one replication, sorted by arrival time."""
 
-    ids: list[str]
     mode: np.ndarray
     arrival: np.ndarray
     size: np.ndarray
     checkpoint: np.ndarray  # first checkpoint (index in the festival's checkpoint order)
     view: np.ndarray  # preferred viewing point (index)
     u: np.ndarray  # (groups, N_UNIFORMS)
+    # What a group's id is made of: its mode's name, and its number among the mode's
+    # arrivals (``serial``), or among a surge's extra arrivals (``extra``).
+    mode_names: tuple[str, ...] = ()
+    serial: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    extra: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __len__(self) -> int:
+        return int(self.arrival.size)
+
+    @cached_property
+    def ids(self) -> list[str]:
+        """``<mode>-000123`` (``<mode>-x000001`` for a surge's extra group), made only when
+        asked (event records): tens of thousands of strings a day are not free."""
+        names = self.mode_names
+        return [f"{names[m]}-{'x' if x else ''}{j:06d}" for m, j, x in
+                zip(self.mode.tolist(), self.serial.tolist(), self.extra.tolist(), strict=True)]
 
 
 def arrival_times(rng: np.random.Generator, t: np.ndarray, group_rate: np.ndarray,
@@ -107,35 +123,41 @@ def draw_groups(p: FestivalParams, key: int, checkpoint_ids: list[str],
         regular = mode.arrivals == "regular"
         times = arrival_times(rng, t, rate, regular)
         u = rng.random((times.size, N_UNIFORMS))
-        ids = [f"{name}-{j:06d}" for j in range(times.size)]
+        serial, extra = np.arange(times.size), np.zeros(times.size, dtype=bool)
         mine = [w for w in surges if w.mode in (None, name)]
         if mine:
-            times, u, ids = _surged(stream_generator(key, f"surge:{name}"), mine, t, rate,
-                                    regular, times, u, ids, name)
+            times, u, serial, extra = _surged(stream_generator(key, f"surge:{name}"), mine, t,
+                                              rate, regular, times, u)
         cps = list(mode.checkpoints)
         shares = np.array([mode.checkpoints[c] for c in cps])
         cp = np.array([checkpoint_ids.index(c) for c in cps])[pick(u[:, U_CHECKPOINT], shares.tolist())]
-        parts.append((ids, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u))
-    ids = [i for x in parts for i in x[0]]
+        parts.append((serial, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u,
+                      extra))
+    if not parts:
+        return Groups(np.zeros(0, int), np.zeros(0), np.zeros(0, int), np.zeros(0, int),
+                      np.zeros(0, int), np.zeros((0, N_UNIFORMS)), tuple(p.modes))
     arrival = np.concatenate([x[2] for x in parts])
     order = np.argsort(arrival, kind="stable")
-    u = np.vstack([x[5] for x in parts])[order] if parts else np.zeros((0, N_UNIFORMS))
+    u = np.vstack([x[5] for x in parts])[order]
     return Groups(
-        ids=[ids[i] for i in order],
         mode=np.concatenate([np.full(x[2].size, x[1]) for x in parts])[order],
         arrival=arrival[order],
         size=np.concatenate([x[3] for x in parts])[order],
         checkpoint=np.concatenate([x[4] for x in parts])[order],
         view=pick(u[:, U_VIEW], view_weights.tolist()),
         u=u,
+        mode_names=tuple(p.modes),
+        serial=np.concatenate([x[0] for x in parts])[order],
+        extra=np.concatenate([x[6] for x in parts])[order],
     )
 
 
 def _surged(rng: np.random.Generator, windows: list[SurgeWindow], t: np.ndarray,
-            rate: np.ndarray, regular: bool, times: np.ndarray, u: np.ndarray, ids: list[str],
-            name: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+            rate: np.ndarray, regular: bool, times: np.ndarray, u: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A mode's arrivals with surge injects: the usual groups thinned where the factor is below
-    1, plus extra groups (ids ``<mode>-x000001``…) at (factor - 1) × the rate where above."""
+    1, plus extra groups (ids ``<mode>-x000001``…) at (factor - 1) × the rate where above.
+    Returns the times, uniforms, and the groups' numbers and extra flags (see ``Groups``)."""
     f = surge_factor(windows, times)
     keep_u = rng.random(times.size)  # drawn for every group, so that the stream stays aligned
     if regular:  # evenly thinned: keep a group whenever the running sum of factors passes 1
@@ -150,8 +172,9 @@ def _surged(rng: np.random.Generator, windows: list[SurgeWindow], t: np.ndarray,
                           regular)
     extra_u = rng.random((extra.size, N_UNIFORMS))
     return (np.concatenate([times[keep], extra]), np.vstack([u[keep], extra_u]),
-            [i for i, k in zip(ids, keep.tolist(), strict=True) if k]
-            + [f"{name}-x{j:06d}" for j in range(extra.size)])
+            np.concatenate([np.flatnonzero(keep), np.arange(extra.size)]),
+            np.concatenate([np.zeros(int(keep.sum()), dtype=bool),
+                            np.ones(extra.size, dtype=bool)]))
 
 
 def service_times(per_group: Dist, per_person: Dist, size: np.ndarray, u: np.ndarray

@@ -71,8 +71,8 @@ def place_intervals(g: Groups, cr: CheckpointResult, vs: Visits
         "walking": (cr.end, vs.t_vp_last),
         "held": (vs.t_vp_last, vs.t_enter),
         "viewing_point": (vs.t_enter, vs.t_exit),
-        "left": (vs.t_exit, np.full(len(g.ids), INF)),
-        "turned_away": (np.where(away, cr.arrival, INF), np.full(len(g.ids), INF)),
+        "left": (vs.t_exit, np.full(len(g), INF)),
+        "turned_away": (np.where(away, cr.arrival, INF), np.full(len(g), INF)),
     }
 
 
@@ -102,7 +102,7 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
     size = g.size.astype(float)
     served = ~cr.turned_away
     wait = np.minimum(cr.start, h) - cr.arrival
-    m: dict[str, float] = {"visitors": float(size.sum()), "groups": float(len(g.ids))}
+    m: dict[str, float] = {"visitors": float(size.sum()), "groups": float(len(g))}
     series: dict[str, np.ndarray] = {}
 
     def waits(mask: np.ndarray, tag: str) -> None:

@@ -50,7 +50,7 @@ class CheckpointResult:
 
 def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
     p = inp.params
-    n = len(g.ids)
+    n = len(g)
     r = CheckpointResult(cp=g.checkpoint.copy(), arrival=g.arrival.copy(), start=np.full(n, INF),
                          end=np.full(n, INF), service=np.zeros(n), diverted=np.zeros(n, bool),
                          turned_away=np.zeros(n, bool))
@@ -96,7 +96,7 @@ class Day:
         self.inp, self.g, self.cr = inp, g, cr
         p = inp.params
         self.env = simpy.Environment()
-        n, nv = len(g.ids), len(inp.vp_ids)
+        n, nv = len(g), len(inp.vp_ids)
         self.size = g.size.tolist()
         self.occ = [0] * nv
         self.held: list[deque[int]] = [deque() for _ in range(nv)]
