@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import math
 import time
 from array import array
@@ -397,12 +398,15 @@ class Memos:
         self.candidates = Memo(candidates)
         self.paths = Memo(paths)
         self.columns = Memo(columns)
-        self._next_key = 0
+        self._tables = itertools.count()  # (``next`` of a count is atomic: threads share it)
 
     def first_key(self, keys: int) -> int:
-        """The first of ``keys`` integers for a new table's memo keys."""
-        first, self._next_key = self._next_key, self._next_key + keys
-        return first
+        """The first of ``keys`` integers for a new table's memo keys, apart from every other
+        table's (even two built at once by two threads)."""
+        if keys > MEMO_KEYS_PER_TABLE:
+            raise ValueError(f"a route table of {keys:,} (shelter, node) pairs is beyond "
+                             f"{MEMO_KEYS_PER_TABLE:,}")
+        return next(self._tables) * MEMO_KEYS_PER_TABLE
 
 
 class GraphCache:
@@ -882,6 +886,7 @@ FAR_ROWS_BYTES = 8 * 2**20  # far rows, kept across replications (sparse: most a
 BASE_ROWS_BYTES = 4 * 2**20  # squads' rows from their bases and shelters (sparse)
 DENSE_ROWS_BYTES = 16 * 2**20  # dense rows to walk full tables' routes (a town's: small)
 GRAPH_BYTES = 4 * 2**20  # both-ways road graphs of route tables (~1.1 MB at 24,300 nodes)
+MEMO_KEYS_PER_TABLE = 2**40  # (shelter, node) pairs of one table's memo keys, at most
 NO_HOP_16 = 2**16 - 1  # a table's next hop of none, where node indices fit in 16 bits
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
