@@ -30,6 +30,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -873,7 +874,7 @@ class Routes:
         both = self.both_of(weights)
         return RouteTable(None, self.shelters, _first_limit(both, self.shelters), self.cache,
                           self.network.xy, self.dense, both,
-                          rebuild=lambda: self.both_of(weights), graphs=self.graphs,
+                          rebuild=partial(self.both_of, weights), graphs=self.graphs,
                           memos=self.memos)
 
 
