@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import math
 import time
+from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -291,12 +294,12 @@ def flood_timeline(h: Hazard, network: RoadNetwork, shelter_nodes: list[int],
 
 
 class RowCache:
-    """Rows of route tables built on demand (dense rows to walk, sparse rows of limited
-    searches from shelters and squad bases), the most recently used kept up to a byte budget:
-    trips that re-plan at the same change of the network head for the same few shelters, so
-    the rows are reused, and a worker's memory stays bounded at county scale. (Not locked:
-    threads sharing inputs, the dashboard's jobs, may at worst compute a row twice or
-    misjudge the budget a little.)"""
+    """Rows of route tables built on demand (dense rows to walk full tables' routes, sparse
+    rows of limited searches from shelters and squad bases), the most recently used kept up
+    to a byte budget: trips that re-plan at the same change of the network head for the same
+    few shelters, so the rows are reused, and a worker's memory stays bounded at county
+    scale. (Not locked: threads sharing inputs, the dashboard's jobs, may at worst compute a
+    row twice or misjudge the budget a little.)"""
 
     def __init__(self, budget_bytes: int = 256 * 2**20):
         self.budget = budget_bytes
@@ -341,6 +344,105 @@ class RowCache:
             self.used -= sum(a.nbytes for a in old)
 
 
+def _find(at: np.ndarray, node: int) -> int:
+    """Where ``node`` is or would be in ascending node indices ``at`` (16 or 32 bits). The
+    node is passed in the array's own type: a Python int would have numpy convert the whole
+    array to 64 bits first (~7 µs for 30,000 nodes instead of ~1 µs)."""
+    return int(at.searchsorted(at.dtype.type(node)))
+
+
+def _minutes_at(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> float:
+    """The minutes of ``node`` in a sparse row (nodes ascending, minutes, next hops); inf if
+    the row does not hold it, as in a dense row."""
+    at, dist, _ = row
+    k = _find(at, node)
+    return float(dist[k]) if k < at.size and at[k] == node else math.inf
+
+
+class Memo:
+    """Answers remembered by key, in two generations of up to ``size`` entries each: an
+    answer asked again moves to the young one, and when the young one is full the old one
+    is dropped (about the ``size`` to ``2 × size`` most recently asked, at the cost of two
+    dictionaries). Shared by a plan's route tables, so that a worker's memory is bounded
+    however many tables and replications it runs. (Not locked, as ``RowCache``.)"""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.young: dict[Any, Any] = {}  # (read directly on hot paths: ``young.get`` first)
+        self._old: dict[Any, Any] = {}
+
+    def get(self, key: Any) -> Any:
+        got = self.young.get(key)
+        if got is None:
+            got = self._old.get(key)
+            if got is not None:
+                self.put(key, got)
+        return got
+
+    def put(self, key: Any, value: Any) -> None:
+        if len(self.young) >= self.size:
+            self._old, self.young = self.young, {}
+        self.young[key] = value
+
+    def __len__(self) -> int:
+        return len(self.young) + len(self._old)
+
+
+class Memos:
+    """The per-node memos of a plan's route tables (see ``RouteTable``), keyed by integers
+    (half the memory of tuples): each table numbers its nodes from its own ``first_key``.
+    Sizes (entries a generation): at 300 grids a replication asks ~33,000 nodes' shelters,
+    ~23,000 routes and ~1,000 far minutes; these sizes miss no more than unbounded memos
+    did, and hold about 50 MB at most (a node's shelters ~350 bytes, a route ~250)."""
+
+    def __init__(self, candidates: int = 45_000, paths: int = 35_000, columns: int = 8_000):
+        self.candidates = Memo(candidates)
+        self.paths = Memo(paths)
+        self.columns = Memo(columns)
+        self._tables = itertools.count()  # (``next`` of a count is atomic: threads share it)
+
+    def first_key(self, keys: int) -> int:
+        """The first of ``keys`` integers for a new table's memo keys, apart from every other
+        table's (even two built at once by two threads)."""
+        if keys > MEMO_KEYS_PER_TABLE:
+            raise ValueError(f"a route table of {keys:,} (shelter, node) pairs is beyond "
+                             f"{MEMO_KEYS_PER_TABLE:,}")
+        return next(self._tables) * MEMO_KEYS_PER_TABLE
+
+
+class GraphCache:
+    """The both-ways road graphs of route tables (``both_ways``), the most recently used kept
+    up to a byte budget: a replication searches the tables of the state in force, a few at a
+    time, so a few graphs serve it, and each table keeps only its weights' state (the same
+    roads, rebuilt exactly by ``Routes.both_of``). (Not locked, as ``RowCache``.)"""
+
+    def __init__(self, budget_bytes: int = 0):
+        self.budget = budget_bytes
+        self.used = 0
+        self._graphs: OrderedDict[int, csr_matrix] = OrderedDict()
+
+    def get(self, key: int) -> csr_matrix | None:
+        got = self._graphs.get(key)
+        if got is not None:
+            with contextlib.suppress(KeyError):  # (evicted meanwhile by another thread)
+                self._graphs.move_to_end(key)
+        return got
+
+    def put(self, key: int, graph: csr_matrix) -> None:
+        old = self._graphs.pop(key, None)
+        if old is not None:
+            self.used -= _graph_bytes(old)
+        self._graphs[key] = graph
+        self.used += _graph_bytes(graph)
+        while self.used > self.budget and len(self._graphs) > 1:
+            _, out = self._graphs.popitem(last=False)
+            self.used -= _graph_bytes(out)
+
+
+def _graph_bytes(g: csr_matrix) -> int:
+    return int(g.data.nbytes + g.indices.nbytes + g.indptr.nbytes)
+
+
 class RouteTable:
     """Shortest paths of one mode in one state from each shelter, kept only within ``limit``
     minutes of the shelter (walk: at 1 km/h), in compact arrays.
@@ -354,11 +456,23 @@ class RouteTable:
     compares them on lattice towns, where equal routes abound).
     """
 
-    def __init__(self, graph: csr_matrix, shelters: Sequence[int], limit: float = math.inf,
-                 cache: RowCache | None = None, xy: np.ndarray | None = None,
-                 dense: RowCache | None = None, both: csr_matrix | None = None):
-        # The open roads, both ways (see ``both_ways``; the undirected one is not kept).
-        self._both = self.graph = both if both is not None else both_ways(graph)
+    def __init__(self, graph: csr_matrix | None, shelters: Sequence[int],
+                 limit: float = math.inf, cache: RowCache | None = None,
+                 xy: np.ndarray | None = None, dense: RowCache | None = None,
+                 both: csr_matrix | None = None,
+                 rebuild: Callable[[], csr_matrix] | None = None,
+                 graphs: GraphCache | None = None, memos: Memos | None = None):
+        # The open roads, both ways (see ``both_ways``; the undirected one is not kept). With
+        # ``rebuild``, not kept either: rebuilt on demand into the shared ``graphs`` (a
+        # county's sixty tables would otherwise hold sixty copies of its roads).
+        if both is None:
+            assert graph is not None
+            both = both_ways(graph)
+        self._rebuild = rebuild
+        self._graphs = graphs if graphs is not None else GraphCache()
+        self._both: csr_matrix | None = None if rebuild is not None else both
+        if rebuild is not None:
+            self._graphs.put(id(self), both)
         self.shelters = list(shelters)
         self.xy = xy
         self._per_metre: float | None = None
@@ -368,11 +482,9 @@ class RouteTable:
         # that walking never evicts a search.
         self.dense = dense if dense is not None else RowCache(DENSE_ROWS_BYTES)
         self.version = 0
-        self._columns: dict[int, dict[int, float]] = {}
-        self._bounds: dict[int, np.ndarray] = {}
-        self._cands: dict[int, tuple[list[int], list[float]]] = {}
+        self._memos = memos if memos is not None else Memos()
+        self._cand_memo, self._path_memo = self._memos.candidates, self._memos.paths
         self._far_limit: dict[int, float] = {}  # per shelter: the limit of its far row
-        self._paths: dict[tuple[int, int], tuple[list[int], list[float]]] = {}  # (``walk``)
         self._total: float | None = None
         self._compute(limit)
 
@@ -380,11 +492,11 @@ class RouteTable:
     def from_dense(cls, dist: np.ndarray, pred: np.ndarray) -> RouteTable:
         """A table from full (shelters, nodes) arrays (tests: hand-made distances)."""
         self = cls.__new__(cls)
-        self.graph, self.shelters = None, []  # type: ignore[assignment]
-        self._both = None  # type: ignore[assignment]
+        self.shelters, self._both, self._rebuild, self._graphs = [], None, None, GraphCache()
         self.xy, self._per_metre = None, 0.0
-        self.cache, self.version, self._columns, self._bounds = RowCache(), 0, {}, {}
-        self._cands, self._far_limit, self._total, self._paths = {}, {}, None, {}
+        self.cache, self.version, self._memos = RowCache(), 0, Memos()
+        self._cand_memo, self._path_memo = self._memos.candidates, self._memos.paths
+        self._far_limit, self._total = {}, None
         self.dense = RowCache(DENSE_ROWS_BYTES)
         dist = np.asarray(dist, dtype=float)
         sh, nodes = np.nonzero(np.isfinite(dist))
@@ -393,9 +505,21 @@ class RouteTable:
                     math.inf)
         return self
 
+    @property
+    def graph(self) -> csr_matrix:
+        """The open roads, both ways (see ``both_ways``): kept, or rebuilt on demand."""
+        if self._both is not None:
+            return self._both
+        assert self._rebuild is not None, "a table from dense arrays has no roads"
+        got = self._graphs.get(id(self))
+        if got is None:
+            got = self._rebuild()
+            self._graphs.put(id(self), got)
+        return got
+
     def search(self, **kwargs: Any) -> Any:
         """csgraph's undirected Dijkstra over the open roads (see ``both_ways``)."""
-        return dijkstra(self._both, directed=True, **kwargs)
+        return dijkstra(self.graph, directed=True, **kwargs)
 
     def _compute(self, limit: float) -> None:
         # Searched in chunks of shelters, keeping only what is within the limit: each source is
@@ -420,28 +544,36 @@ class RouteTable:
         and an index ordering each node's entries nearest first (equals by shelter index)."""
         self.limit = limit
         self.n_shelters, self.n_nodes = n_shelters, n_nodes
+        # Memo keys: node (candidates) or shelter × nodes + node (paths, columns) from here.
+        self._key0 = self._memos.first_key(max(n_shelters, 1) * n_nodes)
         sh = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
         nodes = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int32)
         d = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+        pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
         self._sh_ptr = np.searchsorted(sh, np.arange(self.n_shelters + 1))
-        self._sh_nodes = nodes
+        # Node indices in 16 bits where they fit (a town's tables: 16 of 20 bytes an entry
+        # instead; a next hop of none, at the shelter itself, is then NO_HOP_16).
+        small = n_nodes <= NO_HOP_16
+        self._sh_nodes = nodes.astype(np.uint16 if small else np.int32)
         self._sh_dist = d
-        self._sh_pred = np.concatenate([p[3] for p in parts]) if parts else np.zeros(0, np.int32)
+        self._sh_pred = np.where(pred < 0, NO_HOP_16, pred).astype(np.uint16) if small \
+            else pred.astype(np.int32)
         by_node = np.lexsort((sh, d, nodes))  # per node: nearest first, equals by index
-        self._nd_ptr = np.searchsorted(nodes[by_node], np.arange(self.n_nodes + 1))
+        self._nd_ptr = np.zeros(self.n_nodes + 1, dtype=np.int32 if d.size < 2**31 else np.int64)
+        np.cumsum(np.bincount(nodes, minlength=self.n_nodes), out=self._nd_ptr[1:])
         self._nd_idx = by_node.astype(np.int32)  # (into the shelter-ordered entries)
         self.version += 1
 
     def candidates(self, node: int) -> tuple[list[int], list[float]]:
         """Shelters within the limit of ``node``, nearest first (equals by index), and their
         distances."""
-        got = self._cands.get(node)
+        key, memo = self._key0 + node, self._cand_memo
+        got: tuple[list[int], list[float]] | None = memo.young.get(key) or memo.get(key)
         if got is None:
-            if len(self._cands) >= 50_000:  # bounded: a county has many nodes
-                self._cands.clear()
             idx = self._nd_idx[self._nd_ptr[node]:self._nd_ptr[node + 1]]
             sh = np.searchsorted(self._sh_ptr, idx, side="right") - 1
-            got = self._cands[node] = (sh.tolist(), self._sh_dist[idx].tolist())
+            got = (sh.tolist(), self._sh_dist[idx].tolist())
+            memo.put(key, got)
         return got
 
     def order(self, node: int) -> list[int]:
@@ -455,8 +587,9 @@ class RouteTable:
             a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
             dist = np.full(self.n_nodes, math.inf)
             hop = np.full(self.n_nodes, -9999, dtype=np.int32)
-            dist[self._sh_nodes[a:b]] = self._sh_dist[a:b]
-            hop[self._sh_nodes[a:b]] = self._sh_pred[a:b]
+            nodes, pred = self._sh_nodes[a:b], self._sh_pred[a:b].astype(np.int32)
+            dist[nodes] = self._sh_dist[a:b]
+            hop[nodes] = np.where(pred >= self.n_nodes, -9999, pred)  # (NO_HOP_16)
             return dist, hop
 
         dist, hop = self.dense.get((id(self), self.version, s, "row"), make)
@@ -475,16 +608,11 @@ class RouteTable:
     def full_at(self, s: int, node: int) -> float:
         """Minutes from ``node`` to shelter ``s`` without limit (remembered per node: the
         nodes where trips find their near shelters full ask again and again)."""
-        col = self._columns.get(node)
-        if col is None:
-            if len(self._columns) >= 20_000:  # bounded: a county has many such nodes
-                self._columns.clear()
-            col = self._columns[node] = {}
-        got = col.get(s)
+        key = self._key0 + s * self.n_nodes + node
+        got: float | None = self._memos.columns.get(key)
         if got is None:
-            nodes, dist, _ = self._reaching(s, node)
-            k = int(nodes.searchsorted(node))
-            got = col[s] = float(dist[k]) if k < nodes.size and nodes[k] == node else math.inf
+            got = _minutes_at(self._reaching(s, node), node)
+            self._memos.columns.put(key, got)
         return got
 
     def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -513,7 +641,7 @@ class RouteTable:
                 return at, d[at], p[at].astype(np.int32)
 
             nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
-            k = int(nodes.searchsorted(node))
+            k = _find(nodes, node)
             if (k < nodes.size and nodes[k] == node) or lim == math.inf:
                 self._far_limit[s] = lim
                 return nodes, dist, pred
@@ -532,15 +660,16 @@ class RouteTable:
     def walk(self, s: int, node: int, budget: float) -> tuple[int, float]:
         """From ``node`` along the shortest route to shelter ``s``: the first node reached
         after ``budget`` table minutes, and the table minutes to it. The same as walking the
-        full table's row (``_hops``). The route walked so far from each node is remembered as
-        Python lists (trips from the same node re-plan there in every replication)."""
-        path = self._paths.get((s, node))
+        full table's row (``_hops``). The route walked so far from each node is remembered
+        (trips from the same node re-plan there in every replication), as arrays of node
+        indices and minutes (about half the memory of lists of Python numbers)."""
+        key, memo = self._key0 + s * self.n_nodes + node, self._path_memo
+        path: tuple[array[int], array[float]] | None = memo.young.get(key) or memo.get(key)
         entry: Callable[[int], tuple[float, int]] | None = None
         if path is None:
-            if len(self._paths) >= 100_000:  # bounded: a county has many nodes
-                self._paths.clear()
             entry = self._hops(s, node)
-            path = self._paths[(s, node)] = ([node], [entry(node)[0]])
+            path = (array("i", (node,)), array("d", (entry(node)[0],)))
+            memo.put(key, path)
         nodes, dists = path
         start, i = dists[0], 0
         hop = -1  # the next hop of the route's last known node, once read
@@ -576,10 +705,8 @@ class RouteTable:
         the fewest minutes per metre of any open road, and the triangle inequality through
         four landmarks (the nodes farthest out: |d(l, s) − d(l, node)|), each a little under
         (sums of rounded minutes, landmark distances kept as float32). Zero without
-        coordinates. Remembered per node."""
-        got = self._bounds.get(node)
-        if got is not None:
-            return got
+        coordinates. Not remembered: a few vector operations on the shelters (~10 µs) cost
+        less than a county's memo of a row per node asked."""
         if self.xy is None:
             return np.zeros(len(self.shelters))
         if self._per_metre is None:
@@ -599,15 +726,13 @@ class RouteTable:
             d[~np.isfinite(d)] = np.nan
             self._marks = d.astype(np.float32)
             self._marks_sh = self._marks[:, self.shelters].astype(float)
-        xy = self.xy[self.shelters]
-        lb = np.hypot(xy[:, 0] - self.xy[node, 0], xy[:, 1] - self.xy[node, 1]) * self._per_metre
-        d_s, d_n = self._marks_sh, self._marks[:, [node]].astype(float)
+            self._sh_x, self._sh_y = x[self.shelters], y[self.shelters]
+        lb = np.hypot(self._sh_x - self.xy[node, 0], self._sh_y - self.xy[node, 1]) \
+            * self._per_metre
+        d_s, d_n = self._marks_sh, self._marks[:, node:node + 1].astype(float)
         tri = np.abs(d_s - d_n) - 1e-6 * (d_s + d_n)  # NaN if a landmark misses one
-        tri[np.isnan(tri)] = 0.0
-        if len(self._bounds) >= 4_000:  # bounded (per table): a county has many such nodes
-            self._bounds.clear()
-        got = self._bounds[node] = np.maximum(lb, tri.max(axis=0))
-        return got
+        # (fmax passes NaN over: a landmark that misses either bounds nothing, as 0 did.)
+        return np.fmax(lb, np.fmax.reduce(tri, axis=0))
 
     @property
     def nbytes(self) -> int:
@@ -627,9 +752,10 @@ def _entry(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> tuple[f
     """(Minutes, next hop) of ``node`` in a sparse row (nodes ascending, minutes, next hops);
     (inf, -9999) where the row does not reach it, as in a dense row."""
     at, dist, pred = row
-    k = int(at.searchsorted(node))
+    k = _find(at, node)
     if k < at.size and at[k] == node:
-        return float(dist[k]), int(pred[k])
+        hop = int(pred[k])  # (a table's own row in 16 bits says none with NO_HOP_16)
+        return float(dist[k]), -9999 if hop == NO_HOP_16 and pred.dtype == np.uint16 else hop
     return math.inf, -9999
 
 
@@ -648,6 +774,12 @@ class Routes:
     cache: RowCache = field(default_factory=lambda: RowCache(FAR_ROWS_BYTES))
     dense: RowCache = field(default_factory=lambda: RowCache(DENSE_ROWS_BYTES))
     bases: RowCache = field(default_factory=lambda: RowCache(BASE_ROWS_BYTES))  # (from_base)
+    graphs: GraphCache = field(default_factory=lambda: GraphCache(GRAPH_BYTES))
+    memos: Memos = field(default_factory=Memos)
+    # Every road both ways, as ``both_ways`` lays them out (road of each entry, columns,
+    # row starts), or None where two roads join the same nodes (see ``both_of``).
+    _layout: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    _layout_done: bool = False
     _first_at: dict[int, int] = field(default_factory=dict)  # (``_shelter_at``)
 
     def table(self, state: FloodState, mode: str) -> RouteTable:
@@ -712,22 +844,51 @@ class Routes:
                 self._first_at.setdefault(int(n), s)
         return self._first_at
 
-    def _compute(self, weights: np.ndarray) -> RouteTable:
+    def both_of(self, weights: np.ndarray) -> csr_matrix:
+        """The open roads (finite ``weights``, per road in ``_edges`` order) both ways: the
+        same arrays as ``both_ways`` of their undirected matrix, entry for entry, taken from
+        the layout of every road (a closed road is left out, not given an infinite weight:
+        csgraph would step over it). Without duplicate roads the undirected matrix of the
+        open roads is that of all roads without the closed entries (rows sorted by column,
+        nothing summed), so its both-ways layout is the full one without them too."""
         from scipy.sparse import csr_matrix  # deferred: scipy.sparse is ~0.3 s of start-up
 
         rows, cols, _, _ = self.network._edges
-        ok = np.isfinite(weights)
         n = len(self.network.nodes)
-        g = csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n))
-        both = both_ways(g)
-        return RouteTable(g, self.shelters, _first_limit(both, self.shelters), self.cache,
-                          self.network.xy, self.dense, both)
+        ok = np.isfinite(weights)
+        if not self._layout_done:
+            self._layout_done = True
+            if np.unique(rows * n + cols).size == rows.size:  # (no two roads alike)
+                full = both_ways(csr_matrix((np.arange(1.0, rows.size + 1.0), (rows, cols)),
+                                            shape=(n, n)))
+                self._layout = (full.data.astype(np.int64) - 1, full.indices, full.indptr)
+        if self._layout is None:
+            return both_ways(csr_matrix((weights[ok], (rows[ok], cols[ok])), shape=(n, n)))
+        road, indices, indptr = self._layout
+        keep = ok[road]
+        kept = np.zeros(road.size + 1, dtype=np.int64)  # (open entries before each entry)
+        np.cumsum(keep, out=kept[1:])
+        return csr_matrix((weights[road[keep]], indices[keep], kept[indptr]), shape=(n, n))
+
+    def _compute(self, weights: np.ndarray) -> RouteTable:
+        both = self.both_of(weights)
+        return RouteTable(None, self.shelters, _first_limit(both, self.shelters), self.cache,
+                          self.network.xy, self.dense, both,
+                          rebuild=partial(self.both_of, weights), graphs=self.graphs,
+                          memos=self.memos)
 
 
 CHUNK_ENTRIES = 2_000_000  # (shelter, node) pairs searched at once when building a table
-FAR_ROWS_BYTES = 48 * 2**20  # far rows, kept across replications (sparse: most are small)
-BASE_ROWS_BYTES = 24 * 2**20  # squads' rows from their bases and shelters (sparse)
-DENSE_ROWS_BYTES = 16 * 2**20  # dense rows for walking: ~100 rows of a 24,000-node town
+# Caches' budgets. Measured at 300 grids (24,300 nodes, 60 tables): the far rows and the
+# squads' rows are used while their state is in force and rarely after, so 8 and 4 MB make
+# the same searches as 48 and 24 MB did (1,298 a replication), and 4 MB of graphs (three)
+# the same 58 rebuilds a replication (0.5 ms each) as 8 MB; each MB is a MB of peak memory.
+FAR_ROWS_BYTES = 8 * 2**20  # far rows, kept across replications (sparse: most are small)
+BASE_ROWS_BYTES = 4 * 2**20  # squads' rows from their bases and shelters (sparse)
+DENSE_ROWS_BYTES = 16 * 2**20  # dense rows to walk full tables' routes (a town's: small)
+GRAPH_BYTES = 4 * 2**20  # both-ways road graphs of route tables (~1.1 MB at 24,300 nodes)
+MEMO_KEYS_PER_TABLE = 2**40  # (shelter, node) pairs of one table's memo keys, at most
+NO_HOP_16 = 2**16 - 1  # a table's next hop of none, where node indices fit in 16 bits
 FULL_TABLE_ENTRIES = 1_000_000  # (shelter, node) pairs up to which tables have no limit (~12 MB)
 
 
