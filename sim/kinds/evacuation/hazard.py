@@ -351,12 +351,14 @@ def _find(at: np.ndarray, node: int) -> int:
     return int(at.searchsorted(at.dtype.type(node)))
 
 
-def _minutes_at(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> float:
-    """The minutes of ``node`` in a sparse row (nodes ascending, minutes, next hops); inf if
-    the row does not hold it, as in a dense row."""
-    at, dist, _ = row
-    k = _find(at, node)
-    return float(dist[k]) if k < at.size and at[k] == node else math.inf
+def _minutes_of(at: np.ndarray, dist: np.ndarray, nodes: np.ndarray) -> np.ndarray:
+    """The minutes of each of ``nodes`` in a sparse row (``at`` ascending, ``dist``); inf
+    where the row does not hold one, as in a dense row. (The nodes in the row's own integer
+    type, as in ``_find``.)"""
+    if not at.size:
+        return np.full(len(nodes), math.inf)
+    k = np.minimum(at.searchsorted(np.asarray(nodes).astype(at.dtype)), at.size - 1)
+    return np.where(at[k] == nodes, dist[k], math.inf)
 
 
 class Memo:
@@ -611,7 +613,7 @@ class RouteTable:
         key = self._key0 + s * self.n_nodes + node
         got: float | None = self._memos.columns.get(key)
         if got is None:
-            got = _minutes_at(self._reaching(s, node), node)
+            got = _entry(self._reaching(s, node), node)[0]
             self._memos.columns.put(key, got)
         return got
 
@@ -808,14 +810,11 @@ class Routes:
         table = self.table(state, mode)
         at_shelter = self._shelter_at().get(base)
         if at_shelter is not None:  # the table's own row from there is that search, limited
-            row = table._sparse(at_shelter)
-            if row[0].size:
-                k = np.minimum(row[0].searchsorted(nodes), row[0].size - 1)
-                hit = row[0][k] == nodes
-                d = np.where(hit, row[1][k], math.inf)
-                # (the nearest within the limit, with every tie: below it, nothing is missed)
-                if table.limit == math.inf or d.min() < table.limit:
-                    return d
+            at, dist, _ = table._sparse(at_shelter)
+            d = _minutes_of(at, dist, nodes)
+            # (the nearest within the limit, with every tie: below it, nothing is missed)
+            if at.size and (table.limit == math.inf or d.min() < table.limit):
+                return d
         key = (id(table), table.version, base, "base")
         got = self.bases.peek(key)
         while True:
@@ -824,10 +823,9 @@ class Routes:
             else:
                 at, dist, lims = got
                 lim = float(lims[0])
-                k = np.minimum(at.searchsorted(nodes), at.size - 1)
-                hit = at[k] == nodes
-                if hit.any() or lim == math.inf:
-                    return np.where(hit, dist[k], math.inf)
+                d = _minutes_of(at, dist, nodes)
+                if np.isfinite(d).any() or lim == math.inf:  # (a row holds finite minutes)
+                    return d
                 lim = 2.0 * lim if at.size < table.n_nodes and 2.0 * lim < table._span() \
                     else math.inf
             t0 = time.process_time()

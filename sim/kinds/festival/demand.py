@@ -9,7 +9,7 @@ number of groups placed uniformly: exact and vectorised. Each mode has its own r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
@@ -83,9 +83,9 @@ class Groups:
     u: np.ndarray  # (groups, N_UNIFORMS)
     # What a group's id is made of: its mode's name, and its number among the mode's
     # arrivals (``serial``), or among a surge's extra arrivals (``extra``).
-    mode_names: tuple[str, ...] = ()
-    serial: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    extra: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    mode_names: tuple[str, ...]
+    serial: np.ndarray
+    extra: np.ndarray
 
     def __len__(self) -> int:
         return int(self.arrival.size)
@@ -133,9 +133,6 @@ def draw_groups(p: FestivalParams, key: int, checkpoint_ids: list[str],
         cp = np.array([checkpoint_ids.index(c) for c in cps])[pick(u[:, U_CHECKPOINT], shares.tolist())]
         parts.append((serial, m, times, group_sizes(mode.group_size, u[:, U_SIZE]), cp, u,
                       extra))
-    if not parts:
-        return Groups(np.zeros(0, int), np.zeros(0), np.zeros(0, int), np.zeros(0, int),
-                      np.zeros(0, int), np.zeros((0, N_UNIFORMS)), tuple(p.modes))
     arrival = np.concatenate([x[2] for x in parts])
     order = np.argsort(arrival, kind="stable")
     u = np.vstack([x[5] for x in parts])[order]
