@@ -1,5 +1,6 @@
-"""What the cyclic garbage collector does with a plan's inputs: decided once per process, at
-the process boundary, never inside a replication.
+"""What the cyclic garbage collector does with a plan's inputs (and glibc's memory thresholds,
+see ``usual_malloc``): decided once per process, at the process boundary, never inside a
+replication.
 
 A plan's inputs (a town's roster, routing tables, households) are large and live as long as
 the plan runs; every full collection walks them again. Measured (festival day, CPU per
