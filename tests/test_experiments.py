@@ -17,7 +17,7 @@ from sim.core.rng import replication_key
 from sim.core.scenario import load_scenario
 from sim.kinds.muster.metrics import FINAL_STATES
 from sim.kinds.muster.model import draw
-from sim.run.experiments import compare, execute, plan_inputs, run_plan
+from sim.run.experiments import compare, execute, extend_all, plan_inputs, run_plan
 from sim.run.stats import describe, paired_difference
 from tests.helpers import BUNDLED, build, cli, fixed_muster
 
@@ -50,6 +50,27 @@ def test_two_workers_equal_one(bundled):
     assert same_metrics(one, two)
     assert one[0].events == two[0].events
     assert all(np.array_equal(x.curve, y.curve) for x, y in zip(one, two, strict=True))
+
+
+def test_plans_run_together_on_two_workers_equal_each_run_alone(bundled):
+    """A comparison queues every plan's chunks on one pool at once: each plan's results are
+    still its own, in replication order, and equal to the plan run by itself."""
+    plans = ["baseline", "night", "phone_tree"]
+    together = compare(bundled, plans, 5, seed=4, workers=2)
+    assert together.plans == plans
+    for run in together.runs:
+        alone = execute(bundled.plan(run.plan), range(5), seed=4)
+        assert [r.replication for r in run.results] == list(range(5))
+        assert same_metrics(run.results, alone)
+        assert run.results[0].events == alone[0].events
+        assert run.extra == {"reused": 0, "computed": 5}
+        assert 0 < run.elapsed_s
+
+
+def test_plans_on_different_seeds_are_not_run_as_one_comparison(bundled):
+    a, b = run_plan(bundled, "baseline", 0, seed=1), run_plan(bundled, "night", 0, seed=2)
+    with pytest.raises(ValueError, match="different seeds"):
+        extend_all([a, b], range(2))
 
 
 def test_replication_does_not_depend_on_how_many_are_run(bundled):

@@ -46,25 +46,43 @@ def _context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
+@dataclass(frozen=True)
+class Job:
+    """Replications of one plan to run, and where each finished chunk of results goes."""
+
+    setup: Any
+    replications: list[int]
+    on_results: OnResults
+
+
 def run_tasks(task: Task, setup: Any, replications: Sequence[int], seed: int,
               keep_events: tuple[int, ...], backend: Backend, on_results: OnResults) -> None:
     """Run ``task(setup, chunk, seed, keep_events)`` over chunks of replications; hand each
     chunk's results to ``on_results`` as soon as it finishes (in completion order)."""
-    reps = list(replications)
-    if not reps:
+    run_jobs(task, [Job(setup, list(replications), on_results)], seed, keep_events, backend)
+
+
+def run_jobs(task: Task, jobs: Sequence[Job], seed: int, keep_events: tuple[int, ...],
+             backend: Backend) -> None:
+    """Several plans' replications on one backend at once: every plan's chunks are queued
+    together, so a worker that finishes the last chunk of one plan starts on the next plan
+    instead of waiting for the other workers to finish theirs (issue 16)."""
+    jobs = [j for j in jobs if j.replications]
+    if not jobs:
         return
     if backend.dask:
-        _run_dask(task, setup, reps, seed, keep_events, backend, on_results)
-    elif backend.workers <= 1 or len(reps) == 1:
-        for r in reps:
-            on_results(task(setup, [r], seed, keep_events))
+        _run_dask(task, jobs, seed, keep_events, backend)
+    elif backend.workers <= 1 or sum(len(j.replications) for j in jobs) == 1:
+        for j in jobs:
+            for r in j.replications:
+                j.on_results(task(j.setup, [r], seed, keep_events))
     else:
         # Several chunks per worker balance the load and give progress as they finish.
         with ProcessPoolExecutor(max_workers=backend.workers, mp_context=_context()) as pool:
-            futures = [pool.submit(task, setup, c, seed, keep_events)
-                       for c in _chunks(reps, backend.workers * 8)]
+            futures = {pool.submit(task, j.setup, c, seed, keep_events): j
+                       for j in jobs for c in _chunks(j.replications, backend.workers * 8)}
             for f in as_completed(futures):
-                on_results(f.result())
+                futures[f].on_results(f.result())
 
 
 _CLIENTS: dict[tuple[str, int], Any] = {}
@@ -101,17 +119,20 @@ def close_dask() -> None:
     _CLIENTS.clear()
 
 
-def _run_dask(task: Task, setup: Any, reps: list[int], seed: int, keep_events: tuple[int, ...],
-              backend: Backend, on_results: OnResults) -> None:
+def _run_dask(task: Task, jobs: list[Job], seed: int, keep_events: tuple[int, ...],
+              backend: Backend) -> None:
     from dask.distributed import as_completed as dask_completed  # deferred: dask (only with --dask)
 
     client = _dask_client(backend)
     n_workers = max(len(client.scheduler_info().get("workers", {})), 1)
-    chunks = _chunks(reps, n_workers * 8)
-    # The plan goes to each worker once, not with every chunk (each worker builds its inputs
-    # from it once, on its first chunk); hash=False: no content hash of a pydantic model.
-    shared = client.scatter(setup, broadcast=True, hash=False)
-    futures = client.map(task, [shared] * len(chunks), chunks, [seed] * len(chunks),
-                         [keep_events] * len(chunks), pure=False)
-    for f in dask_completed(futures):
-        on_results(f.result())
+    owner: dict[Any, Job] = {}
+    for j in jobs:
+        chunks = _chunks(j.replications, n_workers * 8)
+        # The plan goes to each worker once, not with every chunk (each worker builds its
+        # inputs from it once, on its first chunk); hash=False: no content hash of a model.
+        shared = client.scatter(j.setup, broadcast=True, hash=False)
+        futures = client.map(task, [shared] * len(chunks), chunks, [seed] * len(chunks),
+                             [keep_events] * len(chunks), pure=False)
+        owner.update(dict.fromkeys(futures, j))
+    for f in dask_completed(list(owner)):
+        owner[f].on_results(f.result())

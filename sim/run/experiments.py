@@ -25,7 +25,7 @@ from sim.core.kind import kind_named
 from sim.core.results import ReplicationResult, events_frame
 from sim.core.scenario import PlanSetup, Scenario, network_for
 from sim.present.verdicts import verdict
-from sim.run.backends import Backend, OnResults, run_tasks
+from sim.run.backends import Backend, Job, OnResults, run_jobs, run_tasks
 from sim.run.gc_policy import inputs_built
 from sim.run.stats import describe, describe_time, paired_difference
 from sim.run.store import RunStore
@@ -216,25 +216,63 @@ def extend(run: PlanRun, replications: Sequence[int], workers: int = 1,
            store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
            keep_events: Sequence[int] = (0,)) -> PlanRun:
     """The same plan run with more replications added."""
-    setup, seed = run.setup, run.seed
-    t0 = time.perf_counter()
-    reused = (store.load_replications(setup.digest, setup.plan, seed, replications)
-              if store is not None and resume else {})
-    missing = [r for r in replications if r not in reused]
-    if progress and reused:
-        progress(len(reused))
+    return extend_all([run], replications, workers, progress, dask=dask, store=store,
+                      resume=resume, run_id=run_id, keep_events=keep_events)[0]
 
-    def save(chunk: list[ReplicationResult]) -> None:
+
+def extend_all(runs: Sequence[PlanRun], replications: Sequence[int], workers: int = 1,
+               progress: Progress | None = None, *, dask: str | None = None,
+               store: RunStore | None = None, resume: bool = False, run_id: int | None = None,
+               keep_events: Sequence[int] = (0,)) -> list[PlanRun]:
+    """Each plan run with the same replications added, all plans on the backend at once (a
+    worker done with one plan goes on with the next). The runs must share one seed: common
+    random numbers."""
+    seeds = {r.seed for r in runs}
+    if len(seeds) > 1:
+        raise ValueError(f"plans compared on different seeds: {sorted(seeds)}")
+    t0 = time.perf_counter()
+    reused: list[dict[int, ReplicationResult]] = []
+    computed: list[list[ReplicationResult]] = []
+    finished = [t0] * len(runs)  # each plan's own time: until its last chunk came back
+    jobs: list[Job] = []
+    for run in runs:
+        setup = run.setup
+        have = (store.load_replications(setup.digest, setup.plan, run.seed, replications)
+                if store is not None and resume else {})
+        if progress and have:
+            progress(len(have))
+        reused.append(have)
+        done: list[ReplicationResult] = []
+        computed.append(done)
+        jobs.append(Job(setup, [r for r in replications if r not in have],
+                        _collector(setup, done, store, run_id, progress, finished, len(jobs))))
+    if jobs:
+        run_jobs(run_replications, jobs, runs[0].seed, tuple(keep_events),
+                 Backend(workers, dask))
+    out = []
+    for run, have, done, end in zip(runs, reused, computed, finished, strict=True):
+        results = sorted([*run.results, *have.values(), *done], key=lambda r: r.replication)
+        extra = {"reused": run.extra.get("reused", 0) + len(have),
+                 "computed": run.extra.get("computed", 0) + len(done)}
+        out.append(PlanRun(run.setup, run.seed, results, run.curve_t,
+                           run.elapsed_s + end - t0, extra))
+    return out
+
+
+def _collector(setup: PlanSetup, into: list[ReplicationResult], store: RunStore | None,
+               run_id: int | None, progress: Progress | None, finished: list[float], i: int
+               ) -> OnResults:
+    """Where a plan's finished chunks go: its results, the run store (at once, so a stopped
+    run keeps them), the progress count and the time its latest chunk came back."""
+    def collect(chunk: list[ReplicationResult]) -> None:
+        finished[i] = time.perf_counter()
+        into.extend(chunk)
         if store is not None:
             store.save_replications(setup.digest, setup.plan, chunk, run_id)
+        if progress:
+            progress(len(chunk))
 
-    computed = execute(setup, missing, seed, workers, progress, keep_events, dask=dask,
-                       on_results=save)
-    results = sorted([*run.results, *reused.values(), *computed], key=lambda r: r.replication)
-    extra = {"reused": run.extra.get("reused", 0) + len(reused),
-             "computed": run.extra.get("computed", 0) + len(computed)}
-    return PlanRun(setup, seed, results, run.curve_t,
-                   run.elapsed_s + time.perf_counter() - t0, extra)
+    return collect
 
 
 @dataclass(frozen=True)
@@ -285,8 +323,9 @@ def compare(scenario: Scenario, plans: Sequence[str] | None, replications: int,
             run_id: int | None = None) -> Comparison:
     """Every plan on the same replication seeds (common random numbers)."""
     names = list(plans) if plans else scenario.plan_names()
-    return Comparison([run_plan(scenario, p, replications, seed, workers, progress, dask=dask,
-                                store=store, resume=resume, run_id=run_id) for p in names])
+    empty = [run_plan(scenario, p, 0, seed) for p in names]
+    return Comparison(extend_all(empty, range(replications), workers, progress, dask=dask,
+                                 store=store, resume=resume, run_id=run_id))
 
 
 @dataclass(frozen=True)
@@ -328,8 +367,8 @@ def compare_until(scenario: Scenario, plans: Sequence[str] | None, stopping: Sto
         if width <= stopping.target or n >= stopping.max_replications:
             break
         more = range(n, min(n + stopping.batch, stopping.max_replications))
-        comp = Comparison([extend(r, more, workers, progress, dask=dask, store=store,
-                                  resume=resume, run_id=run_id) for r in comp.runs])
+        comp = Comparison(extend_all(comp.runs, more, workers, progress, dask=dask,
+                                     store=store, resume=resume, run_id=run_id))
     info = {"metric": stopping.metric, "target_half_width": stopping.target,
             "half_width": None if math.isinf(width) else width, "replications": n,
             "met": width <= stopping.target}
