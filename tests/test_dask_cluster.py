@@ -61,3 +61,26 @@ def test_compare_on_a_dask_cluster_is_byte_identical_to_one_worker(cluster, tmp_
     assert b'"elapsed_s": 0' in dask["comparison.json"]  # the one field set aside is there
     differ = [name for name in one if dask[name] != one[name]]
     assert differ == []
+
+
+def _profiling(dask_worker) -> bool:  # type: ignore[no-untyped-def]
+    return "profile" in dask_worker.periodic_callbacks
+
+
+def test_workers_we_start_run_without_dask_s_sampling_profiler(cluster):
+    """The profiler samples every thread's stack each 10 ms (about 8 % of a replication's CPU):
+    off in the workers of ``local_cluster`` and of ``--dask local``, on by Dask's default."""
+    from dask.distributed import Client
+
+    from sim.run.backends import Backend, _dask_client, close_dask
+
+    with Client(cluster) as client:
+        assert list(client.run(_profiling).values()) == [False, False]
+    try:
+        local = _dask_client(Backend(workers=1, dask="local"))
+        assert list(local.run(_profiling).values()) == [False]
+    finally:
+        close_dask()
+    import dask
+
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # (left as it was)

@@ -100,8 +100,13 @@ def _dask_client(backend: Backend) -> Any:
     key = (backend.dask, backend.workers)
     if key not in _CLIENTS:
         if backend.dask == "local":
-            cluster = LocalCluster(n_workers=max(backend.workers, 1), threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
+            import dask  # deferred with dask.distributed
+
+            from sim.run.dask_cluster import PROFILER_OFF
+
+            with dask.config.set(PROFILER_OFF):  # (the nannies pass it to their workers)
+                cluster = LocalCluster(n_workers=max(backend.workers, 1), threads_per_worker=1,
+                                       processes=True, dashboard_address=None)
             client = Client(cluster)
         else:
             client = Client(backend.dask, timeout=30)
