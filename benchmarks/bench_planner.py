@@ -5,8 +5,9 @@ Issue 16 asks that "a 500-replication comparison of four plans for any bundled s
 about a minute on a laptop. This runs each bundled scenario's first four plans (all of them
 if it has fewer) through ``compare``, the same path as ``gridmuster compare``, on
 ``--workers`` local processes (default: every CPU), after a short warm-up run (imports, file
-caches). Each plan's worker pool starts and builds the plan's inputs inside the timing, as in
-``gridmuster compare``. A comparison has a fixed part (worker pools, inputs, the one
+caches). The plans' inputs are built and the worker pool (one for all the plans, which
+share its workers) starts inside the timing, as in ``gridmuster compare``. A comparison has
+a fixed part (worker pool, inputs, the one
 replication that keeps its event records) and a part per replication, so it is timed at
 ``--reps`` R and at 2R, and 500 replications are projected from the two (fixed part plus 500
 times the cost per replication; labelled as projected). ``--reps 500`` runs the real thing.
