@@ -100,9 +100,9 @@ def _dask_client(backend: Backend) -> Any:
     key = (backend.dask, backend.workers)
     if key not in _CLIENTS:
         if backend.dask == "local":
-            import dask  # deferred with dask.distributed
+            import dask  # deferred: dask (only with --dask)
 
-            from sim.run.dask_cluster import PROFILER_OFF
+            from sim.run.dask_cluster import PROFILER_OFF  # deferred: beside dask's imports
 
             with dask.config.set(PROFILER_OFF):  # (the nannies pass it to their workers)
                 cluster = LocalCluster(n_workers=max(backend.workers, 1), threads_per_worker=1,
