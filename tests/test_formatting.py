@@ -73,3 +73,20 @@ def test_minutes_shares_and_censored_times():
     assert formatting.cell(censored, "ete90_min") == (
         "median > 240 min, reached in 2/100 replications (2.0%)")
     assert formatting.signed(-20.0, "responders_on_duty") == "−20"
+
+
+def test_a_difference_of_a_few_people_is_written_to_a_tenth():
+    """Rounded to whole people, this read "1 fewer people ... (95 % CI -1 to 0)": an interval
+    that seems to hold no difference, for a difference that is significant."""
+    from sim.present.verdicts import verdict
+    from sim.run.stats import PairedDifference
+
+    few = verdict("stranded", "baseline", "more_workers",
+                  PairedDifference(-0.6, -1.4, -0.2, 60, 60))
+    assert "0.6 fewer" in few and "95 % CI -1.4 to -0.2" in few, few
+    many = verdict("stranded", "baseline", "late", PairedDifference(287.4, 250.6, 324.2, 60, 60))
+    assert "287 more" in many and "95 % CI 251 to 324" in many, many
+    whole = verdict("stranded", "a", "b", PairedDifference(2.0, 1.0, 3.0, 60, 60))
+    assert "2 more" in whole and "95 % CI 1 to 3" in whole, whole  # (whole numbers stay so)
+    none = verdict("stranded", "a", "b", PairedDifference(-0.04, -0.3, 0.2, 60, 60))
+    assert "mean difference 0.0, 95 % CI -0.3 to 0.2" in none, none  # (never "-0.0")
