@@ -90,3 +90,16 @@ def test_a_difference_of_a_few_people_is_written_to_a_tenth():
     assert "2 more" in whole and "95 % CI 1 to 3" in whole, whole  # (whole numbers stay so)
     none = verdict("stranded", "a", "b", PairedDifference(-0.04, -0.3, 0.2, 60, 60))
     assert "mean difference 0.0, 95 % CI -0.3 to 0.2" in none, none  # (never "-0.0")
+
+
+def test_a_difference_table_entry_of_a_few_people_is_written_to_a_tenth():
+    """The tables, reports and dashboard write the same difference the same way as the
+    verdict: "−0.6 [−1.2 – −0.1]", not "−1 [−1 – 0]"."""
+    small = {"mean": -0.6, "ci95_low": -1.2, "ci95_high": -0.1, "n": 60, "pairs": 60}
+    assert formatting.difference(small, "stranded") == "−0.6 [−1.2 – −0.1]"
+    large = {"mean": 287.4, "ci95_low": 250.6, "ci95_high": 324.2, "n": 60, "pairs": 60}
+    assert formatting.difference(large, "stranded") == "+287 [+251 – +324]"
+    share = {"mean": 0.004, "ci95_low": 0.001, "ci95_high": 0.007, "n": 60, "pairs": 60}
+    assert not formatting.few("frac_mustered_60min", share)  # (shares keep their percent)
+    assert not formatting.few("stranded", {"mean": None, "ci95_low": 0, "ci95_high": 1})
+    assert formatting.signed(-0.04, "stranded", tenths=True) == "0.0"

@@ -227,21 +227,43 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     if n == 0:
         return _("not comparable (no replication where both reached)") if is_time_to(metric) \
             else _(NOT_APPLICABLE)
-    text = signed(d.get("mean"), metric)
+    tenths = few(metric, d)
+    text = signed(d.get("mean"), metric, tenths)
     lo, hi = d.get("ci95_low"), d.get("ci95_high")
     if not (_missing(lo) or _missing(hi)):
-        text += f" [{signed(lo, metric)} – {signed(hi, metric)}]"
+        text += f" [{signed(lo, metric, tenths)} – {signed(hi, metric, tenths)}]"
     if is_time_to(metric) or (pairs and n < pairs):
         text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
             if is_time_to(metric) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
     return text
 
 
-def signed(v: Any, metric: str = "") -> str:
-    """A difference with its sign (``+12``, ``−20``)."""
+def few(metric: str, d: Mapping[str, Any] | None) -> bool:
+    """Whether a paired difference of a count (``mean``, ``ci95_low``, ``ci95_high``) is written
+    to a tenth: a difference of a few people, rounded to whole ones, reads "−1 [−1 – 0]" for
+    a mean of −0.6 in −1.2 to −0.1, an interval that seems to hold no difference."""
+    if not d or kind_of(metric) != "count":
+        return False
+    raw = [d.get("mean"), d.get("ci95_low"), d.get("ci95_high")]
+    if any(_missing(v) for v in raw):
+        return False
+    values = [float(v) for v in raw]  # type: ignore[arg-type]  # (none missing: checked)
+    if any(math.isinf(v) for v in values):
+        return False
+    return min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
+
+
+def tenth(x: float) -> str:
+    """A number to a tenth with thousands separators, never "-0.0"."""
+    return f"{float(x):,.1f}" if round(float(x), 1) != 0 else "0.0"
+
+
+def signed(v: Any, metric: str = "", tenths: bool = False) -> str:
+    """A difference with its sign (``+12``, ``−20``; with ``tenths``, ``−0.6``: see ``few``)."""
     if _missing(v):
         return _(NOT_APPLICABLE)
-    text = value(abs(float(v)), metric)
+    text = tenth(abs(float(v))) if tenths and math.isfinite(float(v)) \
+        else value(abs(float(v)), metric)
     if text in ("0", "0.0", "0.0%"):
         return text
     return ("+" if float(v) > 0 else "−") + text

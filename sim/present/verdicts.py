@@ -11,21 +11,9 @@ from sim.run.stats import PairedDifference
 
 
 def _fmt(x: float, metric: str = "", tenths: bool = False) -> str:
-    if tenths and math.isfinite(x):  # (see ``_small_counts``)
-        text = f"{x:,.1f}" if round(x, 1) != 0 else "0.0"  # never "-0.0"
-    else:
-        text = formatting.value(x, metric)
+    text = formatting.tenth(x) if tenths and math.isfinite(x) else formatting.value(x, metric)
     return _("{value} min", value=text) \
         if formatting.kind_of(metric) == "minutes" and math.isfinite(x) else text
-
-
-def _small_counts(metric: str, d: PairedDifference) -> bool:
-    """A mean difference of a few people is written to a tenth with its interval: rounded to
-    whole people, a mean of 0.6 with an interval of -1.4 to -0.2 would read "1 fewer people
-    (95 % CI -1 to 0)", an interval that seems to hold no difference."""
-    values = (d.mean, d.ci95_low, d.ci95_high)
-    return formatting.kind_of(metric) == "count" and all(math.isfinite(v) for v in values) \
-        and min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
 
 
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
@@ -36,7 +24,8 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
             return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
                      "both reached it, of {pairs})", phrase=m.phrase, a=a, b=b, pairs=d.pairs)
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
-    tenths = _small_counts(metric, d)
+    tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
+                                     "ci95_high": d.ci95_high})
     ci = _("95 % CI {low} to {high}", low=_fmt(d.ci95_low, metric, tenths),
            high=_fmt(d.ci95_high, metric, tenths))
     if is_time_to(metric) or d.n < d.pairs:

@@ -218,15 +218,19 @@ def findings(summary: Summary) -> list[Finding]:
                                N_("90 % of the evacuating residents were in a shelter"),
                                N_("Start warning earlier or add warners and escort teams."))
     stranded = metric_mean(summary, "stranded")
-    if stranded >= 1:
+    if stranded > 0:  # (a mean of counts: above 0 when anyone was stranded in any replication)
         reasons = breakdown_means(summary, "stranded", "reason")
         main = max(reasons, key=lambda r: reasons[r]) if reasons else "unknown"
         why = value_label("reason", main) if main in STRANDED_REASONS else main.replace("_", " ")
-        out.append(Finding(False, _("{n} people were still in the flood-prone area at the end "
-                                    "(mostly: {reason}).", n=f"{stranded:,.0f}", reason=why),
-                           _("Start warning earlier or add escort teams where they are "
-                             "stranded."), "planning"))
-    elif empty is None:
+        # Under one on average: some replications ended with people stranded, others with
+        # nobody; "nobody was stranded" would be wrong, and "0 people" too.
+        text = _("{n} people were still in the flood-prone area at the end (mostly: {reason}).",
+                 n=f"{stranded:,.0f}", reason=why) if stranded >= 1 else _(
+            "In some runs people were still in the flood-prone area at the end: {n} on "
+            "average (mostly: {reason}).", n=f"{stranded:.1f}", reason=why)
+        out.append(Finding(False, text, _("Start warning earlier or add escort teams where "
+                                          "they are stranded."), "planning"))
+    elif empty is None and stranded == 0:
         out.append(Finding(True, _("Nobody was stranded in the flood-prone area.")))
     away = metric_mean(summary, "turned_away")
     if away >= 1:
