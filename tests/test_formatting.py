@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -103,3 +104,30 @@ def test_a_difference_table_entry_of_a_few_people_is_written_to_a_tenth():
     assert not formatting.few("frac_mustered_60min", share)  # (shares keep their percent)
     assert not formatting.few("stranded", {"mean": None, "ci95_low": 0, "ci95_high": 1})
     assert formatting.signed(-0.04, "stranded", tenths=True) == "0.0"
+
+
+def test_the_excel_differences_of_a_few_people_show_tenths_too():
+    """The workbook's paired-difference cells keep full values; their number format shows the
+    tenth where the verdict beside them does (a whole-number format would show -1, 0)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from sim.core.scenario import load_scenario
+    from sim.present.excel import results_xlsx
+    from sim.run.experiments import compare
+
+    s = load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "rainstorm_yangning.yaml")
+    result = compare(s, ["baseline", "more_workers"], 30, seed=1).as_dict()
+    ws = load_workbook(io.BytesIO(results_xlsx(result)))["Paired differences"]
+    rows = {(r[1].value, r[2].value): r for r in ws.iter_rows(min_row=2)}
+    seen = 0
+    for (metric, pair), row in rows.items():
+        d = result["differences"][metric][pair]
+        want = "#,##0.0" if formatting.few(metric, d) else None
+        if want:
+            seen += 1
+            assert [c.number_format for c in row[3:6]] == [want] * 3, (metric, d)
+        else:
+            assert row[3].number_format != "#,##0.0", (metric, d)
+    assert seen, "no difference of a few people in this comparison"  # (the case at issue)

@@ -18,7 +18,7 @@ from typing import Any
 
 from sim.core.catalogue import info
 from sim.core.results import Breakdown
-from sim.present.formatting import kind_of
+from sim.present.formatting import few, kind_of
 from sim.present.i18n import _
 
 _FORMATS = {"count": "#,##0", "share": "0.0%", "minutes": "0.0", "level": "0", "": "0.00"}
@@ -98,6 +98,9 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 put(diff, [_(info(m).phrase), m, pair, _num(d.get("mean")),
                            _num(d.get("ci95_low")), _num(d.get("ci95_high"))], m, 3)
                 row = diff.max_row
+                if few(m, d):  # a few people: to a tenth, as the verdict says
+                    for col in (4, 5, 6):
+                        diff.cell(row, col).number_format = "#,##0.0"
                 diff.cell(row, 7, _num(d.get("n"))).number_format = "#,##0"
                 diff.cell(row, 8, _("yes") if d.get("significant") else _("no"))
                 diff.cell(row, 9, str(d.get("verdict", "")))
