@@ -207,9 +207,9 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
         name = _(info(m).phrase)
         judged = _judge(d, m)
         if judged == _("better"):
-            better.append(f"{name} ({formatting.signed(d['mean'], m, formatting.few(m, d))})")
+            better.append(f"{name} ({formatting.difference_value(d, m)})")
         elif judged == _("worse"):
-            worse.append(f"{name} ({formatting.signed(d['mean'], m, formatting.few(m, d))})")
+            worse.append(f"{name} ({formatting.difference_value(d, m)})")
         elif judged == _("not comparable"):
             unknown.append(name)
         else:
@@ -351,8 +351,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             delta = None
             diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
             if plan != ref and diff and diff.get("significant") and diff.get("mean") is not None:
-                delta = _("{delta} vs {ref}", ref=ref,
-                          delta=formatting.signed(diff["mean"], m, formatting.few(m, diff)))
+                delta = _("{delta} vs {ref}", delta=formatting.difference_value(diff, m), ref=ref)
             value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, m, "mean", unit=True)
             col.metric(plan, value, delta=delta, help=help_text(m),

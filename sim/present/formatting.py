@@ -227,11 +227,10 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     if n == 0:
         return _("not comparable (no replication where both reached)") if is_time_to(metric) \
             else _(NOT_APPLICABLE)
-    tenths = few(metric, d)
-    text = signed(d.get("mean"), metric, tenths)
-    lo, hi = d.get("ci95_low"), d.get("ci95_high")
-    if not (_missing(lo) or _missing(hi)):
-        text += f" [{signed(lo, metric, tenths)} – {signed(hi, metric, tenths)}]"
+    text = difference_value(d, metric)
+    if not (_missing(d.get("ci95_low")) or _missing(d.get("ci95_high"))):
+        text += (f" [{difference_value(d, metric, 'ci95_low')} – "
+                 f"{difference_value(d, metric, 'ci95_high')}]")
     if is_time_to(metric) or (pairs and n < pairs):
         text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
             if is_time_to(metric) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
@@ -251,6 +250,12 @@ def few(metric: str, d: Mapping[str, Any] | None) -> bool:
     if any(math.isinf(v) for v in values):
         return False
     return min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
+
+
+def difference_value(d: Mapping[str, Any], metric: str, key: str = "mean") -> str:
+    """One value of a paired difference (its ``mean``, ``ci95_low`` or ``ci95_high``) with its
+    sign, all three to a tenth where ``few`` says so."""
+    return signed(d.get(key), metric, few(metric, d))
 
 
 def tenth(x: float) -> str:

@@ -56,7 +56,7 @@ def differences_table(comparison: dict[str, Any], metrics: Sequence[str],
             rows.append({
                 "metric": m,
                 "pair": pair,
-                "mean difference": formatting.signed(d.get("mean"), m, formatting.few(m, d)),
+                "mean difference": formatting.difference_value(d, m),
                 "95 % CI": _ci_text(d, m),
                 "significant": "yes" if d.get("significant") else "no",
                 "verdict": d.get("verdict", ""),
@@ -67,8 +67,8 @@ def differences_table(comparison: dict[str, Any], metrics: Sequence[str],
 
 def _ci_text(d: dict[str, Any], m: str) -> str:
     lo, hi = d.get("ci95_low"), d.get("ci95_high")
-    tenths = formatting.few(m, d)
-    text = (f"{formatting.signed(lo, m, tenths)} – {formatting.signed(hi, m, tenths)}"
+    text = (f"{formatting.difference_value(d, m, 'ci95_low')} – "
+            f"{formatting.difference_value(d, m, 'ci95_high')}"
             if lo is not None and hi is not None else _(formatting.NOT_APPLICABLE))
     n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
     if is_time_to(m) or (pairs and n < pairs):
