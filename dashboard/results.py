@@ -13,7 +13,7 @@ import json
 import math
 from collections.abc import Callable, Hashable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 import matplotlib.pyplot as plt
@@ -26,7 +26,7 @@ from sim.core.catalogue import info, value_label
 from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
-from sim.present.i18n import _, is_zh, pick
+from sim.present.i18n import _, current_lang, is_zh, pick
 from sim.present.tables import breakdowns
 
 # Plain names of breakdown keys (``mustered_60min[ap=AP1]`` is "by assembly point").
@@ -41,9 +41,10 @@ def _same(fig: Any) -> Any:
 
 
 def _figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> None:
-    """Show a matplotlib figure as PNG, rendered once per key (re-runs of the page are
-    instant)."""
-    cache = state.figure_cache()
+    """Show a matplotlib figure as PNG, rendered once per key and language (re-runs of the
+    page are instant; the cache is shared by every session, and a figure's words are in the
+    language it was drawn in)."""
+    cache, key = state.figure_cache(), (current_lang(), key)
     if key not in cache:
         fig = make()
         if fig is None:
@@ -153,12 +154,21 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
 
 
 def _judge(d: dict[str, Any], metric: str) -> str:
-    if not d or not d.get("n"):
+    if not d or not (d.get("n") or d.get("by_order")):
         return _("not comparable")
     if not d.get("significant"):
         return _("no significant difference")
-    better = (float(d["mean"]) > 0) == info(metric).higher_is_better
+    better = (_direction(d) > 0) == info(metric).higher_is_better
     return _("better") if better else _("worse")
+
+
+def _direction(d: dict[str, Any]) -> int:
+    """+1 where the second plan is higher (later), -1 lower (``direction``; files written before
+    it had the mean's sign)."""
+    if d.get("direction") is not None:
+        return int(d["direction"])
+    mean = d.get("mean")
+    return 0 if not mean else (1 if float(mean) > 0 else -1)
 
 
 # --- objectives and verdicts ---------------------------------------------------------------
@@ -350,12 +360,20 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             d = data["plans"][plan]["metrics"].get(m)
             delta = None
             diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
-            if plan != ref and diff and diff.get("significant") and diff.get("mean") is not None:
+            if plan != ref and diff and diff.get("significant") and (
+                    diff.get("mean") is not None or diff.get("by_order")):
                 delta = _("{delta} vs {ref}", delta=formatting.difference_value(diff, m), ref=ref)
             value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, m, "mean", unit=True)
-            col.metric(plan, value, delta=delta, help=help_text(m),
-                       delta_color="normal" if info(m).higher_is_better else "inverse")
+            # Arrow and colour from the direction and the judgement, not from the text's sign:
+            # "later in 19 of 40" has none.
+            arrow: Literal["auto", "up", "down"] = "auto"
+            colour: Literal["normal", "green", "red"] = "normal"
+            if delta is not None and diff is not None:
+                arrow = "up" if _direction(diff) > 0 else "down"
+                colour = "green" if _judge(diff, m) == _("better") else "red"
+            col.metric(plan, value, delta=delta, help=help_text(m), delta_arrow=arrow,
+                       delta_color=colour)
 
     # 3. A verdict per pair.
     pairs = all_pairs(data)
@@ -388,7 +406,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     if kind is not None and kind.figures is not None and not figures:
         st.caption(_("The figures follow once every plan's first results are in."))
     elif kind is not None and kind.figures is not None:
-        cache, index = state.figure_cache(), (key, "kind figures")
+        cache, index = state.figure_cache(), (current_lang(), key, "kind figures")
         if index not in cache:  # the kind's figures, made once per comparison
             # The day's clock time goes to the kind's figures with the summaries (HH:MM axes).
             extra = kind.figures([{**s, CLOCK_START: clock_start} for s in summaries])

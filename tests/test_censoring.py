@@ -109,8 +109,14 @@ def test_paired_difference_only_where_both_reached(tmp_path):
     d = comp.as_dict()["differences"]["t90_min"]["slow - baseline"]
     assert d["n"] == k and d["pairs"] == REPS
     assert d["mean"] == pytest.approx(2.0) and d["ci95_low"] == pytest.approx(2.0)
-    assert f"n = {k} of {REPS} where both reached" in d["verdict"]
-    assert f"n = {k} of {REPS} where both reached" in formatting.difference(d, "t90_min")
+    # The mean over those k says "2 min later", but slow also reached it in the REPS - k
+    # replications where the baseline never did: there it was earlier. The order decides,
+    # pair by pair, with the mean where both reached beside it.
+    assert d["by_order"] and (d["later"], d["earlier"]) == (k, REPS - k)
+    assert (d["reached_b"], d["reached_a"]) == (REPS, k)
+    assert f"later in {k} of {REPS} replications, earlier in {REPS - k}" in d["verdict"]
+    assert f"where both reached (n = {k}), mean difference +2.0 min" in d["verdict"]
+    assert formatting.difference(d, "t90_min") == f"later in {k} of {REPS}, earlier in {REPS - k}"
 
 
 def test_censored_percentile_matches_numpy_when_complete():

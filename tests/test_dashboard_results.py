@@ -67,3 +67,38 @@ def test_words():
     assert replications_text(1) == "1 replication"
     assert replications_text(1500) == "1,500 replications"
     assert decision_metrics(_data()) == ("mustered_60min",)
+
+
+def test_a_figure_is_drawn_again_in_another_language():
+    # The figure cache is shared by every session: a chart drawn in 中文 must not be shown on
+    # an English page (nor the reverse).
+    import matplotlib.pyplot as plt
+
+    from dashboard.results import _figure
+    from sim.present.i18n import current_lang, use_lang
+
+    drawn = []
+
+    def make():
+        drawn.append(current_lang())
+        return plt.figure(figsize=(1, 1))
+
+    for lang in ("en", "zh", "en", "zh"):
+        with use_lang(lang):
+            _figure(("test figure", id(drawn)), make, show=False)
+    assert drawn == ["en", "zh"]
+
+
+def test_a_time_compared_by_order_is_judged_by_who_was_later():
+    # Only b reached the time in most pairs, and where both did b was a little later: the
+    # order (b earlier in 30 of 40) decides, not the mean over the few pairs (+2 min).
+    from sim.run.stats import paired_difference
+
+    inf = float("inf")
+    a = [100.0] * 10 + [inf] * 30
+    b = [102.0] * 10 + [110.0] * 30
+    d = paired_difference(a, b).as_dict()
+    data = {"differences": {"t90_min": {"b - a": d}}}
+    text = pair_verdict(data, "b - a", ["t90_min"])
+    assert text.startswith("**b** is better than a on minutes to muster 90 % of the roster "
+                           "(later in 10 of 40, earlier in 30)"), text

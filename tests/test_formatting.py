@@ -60,6 +60,12 @@ def test_count_intervals_are_clipped_at_zero(mean, half):
     assert "[-" not in text and "– -" not in text, text
 
 
+def test_share_intervals_stay_within_0_and_100_percent():
+    # Yangning's share sheltered by the highest water: mean 99.2 %, t interval to 100.7 %.
+    d = {"mean": 0.992, "ci95_low": 0.977, "ci95_high": 1.007, "p5": 0.97, "p95": 1.0, "n": 5}
+    assert formatting.mean_ci(d, "frac_evacuated_by_peak") == "99.2% [97.7% – 100.0%]"
+
+
 def test_minutes_shares_and_censored_times():
     assert formatting.value(42.26, "t90_min") == "42.3"
     assert formatting.minutes(42.26) == "42.3 min"

@@ -32,9 +32,11 @@ from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.scenario import load_scenario
+from sim.present import formatting
 from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
 from sim.present.run_names import command_words, scenario_name, status_words
+from sim.present.verdicts import verdict_of
 from sim.run.optimise import Evaluation, Optimiser, Target, Variable, max_evaluations
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
 
@@ -117,7 +119,8 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
         for m in (kind.headline_metrics if kind is not None else ()):
             for pair, d in r.result["differences"].get(m, {}).items():
                 if pair.endswith(f" - {ref}"):
-                    out_console.print(("* " if d["significant"] else "  ") + d["verdict"])
+                    out_console.print(("* " if d["significant"] else "  ")
+                                      + verdict_of(m, pair, d))
 
 
 @runs_app.command("diff")
@@ -138,8 +141,12 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
         ma, mb = sa[plan]["metrics"], sb[plan]["metrics"]
         for m in [k for k in ma if k in mb and "[" not in k]:
             x, y = ma[m].get("mean"), mb[m].get("mean")
-            d = None if x is None or y is None else y - x
-            table.add_row(plan, f"{info(m).phrase} ({m})", fmt(x, m), fmt(y, m), fmt(d))
+            # A time not reached in every run has no mean: its median and the share reached
+            # (two runs on their own seeds: no paired difference either).
+            partly = formatting.partly_reached(ma[m]) or formatting.partly_reached(mb[m])
+            d = "" if partly or x is None or y is None else formatting.signed(y - x, m)
+            table.add_row(plan, f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
+                          formatting.mean_ci(mb[m], m), d)
     if not set(sa) & set(sb):
         out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
     out_console.print(table)

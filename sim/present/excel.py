@@ -20,6 +20,7 @@ from sim.core.catalogue import info
 from sim.core.results import Breakdown
 from sim.present.formatting import few, kind_of
 from sim.present.i18n import _
+from sim.present.verdicts import verdict_of
 
 _FORMATS = {"count": "#,##0", "share": "0.0%", "minutes": "0.0", "level": "0", "": "0.00"}
 _STATS = ("mean", "ci95_low", "ci95_high", "p5", "p50", "p95")
@@ -93,17 +94,23 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                       _("mean difference"), _("95 % CI low"), _("95 % CI high"),
                       _("pairs used"), _("significant at 95 %"), _("verdict")],
                      [44, 26, 24, 14, 12, 12, 10, 12, 80])
+        points = '#,##0.0 "' + _("percentage points") + '"'
         for m, pairs in result["differences"].items():
             for pair, d in pairs.items():
-                put(diff, [_(info(m).phrase), m, pair, _num(d.get("mean")),
-                           _num(d.get("ci95_low")), _num(d.get("ci95_high"))], m, 3)
+                share = kind_of(m) == "share"  # (a difference of shares: in points)
+                # Where only one plan reached a time in some runs, no mean: the verdict says
+                # who was later, pair by pair.
+                cells = [None if d.get("by_order") else _num(d.get(k))
+                         for k in ("mean", "ci95_low", "ci95_high")]
+                cells = [c * 100 if share and c is not None else c for c in cells]
+                put(diff, [_(info(m).phrase), m, pair, *cells], m, 3)
                 row = diff.max_row
-                if few(m, d):  # a few people: to a tenth, as the verdict says
+                if few(m, d) or share:  # a few people: to a tenth, as the verdict says
                     for col in (4, 5, 6):
-                        diff.cell(row, col).number_format = "#,##0.0"
+                        diff.cell(row, col).number_format = points if share else "#,##0.0"
                 diff.cell(row, 7, _num(d.get("n"))).number_format = "#,##0"
                 diff.cell(row, 8, _("yes") if d.get("significant") else _("no"))
-                diff.cell(row, 9, str(d.get("verdict", "")))
+                diff.cell(row, 9, verdict_of(m, pair, d))
 
     parts = sheet(_("Breakdowns"),
                   [_("Plan"), _("by"), _("which"), _("Measure"), _("metric key"),

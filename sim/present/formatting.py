@@ -156,14 +156,16 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
 
 def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
              high: str = "ci95_high") -> str:
-    """``[a – b]``; the interval of a count, a share or minutes is clipped at 0 (none of them is
-    ever negative; a t interval from few replications can reach below 0)."""
+    """``[a – b]``; the interval of a count, a share or minutes is clipped at 0 and a share's at
+    100 % (none is ever beyond; a t interval of a mean near the edge can reach past it)."""
     lo: Any = d.get(low)
     hi: Any = d.get(high)
     if _missing(lo) or _missing(hi):
         return ""
     if kind_of(metric) in ("count", "share", "minutes"):
         lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
+    if kind_of(metric) == "share":
+        lo, hi = min(lo, 1.0), min(hi, 1.0)
     return f"[{value(lo, metric)} – {value(hi, metric)}]"
 
 
@@ -220,9 +222,12 @@ def spread(d: Mapping[str, Any] | None, metric: str) -> str:
 
 def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     """A paired difference ``mean [CI]``, with ``n = 37 of 100 where both reached`` when not
-    every pair entered."""
+    every pair entered; where only one plan reached a time in some replications, who was later
+    pair by pair instead (``order``)."""
     if not d:
         return _(NOT_AVAILABLE)
+    if d.get("by_order"):
+        return order(d)
     n, pairs = _whole(d, "n"), _whole(d, "pairs")
     if n == 0:
         return _("not comparable (no replication where both reached)") if is_time_to(metric) \
@@ -235,6 +240,13 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
         text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
             if is_time_to(metric) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
     return text
+
+
+def order(d: Mapping[str, Any]) -> str:
+    """``later in 19 of 40, earlier in 2``: a time that only one plan reached in some
+    replications, compared pair by pair (see ``sim.run.stats.PairedDifference``)."""
+    return _("later in {later} of {pairs}, earlier in {earlier}", later=_whole(d, "later"),
+             pairs=_whole(d, "pairs"), earlier=_whole(d, "earlier"))
 
 
 def few(metric: str, d: Mapping[str, Any] | None) -> bool:
@@ -254,8 +266,18 @@ def few(metric: str, d: Mapping[str, Any] | None) -> bool:
 
 def difference_value(d: Mapping[str, Any], metric: str, key: str = "mean") -> str:
     """One value of a paired difference (its ``mean``, ``ci95_low`` or ``ci95_high``) with its
-    sign, all three to a tenth where ``few`` says so."""
-    return signed(d.get(key), metric, few(metric, d))
+    sign, all three to a tenth where ``few`` says so; a share's in percentage points, named
+    after the mean only (``−16.8 percentage points [−17.1 – −16.5]``). Where the order of the
+    pairs decides (``order``), that order."""
+    if d.get("by_order"):
+        return order(d)
+    return signed(d.get(key), metric, few(metric, d), unit=key == "mean")
+
+
+def points(x: float) -> str:
+    """A difference of two shares, in percentage points (not "16.8 % lower", which reads as a
+    relative drop: 42.7 % → 11.5 % is 31.2 points, 73 % lower)."""
+    return _("{value} percentage points", value=f"{float(x) * 100:,.1f}")
 
 
 def tenth(x: float) -> str:
@@ -263,12 +285,19 @@ def tenth(x: float) -> str:
     return f"{float(x):,.1f}" if round(float(x), 1) != 0 else "0.0"
 
 
-def signed(v: Any, metric: str = "", tenths: bool = False) -> str:
-    """A difference with its sign (``+12``, ``−20``; with ``tenths``, ``−0.6``: see ``few``)."""
+def signed(v: Any, metric: str = "", tenths: bool = False, unit: bool = True) -> str:
+    """A difference with its sign (``+12``, ``−20``; with ``tenths``, ``−0.6``: see ``few``; a
+    share's in percentage points, ``−16.8 percentage points``, the number alone without
+    ``unit``)."""
     if _missing(v):
         return _(NOT_APPLICABLE)
-    text = tenth(abs(float(v))) if tenths and math.isfinite(float(v)) \
-        else value(abs(float(v)), metric)
+    x = float(v)
+    if kind_of(metric) == "share" and math.isfinite(x):
+        number = f"{abs(x) * 100:,.1f}"
+        if number == "0.0":
+            return _("0.0 percentage points") if unit else "0.0"
+        return ("+" if x > 0 else "−") + (points(abs(x)) if unit else number)
+    text = tenth(abs(x)) if tenths and math.isfinite(x) else value(abs(x), metric)
     if text in ("0", "0.0", "0.0%"):
         return text
-    return ("+" if float(v) > 0 else "−") + text
+    return ("+" if x > 0 else "−") + text

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.verdicts import verdict_of
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
@@ -134,7 +135,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                           for s in summaries]}
                for m in headline]
     ref = summaries[0]["plan"]
-    verdicts = [d["verdict"] for m in headline
+    # (Written anew: a comparison run in English reads in 中文 in a Chinese report.)
+    verdicts = [verdict_of(m, pair, d) for m in headline
                 for pair, d in result.get("differences", {}).get(m, {}).items()
                 if pair.endswith(f" - {ref}") and d["significant"]] if comparison else []
 

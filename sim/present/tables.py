@@ -18,6 +18,7 @@ from sim.core.kind import find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _
+from sim.present.verdicts import p_value, verdict_of
 
 
 def fmt(value: Any, metric: str = "") -> str:
@@ -59,13 +60,15 @@ def differences_table(comparison: dict[str, Any], metrics: Sequence[str],
                 "mean difference": formatting.difference_value(d, m),
                 "95 % CI": _ci_text(d, m),
                 "significant": "yes" if d.get("significant") else "no",
-                "verdict": d.get("verdict", ""),
+                "verdict": verdict_of(m, pair, d),
             })
     return pd.DataFrame(rows, columns=["metric", "pair", "mean difference", "95 % CI",
                                        "significant", "verdict"])
 
 
 def _ci_text(d: dict[str, Any], m: str) -> str:
+    if d.get("by_order"):  # (no interval: who was later, pair by pair, and the sign test)
+        return _("sign test, {p}", p=p_value(float(d["sign_p"])))
     lo, hi = d.get("ci95_low"), d.get("ci95_high")
     text = (f"{formatting.difference_value(d, m, 'ci95_low')} – "
             f"{formatting.difference_value(d, m, 'ci95_high')}"

@@ -3,22 +3,42 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from typing import Any
 
 from sim.core.catalogue import info, is_time_to
 from sim.present import formatting
 from sim.present.i18n import _
 from sim.run.stats import PairedDifference
 
+COUNT_UNITS = ("people", "households", "trips", "teams", "incidents", "groups")
+
 
 def _fmt(x: float, metric: str = "", tenths: bool = False) -> str:
+    if formatting.kind_of(metric) == "share" and math.isfinite(x):
+        return formatting.points(x)
     text = formatting.tenth(x) if tenths and math.isfinite(x) else formatting.value(x, metric)
     return _("{value} min", value=text) \
         if formatting.kind_of(metric) == "minutes" and math.isfinite(x) else text
 
 
+def p_value(p: float) -> str:
+    """``p = 0.03``; ``p < 0.001`` below that (a smaller p is not more informative)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
+
+
+def verdict_of(metric: str, pair: str, d: Mapping[str, Any]) -> str:
+    """The verdict of a stored paired difference ``"B - A"`` (comparison.json), written anew in
+    the current language (a file written in English reads in 中文 in a Chinese report)."""
+    b, _sep, a = pair.partition(" - ")
+    return verdict(metric, a, b, PairedDifference.from_dict(d))
+
+
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     """Plain language: ``night has 287 fewer people mustered by 60 min than baseline (95 % CI …)``."""
     m = info(metric)
+    if d.by_order:
+        return _by_order(metric, a, b, d)
     if d.n == 0:
         if is_time_to(metric):
             return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
@@ -26,8 +46,10 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
                                      "ci95_high": d.ci95_high})
-    ci = _("95 % CI {low} to {high}", low=_fmt(d.ci95_low, metric, tenths),
-           high=_fmt(d.ci95_high, metric, tenths))
+    low = _fmt(d.ci95_low, metric, tenths)
+    if formatting.kind_of(metric) == "share" and math.isfinite(d.ci95_low):
+        low = f"{d.ci95_low * 100:,.1f}"  # ("8.2 to 9.8 percentage points": the unit once)
+    ci = _("95 % CI {low} to {high}", low=low, high=_fmt(d.ci95_high, metric, tenths))
     if is_time_to(metric) or d.n < d.pairs:
         ci += (_("; n = {n} of {pairs} where both reached") if is_time_to(metric)
                else _("; n = {n} of {pairs} where both apply")).format(n=d.n, pairs=d.pairs)
@@ -35,10 +57,35 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "
                  "{diff}, {ci})", phrase=m.phrase, a=a, b=b,
                  diff=_fmt(d.mean, metric, tenths), ci=ci)
+    judgement = _("better") if (d.mean > 0) == m.higher_is_better else _("worse")
+    amount = _fmt(abs(d.mean), metric, tenths)
+    if formatting.kind_of(metric) == "minutes":  # (not "15.5 min higher minutes to …")
+        return _("{phrase}: {b} is {amount} {longer} than {a} ({ci}; {judgement})",
+                 phrase=m.phrase, b=b, a=a, amount=amount, ci=ci, judgement=judgement,
+                 longer=_("longer") if d.mean > 0 else _("shorter"))
     more = _("more") if d.mean > 0 else _("fewer")
-    if m.unit not in ("people", "households", "trips", "teams", "incidents"):
+    if m.unit not in COUNT_UNITS:
         more = _("higher") if d.mean > 0 else _("lower")
-    better = (d.mean > 0) == m.higher_is_better
     return _("{b} has {amount} {more} {phrase} than {a} ({ci}; {judgement})", b=b, a=a,
-             amount=_fmt(abs(d.mean), metric, tenths), more=more, phrase=m.phrase, ci=ci,
+             amount=amount, more=more, phrase=m.phrase, ci=ci, judgement=judgement)
+
+
+def _by_order(metric: str, a: str, b: str, d: PairedDifference) -> str:
+    """Where only one plan reached X in some replications: who was later, pair by pair, by the
+    exact sign test (see ``PairedDifference``), with how often each reached X."""
+    m = info(metric)
+    counts = _("later in {later} of {pairs} replications, earlier in {earlier}; {test}; "
+               "reached in {kb} of {pairs} against {ka}", later=d.later, earlier=d.earlier,
+               pairs=d.pairs, test=_("sign test, {p}", p=p_value(d.sign_p)),
+               kb=d.reached_b, ka=d.reached_a)
+    if d.n:  # (what the mean difference says, over the pairs where both reached)
+        counts += _("; where both reached (n = {n}), mean difference {diff}", n=d.n,
+                    diff=("+" if d.mean > 0 else "−" if d.mean < 0 else "")
+                    + _fmt(abs(d.mean), metric))
+    if not d.significant:
+        return _("no significant difference in {phrase} between {b} and {a} ({b} {counts})",
+                 phrase=m.phrase, a=a, b=b, counts=counts)
+    better = (d.direction > 0) == m.higher_is_better
+    return _("{phrase}: {b} is {later} than {a} ({b} {counts}; {judgement})", phrase=m.phrase,
+             b=b, a=a, later=_("later") if d.direction > 0 else _("earlier"), counts=counts,
              judgement=_("better") if better else _("worse"))

@@ -292,14 +292,7 @@ class Comparison:
             for a, b in combinations(self.runs, 2):
                 d = paired_difference(a.values(m), b.values(m))
                 per_pair[f"{b.plan} - {a.plan}"] = {
-                    "mean": _none_if_nan(d.mean),
-                    "ci95_low": _none_if_nan(d.ci95_low),
-                    "ci95_high": _none_if_nan(d.ci95_high),
-                    "n": d.n,
-                    "pairs": d.pairs,
-                    "significant": d.significant,
-                    "verdict": verdict(m, a.plan, b.plan, d),
-                }
+                    **d.as_dict(), "verdict": verdict(m, a.plan, b.plan, d)}
             out[m] = per_pair
         return out
 
@@ -392,6 +385,3 @@ def not_applicable_reason(run: PlanRun) -> str:
         return "there were no visitors"
     return "nothing to measure in any replication"
 
-
-def _none_if_nan(x: float) -> float | None:
-    return None if math.isnan(x) else x

@@ -10,7 +10,9 @@ Two kinds of missing value, kept apart on purpose:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,8 +125,14 @@ def describe_time(values: np.ndarray | list[float], horizon_min: float) -> TimeD
 class PairedDifference:
     """Mean of (b - a) over replications run on the same seeds, with its 95 % CI.
 
-    Only pairs where both values exist enter (for a time-to-X metric: where both plans reached
-    X); ``n`` of ``pairs`` says how many.
+    Only pairs where both values exist enter the mean (for a time-to-X metric: where both plans
+    reached X); ``n`` of ``pairs`` says how many.
+
+    For a time-to-X metric, a pair where only one plan reached X has no difference, but its
+    order is known: the other plan was later (an unreached X is later than the horizon). Where
+    such pairs exist (``by_order``), the mean over pairs that both reached is biased towards the
+    plan that reaches less often, so the verdict is the exact two-sided sign test over every pair
+    whose order is known (``later``: b later than a; ``earlier``; ties left out).
     """
 
     mean: float
@@ -132,25 +140,85 @@ class PairedDifference:
     ci95_high: float
     n: int
     pairs: int = 0  # replications compared (n of them had both values)
+    later: int = 0  # pairs where b is higher (for a time: later) than a
+    earlier: int = 0  # pairs where b is lower than a
+    one_reached: int = 0  # pairs where only one of the two reached X
+    reached_a: int = 0  # pairs (of those that apply) where a reached X
+    reached_b: int = 0
+    sign_p: float = math.nan  # exact two-sided sign test over later vs earlier
+
+    @property
+    def by_order(self) -> bool:
+        """Whether the order of the pairs, not the mean difference, decides (see above)."""
+        return self.one_reached > 0
 
     @property
     def significant(self) -> bool:
+        if self.by_order:
+            return self.sign_p < 0.05
         return (self.n > 1 and not math.isnan(self.ci95_low)
                 and (self.ci95_low > 0 or self.ci95_high < 0))
+
+    @property
+    def direction(self) -> int:
+        """+1 where b is higher (later) than a, -1 lower, 0 none or unknown."""
+        x = (self.later - self.earlier) if self.by_order else self.mean
+        return 0 if math.isnan(x) or x == 0 else (1 if x > 0 else -1)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (nan → None), with ``significant``, ``by_order`` and ``direction``."""
+        out: dict[str, Any] = {k: (None if isinstance(v, float) and math.isnan(v) else v)
+                               for k, v in asdict(self).items()}
+        out.update(significant=self.significant, by_order=self.by_order,
+                   direction=self.direction)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> PairedDifference:
+        """The inverse of ``as_dict`` (also of older files, without the order fields)."""
+        def num(key: str) -> float:
+            v = d.get(key)
+            return math.nan if v is None else float(v)
+
+        return cls(num("mean"), num("ci95_low"), num("ci95_high"), int(d.get("n") or 0),
+                   int(d.get("pairs") or 0), int(d.get("later") or 0),
+                   int(d.get("earlier") or 0), int(d.get("one_reached") or 0),
+                   int(d.get("reached_a") or 0), int(d.get("reached_b") or 0), num("sign_p"))
+
+
+def sign_test(k: int, m: int) -> float:
+    """Exact two-sided p-value of ``k`` successes in ``m`` trials with p = 1/2 (nan if m = 0):
+    twice the smaller tail, at most 1. Whole-number arithmetic: exact for any m."""
+    if m == 0:
+        return math.nan
+    tail = sum(math.comb(m, i) for i in range(min(k, m - k) + 1))
+    return min(1.0, 2 * tail / 2**m)
 
 
 def paired_difference(a: np.ndarray | list[float], b: np.ndarray | list[float]
                       ) -> PairedDifference:
+    """``inf`` in either: X not reached by the horizon (later than any reached value); ``nan``:
+    not applicable (the pair is left out)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     pairs = int(min(a.size, b.size))
     a, b = a[:pairs], b[:pairs]
-    ok = np.isfinite(a) & np.isfinite(b)
+    apply = ~np.isnan(a) & ~np.isnan(b)
+    fa, fb = np.isfinite(a) & apply, np.isfinite(b) & apply
+    ok = fa & fb
+    one = int(np.count_nonzero(fa ^ fb))
+    order: dict[str, Any] = {}
+    if one:  # (inf > any finite value, inf == inf: a tie)
+        later = int(np.count_nonzero(b[apply] > a[apply]))
+        earlier = int(np.count_nonzero(b[apply] < a[apply]))
+        order = {"later": later, "earlier": earlier, "one_reached": one,
+                 "reached_a": int(fa.sum()), "reached_b": int(fb.sum()),
+                 "sign_p": sign_test(later, later + earlier)}
     d = b[ok] - a[ok]
     n = int(d.size)
     if n == 0:
-        return PairedDifference(math.nan, math.nan, math.nan, 0, pairs)
+        return PairedDifference(math.nan, math.nan, math.nan, 0, pairs, **order)
     mean = float(d.mean())
     if n == 1:
-        return PairedDifference(mean, math.nan, math.nan, 1, pairs)
+        return PairedDifference(mean, math.nan, math.nan, 1, pairs, **order)
     half = _t95(n) * float(d.std(ddof=1)) / math.sqrt(n)
-    return PairedDifference(mean, mean - half, mean + half, n, pairs)
+    return PairedDifference(mean, mean - half, mean + half, n, pairs, **order)
