@@ -223,7 +223,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
     try:
         name = check_name(name, set(s.plan_names()))
     except WorkspaceError as exc:
-        st.session_state["plan_refused"] = [("plan name", str(exc))]
+        st.session_state["plan_refused"] = [(_("plan name"), str(exc))]
         return
     grids = [str(g.id) for g in s.model.grids]
     bad = unknown_grids(forces, grids)
@@ -240,7 +240,7 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
     try:
         state.workspace().save(name, plan_patch(new.raw, name), base, set(s.plan_names()))
     except (WorkspaceError, OSError) as exc:
-        st.session_state["plan_refused"] = [("workspace", str(exc))]
+        st.session_state["plan_refused"] = [(_("workspace"), str(exc))]
         return
     for k in (fkey, pkey, f"staffing::{base}::posts", f"staffing::{base}::pool"):
         st.session_state.pop(k, None)

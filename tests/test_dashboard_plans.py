@@ -8,8 +8,13 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
+from sim.core.config import read_yaml  # noqa: E402
+from sim.core.planedit import with_plan  # noqa: E402
+from sim.core.scenario import load_scenario, parse_scenario  # noqa: E402
 from sim.core.workspace import Workspace, WorkspaceError  # noqa: E402
-from tests.helpers import APP, goto  # noqa: E402
+from sim.present.i18n import use_lang  # noqa: E402
+from sim.run.experiments import compare  # noqa: E402
+from tests.helpers import APP, BUNDLED, goto  # noqa: E402
 
 CADRES = 4  # row of the cadres (count 500) in the baseline forces of Youchegang
 
@@ -95,6 +100,11 @@ def test_workspace_refuses_and_writes_atomically(tmp_path):
         ws.save("b", {}, reserved={"b"})
     with pytest.raises(WorkspaceError, match="no spaces"):
         ws.save("a b", {})
+    with use_lang("zh"), pytest.raises(WorkspaceError, match="不能有空格"):
+        ws.save("增派 干部", {})
+    for bad in ("../x", "a/b", ".hidden"):
+        with pytest.raises(WorkspaceError):
+            ws.save(bad, {})
     ws.save("b", {})
     assert ws.rename("a", "c") == "c"
     assert list(ws.plans()) == ["c", "b"]
@@ -103,3 +113,15 @@ def test_workspace_refuses_and_writes_atomically(tmp_path):
     assert [p.name for p in ws.folder.iterdir()] == ["plans.json"]  # no temporary left over
     with pytest.raises(WorkspaceError):
         Workspace("../etc", tmp_path)
+
+
+def test_a_plan_may_have_a_chinese_name_and_runs(tmp_path):
+    # A township office names its plans in Chinese: saved, listed and run like any other.
+    s = load_scenario(BUNDLED)
+    raw = with_plan(read_yaml(BUNDLED), "增派干部", {"forces": {"cadre": {"count": 650}}})
+    out = parse_scenario(raw, BUNDLED.parent)
+    assert "增派干部" in out.plan_names()
+    comp = compare(out, ["baseline", "增派干部"], 4).as_dict()
+    d = comp["differences"]["mustered_60min"]["增派干部 - baseline"]
+    assert d["mean"] > 0 and d["verdict"].startswith("增派干部 has ")
+    assert s.digest != out.digest

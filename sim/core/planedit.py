@@ -35,7 +35,15 @@ from sim.present.i18n import _
 RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
 FORCE_COLUMNS = ("role", "rule", "value", "grids")
 PARAM_COLUMNS = ("parameter", "value", "type")
-_PLAN_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+# Letters of any script (增派干部), digits, _ . - ; no spaces or slashes: a plan name is a
+# word on the command line (--plans a,b) and part of file names.
+PLAN_NAME = re.compile(r"^\w[\w.-]*$")
+
+
+def plan_name_rule() -> str:
+    """The rule for plan names, in plain words in the current language."""
+    return _("use letters (Chinese too), digits, _ . - and no spaces, starting with a letter, "
+             "a digit or _")
 
 
 def kind_section(raw: dict[str, Any]) -> str:
@@ -284,9 +292,8 @@ def with_plan(raw: dict[str, Any], name: str, patch: dict[str, Any]) -> dict[str
     empty plan so that it stays available beside the new one.
     """
     name = name.strip()
-    if not _PLAN_NAME.match(name):
-        raise ScenarioError([Problem("plan name", "use letters, digits, _ . - (no spaces)",
-                                     name)])
+    if not PLAN_NAME.match(name):
+        raise ScenarioError([Problem(_("plan name"), plan_name_rule(), name)])
     out = copy.deepcopy(raw)
     plans = out.get("plans")
     if not isinstance(plans, dict) or not plans:

@@ -23,12 +23,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sim.core.planedit import PLAN_NAME, plan_name_rule
+from sim.present.i18n import _
 from sim.run.store import default_store_path
 
 WORKSPACE_ENV = "GRIDMUSTER_WORKSPACE"
 MAX_PLANS = 200  # per scenario; a workspace is for a planner's variants, not a data dump
 MAX_NAME = 60
-_PLAN_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _DIGEST = re.compile(r"^[0-9a-f]{8,64}$")
 _LOCK = threading.Lock()  # Streamlit sessions are threads of one process
 
@@ -48,15 +49,15 @@ def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str
     """The plan name stripped, or WorkspaceError saying why it cannot be used."""
     name = (name or "").strip()
     if not name:
-        raise WorkspaceError("Give the plan a name.")
+        raise WorkspaceError(_("Give the plan a name."))
     if len(name) > MAX_NAME:
-        raise WorkspaceError(f"A plan name has at most {MAX_NAME} characters.")
-    if not _PLAN_NAME.match(name):
-        raise WorkspaceError(f"The plan name {name!r} can use letters, digits, _ . - "
-                             "(no spaces), starting with a letter, digit or _.")
+        raise WorkspaceError(_("A plan name has at most {n} characters.", n=MAX_NAME))
+    if not PLAN_NAME.match(name):
+        raise WorkspaceError(_("The plan name “{name}” cannot be used: {rule}.", name=name,
+                               rule=plan_name_rule()))
     if name in taken:
-        raise WorkspaceError(f"A plan named {name!r} already exists; choose another name "
-                             "(or delete or rename the existing plan first).")
+        raise WorkspaceError(_("A plan named “{name}” already exists; choose another name (or "
+                               "delete or rename the existing plan first).", name=name))
     return name
 
 
@@ -109,8 +110,8 @@ class Workspace:
             plans = self.plans()
             name = check_name(name, set(plans) | set(reserved))
             if len(plans) >= MAX_PLANS:
-                raise WorkspaceError(f"This scenario already has {MAX_PLANS} saved plans; delete "
-                                     "some first.")
+                raise WorkspaceError(_("This scenario already has {n} saved plans; delete some "
+                                       "first.", n=MAX_PLANS))
             plans[name] = {"patch": patch, "base": base, "saved_at": time.time()}
             self._write(plans)
         return name
@@ -120,7 +121,7 @@ class Workspace:
         with _LOCK:
             plans = self.plans()
             if old not in plans:
-                raise WorkspaceError(f"There is no saved plan named {old!r}.")
+                raise WorkspaceError(_("There is no saved plan named “{name}”.", name=old))
             new = check_name(new, (set(plans) - {old}) | set(reserved))
             if new == old:
                 return new
@@ -132,7 +133,7 @@ class Workspace:
         with _LOCK:
             plans = self.plans()
             if name not in plans:
-                raise WorkspaceError(f"There is no saved plan named {name!r}.")
+                raise WorkspaceError(_("There is no saved plan named “{name}”.", name=name))
             del plans[name]
             self._write(plans)
 
