@@ -3,7 +3,6 @@ after-action report (the same report as ``gridmuster report``)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
@@ -36,16 +35,6 @@ def export_frame(data: dict[str, Any]) -> pd.DataFrame:
                 _("metric id"): metric,
             })
     return pd.DataFrame(rows)
-
-
-def excel_bytes(frame: pd.DataFrame) -> bytes | None:
-    try:
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
-            frame.to_excel(xl, index=False, sheet_name=_("comparison"))
-        return buf.getvalue()
-    except ImportError:  # openpyxl missing: the CSV is still offered
-        return None
 
 
 def report_html(data: dict[str, Any]) -> str:

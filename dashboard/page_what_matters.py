@@ -13,24 +13,27 @@ import streamlit as st
 from dashboard import state
 from sim.core.catalogue import info
 from sim.core.errors import ScenarioError
+from sim.present import formatting
 from sim.present.i18n import _
 from sim.run.backends import Backend
 
 
 def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ranked assumptions as table rows in plain words (no code names, no missing cells)."""
+    """The ranked assumptions as table rows in plain words (no code names, no missing cells),
+    changes of the result written as the result is (whole people, minutes to a tenth …)."""
     rows = []
+    metric = str(result.get("metric", ""))
     for r in result["indices"]:
         row: dict[str, Any] = {_("rank"): r["rank"], _("assumption"): r["label"],
                                _("range"): f"{r['low']:g} – {r['high']:g}"}
         if result["method"] == "morris":
-            row[_("typical change across the range")] = round(r["mu_star"], 3)
-            row[_("95 % CI ±")] = round(r["mu_star_conf"], 3)
-            row[_("interactions / curvature (σ)")] = round(r["sigma"], 3)
+            row[_("typical change across the range")] = formatting.value(r["mu_star"], metric)
+            row[_("95 % CI ±")] = formatting.value(r["mu_star_conf"], metric)
+            row[_("interactions / curvature (σ)")] = formatting.value(r["sigma"], metric)
         else:
-            row[_("share of variance, alone")] = round(r["S1"], 3)
-            row[_("share with interactions")] = round(r["ST"], 3)
-            row[_("95 % CI ±")] = round(r["ST_conf"], 3)
+            row[_("share of variance, alone")] = formatting.share(r["S1"])
+            row[_("share with interactions")] = formatting.share(r["ST"])
+            row[_("95 % CI ±")] = formatting.share(r["ST_conf"])
         row[_("source")] = r["source"]
         rows.append(row)
     return rows
@@ -60,7 +63,12 @@ def what_matters_page(workers: int) -> None:
                  "random numbers.").format(n=len(s.model.assumptions)))
     c1, c2, c3, c4 = st.columns(4)
     plan = c1.selectbox(_("Plan"), s.plan_names(), key=f"wm_plan::{s.digest}")
-    metric = c2.selectbox(_("Result to explain"), list(s.kind.headline_metrics),
+    # The objectives' measures first (what the planner is judged on), then the kind's
+    # headline: "residents at risk", which no plan changes, is not the result to start with.
+    goals = [o.metric for o in s.model.objectives]
+    options = list(dict.fromkeys([*goals, *s.kind.dashboard.decision_metrics,
+                                  *s.kind.headline_metrics]))
+    metric = c2.selectbox(_("Result to explain"), options,
                           key=f"wm_metric::{s.digest}", format_func=lambda m: info(m).phrase)
     method = c3.selectbox(_("Method"), ["morris", "sobol"], key="wm_method",
                           format_func=lambda m: _("quick screening (Morris)") if m == "morris"

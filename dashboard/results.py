@@ -292,7 +292,8 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
         tooltip=[alt.Tooltip("plan:N", title=_("plan")), tip,
                  alt.Tooltip("mean:Q", title=_("mean"), format=".1%")])
     return (band + line).properties(title=_(label).capitalize() + " — " +
-                                    _("mean and 5–95 % band over replications"), height=320)
+                                    _("mean and 5–95 % band over replications"), height=320,
+                                    padding={"top": 14, "left": 5, "right": 5, "bottom": 5})
 
 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
@@ -313,17 +314,20 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
     # minutes: as many decimals as the ticks need (",.1f" wrote "0.0" under every tick of
     # waits below a minute)
     fmt = ".0%" if kind == "share" else ",.0f" if kind == "count" else ",~g"
+    # Whole people: no tick between two counts ("0 0 0 1 1 1" under a few stranded).
+    axis = alt.Axis(format=fmt, tickMinStep=1) if kind == "count" else alt.Axis(format=fmt)
     return alt.Chart(frame).mark_bar().encode(
-        y=alt.Y("place:N", title=where, sort=None),
-        x=alt.X("mean:Q", title=measure(metric), axis=alt.Axis(format=fmt)),
+        y=alt.Y("place:N", title=where, sort=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("mean:Q", title=measure(metric), axis=axis),
         yOffset="plan:N",
         color=alt.Color("plan:N", title=_("plan"), legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("plan:N", title=_("plan")),
                  alt.Tooltip("place:N", title=where),
                  alt.Tooltip("shown:N", title=_("mean"))],
-    ).properties(title=f"{measure(metric)} — {_('by')} {where}",
-                 height=max(160, 26 * len(frame)))
+    # A fixed step per bar (each plan's bar within a place): a fixed total height squeezed
+    # five roles of four plans into unreadable slivers with labels left out.
+    ).properties(title=f"{measure(metric)} — {_('by')} {where}", height=alt.Step(16))
 
 
 # --- the page section ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import history, jobs, maps_view, replay_view, staffing, state
-from dashboard.exports import excel_bytes, export_frame, report_html
+from dashboard.exports import export_frame, report_html
 from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
@@ -42,6 +42,15 @@ def _png(fig: Any) -> bytes:
     fig.savefig(buf, format="png")
     plt.close(fig)
     return buf.getvalue()
+
+
+KIND_TITLES = {"muster": N_("one-hour mustering"), "evacuation": N_("rainstorm evacuation"),
+               "festival": N_("tide-festival crowd checkpoints")}
+
+
+def kind_title(kind: str) -> str:
+    """A scenario kind in plain words ("rainstorm evacuation", not "evacuation")."""
+    return _(KIND_TITLES.get(kind, kind))
 
 
 def show_problems(problems: list[tuple[str, str]], what: str) -> None:
@@ -86,7 +95,7 @@ def scenario_page() -> None:
 
     s = state.scenario()
     st.subheader(s.display_name())
-    st.caption(_("kind **{kind}** · from {source}").format(kind=_(s.kind.name),
+    st.caption(_("kind **{kind}** · from {source}").format(kind=kind_title(s.kind.name),
                                                             source=state.source_label()))
     if s.model.description:
         st.write(s.display_description())
@@ -185,7 +194,7 @@ def plans_page() -> None:
     with st.expander(_("Other settings ({n})").format(n=len(rows)),
                      expanded=staff_edit is None):
         st.markdown(_("**{kind} parameters** — edit the `value` column "
-                      "(lists comma-separated).").format(kind=_(s.kind.name)))
+                      "(lists comma-separated).").format(kind=kind_title(s.kind.name)))
         params = st.data_editor(shown, hide_index=True, key=pkey,
                                 disabled=["parameter", "type"], height=320, width="stretch",
                                 column_config={"parameter": _("parameter"), "value": _("value"),
@@ -460,10 +469,13 @@ def _exports(s: Scenario, data: dict[str, Any], key: tuple[Any, ...]) -> None:
 
     def xlsx() -> bytes:
         """Made when clicked (openpyxl and the workbook take about 0.7 s), on another thread:
-        in the page's language."""
+        in the page's language. The same workbook as ``gridmuster compare --xlsx`` (headline
+        results, paired differences with verdicts, breakdowns; numbers formatted for people)."""
         if (made, "xlsx") not in cache:
+            from sim.present.excel import results_xlsx  # deferred: openpyxl, when clicked
+
             with use_lang(lang):
-                cache[(made, "xlsx")] = excel_bytes(export_frame(data)) or b""
+                cache[(made, "xlsx")] = results_xlsx(data)
         return cache[(made, "xlsx")]
 
     c1, c2, c3 = st.columns(3)

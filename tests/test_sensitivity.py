@@ -257,6 +257,13 @@ def test_what_matters_rows_are_plain_words(tmp_path):
             assert all(v is not None and not (isinstance(v, float) and np.isnan(v))
                        for v in row.values())
             assert not any("." in k or "_" in k for k in row)  # column names in plain words
+            # Written as the result is: minutes to a tenth, shares as percentages (was 3
+            # decimals: "673.2", "± 141.028", "240.234" for counts of people).
+            for col, v in row.items():
+                if col in ("rank", "assumption", "range", "source"):
+                    continue
+                pattern = r"[\d,]+\.\d" if method == "morris" else r"\d+\.\d%"
+                assert re.fullmatch(pattern, v), (col, v)
 
 
 def test_what_matters_page_renders(monkeypatch, tmp_path):
