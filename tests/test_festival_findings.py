@@ -12,6 +12,7 @@ import pytest
 from sim.analysis.findings import findings
 from sim.core.catalogue import info
 from sim.core.scenario import load_scenario
+from sim.kinds.festival.config import idle_at_checkpoints, staffing_warnings
 from sim.kinds.festival.review import findings as festival_findings
 from sim.present.i18n import use_lang
 from sim.run.experiments import run_plan
@@ -94,3 +95,19 @@ def test_visitors_are_demand_not_judged_and_turned_away_has_a_festival_label():
     with use_lang("zh"):
         assert info("visitors_turned_away").phrase == "检查点劝返游客人数"
 
+
+def test_staff_beyond_the_lanes_warned_per_checkpoint_and_shift(yanguan):
+    reported = yanguan.plan("reported").model.festival
+    highway = yanguan.plan("next50_highway").model.festival
+    assert idle_at_checkpoints(reported) == [("H1", "day", 30, 28)]
+    assert idle_at_checkpoints(highway) == [("H1", "night", 39, 28), ("H1", "day", 42, 28),
+                                            ("H1", "evening", 42, 28)]
+    assert ("checkpoint H1 (Highway exit), shift day: 42 staff posted but its lanes can use "
+            "only 28 (14 lanes × 2 per lane); the other 14 check nobody and do not change the "
+            "results") in staffing_warnings(highway)
+    villages = yanguan.plan("next50_villages").model.festival
+    assert {(c, s) for c, s, _, _ in idle_at_checkpoints(villages)} >= {
+        ("V1", "early"), ("V2", "early"), ("V3", "early")}
+    with use_lang("zh"):
+        assert ("检查点 H1（Highway exit），night 班次：部署 39 人，但其通道最多只能用 28 人（14 条"
+                "通道 × 每条 2 人）；其余 11 人不参与查验，不影响结果") in staffing_warnings(highway)
