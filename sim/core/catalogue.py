@@ -14,6 +14,17 @@ class MetricInfo:
     phrase: str  # "people mustered by 60 min"
     unit: str
     higher_is_better: bool
+    # A count of demand, not of performance (a festival's visitors): more or fewer is neither
+    # better nor worse, so a verdict must not judge a difference in it (``higher_is_better``
+    # is then meaningless). See :meth:`judge`.
+    neutral: bool = False
+
+    def judge(self, difference: float) -> bool | None:
+        """Whether a plan whose value is higher by ``difference`` is better (True) or worse
+        (False); None when a difference in this metric is neither (``neutral``, or none)."""
+        if self.neutral or difference == 0 or difference != difference:
+            return None
+        return (difference > 0) == self.higher_is_better
 
 
 def _catalogue() -> tuple[dict[str, MetricInfo], frozenset[str]]:
@@ -55,8 +66,8 @@ def info(metric: str) -> MetricInfo:
     phrase = _(known.phrase)
     if part:
         return MetricInfo(f"{phrase} ({breakdown_label(part)})", known.unit,
-                          known.higher_is_better)
-    return MetricInfo(phrase, known.unit, known.higher_is_better)
+                          known.higher_is_better, known.neutral)
+    return MetricInfo(phrase, known.unit, known.higher_is_better, known.neutral)
 
 
 def breakdown_label(part: Breakdown) -> str:

@@ -408,9 +408,34 @@ def staffing_lines(p: FestivalParams) -> list[str]:
     return lines
 
 
-def staffing_warnings(p: FestivalParams) -> list[str]:
-    """A pool larger than what the plan posts: staff on paper only, said with the numbers."""
+def idle_at_checkpoints(p: FestivalParams) -> list[tuple[str, str, int, int]]:
+    """(checkpoint, shift, staff posted, staff its lanes can use) of each shift that posts more
+    (after ``staff_scale``) than ``lanes × staff_per_lane``: a lane is the server, so staff
+    beyond the lanes the shift may open (its own ``lanes`` if set, at most the physical ones)
+    check nobody and change no result, however many are posted."""
     out = []
+    for cid, cp in p.checkpoints.items():
+        for sname, sh in cp.roster.items():
+            staff = sum(p.scaled(g, n) for g, n in sh.staff.items())
+            lanes = cp.lanes if sh.lanes is None else min(sh.lanes, cp.lanes)
+            usable = lanes * cp.staff_per_lane
+            if staff > usable:
+                out.append((cid, sname, staff, usable))
+    return out
+
+
+def staffing_warnings(p: FestivalParams) -> list[str]:
+    """Staff on paper only, said with the numbers: staff posted at a checkpoint beyond what
+    its lanes can use, and a pool larger than what the plan posts."""
+    out = []
+    for cid, sname, staff, usable in idle_at_checkpoints(p):
+        cp = p.checkpoints[cid]
+        out.append(_("checkpoint {cp} ({name}), shift {shift}: {staff} staff posted but its "
+                     "lanes can use only {usable} ({lanes} lanes × {per} per lane); the other "
+                     "{idle} check nobody and do not change the results",
+                     cp=cid, name=cp.name or cid, shift=sname, staff=staff, usable=usable,
+                     lanes=usable // cp.staff_per_lane, per=cp.staff_per_lane,
+                     idle=staff - usable))
     for g, r in staffing(p).items():
         if r["not_posted"]:
             out.append(_("staff group {group}: the pool has {pool} but the plan posts {posted} "

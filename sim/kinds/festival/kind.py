@@ -42,7 +42,7 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
                       "minutes_density_over_limit", "incident_response_p95_min"),
     headline_metrics=("visitors", "wait_p50_min", "wait_p95_min", "max_queue",
                       "max_density_ppm2", "minutes_density_over_limit",
-                      "incident_response_p95_min", "turned_away", "held_wait_p95_min",
+                      "incident_response_p95_min", "visitors_turned_away", "held_wait_p95_min",
                       "egress95_min"),
     metrics=CATALOGUE,
     curve_label=None,

@@ -113,7 +113,11 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
         m[f"share_waited{tag}"] = float(s[w > 0].sum() / s.sum()) if s.sum() else math.nan
 
     waits(served & inp.measured(cr.arrival), "")
-    m["turned_away"] = float(size[cr.turned_away].sum())
+    m["visitors_turned_away"] = float(size[cr.turned_away].sum())
+    # 1 on a day when it happened, 0 otherwise: their mean over the replications is the share
+    # of simulated days it happened on, which the findings report (a mean count cannot say
+    # whether it happened on one day or on every day).
+    m["share_days_turned_away"] = float(m["visitors_turned_away"] > 0)
     m["diverted"] = float(size[cr.diverted].sum())
     queues = []
     for c, cid in enumerate(inp.cp_ids):
@@ -122,6 +126,8 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
         waits(at & inp.measured(cr.arrival), tag)
         queues.append(max_waiting(cr.arrival[at], cr.start[at], size[at]))
         m[f"max_queue{tag}"] = queues[-1]
+        if inp.cp_limit[c] is not None:  # full: it refused someone (turned away or sent on)
+            m[f"share_days_queue_full{tag}"] = float(cr.refused[c] > 0)
         m[f"visitors{tag}"] = float(size[at].sum())
         busy = np.clip(np.minimum(cr.end[at], h) - np.minimum(cr.start[at], h), 0, None).sum()
         open_min = inp.schedules[c].open_minutes(h)
@@ -180,6 +186,7 @@ def _incident_metrics(inp: FestivalInputs, day: Day, m: dict[str, float]) -> Non
     resp = np.array([r if np.isfinite(r) else h - t0 for _, _, t0, r, _ in inc])
     m["incidents"] = float(len(inc))
     m["incidents_unanswered"] = float(sum(1 for x in inc if not np.isfinite(x[3])))
+    m["share_days_incident_unanswered"] = float(m["incidents_unanswered"] > 0)
     m["incident_response_p95_min"] = float(np.percentile(resp, 95)) if len(inc) else math.nan
     for name in inp.params.incidents:
         r = np.array([x for (n, *_), x in zip(inc, resp, strict=True) if n == name])
@@ -222,13 +229,22 @@ def _utilisation(inp: FestivalInputs, cr: CheckpointResult, day: Day,
 
 # What each metric means (``sim.core.catalogue``): plain-language phrase, unit, direction.
 CATALOGUE: dict[str, MetricInfo] = {
-    "visitors": MetricInfo(N_("visitors"), "people", True),
-    "groups": MetricInfo(N_("visitor groups"), "groups", True),
+    # Demand, not performance: the plan does not choose how many come (``neutral``).
+    "visitors": MetricInfo(N_("visitors"), "people", True, neutral=True),
+    "groups": MetricInfo(N_("visitor groups"), "groups", True, neutral=True),
     "wait_p50_min": MetricInfo(N_("median checkpoint wait"), "min", False),
     "wait_p95_min": MetricInfo(N_("95th-percentile checkpoint wait"), "min", False),
     "wait_mean_min": MetricInfo(N_("mean checkpoint wait"), "min", False),
     "share_waited": MetricInfo(N_("share of visitors who had to wait at a checkpoint"), "", False),
     "max_queue": MetricInfo(N_("longest checkpoint queue"), "people", False),
+    # Its own name and phrase: the evacuation kind's ``turned_away`` (full shelters) is
+    # another thing, and the catalogue is one map of names over all kinds.
+    "visitors_turned_away": MetricInfo(N_("visitors turned away at checkpoints"), "people",
+                                       False),
+    "share_days_turned_away": MetricInfo(N_("share of simulated days with visitors turned "
+                                            "away"), "", False),
+    "share_days_queue_full": MetricInfo(N_("share of simulated days the checkpoint queue was "
+                                           "full (at its queue limit)"), "", False),
     "diverted": MetricInfo(N_("visitors diverted to another checkpoint"), "people", False),
     "max_density_ppm2": MetricInfo(N_("highest viewing-point density"), "people/m²", False),
     "minutes_density_over_limit": MetricInfo(N_("minutes with a viewing point over the danger "
@@ -243,6 +259,8 @@ CATALOGUE: dict[str, MetricInfo] = {
     "incidents": MetricInfo(N_("incidents"), "incidents", False),
     "incidents_unanswered": MetricInfo(N_("incidents no team reached by the end"), "incidents",
                                        False),
+    "share_days_incident_unanswered": MetricInfo(N_("share of simulated days with an incident "
+                                                    "no team reached"), "", False),
     "incident_response_p95_min": MetricInfo(N_("95th-percentile incident response time"), "min",
                                             False),
     "utilisation": MetricInfo(N_("staff utilisation"), "", False),

@@ -46,6 +46,9 @@ class CheckpointResult:
     service: np.ndarray
     diverted: np.ndarray
     turned_away: np.ndarray
+    # Per checkpoint: people it refused because its queue was full (turned away or sent on),
+    # kept here because a diverted group's ``cp`` no longer says where it was refused.
+    refused: np.ndarray
 
 
 def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
@@ -53,7 +56,7 @@ def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
     n = len(g)
     r = CheckpointResult(cp=g.checkpoint.copy(), arrival=g.arrival.copy(), start=np.full(n, INF),
                          end=np.full(n, INF), service=np.zeros(n), diverted=np.zeros(n, bool),
-                         turned_away=np.zeros(n, bool))
+                         turned_away=np.zeros(n, bool), refused=np.zeros(len(inp.cp_ids)))
     for c in inp.cp_order:
         members = np.flatnonzero(r.cp == c)
         members = members[np.argsort(r.arrival[members], kind="stable")]
@@ -61,6 +64,7 @@ def run_checkpoints(inp: FestivalInputs, g: Groups) -> CheckpointResult:
         svc = service_times(ct.per_group, ct.per_person, g.size[members], g.u[members])
         served = serve(r.arrival[members], svc, g.size[members], inp.schedules[c], inp.cp_limit[c])
         rej = members[served.rejected]
+        r.refused[c] = float(g.size[rej].sum())
         ok = members[~served.rejected]
         r.start[ok] = served.start[~served.rejected]
         r.service[ok] = svc[~served.rejected]

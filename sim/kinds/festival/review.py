@@ -139,23 +139,82 @@ FESTIVAL_REVIEW = ReviewSpec(
 
 # --- findings for the after-action report (``Kind.findings``) ------------------------------
 
+# Stated in the findings' text: a 95th-percentile wait above this many minutes, at a checkpoint
+# or at a viewing-point entrance, is an area for improvement (a quarter of an hour standing in a
+# crowd is where planners start to see complaints and pushing).
+WAIT_LIMIT_MIN = 15
+
+
+def _days(summary: Summary, metric: str) -> tuple[int, int]:
+    """(simulated days on which it happened, days) from a 0/1-per-day ``share_days_…`` metric."""
+    m = summary["metrics"].get(metric) or {}
+    n = int(m.get("n") or summary.get("replications") or 0)
+    share = m.get("mean")
+    return (0 if share is None else round(float(share) * n)), n
+
+
+def _amount(v: float) -> str:
+    """A mean count: to a tenth under 10 (0.5 incidents is not "1"), else whole with commas."""
+    return f"{v:.1f}" if v < 10 else f"{v:,.0f}"
+
+
 def findings(summary: Summary) -> list[Finding]:
     out = []
+    # Minutes over the limit are never negative, so a mean of 0 means 0 on every simulated day:
+    # the strength below is claimed only then, and any day over the limit is a finding.
     over = breakdown_means(summary, "minutes_density_over_limit", "viewing_point")
     bad = {k: v for k, v in over.items() if v > 0}
     for vp, minutes in sorted(bad.items(), key=lambda kv: -kv[1]):
         out.append(Finding(False, _("Viewing point {vp} was over the danger density for "
-                                    "{minutes} min.", vp=vp, minutes=f"{minutes:.0f}"),
+                                    "{minutes} min.", vp=vp, minutes=_amount(minutes)),
                            _("Hold visitors at the entrance of {vp} or redirect them.", vp=vp),
                            "organisation"))
-    if over and not bad:
+    if over and all(v == 0 for v in over.values()) \
+            and metric_mean(summary, "minutes_density_over_limit") == 0:
         out.append(Finding(True, _("No viewing point went over the danger density.")))
+    away = metric_mean(summary, "visitors_turned_away")
+    if away > 0:  # a mean of counts: above 0 when anyone was turned away on any day
+        k, n = _days(summary, "share_days_turned_away")
+        out.append(Finding(False, _("Visitors were turned away at checkpoints on {k} of {n} "
+                                    "simulated days ({share}): {away} on average per day.",
+                                    k=k, n=n, share=f"{k / n:.0%}" if n else "?",
+                                    away=_amount(away)),
+                           _("Open more lanes at the checkpoints whose queue fills up, or send "
+                             "visitors on to another checkpoint instead of turning them away."),
+                           "organisation"))
+    for cp in breakdown_means(summary, "share_days_queue_full", "checkpoint"):
+        k, n = _days(summary, f"share_days_queue_full[checkpoint={cp}]")
+        if k:
+            longest = metric_mean(summary, f"max_queue[checkpoint={cp}]")
+            out.append(Finding(False, _("Checkpoint {cp}: the queue reached its queue limit on "
+                                        "{k} of {n} simulated days (longest queue {q} people on "
+                                        "average); visitors arriving then were not let in.",
+                                        cp=cp, k=k, n=n, q=f"{longest:,.0f}"),
+                               _("Open more lanes at {cp} before the peak (more staff help only "
+                                 "up to its physical lanes), or spread arrivals to other "
+                                 "checkpoints.", cp=cp), "organisation"))
     for cp, wait in breakdown_means(summary, "wait_p95_min", "checkpoint").items():
-        if wait > 15:
+        if wait > WAIT_LIMIT_MIN:
             out.append(Finding(False, _("Checkpoint {cp}: 95th-percentile wait {wait} min.",
                                         cp=cp, wait=f"{wait:.0f}"),
                                _("Open more lanes or move volunteers to {cp} at peak times.",
                                  cp=cp), "organisation"))
+    held = metric_mean(summary, "held_wait_p95_min")
+    if held > WAIT_LIMIT_MIN:
+        out.append(Finding(False, _("Visitors held at full viewing points: 95th-percentile wait "
+                                    "at the entrances {wait} min (more than {limit} min).",
+                                    wait=f"{held:.0f}", limit=WAIT_LIMIT_MIN),
+                           _("Redirect visitors to viewing points with room before the "
+                             "entrances close, and open more viewing space near the busiest "
+                             "points."), "organisation"))
+    unanswered = metric_mean(summary, "incidents_unanswered")
+    if unanswered > 0:
+        k, n = _days(summary, "share_days_incident_unanswered")
+        out.append(Finding(False, _("Incidents no team reached by the end of the day: "
+                                    "{m} on average per day, on {k} of {n} simulated days.",
+                                    m=_amount(unanswered), k=k, n=n),
+                           _("Add response teams or keep some in reserve for the hours around "
+                             "the tide."), "organisation"))
     resp = metric_mean(summary, "incident_response_p95_min")
     if not math.isnan(resp):
         if resp > 10:
@@ -163,7 +222,7 @@ def findings(summary: Summary) -> list[Finding]:
                                         m=f"{resp:.0f}"),
                                _("Pre-position teams nearer the busiest viewing points."),
                                "organisation"))
-        else:
+        elif unanswered == 0:  # a strength only when every incident on every day was reached
             out.append(Finding(True, _("Incidents reached within {m} min (95th percentile).",
                                        m=f"{resp:.0f}")))
     return out
