@@ -73,6 +73,8 @@ def help_text(metric: str) -> str:
     """A tooltip from the catalogue: the unit and which way is better."""
     m = info(metric)
     better = _("Higher is better.") if m.higher_is_better else _("Lower is better.")
+    if m.neutral:
+        better = _("Demand, neither better nor worse.")
     kind = formatting.kind_of(metric)
     unit = {"share": _("a share, in %"), "minutes": _("in minutes"),
             "count": _("in {unit}, a whole number").format(unit=_(m.unit))}.get(kind, m.unit)
@@ -109,7 +111,8 @@ def metrics_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -
     time not always reached)."""
     table = _by_measure(summaries, metrics, formatting.mean_ci)
     if not table.empty:
-        table[_("better when")] = [_("higher") if info(m).higher_is_better else _("lower")
+        table[_("better when")] = [_("neither (demand)") if info(m).neutral else _("higher")
+                                   if info(m).higher_is_better else _("lower")
                                    for m in _present(summaries, metrics)]
     return table
 
@@ -158,7 +161,9 @@ def _judge(d: dict[str, Any], metric: str) -> str:
         return _("not comparable")
     if not d.get("significant"):
         return _("no significant difference")
-    better = (_direction(d) > 0) == info(metric).higher_is_better
+    better = info(metric).judge(_direction(d))
+    if better is None:  # (demand, such as visitors: a difference, but neither better nor worse)
+        return _("different")
     return _("better") if better else _("worse")
 
 
@@ -209,7 +214,7 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     """One sentence per plan pair from the paired differences on all the headline metrics:
     where B is better, worse, and where the difference is not significant."""
     b, _sep, a = pair.partition(" - ")
-    better, worse, same, unknown = [], [], [], []
+    better, worse, same, unknown, demand = [], [], [], [], []
     for m in metrics:
         d = (data.get("differences", {}).get(m) or {}).get(pair)
         if d is None:
@@ -222,6 +227,8 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             worse.append(f"{name} ({formatting.difference_value(d, m)})")
         elif judged == _("not comparable"):
             unknown.append(name)
+        elif judged == _("different"):
+            demand.append(f"{name} ({formatting.difference_value(d, m)})")
         else:
             same.append(name)
     # Chinese punctuation in 中文 (；、。), English otherwise.
@@ -242,6 +249,9 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
         parts.append(_("no significant difference in {what}").format(what=comma.join(same)))
     if unknown:
         parts.append(_("cannot compare {what}").format(what=comma.join(unknown)))
+    if demand:
+        parts.append(_("a different demand, neither better nor worse: {what}").format(
+            what=items.join(demand)))
     return semi.join(parts) + stop
 
 
@@ -375,7 +385,9 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             colour: Literal["normal", "green", "red"] = "normal"
             if delta is not None and diff is not None:
                 arrow = "up" if _direction(diff) > 0 else "down"
-                colour = "green" if _judge(diff, m) == _("better") else "red"
+                judged = _judge(diff, m)
+                colour = "green" if judged == _("better") else "red" if judged == _("worse") \
+                    else "normal"
             col.metric(plan, value, delta=delta, help=help_text(m), delta_arrow=arrow,
                        delta_color=colour)
 

@@ -58,9 +58,11 @@ def test_without_a_shared_day_start_the_axis_says_hours_after_the_start():
 
 
 def preliminary_figures(state) -> set[str]:
-    return {k[1] for k in state.figure_cache()
-            if isinstance(k, tuple) and len(k) == 2 and isinstance(k[0], tuple)
-            and k[0][:1] == ("preliminary",)}
+    # (Keys are (language, (comparison, figure)): a figure's words are in one language.)
+    return {k[1][1] for k in state.figure_cache()
+            if isinstance(k, tuple) and len(k) == 2 and isinstance(k[1], tuple)
+            and len(k[1]) == 2 and isinstance(k[1][0], tuple)
+            and k[1][0][:1] == ("preliminary",)}
 
 
 

@@ -112,3 +112,18 @@ def test_yangning_late_warning_is_worse_at_sheltering_everyone():
     assert d["by_order"] and d["significant"] and d["direction"] == 1
     assert "late_warning is later than baseline" in d["verdict"]
     assert d["verdict"].endswith("; worse)")
+
+
+def test_demand_is_reported_but_not_judged():
+    # More visitors (extra trains) is a different day, not a better plan.
+    d = paired_difference([100_000.0, 100_100.0, 100_050.0], [103_300.0, 103_350.0, 103_400.0])
+    assert d.significant
+    text = verdict("visitors", "reported", "drill", d)
+    assert text == "drill has 3,300 more visitors than reported (95 % CI 3,176 to 3,424)"
+    pytest.importorskip("streamlit")
+    from dashboard.results import pair_verdict
+
+    data = {"differences": {"visitors": {"drill - reported": d.as_dict()}}}
+    summary = pair_verdict(data, "drill - reported", ["visitors"])
+    assert "is better" not in summary and "is worse" not in summary
+    assert "a different demand, neither better nor worse: visitors (+3,300)" in summary

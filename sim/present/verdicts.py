@@ -57,7 +57,7 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "
                  "{diff}, {ci})", phrase=m.phrase, a=a, b=b,
                  diff=_fmt(d.mean, metric, tenths), ci=ci)
-    judgement = _("better") if (d.mean > 0) == m.higher_is_better else _("worse")
+    judgement = _judgement(m.judge(d.mean))
     amount = _fmt(abs(d.mean), metric, tenths)
     if formatting.kind_of(metric) == "minutes":  # (not "15.5 min higher minutes to …")
         return _("{phrase}: {b} is {amount} {longer} than {a} ({ci}; {judgement})",
@@ -66,8 +66,15 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     more = _("more") if d.mean > 0 else _("fewer")
     if m.unit not in COUNT_UNITS:
         more = _("higher") if d.mean > 0 else _("lower")
+    if m.neutral:  # (demand, such as a festival's visitors: neither better nor worse)
+        return _("{b} has {amount} {more} {phrase} than {a} ({ci})", b=b, a=a, amount=amount,
+                 more=more, phrase=m.phrase, ci=ci)
     return _("{b} has {amount} {more} {phrase} than {a} ({ci}; {judgement})", b=b, a=a,
              amount=amount, more=more, phrase=m.phrase, ci=ci, judgement=judgement)
+
+
+def _judgement(better: bool | None) -> str:
+    return _("better") if better else _("worse")
 
 
 def _by_order(metric: str, a: str, b: str, d: PairedDifference) -> str:
@@ -85,7 +92,6 @@ def _by_order(metric: str, a: str, b: str, d: PairedDifference) -> str:
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} ({b} {counts})",
                  phrase=m.phrase, a=a, b=b, counts=counts)
-    better = (d.direction > 0) == m.higher_is_better
     return _("{phrase}: {b} is {later} than {a} ({b} {counts}; {judgement})", phrase=m.phrase,
              b=b, a=a, later=_("later") if d.direction > 0 else _("earlier"), counts=counts,
-             judgement=_("better") if better else _("worse"))
+             judgement=_judgement(m.judge(d.direction)))
