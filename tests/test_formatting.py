@@ -137,3 +137,16 @@ def test_the_excel_differences_of_a_few_people_show_tenths_too():
         else:
             assert row[3].number_format != "#,##0.0", (metric, d)
     assert seen, "no difference of a few people in this comparison"  # (the case at issue)
+
+
+def test_a_mean_of_a_few_people_is_written_to_a_tenth():
+    # Yangning: 0.4 people stranded on average was "0 (0–3)" in the table and "0.4 on
+    # average" in the findings beside it.
+    d = {"mean": 0.4, "ci95_low": -0.1, "ci95_high": 0.9, "p5": 0, "p95": 3, "n": 40}
+    assert formatting.cell(d, "stranded") == "0.4 (0–3)"
+    assert formatting.mean_ci(d, "stranded") == "0.4 [0.0 – 0.9]"
+    whole = {**d, "mean": 2.0, "ci95_low": 1.0, "ci95_high": 3.0}
+    assert formatting.mean_ci(whole, "stranded") == "2 [1 – 3]"
+    many = {**d, "mean": 1556.4, "ci95_low": 1550.2, "ci95_high": 1561.7}
+    assert formatting.mean_ci(many, "mustered_60min") == "1,556 [1,550 – 1,562]"
+    assert formatting.mean_ci({**d, "mean": 0.4}, "frac_mustered_60min").startswith("40.0%")

@@ -151,7 +151,18 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
     v: Any = d.get(key)
     if _missing(v) or math.isinf(v):
         return _(NOT_AVAILABLE) if _applicable(d) else _(NOT_APPLICABLE)
+    if key == "mean" and few_people(d, metric):
+        return tenth(v)
     return value(v, metric, unit)
+
+
+def few_people(d: Mapping[str, Any], metric: str) -> bool:
+    """Whether a mean of a count is written to a tenth: under 10 and not whole (0.4 people
+    stranded on average reads "0" rounded, beside a finding that says 0.4)."""
+    v = d.get("mean")
+    if kind_of(metric) != "count" or _missing(v) or math.isinf(float(v)):
+        return False
+    return 0 < abs(float(v)) < 10 and float(v) != round(float(v))
 
 
 def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
@@ -166,6 +177,8 @@ def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
         lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
     if kind_of(metric) == "share":
         lo, hi = min(lo, 1.0), min(hi, 1.0)
+    if few_people(d, metric):  # (to a tenth, as the mean beside it)
+        return f"[{tenth(lo)} – {tenth(hi)}]"
     return f"[{value(lo, metric)} – {value(hi, metric)}]"
 
 

@@ -148,10 +148,14 @@ def yanguan(ctx: Context) -> FieldCase:
         _("field-data.md, Scenario 2: 9 viewing points, 462 security personnel, 1,200 "
           "volunteers, 18 grid teams, 77 people at the highway-exit checkpoint in shifts, 30+ "
           "volunteers at the rail station"),
+        # The report's totals are the staff pools; fewer of them are posted (the rest do not
+        # act in the model), which the labels say rather than a bare "matches".
         [count(_("tide-viewing points"), 9, len(p.viewing_points)),
-         count(_("security personnel (all staff groups but volunteers)"), 462,
+         count(_("security personnel in the staff pool (all groups but volunteers; {n} of them "
+                 "posted)", n=f"{sum(n for g, n in used.items() if g != 'volunteer'):,}"), 462,
                sum(n for g, n in pool.items() if g != "volunteer")),
-         count(_("volunteers"), 1200, pool.get("volunteer", 0)),
+         count(_("volunteers in the staff pool ({n} of them posted)",
+                 n=f"{used.get('volunteer', 0):,}"), 1200, pool.get("volunteer", 0)),
          count(_("grid teams"), 18, grid_teams),
          count(_("people in the highway-exit checkpoint's shifts"), 77, highway),
          count(_("volunteers in the rail station's shifts"), 30, rail, at_least=True),
