@@ -119,7 +119,8 @@ def scenario_page() -> None:
                                    else staffing.group_name(c) if staffing.is_group(c)
                                    else _(c),
                                    index=lambda r: _("all grids") if r == "all grids" else r),
-                     height=460, key="forces_by_grid")
+                     # (as tall as its rows, up to 460 px: no empty rows under 4 grids)
+                     height=min(460, 38 + 35 * (len(forces) + 1)), key="forces_by_grid")
 
 
 # --- Plans --------------------------------------------------------------------------------
