@@ -337,7 +337,8 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                  alt.Tooltip("shown:N", title=_("mean"))],
     # A fixed step per bar (each plan's bar within a place): a fixed total height squeezed
     # five roles of four plans into unreadable slivers with labels left out.
-    ).properties(title=f"{measure(metric)} — {_('by')} {where}", height=alt.Step(16))
+    ).properties(title=_("{measure} — by {what}", measure=measure(metric), what=where),
+                 height=alt.Step(16))
 
 
 # --- the page section ----------------------------------------------------------------------
@@ -439,7 +440,8 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     found = breakdowns(summaries)
     if found:
         st.subheader(_("Per place, group and role"))
-        labels = [f"{_(info(metric).phrase)} — {_('by')} {_(KEY_NAMES.get(k, k))}"
+        labels = [_("{measure} — by {what}", measure=_(info(metric).phrase),
+                    what=_(KEY_NAMES.get(k, k)))
                   for metric, k in found]
         pick = st.selectbox(_("Breakdown"), labels, key="breakdown")
         metric, k = found[labels.index(pick) if pick in labels else 0]
