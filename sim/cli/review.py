@@ -18,6 +18,7 @@ from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
+from sim.present import review_text
 from sim.present.excel import results_xlsx
 from sim.present.i18n import _, current_lang, use_lang
 from sim.present.output import save_figure, write_json
@@ -91,8 +92,7 @@ def review_cmd(
         table.add_column(col, justify="left" if k == 0 else "right")
     rows = list(result["metrics"].items())
     for name, m in rows:
-        band = f"{fmt(m.get('sim_p5'), name)}–{fmt(m.get('sim_p95'), name)}" \
-            if m.get("sim_p5") is not None else _("not reached")
+        band = review_text.band(m, name)
         observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
         shown = f"{info(name).phrase} ({name})"  # the name a planner reads, the key to type
         table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",
