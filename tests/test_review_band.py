@@ -62,3 +62,22 @@ def test_the_band_is_written_with_the_share_reached():
     assert review_text.band(full, "t90_min") == "54.9–85.9"
     assert review_text.band({"replications": 40, "reached": 0}, "t90_min") == \
         "not reached (0/40)"
+
+
+def test_the_evacuation_reviews_shares_are_of_the_residents_at_risk_and_say_so():
+    from sim.core.catalogue import info
+    from sim.kinds.evacuation.review import _metrics
+
+    # 10 people at risk; 3 sheltered at minute 10, 2 at minute 70; nobody's refusal is logged.
+    arrivals = (np.array([10.0, 70.0]), np.array([3.0, 2.0]), np.array(["a", "a"]))
+    m = _metrics(arrivals, at_risk=10.0, peak=80.0, horizon=120.0, shelters=[])
+    assert m["frac_at_risk_sheltered_60min"] == pytest.approx(0.3)
+    assert m["frac_at_risk_sheltered_by_peak"] == pytest.approx(0.5)
+    assert m["arrived50_min"] == pytest.approx(10.0)  # 2.5 of the 5 who arrived: at minute 10
+    # The run's measures of the same names divide by those evacuating: not computed here.
+    assert not {"frac_evacuated_60min", "frac_evacuated_by_peak", "ete50_min"} & set(m)
+    assert info("frac_at_risk_sheltered_60min").phrase == \
+        "share of the residents at risk sheltered by 60 min"
+    with use_lang("zh"):
+        assert info("frac_at_risk_sheltered_60min").phrase == "60 分钟内转移安置人数占受威胁人数比例"
+        assert info("frac_evacuated_60min").phrase != info("frac_at_risk_sheltered_60min").phrase
