@@ -81,3 +81,29 @@ def test_the_evacuation_reviews_shares_are_of_the_residents_at_risk_and_say_so()
     with use_lang("zh"):
         assert info("frac_at_risk_sheltered_60min").phrase == "60 分钟内转移安置人数占受威胁人数比例"
         assert info("frac_evacuated_60min").phrase != info("frac_at_risk_sheltered_60min").phrase
+
+
+@pytest.mark.parametrize(("events", "zh"), [
+    ("drills", "即使演练完全按模型进行，也有 5% 的演练记录会被判为存疑。"),
+    ("evacuations", "即使转移安置完全按模型进行，也有 5% 的转移记录会被判为存疑。"),
+])
+def test_the_size_of_the_review_is_one_whole_sentence_in_chinese(events, zh):
+    assert review_text.flagged_share(events, "5%") == \
+        f"A log like this would be flagged in 5% of {events} that went exactly as modelled."
+    with use_lang("zh"):
+        text = review_text.flagged_share(events, "5%")
+    assert text == zh and "的次" not in text
+
+
+def test_the_calibration_method_is_in_chinese():
+    from sim.analysis.review import FitParameter, calibrate, read_observed, reference_table
+    from tests.review_helpers import small_town
+
+    s = small_town()
+    p = FitParameter("muster.preparation.median", 4.0, 16.0)
+    table = reference_table(s, None, [p], draws=20, seed=1)
+    log = read_observed(s, "t_min,role\n5,cadre\n9,cadre\n12,militia\n")
+    with use_lang("zh"):
+        method = calibrate(s, None, log, [p], table=table)["method"]
+    assert method.startswith("近似贝叶斯计算（ABC）拒绝抽样：在搜索范围内均匀抽取 20 组参数值")
+    assert "draws" not in method and "prior" not in method

@@ -15,6 +15,7 @@ from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
 from sim.core.paths import set_fitted
 from sim.core.scenario import Scenario, parse_scenario
+from sim.present import review_text
 from sim.present.i18n import _
 from sim.run.experiments import PlanRun, run_plan
 from sim.run.stats import censored_percentile
@@ -220,8 +221,7 @@ def _verdict(names: list[str], zmat: np.ndarray, alpha: float, events: str) -> d
     p = float((top >= top[0]).sum() / n)
     flagged = p <= alpha
     which = [k for k in names if adjusted[k] <= alpha]
-    meaning = _("A log like this would be flagged in {share} of {events} that went exactly as "
-                "modelled.", share=f"{alpha:.0%}", events=_(events))
+    meaning = review_text.flagged_share(events, f"{alpha:.0%}")
     if flagged:
         text = _("FLAGGED: the log differs from the model (overall p = {p} ≤ {alpha}), on "
                  "{which}. {meaning}", p=f"{p:.3f}", alpha=f"{alpha:g}",
@@ -272,10 +272,10 @@ def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications:
     out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
                 "replications": replications, "seed": run.seed, "warnings": []})
     if replications < min_replications(alpha):
-        out["warnings"].append(
-            f"with {replications} replications no log can be flagged at {alpha:.0%} (the "
-            f"smallest possible p-value is 1/{replications + 1}); use --reps "
-            f"{min_replications(alpha)} or more")
+        out["warnings"].append(_(
+            "with {n} replications no log can be flagged at {alpha} (the smallest possible "
+            "p-value is 1/{n1}); use --reps {least} or more", n=replications,
+            alpha=f"{alpha:.0%}", n1=replications + 1, least=min_replications(alpha)))
     return out, run
 
 
@@ -430,12 +430,13 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
     names, obs, sims = table_summaries(spec, log, table)
     post = abc_posterior(table.theta, sims, obs, params, accept, level)
     return {"parameters": post, "draws": len(table.runs), "summaries": names,
-            "method": f"ABC rejection: {len(table.runs)} draws from a uniform prior, one "
-                      f"replication each; the nearest {accept:.0%} by the scaled distance "
-                      f"between summaries (counts and arrival-time quantiles); "
-                      f"{level:.0%} credible interval = central quantiles of those kept; "
-                      f"'not identifiable' when that interval is ≥ {IDENTIFIABLE:.0%} as "
-                      "wide as the prior's"}
+            "method": _("ABC rejection: {draws} draws from a uniform prior, one replication "
+                        "each; the nearest {accept} by the scaled distance between summaries "
+                        "(counts and arrival-time quantiles); {level} credible interval = "
+                        "central quantiles of those kept; 'not identifiable' when that "
+                        "interval is ≥ {identifiable} as wide as the prior's",
+                        draws=len(table.runs), accept=f"{accept:.0%}", level=f"{level:.0%}",
+                        identifiable=f"{IDENTIFIABLE:.0%}")}
 
 
 def calibrated_raw(scenario: Scenario, fitted: dict[str, float]) -> dict[str, Any]:

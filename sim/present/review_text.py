@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sim.present import formatting
-from sim.present.i18n import _
+from sim.present.i18n import N_, _
 
 
 def band(m: Mapping[str, Any], metric: str) -> str:
@@ -28,3 +28,25 @@ def band(m: Mapping[str, Any], metric: str) -> str:
         return f"{bound('sim_p5')}–{bound('sim_p95')}"
     return _("{low} – {high}, {reached}", low=bound("sim_p5"), high=bound("sim_p95"),
              reached=formatting.reached({"n_reached": k, "n": n}))
+
+
+# One whole sentence per kind's word for its events: a translator cannot make a sentence read
+# naturally around a fragment ("…的{events}中" with 次演练 / 次转移 and their measure words).
+_FLAGGED_SHARE = {
+    "drills": N_("A log like this would be flagged in {share} of drills that went exactly as "
+                 "modelled."),
+    "evacuations": N_("A log like this would be flagged in {share} of evacuations that went "
+                      "exactly as modelled."),
+    "festival days": N_("A log like this would be flagged in {share} of festival days that went "
+                        "exactly as modelled."),
+}
+
+
+def flagged_share(events: str, share: str) -> str:
+    """What the size of the review means, for a kind whose events are ``events`` ("drills")."""
+    sentence = _FLAGGED_SHARE.get(events)
+    if sentence is not None:
+        return _(sentence, share=share)
+    # A kind added later with a word of its own: the general sentence, its word as given.
+    return _("A log like this would be flagged in {share} of {events} that went exactly as "
+             "modelled.", share=share, events=_(events))
