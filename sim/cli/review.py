@@ -13,7 +13,16 @@ from rich.table import Table
 
 from sim.analysis.observed import decode_log
 from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
-from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, open_store, out_console
+from sim.cli.common import (
+    LABEL_MIN,
+    OutOpt,
+    ScenarioArg,
+    SeedOpt,
+    WorkersOpt,
+    fmt,
+    open_store,
+    out_console,
+)
 from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
@@ -87,9 +96,11 @@ def review_cmd(
                           markup=False)
     table = Table(title=_("{scenario} — {plan}: observed log vs {n} replications",
                           scenario=escape(s.display_name()), plan=escape(result["plan"]), n=reps))
-    for k, col in enumerate((_("metric"), _("observed"), _("middle 90 % of replications"),
-                             _("p-value"), _("adjusted p"), _("flags the log"))):
-        table.add_column(col, justify="left" if k == 0 else "right")
+    # The metric's phrase folds onto more lines; a number is never cut off (see summary_table).
+    table.add_column(_("metric"), overflow="fold", min_width=LABEL_MIN)
+    for col in (_("observed"), _("middle 90 % of replications"), _("p-value"), _("adjusted p"),
+                _("flags the log")):
+        table.add_column(col, justify="right", overflow="fold")
     rows = list(result["metrics"].items())
     for name, m in rows:
         band = review_text.band(m, name)
