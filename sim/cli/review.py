@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 import yaml
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
@@ -98,12 +99,15 @@ def review_cmd(
                           scenario=escape(s.display_name()), plan=escape(result["plan"]), n=reps))
     # The metric's phrase folds onto more lines; a number is never cut off (see summary_table).
     table.add_column(_("metric"), overflow="fold", min_width=LABEL_MIN)
+    rows = list(result["metrics"].items())
+    bands = [review_text.band(m, name) for name, m in rows]
+    # The band on one line where the console has room for it (two fifths of it at most).
+    band_width = min(max((cell_len(b) for b in bands), default=0), out_console.width * 2 // 5)
     for col in (_("observed"), _("middle 90 % of replications"), _("p-value"), _("adjusted p"),
                 _("flags the log")):
-        table.add_column(col, justify="right", overflow="fold")
-    rows = list(result["metrics"].items())
-    for name, m in rows:
-        band = review_text.band(m, name)
+        table.add_column(col, justify="right", overflow="fold",
+                         min_width=band_width if col == _("middle 90 % of replications") else None)
+    for (name, m), band in zip(rows, bands, strict=True):
         observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
         shown = f"{info(name).phrase} ({name})"  # the name a planner reads, the key to type
         table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",
