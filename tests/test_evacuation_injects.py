@@ -188,7 +188,7 @@ def test_a_model_made_log_is_inside_the_band_and_a_late_one_is_flagged(yangning)
     log = read_observed(yangning, LOG.read_text(encoding="utf-8"), LOG.name)
     out, run = review(yangning, "baseline", log, replications=20)
     m = out["metrics"]
-    for name in ("evacuated_30min", "evacuated_60min", "frac_evacuated_60min", "ete50_min",
+    for name in ("evacuated_30min", "evacuated_60min", "frac_at_risk_sheltered_60min", "arrived50_min",
                  "sheltered_at_end[shelter=village_committee]"):
         assert m[name]["inside_band"], (name, m[name])
     assert out["ks"]["p_value"] > 0.05 and "weighted by people" in out["ks"]["sample"]

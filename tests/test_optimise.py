@@ -78,3 +78,35 @@ def test_optimise_cli(tmp_path):
     bad = cli("optimise", str(path), "--metric", "mustered_60min", "--at-least", "4",
               "--vary", "forces.militia.count=-5..2", "--reps", "2")
     assert bad.returncode == 2 and "must be ≥ 0" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_candidates_are_not_held_to_the_sensitivity_ranges_of_what_they_vary(tmp_path):
+    # The scenario assumes 3..6 cadres for `sensitivity`; the optimiser may still try 0..8.
+    data = _scenario(tmp_path)
+    data["forces"]["cadre"]["count"] = 4
+    data["assumptions"] = [{"path": "forces.cadre.count", "low": 3, "high": 6, "whole": True,
+                            "source": "test"}]
+    s = build(tmp_path, data)
+    # One cadre of two (70 % available each) turns up in 91 % of replications.
+    target = Target("mustered_60min", 1, at_least=True, confidence=0.8)
+    opt = Optimiser(s, None, [Variable.parse("forces.cadre.count=0..8")], target, {},
+                    replications=20, seed=1)
+    result = opt.search()
+    assert result.best is not None and result.best.values == (2,)  # below the assumed range
+    assert {e.values[0] for e in result.evaluations} & {0, 1, 2}
+
+
+def test_a_candidate_that_breaks_the_scenario_is_said_plainly(tmp_path):
+    from sim.present.i18n import use_lang
+
+    s = build(tmp_path, _scenario(tmp_path))
+    target = Target("mustered_60min", 2, at_least=True, confidence=0.8)
+    said = {}
+    for lang in ("en", "zh"):
+        with use_lang(lang), pytest.raises(ScenarioError) as exc:
+            Optimiser(s, None, [Variable.parse("muster.default_role.availability_day=0..2")],
+                      target, {}, replications=5, seed=1)
+        said[lang] = str(exc.value.problems[0])
+    assert "(for the candidate with muster.default_role.availability_day = 2)" in said["en"]
+    assert "（候选方案：muster.default_role.availability_day = 2）" in said["zh"]
+    assert not any(c in text for text in said.values() for c in "{}[]")

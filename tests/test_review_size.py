@@ -99,9 +99,9 @@ def test_evacuation_fewer_leaving_is_flagged_and_no_share_exceeds_100_percent(ya
     assert flagged(spec, logs, reference) >= 18
     for log in logs[:5]:
         m = compare_to_band(spec, log, reference, ALPHA)["metrics"]
-        assert 0 <= m["frac_evacuated_by_peak"]["observed"] <= 1
-        assert 0 <= m["frac_evacuated_60min"]["observed"] <= 1
-        assert m["frac_evacuated_by_peak"]["sim_p95"] <= 1
+        assert 0 <= m["frac_at_risk_sheltered_by_peak"]["observed"] <= 1
+        assert 0 <= m["frac_at_risk_sheltered_60min"]["observed"] <= 1
+        assert m["frac_at_risk_sheltered_by_peak"]["sim_p95"] <= 1
 
 
 @pytest.fixture(scope="module")

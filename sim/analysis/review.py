@@ -15,8 +15,10 @@ from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
 from sim.core.paths import set_fitted
 from sim.core.scenario import Scenario, parse_scenario
+from sim.present import review_text
 from sim.present.i18n import _
 from sim.run.experiments import PlanRun, run_plan
+from sim.run.stats import censored_percentile
 
 
 def spec_of(scenario: Scenario) -> ReviewSpec:
@@ -83,17 +85,39 @@ def _as_rows(observed: float, simulated: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(v), np.inf, v)
 
 
-def abs_z(values: np.ndarray) -> np.ndarray:
+def band(observed: float, simulated: np.ndarray) -> dict[str, Any]:
+    """The middle 90 % of the replications and where the observed value falls in them; ``inf``
+    (in both) = not reached within the horizon. An unreached replication counts as later than
+    every reached one, as in the run's tables: the band is not that of the reached runs only
+    (3 of 40 unreached put the 95th percentile past the horizon). A bound past the horizon is
+    ``None`` with ``sim_pXX_censored: true`` (written "> 120 min")."""
+    sim = np.asarray(simulated, dtype=float)
+    reached = int(np.isfinite(sim).sum())
+    out: dict[str, Any] = {"reached": reached}
+    if not reached:  # no replication reached it: there is no band to place the log in
+        return out | {"percentile": None, "inside_band": None}
+    pct = {q: censored_percentile(sim, q) for q in (5, 50, 95)}
+    for q, v in pct.items():
+        out[f"sim_p{q}"] = v if math.isfinite(v) else None
+        out[f"sim_p{q}_censored"] = v == math.inf
+    # Ties count half: the observed value's mid-rank among the replications (inf == inf).
+    share = (np.sum(sim < observed) + 0.5 * np.sum(sim == observed)) / sim.size
+    out["percentile"] = float(100.0 * share)
+    out["inside_band"] = bool(pct[5] <= observed <= pct[95])
+    return out
+
+
+def abs_z(values: np.ndarray, unreached: float = -math.inf) -> np.ndarray:
     """Each row's distance from the mean of the *other* rows, in their standard deviations
     (leave-one-out: every row is treated alike, and an outlying log does not widen its own
     yardstick; where the others all agree, 0 for the same value and infinite for another). A
-    value never reached counts as the
-    largest reached one."""
+    value never reached (NaN) counts as ``unreached`` (the horizon: the earliest it could have
+    been), or as the largest reached one if that is later."""
     finite = values[np.isfinite(values)]
     n = values.size
     if finite.size == 0 or n < 3:
         return np.zeros(n)
-    v = np.where(np.isfinite(values), values, finite.max())
+    v = np.where(np.isfinite(values), values, max(float(finite.max()), unreached))
     total, squares = v.sum(), (v**2).sum()
     mean = (total - v) / (n - 1)
     var = np.maximum((squares - v**2 - (n - 1) * mean**2) / (n - 2), 0.0)
@@ -144,19 +168,11 @@ def compare_to_band(spec: ReviewSpec, log: ObservedLog, run: PlanRun, alpha: flo
         value, sim = observed[name], np.asarray(per_rep[name], dtype=float)
         rows_v = _as_rows(value, sim)
         p_rows = two_sided_p(rows_v)
-        zmat.append(abs_z(np.where(np.isinf(rows_v), np.nan, rows_v)))
-        finite = sim[np.isfinite(sim)]
+        zmat.append(abs_z(np.where(np.isinf(rows_v), np.nan, rows_v), run.horizon_min))
         m: dict[str, Any] = {"observed": None if math.isnan(value) else value,
-                             "p_value": float(p_rows[0]),
-                             "reached": int(finite.size), "replications": R}
-        if finite.size:
-            p5, p50, p95 = np.percentile(finite, [5, 50, 95])
-            ref = value if not math.isnan(value) else math.inf
-            pct = 100.0 * (np.sum(sim < ref) + 0.5 * np.sum(sim == ref)) / sim.size
-            m.update({"sim_p5": float(p5), "sim_p50": float(p50), "sim_p95": float(p95),
-                      "percentile": float(pct), "inside_band": bool(p5 <= ref <= p95)})
-        else:
-            m.update({"percentile": None, "inside_band": None})
+                             "p_value": float(p_rows[0]), "replications": R,
+                             "horizon_min": run.horizon_min}
+        m.update(band(rows_v[0], rows_v[1:]))
         metrics[name] = m
     stat, p = _ks(spec, log, run)
     out: dict[str, Any] = {
@@ -205,8 +221,7 @@ def _verdict(names: list[str], zmat: np.ndarray, alpha: float, events: str) -> d
     p = float((top >= top[0]).sum() / n)
     flagged = p <= alpha
     which = [k for k in names if adjusted[k] <= alpha]
-    meaning = _("A log like this would be flagged in {share} of {events} that went exactly as "
-                "modelled.", share=f"{alpha:.0%}", events=_(events))
+    meaning = review_text.flagged_share(events, f"{alpha:.0%}")
     if flagged:
         text = _("FLAGGED: the log differs from the model (overall p = {p} ≤ {alpha}), on "
                  "{which}. {meaning}", p=f"{p:.3f}", alpha=f"{alpha:g}",
@@ -257,10 +272,10 @@ def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications:
     out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
                 "replications": replications, "seed": run.seed, "warnings": []})
     if replications < min_replications(alpha):
-        out["warnings"].append(
-            f"with {replications} replications no log can be flagged at {alpha:.0%} (the "
-            f"smallest possible p-value is 1/{replications + 1}); use --reps "
-            f"{min_replications(alpha)} or more")
+        out["warnings"].append(_(
+            "with {n} replications no log can be flagged at {alpha} (the smallest possible "
+            "p-value is 1/{n1}); use --reps {least} or more", n=replications,
+            alpha=f"{alpha:.0%}", n1=replications + 1, least=min_replications(alpha)))
     return out, run
 
 
@@ -415,12 +430,13 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
     names, obs, sims = table_summaries(spec, log, table)
     post = abc_posterior(table.theta, sims, obs, params, accept, level)
     return {"parameters": post, "draws": len(table.runs), "summaries": names,
-            "method": f"ABC rejection: {len(table.runs)} draws from a uniform prior, one "
-                      f"replication each; the nearest {accept:.0%} by the scaled distance "
-                      f"between summaries (counts and arrival-time quantiles); "
-                      f"{level:.0%} credible interval = central quantiles of those kept; "
-                      f"'not identifiable' when that interval is ≥ {IDENTIFIABLE:.0%} as "
-                      "wide as the prior's"}
+            "method": _("ABC rejection: {draws} draws from a uniform prior, one replication "
+                        "each; the nearest {accept} by the scaled distance between summaries "
+                        "(counts and arrival-time quantiles); {level} credible interval = "
+                        "central quantiles of those kept; 'not identifiable' when that "
+                        "interval is ≥ {identifiable} as wide as the prior's",
+                        draws=len(table.runs), accept=f"{accept:.0%}", level=f"{level:.0%}",
+                        identifiable=f"{IDENTIFIABLE:.0%}")}
 
 
 def calibrated_raw(scenario: Scenario, fitted: dict[str, float]) -> dict[str, Any]:

@@ -277,8 +277,8 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
                 "plans": [a, b], "only_a": float((fa & ~fb).mean()),
                 "only_b": float((fb & ~fa).mean()), "both": float((fa & fb).mean()),
                 "sentence": tr("{b} fails in {share_b} of the assumption space, {a} in "
-                               "{share_a} (same {n} samples; {a} fails where {b} holds in "
-                               "{only_a}, the reverse in {only_b})", a=a, b=b,
+                               "{share_a} (on the same {n} samples: only {a} fails in "
+                               "{only_a} of them, only {b} in {only_b})", a=a, b=b,
                                share_b=f"{fb.mean():.0%}", share_a=f"{fa.mean():.0%}", n=n,
                                only_a=f"{(fa & ~fb).mean():.0%}",
                                only_b=f"{(fb & ~fa).mean():.0%}")})
@@ -286,7 +286,7 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
             "replications": reps, "seed": seed, "common_random_numbers": True,
             "objectives": [_objective_text(o) for o in objectives],
             "assumptions": [{"path": f.path, "label": f.name, "low": f.low, "high": f.high,
-                             "source": f.source} for f in fs],
+                             "source": f.source, "whole": f.whole} for f in fs],
             "samples": [[float(v) for v in row] for row in x],
             "plans": out_plans, "comparisons": comparisons}
 

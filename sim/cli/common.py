@@ -10,18 +10,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 
 from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget
 from sim.core.catalogue import info, known_metrics
 from sim.core.errors import Problem, ScenarioError
 from sim.present import formatting
-from sim.present.i18n import _, is_zh, pick
+from sim.present.i18n import _, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
 
 if TYPE_CHECKING:
     from sim.core.scenario import Scenario
+
 
 # Piped output (CI logs, files) gets a wide table rather than rich's 80-column default.
 out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
@@ -103,20 +105,67 @@ def fmt(v: float | None, metric: str = "") -> str:
 
 
 def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | list[str]
-                  ) -> Table:
+                  ) -> RenderableType:
+    """One row per metric, one column per plan: as many tables, each with the metric column
+    and some of the plans, as it takes for no number or plan name to be cut off at the width
+    of the console (rich shortens a column narrower than its longest word with "…")."""
     first = summaries[0]
-    table = Table(title=_("{scenario}: {n} replications, seed {seed} — mean (5th–95th "
-                          "percentile); a time not reached in every replication: median, with "
-                          "the unreached as later than the horizon",
-                          scenario=pick(first["scenario"], first.get("scenario_zh")),
-                          n=first["replications"], seed=first["seed"]))
-    table.add_column(_("metric"))
-    for s in summaries:
-        table.add_column(s["plan"], justify="right")
-    for m in metrics:
-        # In Chinese the metric's phrase leads (the code name stays for --metric and files).
-        row = [f"{info(m).phrase} ({m})" if is_zh() else m]
-        for s in summaries:
-            row.append(formatting.cell(s["metrics"].get(m), m))
-        table.add_row(*row)
-    return table
+    title = _("{scenario}: {n} replications, seed {seed} — mean (5th–95th percentile); a time "
+              "not reached in every replication: median, with the unreached as later than the "
+              "horizon", scenario=pick(first["scenario"], first.get("scenario_zh")),
+              n=first["replications"], seed=first["seed"])
+    # The metric's phrase leads, in every language; the code name in brackets is what
+    # --metric and the files take.
+    labels = [f"{info(m).phrase} ({m})" for m in metrics]
+    cells = [[formatting.cell(s["metrics"].get(m), m) for m in metrics] for s in summaries]
+    # The label column: room for the longest unbroken run (a code name, or a phrase in 中文,
+    # which has no spaces), up to a point; beyond that it folds.
+    label = min(max(LABEL_MIN, *(longest_word(x) for x in labels)), LABEL_MAX)
+    columns = [[s["plan"], *col] for s, col in zip(summaries, cells, strict=True)]
+    # Every cell on one line if all plans then fit in one table; else a cell wraps at spaces
+    # beyond CELL_ONE_LINE, never narrower than its longest word, and plans that still do not
+    # fit go to a next table.
+    widths = [max(cell_len(c) for c in col) for col in columns]
+    if sum(w + 3 for w in widths) > out_console.width - label - 4:
+        widths = [max(min(cell_len(c), max(longest_word(c), CELL_ONE_LINE)) for c in col)
+                  for col in columns]
+    groups = fitting_groups(widths, label, out_console.width)
+    tables = []
+    for k, group in enumerate(groups):
+        table = Table(title=title if k == 0 else None)
+        table.add_column(_("metric"), overflow="fold", min_width=label)
+        for i in group:
+            # A fixed width: rich would otherwise share out a shortfall over every column.
+            table.add_column(summaries[i]["plan"], justify="right", overflow="fold",
+                             width=widths[i])
+        for r, text in enumerate(labels):
+            table.add_row(text, *(cells[i][r] for i in group))
+        tables.append(table)
+    return tables[0] if len(tables) == 1 else Group(*tables)
+
+
+# The metric column is never made narrower than this: a phrase folds onto more lines.
+LABEL_MIN, LABEL_MAX = 20, 36
+# A cell up to this wide stays on one line (a plan then moves to the next table instead).
+CELL_ONE_LINE = 28
+
+
+def longest_word(text: str) -> int:
+    """Cells wrap at spaces; a word ("(101,950–103,781)") must fit on one line."""
+    return max((cell_len(w) for w in text.split()), default=0)
+
+
+def fitting_groups(widths: list[int], label: int, total: int) -> list[list[int]]:
+    """The columns (by index, in order) split into runs that fit beside a label column of
+    ``label`` within ``total`` characters: each column takes its width and 3 for its border and
+    padding; a column wider than the room on its own gets a group of its own."""
+    room = total - label - 4  # the label's padding and the outer borders
+    groups: list[list[int]] = [[]]
+    used = 0
+    for i, w in enumerate(widths):
+        if groups[-1] and used + w + 3 > room:
+            groups.append([])
+            used = 0
+        groups[-1].append(i)
+        used += w + 3
+    return groups

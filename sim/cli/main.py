@@ -124,9 +124,13 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
             sizes.append(name)
         for w in getattr(inputs, "warnings", ()):
             warnings.setdefault(w, []).append(name)
-    plain(_("ok: {scenario} — kind {kind}, {grids} grids, plans: {plans}",
-            scenario=s.display_name(), kind=_(s.kind.name), grids=len(s.model.grids),
-            plans=_(", ").join(sizes)))
+    if len(s.model.grids) == 1:
+        plain(_("ok: {scenario} — kind {kind}, 1 grid, plans: {plans}",
+                scenario=s.display_name(), kind=_(s.kind.name), plans=_(", ").join(sizes)))
+    else:
+        plain(_("ok: {scenario} — kind {kind}, {grids} grids, plans: {plans}",
+                scenario=s.display_name(), kind=_(s.kind.name), grids=len(s.model.grids),
+                plans=_(", ").join(sizes)))
     first: list[str] | None = None
     for name in s.plan_names():  # festival: each staff group's pool and posts
         lines = list(getattr(plan_inputs(s.plan(name)), "staffing_lines", ()))

@@ -8,16 +8,27 @@ from typing import Annotated, Literal
 
 import typer
 import yaml
+from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
 from sim.analysis.observed import decode_log
 from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
-from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, open_store, out_console
+from sim.cli.common import (
+    LABEL_MIN,
+    OutOpt,
+    ScenarioArg,
+    SeedOpt,
+    WorkersOpt,
+    fmt,
+    open_store,
+    out_console,
+)
 from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
+from sim.present import review_text
 from sim.present.excel import results_xlsx
 from sim.present.i18n import _, current_lang, use_lang
 from sim.present.output import save_figure, write_json
@@ -86,13 +97,17 @@ def review_cmd(
                           markup=False)
     table = Table(title=_("{scenario} — {plan}: observed log vs {n} replications",
                           scenario=escape(s.display_name()), plan=escape(result["plan"]), n=reps))
-    for k, col in enumerate((_("metric"), _("observed"), _("middle 90 % of replications"),
-                             _("p-value"), _("adjusted p"), _("flags the log"))):
-        table.add_column(col, justify="left" if k == 0 else "right")
+    # The metric's phrase folds onto more lines; a number is never cut off (see summary_table).
+    table.add_column(_("metric"), overflow="fold", min_width=LABEL_MIN)
     rows = list(result["metrics"].items())
-    for name, m in rows:
-        band = f"{fmt(m.get('sim_p5'), name)}–{fmt(m.get('sim_p95'), name)}" \
-            if m.get("sim_p5") is not None else _("not reached")
+    bands = [review_text.band(m, name) for name, m in rows]
+    # The band on one line where the console has room for it (two fifths of it at most).
+    band_width = min(max((cell_len(b) for b in bands), default=0), out_console.width * 2 // 5)
+    for col in (_("observed"), _("middle 90 % of replications"), _("p-value"), _("adjusted p"),
+                _("flags the log")):
+        table.add_column(col, justify="right", overflow="fold",
+                         min_width=band_width if col == _("middle 90 % of replications") else None)
+    for (name, m), band in zip(rows, bands, strict=True):
         observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
         shown = f"{info(name).phrase} ({name})"  # the name a planner reads, the key to type
         table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",

@@ -37,7 +37,14 @@ from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
 from sim.present.run_names import command_words, scenario_name, status_words
 from sim.present.verdicts import verdict_of
-from sim.run.optimise import Evaluation, Optimiser, Target, Variable, max_evaluations
+from sim.run.optimise import (
+    Evaluation,
+    Optimiser,
+    Target,
+    Variable,
+    candidate_text,
+    max_evaluations,
+)
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
 
 runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
@@ -222,9 +229,9 @@ def optimise(
     with progress_bar(0, "optimise") as tick:
         def shown(ev: Evaluation) -> None:
             tick(0)
-            tried = dict(zip([v.path for v in variables], ev.values, strict=True))
             out_console.print(_("  tried {values}: cost {cost}, meets target in {share} of "
-                                "replications", values=tried, cost=f"{ev.cost:,.0f}",
+                                "replications", values=candidate_text(variables, ev.values),
+                                cost=f"{ev.cost:,.0f}",
                                 share=f"{ev.share_meeting:.0%}") + (" ✓" if ev.feasible else ""))
 
         opt = Optimiser(s, plan, variables, target, _parse_costs(cost or []), reps, seed,
@@ -243,17 +250,22 @@ def optimise(
     direction = "≥" if target.at_least else "≤"
     out_console.print(_("target: {metric} {direction} {threshold} ({phrase}) in at least "
                         "{confidence} of replications", metric=metric, direction=direction,
-                        threshold=threshold, phrase=info(metric).phrase,
+                        threshold=fmt(threshold, metric), phrase=info(metric).phrase,
                         confidence=f"{confidence:.0%}"))
     if result.best is None:
         out_console.print(_("no staffing in the given ranges meets the target"))
     else:
-        best = dict(zip([v.path for v in variables], result.best.values, strict=True))
+        best = candidate_text(variables, result.best.values)
         out_console.print(_("cheapest: {best}, cost {cost}, meets the target in {share} of "
                             "replications (mean {metric} {mean})", best=best,
                             cost=f"{result.best.cost:,.0f}",
                             share=f"{result.best.share_meeting:.0%}", metric=metric,
                             mean=fmt(result.best.mean, metric)))
-    out_console.print(_("{n} candidates evaluated (full grid: {grid}); wrote {path}; run {id}",
-                        n=len(result.evaluations), grid=result.grid_size,
-                        path=folder / "optimise.json", id=run_id))
+    n, where = len(result.evaluations), folder / "optimise.json"
+    if n == 1:
+        said = _("1 candidate evaluated (full grid: {grid}); wrote {path}; run {id}",
+                 grid=result.grid_size, path=where, id=run_id)
+    else:
+        said = _("{n} candidates evaluated (full grid: {grid}); wrote {path}; run {id}", n=n,
+                 grid=result.grid_size, path=where, id=run_id)
+    out_console.print(said)

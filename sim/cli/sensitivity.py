@@ -204,6 +204,10 @@ def robustness_cmd(
                                          "describes them"), markup=False)
     for c in result["comparisons"]:
         out_console.print(c["sentence"], markup=False)
-    out_console.print(_("wrote robustness.json and {n} chart(s) to {folder}/ in {seconds} s",
-                        n=len(names), folder=folder, seconds=f"{elapsed:.1f}") + where,
-                      markup=False)
+    if len(names) == 1:
+        said = _("wrote robustness.json and 1 chart to {folder}/ in {seconds} s",
+                 folder=folder, seconds=f"{elapsed:.1f}")
+    else:
+        said = _("wrote robustness.json and {n} charts to {folder}/ in {seconds} s",
+                 n=len(names), folder=folder, seconds=f"{elapsed:.1f}")
+    out_console.print(said + where, markup=False)

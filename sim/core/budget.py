@@ -72,6 +72,8 @@ class WorkEstimate:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 0.01:  # "0.00 s" would read as no work at all
+        return _("under 0.01 s")
     if seconds < 1:
         return _("{value} s", value=f"{seconds:.2f}")
     if seconds < 120:

@@ -159,7 +159,7 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
 def few_people(d: Mapping[str, Any], metric: str) -> bool:
     """Whether a mean of a count is written to a tenth: under 10 and not whole (0.4 people
     stranded on average reads "0" rounded, beside a finding that says 0.4)."""
-    v = d.get("mean")
+    v: Any = d.get("mean")
     if kind_of(metric) != "count" or _missing(v) or math.isinf(float(v)):
         return False
     return 0 < abs(float(v)) < 10 and float(v) != round(float(v))

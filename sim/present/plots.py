@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.core.catalogue import info, key_label, value_label
 from sim.core.results import breakdowns_in
+from sim.present import review_text
 from sim.present.cjk import pyplot
 from sim.present.i18n import _, pick
 
@@ -96,10 +97,9 @@ def review_figure(review: dict[str, Any]) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
-    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})\na log like this would be flagged in "
-                   "{alpha} of {events} that went exactly as modelled",
-                   scenario=review["scenario"], plan=review["plan"], word=word,
-                   p=f"{review['p_value']:.3f}", alpha=f"{review['alpha']:.0%}",
-                   events=_(review.get("events", "drills"))), fontsize=9)
+    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=review["scenario"],
+                   plan=review["plan"], word=word, p=f"{review['p_value']:.3f}")
+                 + "\n" + review_text.flagged_share(review.get("events", "drills"),
+                                                    f"{review['alpha']:.0%}"), fontsize=9)
     fig.tight_layout()
     return fig

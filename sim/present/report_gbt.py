@@ -37,7 +37,7 @@ from sim.analysis.findings import findings, objective_value
 from sim.core.catalogue import info, key_label, value_label
 from sim.core.kind import find_kind
 from sim.core.results import Breakdown
-from sim.present import formatting
+from sim.present import formatting, review_text
 from sim.present.i18n import _, current_lang, pick
 
 # Annex D.1 (project's choice): points per objective rating.
@@ -391,10 +391,9 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
             if m.get("flagged"):
                 problems.append((review.get("plan", ""), _(
                     "The drill's {what} ({observed}) lies outside what the plan explains "
-                    "(simulated band {low}–{high}).").format(
+                    "(simulated band {band}).").format(
                     what=_phrase(name), observed=formatting.value(m.get("observed"), name),
-                    low=formatting.value(m.get("sim_p5"), name),
-                    high=formatting.value(m.get("sim_p95"), name)),
+                    band=review_text.band(m, name)),
                     _("execution differed from the plan"),
                     _("Find out on site why the drill departed from the plan.")))
     if problems:

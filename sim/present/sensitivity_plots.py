@@ -74,10 +74,20 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
     fails = p["fails"]
     if len(dims) == 2:
         i, j = dims
-        for failed, colour, label in ((0, "#4a4", _("objectives met")), (1, "#c22", _("missed"))):
-            pts = [s for s, f in zip(samples, fails, strict=True) if f == failed]
-            ax.scatter([s[i] for s in pts], [s[j] for s in pts], s=12, color=colour,
-                       label=label)
+        points = _points(samples, fails, i, j)
+        if all(n == 1 for n, _met in points.values()):
+            for failed, colour, label in ((0, MET, _("objectives met")), (1, MISSED,
+                                                                          _("missed"))):
+                pts = [s for s, f in zip(samples, fails, strict=True) if f == failed]
+                ax.scatter([s[i] for s in pts], [s[j] for s in pts], s=12, color=colour,
+                           label=label)
+        else:
+            _shares(ax, points, plt)
+        from matplotlib.ticker import MaxNLocator  # deferred, as matplotlib is (cjk.pyplot)
+
+        for axis, k in ((ax.xaxis, i), (ax.yaxis, j)):
+            if fs[k].get("whole"):  # a count of people has no 1.25
+                axis.set_major_locator(MaxNLocator(integer=True))
         if box:
             bx = box.get(paths[i], [fs[i]["low"], fs[i]["high"]])
             by = box.get(paths[j], [fs[j]["low"], fs[j]["high"]])
@@ -85,8 +95,43 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
                                        fill=False, edgecolor="black", linewidth=1.5))
         ax.set_xlabel(fs[i]["label"])
         ax.set_ylabel(fs[j]["label"])
-        ax.legend(fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8)
     ax.set_title(_("{plan}: fails in {share} of the assumption space", plan=plan,
                    share=f"{p['fail_share']:.0%}"), fontsize=10)
     fig.tight_layout()
     return fig
+
+
+MET, MISSED = "#4a4", "#c22"
+
+
+def _points(samples: list[list[float]], fails: list[int], i: int, j: int
+            ) -> dict[tuple[float, float], tuple[int, int]]:
+    """(x, y) → (samples there, of them meeting the objectives). Whole-number assumptions put
+    many samples on one point (100 samples of two counts on 15 points)."""
+    out: dict[tuple[float, float], tuple[int, int]] = {}
+    for s, f in zip(samples, fails, strict=True):
+        n, met = out.get((s[i], s[j]), (0, 0))
+        out[(s[i], s[j])] = (n + 1, met + (not f))
+    return out
+
+
+def _shares(ax: Any, points: dict[tuple[float, float], tuple[int, int]], plt: Any) -> None:
+    """Samples that share a point, drawn once: a disc sized by how many fell there, coloured
+    by the share of them that met the objectives, with "met/n" beside it. Drawn one over the
+    other, a red dot would hide the green ones beneath (15 % met, no green visible)."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    cmap = LinearSegmentedColormap.from_list("met", [MISSED, "#e8c547", MET])
+    xy = list(points)
+    n = [points[p][0] for p in xy]
+    share = [points[p][1] / points[p][0] for p in xy]
+    top = max(n)
+    dots = ax.scatter([p[0] for p in xy], [p[1] for p in xy], s=[30 + 250 * k / top for k in n],
+                      c=share, cmap=cmap, vmin=0, vmax=1, edgecolors="black", linewidths=0.5)
+    for (x, y), (k, met) in points.items():
+        ax.annotate(f"{met}/{k}", (x, y), textcoords="offset points", xytext=(7, 5),
+                    fontsize=7)
+    bar = plt.colorbar(dots, ax=ax)
+    bar.set_label(_("share meeting the objectives (met/samples)"), fontsize=8)

@@ -139,6 +139,11 @@ class OptimiseResult:
         }
 
 
+def candidate_text(variables: list[Variable], values: tuple[int, ...]) -> str:
+    """``forces.cadre.count = 450, forces.militia.count = 80``: a candidate for a planner."""
+    return ", ".join(f"{v.path} = {val:g}" for v, val in zip(variables, values, strict=True))
+
+
 class Optimiser:
     def __init__(self, scenario: Scenario, plan: str | None, variables: list[Variable],
                  target: Target, costs: dict[str, float], replications: int, seed: int,
@@ -166,11 +171,19 @@ class Optimiser:
         for var, val in zip(self.variables, values, strict=True):
             set_path(raw, var.path, val)
         raw["plans"] = {}
+        # The scenario's `assumptions:` are ranges for the sensitivity and robustness analyses
+        # around its own value; a value the optimiser sets is a choice, not an uncertainty, so
+        # a candidate outside that range (300 cadres where 350..650 is assumed) is no error.
+        varied = {v.path for v in self.variables}
+        if isinstance(raw.get("assumptions"), list):
+            raw["assumptions"] = [a for a in raw["assumptions"]
+                                  if not (isinstance(a, dict) and a.get("path") in varied)]
         try:
             return parse_scenario(raw, self.scenario.base_dir)
         except ScenarioError as exc:
-            where = dict(zip([v.path for v in self.variables], values, strict=True))
-            raise ScenarioError([Problem(p.path, f"{p.message} [with {where}]", p.value)
+            where = candidate_text(self.variables, values)
+            raise ScenarioError([Problem(p.path, _("{problem} (for the candidate with {values})",
+                                                   problem=p.message, values=where), p.value)
                                  for p in exc.problems]) from None
 
     def cost(self, s: Scenario) -> float:

@@ -158,6 +158,17 @@ CATALOGUE: dict[str, MetricInfo] = {
     "km_walked_mean": MetricInfo(N_("km walked per responder"), "km", False),
     "km_walked_max": MetricInfo(N_("most km walked by one responder"), "km", False),
     "sheltered_at_end": MetricInfo(N_("people in the shelter at the end"), "people", True),
+    # Computed by the review from arrivals alone (a drill log and each replication alike): a log
+    # does not say who refused, so these divide by the residents at risk or by those who
+    # arrived, not by the residents evacuating as frac_evacuated_60min and ete50_min do.
+    "frac_at_risk_sheltered_60min": MetricInfo(
+        N_("share of the residents at risk sheltered by 60 min"), "", True),
+    "frac_at_risk_sheltered_by_peak": MetricInfo(
+        N_("share of the residents at risk sheltered by the highest water"), "", True),
+    "arrived50_min": MetricInfo(
+        N_("minutes until half of the people sheltered by the end had arrived"), "min", False),
+    "arrived90_min": MetricInfo(
+        N_("minutes until 90 % of the people sheltered by the end had arrived"), "min", False),
 
 }
 TIME_TO: frozenset[str] = frozenset({"ete50_min", "ete90_min", "ete100_min", "warned_90_min",

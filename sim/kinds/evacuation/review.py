@@ -6,10 +6,16 @@ A log says who arrived, not who refused to leave, so its metrics use only what a
 each simulated replication's metrics are computed the same way from its own arrivals:
 
 - ``evacuated_30min`` / ``evacuated_60min``: people in a shelter by then (counts);
-- ``frac_evacuated_60min`` / ``frac_evacuated_by_peak``: those counts as a share of the
-  residents at risk (a scenario figure, so at most 100 % for any log that fits the town);
-- ``ete50_min`` / ``ete90_min``: minutes until 50 / 90 % of the people who reached a shelter
-  within the horizon had arrived (the log's own total; the replication's own total).
+- ``frac_at_risk_sheltered_60min`` / ``frac_at_risk_sheltered_by_peak``: those counts as a
+  share of the residents at risk (a scenario figure, so at most 100 % for any log that fits
+  the town);
+- ``arrived50_min`` / ``arrived90_min``: minutes until 50 / 90 % of the people who reached a
+  shelter within the horizon had arrived (the log's own total; the replication's own total).
+
+The run's ``frac_evacuated_60min`` and ``ete50_min`` divide by the residents *evacuating* (at
+risk minus those who refused), which a log cannot give: it holds no row for who refused. The
+review's shares and times therefore have names and labels of their own, so that neither a
+table nor the GB/T report sets one beside the other as if they were the same figure.
 """
 
 from __future__ import annotations
@@ -64,10 +70,10 @@ def _metrics(a: Arrivals, at_risk: float, peak: float, horizon: float,
     out = {
         "evacuated_30min": by(30),
         "evacuated_60min": by(60),
-        "frac_evacuated_60min": share(by(60)),
-        "ete50_min": _time_to(t, cum, 0.5 * total) if total > 0 else math.nan,
-        "ete90_min": _time_to(t, cum, 0.9 * total) if total > 0 else math.nan,
-        "frac_evacuated_by_peak": share(by(peak)) if math.isfinite(peak) else math.nan,
+        "frac_at_risk_sheltered_60min": share(by(60)),
+        "arrived50_min": _time_to(t, cum, 0.5 * total) if total > 0 else math.nan,
+        "arrived90_min": _time_to(t, cum, 0.9 * total) if total > 0 else math.nan,
+        "frac_at_risk_sheltered_by_peak": share(by(peak)) if math.isfinite(peak) else math.nan,
     }
     for sid in shelters:
         out[f"sheltered_at_end[shelter={sid}]"] = float(n[inside & (where == sid)].sum())
