@@ -24,7 +24,8 @@ from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
+sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
 h1{border-bottom:3px solid #a33;padding-bottom:.3em}h2{color:#a33;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #ccc;
 padding:.3em .5em;text-align:left;vertical-align:top}th{background:#f3f3f3}
@@ -155,11 +156,22 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
         robustness = report_section(json.loads((folder / "robustness.json")
                                                .read_text(encoding="utf-8")))
 
-    return _environment().get_template("report.html").render(
-        lang_tag="zh-CN" if is_zh() else "en", css=_CSS, scenario=scenario,
+    from markupsafe import Markup  # deferred: jinja2 (reports only)
+
+    from sim.present.cjk import css_font_face  # deferred: font subsetting (HTML reports only)
+
+    page = _environment().get_template("report.html")
+    context = dict(
+        lang_tag="zh-CN" if is_zh() else "en", scenario=scenario,
         version=str(first["version"]), generated=f"{datetime.now():%Y-%m-%d %H:%M}",
         overview=overview, plans=plans, injects=inject_rows, objectives=objectives,
         no_objectives=_("No objectives are set in the scenario (add an {key} list to check "
                         "targets here).").partition("{key}"),
         results=results, comparison=comparison, reference=ref, verdicts=verdicts,
         findings=finding_rows, figures=figures, robustness=robustness, plan_rows=plan_rows)
+    # The CSS is ours (never user text), so it is not escaped: quoted font names must stay
+    # quotes. The page then carries the Chinese glyphs it uses (a subset of the shipped font,
+    # as the GB/T report does), so a computer without Chinese fonts shows no empty boxes;
+    # an English page with no CJK characters (plan names included) gets none.
+    html = page.render(css=Markup(_CSS), **context)
+    return page.render(css=Markup(_CSS + css_font_face(html)), **context)
