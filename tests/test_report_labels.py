@@ -58,3 +58,84 @@ def test_chinese_after_action_report_carries_the_glyphs_it_uses(outputs, tmp_pat
     assert "集" in cjk and not [c for c in cjk if ord(c) not in cmap]
     assert len(face.group(1)) < 200_000  # a subset, not the 1.3 MB font
     assert "@font-face" not in _report(outputs["muster"], "en", tmp_path)
+
+
+def _gbt(folder: Path, lang: str, tmp_path: Path, *extra: str) -> tuple[str, list[str]]:
+    """The GB/T report's HTML and the Word document's paragraphs and table cells."""
+    import docx
+
+    target = tmp_path / f"{folder.name}-{lang}-gbt.docx"
+    r = cli("--lang", lang, "report", str(folder), "--format", "gbt46792", "--out", str(target),
+            *extra)
+    assert r.returncode == 0, r.stderr
+    d = docx.Document(str(target))
+    texts = [p.text for p in d.paragraphs] + [c.text for t in d.tables for row in t.rows
+                                               for c in row.cells]
+    return target.with_suffix(".html").read_text(encoding="utf-8"), texts
+
+
+CAPTIONS = {
+    "en": {"muster": ["People mustered by 60 min, by assembly point",
+                      "People mustered by 60 min, by role"],
+           "evacuation": ["People in a shelter by 60 min, by grid",
+                          "People stranded in the flood-prone area at the end, by reason",
+                          "People in each shelter over time"],
+           "festival": ["Queues at the checkpoints over the day"]},
+    "zh": {"muster": ["60 分钟内集结人数（按集结点）", "60 分钟内集结人数（按角色）"],
+           "evacuation": ["60 分钟内转移至安置点人数（按网格）", "结束时滞留易涝区人数（按原因）",
+                          "各安置点人数随时间的变化"],
+           "festival": ["全天各检查点排队情况"]},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_figures_are_captioned_in_words_not_file_names(outputs, tmp_path, lang):
+    for name, folder in outputs.items():
+        stems = {p.stem for p in folder.glob("*.png")}
+        assert stems, name
+        captions = re.findall(r"<figcaption class=small>(.*?)</figcaption>",
+                              _report(folder, lang, tmp_path))
+        assert len(captions) == len(stems), name
+        for caption in captions:
+            assert caption not in stems and not CODE.search(caption), (name, caption)
+        for caption in CAPTIONS[lang][name]:
+            assert caption in captions, (name, caption)
+        if lang == "zh":
+            assert all(re.search(r"[\u4e00-\u9fff]", c) for c in captions), captions
+    html, texts = _gbt(outputs["evacuation"], lang, tmp_path)
+    for caption in CAPTIONS[lang]["evacuation"]:
+        assert caption in texts and caption in html
+    assert not {p.stem for p in outputs["evacuation"].glob("*.png")} & set(texts)
+
+
+def test_bar_chart_titles_name_what_the_bars_are_by():
+    """Every breakdown key of the bundled kinds has a plain name (no "by ap" / "按ap分列")."""
+    from sim.core.catalogue import BREAKDOWN_KEYS, key_label
+    from sim.present.i18n import use_lang
+
+    for key in ("ap", "group", "team", "type", "reason", "role", "grid"):
+        assert key in BREAKDOWN_KEYS
+    with use_lang("zh"):
+        assert [key_label(k) for k in ("ap", "group", "team", "type", "reason")] == [
+            "集结点", "人员组", "队伍", "事件类型", "原因"]
+    with use_lang("en"):
+        assert key_label("ap") == "assembly point" and key_label("type") == "incident type"
+
+
+def test_bar_chart_title_of_a_real_breakdown(outputs):
+    import json
+
+    import matplotlib.pyplot as plt
+
+    from sim.present.i18n import use_lang
+    from sim.present.plots import breakdown_figure
+
+    comparison = json.loads((outputs["muster"] / "comparison.json").read_text(encoding="utf-8"))
+    summaries = list(comparison["plans"].values())
+    for lang, title in (("en", "people mustered by 60 min by assembly point"),
+                        ("zh", "按集结点分列的60 分钟内集结人数")):
+        with use_lang(lang):
+            fig = breakdown_figure(summaries, "mustered_60min", "ap")
+        assert fig is not None
+        assert fig.axes[0].get_title() == title
+        plt.close(fig)

@@ -104,15 +104,23 @@ STRANDED_REASONS: dict[str, str] = {
 
 
 def value_label(key: str, value: str) -> str:
-    """A breakdown's row as a planner names it: roles and reasons by their names, never codes;
-    places and grids by their ids (names the scenario gives them)."""
+    """A breakdown's row as a planner names it: roles, reasons, staff groups and incident types
+    by their names, never codes (each kind's ``value_names``); places and grids by their ids
+    (names the scenario gives them)."""
     if key == "role":
         return role_label(value)
     if key == "reason" and value in STRANDED_REASONS:
         return _(STRANDED_REASONS[value])
+    for kind in all_kinds():
+        name = kind.value_names.get(key, {}).get(value)
+        if name:
+            return _(name)
     return value
 
 
+# What each breakdown is by (the ``key`` of ``metric[key=value]`` in every kind's metrics).
 BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),
-                  "checkpoint": N_("checkpoint"), "shelter": N_("shelter"),
-                  "viewing_point": N_("viewing point"), "reason": N_("reason")}
+                  "ap": N_("assembly point"), "checkpoint": N_("checkpoint"),
+                  "shelter": N_("shelter"), "viewing_point": N_("viewing point"),
+                  "reason": N_("reason"), "group": N_("staff group"), "team": N_("team"),
+                  "type": N_("incident type")}

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.plots import figure_caption
 
 _CSS = """
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
@@ -143,7 +144,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     finding_rows = [(plan, [f.text for f in fs if f.strength],
                      [f.text for f in fs if not f.strength])
                     for plan, fs in plan_findings.items()]
-    figures = [{"name": img.stem, "data": base64.b64encode(img.read_bytes()).decode()}
+    figures = [{"name": figure_caption(img.stem), "data": base64.b64encode(img.read_bytes()).decode()}
                for img in (sorted(folder.glob("*.png")) if folder is not None else [])]
     plan_rows: list[list[str]] = []
     for plan, fs in plan_findings.items():

@@ -39,6 +39,7 @@ from sim.core.kind import find_kind
 from sim.core.results import Breakdown
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, pick
+from sim.present.plots import figure_caption
 
 # Annex D.1 (project's choice): points per objective rating.
 POINTS: dict[str, int] = {"met": 100, "partly": 60, "missed": 0}
@@ -237,11 +238,6 @@ def _breakdowns(summary: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]
     return out
 
 
-_KEY_TITLES = {"role": "By role", "grid": "By grid", "ap": "By assembly point",
-               "shelter": "By shelter", "checkpoint": "By checkpoint", "area": "By viewing area",
-               "place": "By place"}
-
-
 def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = []
     parts = _breakdowns(summary)
@@ -254,11 +250,12 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
             rows_by_value.setdefault(val, {})[base] = text
             if base not in metrics:
                 metrics.append(base)
-        label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
-        header = [label, *[_column(m) for m in metrics]]
+        # Each table is headed by what it is by (staff group, incident type, reason …), never
+        # "place" for everything that is not a role or a grid.
+        header = [key_label(key), *[_column(m) for m in metrics]]
         rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
-        blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key_label(key))))
+        blocks.append(Block("h3", _("By {key}", key=key_label(key))))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
     return blocks
 
@@ -436,7 +433,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         [_(c) for c in RECOMMENDATION_COLUMNS], rows, "recommendations"))]))
 
     for img in figures or []:
-        sections[-1].blocks.append(Block("figure", img.stem, image=img.read_bytes()))
+        sections[-1].blocks.append(Block("figure", figure_caption(img.stem),
+                                         image=img.read_bytes()))
 
     sections = [Section(sec.heading, sec.blocks, _numbered(i, current_lang()))
                 for i, sec in enumerate(sections, start=1)]

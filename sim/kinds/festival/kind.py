@@ -7,7 +7,13 @@ from sim.core.kind import Kind, WorkModel
 from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
 from sim.kinds.festival import present
-from sim.kinds.festival.config import FestivalScenario, sense_errors
+from sim.kinds.festival.config import (
+    GROUP_NAMES,
+    INCIDENT_NAMES,
+    TEAM_NAMES,
+    FestivalScenario,
+    sense_errors,
+)
 from sim.kinds.festival.counts import resolve_counts
 from sim.kinds.festival.demand import expected_visitors, mean_group_size
 from sim.kinds.festival.inputs import FestivalInputs, build, check
@@ -66,4 +72,5 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     review=FESTIVAL_REVIEW,
     dashboard=present.DASHBOARD,
     density_limit=present.density_limit,
+    value_names={"group": GROUP_NAMES, "type": INCIDENT_NAMES, "team": TEAM_NAMES},
 )
