@@ -26,7 +26,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for name, scenario, plans in (
             ("muster", "muster_youchegang.yaml", "baseline,app_outage_drill"),
             ("evacuation", "rainstorm_duhu.yaml", "baseline,exercise"),
-            ("festival", "tide_yanguan.yaml", "reported,fewer_volunteers")):
+            ("festival", "tide_yanguan.yaml", "reported,drill")):
         folder = base / name
         r = cli("compare", str(ROOT / "scenarios" / scenario), "--plans", plans, "--reps", "2",
                 "--no-store", "--xlsx", "--out", str(folder))
@@ -139,3 +139,40 @@ def test_bar_chart_title_of_a_real_breakdown(outputs):
         assert fig is not None
         assert fig.axes[0].get_title() == title
         plt.close(fig)
+
+
+def test_injects_and_the_kind_are_named_in_words(outputs, tmp_path):
+    """The storyline names each inject as a planner does, in both reports and both languages;
+    the facilitator's note is translated in the GB/T report as in the after-action report."""
+    en = _report(outputs["muster"], "en", tmp_path)
+    assert "<td>alert channel down</td><td>grid app down</td>" in en
+    assert "<td>road closed</td><td>bridge closed</td>" in en
+    assert "mustering of response forces at assembly points" in en
+    for code in ("channel_outage", "road_closed", "<td>muster</td>"):
+        assert code not in en
+    zh = _report(outputs["muster"], "zh", tmp_path)
+    assert "<td>通知渠道中断</td><td>网格 App 故障</td>" in zh and "应急力量到集结点集结" in zh
+    html, texts = _gbt(outputs["muster"], "zh", tmp_path)
+    for text in ("网格 App 故障", "桥梁封闭", "通知渠道中断", "道路封闭"):
+        assert text in texts and text in html, text
+    for english in ("grid app down", "bridge closed", "channel_outage", "road_closed"):
+        assert english not in html and not [t for t in texts if english in t], english
+    _html, texts = _gbt(outputs["festival"], "en", tmp_path)
+    assert "visitor surge" in texts and "extra trains from Hangzhou" in texts
+    assert "crowd safety at a festival" in texts and "visitor_surge" not in texts
+
+
+def test_festival_groups_and_incidents_are_named_not_coded(outputs, tmp_path):
+    html, texts = _gbt(outputs["festival"], "zh", tmp_path)
+    for heading in ("按人员组", "按事件类型", "按队伍"):
+        assert heading in texts, heading
+    for name in ("游客秩序", "服务保障", "安保", "走失人员", "证件问题", "网格队伍"):
+        assert name in texts, name
+    joined = "\n".join(texts)
+    for code in ("tourist_order", "service_support", "lost_person", "crush_risk", "按 group",
+                 "nothing to measure", "in any replication"):
+        assert code not in joined and code not in html, code
+    for cell in re.findall(r"不适用（?\s?\(([^)]*)\)", joined):
+        assert re.search(r"[\u4e00-\u9fff]", cell), cell  # the reason in Chinese
+    _html, texts = _gbt(outputs["festival"], "en", tmp_path)
+    assert {"By staff group", "By incident type", "tourist order", "lost person"} <= set(texts)

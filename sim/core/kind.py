@@ -143,6 +143,9 @@ class Kind(Generic[M, I]):
     # ``{"group": {"tourist_order": "tourist order"}}`` (``sim.core.catalogue.value_label``);
     # a row not named here is shown as the scenario names it.
     value_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The kind of exercise in a planner's words (an ``N_`` msgid), as the reports' overview
+    # names it instead of the code name ("evacuation of residents to shelters").
+    title: str = ""
 
 
 AnyKind = Kind[Any, Any]

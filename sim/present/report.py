@@ -76,6 +76,23 @@ INJECT_NAMES = {
     "squad_delayed": N_("squad delayed"), "squad_redirected": N_("squad redirected"),
     "visitor_surge": N_("visitor surge"),
 }
+# Why a measure has no value (sim.run.experiments.not_applicable_reason, in English there);
+# formatting.cell shows ``_(reason)``, so the reasons are marked here for the catalogue.
+NOT_APPLICABLE_REASONS = (N_("nobody was at risk of flooding"),
+                          N_("nobody evacuated: everyone at risk refused to leave"),
+                          N_("nobody is on the roster"), N_("there were no visitors"),
+                          N_("nothing to measure in any replication"))
+
+
+def inject_name(inject_type: str) -> str:
+    """An inject's type as a planner names it, in the current language ("road closed")."""
+    return _(INJECT_NAMES.get(inject_type, inject_type.replace("_", " ")))
+
+
+def kind_name(kind: str) -> str:
+    """The kind of exercise in words (the kind's ``title``), in the current language."""
+    found = find_kind(kind)
+    return _(found.title) if found is not None and found.title else _(kind)
 
 
 @functools.cache
@@ -100,7 +117,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
     scenario = pick(first["scenario"], first.get("scenario_zh"))
 
-    overview = [(_("Scenario"), scenario), (_("Kind"), _(first["kind"])),
+    overview = [(_("Scenario"), scenario), (_("Kind"), kind_name(first["kind"])),
                 (_("Replications per plan"), str(first["replications"])),
                 (_("Seed"), str(first["seed"])), (_("Version"), str(first["version"])),
                 (_("Scenario content digest"), str(first.get("scenario_digest", "")))]
@@ -111,7 +128,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
 
     injects = {(i["t_min"], i["type"], i["label"]): s["plan"] for s in summaries
                for i in s.get("injects", [])}
-    inject_rows = [(f"{t:g}", _(INJECT_NAMES.get(tp, tp)) if is_zh() else tp, _(label))
+    inject_rows = [(f"{t:g}", inject_name(tp), _(label))
                    for t, tp, label in sorted(injects)]
 
     objectives = []

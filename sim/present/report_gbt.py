@@ -40,6 +40,7 @@ from sim.core.results import Breakdown
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, pick
 from sim.present.plots import figure_caption
+from sim.present.report import inject_name, kind_name
 
 # Annex D.1 (project's choice): points per objective rating.
 POINTS: dict[str, int] = {"met": 100, "partly": 60, "missed": 0}
@@ -286,7 +287,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
 
     # 1 Drill overview
     overview = [[_("Scenario"), pick(first["scenario"], first.get("scenario_zh"))],
-                [_("Scenario kind"), _(first["kind"])],
+                [_("Scenario kind"), kind_name(first["kind"])],
                 [_("Plans evaluated"), "; ".join(
                     f"{s['plan']}" + (f" — {pick(s['description'], s.get('description_zh'))}"
                                       if s.get("description") else "")
@@ -303,7 +304,9 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("h3", _("Drill storyline (injects)")))
         blocks.append(Block("table", table=Table(
             [_("minute"), _("inject"), _("what happens")],
-            [[f"{t:g}", _(tp), label] for t, tp, label in injects], "injects")))
+            # The facilitator's note in the report's language (the catalogue has the bundled
+            # scenarios' notes), as the after-action report shows it.
+            [[f"{t:g}", inject_name(tp), _(label)] for t, tp, label in injects], "injects")))
     sections.append(Section(_(SECTIONS[0]), blocks))
 
     # 2 Evaluation content and methods

@@ -21,6 +21,7 @@ from sim.kinds.festival.metrics import CATALOGUE, checkpoint_present, collect
 from sim.kinds.festival.model import Day, checked_groups
 from sim.kinds.festival.review import FESTIVAL_REVIEW, findings
 from sim.kinds.festival.storyline import FESTIVAL_INJECTS
+from sim.present.i18n import N_
 
 
 def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
@@ -73,4 +74,5 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     dashboard=present.DASHBOARD,
     density_limit=present.density_limit,
     value_names={"group": GROUP_NAMES, "type": INCIDENT_NAMES, "team": TEAM_NAMES},
+    title=N_("crowd safety at a festival"),
 )
