@@ -176,3 +176,63 @@ def test_festival_groups_and_incidents_are_named_not_coded(outputs, tmp_path):
         assert re.search(r"[\u4e00-\u9fff]", cell), cell  # the reason in Chinese
     _html, texts = _gbt(outputs["festival"], "en", tmp_path)
     assert {"By staff group", "By incident type", "tourist order", "lost person"} <= set(texts)
+
+
+def _workbook(folder: Path, lang: str) -> dict[str, list[tuple]]:
+    import json
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import results_xlsx
+    from sim.present.i18n import use_lang
+
+    result = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+    with use_lang(lang):
+        wb = load_workbook(io.BytesIO(results_xlsx(result)))
+    return {ws.title: list(ws.iter_rows(values_only=True)) for ws in wb.worksheets}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_workbook_breakdowns_say_what_each_row_is(outputs, lang):
+    words = {"en": {"muster": ("role", "grid head", "assembly point"),
+                    "evacuation": ("reason", "not warned", "grid"),
+                    "festival": ("staff group", "tourist order", "incident type")},
+             "zh": {"muster": ("角色", "网格长", "集结点"),
+                    "evacuation": ("原因", "未收到通知", "网格"),
+                    "festival": ("人员组", "游客秩序", "事件类型")}}[lang]
+    names = {"muster": ("Youchegang", "油车港"), "evacuation": ("Duhu", "都斛"),
+             "festival": ("Yanguan", "盐官")}
+    for kind, folder in outputs.items():
+        sheets = _workbook(folder, lang)
+        rows = next(v for k, v in sheets.items() if k in ("Breakdowns", "分项结果"))[1:]
+        by, which = {r[1] for r in rows}, {r[2] for r in rows}
+        key, value, other_key = words[kind]
+        assert key in by and value in which and other_key in by, (kind, by)
+        for code in ("grid_head", "not_warned", "waiting_escort", "cut_off", "tourist_order",
+                     "lost_person", "crush_risk", "security_teams"):
+            assert code not in which, (kind, code)
+        if kind != "muster":  # nothing here is a place: groups, teams, incidents, reasons
+            assert ("place" if lang == "en" else "地点") not in by, (kind, by)
+        notes = next(v for k, v in sheets.items() if k in ("Notes", "说明"))
+        scenario = dict(r[:2] for r in notes)["Scenario" if lang == "en" else "情景"]
+        assert names[kind][0 if lang == "en" else 1] in scenario, scenario
+        if lang == "zh":
+            assert names[kind][0] not in scenario
+
+
+def test_review_figure_is_titled_with_the_scenario_name_it_is_given():
+    import matplotlib.pyplot as plt
+
+    from sim.present.i18n import use_lang
+    from sim.present.plots import review_figure
+
+    review = {"scenario": "Youchegang one-hour mustering drill", "plan": "baseline",
+              "consistent": True, "p_value": 0.4, "alpha": 0.05,
+              "curve": {"t_min": [0, 30, 60], "low": [0, .3, .8], "high": [0, .5, .95],
+                        "mean": [0, .4, .9], "observed": [0, .42, .88],
+                        "envelope": "simulated band", "label": "fraction of roster mustered"}}
+    with use_lang("zh"):
+        fig = review_figure(review, "油车港一小时集结演练")
+    title = fig.axes[0].get_title()
+    plt.close(fig)
+    assert title.startswith("油车港一小时集结演练") and "Youchegang" not in title

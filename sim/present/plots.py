@@ -80,8 +80,9 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
                     va="top")
 
 
-def review_figure(review: dict[str, Any]) -> Figure:
-    """The observed curve drawn over the simulated simultaneous envelope."""
+def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:
+    """The observed curve drawn over the simulated simultaneous envelope; ``scenario`` is the
+    scenario's name in the current language (review.json keeps the English one)."""
     plt = pyplot()
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
@@ -98,7 +99,7 @@ def review_figure(review: dict[str, Any]) -> Figure:
     word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
     ax.set_title(_("{scenario} — {plan}: {word} (p = {p})\na log like this would be flagged in "
                    "{alpha} of {events} that went exactly as modelled",
-                   scenario=review["scenario"], plan=review["plan"], word=word,
+                   scenario=scenario or review["scenario"], plan=review["plan"], word=word,
                    p=f"{review['p_value']:.3f}", alpha=f"{review['alpha']:.0%}",
                    events=_(review.get("events", "drills"))), fontsize=9)
     fig.tight_layout()
