@@ -236,3 +236,15 @@ def test_review_figure_is_titled_with_the_scenario_name_it_is_given():
     title = fig.axes[0].get_title()
     plt.close(fig)
     assert title.startswith("油车港一小时集结演练") and "Youchegang" not in title
+
+
+def test_improvement_actions_name_roles_in_words(outputs, tmp_path):
+    """The bundled muster's weakest role is the micro-grid heads: the action names them."""
+    from sim.core.catalogue import ROLE_NAMES, ROLE_PLURALS
+
+    assert set(ROLE_PLURALS) == set(ROLE_NAMES)
+    en = _report(outputs["muster"], "en", tmp_path)
+    assert "Review how micro-grid heads are alerted and how they travel." in en
+    assert "micro_grid_head" not in en
+    zh = _report(outputs["muster"], "zh", tmp_path)
+    assert "检查微网格长的通知方式和出行方式。" in zh and "micro" not in zh

@@ -86,6 +86,29 @@ ROLE_NAMES: dict[str, str] = {
 }
 
 
+# The members of a role together, for sentences about all of them ("Review how micro-grid
+# heads are alerted"): English plurals are not always name + "s" (militia, reserve force).
+ROLE_PLURALS: dict[str, str] = {
+    "grid_head": N_("grid heads"),
+    "grid_worker_ft": N_("full-time grid workers"),
+    "grid_worker_pt": N_("part-time grid workers"),
+    "micro_grid_head": N_("micro-grid heads"),
+    "info_officer": N_("information officers"),
+    "militia": N_("militia members"),
+    "cadre": N_("cadres"),
+    "volunteer": N_("volunteers"),
+    "veteran": N_("veterans"),
+    "emergency_squad": N_("emergency squad members"),
+    "reserve": N_("reserve force members"),
+}
+
+
+def role_plural(role: str) -> str:
+    """The members of a role, in the current language (the role's label if unknown)."""
+    name = ROLE_PLURALS.get(role)
+    return _(name) if name else role_label(role)
+
+
 def role_label(role: str) -> str:
     """A role as a planner names it, in the current language (the code name if unknown)."""
     name = ROLE_NAMES.get(role)
