@@ -248,3 +248,33 @@ def test_improvement_actions_name_roles_in_words(outputs, tmp_path):
     assert "micro_grid_head" not in en
     zh = _report(outputs["muster"], "zh", tmp_path)
     assert "检查微网格长的通知方式和出行方式。" in zh and "micro" not in zh
+
+
+def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path):
+    """A drill log of baseline says nothing about app_outage_drill: a dash and a note there,
+    never "not in the log" (which would say the log lacks the figure)."""
+    import docx
+
+    r = cli("review", str(ROOT / "scenarios" / "muster_youchegang.yaml"), "--observed",
+            str(ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"), "--plan",
+            "baseline", "--reps", "3", "--out", str(tmp_path / "review"))
+    assert r.returncode == 0, r.stderr
+    for lang, not_in_log, note in (
+            ("zh", "记录中无此项", "—：演练记录属于方案 baseline，不含其他方案的数据。"),
+            ("en", "not in the log",
+             "—: the drill log is of plan baseline; it has no figures of the other plans.")):
+        target = tmp_path / f"rev-{lang}.docx"
+        r = cli("--lang", lang, "report", str(outputs["muster"]), "--format", "gbt46792",
+                "--review", str(tmp_path / "review" / "review.json"), "--out", str(target))
+        assert r.returncode == 0, r.stderr
+        d = docx.Document(str(target))
+        table = next(t for t in d.tables if len(t.rows[0].cells) == 7)
+        observed = {}
+        for row in table.rows[1:]:
+            cells = [c.text for c in row.cells]
+            observed.setdefault(cells[1], []).append(cells[5])
+        assert set(observed) == {"baseline", "app_outage_drill"}
+        assert all(re.match(r"^[\d,.]+", v) for v in observed["baseline"]), observed
+        assert set(observed["app_outage_drill"]) == {"—"}
+        assert note in [p.text for p in d.paragraphs]
+        assert not_in_log not in target.with_suffix(".html").read_text(encoding="utf-8")

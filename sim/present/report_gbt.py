@@ -344,13 +344,20 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
             header.append(_("Observed in the drill"))
         header.append(_("Achievement"))
         rows = []
+        reviewed = review.get("plan") if review else None
         for r in rated:
             row = [r.objective, r.plan, r.target, r.simulated, r.band]
             if review:
-                row.append(r.observed or _("not in the log"))
+                # The log is of one plan: against another plan it says nothing (a dash with a
+                # note), and "not in the log" only where that plan's log lacks the figure.
+                row.append((r.observed or _("not in the log")) if r.plan == reviewed
+                           else "—")
             row.append(labels[r.rating])
             rows.append(row)
         blocks.append(Block("table", table=Table(header, rows, "objectives")))
+        if review and any(r.plan != reviewed for r in rated):
+            blocks.append(Block("p", _("—: the drill log is of plan {plan}; it has no figures "
+                                       "of the other plans.").format(plan=reviewed)))
     else:
         blocks.append(Block("p", _("The scenario sets no objectives (add an objectives: list "
                                    "to assess targets here).")))
