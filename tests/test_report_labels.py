@@ -278,3 +278,40 @@ def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path
         assert set(observed["app_outage_drill"]) == {"—"}
         assert note in [p.text for p in d.paragraphs]
         assert not_in_log not in target.with_suffix(".html").read_text(encoding="utf-8")
+
+
+def test_workbook_headline_means_of_a_few_show_a_tenth(outputs):
+    """0.5 incidents unanswered is shown as 0.5, not 1 (the paired differences' rule, few)."""
+    import json
+
+    from openpyxl import load_workbook
+
+    from sim.present.excel import results_xlsx
+    from sim.present.formatting import few
+
+    small = 0
+    for folder in outputs.values():
+        result = json.loads((folder / "comparison.json").read_text(encoding="utf-8"))
+        ws = load_workbook(io.BytesIO(results_xlsx(result)))["Headline results"]
+        for row in list(ws.iter_rows())[1:]:
+            plan, metric = row[0].value, row[2].value
+            d = result["plans"][plan]["metrics"][metric]
+            if few(metric, d):
+                small += 1
+                assert [c.number_format for c in row[3:6]] == ["#,##0.0"] * 3, metric
+                assert f"{row[3].value:.1f}" == f"{d['mean']:.1f}"
+            elif metric in ("mustered_60min", "visitors", "at_risk"):
+                assert row[3].number_format == "#,##0", metric
+    assert small  # the bundled runs have some (incidents unanswered, people en route)
+
+
+def test_gbt_headings_say_the_unit_once_and_plans_are_listed_cleanly(outputs, tmp_path):
+    _html, texts = _gbt(outputs["evacuation"], "en", tmp_path)
+    assert "minutes to shelter half the evacuating residents" in texts
+    assert not [t for t in texts if t.startswith("minutes") and t.endswith("(minutes)")]
+    plans = texts[texts.index("Plans evaluated") + 1]
+    assert plans.startswith("baseline — ") and "; exercise — " in plans
+    assert ".;" not in plans
+    _html, texts = _gbt(outputs["evacuation"], "zh", tmp_path)
+    plans = texts[texts.index("评估的方案") + 1]
+    assert "；exercise — " in plans and "。；" not in plans and "; " not in plans

@@ -84,6 +84,9 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
             reached = d.get("n_reached")
             put(head, [s["plan"], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
                        _num(reached)], m, 3)
+            if few(m, d):  # a mean of a few (0.5 incidents unanswered): to a tenth, not "1"
+                for col in (4, 5, 6):
+                    head.cell(head.max_row, col).number_format = "#,##0.0"
             if reached is not None:
                 head.cell(head.max_row, 10).number_format = "#,##0"
 

@@ -193,9 +193,12 @@ def _phrase(metric: str) -> str:
 def _column(metric: str) -> str:
     """A table heading for a metric whose cells carry no unit: ``半数人员集结用时（分钟）``."""
     unit = info(metric).unit
-    if unit != "min" or formatting.kind_of(metric) == "share":
-        return _phrase(metric)
-    return _("{measure} (minutes)", measure=_phrase(metric))
+    phrase = _phrase(metric)
+    # "minutes to shelter half …" already says its unit: no "(minutes)" after it.
+    if unit != "min" or formatting.kind_of(metric) == "share" or "minutes" in phrase \
+            or "分钟" in phrase:
+        return phrase
+    return _("{measure} (minutes)", measure=phrase)
 
 
 def _observed_for(review: dict[str, Any] | None, plan: str) -> dict[str, Any]:
@@ -261,6 +264,14 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def _plans_evaluated(summaries: list[dict[str, Any]]) -> str:
+    """``baseline — the reported drill; night — …``: descriptions are sentences, so their own
+    full stop is dropped before the separator (no ".;" nor "。; ")."""
+    items = [s["plan"] + (f" — {pick(s['description'], s.get('description_zh')).rstrip('.。 ')}"
+                          if s.get("description") else "") for s in summaries]
+    return ("；" if current_lang() == "zh" else "; ").join(items)
+
+
 def _cover(first: dict[str, Any], drill: DrillInfo) -> list[tuple[str, str]]:
     fill = _(TO_FILL)
     cover = [(_("Drill name"), drill.name or pick(first["scenario"], first.get("scenario_zh"))),
@@ -288,10 +299,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     # 1 Drill overview
     overview = [[_("Scenario"), pick(first["scenario"], first.get("scenario_zh"))],
                 [_("Scenario kind"), kind_name(first["kind"])],
-                [_("Plans evaluated"), "; ".join(
-                    f"{s['plan']}" + (f" — {pick(s['description'], s.get('description_zh'))}"
-                                      if s.get("description") else "")
-                    for s in summaries)],
+                [_("Plans evaluated"), _plans_evaluated(summaries)],
                 [_("Replications per plan"), formatting.count(first["replications"])],
                 [_("Seed"), str(first["seed"])],
                 [_("gridmuster version"), str(first["version"])],
