@@ -24,7 +24,7 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("outputs")
     out = {}
     for name, scenario, plans in (
-            ("muster", "muster_youchegang.yaml", "baseline,app_outage_drill"),
+            ("muster", "muster_youchegang.yaml", "baseline,night,app_outage_drill"),
             ("evacuation", "rainstorm_duhu.yaml", "baseline,exercise"),
             ("festival", "tide_yanguan.yaml", "reported,drill")):
         folder = base / name
@@ -251,7 +251,7 @@ def test_improvement_actions_name_roles_in_words(outputs, tmp_path):
 
 
 def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path):
-    """A drill log of baseline says nothing about app_outage_drill: a dash and a note there,
+    """A drill log of baseline says nothing about the other plans: a dash and a note there,
     never "not in the log" (which would say the log lacks the figure)."""
     import docx
 
@@ -273,9 +273,9 @@ def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path
         for row in table.rows[1:]:
             cells = [c.text for c in row.cells]
             observed.setdefault(cells[1], []).append(cells[5])
-        assert set(observed) == {"baseline", "app_outage_drill"}
+        assert set(observed) == {"baseline", "night", "app_outage_drill"}
         assert all(re.match(r"^[\d,.]+", v) for v in observed["baseline"]), observed
-        assert set(observed["app_outage_drill"]) == {"—"}
+        assert set(observed["night"]) == set(observed["app_outage_drill"]) == {"—"}
         assert note in [p.text for p in d.paragraphs]
         assert not_in_log not in target.with_suffix(".html").read_text(encoding="utf-8")
 
@@ -315,3 +315,15 @@ def test_gbt_headings_say_the_unit_once_and_plans_are_listed_cleanly(outputs, tm
     _html, texts = _gbt(outputs["evacuation"], "zh", tmp_path)
     plans = texts[texts.index("评估的方案") + 1]
     assert "；exercise — " in plans and "。；" not in plans and "; " not in plans
+
+
+def test_recommendations_say_in_words_what_to_do(outputs, tmp_path):
+    """A formal evaluation report asks for the staffing optimiser in words: no command line, no
+    metric key (the bundled muster's night plan misses its mustering objective)."""
+    for lang, words in (("zh", "使用“优化人员配置”功能，找出能达成本目标（60 分钟内集结人数）"),
+                        ("en", "Use the staffing optimiser to find the staffing that meets this "
+                               "objective (people mustered by 60 min).")):
+        html, texts = _gbt(outputs["muster"], lang, tmp_path)
+        assert words in "\n".join(texts) and words in html
+        for command in ("gridmuster optimise", "--metric", "mustered_60min"):
+            assert command not in html and not [t for t in texts if command in t], command
