@@ -24,8 +24,12 @@ from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 from sim.present.plots import figure_caption
 
+# The computer's Chinese fonts, then the embedded subset, then its sans-serif (the subset's
+# unicode-range leaves Latin text to the others). No "system-ui" nor Latin families before them:
+# with those, Chromium on a computer without Chinese fonts drew the title, headings and labels
+# as empty boxes although the embedded font has their glyphs (seen in screenshots).
 _CSS = """
-body{font-family:system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
 sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
 h1{border-bottom:3px solid #a33;padding-bottom:.3em}h2{color:#a33;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #ccc;
