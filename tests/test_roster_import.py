@@ -248,8 +248,8 @@ def test_results_xlsx_reads_back_numbers_with_formats():
     assert diff[1][2:8] == ("night - baseline", -550.0, -560.0, -540.0, 10, "yes")
     parts = list(wb["Breakdowns"].iter_rows(values_only=True))
     assert {(r[0], r[1], r[2]) for r in parts[1:]} == {
-        ("baseline", "role", "grid_head"), ("baseline", "grid", "G01"),
-        ("night", "role", "grid_head"), ("night", "grid", "G01")}
+        ("baseline", "role", "grid head"), ("baseline", "grid", "G01"),
+        ("night", "role", "grid head"), ("night", "grid", "G01")}
 
 
 def test_compare_xlsx_is_written_beside_comparison_json(tmp_path):

@@ -12,7 +12,7 @@ from sim.core.catalogue import info
 from sim.core.kind import find_kind
 from sim.core.results import breakdowns_in
 from sim.present import formatting
-from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.i18n import N_, _, pick
 
 
 @dataclass(frozen=True)
@@ -90,9 +90,9 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
             target, o["metric"])
         what = pick(o.get("description", ""), o.get("description_zh")) or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
-        # The measure by its name in 中文 (a planner there reads no code names); English keeps the
-        # metric key, which is what the command line's --metric takes.
-        measure = _(info(o["metric"]).phrase) if is_zh() else o["metric"]
+        # The measure by its name in both languages: findings go into formal reports, where a
+        # planner reads no code names.
+        measure = info(o["metric"]).phrase
         facts = dict(what=what, metric=measure, stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
                                 unit=True)
@@ -107,8 +107,11 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         elif met is False:
             out.append(Finding(False, _("Objective missed: {what} ({metric} {stat} {shown}, "
                                         "target {bound}).", shown=shown, **facts),
-                               _("Find the staffing that meets it: gridmuster optimise … "
-                                 "--metric {metric}", metric=o["metric"]), "planning"))
+                               # In words, never a command line or a metric key: the action
+                               # goes into the improvement plan of a formal evaluation report.
+                               _("Use the staffing optimiser to find the staffing that meets "
+                                 "this objective ({measure}).",
+                                 measure=info(o["metric"]).phrase), "planning"))
     return out
 
 

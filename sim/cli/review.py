@@ -88,7 +88,7 @@ def review_cmd(
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / "review.json", result)
     if "curve" in result:
-        save_figure(review_figure(result), folder / "review.png")
+        save_figure(review_figure(result, s.display_name()), folder / "review.png")
 
     for p in log.skipped:
         out_console.print(_("skipped: {problem}", problem=p), markup=False)

@@ -97,6 +97,29 @@ ROLE_NAMES: dict[str, str] = {
 }
 
 
+# The members of a role together, for sentences about all of them ("Review how micro-grid
+# heads are alerted"): English plurals are not always name + "s" (militia, reserve force).
+ROLE_PLURALS: dict[str, str] = {
+    "grid_head": N_("grid heads"),
+    "grid_worker_ft": N_("full-time grid workers"),
+    "grid_worker_pt": N_("part-time grid workers"),
+    "micro_grid_head": N_("micro-grid heads"),
+    "info_officer": N_("information officers"),
+    "militia": N_("militia members"),
+    "cadre": N_("cadres"),
+    "volunteer": N_("volunteers"),
+    "veteran": N_("veterans"),
+    "emergency_squad": N_("emergency squad members"),
+    "reserve": N_("reserve force members"),
+}
+
+
+def role_plural(role: str) -> str:
+    """The members of a role, in the current language (the role's label if unknown)."""
+    name = ROLE_PLURALS.get(role)
+    return _(name) if name else role_label(role)
+
+
 def role_label(role: str) -> str:
     """A role as a planner names it, in the current language (the code name if unknown)."""
     name = ROLE_NAMES.get(role)
@@ -115,15 +138,23 @@ STRANDED_REASONS: dict[str, str] = {
 
 
 def value_label(key: str, value: str) -> str:
-    """A breakdown's row as a planner names it: roles and reasons by their names, never codes;
-    places and grids by their ids (names the scenario gives them)."""
+    """A breakdown's row as a planner names it: roles, reasons, staff groups and incident types
+    by their names, never codes (each kind's ``value_names``); places and grids by their ids
+    (names the scenario gives them)."""
     if key == "role":
         return role_label(value)
     if key == "reason" and value in STRANDED_REASONS:
         return _(STRANDED_REASONS[value])
+    for kind in all_kinds():
+        name = kind.value_names.get(key, {}).get(value)
+        if name:
+            return _(name)
     return value
 
 
+# What each breakdown is by (the ``key`` of ``metric[key=value]`` in every kind's metrics).
 BREAKDOWN_KEYS = {"role": N_("role"), "grid": N_("grid"), "place": N_("place"),
-                  "checkpoint": N_("checkpoint"), "shelter": N_("shelter"),
-                  "viewing_point": N_("viewing point"), "reason": N_("reason")}
+                  "ap": N_("assembly point"), "checkpoint": N_("checkpoint"),
+                  "shelter": N_("shelter"), "viewing_point": N_("viewing point"),
+                  "reason": N_("reason"), "group": N_("staff group"), "team": N_("team"),
+                  "type": N_("incident type")}

@@ -139,6 +139,13 @@ class Kind(Generic[M, I]):
     hazard_area: Callable[[M, RoadNetwork], tuple[np.ndarray, str] | None] | None = None
     # The crowd density (persons/m²) a plan counts as dangerous, when the kind has one.
     density_limit: Callable[[M], float | None] | None = None
+    # Plain names (``N_`` msgids) of the rows of the kind's breakdowns, by breakdown key:
+    # ``{"group": {"tourist_order": "tourist order"}}`` (``sim.core.catalogue.value_label``);
+    # a row not named here is shown as the scenario names it.
+    value_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # The kind of exercise in a planner's words (an ``N_`` msgid), as the reports' overview
+    # names it instead of the code name ("evacuation of residents to shelters").
+    title: str = ""
 
 
 AnyKind = Kind[Any, Any]

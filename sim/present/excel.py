@@ -16,10 +16,10 @@ import io
 import math
 from typing import Any
 
-from sim.core.catalogue import info
+from sim.core.catalogue import info, key_label, value_label
 from sim.core.results import Breakdown
 from sim.present.formatting import few, kind_of
-from sim.present.i18n import _
+from sim.present.i18n import _, pick
 from sim.present.verdicts import verdict_of
 
 _FORMATS = {"count": "#,##0", "share": "0.0%", "minutes": "0.0", "level": "0", "": "0.00"}
@@ -85,6 +85,9 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
             reached = d.get("n_reached")
             put(head, [s["plan"], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
                        _num(reached)], m, 3)
+            if few(m, d):  # a mean of a few (0.5 incidents unanswered): to a tenth, not "1"
+                for col in (4, 5, 6):
+                    head.cell(head.max_row, col).number_format = "#,##0.0"
             if reached is not None:
                 head.cell(head.max_row, 10).number_format = "#,##0"
 
@@ -115,20 +118,20 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
     parts = sheet(_("Breakdowns"),
                   [_("Plan"), _("by"), _("which"), _("Measure"), _("metric key"),
                    *_stat_headers()], [14, 10, 18, 44, 26, 12, 12, 12, 12, 12, 12])
-    by_word = {"role": _("role"), "grid": _("grid")}
     for s in summaries:
         for m, d in s["metrics"].items():
             part = Breakdown.parse(m)
             if part is None or not isinstance(d, dict):
                 continue
-            put(parts, [s["plan"], by_word.get(part.key, _("place")),
-                        _(part.value) if part.key == "role" else part.value,
+            # What the row is by and which one, as a planner names them (staff group, incident
+            # type, reason …; "grid head", "not warned"), never a code or "place" for all.
+            put(parts, [s["plan"], key_label(part.key), value_label(part.key, part.value),
                         _(info(part.metric).phrase), m,
                         *[_num(d.get(k)) for k in _STATS]], part.metric, 5)
 
     notes = sheet(_("Notes"), [_("Item"), _("Content")], [28, 100])
     first = summaries[0]
-    for k, v in [(_("Scenario"), first.get("scenario", "")),
+    for k, v in [(_("Scenario"), pick(first.get("scenario", ""), first.get("scenario_zh"))),
                  (_("Replications per plan"), first.get("replications", "")),
                  (_("Seed"), first.get("seed", "")),
                  (_("gridmuster version"), first.get("version", "")),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.core.catalogue import info, key_label, value_label
+from sim.core.catalogue import BREAKDOWN_KEYS, info, key_label, known_metrics, value_label
 from sim.core.results import breakdowns_in
 from sim.present import review_text
 from sim.present.cjk import pyplot
-from sim.present.i18n import _, pick
+from sim.present.i18n import N_, _, pick
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -81,8 +81,9 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
                     va="top")
 
 
-def review_figure(review: dict[str, Any]) -> Figure:
-    """The observed curve drawn over the simulated simultaneous envelope."""
+def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:
+    """The observed curve drawn over the simulated simultaneous envelope; ``scenario`` is the
+    scenario's name in the current language (review.json keeps the English one)."""
     plt = pyplot()
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
@@ -97,9 +98,41 @@ def review_figure(review: dict[str, Any]) -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
-    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=review["scenario"],
+    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=scenario or review["scenario"],
                    plan=review["plan"], word=word, p=f"{review['p_value']:.3f}")
                  + "\n" + review_text.flagged_share(review.get("events", "drills"),
                                                     f"{review['alpha']:.0%}"), fontsize=9)
     fig.tight_layout()
     return fig
+
+
+# Captions of the figures an output folder holds, by file stem (sim.present.output.write_plots,
+# each kind's ``figures``, review and sensitivity); ``{metric}_by_{key}`` bars are captioned
+# from the metric's phrase and the breakdown's key (:func:`figure_caption`).
+FIGURE_CAPTIONS: dict[str, str] = {
+    "curve": N_("Progress over time: each plan's mean with its 5th–95th percentile band, and "
+                "the exercise injects"),
+    "shelter_occupancy": N_("People in each shelter over time"),
+    "queues": N_("Queues at the checkpoints over the day"),
+    "density": N_("Crowd density at the viewing points over the day (people per m²)"),
+    "density_strip": N_("Crowd density at each viewing point over the day as a colour strip "
+                        "(red above the danger limit)"),
+    "review": N_("The observed drill log over the simulated band"),
+    "sensitivity": N_("How much each uncertain input moves the result"),
+}
+
+
+def figure_caption(stem: str) -> str:
+    """A figure's caption in the current language from its file stem, so that a report never
+    shows a file name: ``mustered_60min_by_ap`` → "People mustered by 60 min, by assembly
+    point" / "60 分钟内集结人数（按集结点）"; an unknown stem is shown with spaces."""
+    if stem in FIGURE_CAPTIONS:
+        return _(FIGURE_CAPTIONS[stem])
+    metric, sep, key = stem.rpartition("_by_")
+    if sep and metric in known_metrics() and key in BREAKDOWN_KEYS:
+        phrase = info(metric).phrase
+        return _("{metric}, by {key}", metric=phrase[:1].upper() + phrase[1:],
+                 key=key_label(key))
+    if stem.startswith("robustness-"):
+        return _("Plan {plan} over the sampled assumptions", plan=stem.removeprefix("robustness-"))
+    return stem.replace("_", " ")

@@ -22,10 +22,16 @@ if TYPE_CHECKING:
     import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.plots import figure_caption
 from sim.present.verdicts import verdict_of
 
+# The computer's Chinese fonts, then the embedded subset, then its sans-serif (the subset's
+# unicode-range leaves Latin text to the others). No "system-ui" nor Latin families before them:
+# with those, Chromium on a computer without Chinese fonts drew the title, headings and labels
+# as empty boxes although the embedded font has their glyphs (seen in screenshots).
 _CSS = """
-body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
+body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
+sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
 h1{border-bottom:3px solid #a33;padding-bottom:.3em}h2{color:#a33;margin-top:1.6em}
 table{border-collapse:collapse;margin:.5em 0;width:100%}td,th{border:1px solid #ccc;
 padding:.3em .5em;text-align:left;vertical-align:top}th{background:#f3f3f3}
@@ -75,6 +81,23 @@ INJECT_NAMES = {
     "squad_delayed": N_("squad delayed"), "squad_redirected": N_("squad redirected"),
     "visitor_surge": N_("visitor surge"),
 }
+# Why a measure has no value (sim.run.experiments.not_applicable_reason, in English there);
+# formatting.cell shows ``_(reason)``, so the reasons are marked here for the catalogue.
+NOT_APPLICABLE_REASONS = (N_("nobody was at risk of flooding"),
+                          N_("nobody evacuated: everyone at risk refused to leave"),
+                          N_("nobody is on the roster"), N_("there were no visitors"),
+                          N_("nothing to measure in any replication"))
+
+
+def inject_name(inject_type: str) -> str:
+    """An inject's type as a planner names it, in the current language ("road closed")."""
+    return _(INJECT_NAMES.get(inject_type, inject_type.replace("_", " ")))
+
+
+def kind_name(kind: str) -> str:
+    """The kind of exercise in words (the kind's ``title``), in the current language."""
+    found = find_kind(kind)
+    return _(found.title) if found is not None and found.title else _(kind)
 
 
 @functools.cache
@@ -99,7 +122,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
     scenario = pick(first["scenario"], first.get("scenario_zh"))
 
-    overview = [(_("Scenario"), scenario), (_("Kind"), _(first["kind"])),
+    overview = [(_("Scenario"), scenario), (_("Kind"), kind_name(first["kind"])),
                 (_("Replications per plan"), str(first["replications"])),
                 (_("Seed"), str(first["seed"])), (_("Version"), str(first["version"])),
                 (_("Scenario content digest"), str(first.get("scenario_digest", "")))]
@@ -110,7 +133,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
 
     injects = {(i["t_min"], i["type"], i["label"]): s["plan"] for s in summaries
                for i in s.get("injects", [])}
-    inject_rows = [(f"{t:g}", _(INJECT_NAMES.get(tp, tp)) if is_zh() else tp, _(label))
+    inject_rows = [(f"{t:g}", inject_name(tp), _(label))
                    for t, tp, label in sorted(injects)]
 
     objectives = []
@@ -144,7 +167,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     finding_rows = [(plan, [f.text for f in fs if f.strength],
                      [f.text for f in fs if not f.strength])
                     for plan, fs in plan_findings.items()]
-    figures = [{"name": img.stem, "data": base64.b64encode(img.read_bytes()).decode()}
+    figures = [{"name": figure_caption(img.stem), "data": base64.b64encode(img.read_bytes()).decode()}
                for img in (sorted(folder.glob("*.png")) if folder is not None else [])]
     plan_rows: list[list[str]] = []
     for plan, fs in plan_findings.items():
@@ -157,11 +180,22 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
         robustness = report_section(json.loads((folder / "robustness.json")
                                                .read_text(encoding="utf-8")))
 
-    return _environment().get_template("report.html").render(
-        lang_tag="zh-CN" if is_zh() else "en", css=_CSS, scenario=scenario,
+    from markupsafe import Markup  # deferred: jinja2 (reports only)
+
+    from sim.present.cjk import css_font_face  # deferred: font subsetting (HTML reports only)
+
+    page = _environment().get_template("report.html")
+    context = dict(
+        lang_tag="zh-CN" if is_zh() else "en", scenario=scenario,
         version=str(first["version"]), generated=f"{datetime.now():%Y-%m-%d %H:%M}",
         overview=overview, plans=plans, injects=inject_rows, objectives=objectives,
         no_objectives=_("No objectives are set in the scenario (add an {key} list to check "
                         "targets here).").partition("{key}"),
         results=results, comparison=comparison, reference=ref, verdicts=verdicts,
         findings=finding_rows, figures=figures, robustness=robustness, plan_rows=plan_rows)
+    # The CSS is ours (never user text), so it is not escaped: quoted font names must stay
+    # quotes. The page then carries the Chinese glyphs it uses (a subset of the shipped font,
+    # as the GB/T report does), so a computer without Chinese fonts shows no empty boxes;
+    # an English page with no CJK characters (plan names included) gets none.
+    html = page.render(css=Markup(_CSS), **context)
+    return page.render(css=Markup(_CSS + css_font_face(html)), **context)

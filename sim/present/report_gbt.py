@@ -39,6 +39,8 @@ from sim.core.kind import find_kind
 from sim.core.results import Breakdown
 from sim.present import formatting, review_text
 from sim.present.i18n import _, current_lang, pick
+from sim.present.plots import figure_caption
+from sim.present.report import inject_name, kind_name
 
 # Annex D.1 (project's choice): points per objective rating.
 POINTS: dict[str, int] = {"met": 100, "partly": 60, "missed": 0}
@@ -191,9 +193,12 @@ def _phrase(metric: str) -> str:
 def _column(metric: str) -> str:
     """A table heading for a metric whose cells carry no unit: ``半数人员集结用时（分钟）``."""
     unit = info(metric).unit
-    if unit != "min" or formatting.kind_of(metric) == "share":
-        return _phrase(metric)
-    return _("{measure} (minutes)", measure=_phrase(metric))
+    phrase = _phrase(metric)
+    # "minutes to shelter half …" already says its unit: no "(minutes)" after it.
+    if unit != "min" or formatting.kind_of(metric) == "share" or "minutes" in phrase \
+            or "分钟" in phrase:
+        return phrase
+    return _("{measure} (minutes)", measure=phrase)
 
 
 def _observed_for(review: dict[str, Any] | None, plan: str) -> dict[str, Any]:
@@ -237,11 +242,6 @@ def _breakdowns(summary: dict[str, Any]) -> dict[str, list[tuple[str, str, str]]
     return out
 
 
-_KEY_TITLES = {"role": "By role", "grid": "By grid", "ap": "By assembly point",
-               "shelter": "By shelter", "checkpoint": "By checkpoint", "area": "By viewing area",
-               "place": "By place"}
-
-
 def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
     blocks: list[Block] = []
     parts = _breakdowns(summary)
@@ -254,13 +254,22 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
             rows_by_value.setdefault(val, {})[base] = text
             if base not in metrics:
                 metrics.append(base)
-        label = _("role") if key == "role" else _("grid") if key == "grid" else _("place")
-        header = [label, *[_column(m) for m in metrics]]
+        # Each table is headed by what it is by (staff group, incident type, reason …), never
+        # "place" for everything that is not a role or a grid.
+        header = [key_label(key), *[_column(m) for m in metrics]]
         rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
-        blocks.append(Block("h3", _(_KEY_TITLES.get(key, "By {key}")).format(key=key_label(key))))
+        blocks.append(Block("h3", _("By {key}", key=key_label(key))))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))
     return blocks
+
+
+def _plans_evaluated(summaries: list[dict[str, Any]]) -> str:
+    """``baseline — the reported drill; night — …``: descriptions are sentences, so their own
+    full stop is dropped before the separator (no ".;" nor "。; ")."""
+    items = [s["plan"] + (f" — {pick(s['description'], s.get('description_zh')).rstrip('.。 ')}"
+                          if s.get("description") else "") for s in summaries]
+    return ("；" if current_lang() == "zh" else "; ").join(items)
 
 
 def _cover(first: dict[str, Any], drill: DrillInfo) -> list[tuple[str, str]]:
@@ -289,11 +298,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
 
     # 1 Drill overview
     overview = [[_("Scenario"), pick(first["scenario"], first.get("scenario_zh"))],
-                [_("Scenario kind"), _(first["kind"])],
-                [_("Plans evaluated"), "; ".join(
-                    f"{s['plan']}" + (f" — {pick(s['description'], s.get('description_zh'))}"
-                                      if s.get("description") else "")
-                    for s in summaries)],
+                [_("Scenario kind"), kind_name(first["kind"])],
+                [_("Plans evaluated"), _plans_evaluated(summaries)],
                 [_("Replications per plan"), formatting.count(first["replications"])],
                 [_("Seed"), str(first["seed"])],
                 [_("gridmuster version"), str(first["version"])],
@@ -306,7 +312,9 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("h3", _("Drill storyline (injects)")))
         blocks.append(Block("table", table=Table(
             [_("minute"), _("inject"), _("what happens")],
-            [[f"{t:g}", _(tp), label] for t, tp, label in injects], "injects")))
+            # The facilitator's note in the report's language (the catalogue has the bundled
+            # scenarios' notes), as the after-action report shows it.
+            [[f"{t:g}", inject_name(tp), _(label)] for t, tp, label in injects], "injects")))
     sections.append(Section(_(SECTIONS[0]), blocks))
 
     # 2 Evaluation content and methods
@@ -344,13 +352,20 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
             header.append(_("Observed in the drill"))
         header.append(_("Achievement"))
         rows = []
+        reviewed = review.get("plan") if review else None
         for r in rated:
             row = [r.objective, r.plan, r.target, r.simulated, r.band]
             if review:
-                row.append(r.observed or _("not in the log"))
+                # The log is of one plan: against another plan it says nothing (a dash with a
+                # note), and "not in the log" only where that plan's log lacks the figure.
+                row.append((r.observed or _("not in the log")) if r.plan == reviewed
+                           else "—")
             row.append(labels[r.rating])
             rows.append(row)
         blocks.append(Block("table", table=Table(header, rows, "objectives")))
+        if review and any(r.plan != reviewed for r in rated):
+            blocks.append(Block("p", _("—: the drill log is of plan {plan}; it has no figures "
+                                       "of the other plans.").format(plan=reviewed)))
     else:
         blocks.append(Block("p", _("The scenario sets no objectives (add an objectives: list "
                                    "to assess targets here).")))
@@ -435,7 +450,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         [_(c) for c in RECOMMENDATION_COLUMNS], rows, "recommendations"))]))
 
     for img in figures or []:
-        sections[-1].blocks.append(Block("figure", img.stem, image=img.read_bytes()))
+        sections[-1].blocks.append(Block("figure", figure_caption(img.stem),
+                                         image=img.read_bytes()))
 
     sections = [Section(sec.heading, sec.blocks, _numbered(i, current_lang()))
                 for i, sec in enumerate(sections, start=1)]

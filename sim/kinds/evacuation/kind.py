@@ -89,4 +89,5 @@ KIND: Kind[EvacuationScenario, EvacuationInputs] = Kind(
     review=EVACUATION_REVIEW,
     dashboard=present.DASHBOARD,
     hazard_area=present.flood_prone_area,
+    title=N_("evacuation of residents to shelters"),
 )

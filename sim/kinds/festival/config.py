@@ -380,6 +380,14 @@ GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
                "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
 
 
+# Incident types and team groups of the bundled festival scenarios as a planner names them (a
+# scenario may name others: they are shown as the scenario names them).
+INCIDENT_NAMES = {"medical": N_("medical emergency"), "lost_person": N_("lost person"),
+                  "document": N_("document question"), "crush_risk": N_("crush risk")}
+TEAM_NAMES = {"grid": N_("grid teams"), "medical": N_("medical teams"),
+              "security": N_("security teams")}
+
+
 def group_name(group: str) -> str:
     """In 中文 the group's name; in English the code name the scenario file uses."""
     return _(GROUP_NAMES[group]) if is_zh() and group in GROUP_NAMES else group

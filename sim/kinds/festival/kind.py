@@ -7,7 +7,13 @@ from sim.core.kind import Kind, WorkModel
 from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
 from sim.kinds.festival import present
-from sim.kinds.festival.config import FestivalScenario, sense_errors
+from sim.kinds.festival.config import (
+    GROUP_NAMES,
+    INCIDENT_NAMES,
+    TEAM_NAMES,
+    FestivalScenario,
+    sense_errors,
+)
 from sim.kinds.festival.counts import resolve_counts
 from sim.kinds.festival.demand import expected_visitors, mean_group_size
 from sim.kinds.festival.inputs import FestivalInputs, build, check
@@ -15,6 +21,7 @@ from sim.kinds.festival.metrics import CATALOGUE, checkpoint_present, collect
 from sim.kinds.festival.model import Day, checked_groups
 from sim.kinds.festival.review import FESTIVAL_REVIEW, findings
 from sim.kinds.festival.storyline import FESTIVAL_INJECTS
+from sim.present.i18n import N_
 
 
 def simulate(inp: FestivalInputs, replication: int, seed: int, keep_events: bool
@@ -66,4 +73,6 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     review=FESTIVAL_REVIEW,
     dashboard=present.DASHBOARD,
     density_limit=present.density_limit,
+    value_names={"group": GROUP_NAMES, "type": INCIDENT_NAMES, "team": TEAM_NAMES},
+    title=N_("crowd safety at a festival"),
 )

@@ -67,4 +67,5 @@ KIND: Kind[MusterScenario, MusterInputs] = Kind(
     replay=present.MUSTER_REPLAY,
     review=MUSTER_REVIEW,
     dashboard=present.DASHBOARD,
+    title=N_("mustering of response forces at assembly points"),
 )

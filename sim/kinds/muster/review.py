@@ -20,10 +20,10 @@ from sim.analysis.findings import (
     reached_mean,
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
-from sim.core.catalogue import role_label
+from sim.core.catalogue import role_label, role_plural
 from sim.core.forces import ROLES
 from sim.core.kind import Summary
-from sim.present.i18n import N_, _, is_zh
+from sim.present.i18n import N_, _
 
 
 def _metrics(t: np.ndarray, roster: float) -> dict[str, float]:
@@ -142,9 +142,7 @@ def findings(summary: Summary) -> list[Finding]:
                                         "({share} of {n}).", role=role_label(worst),
                                         share=f"{shares[worst]:.0%}",
                                         n=f"{sizes[worst]:,.0f}"),
-                               _("Review how {role}s are alerted and how they travel.",
-                                 role=worst) if not is_zh() else
                                _("Review how {role} are alerted and how they travel.",
-                                 role=role_label(worst)),
+                                 role=role_plural(worst)),
                                "training"))
     return out
