@@ -392,8 +392,10 @@ def role_counts(raw: dict[str, Any]) -> str:
 
 def plan_notes(raw: dict[str, Any]) -> list[str]:
     """Plans whose own force counts still replace imported roles (a planner should know)."""
+    from sim.core.catalogue import role_label  # deferred: the catalogue imports the kinds
+
     return [_("plan {plan} still replaces roles {roles} with its own counts", plan=name,
-              roles=_list(map(str, patch["forces"])))
+              roles=_list(role_label(str(r)) for r in patch["forces"]))
             for name, patch in (raw.get("plans") or {}).items()
             if isinstance(patch, dict) and patch.get("forces")]
 
