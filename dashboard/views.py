@@ -44,15 +44,6 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-KIND_TITLES = {"muster": N_("one-hour mustering"), "evacuation": N_("rainstorm evacuation"),
-               "festival": N_("tide-festival crowd checkpoints")}
-
-
-def kind_title(kind: str) -> str:
-    """A scenario kind in plain words ("rainstorm evacuation", not "evacuation")."""
-    return _(KIND_TITLES.get(kind, kind))
-
-
 def show_problems(problems: list[tuple[str, str]], what: str) -> None:
     lines = "\n".join(f"- `{path}`: {message}" for path, message in problems)
     st.error(_("{what} has {n} problem(s):").format(what=what, n=len(problems)) + f"\n\n{lines}")
@@ -95,7 +86,7 @@ def scenario_page() -> None:
 
     s = state.scenario()
     st.subheader(s.display_name())
-    st.caption(_("kind **{kind}** · from {source}").format(kind=kind_title(s.kind.name),
+    st.caption(_("kind **{kind}** · from {source}").format(kind=_(s.kind.title or s.kind.name),
                                                             source=state.source_label()))
     if s.model.description:
         st.write(s.display_description())
@@ -195,7 +186,7 @@ def plans_page() -> None:
     with st.expander(_("Other settings ({n})").format(n=len(rows)),
                      expanded=staff_edit is None):
         st.markdown(_("**{kind} parameters** — edit the `value` column "
-                      "(lists comma-separated).").format(kind=kind_title(s.kind.name)))
+                      "(lists comma-separated).").format(kind=_(s.kind.title or s.kind.name)))
         params = st.data_editor(shown, hide_index=True, key=pkey,
                                 disabled=["parameter", "type"], height=320, width="stretch",
                                 column_config={"parameter": _("parameter"), "value": _("value"),

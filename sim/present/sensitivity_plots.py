@@ -83,7 +83,7 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
                            label=label)
         else:
             _shares(ax, points, plt)
-        from matplotlib.ticker import MaxNLocator  # deferred, as matplotlib is (cjk.pyplot)
+        from matplotlib.ticker import MaxNLocator  # deferred: matplotlib is (cjk.pyplot)
 
         for axis, k in ((ax.xaxis, i), (ax.yaxis, j)):
             if fs[k].get("whole"):  # a count of people has no 1.25
@@ -121,7 +121,7 @@ def _shares(ax: Any, points: dict[tuple[float, float], tuple[int, int]], plt: An
     """Samples that share a point, drawn once: a disc sized by how many fell there, coloured
     by the share of them that met the objectives, with "met/n" beside it. Drawn one over the
     other, a red dot would hide the green ones beneath (15 % met, no green visible)."""
-    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.colors import LinearSegmentedColormap  # deferred: matplotlib, as above
 
     cmap = LinearSegmentedColormap.from_list("met", [MISSED, "#e8c547", MET])
     xy = list(points)
