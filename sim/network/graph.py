@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
+from xml.parsers import expat
 
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
@@ -263,7 +264,6 @@ def graphml_bytes(path: Path, field_path: str = "network.graphml") -> bytes:
     ``.gz`` can expand to gigabytes), or holds more than ``network_nodes`` nodes or
     ``network_edges`` edges, before any graph is built. Elements are counted by expat as the
     bytes arrive, so time and memory stay bounded whatever the file holds."""
-    from xml.parsers import expat
 
     def refuse(message: str) -> ScenarioError:
         return ScenarioError([Problem(field_path, message, str(path))])
