@@ -10,7 +10,11 @@ from pathlib import Path
 import yaml
 
 from sim.core.limits import DATA_FILE_BYTES, NETWORK_NODES
-from tests.helpers import cli_bounded
+from sim.core.roster_import import read_rows
+from sim.kinds.festival.config import MAX_COUNTS
+from tests.helpers import ROOT, cli_bounded
+
+TIDE = ROOT / "scenarios" / "tide_yanguan.yaml"
 
 MUSTER = yaml.safe_load("""
 name: small
@@ -94,3 +98,87 @@ def test_a_broken_gz_names_the_file_and_why(tmp_path):
     (tmp_path / "bad.graphml.gz").write_bytes(b"garbage!")
     done, seconds = cli_bounded("validate", str(_scenario(tmp_path, "bad.graphml.gz")))
     _refused(done, seconds, "network.graphml", "not a readable GraphML file: Not a gzipped")
+
+
+# --- CSV: review logs, counts_csv, roster import -----------------------------------------
+
+MUSTER_LOG_HEAD = "t_min,role\n" + "".join(f"{1 + i % 30},cadre\n" for i in range(5))
+
+
+def _small_muster(folder: Path) -> Path:
+    """The bundled muster scenario with a roster of 5 (a log of more is refused at once)."""
+    raw = yaml.safe_load((ROOT / "scenarios" / "muster_youchegang.yaml").read_text())
+    raw["forces"] = {"cadre": {"count": 5}}
+    raw.pop("assumptions", None)
+    raw["plans"] = {"baseline": {"description": "base"}}
+    path = folder / "town.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_review_log_with_an_unclosed_quote_names_the_line(tmp_path):
+    log = tmp_path / "drill.csv"
+    log.write_text(MUSTER_LOG_HEAD + '4,"cadre\n' + "5,cadre\n" * 20_000)
+    done, seconds = cli_bounded("review", str(_small_muster(tmp_path)), "--reps", "20",
+                                "--observed", str(log), "--out", str(tmp_path / "out"))
+    _refused(done, seconds, "drill.csv: line 7", "quote", "never closed")
+    done, seconds = cli_bounded("--lang", "zh", "review", str(_small_muster(tmp_path)),
+                                "--reps", "20", "--observed", str(log),
+                                "--out", str(tmp_path / "out"))
+    _refused(done, seconds, "drill.csv: line 7", "引号")
+
+
+def test_a_huge_review_log_stops_at_the_first_line_past_the_roster(tmp_path):
+    log = tmp_path / "huge.csv"
+    log.write_text("t_min,role\n" + "1,cadre\n" * 2_000_000)  # 16 MB
+    done, seconds = cli_bounded("review", str(_small_muster(tmp_path)), "--reps", "20",
+                                "--observed", str(log), "--out", str(tmp_path / "out"),
+                                memory_mb=1200)
+    _refused(done, seconds, "huge.csv: line 7", "more people than the roster")
+    assert seconds < 10
+    assert not (tmp_path / "out").exists()  # refused before any replication ran
+
+
+def _festival(tmp_path: Path, counts_text: str) -> Path:
+    raw = yaml.safe_load(TIDE.read_text())
+    for f in (ROOT / "scenarios").glob("yanguan*"):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    mode = raw["festival"]["modes"]["rail"]
+    mode.pop("profile", None)
+    mode["counts_csv"] = "rail_counts.csv"
+    mode["interval_min"] = 1
+    (tmp_path / "rail_counts.csv").write_text(counts_text)
+    path = tmp_path / "fest.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_a_counts_csv_of_millions_of_rows_is_refused_past_the_counts_limit(tmp_path):
+    path = _festival(tmp_path, "visitors\n" + "1\n" * 3_000_000)  # 6 MB
+    done, seconds = cli_bounded("validate", str(path), memory_mb=1200)
+    _refused(done, seconds, "counts_csv", "rail_counts.csv: line 100002",
+             f"more than {MAX_COUNTS:,} rows")
+    assert seconds < 10
+
+
+def test_a_counts_csv_with_a_cell_past_the_csv_limit_names_the_line(tmp_path):
+    path = _festival(tmp_path, "visitors\n10\n" + "9" * 200_000 + "\n")
+    done, seconds = cli_bounded("validate", str(path))
+    _refused(done, seconds, "counts_csv", "rail_counts.csv: line 3", "131,072")
+
+
+def test_roster_csv_with_a_huge_cell_names_the_row(tmp_path):
+    scenario = _small_muster(tmp_path)
+    roster = tmp_path / "花名册.csv"
+    roster.write_text("编号,角色,网格\nP1,干部,G01\nP2,干部,\"G01\nP3,干部,G01\n"
+                      + "x" * 200_000 + "\n", encoding="utf-8")
+    done, seconds = cli_bounded("import", "roster", str(roster), "--scenario", str(scenario),
+                                "--out", str(tmp_path / "new.yaml"))
+    _refused(done, seconds, "花名册.csv.row 3", "never closed")
+    assert not (tmp_path / "new.yaml").exists()
+
+
+def test_roster_csv_with_old_mac_line_ends_is_read():
+    rows, problems = read_rows("编号,角色,网格\rP1,干部,G01\rP2,民兵,G02\r".encode(), "r.csv")
+    assert not problems
+    assert rows == [["编号", "角色", "网格"], ["P1", "干部", "G01"], ["P2", "民兵", "G02"]]

@@ -13,6 +13,7 @@ outside the scenario's folder. The README's "Input limits" table is this table.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 from collections.abc import Iterator
@@ -125,6 +126,16 @@ def read_capped(path: Path, cap: int, field: str) -> bytes:
     if len(data) > cap:
         raise ScenarioError([Problem(field, _("file larger than {n} bytes", n=f"{cap:,}"))])
     return data
+
+
+def csv_problem(where: str, exc: csv.Error) -> Problem:
+    """Why a CSV cannot be split into cells; ``where`` names the file and the line where the
+    row that fails begins."""
+    if "field larger than field limit" in str(exc):
+        return Problem(where, _(
+            "a cell longer than {n} characters: is a quote (\") never closed? Everything after "
+            "it reads as one cell", n=f"{csv.field_size_limit():,}"))
+    return Problem(where, _("not readable as CSV: {why}", why=str(exc)))
 
 
 def _mark(node: yaml.Node) -> str:

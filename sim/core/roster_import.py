@@ -29,6 +29,7 @@ from typing import Any
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import ROLES, Responder
+from sim.core.limits import csv_problem
 from sim.network.coords import CRS
 from sim.present.i18n import _, is_zh
 
@@ -204,9 +205,21 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
             text = decode_text(data)
         except UnicodeDecodeError:
             return [], [Problem(where, _("not readable as UTF-8 or GB18030 text"))]
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
-        if len(rows) > MAX_ROWS + 1:
-            return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
+        # newline="": quoted line breaks stay in their cell, and old-Mac CR-only line ends
+        # (Excel for Mac's "CSV (Macintosh)") are line ends; rows are counted as they are read.
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = []
+        while True:
+            before = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                return [], [csv_problem(row_path(where, before + 1), exc)]
+            if len(rows) > MAX_ROWS:
+                return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
+            rows.append(row)
         return rows, []
     return [], [Problem(where, _("give a .xlsx or .csv file"), filename)]
 

@@ -71,6 +71,9 @@ class RateStep(StrictModel):
     per_hour: float = Field(ge=0, le=RATE, description="visitors per hour")
 
 
+MAX_COUNTS = 100_000  # intervals of a mode's `counts` (also the rows of a counts_csv)
+
+
 class Mode(StrictModel):
     """A way of arriving (highway exit by car, intercity rail, local roads, on foot)."""
 
@@ -79,7 +82,7 @@ class Mode(StrictModel):
     group_size: Dist = Field(default_factory=_one, description="people per group (rounded, ≥ 1)")
     profile: list[RateStep] = Field(default_factory=list, max_length=10_000, description="piecewise rates")
     counts: list[Annotated[float, Field(ge=0, le=RATE)]] = Field(
-        default_factory=list, max_length=100_000,
+        default_factory=list, max_length=MAX_COUNTS,
         description="visitors per interval from day_start (as a CSV)")
     interval_min: float = Field(default=60.0, ge=RESOLUTION, le=MINUTES,
                                 description="length of a `counts` interval")
