@@ -5,11 +5,12 @@ in bounded memory, never a traceback."""
 from __future__ import annotations
 
 import gzip
+import zipfile
 from pathlib import Path
 
 import yaml
 
-from sim.core.limits import DATA_FILE_BYTES, NETWORK_NODES
+from sim.core.limits import DATA_FILE_BYTES, NETWORK_NODES, WORKBOOK_BYTES
 from sim.core.roster_import import read_rows
 from sim.kinds.festival.config import MAX_COUNTS
 from tests.helpers import ROOT, cli_bounded
@@ -182,3 +183,25 @@ def test_roster_csv_with_old_mac_line_ends_is_read():
     rows, problems = read_rows("编号,角色,网格\rP1,干部,G01\rP2,民兵,G02\r".encode(), "r.csv")
     assert not problems
     assert rows == [["编号", "角色", "网格"], ["P1", "干部", "G01"], ["P2", "民兵", "G02"]]
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["编号", "角色", "网格"], ["P1", "干部", "G01"]):
+        wb.active.append(row)
+    book = tmp_path / "花名册.xlsx"
+    wb.save(book)
+    block = bytes(2**20)
+    with zipfile.ZipFile(book, "a", zipfile.ZIP_DEFLATED) as z, \
+            z.open("xl/media/zeros.bin", "w") as fh:  # ~110 MB of zeros in ~110 kB
+        for _ in range(WORKBOOK_BYTES // 2**20 + 10):
+            fh.write(block)
+    assert book.stat().st_size < 2_000_000
+    done, seconds = cli_bounded("import", "roster", str(book), "--scenario",
+                                str(_small_muster(tmp_path)), "--out", str(tmp_path / "n.yaml"),
+                                memory_mb=1200)
+    _refused(done, seconds, "花名册.xlsx", f"more than {WORKBOOK_BYTES // 2**20} MB",
+             "workbook_bytes")
+    assert not (tmp_path / "n.yaml").exists()

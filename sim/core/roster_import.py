@@ -22,6 +22,7 @@ import csv
 import functools
 import io
 import math
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from typing import Any
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import ROLES, Responder
-from sim.core.limits import csv_problem
+from sim.core.limits import WORKBOOK_BYTES, WORKBOOK_PARTS, csv_problem
 from sim.network.coords import CRS
 from sim.present.i18n import _, is_zh
 
@@ -177,6 +178,26 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
 
 
+def _zip_problem(data: bytes, where: str) -> Problem | None:
+    """Why a workbook is refused before openpyxl opens it: an .xlsx is a zip, and 2 MB of it
+    can unzip to gigabytes. The sizes its directory states bound what can be unzipped (a
+    member is never read past its stated size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        return Problem(where, _("not a readable .xlsx workbook ({why})", why=type(exc).__name__))
+    if len(parts) > WORKBOOK_PARTS:
+        return Problem(where, _("the workbook holds more than {n} files (the workbook_parts "
+                                "limit)", n=f"{WORKBOOK_PARTS:,}"), len(parts))
+    total = sum(p.file_size for p in parts)
+    if total > WORKBOOK_BYTES:
+        return Problem(where, _("the workbook expands to more than {n} MB once unzipped (the "
+                                "workbook_bytes limit)", n=WORKBOOK_BYTES // 2**20),
+                       f"{total:,} bytes")
+    return None
+
+
 def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[Any]],
                                                                       list[Problem]]:
     """The cells of the first sheet (.xlsx) or of a .csv, header row first."""
@@ -187,6 +208,9 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
     if lower.endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook  # deferred: openpyxl (spreadsheets only)
 
+        too_big = _zip_problem(data, where)
+        if too_big:
+            return [], [too_big]
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
