@@ -13,7 +13,7 @@ import yaml
 from sim.core.limits import DATA_FILE_BYTES, NETWORK_NODES, WORKBOOK_BYTES
 from sim.core.roster_import import read_rows
 from sim.kinds.festival.config import MAX_COUNTS
-from tests.helpers import ROOT, cli_bounded
+from tests.helpers import ROOT, cli_bounded, cli_here
 
 TIDE = ROOT / "scenarios" / "tide_yanguan.yaml"
 
@@ -205,3 +205,38 @@ def test_an_xlsx_zip_bomb_is_refused_before_openpyxl_opens_it(tmp_path):
     _refused(done, seconds, "花名册.xlsx", f"more than {WORKBOOK_BYTES // 2**20} MB",
              "workbook_bytes")
     assert not (tmp_path / "n.yaml").exists()
+
+
+# --- sizes inside the limits that still run out of memory --------------------------------
+
+def test_a_festival_day_is_at_most_240_hours(tmp_path):
+    raw = yaml.safe_load(TIDE.read_text())
+    for f in (ROOT / "scenarios").glob("yanguan*"):
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    raw["festival"]["day_end"] = "9999:00"
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    done, seconds = cli_bounded("validate", str(path), memory_mb=1200)
+    _refused(done, seconds, "festival.day_end", "at most 240 hours", "9999:00")
+    raw["festival"]["day_end"] = "29:00"  # past midnight, inside the limit
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    done = cli_here("validate", str(path))
+    assert "festival.day_end" not in done.stderr
+
+
+def test_memory_error_is_a_plain_message_with_exit_2(monkeypatch):
+    import sim.cli.main as main
+
+    def no_memory(*_args, **_kwargs):
+        raise MemoryError("Unable to allocate 1.43 GiB for an array with shape (3, 400, 160000)")
+
+    monkeypatch.setattr(main, "load_scenario", no_memory)
+    monkeypatch.delenv("GRIDMUSTER_DEBUG", raising=False)
+    done = cli_here("validate", str(TIDE))
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "out of memory (Unable to allocate 1.43 GiB" in done.stderr
+    assert "Nothing already finished was lost" in done.stderr
+    assert "--memory-budget" in done.stderr
+    done = cli_here("--lang", "zh", "validate", str(TIDE))
+    assert done.returncode == 2 and "内存不足" in done.stderr

@@ -58,7 +58,7 @@ LIMITS: tuple[Limit, ...] = (
     Limit("resolution_min", 0.1, "smallest update_min / record_every_min / interval_min"),
     Limit("network_nodes", 200_000, "nodes of a road network (villages x nodes per village)"),
     Limit("network_edges", 1_000_000, "edges of a road network read from GraphML"),
-    Limit("day_minutes", 48 * 60, "length of a festival day, day_start to day_end (minutes)"),
+    Limit("day_minutes", 240 * 60, "length of a festival day, day_start to day_end (minutes)"),
     Limit("seed", 2**63 - 1, "a seed"),
     Limit("vary_values", 10_000, "values one `gridmuster optimise --vary` range may take"),
 )
