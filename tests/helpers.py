@@ -266,3 +266,20 @@ def lattice_town(seed: int, closed_share: float, villages: int, shelters: int
     n = len(net.nodes)
     graph = csr_matrix((w[keep], (r[keep], c[keep])), shape=(n, n))
     return graph, sorted(rng.choice(n, size=shelters, replace=False).tolist()), net.xy
+
+
+def cli_bounded(*args: str, cwd: Path | None = None, memory_mb: int = 1500,
+                timeout: float = 60) -> tuple[subprocess.CompletedProcess[str], float]:
+    """``gridmuster ARGS`` in a fresh interpreter with its address space capped at
+    ``memory_mb`` (a refusal that builds what it refuses fails with MemoryError instead), and
+    the seconds it took."""
+    import resource
+    import time
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
+
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=timeout, preexec_fn=cap)
+    return done, time.monotonic() - start

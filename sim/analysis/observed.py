@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
+from sim.core.limits import csv_problem
 from sim.present.i18n import _
 
 
@@ -43,12 +44,24 @@ class ObservedLog:
 
 
 def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
-             skip_bad_rows: bool = False) -> ObservedLog:
+             skip_bad_rows: bool = False, max_rows: int | None = None,
+             max_people: tuple[float, str] | None = None, people_column: str | None = None
+             ) -> ObservedLog:
     """Every bad row is reported with its line, column and value. With ``skip_bad_rows`` the
-    valid rows are used and the bad ones listed; otherwise any bad row is an error."""
+    valid rows are used and the bad ones listed; otherwise any bad row is an error.
+
+    Rows are checked as they are read, and reading stops at the first row past ``max_rows``
+    or the first valid row that brings the people (one per row, or ``people_column``) past
+    ``max_people`` (limit, what it is): a file of millions of rows is refused in the time and
+    memory of the rows before it. A CSV that cannot be split into cells (a quote never
+    closed, a cell longer than the csv module allows) is refused naming the line."""
     text = text.removeprefix("\ufeff")  # a BOM decoded as text (Excel's "CSV UTF-8")
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=_delimiter(text, source))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise ScenarioError([csv_problem(f"{source}: line 1", exc)]) from None
+    header = [h.strip() for h in (fieldnames or [])]
     required = [c.name for c in columns if c.required]
     missing = [c for c in required if c not in header]
     if missing:
@@ -58,9 +71,21 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
                                                                  required=required), header)])
     rows, bad, n, lines = [], [], 0, []
     seen: dict[tuple[str, str], int] = {}
-    for raw in reader:
+    people = 0.0
+    rows_iter = iter(reader)
+    while True:
+        before = reader.line_num
+        try:
+            raw = next(rows_iter)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise ScenarioError([csv_problem(f"{source}: line {before + 1}", exc)]) from None
         line = reader.line_num  # the last physical line of the row (quoted newlines count)
         n += 1
+        if max_rows is not None and n > max_rows:
+            raise ScenarioError([Problem(f"{source}: line {line}", _(
+                "more than {n} rows (the most a file of this kind may have)", n=f"{max_rows:,}"))])
         raw = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         row, problem = {}, None
         for col in columns:
@@ -84,6 +109,10 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
         else:
             rows.append(row)
             lines.append(line)
+            if max_people is not None:
+                people += float(row.get(people_column, 1)) if people_column else 1.0
+                if people > max_people[0]:
+                    raise too_many_people(source, line, max_people, people)
     if bad and not skip_bad_rows:
         raise ScenarioError(bad + [Problem(source, _("{bad} bad row(s) of {n}; fix them or use "
                                                      "--skip-bad-rows to use the valid rows",
@@ -91,6 +120,14 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
     if not rows:
         raise ScenarioError(bad + [Problem(source, "no valid rows")])
     return ObservedLog(rows, n, bad, lines)
+
+
+def too_many_people(source: str, line: int, limit: tuple[float, str], total: float
+                    ) -> ScenarioError:
+    return ScenarioError([Problem(
+        f"{source}: line {line}", f"the log has more people than {limit[1]} "
+        f"({limit[0]:,.0f}); is it from another event, or are rows repeated?",
+        f"{total:,.0f} people by this line")])
 
 
 ENCODINGS = ("utf-8", "gb18030")  # tried in this order; GB18030 covers GBK and GB2312
@@ -206,6 +243,9 @@ class ReviewSpec:
     # and the column counting people per row (None: one per row); optional.
     capacity: Callable[[Any], tuple[float, str]] | None = None
     people_column: str | None = None
+    # The same before any run, from the plan's model: an upper bound (so a log far too big is
+    # refused while it is read), or None where only the run can tell.
+    capacity_before: Callable[[Any], tuple[float, str]] | None = None
 
     def columns_of(self, model: Any) -> list[Column]:
         return self.columns_for(model) if self.columns_for is not None else self.columns
@@ -219,10 +259,7 @@ class ReviewSpec:
         for row, line in zip(log.rows, log.lines or range(2, len(log.rows) + 2), strict=False):
             total += float(row.get(self.people_column, 1)) if self.people_column else 1.0
             if total > limit:
-                raise ScenarioError([Problem(
-                    f"{source}: line {line}", f"the log has more people than {what} "
-                    f"({limit:,.0f}); is it from another event, or are rows repeated?",
-                    f"{total:,.0f} people by this line")])
+                raise too_many_people(source, line, (limit, what), total)
 
 
 def per_run(run: Any, name: str, compute: Callable[[Any], Any]) -> Any:

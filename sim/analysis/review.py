@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
 from sim.core.errors import Problem, ScenarioError
+from sim.core.limits import PEOPLE
 from sim.core.paths import set_fitted
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present import review_text
@@ -30,8 +31,13 @@ def spec_of(scenario: Scenario) -> ReviewSpec:
 
 
 def read_observed(scenario: Scenario, text: str, source: str = "LOG.csv",
-                  skip_bad_rows: bool = False) -> ObservedLog:
-    return read_log(text, spec_of(scenario).columns_of(scenario.model), source, skip_bad_rows)
+                  skip_bad_rows: bool = False, plan: str | None = None) -> ObservedLog:
+    """The log, read within limits: at most ``people`` rows (one person or household per row),
+    and no more people than the plan could have where the kind can tell before a run."""
+    spec = spec_of(scenario)
+    before = spec.capacity_before(scenario.plan(plan).model) if spec.capacity_before else None
+    return read_log(text, spec.columns_of(scenario.model), source, skip_bad_rows,
+                    max_rows=PEOPLE, max_people=before, people_column=spec.people_column)
 
 
 def _ks(spec: ReviewSpec, log: ObservedLog, run: PlanRun) -> tuple[float, float]:

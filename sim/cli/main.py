@@ -378,6 +378,16 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print(_("interrupted"))
         sys.exit(130)
+    except MemoryError as exc:  # too big for this machine: say so plainly, no traceback
+        if os.environ.get("GRIDMUSTER_DEBUG"):
+            raise
+        err_console.print(_(
+            "gridmuster: out of memory ({what}). Nothing already finished was lost: written "
+            "files and stored replications are kept. Lower --reps or --workers, or give "
+            "--memory-budget (MB) so that a run this big is refused before it starts.",
+            what=str(exc) or _("the process could not allocate more")),
+            markup=False, highlight=False, emoji=False)
+        sys.exit(2)
     except Exception as exc:  # a bug, not bad input: say so briefly
         if os.environ.get("GRIDMUSTER_DEBUG"):
             raise

@@ -20,7 +20,14 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
 from sim.network import elevation as elev
 from sim.network.geo import Projection, _one_line, centroid, inside, project_feature, read_geojson
-from sim.network.graph import LONLAT_NOTE, RoadNetwork, load_graphml, looks_lonlat, project_lonlat
+from sim.network.graph import (
+    LONLAT_NOTE,
+    RoadNetwork,
+    load_graphml,
+    looks_lonlat,
+    project_lonlat,
+    read_raw_graphml,
+)
 from sim.network.osm import import_osm, parse_speed_overrides
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, Snap, far_snaps
 from sim.present.i18n import _
@@ -40,14 +47,8 @@ SnapLimitOpt = Annotated[float, typer.Option(
 
 def _read_raw(path: Path) -> nx.Graph:
     """A GraphML file with every attribute kept (for rewriting it), or a one-line problem."""
-    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
-
     load_graphml(path, str(path))  # the same checks as a scenario's network
-    try:
-        raw = nx.read_graphml(path)
-    except Exception as exc:  # already read once above; only a race could get here
-        raise ScenarioError([Problem(str(path), _("not a readable GraphML file: {why}",
-                                                       why=_one_line(exc)))]) from None
+    raw = read_raw_graphml(path, str(path))  # again, every attribute kept (within the limits)
     if looks_lonlat(raw):  # written back in metres, as a scenario would read it
         project_lonlat(raw)
         out_console.print(_(LONLAT_NOTE), highlight=False)

@@ -69,7 +69,7 @@ def review_cmd(
                                                        n=MAX_LOG_BYTES // 10**6),
                                      str(observed))])
     text, used = decode_log(observed.read_bytes(), observed.name, encoding)
-    log = read_observed(s, text, observed.name, skip_bad_rows)
+    log = read_observed(s, text, observed.name, skip_bad_rows, plan)
     log = replace(log, encoding=used)
     params = [FitParameter.parse(f) for f in fit or []]
     folder = out or Path("out") / f"{scenario.stem}-review"

@@ -13,6 +13,7 @@ outside the scenario's folder. The README's "Input limits" table is this table.
 
 from __future__ import annotations
 
+import csv
 import math
 import os
 from collections.abc import Iterator
@@ -38,7 +39,10 @@ class Limit:
 
 LIMITS: tuple[Limit, ...] = (
     Limit("file_bytes", 5 * MB, "size of a scenario file or pasted text (bytes)"),
-    Limit("data_file_bytes", 50 * MB, "size of a file a scenario names (GraphML, CSV)"),
+    Limit("data_file_bytes", 50 * MB, "size of a file a scenario names (GraphML, CSV), also "
+          "once decompressed (.gz, .bz2)"),
+    Limit("workbook_bytes", 100 * MB, "size of a spreadsheet (.xlsx) once unzipped"),
+    Limit("workbook_parts", 1_000, "files inside a spreadsheet (.xlsx)"),
     Limit("yaml_aliases", 100, "YAML alias uses (`*name`) in one file"),
     Limit("yaml_values", 200_000, "values in a scenario after aliases are expanded"),
     Limit("yaml_depth", 50, "nesting depth of a scenario"),
@@ -53,6 +57,8 @@ LIMITS: tuple[Limit, ...] = (
     Limit("minutes", 7 * 24 * 60, "any delay, time or duration (minutes)"),
     Limit("resolution_min", 0.1, "smallest update_min / record_every_min / interval_min"),
     Limit("network_nodes", 200_000, "nodes of a road network (villages x nodes per village)"),
+    Limit("network_edges", 1_000_000, "edges of a road network read from GraphML"),
+    Limit("day_minutes", 240 * 60, "length of a festival day, day_start to day_end (minutes)"),
     Limit("seed", 2**63 - 1, "a seed"),
     Limit("vary_values", 10_000, "values one `gridmuster optimise --vary` range may take"),
 )
@@ -71,6 +77,10 @@ SURGE = LIMIT["surge_factor"]
 MINUTES = LIMIT["minutes"]
 RESOLUTION = LIMIT["resolution_min"]
 NETWORK_NODES = int(LIMIT["network_nodes"])
+NETWORK_EDGES = int(LIMIT["network_edges"])
+DAY_MINUTES = LIMIT["day_minutes"]
+WORKBOOK_BYTES = int(LIMIT["workbook_bytes"])
+WORKBOOK_PARTS = int(LIMIT["workbook_parts"])
 SEED = int(LIMIT["seed"])
 VARY_VALUES = int(LIMIT["vary_values"])
 
@@ -116,6 +126,16 @@ def read_capped(path: Path, cap: int, field: str) -> bytes:
     if len(data) > cap:
         raise ScenarioError([Problem(field, _("file larger than {n} bytes", n=f"{cap:,}"))])
     return data
+
+
+def csv_problem(where: str, exc: csv.Error) -> Problem:
+    """Why a CSV cannot be split into cells; ``where`` names the file and the line where the
+    row that fails begins."""
+    if "field larger than field limit" in str(exc):
+        return Problem(where, _(
+            "a cell longer than {n} characters: is a quote (\") never closed? Everything after "
+            "it reads as one cell", n=f"{csv.field_size_limit():,}"))
+    return Problem(where, _("not readable as CSV: {why}", why=str(exc)))
 
 
 def _mark(node: yaml.Node) -> str:

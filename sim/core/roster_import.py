@@ -22,6 +22,7 @@ import csv
 import functools
 import io
 import math
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import ROLES, Responder
+from sim.core.limits import WORKBOOK_BYTES, WORKBOOK_PARTS, csv_problem
 from sim.network.coords import CRS
 from sim.present.i18n import _, is_zh
 
@@ -176,6 +178,26 @@ def decode_text(data: bytes) -> str:
         return data.decode("gb18030")
 
 
+def _zip_problem(data: bytes, where: str) -> Problem | None:
+    """Why a workbook is refused before openpyxl opens it: an .xlsx is a zip, and 2 MB of it
+    can unzip to gigabytes. The sizes its directory states bound what can be unzipped (a
+    member is never read past its stated size)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            parts = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        return Problem(where, _("not a readable .xlsx workbook ({why})", why=type(exc).__name__))
+    if len(parts) > WORKBOOK_PARTS:
+        return Problem(where, _("the workbook holds more than {n} files (the workbook_parts "
+                                "limit)", n=f"{WORKBOOK_PARTS:,}"), len(parts))
+    total = sum(p.file_size for p in parts)
+    if total > WORKBOOK_BYTES:
+        return Problem(where, _("the workbook expands to more than {n} MB once unzipped (the "
+                                "workbook_bytes limit)", n=WORKBOOK_BYTES // 2**20),
+                       f"{total:,} bytes")
+    return None
+
+
 def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[Any]],
                                                                       list[Problem]]:
     """The cells of the first sheet (.xlsx) or of a .csv, header row first."""
@@ -186,6 +208,9 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
     if lower.endswith((".xlsx", ".xlsm")):
         from openpyxl import load_workbook  # deferred: openpyxl (spreadsheets only)
 
+        too_big = _zip_problem(data, where)
+        if too_big:
+            return [], [too_big]
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -204,9 +229,21 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
             text = decode_text(data)
         except UnicodeDecodeError:
             return [], [Problem(where, _("not readable as UTF-8 or GB18030 text"))]
-        rows = [list(r) for r in csv.reader(io.StringIO(text))]
-        if len(rows) > MAX_ROWS + 1:
-            return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
+        # newline="": quoted line breaks stay in their cell, and old-Mac CR-only line ends
+        # (Excel for Mac's "CSV (Macintosh)") are line ends; rows are counted as they are read.
+        reader = csv.reader(io.StringIO(text, newline=""))
+        rows = []
+        while True:
+            before = reader.line_num
+            try:
+                row = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                return [], [csv_problem(row_path(where, before + 1), exc)]
+            if len(rows) > MAX_ROWS:
+                return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
+            rows.append(row)
         return rows, []
     return [], [Problem(where, _("give a .xlsx or .csv file"), filename)]
 

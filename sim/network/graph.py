@@ -10,19 +10,24 @@ interface the project uses), so that loading and validating it does not import n
 
 from __future__ import annotations
 
+import bz2
+import gzip
+import io
 import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from xml.parsers import expat
 
 import numpy as np
 from pydantic import ConfigDict, Field, model_validator
 
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import Grid
-from sim.core.limits import BoundaryModel, confine
+from sim.core.limits import DATA_FILE_BYTES, NETWORK_EDGES, NETWORK_NODES, BoundaryModel, confine
 from sim.network.geo import Projection
 from sim.present.i18n import _
 
@@ -243,6 +248,78 @@ def _xy(g: nx.Graph | RoadGraph, n: str) -> tuple[float, float]:
     return (g.nodes[n]["x"], g.nodes[n]["y"])
 
 
+def _open_graphml(path: Path) -> IO[bytes] | gzip.GzipFile | bz2.BZ2File:
+    """The file's bytes, decompressed by its suffix as networkx does (``.gz``, ``.bz2``)."""
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "rb")
+    if name.endswith(".bz2"):
+        return bz2.open(path, "rb")
+    return open(path, "rb")
+
+
+def graphml_bytes(path: Path, field_path: str = "network.graphml") -> bytes:
+    """The (decompressed) GraphML text of a file, checked against the input limits while it
+    streams: refused as soon as it passes ``data_file_bytes`` once decompressed (a 4 MB
+    ``.gz`` can expand to gigabytes), or holds more than ``network_nodes`` nodes or
+    ``network_edges`` edges, before any graph is built. Elements are counted by expat as the
+    bytes arrive, so time and memory stay bounded whatever the file holds."""
+
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError([Problem(field_path, message, str(path))])
+
+    counts = {"node": 0, "edge": 0}
+
+    def start(name: str, _attrs: Any) -> None:
+        local = name.rpartition(":")[2]
+        if local in counts:
+            counts[local] += 1
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        with _open_graphml(path) as fh:
+            while chunk := fh.read(1 << 20):
+                total += len(chunk)
+                if total > DATA_FILE_BYTES:
+                    raise refuse(_("expands to more than {n} bytes (the data_file_bytes limit)",
+                                   n=f"{DATA_FILE_BYTES:,}"))
+                parser.Parse(chunk, False)
+                if counts["node"] > NETWORK_NODES:
+                    raise refuse(_("more than {n} nodes (the network_nodes limit)",
+                                   n=f"{NETWORK_NODES:,}"))
+                if counts["edge"] > NETWORK_EDGES:
+                    raise refuse(_("more than {n} edges (the network_edges limit)",
+                                   n=f"{NETWORK_EDGES:,}"))
+                chunks.append(chunk)
+            parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise refuse(_("not a readable GraphML file: {why}", why=str(exc))) from None
+    except (OSError, EOFError, zlib.error) as exc:  # a broken .gz/.bz2, or a read error
+        raise refuse(_("not a readable GraphML file: {why}", why=str(exc) or type(exc).__name__)
+                     ) from None
+    return b"".join(chunks)
+
+
+def read_raw_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
+    """A GraphML file as networkx reads it (every attribute kept), within the input limits
+    (:func:`graphml_bytes`)."""
+    import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
+
+    data = graphml_bytes(path, field_path)
+    try:
+        return nx.read_graphml(io.BytesIO(data))
+    except MemoryError:
+        raise  # not a broken file: the top level says what ran out
+    except Exception as exc:  # networkx raises several types for corrupt files
+        raise ScenarioError(
+            [Problem(field_path, _("not a readable GraphML file: {why}",
+                                   why=str(exc) or type(exc).__name__), str(path))]
+        ) from None
+
+
 def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
     """Read a GraphML road network (``.graphml``, or ``.graphml.gz``); accept osmnx names
     (``length``, ``speed_kph``)."""
@@ -250,12 +327,7 @@ def load_graphml(path: Path, field_path: str = "network.graphml") -> nx.Graph:
         raise ScenarioError([Problem(field_path, "file not found", str(path))])
     import networkx as nx  # deferred: networkx is ~0.15 s of start-up (--help needs none)
 
-    try:
-        raw = nx.read_graphml(path)
-    except Exception as exc:  # networkx raises several types for corrupt files
-        raise ScenarioError(
-            [Problem(field_path, _("not a readable GraphML file: {why}", why=exc), str(path))]
-        ) from None
+    raw = read_raw_graphml(path, field_path)
     g = nx.Graph()
     # Graph attributes, e.g. the projection of an imported OpenStreetMap network.
     g.graph.update({k: v for k, v in raw.graph.items() if k not in ("node_default", "edge_default")})

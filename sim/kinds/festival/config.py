@@ -19,7 +19,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from sim.core.config import PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
-from sim.core.limits import ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
+from sim.core.limits import DAY_MINUTES, ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
 from sim.present.i18n import N_, _, is_zh
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
@@ -71,6 +71,9 @@ class RateStep(StrictModel):
     per_hour: float = Field(ge=0, le=RATE, description="visitors per hour")
 
 
+MAX_COUNTS = 100_000  # intervals of a mode's `counts` (also the rows of a counts_csv)
+
+
 class Mode(StrictModel):
     """A way of arriving (highway exit by car, intercity rail, local roads, on foot)."""
 
@@ -79,7 +82,7 @@ class Mode(StrictModel):
     group_size: Dist = Field(default_factory=_one, description="people per group (rounded, ≥ 1)")
     profile: list[RateStep] = Field(default_factory=list, max_length=10_000, description="piecewise rates")
     counts: list[Annotated[float, Field(ge=0, le=RATE)]] = Field(
-        default_factory=list, max_length=100_000,
+        default_factory=list, max_length=MAX_COUNTS,
         description="visitors per interval from day_start (as a CSV)")
     interval_min: float = Field(default=60.0, ge=RESOLUTION, le=MINUTES,
                                 description="length of a `counts` interval")
@@ -263,6 +266,11 @@ def problems(p: FestivalParams) -> list[Problem]:
 
     if p.t(p.day_end) <= 0:
         bad("day_end", msg=f"must be after day_start ({p.day_start})", value=p.day_end)
+    elif p.horizon > DAY_MINUTES:  # the day's series and queues grow with its length
+        bad("day_end", msg=_("the day may last at most {hours} hours from day_start ({start}); "
+                             "this one lasts {length} (the day_minutes limit)",
+                             hours=f"{DAY_MINUTES / 60:g}", start=p.day_start,
+                             length=f"{p.horizon / 60:,.0f} h"), value=p.day_end)
     if not 0 <= p.t(p.tide_time) <= p.horizon:
         bad("tide_time", msg="must be between day_start and day_end", value=p.tide_time)
     if p.warm_up_until is not None and not 0 <= p.warm_up < p.horizon:

@@ -17,6 +17,7 @@ from typing import Any
 from sim.analysis.observed import Column, read_log
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.limits import DATA_FILE_BYTES, confine, read_capped
+from sim.kinds.festival.config import MAX_COUNTS
 from sim.present.i18n import _
 
 _COLUMNS = [Column("visitors", "number"), Column("interval_start", required=False)]
@@ -42,7 +43,7 @@ def _resolve_modes(section: Any, base_dir: Path, prefix: tuple[Any, ...]) -> lis
             problems.append(Problem(where, "cannot be read as a UTF-8 CSV file", name))
             continue
         try:
-            log = read_log(text, _COLUMNS, path.name)
+            log = read_log(text, _COLUMNS, path.name, max_rows=MAX_COUNTS)
         except ScenarioError as exc:
             problems.extend(_quiet(where, p) for p in exc.problems)
             continue

@@ -21,7 +21,8 @@ from sim.analysis.findings import (
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
 from sim.core.catalogue import role_label, role_plural
-from sim.core.forces import ROLES
+from sim.core.forces import ROLES, roster_size
+from sim.core.injects import ReinforcementArrives
 from sim.core.kind import Summary
 from sim.present.i18n import N_, _
 
@@ -45,6 +46,13 @@ def _metrics(t: np.ndarray, roster: float) -> dict[str, float]:
 
 def _roster(run: Any) -> float:
     return float(np.nanmax(run.values("roster")))
+
+
+def _roster_before(model: Any) -> float:
+    """The roster's size from the plan, before a run: the forces and the reinforcements
+    brought in by injects (what ``build`` puts on the roster)."""
+    extra = sum(inj.count for inj in model.injects if isinstance(inj, ReinforcementArrives))
+    return float(roster_size(model.forces, list(model.grids)) + extra)
 
 
 def _rep_times(run: Any) -> list[np.ndarray]:
@@ -94,6 +102,7 @@ MUSTER_REVIEW = ReviewSpec(
     curve_label=N_("people checked in"),
     sample_label="check-in times",
     capacity=lambda run: (_roster(run), "the roster"),
+    capacity_before=lambda model: (_roster_before(model), "the roster"),
 )
 
 # --- findings for the after-action report (``Kind.findings``) ------------------------------
