@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget
 from sim.core.catalogue import info, known_metrics
 from sim.core.errors import Problem, ScenarioError
+from sim.core.names import CONTROL
 from sim.present import formatting
 from sim.present.i18n import _, is_zh, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
@@ -46,6 +48,31 @@ BudgetOpt = Annotated[float | None, typer.Option(
 MemoryBudgetOpt = Annotated[float | None, typer.Option(
     "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
     f"[default: ${MEMORY_ENV} or 4096]")]
+
+
+def visible(text: object) -> str:
+    """Text from a scenario or the run store, with control characters written as escapes
+    (``\\x1b``): an ESC sequence must not reach the terminal."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def safe(text: object) -> str:
+    """Text from a scenario or the run store for rich markup (a table cell, a title): shown
+    as written (``[/x]`` is not a tag) and without control characters."""
+    return escape(visible(text))
+
+
+def default_out(stem: str, suffix: str, root: Path = Path("out")) -> Path:
+    """The default output folder ``out/<stem>-<suffix>``: always one folder directly under
+    ``root``, whatever the names hold (they come from file names and scenarios; plan names are
+    checked when the scenario is read, this is the second line of defence)."""
+    name = "".join("_" if c in "/\\" or not c.isprintable() else c for c in f"{stem}-{suffix}")
+    folder = root / name
+    base = root.resolve()
+    if name in (".", "..") or folder.resolve().parent != base:
+        raise ScenarioError([Problem("--out", _("the default output folder would be outside "
+                                                "{root}/; give --out", root=root), name)])
+    return folder
 
 
 def budget_from(seconds: float | None, memory_mb: float | None) -> Budget:
@@ -108,11 +135,11 @@ def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | li
     table = Table(title=_("{scenario}: {n} replications, seed {seed} — mean (5th–95th "
                           "percentile); a time not reached in every replication: median, with "
                           "the unreached as later than the horizon",
-                          scenario=pick(first["scenario"], first.get("scenario_zh")),
+                          scenario=safe(pick(first["scenario"], first.get("scenario_zh"))),
                           n=first["replications"], seed=first["seed"]))
     table.add_column(_("metric"))
     for s in summaries:
-        table.add_column(s["plan"], justify="right")
+        table.add_column(safe(s["plan"]), justify="right")
     for m in metrics:
         # In Chinese the metric's phrase leads (the code name stays for --metric and files).
         row = [f"{info(m).phrase} ({m})" if is_zh() else m]

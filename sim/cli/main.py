@@ -31,10 +31,12 @@ from sim.cli.common import (
     StoreOpt,
     WorkersOpt,
     check_metric,
+    default_out,
     err_console,
     open_store,
     out_console,
     progress_bar,
+    safe,
     summary_table,
 )
 from sim.cli.common import budget_from as _budget
@@ -173,7 +175,7 @@ def schema() -> None:
 
 
 def _default_out(scenario: Path, suffix: str) -> Path:
-    return Path("out") / f"{scenario.stem}-{suffix}"
+    return default_out(scenario.stem, suffix)
 
 
 def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int,
@@ -304,7 +306,7 @@ def _print_verdicts(comp: Comparison, metrics: tuple[str, ...]) -> None:
         for pair, d in diffs.get(m, {}).items():
             if pair.endswith(f" - {ref}"):
                 mark = "[bold]*[/bold]" if d["significant"] else " "
-                out_console.print(f"{mark} {d['verdict']}")
+                out_console.print(f"{mark} {safe(d['verdict'])}")
 
 
 @app.command(name="compare")

@@ -13,7 +13,16 @@ from rich.table import Table
 
 from sim.analysis.observed import decode_log
 from sim.analysis.review import FitParameter, calibrate, calibrated_raw, read_observed, review
-from sim.cli.common import OutOpt, ScenarioArg, SeedOpt, WorkersOpt, fmt, open_store, out_console
+from sim.cli.common import (
+    OutOpt,
+    ScenarioArg,
+    SeedOpt,
+    WorkersOpt,
+    default_out,
+    fmt,
+    open_store,
+    out_console,
+)
 from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
@@ -61,7 +70,7 @@ def review_cmd(
     log = read_observed(s, text, observed.name, skip_bad_rows)
     log = replace(log, encoding=used)
     params = [FitParameter.parse(f) for f in fit or []]
-    folder = out or Path("out") / f"{scenario.stem}-review"
+    folder = out or default_out(scenario.stem, "review")
     result, _runs = review(s, plan, log, reps, seed, workers, alpha, observed.name)
     if params:
         cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)

@@ -21,11 +21,14 @@ from sim.cli.common import (
     WorkersOpt,
     budget_from,
     check_metric,
+    default_out,
     fmt,
     open_store,
     out_console,
     progress_bar,
+    safe,
     summary_table,
+    visible,
 )
 from sim.core.budget import Budget, estimate, over_budget
 from sim.core.catalogue import info
@@ -85,10 +88,10 @@ def runs_list(store: StoreOpt = None,
     for r in db.runs(limit):
         when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
         table.add_row(str(r.id), when, _said(command_words(r.command), r.command),
-                      scenario_name(r.scenario, r.scenario_path, r.result), ",".join(r.plans),
-                      str(r.replications), str(r.seed),
+                      safe(scenario_name(r.scenario, r.scenario_path, r.result)),
+                      safe(",".join(r.plans)), str(r.replications), str(r.seed),
                       _said(status_words(r.status), r.status),
-                      r.out_dir or "")
+                      safe(r.out_dir or ""))
     out_console.print(table)
 
 
@@ -97,16 +100,18 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     """One run: what it was run from and its headline results."""
     db = _store(store)
     r = _get(db, run_id)
-    out_console.print(_("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
-                        "{n} replications, version {version}, status {status}",
-                        id=r.id, command=_said(command_words(r.command), r.command),
-                        scenario=scenario_name(r.scenario, r.scenario_path, r.result),
-                        kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
-                        n=r.replications, version=r.version,
-                        status=_said(status_words(r.status), r.status)))
-    out_console.print(_("scenario file {path} (content digest {digest}); output {out}; "
-                        "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
-                        out=r.out_dir, s=fmt(r.elapsed_s)))
+    line = _("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
+             "{n} replications, version {version}, status {status}",
+             id=r.id, command=_said(command_words(r.command), r.command),
+             scenario=scenario_name(r.scenario, r.scenario_path, r.result),
+             kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
+             n=r.replications, version=r.version,
+             status=_said(status_words(r.status), r.status))
+    out_console.print(visible(line), markup=False, highlight=False, emoji=False)
+    out_console.print(visible(_("scenario file {path} (content digest {digest}); output {out}; "
+                                "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
+                                out=r.out_dir, s=fmt(r.elapsed_s))),
+                      markup=False, highlight=False, emoji=False)
     summaries = _summaries(r)
     if summaries:
         kind = find_kind(r.kind)
@@ -120,7 +125,8 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
             for pair, d in r.result["differences"].get(m, {}).items():
                 if pair.endswith(f" - {ref}"):
                     out_console.print(("* " if d["significant"] else "  ")
-                                      + verdict_of(m, pair, d))
+                                      + visible(verdict_of(m, pair, d)),
+                                      markup=False, highlight=False, emoji=False)
 
 
 @runs_app.command("diff")
@@ -145,10 +151,11 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
             # (two runs on their own seeds: no paired difference either).
             partly = formatting.partly_reached(ma[m]) or formatting.partly_reached(mb[m])
             d = "" if partly or x is None or y is None else formatting.signed(y - x, m)
-            table.add_row(plan, f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
+            table.add_row(safe(plan), f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
                           formatting.mean_ci(mb[m], m), d)
     if not set(sa) & set(sb):
-        out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
+        out_console.print(visible(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb))),
+                          markup=False, highlight=False)
     out_console.print(table)
 
 
@@ -211,7 +218,7 @@ def optimise(
     assert threshold is not None
     target = Target(metric, threshold, at_least is not None, confidence)
     seed = s.model.seed if seed is None else seed
-    folder = out or Path("out") / f"{scenario.stem}-optimise"
+    folder = out or default_out(scenario.stem, "optimise")
     check_out_folder(folder)  # before the search, not after it
     db = open_store(store)
     assert db is not None
