@@ -106,13 +106,17 @@ def check_metric(metric: str, s: Scenario) -> None:
             examples=", ".join(s.kind.headline_metrics[:4])), metric)])
 
 
-def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:
+def open_store(path: Path | None, disabled: bool = False, read_only: bool = False
+               ) -> RunStore | None:
+    """The run store; ``read_only`` for commands that only read it (a damaged store is then
+    reported, not replaced)."""
     if disabled:
         return None
     return RunStore(path or default_store_path(),
                     on_warning=lambda m: err_console.print(_("warning: {warning}", warning=_(m)),
                                                            markup=False,
-                                                           highlight=False))
+                                                           highlight=False),
+                    read_only=read_only)
 
 
 @contextmanager

@@ -180,7 +180,7 @@ def report_cmd(
 ) -> None:
     """Write a report of a run or comparison: an HTML after-action report (default) or a
     GB/T 46792 drill evaluation report."""
-    db = open_store(store) if run_or_comparison.isdigit() else None
+    db = open_store(store, read_only=True) if run_or_comparison.isdigit() else None
     result, folder, meta = load_result(run_or_comparison, db)
     if format == "xlsx":
         target = out or ((folder or Path(".")) / "results.xlsx")

@@ -56,7 +56,7 @@ def _said(words: str, code: str) -> str:
 
 
 def _store(path: Path | None) -> RunStore:
-    db = open_store(path)
+    db = open_store(path, read_only=True)  # runs list/show/diff never rewrite the store
     assert db is not None
     return db
 
