@@ -245,7 +245,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),
                                      str(path))]) from None
-    return parse_yaml(text)
+    try:
+        return parse_yaml(text)
+    except (RecursionError, ValueError) as exc:  # a construct the YAML checks did not foresee
+        raise ScenarioError([Problem("(file)", _("cannot read the YAML: {error}",
+                                                 error=_short_reason(exc)), str(path))]) from None
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def parse_yaml(text: str) -> dict[str, Any]:
