@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import cli, fixed_muster, line_graphml, write_scenario
+from sim.run.store import RunStore
+from tests.helpers import BUNDLED, ROOT, YANGNING, cli, fixed_muster, line_graphml, write_scenario
 
 
 def _scenario(tmp_path: Path, extra: str = "", **over: object) -> Path:
@@ -41,3 +42,69 @@ def test_an_integer_of_5000_digits_is_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(raw) + "seed: " + "9" * 5000 + "\n", encoding="utf-8")
     _refused(cli("validate", str(path)), "seed: number too large")
     _refused(cli("--lang", "zh", "validate", str(path)), "seed：数值过大")
+
+
+def test_review_checks_out_before_any_replication(tmp_path: Path) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    log = ROOT / "scenarios" / "observed" / "yangning_evacuation_arrivals.csv"
+    r = cli("review", str(YANGNING), "--observed", str(log), "--reps", "5000",
+            "--out", str(afile))
+    _refused(r, f"--out: cannot write the output folder there: it is a file, not a folder "
+                f"(got '{afile}')")
+    assert afile.read_text() == "x"
+
+
+@pytest.mark.parametrize(("content", "encoding"), [
+    ("{}", "utf-8"), ("[]", "utf-8"), ('{"plans": 5, "differences": {}}', "utf-8"),
+    ('{"kind": "muster"}', "utf-8"), ("{}", "utf-16")])
+def test_report_on_a_folder_with_an_unexpected_summary(tmp_path: Path, content: str,
+                                                        encoding: str) -> None:
+    (tmp_path / "summary.json").write_text(content, encoding=encoding)
+    _refused(cli("report", str(tmp_path)), f"{tmp_path / 'summary.json'}: ")
+
+
+def test_report_out_that_is_a_folder_or_unwritable(tmp_path: Path) -> None:
+    (tmp_path / "summary.json").write_text("{}")
+    _refused(cli("report", str(tmp_path), "--out", str(tmp_path)),
+             "--out: cannot write the file there: it is a folder")
+    _refused(cli("report", str(tmp_path), "--format", "xlsx", "--out", "/proc/x.xlsx"),
+             "--out: cannot write the file there")
+
+
+def test_runs_show_diff_and_report_on_a_stored_optimisation(tmp_path: Path) -> None:
+    store = tmp_path / "runs.db"
+    db = RunStore(store)
+    ids = []
+    for _ in range(2):
+        run_id = db.start_run("optimise", "small", "s.yaml", "abc", "muster", ["baseline"], 1, 2,
+                              str(tmp_path / "o"))
+        db.finish_run(run_id, {"target": {"metric": "mustered_60min"}, "evaluations": []}, 1.0)
+        ids.append(str(run_id))
+    db.close()
+    for args in (("runs", "show", ids[0]), ("runs", "diff", *ids), ("report", ids[0])):
+        _refused(cli(*args, "--store", str(store)),
+                 f"run {ids[0]} is not a run or comparison of plans but optimise")
+
+
+def test_review_encoding_that_is_no_text_encoding(tmp_path: Path) -> None:
+    log = ROOT / "scenarios" / "observed" / "yangning_evacuation_arrivals.csv"
+    for enc in ("rot13", "base64", "hex"):
+        _refused(cli("review", str(YANGNING), "--observed", str(log), "--encoding", enc,
+                     "--out", str(tmp_path / "o")), "--encoding: unknown encoding", enc)
+
+
+@pytest.mark.parametrize("address", ["nonsense:99999", "a b", "tcp://x:0"])
+def test_dask_address_that_cannot_be_one_is_refused_at_once(tmp_path: Path,
+                                                            address: str) -> None:
+    r = cli("run", str(BUNDLED), "--dask", address, "--reps", "2", "--no-store",
+            "--out", str(tmp_path / "o"))
+    _refused(r, "--dask: not a scheduler address", address)
+    assert not (tmp_path / "o").exists()
+
+
+def test_dask_scheduler_that_does_not_answer(tmp_path: Path) -> None:
+    pytest.importorskip("dask.distributed")
+    r = cli("run", str(BUNDLED), "--dask", "127.0.0.1:1", "--reps", "2", "--no-store",
+            "--out", str(tmp_path / "o"))
+    _refused(r, "--dask: cannot reach the Dask scheduler at 127.0.0.1:1")

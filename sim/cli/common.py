@@ -35,8 +35,15 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,
                                              help="root seed (default: the scenario's)")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="local processes")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="output folder")]
+def _dask_address(address: str | None) -> str | None:
+    from sim.run.backends import check_dask_address  # deferred: the backends' imports
+
+    return None if address is None else check_dask_address(address)
+
+
 DaskOpt = Annotated[str | None, typer.Option(
-    "--dask", help="run replications on a Dask cluster: scheduler address, or 'local'")]
+    "--dask", help="run replications on a Dask cluster: scheduler address, or 'local'",
+    callback=_dask_address)]
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="run store (SQLite) [default: $GRIDMUSTER_STORE or ~/.gridmuster/runs.db]")]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record in the run store")]

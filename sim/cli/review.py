@@ -29,7 +29,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
 from sim.present.excel import results_xlsx
 from sim.present.i18n import _, current_lang, use_lang
-from sim.present.output import save_figure, write_json
+from sim.present.output import check_out_file, check_out_folder, save_figure, write_json
 from sim.present.plots import review_figure
 from sim.present.report import load_result, render
 from sim.present.report_gbt import DrillInfo
@@ -71,6 +71,7 @@ def review_cmd(
     log = replace(log, encoding=used)
     params = [FitParameter.parse(f) for f in fit or []]
     folder = out or default_out(scenario.stem, "review")
+    check_out_folder(folder)  # a bad --out fails now, not after every replication
     result, _runs = review(s, plan, log, reps, seed, workers, alpha, observed.name)
     if params:
         cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)
@@ -181,6 +182,8 @@ def report_cmd(
     """Write a report of a run or comparison: an HTML after-action report (default) or a
     GB/T 46792 drill evaluation report."""
     db = open_store(store, read_only=True) if run_or_comparison.isdigit() else None
+    if out is not None:  # before anything is rendered
+        check_out_file(out)
     result, folder, meta = load_result(run_or_comparison, db)
     if format == "xlsx":
         target = out or ((folder or Path(".")) / "results.xlsx")

@@ -38,6 +38,7 @@ from sim.core.scenario import load_scenario
 from sim.present import formatting
 from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
+from sim.present.report import is_result
 from sim.present.run_names import command_words, scenario_name, status_words
 from sim.present.verdicts import verdict_of
 from sim.run.optimise import Evaluation, Optimiser, Target, Variable, max_evaluations
@@ -66,6 +67,16 @@ def _get(db: RunStore, run_id: int) -> StoredRun:
     if run is None:
         raise ScenarioError([Problem("ID", _("no run with this id in {store}", store=db.path), run_id)])
     return run
+
+
+def _plan_results(run: StoredRun) -> None:
+    """Refuse a finished run whose result has no plan summaries (an optimisation)."""
+    if run.result and run.command not in ("sensitivity", "robustness") \
+            and not is_result(run.result):
+        raise ScenarioError([Problem("ID", _(
+            "run {id} is not a run or comparison of plans but {command}; runs show and runs "
+            "diff take a run or a comparison (its own results are in {out})", id=run.id,
+            command=run.command, out=run.out_dir or "-"), run.id)])
 
 
 def _summaries(run: StoredRun) -> list[dict[str, Any]]:
@@ -100,6 +111,7 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     """One run: what it was run from and its headline results."""
     db = _store(store)
     r = _get(db, run_id)
+    _plan_results(r)
     line = _("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
              "{n} replications, version {version}, status {status}",
              id=r.id, command=_said(command_words(r.command), r.command),
@@ -134,6 +146,8 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
     """Metric means of two runs side by side (e.g. before and after a scenario change)."""
     db = _store(store)
     ra, rb = _get(db, a), _get(db, b)
+    _plan_results(ra)
+    _plan_results(rb)
     sa = {s["plan"]: s for s in _summaries(ra)}
     sb = {s["plan"]: s for s in _summaries(rb)}
     if ra.scenario_digest != rb.scenario_digest:
