@@ -268,6 +268,9 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
             else:
                 comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
                                resume=resume, run_id=run_id)
+    except KeyboardInterrupt:  # Ctrl-C: say what was kept and how to go on
+        _interrupted(db, run_id)
+        raise typer.Exit(130) from None
     except BaseException:
         if db is not None and run_id is not None:
             db.mark(run_id, "interrupted")
@@ -280,6 +283,27 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
         return _("; run {id} in {store}", id=run_id, store=db.path)
 
     return comp, finish
+
+
+def _interrupted(db: RunStore | None, run_id: int | None) -> None:
+    """After Ctrl-C: mark the run, and say how many replications are kept and how to go on
+    (typer turns a KeyboardInterrupt into exit 130 before ``main`` could say anything)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    if db is None or run_id is None:
+        err_console.print(_("interrupted: nothing was kept (--no-store); rerun the command to "
+                            "start again"), markup=False, highlight=False)
+        return
+    db.mark(run_id, "interrupted")
+    try:
+        kept = db.count_replications(run_id)
+    except Exception:  # the store is not what matters now; the message is
+        kept = None
+    err_console.print(_("interrupted: {n} finished replications are kept in {store} (run {id}); "
+                        "rerun the same command with --resume to compute only the rest",
+                        n="?" if kept is None else f"{kept:,}", store=db.path, id=run_id),
+                      markup=False, highlight=False)
 
 
 def _stopping_line(info: dict[str, Any]) -> str:
