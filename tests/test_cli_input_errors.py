@@ -108,3 +108,19 @@ def test_dask_scheduler_that_does_not_answer(tmp_path: Path) -> None:
     r = cli("run", str(BUNDLED), "--dask", "127.0.0.1:1", "--reps", "2", "--no-store",
             "--out", str(tmp_path / "o"))
     _refused(r, "--dask: cannot reach the Dask scheduler at 127.0.0.1:1")
+
+
+@pytest.mark.parametrize(("option", "needle"), [
+    (("--at-least", "10", "--cost", "grid_head=-5"), "--cost: the weight must be a finite "
+                                                     "number ≥ 0 (got 'grid_head=-5')"),
+    (("--at-least", "10", "--cost", "grid_head=inf"), "--cost: the weight must be"),
+    (("--at-least", "nan"), "--at-least: must be a finite number (got nan)"),
+    (("--at-most", "inf"), "--at-most: must be a finite number (got inf)"),
+])
+def test_optimise_refuses_negative_costs_and_targets_that_are_no_number(
+        tmp_path: Path, option: tuple[str, ...], needle: str) -> None:
+    path = _scenario(tmp_path)
+    r = cli("optimise", str(path), "--metric", "mustered_60min", "--reps", "2",
+            "--vary", "forces.grid_head.per_grid=1..2", *option, "--out", str(tmp_path / "o"))
+    _refused(r, needle)
+    assert not (tmp_path / "o").exists()

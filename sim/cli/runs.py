@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
 from pathlib import Path
@@ -180,9 +181,14 @@ def _parse_costs(costs: list[str]) -> dict[str, float]:
         try:
             if not sep:
                 raise ValueError
-            out[role.strip()] = float(weight)
+            value = float(weight)
         except ValueError:
             raise ScenarioError([Problem("--cost", _("expected ROLE=WEIGHT"), c)]) from None
+        # The search assumes more staff never costs less: a negative weight breaks it.
+        if not math.isfinite(value) or value < 0:
+            raise ScenarioError([Problem("--cost", _("the weight must be a finite number ≥ 0"),
+                                         c)])
+        out[role.strip()] = value
     return out
 
 
@@ -229,6 +235,9 @@ def optimise(
     s = load_scenario(scenario)
     check_metric(metric, s)  # an unknown metric would never be met: every candidate would run
     threshold = at_least if at_least is not None else at_most
+    if threshold is None or not math.isfinite(threshold):
+        raise ScenarioError([Problem("--at-least" if at_least is not None else "--at-most",
+                                     _("must be a finite number"), threshold)])
     assert threshold is not None
     target = Target(metric, threshold, at_least is not None, confidence)
     seed = s.model.seed if seed is None else seed
