@@ -82,7 +82,7 @@ def test_runs_list_and_show_survive_markup_and_escapes_in_the_store(tmp_path: Pa
     name, plan = "[/oops]\x1b]0;pwned\x07", "[/x]\x1b[31m"
     run_id = db.start_run("run", name, str(tmp_path / "s.yaml"), "abc", "muster", [plan], 1, 2,
                           str(tmp_path / "o[/y]"))
-    summary = {"scenario": name, "plan": plan, "replications": 2, "seed": 1,
+    summary = {"scenario": name, "kind": "muster", "plan": plan, "replications": 2, "seed": 1,
                "metrics": {"mustered_15min": {"mean": 1.0, "p5": 1.0, "p95": 1.0}}}
     db.finish_run(run_id, summary, 1.0)
     db.close()
