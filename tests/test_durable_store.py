@@ -28,7 +28,7 @@ from sim.core.results import ReplicationResult
 from sim.core.scenario import load_scenario, parse_scenario
 from sim.present.output import atomic_folder, check_out_folder
 from sim.run.experiments import run_plan
-from sim.run.store import RunStore
+from sim.run.store import SQLITE_HEADER, RunStore
 from tests.helpers import BUNDLED, ROOT, cli
 
 REPS = 30
@@ -178,8 +178,8 @@ def test_a_damaged_store_is_moved_aside_and_runs_still_work(tmp_path, damage, ca
     data = bytearray(db.read_bytes())
     if damage == "truncated":
         db.write_bytes(data[: size * 6 // 10])
-    elif damage == "garbage":
-        db.write_bytes(random.Random(1).randbytes(size))
+    elif damage == "garbage":  # all but the header (a file without it is no store: below)
+        db.write_bytes(SQLITE_HEADER + random.Random(1).randbytes(size - len(SQLITE_HEADER)))
     else:  # a page in the middle of the file overwritten with zeros
         page = 4096
         data[size // 2 // page * page: size // 2 // page * page + 3 * page] = bytes(3 * page)
@@ -208,10 +208,35 @@ def test_a_damaged_store_through_the_cli_says_where_it_went(tmp_path):
     db = tmp_path / "runs.db"
     _filled(db, runs=5, reps=5)
     db.write_bytes(db.read_bytes()[:3000])
-    r = cli("runs", "list", "--store", str(db))
+    damaged = db.read_bytes()
+    # A command that only reads the store reports the damage and leaves the file alone.
+    for args in (("runs", "list"), ("runs", "show", "1"), ("report", "1")):
+        r = cli(*args, "--store", str(db))
+        assert r.returncode == 2, (args, r.stderr)
+        assert f"the run store {db} is damaged" in r.stderr and "Traceback" not in r.stderr
+        assert db.read_bytes() == damaged and not list(tmp_path.glob("runs.db.corrupt-*"))
+    # One that records runs moves it aside, recovers what it can and says where it went.
+    r = cli("run", str(BUNDLED), "--reps", "2", "--store", str(db), "--out", str(tmp_path / "o"))
     assert r.returncode == 0, r.stderr
     assert f"the run store {db} was damaged" in r.stderr
     assert "runs.db.corrupt-" in r.stderr and "--no-store" in r.stderr
+
+
+@pytest.mark.parametrize("command", [("runs", "list"), ("runs", "show", "1"), ("report", "1"),
+                                     ("run", str(BUNDLED), "--reps", "2")])
+@pytest.mark.parametrize("content", [b"name: town\nkind: muster\n", b"{}", b"x" * 5000])
+def test_a_file_that_is_no_sqlite_database_is_never_taken_for_a_store(tmp_path, command,
+                                                                       content):
+    """A scenario or a summary.json given as --store by mistake stays byte for byte."""
+    wrong = tmp_path / "town.yaml"
+    wrong.write_bytes(content)
+    r = cli(*command, "--store", str(wrong), *(("--out", str(tmp_path / "o"))
+                                               if command[0] == "run" else ()))
+    assert r.returncode == 2, r.stderr
+    assert f"--store: {wrong} is not a gridmuster run store" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert wrong.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["town.yaml"]
 
 
 def test_a_truncated_wal_loses_at_most_the_torn_transaction(tmp_path):

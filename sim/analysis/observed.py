@@ -141,7 +141,9 @@ def decode_log(data: bytes, source: str = "LOG.csv", encoding: str | None = None
     GB18030, a superset of GBK."""
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
+            # rot13, base64, hex … are codecs too, but not text encodings (LookupError later)
+            if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+                raise LookupError(encoding)
         except LookupError:
             raise ScenarioError([Problem("--encoding", "unknown encoding; e.g. utf-8, gbk, "
                                          "gb18030", encoding)]) from None

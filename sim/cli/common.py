@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
+from rich.markup import escape
 from rich.table import Table
 
 from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget
 from sim.core.catalogue import info, known_metrics
 from sim.core.errors import Problem, ScenarioError
+from sim.core.names import CONTROL
 from sim.present import formatting
 from sim.present.i18n import _, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
@@ -35,8 +37,15 @@ SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,
                                              help="root seed (default: the scenario's)")]
 WorkersOpt = Annotated[int, typer.Option("--workers", min=1, max=256, help="local processes")]
 OutOpt = Annotated[Path | None, typer.Option("--out", help="output folder")]
+def _dask_address(address: str | None) -> str | None:
+    from sim.run.backends import check_dask_address  # deferred: the backends' imports
+
+    return None if address is None else check_dask_address(address)
+
+
 DaskOpt = Annotated[str | None, typer.Option(
-    "--dask", help="run replications on a Dask cluster: scheduler address, or 'local'")]
+    "--dask", help="run replications on a Dask cluster: scheduler address, or 'local'",
+    callback=_dask_address)]
 StoreOpt = Annotated[Path | None, typer.Option(
     "--store", help="run store (SQLite) [default: $GRIDMUSTER_STORE or ~/.gridmuster/runs.db]")]
 NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="do not record in the run store")]
@@ -48,6 +57,31 @@ BudgetOpt = Annotated[float | None, typer.Option(
 MemoryBudgetOpt = Annotated[float | None, typer.Option(
     "--memory-budget", min=1, help=f"refuse a run estimated to need more MB of memory at once "
     f"[default: ${MEMORY_ENV} or 4096]")]
+
+
+def visible(text: object) -> str:
+    """Text from a scenario or the run store, with control characters written as escapes
+    (``\\x1b``): an ESC sequence must not reach the terminal."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def safe(text: object) -> str:
+    """Text from a scenario or the run store for rich markup (a table cell, a title): shown
+    as written (``[/x]`` is not a tag) and without control characters."""
+    return escape(visible(text))
+
+
+def default_out(stem: str, suffix: str, root: Path = Path("out")) -> Path:
+    """The default output folder ``out/<stem>-<suffix>``: always one folder directly under
+    ``root``, whatever the names hold (they come from file names and scenarios; plan names are
+    checked when the scenario is read, this is the second line of defence)."""
+    name = "".join("_" if c in "/\\" or not c.isprintable() else c for c in f"{stem}-{suffix}")
+    folder = root / name
+    base = root.resolve()
+    if name in (".", "..") or folder.resolve().parent != base:
+        raise ScenarioError([Problem("--out", _("the default output folder would be outside "
+                                                "{root}/; give --out", root=root), name)])
+    return folder
 
 
 def budget_from(seconds: float | None, memory_mb: float | None) -> Budget:
@@ -81,13 +115,17 @@ def check_metric(metric: str, s: Scenario) -> None:
             examples=", ".join(s.kind.headline_metrics[:4])), metric)])
 
 
-def open_store(path: Path | None, disabled: bool = False) -> RunStore | None:
+def open_store(path: Path | None, disabled: bool = False, read_only: bool = False
+               ) -> RunStore | None:
+    """The run store; ``read_only`` for commands that only read it (a damaged store is then
+    reported, not replaced)."""
     if disabled:
         return None
     return RunStore(path or default_store_path(),
                     on_warning=lambda m: err_console.print(_("warning: {warning}", warning=_(m)),
                                                            markup=False,
-                                                           highlight=False))
+                                                           highlight=False),
+                    read_only=read_only)
 
 
 @contextmanager
@@ -112,7 +150,7 @@ def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | li
     first = summaries[0]
     title = _("{scenario}: {n} replications, seed {seed} — mean (5th–95th percentile); a time "
               "not reached in every replication: median, with the unreached as later than the "
-              "horizon", scenario=pick(first["scenario"], first.get("scenario_zh")),
+              "horizon", scenario=safe(pick(first["scenario"], first.get("scenario_zh"))),
               n=first["replications"], seed=first["seed"])
     # The metric's phrase leads, in every language; the code name in brackets is what
     # --metric and the files take.
@@ -136,7 +174,7 @@ def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | li
         table.add_column(_("metric"), overflow="fold", min_width=label)
         for i in group:
             # A fixed width: rich would otherwise share out a shortfall over every column.
-            table.add_column(summaries[i]["plan"], justify="right", overflow="fold",
+            table.add_column(safe(summaries[i]["plan"]), justify="right", overflow="fold",
                              width=widths[i])
         for r, text in enumerate(labels):
             table.add_row(text, *(cells[i][r] for i in group))

@@ -31,10 +31,12 @@ from sim.cli.common import (
     StoreOpt,
     WorkersOpt,
     check_metric,
+    default_out,
     err_console,
     open_store,
     out_console,
     progress_bar,
+    safe,
     summary_table,
 )
 from sim.cli.common import budget_from as _budget
@@ -177,7 +179,7 @@ def schema() -> None:
 
 
 def _default_out(scenario: Path, suffix: str) -> Path:
-    return Path("out") / f"{scenario.stem}-{suffix}"
+    return default_out(scenario.stem, suffix)
 
 
 def _stopping(until: float | None, metric: str | None, max_reps: int, batch: int,
@@ -270,6 +272,9 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
             else:
                 comp = compare(s, names, reps, seed, workers, tick, dask=dask, store=db,
                                resume=resume, run_id=run_id)
+    except KeyboardInterrupt:  # Ctrl-C: say what was kept and how to go on
+        _interrupted(db, run_id)
+        raise typer.Exit(130) from None
     except BaseException:
         if db is not None and run_id is not None:
             db.mark(run_id, "interrupted")
@@ -282,6 +287,27 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
         return _("; run {id} in {store}", id=run_id, store=db.path)
 
     return comp, finish
+
+
+def _interrupted(db: RunStore | None, run_id: int | None) -> None:
+    """After Ctrl-C: mark the run, and say how many replications are kept and how to go on
+    (typer turns a KeyboardInterrupt into exit 130 before ``main`` could say anything)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    if db is None or run_id is None:
+        err_console.print(_("interrupted: nothing was kept (--no-store); rerun the command to "
+                            "start again"), markup=False, highlight=False)
+        return
+    db.mark(run_id, "interrupted")
+    try:
+        kept = db.count_replications(run_id)
+    except Exception:  # the store is not what matters now; the message is
+        kept = None
+    err_console.print(_("interrupted: {n} finished replications are kept in {store} (run {id}); "
+                        "rerun the same command with --resume to compute only the rest",
+                        n="?" if kept is None else f"{kept:,}", store=db.path, id=run_id),
+                      markup=False, highlight=False)
 
 
 def _stopping_line(info: dict[str, Any]) -> str:
@@ -308,7 +334,7 @@ def _print_verdicts(comp: Comparison, metrics: tuple[str, ...]) -> None:
         for pair, d in diffs.get(m, {}).items():
             if pair.endswith(f" - {ref}"):
                 mark = "[bold]*[/bold]" if d["significant"] else " "
-                out_console.print(f"{mark} {d['verdict']}")
+                out_console.print(f"{mark} {safe(d['verdict'])}")
 
 
 @app.command(name="compare")

@@ -20,6 +20,7 @@ from sim.cli.common import (
     ScenarioArg,
     SeedOpt,
     WorkersOpt,
+    default_out,
     fmt,
     open_store,
     out_console,
@@ -31,7 +32,7 @@ from sim.core.scenario import load_scenario
 from sim.present import review_text
 from sim.present.excel import results_xlsx
 from sim.present.i18n import _, current_lang, use_lang
-from sim.present.output import save_figure, write_json
+from sim.present.output import check_out_file, check_out_folder, save_figure, write_json
 from sim.present.plots import review_figure
 from sim.present.report import load_result, render
 from sim.present.report_gbt import DrillInfo
@@ -72,7 +73,8 @@ def review_cmd(
     log = read_observed(s, text, observed.name, skip_bad_rows, plan)
     log = replace(log, encoding=used)
     params = [FitParameter.parse(f) for f in fit or []]
-    folder = out or Path("out") / f"{scenario.stem}-review"
+    folder = out or default_out(scenario.stem, "review")
+    check_out_folder(folder)  # a bad --out fails now, not after every replication
     result, _runs = review(s, plan, log, reps, seed, workers, alpha, observed.name)
     if params:
         cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)
@@ -186,7 +188,9 @@ def report_cmd(
 ) -> None:
     """Write a report of a run or comparison: an HTML after-action report (default) or a
     GB/T 46792 drill evaluation report."""
-    db = open_store(store) if run_or_comparison.isdigit() else None
+    db = open_store(store, read_only=True) if run_or_comparison.isdigit() else None
+    if out is not None:  # before anything is rendered
+        check_out_file(out)
     result, folder, meta = load_result(run_or_comparison, db)
     if format == "xlsx":
         target = out or ((folder or Path(".")) / "results.xlsx")

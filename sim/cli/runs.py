@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,11 +22,14 @@ from sim.cli.common import (
     WorkersOpt,
     budget_from,
     check_metric,
+    default_out,
     fmt,
     open_store,
     out_console,
     progress_bar,
+    safe,
     summary_table,
+    visible,
 )
 from sim.core.budget import Budget, estimate, over_budget
 from sim.core.catalogue import info
@@ -35,6 +39,7 @@ from sim.core.scenario import load_scenario
 from sim.present import formatting
 from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
+from sim.present.report import is_result
 from sim.present.run_names import command_words, scenario_name, status_words
 from sim.present.verdicts import verdict_of
 from sim.run.optimise import (
@@ -60,7 +65,7 @@ def _said(words: str, code: str) -> str:
 
 
 def _store(path: Path | None) -> RunStore:
-    db = open_store(path)
+    db = open_store(path, read_only=True)  # runs list/show/diff never rewrite the store
     assert db is not None
     return db
 
@@ -70,6 +75,16 @@ def _get(db: RunStore, run_id: int) -> StoredRun:
     if run is None:
         raise ScenarioError([Problem("ID", _("no run with this id in {store}", store=db.path), run_id)])
     return run
+
+
+def _plan_results(run: StoredRun) -> None:
+    """Refuse a finished run whose result has no plan summaries (an optimisation)."""
+    if run.result and run.command not in ("sensitivity", "robustness") \
+            and not is_result(run.result):
+        raise ScenarioError([Problem("ID", _(
+            "run {id} is not a run or comparison of plans but {command}; runs show and runs "
+            "diff take a run or a comparison (its own results are in {out})", id=run.id,
+            command=run.command, out=run.out_dir or "-"), run.id)])
 
 
 def _summaries(run: StoredRun) -> list[dict[str, Any]]:
@@ -92,10 +107,10 @@ def runs_list(store: StoreOpt = None,
     for r in db.runs(limit):
         when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
         table.add_row(str(r.id), when, _said(command_words(r.command), r.command),
-                      scenario_name(r.scenario, r.scenario_path, r.result), ",".join(r.plans),
-                      str(r.replications), str(r.seed),
+                      safe(scenario_name(r.scenario, r.scenario_path, r.result)),
+                      safe(",".join(r.plans)), str(r.replications), str(r.seed),
                       _said(status_words(r.status), r.status),
-                      r.out_dir or "")
+                      safe(r.out_dir or ""))
     out_console.print(table)
 
 
@@ -104,16 +119,19 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     """One run: what it was run from and its headline results."""
     db = _store(store)
     r = _get(db, run_id)
-    out_console.print(_("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
-                        "{n} replications, version {version}, status {status}",
-                        id=r.id, command=_said(command_words(r.command), r.command),
-                        scenario=scenario_name(r.scenario, r.scenario_path, r.result),
-                        kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
-                        n=r.replications, version=r.version,
-                        status=_said(status_words(r.status), r.status)))
-    out_console.print(_("scenario file {path} (content digest {digest}); output {out}; "
-                        "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
-                        out=r.out_dir, s=fmt(r.elapsed_s)))
+    _plan_results(r)
+    line = _("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
+             "{n} replications, version {version}, status {status}",
+             id=r.id, command=_said(command_words(r.command), r.command),
+             scenario=scenario_name(r.scenario, r.scenario_path, r.result),
+             kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
+             n=r.replications, version=r.version,
+             status=_said(status_words(r.status), r.status))
+    out_console.print(visible(line), markup=False, highlight=False, emoji=False)
+    out_console.print(visible(_("scenario file {path} (content digest {digest}); output {out}; "
+                                "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
+                                out=r.out_dir, s=fmt(r.elapsed_s))),
+                      markup=False, highlight=False, emoji=False)
     summaries = _summaries(r)
     if summaries:
         kind = find_kind(r.kind)
@@ -127,7 +145,8 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
             for pair, d in r.result["differences"].get(m, {}).items():
                 if pair.endswith(f" - {ref}"):
                     out_console.print(("* " if d["significant"] else "  ")
-                                      + verdict_of(m, pair, d))
+                                      + visible(verdict_of(m, pair, d)),
+                                      markup=False, highlight=False, emoji=False)
 
 
 @runs_app.command("diff")
@@ -135,6 +154,8 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
     """Metric means of two runs side by side (e.g. before and after a scenario change)."""
     db = _store(store)
     ra, rb = _get(db, a), _get(db, b)
+    _plan_results(ra)
+    _plan_results(rb)
     sa = {s["plan"]: s for s in _summaries(ra)}
     sb = {s["plan"]: s for s in _summaries(rb)}
     if ra.scenario_digest != rb.scenario_digest:
@@ -152,10 +173,11 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
             # (two runs on their own seeds: no paired difference either).
             partly = formatting.partly_reached(ma[m]) or formatting.partly_reached(mb[m])
             d = "" if partly or x is None or y is None else formatting.signed(y - x, m)
-            table.add_row(plan, f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
+            table.add_row(safe(plan), f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
                           formatting.mean_ci(mb[m], m), d)
     if not set(sa) & set(sb):
-        out_console.print(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb)))
+        out_console.print(visible(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb))),
+                          markup=False, highlight=False)
     out_console.print(table)
 
 
@@ -166,9 +188,14 @@ def _parse_costs(costs: list[str]) -> dict[str, float]:
         try:
             if not sep:
                 raise ValueError
-            out[role.strip()] = float(weight)
+            value = float(weight)
         except ValueError:
             raise ScenarioError([Problem("--cost", _("expected ROLE=WEIGHT"), c)]) from None
+        # The search assumes more staff never costs less: a negative weight breaks it.
+        if not math.isfinite(value) or value < 0:
+            raise ScenarioError([Problem("--cost", _("the weight must be a finite number ≥ 0"),
+                                         c)])
+        out[role.strip()] = value
     return out
 
 
@@ -215,10 +242,13 @@ def optimise(
     s = load_scenario(scenario)
     check_metric(metric, s)  # an unknown metric would never be met: every candidate would run
     threshold = at_least if at_least is not None else at_most
+    if threshold is None or not math.isfinite(threshold):
+        raise ScenarioError([Problem("--at-least" if at_least is not None else "--at-most",
+                                     _("must be a finite number"), threshold)])
     assert threshold is not None
     target = Target(metric, threshold, at_least is not None, confidence)
     seed = s.model.seed if seed is None else seed
-    folder = out or Path("out") / f"{scenario.stem}-optimise"
+    folder = out or default_out(scenario.stem, "optimise")
     check_out_folder(folder)  # before the search, not after it
     db = open_store(store)
     assert db is not None

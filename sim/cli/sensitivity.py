@@ -21,6 +21,7 @@ from sim.cli.common import (
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    default_out,
     open_store,
     out_console,
     progress_bar,
@@ -127,7 +128,7 @@ def sensitivity_cmd(
     assumptions = _vary(vary)
     k = len(factors(s, assumptions))
     n_eff = n or (10 if method == "morris" else 64)
-    folder = out or Path("out") / f"{scenario.stem}-sensitivity"
+    folder = out or default_out(scenario.stem, "sensitivity")
     check_out_folder(folder)  # a bad --out fails now, not after every design point
     t0 = time.perf_counter()
     chosen: Method = "morris" if method == "morris" else "sobol"
@@ -174,7 +175,7 @@ def robustness_cmd(
              else [s.plan(plan).plan])
     for p in names:
         s.plan(p)
-    folder = out or Path("out") / f"{scenario.stem}-robustness"
+    folder = out or default_out(scenario.stem, "robustness")
     check_out_folder(folder)  # a bad --out fails now, not after every sample
     t0 = time.perf_counter()
     with progress_bar(n * reps * len(names), "robustness") as tick:

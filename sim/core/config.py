@@ -8,12 +8,14 @@ key of the kind's section. Loading and plan resolution live in ``sim.core.scenar
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 
 from sim.core.assumptions import Assumption
 from sim.core.errors import Problem, ScenarioError, join_path
@@ -30,10 +32,36 @@ from sim.core.limits import (
     check_size,
     safe_yaml,
 )
+from sim.core.names import CONTROL, CONTROL_IN_TEXT, control_rule, is_plan_name, plan_name_rule
 from sim.network.graph import NetworkSpec
 from sim.present.i18n import N_, _
 
 _UNION_TAGS = {"fixed", "exponential", "lognormal", "triangular", "empirical", *INJECT_TYPES}
+
+
+def _plan_name(name: str) -> str:
+    if not is_plan_name(name):  # it becomes part of file names (out/<scenario>-<plan>/)
+        raise PydanticCustomError("plan_name", "{rule}", {"rule": plan_name_rule()})
+    return name
+
+
+def _no_control(text: str) -> str:
+    if CONTROL.search(text):  # printed on the terminal: no ESC sequences
+        raise PydanticCustomError("control_chars", "{rule}", {"rule": control_rule()})
+    return text
+
+
+def _no_control_in_text(text: str) -> str:
+    if CONTROL_IN_TEXT.search(text):  # line breaks and tabs are fine in a description
+        raise PydanticCustomError("control_chars", "{rule}", {"rule": control_rule()})
+    return text
+
+
+# A plan's name (a key of ``plans:``); see ``sim.core.names``.
+PlanName = Annotated[str, AfterValidator(_plan_name)]
+# A name shown on the terminal (one line) and free text such as a description.
+Name = Annotated[str, AfterValidator(_no_control)]
+Text = Annotated[str, AfterValidator(_no_control_in_text)]
 
 
 class StrictModel(BoundaryModel):
@@ -49,9 +77,9 @@ class PlanPatch(StrictModel):
     """A named staffing plan: what it changes relative to the scenario. Each kind extends it
     with its own section (``muster: {...}``), a mapping deep-merged over the scenario's."""
 
-    description: str = ""
+    description: Text = ""
     # Shown instead of the description when the language is 中文 (None: not given).
-    description_zh: str | None = Field(default=None,
+    description_zh: Text | None = Field(default=None,
                                        description="the description in Chinese (方案说明)")
     forces: dict[Role, dict[str, Any]] = Field(
         default_factory=dict, description="roles replaced whole, e.g. {militia: {count: 200}}"
@@ -96,19 +124,19 @@ class Drill(StrictModel):
 
 
 class ScenarioBase(StrictModel):
-    name: str = Field(min_length=1, max_length=ID_CHARS)
+    name: Name = Field(min_length=1, max_length=ID_CHARS)
     kind: str
-    description: str = ""
+    description: Text = ""
     # Shown instead of name/description when the language is 简体中文 (empty: the English).
-    name_zh: str = Field(default="", max_length=ID_CHARS,
-                         description="the scenario's name in Chinese (shown with --lang zh)")
-    description_zh: str = Field(default="", description="the description in Chinese")
+    name_zh: Name = Field(default="", max_length=ID_CHARS,
+                          description="the scenario's name in Chinese (shown with --lang zh)")
+    description_zh: Text = Field(default="", description="the description in Chinese")
     seed: int = Field(default=0, ge=0, le=SEED, description="default seed of `run` and `compare`")
     network: NetworkSpec
     grids: list[Grid] = Field(min_length=1, max_length=GRIDS)
     forces: dict[Role, RoleForce] = Field(default_factory=dict)
     # Each kind narrows this to its own plan patch (with its section).
-    plans: Mapping[str, PlanPatch] = Field(default_factory=dict)
+    plans: Mapping[PlanName, PlanPatch] = Field(default_factory=dict)
     injects: list[Inject] = Field(default_factory=list, description="exercise storyline")
     objectives: list[Objective] = Field(
         default_factory=list, description="targets the after-action report checks")
@@ -167,6 +195,8 @@ def _friendly(err: dict[str, Any]) -> str:
         return _("must be a list")
     if t in ("too_short",):
         return _("must have at least {n} item(s)", n=ctx.get("min_length"))
+    if t in ("plan_name", "control_chars"):
+        return str(err["msg"])  # already in the current language
     if t == "value_error":
         return _(str(err["msg"]).removeprefix("Value error, "))
     return str(err["msg"])
@@ -183,6 +213,13 @@ def problems_from(exc: ValidationError, prefix: tuple[Any, ...] = ()) -> list[Pr
     for err in exc.errors():
         loc = [p for p in err["loc"] if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p))]
         msg = _friendly(dict(err))
+        if err["type"] == "plan_name" and err["loc"][-1:] == ("[key]",):
+            # plans["../x"]: the key itself is wrong (quoted: it may hold dots or brackets)
+            key = str(err["loc"][-2])
+            where = [p for p in err["loc"][:-2] if p not in _UNION_TAGS]
+            path = join_path(*prefix, *where) + f"[{json.dumps(key, ensure_ascii=False)}]"
+            out.append(Problem(path, msg, _short(key)))
+            continue
         if err["loc"] and err["loc"][-1] == "[key]":
             msg = _("unknown name; {message}", message=msg)
             value = loc[-1] if loc else err.get("input")
@@ -208,7 +245,16 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),
                                      str(path))]) from None
-    return parse_yaml(text)
+    try:
+        return parse_yaml(text)
+    except (RecursionError, ValueError) as exc:  # a construct the YAML checks did not foresee
+        raise ScenarioError([Problem("(file)", _("cannot read the YAML: {error}",
+                                                 error=_short_reason(exc)), str(path))]) from None
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
 def parse_yaml(text: str) -> dict[str, Any]:

@@ -148,6 +148,11 @@ class _Budget:
     aliases = 0
 
 
+_WALKING = -1
+_INT_TAG = "tag:yaml.org,2002:int"
+_INT_CHARS = 100  # digits (and _ or sign) of an integer; 10**18 has 19
+
+
 def _walk(node: yaml.Node, path: tuple[Any, ...], depth: int, sizes: dict[int, int],
           problems: list[Problem], seen_aliases: _Budget) -> int:
     """Values ``node`` expands to (aliases counted in full); duplicate keys reported.
@@ -156,6 +161,10 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], depth: int, sizes: dict[int, i
     linear in the file even for an alias bomb: a node met again is an alias use, counted by
     its size without walking it again."""
     known = sizes.get(id(node))
+    if known == _WALKING:  # `r: &r [*r]`: constructing it would recurse forever
+        raise ScenarioError([Problem(join_path(*path) or "(file)", _(
+            "an alias refers to the value that holds it ({where}); write the values out",
+            where=_mark(node)))])
     if known is not None:  # an alias: the same node again, already walked
         seen_aliases.aliases += 1
         if seen_aliases.aliases > LIMIT["yaml_aliases"]:
@@ -164,8 +173,14 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], depth: int, sizes: dict[int, i
         return known
     if depth > LIMIT["yaml_depth"]:
         raise _file_problem(f"nested deeper than {LIMIT['yaml_depth']:g} levels at {_mark(node)}")
-    sizes[id(node)] = 1  # guards a recursive alias while this node is being walked
+    sizes[id(node)] = _WALKING  # a recursive alias meets this while the node is walked
     total = 1
+    if (isinstance(node, yaml.ScalarNode) and node.tag == _INT_TAG
+            and len(node.value) > _INT_CHARS):
+        # Python refuses to convert more than 4,300 digits (ValueError); any such number is
+        # far past every limit anyway.
+        problems.append(Problem(join_path(*path) or "(file)", _(
+            "number too large ({where})", where=_mark(node)), node.value[:20] + "..."))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for k, v in node.value:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import RULES as FORCE_RULES
 from sim.core.limits import named_file
+from sim.core.names import is_plan_name, plan_name_rule
 from sim.core.paths import split_path
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present.i18n import _
@@ -35,17 +35,6 @@ from sim.present.i18n import _
 RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
 FORCE_COLUMNS = ("role", "rule", "value", "grids")
 PARAM_COLUMNS = ("parameter", "value", "type")
-# Letters of any script (增派干部), digits, _ . - ; no spaces or slashes: a plan name is a
-# word on the command line (--plans a,b) and part of file names.
-PLAN_NAME = re.compile(r"^\w[\w.-]*$")
-
-
-def plan_name_rule() -> str:
-    """The rule for plan names, in plain words in the current language."""
-    return _("use letters (Chinese too), digits, _ . - and no spaces, starting with a letter, "
-             "a digit or _")
-
-
 def kind_section(raw: dict[str, Any]) -> str:
     return str(raw.get("kind", ""))
 
@@ -292,7 +281,7 @@ def with_plan(raw: dict[str, Any], name: str, patch: dict[str, Any]) -> dict[str
     empty plan so that it stays available beside the new one.
     """
     name = name.strip()
-    if not PLAN_NAME.match(name):
+    if not is_plan_name(name):
         raise ScenarioError([Problem(_("plan name"), plan_name_rule(), name)])
     out = copy.deepcopy(raw)
     plans = out.get("plans")

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sim.core.planedit import PLAN_NAME, plan_name_rule
+from sim.core.names import is_plan_name, plan_name_rule
 from sim.present.i18n import _
 from sim.run.store import default_store_path
 
@@ -52,7 +52,7 @@ def check_name(name: str, taken: set[str] | frozenset[str] = frozenset()) -> str
         raise WorkspaceError(_("Give the plan a name."))
     if len(name) > MAX_NAME:
         raise WorkspaceError(_("A plan name has at most {n} characters.", n=MAX_NAME))
-    if not PLAN_NAME.match(name):
+    if not is_plan_name(name):
         raise WorkspaceError(_("The plan name “{name}” cannot be used: {rule}.", name=name,
                                rule=plan_name_rule()))
     if name in taken:

@@ -49,6 +49,28 @@ def check_out_folder(out: Path) -> None:
         raise bad(exc.strerror or str(exc)) from None
 
 
+def check_out_file(out: Path, flag: str = "--out") -> None:
+    """Fail at once, before anything is computed or rendered, if the file ``out`` could not
+    be written (a folder of that name, a folder that cannot be created or written to)."""
+    def bad(why: str) -> ScenarioError:
+        return ScenarioError([Problem(flag, _("cannot write the file there: {why}", why=why),
+                                      str(out))])
+
+    if out.is_dir():
+        raise bad(_("it is a folder; give the name of the file to write"))
+    base = out.parent
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    if not base.is_dir():
+        raise bad(f"{base} is not a folder")
+    probe = base / f".gridmuster-probe-{os.getpid()}-{secrets.token_hex(4)}"
+    try:  # a real probe: os.access says yes to root under /proc or on a read-only mount
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise bad(exc.strerror or str(exc)) from None
+
+
 @contextmanager
 def atomic_folder(out: Path) -> Iterator[Path]:
     """A temporary sibling folder to write into; on success it becomes ``out``.

@@ -43,6 +43,24 @@ img{max-width:100%;border:1px solid #ddd;margin:.5em 0}.small{color:#666;font-si
 """
 
 
+def _is_summary(s: Any) -> bool:
+    return (isinstance(s, dict) and isinstance(s.get("kind"), str)
+            and isinstance(s.get("plan"), str) and isinstance(s.get("metrics"), dict)
+            and "scenario" in s and "replications" in s and "seed" in s)
+
+
+def is_result(data: Any) -> bool:
+    """Whether ``data`` is what ``run`` (one plan's summary) or ``compare`` (plans and their
+    differences) writes: what a report or ``runs show`` can read."""
+    if not isinstance(data, dict):
+        return False
+    if "differences" in data:
+        plans = data.get("plans")
+        return (isinstance(plans, dict) and bool(plans) and isinstance(data["differences"], dict)
+                and all(_is_summary(s) for s in plans.values()))
+    return _is_summary(data)
+
+
 def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], Path | None,
                                                                   dict[str, Any]]:
     """(result, folder with its plots, metadata) from an output folder or a run-store id."""
@@ -57,6 +75,11 @@ def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], 
         meta = {N_("run id"): run.id, N_("command"): run.command, N_("run on"):
                 datetime.fromtimestamp(run.started_at).strftime("%Y-%m-%d %H:%M"),
                 N_("scenario file"): run.scenario_path}
+        if not is_result(run.result):  # an optimisation, a sensitivity analysis …
+            raise ScenarioError([Problem("RUN_OR_COMPARISON", _(
+                "run {id} is not a run or comparison of plans but {command}; a report is "
+                "written of a run or a comparison (its own results are in {out})", id=run.id,
+                command=run.command, out=run.out_dir or "-"), text)])
         return run.result, folder if folder and folder.is_dir() else None, meta
     folder = Path(text)
     for name in ("comparison.json", "summary.json"):
@@ -66,6 +89,12 @@ def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], 
                 data = json.loads(path.read_text(encoding="utf-8"))
             except json.JSONDecodeError as exc:
                 raise ScenarioError([Problem(str(path), _("not valid JSON: {error}", error=exc))]) from None
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ScenarioError([Problem(str(path), _("cannot read file: {error}",
+                                                          error=exc))]) from None
+            if not is_result(data):
+                raise ScenarioError([Problem(str(path), _(
+                    "not a gridmuster summary or comparison (written by run or compare)"))])
             meta = {N_("run on"): datetime.fromtimestamp(path.stat().st_mtime)
                     .strftime("%Y-%m-%d %H:%M")}
             return data, folder, meta

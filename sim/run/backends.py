@@ -9,12 +9,15 @@ from __future__ import annotations
 import atexit
 import math
 import multiprocessing
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
+from sim.core.errors import Problem, ScenarioError
 from sim.core.results import ReplicationResult
+from sim.present.i18n import _
 
 OnResults = Callable[[list[ReplicationResult]], None]
 Task = Callable[[Any, list[int], int, tuple[int, ...]], list[ReplicationResult]]
@@ -88,14 +91,32 @@ def run_jobs(task: Task, jobs: Sequence[Job], seed: int, keep_events: tuple[int,
 _CLIENTS: dict[tuple[str, int], Any] = {}
 
 
+DASK_CONNECT_S = 10  # a scheduler that is up answers in well under a second
+_DASK_ADDRESS = re.compile(r"(?:(?:tcp|tls|ws|wss|inproc|ucx)://)?(\[[0-9a-fA-F:.]+\]|[\w.-]+)"
+                           r"(?::(\d{1,5}))?")
+
+
+def check_dask_address(address: str) -> str:
+    """``local`` or a scheduler address (``[tcp://]HOST[:PORT]``), else a --dask problem:
+    refused at once, not after a connection attempt."""
+    if address == "local":
+        return address
+    m = _DASK_ADDRESS.fullmatch(address.strip())
+    if m is None or (m.group(2) is not None and not 0 < int(m.group(2)) < 65536):
+        raise ScenarioError([Problem("--dask", _(
+            "not a scheduler address; give HOST:PORT (e.g. tcp://10.0.0.5:8786) or local"),
+            address)])
+    return address
+
+
 def _dask_client(backend: Backend) -> Any:
     """One client per (address, workers) for the life of the process: a comparison of several
     plans, or an optimiser's many candidates, reuse one cluster instead of starting one each."""
     try:
         from dask.distributed import Client, LocalCluster  # deferred: dask (only with --dask)
     except ImportError:
-        raise RuntimeError("--dask needs the optional extra: pip install 'gridmuster[dask]'"
-                           ) from None
+        raise ScenarioError([Problem("--dask", _(
+            "needs the optional extra: pip install 'gridmuster[dask]'"))]) from None
     assert backend.dask is not None
     key = (backend.dask, backend.workers)
     if key not in _CLIENTS:
@@ -109,7 +130,15 @@ def _dask_client(backend: Backend) -> Any:
                                        processes=True, dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(backend.dask, timeout=30)
+            check_dask_address(backend.dask)
+            try:
+                client = Client(backend.dask, timeout=DASK_CONNECT_S)
+            except (OSError, TimeoutError) as exc:  # distributed raises OSError on timeout
+                raise ScenarioError([Problem("--dask", _(
+                    "cannot reach the Dask scheduler at {address} within {s} s ({why}); start "
+                    "it, check the address, or use --dask local", address=backend.dask,
+                    s=DASK_CONNECT_S, why=str(exc).splitlines()[0] if str(exc) else
+                    type(exc).__name__), backend.dask)]) from None
         _CLIENTS[key] = client
         atexit.register(close_dask)
     return _CLIENTS[key]

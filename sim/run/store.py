@@ -119,6 +119,10 @@ class StoredRun:
     result: dict[str, Any] | None
 
 
+# The first 16 bytes of every SQLite database file.
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def _nan_to_none(d: dict[str, float]) -> dict[str, float | None]:
     return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in d.items()}
 
@@ -180,12 +184,15 @@ class RunStore:
     store stops recording because a write failed; ``warnings`` keeps the same messages."""
 
     def __init__(self, path: Path | str | None = None,
-                 on_warning: Callable[[str], None] | None = None):
+                 on_warning: Callable[[str], None] | None = None, read_only: bool = False):
+        """``read_only``: the caller only reads (``runs list``): a damaged store is reported,
+        never moved aside and replaced."""
         self.path = Path(path) if path else default_store_path()
         self.warnings: list[str] = []
         self._on_warning = on_warning
         self.failed: str | None = None  # why recording stopped, if it did
         self._db: sqlite3.Connection | None = None
+        self._check_header()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -196,8 +203,30 @@ class RunStore:
             self._close_quietly()
             if not _damaged(exc):
                 raise self._unusable(exc) from None
+            if read_only:
+                raise ScenarioError([Problem("--store", _(
+                    "the run store {path} is damaged ({why}); it was left as it is (a command "
+                    "that records runs, such as run or compare, moves it aside and recovers "
+                    "what it can)", path=self.path, why=_reason(exc)), str(self.path))]
+                ) from None
             self._replace_damaged(_reason(exc))
         self._mark_dead_runs()
+
+    def _check_header(self) -> None:
+        """Refuse a file that is not a SQLite database at all (a scenario or a summary given
+        as --store by mistake): only a SQLite file can be a damaged store to move aside."""
+        try:
+            if not self.path.is_file():
+                return
+            with open(self.path, "rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except OSError as exc:
+            raise self._unusable(exc) from None
+        if head and head != SQLITE_HEADER:
+            raise ScenarioError([Problem("--store", _(
+                "{path} is not a gridmuster run store (not a SQLite database); it was left as "
+                "it is; give the path of a run store, or --no-store", path=self.path),
+                str(self.path))])
 
     # --- opening, damage and failures -------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
@@ -261,7 +290,7 @@ class RunStore:
         work = damaged.with_name(damaged.name + ".salvage")
         try:
             data = bytearray(damaged.read_bytes())
-            if len(data) >= 100 and data[:16] == b"SQLite format 3\0":
+            if len(data) >= 100 and data[:16] == SQLITE_HEADER:
                 page = int.from_bytes(data[16:18], "big") or 65536
                 data[28:32] = (len(data) // page).to_bytes(4, "big")
             work.write_bytes(bytes(data))

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from sim.core.config import PlanPatch, ScenarioBase, StrictModel
+from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem
 from sim.core.forces import Role
@@ -221,7 +221,7 @@ class EvacuationPlan(PlanPatch):
 
 class EvacuationScenario(ScenarioBase):
     kind: Literal["evacuation"]
-    plans: Mapping[str, EvacuationPlan] = Field(default_factory=dict)
+    plans: Mapping[PlanName, EvacuationPlan] = Field(default_factory=dict)
     evacuation: EvacuationParams
 
 # --- sense checks (``sim.core.sense``): plans that validate but cannot mean what was meant ---

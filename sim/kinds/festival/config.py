@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from sim.core.config import PlanPatch, ScenarioBase, StrictModel
+from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
 from sim.core.limits import DAY_MINUTES, ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
@@ -246,7 +246,7 @@ class FestivalPlan(PlanPatch):
 
 class FestivalScenario(ScenarioBase):
     kind: Literal["festival"]
-    plans: Mapping[str, FestivalPlan] = Field(default_factory=dict)
+    plans: Mapping[PlanName, FestivalPlan] = Field(default_factory=dict)
     festival: FestivalParams
 
 

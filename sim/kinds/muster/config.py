@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from sim.core.config import PlanPatch, ScenarioBase, StrictModel
+from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist
 from sim.core.errors import Problem, join_path
 from sim.core.forces import Role, roster_size
@@ -125,7 +125,7 @@ class MusterPlan(PlanPatch):
 
 class MusterScenario(ScenarioBase):
     kind: Literal["muster"]
-    plans: Mapping[str, MusterPlan] = Field(default_factory=dict)
+    plans: Mapping[PlanName, MusterPlan] = Field(default_factory=dict)
     muster: MusterParams
 
 # --- sense checks (``sim.core.sense``): plans that validate but cannot mean what was meant ---
