@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import Problem, ScenarioError
-from sim.core.limits import csv_problem
+from sim.core.limits import csv_problem, csv_rows
 from sim.present.i18n import _
 
 
@@ -72,15 +72,7 @@ def read_log(text: str, columns: list[Column], source: str = "LOG.csv",
     rows, bad, n, lines = [], [], 0, []
     seen: dict[tuple[str, str], int] = {}
     people = 0.0
-    rows_iter = iter(reader)
-    while True:
-        before = reader.line_num
-        try:
-            raw = next(rows_iter)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            raise ScenarioError([csv_problem(f"{source}: line {before + 1}", exc)]) from None
+    for raw in csv_rows(reader, lambda k: f"{source}: line {k}"):
         line = reader.line_num  # the last physical line of the row (quoted newlines count)
         n += 1
         if max_rows is not None and n > max_rows:

@@ -138,6 +138,22 @@ def csv_problem(where: str, exc: csv.Error) -> Problem:
     return Problem(where, _("not readable as CSV: {why}", why=str(exc)))
 
 
+def csv_rows(reader: Any, where: Any) -> Iterator[Any]:
+    """The rows of a ``csv`` reader, read one at a time (a limit on rows can stop early); a row
+    that cannot be split into cells raises ScenarioError at ``where(line)``, the line where it
+    begins."""
+    rows = iter(reader)
+    while True:
+        before = reader.line_num
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ScenarioError([csv_problem(where(before + 1), exc)]) from None
+        yield row
+
+
 def _mark(node: yaml.Node) -> str:
     return _("line {n}", n=node.start_mark.line + 1)
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.forces import ROLES, Responder
-from sim.core.limits import WORKBOOK_BYTES, WORKBOOK_PARTS, csv_problem
+from sim.core.limits import WORKBOOK_BYTES, WORKBOOK_PARTS, csv_rows
 from sim.network.coords import CRS
 from sim.present.i18n import _, is_zh
 
@@ -233,17 +233,13 @@ def read_rows(data: bytes, filename: str, source: str = "") -> tuple[list[list[A
         # (Excel for Mac's "CSV (Macintosh)") are line ends; rows are counted as they are read.
         reader = csv.reader(io.StringIO(text, newline=""))
         rows = []
-        while True:
-            before = reader.line_num
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                return [], [csv_problem(row_path(where, before + 1), exc)]
-            if len(rows) > MAX_ROWS:
-                return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
-            rows.append(row)
+        try:
+            for row in csv_rows(reader, lambda k: row_path(where, k)):
+                if len(rows) > MAX_ROWS:
+                    return [], [Problem(where, _("more than {n} rows", n=f"{MAX_ROWS:,}"))]
+                rows.append(row)
+        except ScenarioError as exc:
+            return [], exc.problems
         return rows, []
     return [], [Problem(where, _("give a .xlsx or .csv file"), filename)]
 

@@ -35,18 +35,7 @@ def check_out_folder(out: Path) -> None:
         raise bad("it is a file, not a folder")
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         raise bad("the folder is not writable")
-    base = out.parent
-    while not base.exists() and base != base.parent:
-        base = base.parent
-    if not base.is_dir():
-        raise bad(f"{base} is not a folder")
-    # A real probe: os.access says yes to root on a read-only mount or under /proc.
-    probe = base / f".gridmuster-probe-{os.getpid()}-{secrets.token_hex(4)}"
-    try:
-        probe.mkdir()
-        probe.rmdir()
-    except OSError as exc:
-        raise bad(exc.strerror or str(exc)) from None
+    _probe(out, bad)
 
 
 def check_out_file(out: Path, flag: str = "--out") -> None:
@@ -58,15 +47,21 @@ def check_out_file(out: Path, flag: str = "--out") -> None:
 
     if out.is_dir():
         raise bad(_("it is a folder; give the name of the file to write"))
+    _probe(out, bad)
+
+
+def _probe(out: Path, bad: Callable[[str], ScenarioError]) -> None:
+    """Whether something can be created where ``out`` would go (its nearest existing parent):
+    a real probe, as os.access says yes to root on a read-only mount or under /proc."""
     base = out.parent
     while not base.exists() and base != base.parent:
         base = base.parent
     if not base.is_dir():
         raise bad(f"{base} is not a folder")
     probe = base / f".gridmuster-probe-{os.getpid()}-{secrets.token_hex(4)}"
-    try:  # a real probe: os.access says yes to root under /proc or on a read-only mount
-        probe.write_bytes(b"")
-        probe.unlink()
+    try:
+        probe.mkdir()
+        probe.rmdir()
     except OSError as exc:
         raise bad(exc.strerror or str(exc)) from None
 
