@@ -60,11 +60,18 @@ def test_report_in_chinese_and_plan_names_are_escaped(tmp_path):
     text = BUNDLED.read_text(encoding="utf-8")
     assert "\n  night:\n" in text
     hostile = tmp_path / "hostile.yaml"
+    # A plan cannot be named so (plan names are checked when a scenario is read) ...
     hostile.write_text(text.replace("\n  night:\n", "\n  '<script>alert(1)</script>':\n", 1),
                        encoding="utf-8")
+    r = cli("validate", str(hostile))
+    assert r.returncode == 2 and 'plans["<script>alert(1)</script>"]' in r.stderr, r.stderr
+    # ... but a description may hold anything: the report escapes it.
+    hostile.write_text(text.replace(
+        "description_zh: 同样的集结指令于凌晨 02:30 发出，此时人员多在睡眠中。",
+        "description_zh: '<script>alert(1)</script>'", 1), encoding="utf-8")
     out = tmp_path / "cmp"
     r = cli("compare", str(hostile), "--reps", "2", "--no-store", "--out", str(out),
-            "--plans", "baseline,<script>alert(1)</script>")
+            "--plans", "baseline,night")
     assert r.returncode == 0, r.stderr
     r = cli("--lang", "zh", "report", str(out), "--out", str(tmp_path / "zh.html"))
     assert r.returncode == 0, r.stderr

@@ -75,7 +75,10 @@ def test_runs_list_and_show_name_the_scenario_command_and_status_in_chinese(monk
 
     store = tmp_path / "runs.db"
     with RunStore(store) as db:
-        record(db, YOUCHEGANG, None, {"plans": {"baseline": {}}})
+        # (a comparison's result as compare stores it: plans' summaries and differences)
+        summary = {"kind": "muster", "plan": "baseline", "metrics": {}, "scenario": YOUCHEGANG,
+                   "replications": 2, "seed": 1}
+        record(db, YOUCHEGANG, None, {"plans": {"baseline": summary}, "differences": {}})
     monkeypatch.setenv("GRIDMUSTER_STORE", str(store))
     listed = cli_here("--lang", "zh", "runs", "list").stdout
     assert "油车港镇一小时集结演练" in listed.replace("\n", "").replace("│", "").replace(" ", "") \
