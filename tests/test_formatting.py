@@ -90,13 +90,13 @@ def test_a_difference_of_a_few_people_is_written_to_a_tenth():
 
     few = verdict("stranded", "baseline", "more_workers",
                   PairedDifference(-0.6, -1.4, -0.2, 60, 60))
-    assert "0.6 fewer" in few and "95 % CI -1.4 to -0.2" in few, few
+    assert "0.6 fewer" in few and "95 % CI −1.4 to −0.2" in few, few
     many = verdict("stranded", "baseline", "late", PairedDifference(287.4, 250.6, 324.2, 60, 60))
     assert "287 more" in many and "95 % CI 251 to 324" in many, many
     whole = verdict("stranded", "a", "b", PairedDifference(2.0, 1.0, 3.0, 60, 60))
     assert "2 more" in whole and "95 % CI 1 to 3" in whole, whole  # (whole numbers stay so)
     none = verdict("stranded", "a", "b", PairedDifference(-0.04, -0.3, 0.2, 60, 60))
-    assert "mean difference 0.0, 95 % CI -0.3 to 0.2" in none, none  # (never "-0.0")
+    assert "mean difference 0.0, 95 % CI −0.3 to 0.2" in none, none  # (never "-0.0")
 
 
 def test_a_difference_table_entry_of_a_few_people_is_written_to_a_tenth():
@@ -150,3 +150,38 @@ def test_a_mean_of_a_few_people_is_written_to_a_tenth():
     many = {**d, "mean": 1556.4, "ci95_low": 1550.2, "ci95_high": 1561.7}
     assert formatting.mean_ci(many, "mustered_60min") == "1,556 [1,550 – 1,562]"
     assert formatting.mean_ci({**d, "mean": 0.4}, "frac_mustered_60min").startswith("40.0%")
+
+
+def test_one_rule_for_a_few_people_in_means_and_differences():
+    """``few`` decides for a summary and for a difference alike: a whole mean of 2 whose
+    interval runs 1.2 to 2.8 is written to a tenth (not "2 [1 – 3]"), and a mean without an
+    interval (one replication) by itself."""
+    d = {"mean": 2.0, "ci95_low": 1.2, "ci95_high": 2.8, "p5": 1, "p95": 3, "n": 40}
+    assert formatting.mean_ci(d, "stranded") == "2.0 [1.2 – 2.8]"
+    alone = {"mean": 0.4, "p5": 0, "p95": 1, "n": 1}
+    assert formatting.cell(alone, "stranded") == "0.4 (0–1)"
+    assert formatting.few("stranded", d) and formatting.few("stranded", alone)
+    assert not formatting.few("stranded", {**d, "mean": 12.0, "ci95_low": 10.5, "ci95_high": 13.5})
+    assert not formatting.few("t90_min", d)  # (minutes have their tenth anyway)
+
+
+def test_amounts_and_signed_differences_carry_their_unit_once():
+    assert formatting.signed(15.54, "t90_min") == "+15.5 min"
+    assert formatting.signed(-15.54, "t90_min", unit=False) == "−15.5"
+    assert formatting.signed(0.5, "stranded", tenths=True) == "+0.5"  # (not taken for a zero)
+    assert formatting.signed(0.0, "stranded") == "0"
+    assert formatting.amount(-0.168, "frac_mustered_60min") == "−16.8 percentage points"
+    assert formatting.amount(0.168, "frac_mustered_60min", unit=False) == "16.8"
+    assert formatting.signed(0.0004, "frac_mustered_60min") == "0.0 percentage points"
+    assert formatting.amount(1234.4, "mustered_60min") == "1,234"
+
+
+def test_a_verdict_writes_its_interval_with_the_unit_once():
+    from sim.present.verdicts import verdict
+    from sim.run.stats import PairedDifference
+
+    late = verdict("t90_min", "baseline", "night", PairedDifference(15.5, 12.0, 19.0, 40, 40))
+    assert "night is 15.5 min longer than baseline (95 % CI 12.0 to 19.0 min" in late, late
+    share = verdict("frac_mustered_60min", "baseline", "night",
+                    PairedDifference(-0.168, -0.2, -0.136, 40, 40))
+    assert "16.8 percentage points" in share and "CI −20.0 to −13.6 percentage points" in share

@@ -151,18 +151,9 @@ def stat(d: Mapping[str, Any] | None, metric: str, key: str, unit: bool = False)
     v: Any = d.get(key)
     if _missing(v) or math.isinf(v):
         return _(NOT_AVAILABLE) if _applicable(d) else _(NOT_APPLICABLE)
-    if key == "mean" and few_people(d, metric):
+    if key == "mean" and few(metric, d):
         return tenth(v)
     return value(v, metric, unit)
-
-
-def few_people(d: Mapping[str, Any], metric: str) -> bool:
-    """Whether a mean of a count is written to a tenth: under 10 and not whole (0.4 people
-    stranded on average reads "0" rounded, beside a finding that says 0.4)."""
-    v: Any = d.get("mean")
-    if kind_of(metric) != "count" or _missing(v) or math.isinf(float(v)):
-        return False
-    return 0 < abs(float(v)) < 10 and float(v) != round(float(v))
 
 
 def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
@@ -177,7 +168,7 @@ def interval(d: Mapping[str, Any], metric: str, low: str = "ci95_low",
         lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
     if kind_of(metric) == "share":
         lo, hi = min(lo, 1.0), min(hi, 1.0)
-    if few_people(d, metric):  # (to a tenth, as the mean beside it)
+    if few(metric, d):  # (to a tenth, as the mean beside it)
         return f"[{tenth(lo)} – {tenth(hi)}]"
     return f"[{value(lo, metric)} – {value(hi, metric)}]"
 
@@ -263,15 +254,15 @@ def order(d: Mapping[str, Any]) -> str:
 
 
 def few(metric: str, d: Mapping[str, Any] | None) -> bool:
-    """Whether a paired difference of a count (``mean``, ``ci95_low``, ``ci95_high``) is written
-    to a tenth: a difference of a few people, rounded to whole ones, reads "−1 [−1 – 0]" for
-    a mean of −0.6 in −1.2 to −0.1, an interval that seems to hold no difference."""
-    if not d or kind_of(metric) != "count":
+    """Whether a count's mean and its interval, or a paired difference and its interval, are
+    written to a tenth: one of them is not whole and the nearest to zero is under 10 people.
+    Rounded to whole people, 0.4 stranded on average read "0" beside a finding saying 0.4, and
+    a difference of −0.6 in −1.2 to −0.1 read "−1 [−1 – 0]", an interval that seems to hold no
+    difference. The one rule for every table, verdict, report and workbook."""
+    if not d or kind_of(metric) != "count" or _missing(d.get("mean")):
         return False
-    raw = [d.get("mean"), d.get("ci95_low"), d.get("ci95_high")]
-    if any(_missing(v) for v in raw):
-        return False
-    values = [float(v) for v in raw]  # type: ignore[arg-type]  # (none missing: checked)
+    values = [float(v) for v in (d.get(k) for k in ("mean", "ci95_low", "ci95_high"))
+              if not _missing(v)]
     if any(math.isinf(v) for v in values):
         return False
     return min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
@@ -287,30 +278,40 @@ def difference_value(d: Mapping[str, Any], metric: str, key: str = "mean") -> st
     return signed(d.get(key), metric, few(metric, d), unit=key == "mean")
 
 
-def points(x: float) -> str:
-    """A difference of two shares, in percentage points (not "16.8 % lower", which reads as a
-    relative drop: 42.7 % → 11.5 % is 31.2 points, 73 % lower)."""
-    return _("{value} percentage points", value=f"{float(x) * 100:,.1f}")
-
-
 def tenth(x: float) -> str:
     """A number to a tenth with thousands separators, never "-0.0"."""
     return f"{float(x):,.1f}" if round(float(x), 1) != 0 else "0.0"
 
 
-def signed(v: Any, metric: str = "", tenths: bool = False, unit: bool = True) -> str:
-    """A difference with its sign (``+12``, ``−20``; with ``tenths``, ``−0.6``: see ``few``; a
-    share's in percentage points, ``−16.8 percentage points``, the number alone without
-    ``unit``)."""
+def amount(v: Any, metric: str = "", tenths: bool = False, unit: bool = True,
+           plus: bool = False) -> str:
+    """A quantity or a difference as people write it, with "−" when negative (and "+" when
+    positive with ``plus``): a share's in percentage points (a difference of shares is not a
+    share: ``16.8 percentage points``), minutes with "min", counts whole or with ``tenths`` to
+    a tenth (see ``few``); ``unit`` False: the number alone (an interval's lower end, the unit
+    written once after the upper)."""
     if _missing(v):
         return _(NOT_APPLICABLE)
     x = float(v)
-    if kind_of(metric) == "share" and math.isfinite(x):
-        number = f"{abs(x) * 100:,.1f}"
-        if number == "0.0":
-            return _("0.0 percentage points") if unit else "0.0"
-        return ("+" if x > 0 else "−") + (points(abs(x)) if unit else number)
-    text = tenth(abs(x)) if tenths and math.isfinite(x) else value(abs(x), metric)
-    if text in ("0", "0.0", "0.0%"):
-        return text
-    return ("+" if x > 0 else "−") + text
+    k = kind_of(metric)
+    if not math.isfinite(x):
+        return value(x, metric)
+    if k == "share":
+        text = f"{abs(x) * 100:,.1f}"
+    elif tenths:
+        text = tenth(abs(x))
+    else:
+        text = value(abs(x), metric)
+    if text not in ("0", "0.0", "0.0%"):  # (never "−0" or "+0.0")
+        text = ("−" if x < 0 else "+" if plus else "") + text
+    if unit and k == "share":
+        return _("{value} percentage points", value=text)
+    if unit and k == "minutes":
+        return _("{value} min", value=text)
+    return text
+
+
+def signed(v: Any, metric: str = "", tenths: bool = False, unit: bool = True) -> str:
+    """A difference with its sign (``+12``, ``−20``, ``+15.5 min``, ``−16.8 percentage
+    points``; with ``tenths``, ``−0.6``: see ``few``)."""
+    return amount(v, metric, tenths, unit, plus=True)

@@ -74,9 +74,9 @@ def _ci_text(d: dict[str, Any], m: str) -> str:
             f"{formatting.difference_value(d, m, 'ci95_high')}"
             if lo is not None and hi is not None else _(formatting.NOT_APPLICABLE))
     n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
-    if is_time_to(m) or (pairs and n < pairs):
-        text += f" (n = {n} of {pairs} where both reached)" if is_time_to(m) \
-            else f" (n = {n} of {pairs})"
+    if is_time_to(m) or (pairs and n < pairs):  # (the words of ``formatting.difference``)
+        text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
+            if is_time_to(m) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
     return text
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,14 +11,6 @@ from sim.present.i18n import _
 from sim.run.stats import PairedDifference
 
 COUNT_UNITS = ("people", "households", "trips", "teams", "incidents", "groups")
-
-
-def _fmt(x: float, metric: str = "", tenths: bool = False) -> str:
-    if formatting.kind_of(metric) == "share" and math.isfinite(x):
-        return formatting.points(x)
-    text = formatting.tenth(x) if tenths and math.isfinite(x) else formatting.value(x, metric)
-    return _("{value} min", value=text) \
-        if formatting.kind_of(metric) == "minutes" and math.isfinite(x) else text
 
 
 def p_value(p: float) -> str:
@@ -46,19 +37,18 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
                                      "ci95_high": d.ci95_high})
-    low = _fmt(d.ci95_low, metric, tenths)
-    if formatting.kind_of(metric) == "share" and math.isfinite(d.ci95_low):
-        low = f"{d.ci95_low * 100:,.1f}"  # ("8.2 to 9.8 percentage points": the unit once)
-    ci = _("95 % CI {low} to {high}", low=low, high=_fmt(d.ci95_high, metric, tenths))
+    # ("8.2 to 9.8 percentage points", "12.0 to 19.0 min": the unit once)
+    ci = _("95 % CI {low} to {high}", low=formatting.amount(d.ci95_low, metric, tenths, False),
+           high=formatting.amount(d.ci95_high, metric, tenths))
     if is_time_to(metric) or d.n < d.pairs:
         ci += (_("; n = {n} of {pairs} where both reached") if is_time_to(metric)
                else _("; n = {n} of {pairs} where both apply")).format(n=d.n, pairs=d.pairs)
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "
                  "{diff}, {ci})", phrase=m.phrase, a=a, b=b,
-                 diff=_fmt(d.mean, metric, tenths), ci=ci)
+                 diff=formatting.signed(d.mean, metric, tenths), ci=ci)
     judgement = _judgement(m.judge(d.mean))
-    amount = _fmt(abs(d.mean), metric, tenths)
+    amount = formatting.amount(abs(d.mean), metric, tenths)
     if formatting.kind_of(metric) == "minutes":  # (not "15.5 min higher minutes to …")
         return _("{phrase}: {b} is {amount} {longer} than {a} ({ci}; {judgement})",
                  phrase=m.phrase, b=b, a=a, amount=amount, ci=ci, judgement=judgement,
@@ -87,8 +77,7 @@ def _by_order(metric: str, a: str, b: str, d: PairedDifference) -> str:
                kb=d.reached_b, ka=d.reached_a)
     if d.n:  # (what the mean difference says, over the pairs where both reached)
         counts += _("; where both reached (n = {n}), mean difference {diff}", n=d.n,
-                    diff=("+" if d.mean > 0 else "−" if d.mean < 0 else "")
-                    + _fmt(abs(d.mean), metric))
+                    diff=formatting.signed(d.mean, metric))
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} ({b} {counts})",
                  phrase=m.phrase, a=a, b=b, counts=counts)
