@@ -261,8 +261,8 @@ def few(metric: str, d: Mapping[str, Any] | None) -> bool:
     difference. The one rule for every table, verdict, report and workbook."""
     if not d or kind_of(metric) != "count" or _missing(d.get("mean")):
         return False
-    values = [float(v) for v in (d.get(k) for k in ("mean", "ci95_low", "ci95_high"))
-              if not _missing(v)]
+    raw: list[Any] = [d.get(k) for k in ("mean", "ci95_low", "ci95_high")]
+    values = [float(v) for v in raw if not _missing(v)]
     if any(math.isinf(v) for v in values):
         return False
     return min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
