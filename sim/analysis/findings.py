@@ -34,6 +34,12 @@ def metric_mean(summary: Mapping[str, Any], metric: str) -> float:
     return math.nan if v is None else float(v)
 
 
+def mean_text(summary: Mapping[str, Any], metric: str) -> str:
+    """A metric's mean written as the results table beside the findings writes it (a mean of a
+    few people to a tenth: "2.4 people were stranded", not "2", see ``formatting.few``)."""
+    return formatting.stat(summary["metrics"].get(metric), metric, "mean")
+
+
 def breakdown_means(summary: Mapping[str, Any], metric: str, key: str) -> dict[str, float]:
     return {b.value: metric_mean(summary, b.name)
             for b in breakdowns_in(summary["metrics"], metric, key)}

@@ -28,6 +28,7 @@ import numpy as np
 from sim.analysis.findings import (
     Finding,
     breakdown_means,
+    mean_text,
     metric_mean,
     not_always_reached,
 )
@@ -213,7 +214,7 @@ def findings(summary: Summary) -> list[Finding]:
     if empty is not None:
         out.append(Finding(False, _("Everyone at risk ({n} people) refused to leave: nobody "
                                     "evacuated, so evacuation times and shares are not "
-                                    "applicable.", n=f"{metric_mean(summary, 'at_risk'):,.0f}"),
+                                    "applicable.", n=mean_text(summary, "at_risk")),
                            _("Plan for persuasion and compulsory evacuation of those who "
                              "refuse."), "planning"))
     frac = metric_mean(summary, "frac_evacuated_60min")
@@ -231,9 +232,9 @@ def findings(summary: Summary) -> list[Finding]:
         # Under one on average: some replications ended with people stranded, others with
         # nobody; "nobody was stranded" would be wrong, and "0 people" too.
         text = _("{n} people were still in the flood-prone area at the end (mostly: {reason}).",
-                 n=f"{stranded:,.0f}", reason=why) if stranded >= 1 else _(
+                 n=mean_text(summary, "stranded"), reason=why) if stranded >= 1 else _(
             "In some runs people were still in the flood-prone area at the end: {n} on "
-            "average (mostly: {reason}).", n=f"{stranded:.1f}", reason=why)
+            "average (mostly: {reason}).", n=mean_text(summary, "stranded"), reason=why)
         out.append(Finding(False, text, _("Start warning earlier or add escort teams where "
                                           "they are stranded."), "planning"))
     elif empty is None and stranded == 0:
@@ -241,11 +242,11 @@ def findings(summary: Summary) -> list[Finding]:
     away = metric_mean(summary, "turned_away")
     if away >= 1:
         out.append(Finding(False, _("{n} people were turned away by a full shelter.",
-                                    n=f"{away:,.0f}"),
+                                    n=mean_text(summary, "turned_away")),
                            _("Open a second shelter or raise capacity."), "equipment"))
     exposed = metric_mean(summary, "exposed")
     if exposed >= 1:
         out.append(Finding(False, _("{n} people were exposed to deep water.",
-                                    n=f"{exposed:,.0f}"),
+                                    n=mean_text(summary, "exposed")),
                            _("Move the vulnerable before the low roads flood."), "planning"))
     return out

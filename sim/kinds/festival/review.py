@@ -19,6 +19,7 @@ import numpy as np
 from sim.analysis.findings import (
     Finding,
     breakdown_means,
+    mean_text,
     metric_mean,
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
@@ -153,20 +154,17 @@ def _days(summary: Summary, metric: str) -> tuple[int, int]:
     return (0 if share is None else round(float(share) * n)), n
 
 
-def _amount(v: float) -> str:
-    """A mean count: to a tenth under 10 (0.5 incidents is not "1"), else whole with commas."""
-    return f"{v:.1f}" if v < 10 else f"{v:,.0f}"
-
-
 def findings(summary: Summary) -> list[Finding]:
     out = []
     # Minutes over the limit are never negative, so a mean of 0 means 0 on every simulated day:
     # the strength below is claimed only then, and any day over the limit is a finding.
     over = breakdown_means(summary, "minutes_density_over_limit", "viewing_point")
     bad = {k: v for k, v in over.items() if v > 0}
-    for vp, minutes in sorted(bad.items(), key=lambda kv: -kv[1]):
+    for vp in sorted(bad, key=lambda k: -bad[k]):
         out.append(Finding(False, _("Viewing point {vp} was over the danger density for "
-                                    "{minutes} min.", vp=vp, minutes=_amount(minutes)),
+                                    "{minutes} min.", vp=vp,
+                                    minutes=mean_text(summary, "minutes_density_over_limit"
+                                                      f"[viewing_point={vp}]")),
                            _("Hold visitors at the entrance of {vp} or redirect them.", vp=vp),
                            "organisation"))
     if over and all(v == 0 for v in over.values()) \
@@ -178,7 +176,7 @@ def findings(summary: Summary) -> list[Finding]:
         out.append(Finding(False, _("Visitors were turned away at checkpoints on {k} of {n} "
                                     "simulated days ({share}): {away} on average per day.",
                                     k=k, n=n, share=f"{k / n:.0%}" if n else "?",
-                                    away=_amount(away)),
+                                    away=mean_text(summary, "visitors_turned_away")),
                            _("Open more lanes at the checkpoints whose queue fills up, or send "
                              "visitors on to another checkpoint instead of turning them away."),
                            "organisation"))
@@ -212,7 +210,7 @@ def findings(summary: Summary) -> list[Finding]:
         k, n = _days(summary, "share_days_incident_unanswered")
         out.append(Finding(False, _("Incidents no team reached by the end of the day: "
                                     "{m} on average per day, on {k} of {n} simulated days.",
-                                    m=_amount(unanswered), k=k, n=n),
+                                    m=mean_text(summary, "incidents_unanswered"), k=k, n=n),
                            _("Add response teams or keep some in reserve for the hours around "
                              "the tide."), "organisation"))
     resp = metric_mean(summary, "incident_response_p95_min")

@@ -15,6 +15,7 @@ import numpy as np
 from sim.analysis.findings import (
     Finding,
     breakdown_means,
+    mean_text,
     metric_mean,
     not_always_reached,
     reached_mean,
@@ -132,12 +133,14 @@ def findings(summary: Summary) -> list[Finding]:
     nr = metric_mean(summary, "not_reached")
     if roster and nr / roster > 0.03:
         out.append(Finding(False, _("The alert never reached {n} people ({share} of the "
-                                    "roster).", n=f"{nr:,.0f}", share=f"{nr / roster:.0%}"),
+                                    "roster).", n=mean_text(summary, "not_reached"),
+                                    share=f"{nr / roster:.0%}"),
                            _("Add a second alert channel or a phone-tree fallback; check app "
                              "installation during the next training."), "planning"))
     un = metric_mean(summary, "unavailable")
     if roster and un / roster > 0.1:
-        out.append(Finding(False, _("{n} people ({share}) were unavailable.", n=f"{un:,.0f}",
+        out.append(Finding(False, _("{n} people ({share}) were unavailable.",
+                                    n=mean_text(summary, "unavailable"),
                                     share=f"{un / roster:.0%}"),
                            _("Keep a reserve list (30:1 rule) to call when members are away."),
                            "organisation"))
