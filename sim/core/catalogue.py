@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sim.core.kind import all_kinds, generation
@@ -54,6 +55,29 @@ def is_time_to(metric: str) -> bool:
     the horizon has ``inf`` (censored), one where X cannot happen (nobody to evacuate) has
     ``nan`` (not applicable)."""
     return base_metric(metric) in _catalogue()[1]
+
+
+# Shares by name (their unit is empty): written as percentages, and between 0 and 1.
+SHARE_PREFIXES = ("frac_", "share_", "utilisation")
+COUNT_UNITS = ("people", "households", "trips", "teams", "incidents", "groups")
+
+
+def is_share(metric: str) -> bool:
+    return base_metric(metric).startswith(SHARE_PREFIXES)
+
+
+def natural_range(metric: str) -> tuple[float, float]:
+    """The values a metric can take under any plan: shares 0–1, counts, minutes and distances
+    not below 0, a Fruin level 1–6; anything else unbounded. A mean lies in its metric's range,
+    so an interval for it may be cut to the range and still holds the mean whenever it did
+    (a t interval of a mean near an edge reaches past it: a share's to 100.7 %)."""
+    if is_share(metric):
+        return 0.0, 1.0
+    if base_metric(metric).startswith("worst_los"):
+        return 1.0, 6.0
+    if info(metric).unit in (*COUNT_UNITS, "min", "km"):
+        return 0.0, math.inf
+    return -math.inf, math.inf
 
 
 def info(metric: str) -> MetricInfo:

@@ -19,7 +19,7 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
-from sim.core.catalogue import info, is_time_to
+from sim.core.catalogue import COUNT_UNITS, info, is_share, is_time_to
 from sim.core.results import base_metric
 from sim.present.i18n import N_, _
 
@@ -36,13 +36,13 @@ def kind_of(metric: str) -> str:
     """``share``, ``minutes``, ``count``, ``level`` or ``number`` — how a metric is written."""
     base = base_metric(metric)
     unit = info(metric).unit
-    if base.startswith(("frac_", "share_", "utilisation")):
+    if is_share(metric):
         return "share"
     if base.startswith("worst_los"):
         return "level"
     if unit == "min" or base.endswith("_min"):
         return "minutes"
-    if unit in ("people", "households", "trips", "incidents", "groups"):
+    if unit in COUNT_UNITS:
         return "count"
     return "number"
 
@@ -294,7 +294,7 @@ def amount(v: Any, metric: str = "", tenths: bool = False, unit: bool = True,
         return _(NOT_APPLICABLE)
     x = float(v)
     k = kind_of(metric)
-    if not math.isfinite(x):
+    if not math.isfinite(x * 100):  # (1.8e306 as a percentage overflows)
         return value(x, metric)
     if k == "share":
         text = f"{abs(x) * 100:,.1f}"

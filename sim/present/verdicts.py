@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sim.core.catalogue import info, is_time_to
+from sim.core.catalogue import COUNT_UNITS, info, is_time_to
 from sim.present import formatting
 from sim.present.i18n import _
 from sim.run.stats import PairedDifference
-
-COUNT_UNITS = ("people", "households", "trips", "teams", "incidents", "groups")
 
 
 def p_value(p: float) -> str:

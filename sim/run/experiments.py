@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -20,7 +20,7 @@ import numpy as np
 
 from sim import __version__
 from sim.core.cache import BoundedCache
-from sim.core.catalogue import is_time_to
+from sim.core.catalogue import is_time_to, natural_range
 from sim.core.kind import kind_named
 from sim.core.results import ReplicationResult, events_frame
 from sim.core.scenario import PlanSetup, Scenario, network_for
@@ -40,6 +40,13 @@ Progress = Callable[[int], None]  # called with the number of replications just 
 # dashboard session from holding every plan it ever ran.
 INPUTS_CACHE_SIZE = 16
 INPUTS: BoundedCache[Any] = BoundedCache(INPUTS_CACHE_SIZE)
+
+
+def within(metric: str, limits: Mapping[str, tuple[float, float]]) -> tuple[float, float]:
+    """The values ``metric`` can take: its natural range cut by the plan's own limits."""
+    lo, hi = natural_range(metric)
+    plo, phi = limits.get(metric, (lo, hi))
+    return max(lo, plo), min(hi, phi)
 
 
 def plan_inputs(setup: PlanSetup) -> Any:
@@ -133,10 +140,12 @@ class PlanRun:
         """Every metric's statistics; time-to-X metrics with ``reached`` and censored
         percentiles; a metric with no value in any replication says why it is not applicable."""
         out: dict[str, dict[str, Any]] = {}
+        kind = kind_named(self.setup.model.kind)
+        limits = kind.metric_ranges(self.setup.model) if kind.metric_ranges else {}
         for m in self.metric_names():
             v = self.values(m)
             d: dict[str, Any] = (describe_time(v, self.horizon_min).as_dict() if is_time_to(m)
-                                 else describe(v).as_dict())
+                                 else describe(v, within(m, limits)).as_dict())
             if np.isnan(v).all():
                 d["not_applicable"] = not_applicable_reason(self)
             out[m] = d

@@ -42,7 +42,14 @@ def _t95(n: int) -> float:
     return float(stdtrit(n - 1, 0.975)) if n > 1 else math.nan
 
 
-def describe(values: np.ndarray | list[float]) -> Described:
+def describe(values: np.ndarray | list[float],
+             within: tuple[float, float] = (-math.inf, math.inf)) -> Described:
+    """Mean, std, the mean's 95 % t interval and percentiles of the finite ``values``.
+
+    ``within``: the values the metric can take (a share 0–1, a checkpoint queue up to its
+    limit). The interval is cut to it: the mean lies in it, so the cut interval holds the mean
+    exactly when the t interval did (same coverage), and never claims the impossible, such
+    as a longest queue of 1,528 people at a checkpoint that turns visitors away at 1,500."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     n = int(v.size)
@@ -52,7 +59,13 @@ def describe(values: np.ndarray | list[float]) -> Described:
     std = float(v.std(ddof=1)) if n > 1 else 0.0
     half = _t95(n) * std / math.sqrt(n) if n > 1 else math.nan
     p5, p50, p95 = (float(x) for x in np.percentile(v, [5, 50, 95]))
-    return Described(mean, std, mean - half, mean + half, p5, p50, p95, n)
+    lo, hi = within
+    return Described(mean, std, _cut(mean - half, lo, hi), _cut(mean + half, lo, hi),
+                     p5, p50, p95, n)
+
+
+def _cut(x: float, lo: float, hi: float) -> float:
+    return x if math.isnan(x) else min(max(x, lo), hi)
 
 
 def censored_percentile(values: np.ndarray, q: float) -> float:
@@ -117,8 +130,8 @@ def describe_time(values: np.ndarray | list[float], horizon_min: float) -> TimeD
     v = v[~np.isnan(v)]
     reached = v[np.isfinite(v)]
     pct = tuple(censored_percentile(v, q) for q in PERCENTILES)
-    return TimeDescribed(int(v.size), int(reached.size), float(horizon_min), describe(reached),
-                         pct)
+    return TimeDescribed(int(v.size), int(reached.size), float(horizon_min),
+                         describe(reached, (0.0, math.inf)), pct)  # (no time is negative)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sim.kinds.festival.config import (
 from sim.kinds.festival.counts import resolve_counts
 from sim.kinds.festival.demand import expected_visitors, mean_group_size
 from sim.kinds.festival.inputs import FestivalInputs, build, check
-from sim.kinds.festival.metrics import CATALOGUE, checkpoint_present, collect
+from sim.kinds.festival.metrics import CATALOGUE, checkpoint_present, collect, ranges
 from sim.kinds.festival.model import Day, checked_groups
 from sim.kinds.festival.review import FESTIVAL_REVIEW, findings
 from sim.kinds.festival.storyline import FESTIVAL_INJECTS
@@ -73,6 +73,7 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     review=FESTIVAL_REVIEW,
     dashboard=present.DASHBOARD,
     density_limit=present.density_limit,
+    metric_ranges=ranges,
     value_names={"group": GROUP_NAMES, "type": INCIDENT_NAMES, "team": TEAM_NAMES},
     title=N_("crowd safety at a festival"),
 )

@@ -21,6 +21,7 @@ from sim.kinds.festival.records import event_records
 from sim.present.i18n import N_
 
 if TYPE_CHECKING:
+    from sim.kinds.festival.config import FestivalScenario
     from sim.kinds.festival.inputs import FestivalInputs
     from sim.kinds.festival.model import CheckpointResult, Day, Visits
 
@@ -178,6 +179,18 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
     events = event_records(inp, g, cr, day, replication) if keep_events else []
     return ReplicationResult(replication=replication, seed=seed, metrics=m, events=events,
                              series=series)
+
+
+def ranges(model: FestivalScenario) -> dict[str, tuple[float, float]]:
+    """A checkpoint with a queue limit never holds more people waiting than it (a group that
+    would take the queue past it is turned away or sent on), nor does the longest of them."""
+    limits = {cid: cp.queue_limit for cid, cp in model.festival.checkpoints.items()}
+    out: dict[str, tuple[float, float]] = {
+        f"max_queue[checkpoint={cid}]": (0.0, float(limit))
+        for cid, limit in limits.items() if limit is not None}
+    if limits and None not in limits.values():
+        out["max_queue"] = (0.0, float(max(v for v in limits.values() if v is not None)))
+    return out
 
 
 def _incident_metrics(inp: FestivalInputs, day: Day, m: dict[str, float]) -> None:

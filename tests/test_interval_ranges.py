@@ -1,0 +1,68 @@
+"""Intervals never claim the impossible: a mean's 95 % interval is cut to the values its metric
+can take (shares 0–100 %, counts and minutes from 0, a checkpoint's queue up to its limit),
+which keeps its coverage exactly (the mean always lies in that range)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.core.catalogue import natural_range
+from sim.core.scenario import load_scenario
+from sim.kinds.festival.metrics import ranges
+from sim.run.experiments import run_plan
+from sim.run.stats import describe
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+@given(st.lists(st.floats(0, 1500), min_size=2, max_size=30))
+def test_a_cut_interval_stays_in_range_and_holds_what_the_t_interval_held(values):
+    raw, cut = describe(values), describe(values, (0.0, 1500.0))
+    assert 0.0 <= cut.ci95_low <= cut.mean <= cut.ci95_high <= 1500.0
+    for truth in (0.0, 1500.0, float(np.mean(values)), 1499.0, 1.0):
+        assert (raw.ci95_low <= truth <= raw.ci95_high) == (cut.ci95_low <= truth <= cut.ci95_high)
+
+
+def test_coverage_of_a_queue_at_its_limit_is_that_of_the_t_interval():
+    """A queue that reaches its limit of 1,500 on 70 % of days, else uniform below it (true mean
+    1,275): over 4,000 samples of 10 days, the cut interval covers the mean exactly as often as
+    the t interval, and the t interval reached past the limit in many (the case at issue)."""
+    rng = np.random.default_rng(11)
+    truth, covered_raw, covered_cut, past = 0.7 * 1500 + 0.3 * 750, 0, 0, 0
+    for _ in range(4000):
+        days = np.where(rng.random(10) < 0.7, 1500.0, rng.uniform(0, 1500, 10))
+        raw, cut = describe(days), describe(days, (0.0, 1500.0))
+        covered_raw += raw.ci95_low <= truth <= raw.ci95_high
+        covered_cut += cut.ci95_low <= truth <= cut.ci95_high
+        past += raw.ci95_high > 1500
+        assert cut.ci95_high <= 1500
+    assert covered_raw == covered_cut
+    assert past > 1000, past
+
+
+def test_natural_ranges():
+    assert natural_range("frac_mustered_60min") == (0.0, 1.0)
+    assert natural_range("stranded") == (0.0, math.inf)
+    assert natural_range("t90_min") == (0.0, math.inf)
+    assert natural_range("worst_los") == (1.0, 6.0)
+    assert natural_range("nosuch") == (-math.inf, math.inf)
+
+
+def test_yanguan_longest_queues_stay_within_each_checkpoints_limit():
+    """Every plan's longest queue at a checkpoint is at most its queue limit on every day (the
+    range claimed), and the interval reported for its mean is too (it reached 1,528 at 1,500)."""
+    s = load_scenario(SCENARIOS / "tide_yanguan.yaml")
+    for plan in ("reported", "drill"):
+        run = run_plan(s, plan, 5, seed=3)
+        limits = ranges(s.plans[plan].model)
+        assert "max_queue[checkpoint=H1]" in limits  # (R1 has no limit: nor has the longest)
+        metrics = run.summary()["metrics"]
+        for metric, (low, high) in limits.items():
+            assert run.values(metric).max() <= high, (plan, metric)
+            d = metrics[metric]
+            assert low <= d["ci95_low"] <= d["mean"] <= d["ci95_high"] <= high, (plan, metric, d)
