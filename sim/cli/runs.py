@@ -49,6 +49,7 @@ from sim.run.optimise import (
     Variable,
     candidate_text,
     max_evaluations,
+    replications_to_show,
 )
 from sim.run.store import INT64_MAX, RunStore, StoredRun, check_int64
 
@@ -221,7 +222,8 @@ def optimise(
     at_least: Annotated[float | None, typer.Option("--at-least")] = None,
     at_most: Annotated[float | None, typer.Option("--at-most")] = None,
     confidence: Annotated[float, typer.Option(
-        "--confidence", min=0, max=1, help="share of replications that must meet the target")
+        "--confidence", min=0, max=1,
+        help="share of replications that must meet the target (shown with 95 % confidence)")
     ] = 0.9,
     cost: Annotated[list[str] | None, typer.Option(
         "--cost", help="ROLE=WEIGHT, cost of one member (default 1 for every role)")] = None,
@@ -260,12 +262,21 @@ def optimise(
         def shown(ev: Evaluation) -> None:
             tick(0)
             out_console.print(_("  tried {values}: cost {cost}, meets target in {share} of "
-                                "replications", values=candidate_text(variables, ev.values),
-                                cost=f"{ev.cost:,.0f}",
-                                share=f"{ev.share_meeting:.0%}") + (" ✓" if ev.feasible else ""))
+                                "replications (with 95 % confidence at least {bound})",
+                                values=candidate_text(variables, ev.values),
+                                cost=f"{ev.cost:,.0f}", share=f"{ev.share_meeting:.0%}",
+                                bound=f"{ev.lower_bound:.1%}") + (" ✓" if ev.feasible else ""))
 
         opt = Optimiser(s, plan, variables, target, _parse_costs(cost or []), reps, seed,
                         workers, None, dask, on_evaluation=shown)
+        needed = replications_to_show(confidence)
+        if needed is None or reps < needed:  # (the search would run for a claim it cannot make)
+            raise ScenarioError([Problem("--confidence", _(
+                "a share of {share} of replications cannot be shown with 95 % confidence from "
+                "{reps} replications, even if all meet the target; give --reps {needed} or more",
+                share=f"{confidence:.0%}", reps=reps, needed=needed) if needed else _(
+                "a share of 100 % of replications can never be shown from a sample of them; ask "
+                "for less, such as 0.95"), confidence)])
         _check_budget(opt, variables, reps, workers, limit)
         if metric not in s.kind.headline_metrics and metric not in s.kind.required_metrics:
             out_console.print(_("note: {metric} is not a headline metric of {kind}",
@@ -279,17 +290,27 @@ def optimise(
     db.finish_run(run_id, data, time.perf_counter() - t0)
     direction = "≥" if target.at_least else "≤"
     out_console.print(_("target: {metric} {direction} {threshold} ({phrase}) in at least "
-                        "{confidence} of replications", metric=metric, direction=direction,
+                        "{confidence} of replications, shown with 95 % confidence",
+                        metric=metric, direction=direction,
                         threshold=fmt(threshold, metric), phrase=info(metric).phrase,
                         confidence=f"{confidence:.0%}"))
     if result.best is None:
-        out_console.print(_("no staffing in the given ranges meets the target"))
+        top = max(result.evaluations, key=lambda e: (e.cost, e.values), default=None)
+        out_console.print(_("no staffing in the given ranges is shown to meet the target"))
+        if top is not None:  # (how far off the most staffed one is, and what would help)
+            out_console.print(_("the most staffed tried ({values}) met it in {share} of {reps} "
+                                "replications, with 95 % confidence at least {bound}: widen the "
+                                "ranges, or run more replications if that share is close",
+                                values=candidate_text(variables, top.values),
+                                share=f"{top.share_meeting:.0%}", reps=reps,
+                                bound=f"{top.lower_bound:.1%}"))
     else:
         best = candidate_text(variables, result.best.values)
         out_console.print(_("cheapest: {best}, cost {cost}, meets the target in {share} of "
-                            "replications (mean {metric} {mean})", best=best,
-                            cost=f"{result.best.cost:,.0f}",
-                            share=f"{result.best.share_meeting:.0%}", metric=metric,
+                            "{reps} replications, so with 95 % confidence in at least {bound} "
+                            "(mean {metric} {mean})", best=best, cost=f"{result.best.cost:,.0f}",
+                            share=f"{result.best.share_meeting:.0%}", reps=reps,
+                            bound=f"{result.best.lower_bound:.1%}", metric=info(metric).phrase,
                             mean=fmt(result.best.mean, metric)))
     n, where = len(result.evaluations), folder / "optimise.json"
     if n == 1:
