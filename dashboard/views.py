@@ -16,7 +16,7 @@ from dashboard.exports import export_frame, report_html
 from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
-from sim.core.catalogue import ROLE_NAMES, role_label
+from sim.core.catalogue import ROLE_NAMES, key_label, role_label
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
@@ -112,7 +112,8 @@ def scenario_page() -> None:
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
                                    else staffing.group_name(c) if staffing.is_group(c)
                                    else _(c),
-                                   index=lambda r: _("all grids") if r == "all grids" else r),
+                                   index=lambda r: _("all grids") if r == "all grids" else r)
+                     .rename_axis(key_label(str(forces.index.name or ""))),
                      # (as tall as its rows, up to 460 px: no empty rows under 4 grids)
                      height=min(460, 38 + 35 * (len(forces) + 1)), key="forces_by_grid")
 

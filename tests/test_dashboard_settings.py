@@ -184,3 +184,59 @@ def test_what_matters_ranks_assumptions_in_bars_with_plain_column_names():
                                                               "sigma": 240.234}]})[0].items())
         assert not [c for c, _v in columns if re.search("[μσ]", c)], columns
         assert dict(columns)[columns[3][0]] == "673"  # people as whole numbers
+
+
+def _summary(plan: str, means: dict[str, float]) -> dict:
+    return {"plan": plan, "metrics": {name: {"mean": v, "p50": v} for name, v in means.items()}}
+
+
+def test_the_first_breakdown_shown_is_one_that_says_something():
+    from dashboard.results import informative_breakdown
+    from sim.present.tables import breakdowns
+
+    # a festival's first breakdown: a median wait of 0 min at every checkpoint, every plan
+    summaries = [_summary(p, {"wait_p50_min[checkpoint=H1]": 0.0,
+                              "wait_p50_min[checkpoint=V1]": 0.0,
+                              "incidents[type=medical]": 3.0 if p == "a" else 4.0,
+                              "incidents[type=document]": 1.0}) for p in ("a", "b")]
+    found = breakdowns(summaries)
+    assert found[0] == ("wait_p50_min", "checkpoint")
+    assert found[informative_breakdown(summaries, found)] == ("incidents", "type")
+    # nothing but zeros: the first, as before
+    zeros = [_summary("a", {"x[role=cadre]": 0.0, "y[grid=G1]": 0.0})]
+    assert informative_breakdown(zeros, breakdowns(zeros)) == 0
+
+
+def test_breakdown_names_read_naturally_in_both_languages():
+    from dashboard.results import breakdown_label
+
+    with use_lang("zh"):
+        assert breakdown_label("mustered_60min", "role") == "60 分钟内集结人数，按角色分列"
+        assert breakdown_label("mustered_60min", "ap") == "60 分钟内集结人数，按集结点分列"
+        assert "分项方式" not in breakdown_label("incidents", "type")
+    with use_lang("en"):
+        assert breakdown_label("mustered_60min", "role") == "people mustered by 60 min — by role"
+
+
+@pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "tide_yanguan.yaml"])
+def test_scenario_page_map_title_and_forces_header_in_chinese(env, monkeypatch, scenario):
+    import dashboard.maps_view as maps_view
+
+    titles: list[str] = []
+    draw = maps_view.town_map
+
+    def town_map(*args, **kwargs):
+        titles.append(kwargs["title"])
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(maps_view, "town_map", town_map)
+    monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["scenario"] = scenario
+    at.query_params["page"] = "Scenario"
+    at.run()
+    assert not at.exception, at.exception
+    s = at.session_state["scenario"]
+    assert s.model.name_zh and titles and titles[-1].startswith(s.model.name_zh), titles
+    forces = next(d.value for d in at.dataframe if d.value.index.name is not None)
+    assert re.search(r"[\u4e00-\u9fff]", str(forces.index.name)), forces.index.name
