@@ -55,10 +55,11 @@ def flood_area(s: Scenario, plan: str) -> FloodArea | None:
 
 def scenario_map(s: Scenario, plan: str) -> bytes:
     """The town with its places, and the flood-prone ground when there is a storm."""
-    key = ("map", s.digest, plan, _("x (m)"))
+    title = f"{s.display_name()} — {plan}"  # the scenario's name in the reader's language
+    key = ("map", s.digest, plan, _("x (m)"), title)
     figs = state.figure_cache()
     if key not in figs:
-        figs[key] = _png(town_map(s.network(), s.places(plan), title=f"{s.name} — {plan}",
+        figs[key] = _png(town_map(s.network(), s.places(plan), title=title,
                                   flood=flood_area(s, plan)))
     return figs[key]
 

@@ -28,8 +28,9 @@ def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
                                _("range"): f"{r['low']:g} – {r['high']:g}"}
         if result["method"] == "morris":
             row[_("typical change across the range")] = formatting.value(r["mu_star"], metric)
-            row[_("95 % CI ±")] = formatting.value(r["mu_star_conf"], metric)
-            row[_("interactions / curvature (σ)")] = formatting.value(r["sigma"], metric)
+            row[_("uncertainty of that (±, 95 %)")] = formatting.value(r["mu_star_conf"], metric)
+            row[_("how much that change varies with the other assumptions")] = \
+                formatting.value(r["sigma"], metric)
         else:
             row[_("share of variance, alone")] = formatting.share(r["S1"])
             row[_("share with interactions")] = formatting.share(r["ST"])

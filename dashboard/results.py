@@ -22,17 +22,13 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value
-from sim.core.catalogue import info, value_label
+from sim.core.catalogue import info, key_label, value_label
 from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, is_zh, pick
 from sim.present.tables import breakdowns
 
-# Plain names of breakdown keys (``mustered_60min[ap=AP1]`` is "by assembly point").
-KEY_NAMES = {"ap": "assembly point", "grid": "grid", "group": "staff group", "place": "place",
-             "reason": "reason", "role": "role", "shelter": "shelter", "team": "team",
-             "type": "type", "viewing_point": "viewing point", "checkpoint": "checkpoint"}
 UNIT_NAMES = {"min": "minutes", "": ""}
 
 
@@ -319,7 +315,7 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
     if not rows:
         return None
     frame = pd.DataFrame(rows)
-    where = _(KEY_NAMES.get(key, key.replace("_", " ")))
+    where = key_label(key)
     kind = formatting.kind_of(metric)  # people are counted in whole numbers on the axis
     # minutes: as many decimals as the ticks need (",.1f" wrote "0.0" under every tick of
     # waits below a minute)
@@ -440,10 +436,9 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     found = breakdowns(summaries)
     if found:
         st.subheader(_("Per place, group and role"))
-        labels = [_("{measure} — by {what}", measure=_(info(metric).phrase),
-                    what=_(KEY_NAMES.get(k, k)))
-                  for metric, k in found]
-        pick = st.selectbox(_("Breakdown"), labels, key="breakdown")
+        labels = [breakdown_label(metric, k) for metric, k in found]
+        pick = st.selectbox(_("Breakdown"), labels, key="breakdown",
+                            index=informative_breakdown(summaries, found))
         metric, k = found[labels.index(pick) if pick in labels else 0]
         chart = breakdown_chart(summaries, metric, k)
         if chart is not None:
@@ -455,6 +450,25 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     st.download_button(_("Download comparison.json"),
                        partial(json.dumps, data, indent=2, ensure_ascii=False, default=str),
                        file_name="comparison.json", mime="application/json")
+
+
+def breakdown_label(metric: str, key: str) -> str:
+    """A breakdown as the selector names it: "people mustered by 60 min — by role", 按角色."""
+    return _("{measure} — by {what}", measure=_(info(metric).phrase), what=key_label(key))
+
+
+def informative_breakdown(summaries: Sequence[dict[str, Any]],
+                          found: Sequence[tuple[str, str]]) -> int:
+    """The breakdown shown first: the first whose means are not all the same (a festival's
+    first, a median wait of 0 min at every checkpoint, says nothing); 0 when all are."""
+    for i, (metric, key) in enumerate(found):
+        means = {round(float(d["mean"]), 9) for s in summaries
+                 for b in breakdowns_in(s["metrics"], metric, key)
+                 if (d := s["metrics"].get(b.name)) and d.get("mean") is not None
+                 and math.isfinite(float(d["mean"]))}
+        if len(means) > 1 or means - {0.0}:
+            return i
+    return 0
 
 
 def _table(frame: pd.DataFrame) -> None:
@@ -479,7 +493,7 @@ def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) 
     """Rows: places (or roles, groups); columns: plans; one measure."""
     labels = list(dict.fromkeys(b.value for s in summaries
                                 for b in breakdowns_in(s["metrics"], metric, key)))
-    where = _(KEY_NAMES.get(key, key.replace("_", " ")))
+    where = key_label(key)
     rows = []
     for label in labels:
         row: dict[str, Any] = {where: label_of(key, label)}

@@ -16,10 +16,11 @@ from dashboard.exports import export_frame, report_html
 from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
-from sim.core.catalogue import ROLE_NAMES, role_label
+from sim.core.catalogue import ROLE_NAMES, key_label, role_label
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
+from sim.core.paths import split_path
 from sim.core.planedit import (
     RULES,
     changes_in_words,
@@ -27,6 +28,7 @@ from sim.core.planedit import (
     force_rows,
     param_rows,
     plan_patch,
+    resolved,
     save_plan,
 )
 from sim.core.scenario import Scenario
@@ -34,6 +36,7 @@ from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import N_, _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
+from sim.present.setting_words import setting_words
 from sim.present.tables import forces_table
 
 
@@ -109,7 +112,8 @@ def scenario_page() -> None:
         st.dataframe(forces.rename(columns=lambda c: role_label(c) if c in ROLE_NAMES
                                    else staffing.group_name(c) if staffing.is_group(c)
                                    else _(c),
-                                   index=lambda r: _("all grids") if r == "all grids" else r),
+                                   index=lambda r: _("all grids") if r == "all grids" else r)
+                     .rename_axis(key_label(str(forces.index.name or ""))),
                      # (as tall as its rows, up to 460 px: no empty rows under 4 grids)
                      height=min(460, 38 + 35 * (len(forces) + 1)), key="forces_by_grid")
 
@@ -129,6 +133,20 @@ TYPE_WORDS = {"str": N_("text"), "int": N_("whole number"), "float": N_("number"
 RULE_WORDS = {"count": N_("town-wide count"), "per_grid": N_("number per grid"),
               "per_residents": N_("one per so many residents"),
               "by_grid": N_("numbers by grid (roster)")}
+
+
+def setting_table(s: Scenario, plan: str, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The plan's other settings as a planner reads them: what part of the plan, the setting
+    and its unit in plain words, beside the field path and type that saving needs."""
+    section = resolved(s.raw, plan).get(s.kind.name) or {}
+    out = []
+    for row in rows:
+        words = setting_words(s.kind, split_path(str(row["parameter"])), section)
+        hint = _(TYPE_WORDS[row["type"]]) if row["type"] in ("bool", "list", "empty") else ""
+        out.append({"group": words.group, "setting": words.name, "value": row["value"],
+                    "unit": _("; ").join(w for w in (words.unit, hint) if w),
+                    "parameter": row["parameter"], "type": row["type"]})
+    return pd.DataFrame(out, columns=["group", "setting", "value", "unit", "parameter", "type"])
 
 
 def _editor_keys(plan: str) -> tuple[str, str]:
@@ -180,21 +198,18 @@ def plans_page() -> None:
     rows = param_rows(s.raw, base)
     if staff_edit is not None:  # the posts are in the staffing table: not listed twice
         rows = [r for r in rows if not staffing.is_staff_row(s.raw, str(r["parameter"]))]
-    shown = pd.DataFrame(rows)
-    if "type" in shown.columns:
-        shown["type"] = shown["type"].map(lambda v: _(TYPE_WORDS[v]) if v in TYPE_WORDS else v)
+    shown = setting_table(s, base, rows)
     with st.expander(_("Other settings ({n})").format(n=len(rows)),
                      expanded=staff_edit is None):
-        st.markdown(_("**{kind} parameters** — edit the `value` column "
-                      "(lists comma-separated).").format(kind=_(s.kind.title or s.kind.name)))
-        params = st.data_editor(shown, hide_index=True, key=pkey,
-                                disabled=["parameter", "type"], height=320, width="stretch",
-                                column_config={"parameter": _("parameter"), "value": _("value"),
-                                               "type": st.column_config.TextColumn(
-                                                   _("kind of value"))})
-    if "type" in params.columns:
-        codes = {_(word): code for code, word in TYPE_WORDS.items()}  # the words as shown
-        params = params.assign(type=params["type"].map(lambda v: codes.get(v, v)))
+        st.markdown(_("Edit the **value** column; the other columns say what each value is "
+                      "and its unit (lists: comma-separated)."))
+        # The field path and the kind of value stay in the table, hidden: saving needs them.
+        params = st.data_editor(
+            shown, hide_index=True, key=pkey, height=420, width="stretch",
+            disabled=["parameter", "type", "group", "setting", "unit"],
+            column_order=["group", "setting", "value", "unit"],
+            column_config={"group": _("part of the plan"), "setting": _("setting"),
+                           "value": _("value"), "unit": _("unit")})
 
     c1, c2 = st.columns(2)
     name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")

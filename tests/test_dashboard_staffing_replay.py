@@ -314,8 +314,10 @@ def test_changes_in_words_names_roles_and_the_kinds_settings():
         assert changes_in_words(s.raw, "county_team", names) == [
             "forces: emergency squad", "outside reinforcements"]
         assert changes_in_words(s.raw, "baseline", names) == []
-        # a setting the kind gives no name for reads as its key in words
-        raw = {**s.raw, "plans": {"p": {"evacuation": {"detour_factor": 1.5}}}}
-        assert changes_in_words(raw, "p", names) == ["detour factor"]
+        # the kind's plain name of a setting; one it gives no name for reads as its key in words
+        raw = {**s.raw, "plans": {"p": {"evacuation": {"detour_factor": 1.5,
+                                                       "some_new_knob": 1}}}}
+        assert changes_in_words(raw, "p", names) == [
+            "walking detour (door to door ÷ straight line)", "some new knob"]
     with use_lang("zh"):
         assert changes_in_words(s.raw, "county_team", names) == ["力量：应急突击队", "外来增援"]

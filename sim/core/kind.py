@@ -78,10 +78,14 @@ class DashboardDefaults:
     # How the kind's plan section posts staff, for the staffing editor (None: the kind has no
     # posts to staff).
     staffing: StaffingLayout | None = None
-    # Plain names of the settings in the kind's section that a plan may change (key → name,
-    # marked for translation), for the Plans table's "changes"; other keys are shown with
-    # their underscores as spaces.
+    # Plain names of the settings in the kind's section (field name → name, marked for
+    # translation), for the Plans table's "changes" and its list of other settings
+    # (``sim.present.setting_words``). ``parent.field`` names a field where the one name means
+    # two things, ``parent.key`` a key of a mapping (``speeds_kmh.ebike``: "by e-bike").
     setting_names: Mapping[str, str] = field(default_factory=dict)
+    # Units of the settings the field's name and type do not tell (``modes``: a share),
+    # keyed as ``setting_names``; a random delay's parameters take its unit (else minutes).
+    setting_units: Mapping[str, str] = field(default_factory=dict)
     # Stems of the kind's figures the Run & compare page leaves out (one chart per question:
     # e.g. festival density heat strips per plan beside the density lines of all plans).
     skip_figures: tuple[str, ...] = ()

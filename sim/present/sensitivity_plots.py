@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sim.present.cjk import pyplot
+from sim.present.formatting import value
 from sim.present.i18n import _
 
 if TYPE_CHECKING:
@@ -17,30 +18,38 @@ def _what(result: dict[str, Any]) -> str:
 
 
 def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
-    """Morris: a tornado of μ* with its 95 % CI beside the μ*–σ plane. Sobol': first-order
-    and total-order bars with their CIs. Most influential assumption on top."""
+    """Morris: one bar per assumption, ranked, the typical change of the result across its
+    range with its 95 % CI and, beside it, how much that change varies with the other
+    assumptions; each bar labelled with its value. (A scatter of the two put every label at
+    one point when the effects were small.) Sobol': first-order and total-order bars with
+    their CIs. Most influential assumption on top."""
     plt = pyplot()
     rows = result["indices"][:top][::-1]
     labels = [r["label"] for r in rows]
-    height = 1.2 + 0.35 * len(rows)
+    height = 1.2 + 0.45 * len(rows)
     if result["method"] == "morris":
-        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, max(height, 4)), dpi=100,
-                                      gridspec_kw={"width_ratios": [3, 2]})
-        ax.barh(labels, [r["mu_star"] for r in rows], xerr=[r["mu_star_conf"] for r in rows],
-                color="#a33", alpha=0.8, capsize=3)
-        ax.set_xlabel(_("μ*: typical change in {what} across the range", what=_what(result)))
-        ax2.scatter([r["mu_star"] for r in rows], [r["sigma"] for r in rows], color="#a33")
-        for r in rows[-5:]:  # the five most influential (labels of small ones overlap)
-            ax2.annotate(r["label"], (r["mu_star"], r["sigma"]), fontsize=7,
-                         xytext=(3, 3), textcoords="offset points")
-        lim = max([r["mu_star"] for r in rows] + [r["sigma"] for r in rows] + [1e-9]) * 1.1
-        ax2.plot([0, lim], [0, lim], color="grey", linestyle=":", linewidth=1)
-        ax2.set_xlabel(_("μ* (influence)"))
-        ax2.set_ylabel(_("σ (interactions or curvature)"))
-        ax2.grid(alpha=0.3)
+        metric = str(result.get("metric", ""))
+        fig, ax = plt.subplots(figsize=(10, max(height, 4)), dpi=100)
+        y = list(range(len(rows)))
+        change = [r["mu_star"] for r in rows]
+        varies = [r["sigma"] for r in rows]
+        ax.barh([i + 0.18 for i in y], change, xerr=[r["mu_star_conf"] for r in rows],
+                height=0.36, color="#a33", alpha=0.85, capsize=3,
+                label=_("typical change across the range (with its 95 % CI)"))
+        ax.barh([i - 0.18 for i in y], varies, height=0.36, color="#bbb",
+                label=_("how much that change varies with the other assumptions"))
+        ax.set_yticks(y, labels)
+        for i, (c, v) in enumerate(zip(change, varies, strict=True)):
+            ax.annotate(value(c, metric), (c, i + 0.18), xytext=(4, -3),
+                        textcoords="offset points", fontsize=8)
+            ax.annotate(value(v, metric), (v, i - 0.18), xytext=(4, -3),
+                        textcoords="offset points", fontsize=8, color="#555")
+        ax.set_xlim(0, max(change + varies + [1e-9]) * 1.25)
+        ax.set_xlabel(_("change in {what}", what=_what(result)))
+        ax.legend(loc="lower right", fontsize=8)
     else:
         fig, ax = plt.subplots(figsize=(9, max(height, 4)), dpi=100)
-        y = range(len(rows))
+        y = list(range(len(rows)))
         ax.barh([i + 0.2 for i in y], [r["ST"] for r in rows],
                 xerr=[r["ST_conf"] for r in rows], height=0.4, color="#a33",
                 label=_("total order (with interactions)"), capsize=3)
@@ -51,9 +60,10 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
         ax.set_xlabel(_("share of the variance of {what}", what=_what(result)))
         ax.legend(loc="lower right", fontsize=8)
     ax.grid(alpha=0.3, axis="x")
+    method = _("quick screening") if result["method"] == "morris" else _("shares of variance")
     fig.suptitle(_("{scenario} — {plan}: which assumptions matter ({method}, {points} design "
                    "points × {reps} replications)", scenario=result["scenario"],
-                   plan=result["plan"], method=result["method"], points=result["points"],
+                   plan=result["plan"], method=method, points=result["points"],
                    reps=result["replications"]), fontsize=10)
     fig.tight_layout()
     return fig

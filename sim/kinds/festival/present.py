@@ -10,11 +10,12 @@ import numpy as np
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import CLOCK_START, DashboardDefaults, Summary
 from sim.core.results import breakdowns_in
-from sim.kinds.festival.config import STAFF_GROUPS, FestivalScenario
-from sim.kinds.festival.staffing import STAFFING
+from sim.kinds.festival.config import INCIDENT_NAMES, STAFF_GROUPS, TEAM_NAMES, FestivalScenario
+from sim.kinds.festival.staffing import SHIFT_NAMES, STAFFING
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _, pick
 from sim.present.plots import mark_injects
+from sim.present.setting_words import SHARE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -292,9 +293,65 @@ DASHBOARD = DashboardDefaults(
     replay_note="; circles: people queueing at checkpoints and standing at viewing points "
                 "(red: over the danger density)",
     staffing=STAFFING,
-    setting_names={"staff": N_("staff pool"), "staff_scale": N_("staff scaled"),
-                   "checkpoints": N_("checkpoints"), "viewing_points": N_("viewing points"),
-                   "teams": N_("response teams"), "crowd_control": N_("crowd control")},
+    setting_names={
+        "staff": N_("staff pool"), "staff_scale": N_("staff scaled"),
+        "day_start": N_("day begins at"), "day_end": N_("day ends at"),
+        "tide_time": N_("tide time"), "warm_up_until": N_("checkpoint waits count from"),
+        "record_every_min": N_("counts recorded every"), "walk_kmh": N_("walking speed"),
+        "surge": N_("surge of arrivals before the tide"),
+        "before_tide_min": N_("surge starts before the tide"),
+        "factor": N_("arrivals multiplied by"),
+        "modes": N_("visitors arriving"), "checkpoints": N_("checkpoints"),
+        "modes.checkpoints": N_("share through checkpoint"), "group_size": N_("group size"),
+        "profile": N_("arrival rate"), "at": N_("from"), "per_hour": N_("visitors per hour"),
+        "counts": N_("visitors per interval"), "interval_min": N_("interval"),
+        "arrivals": N_("how groups arrive"), "modes.surge": N_("the surge applies"),
+        "check_types": N_("checks"), "per_group": N_("time per group"),
+        "per_person": N_("time per person"),
+        "check": N_("check"), "lanes": N_("lanes"), "staff_per_lane": N_("staff per lane"),
+        "roster": N_("shifts"), "start": N_("starts"), "end": N_("ends"),
+        "roster.lanes": N_("lanes opened"), "roster.staff": N_("staff on duty"),
+        "queue_limit": N_("most people waiting"), "over_limit": N_("when the queue is full"),
+        "divert_to": N_("send them to checkpoint"),
+        "divert_min": N_("walk to the other checkpoint"),
+        "viewing_points": N_("viewing points"), "area_m2": N_("standing area"),
+        "exit_width_m": N_("width of the access path"),
+        "weight": N_("visitors' preference (weight)"), "stewards": N_("stewards"),
+        "danger_ppm2": N_("dangerous crowd density"), "crowd_control": N_("crowd control"),
+        "rule": N_("what stewards do"), "trigger_ppm2": N_("stewards act at a density of"),
+        "min_stewards": N_("fewest stewards who can act"),
+        "max_redirects": N_("redirects before a group is held"),
+        "egress_flow_ppmm": N_("flow out through the access path"),
+        "stay": N_("how long visitors stay"),
+        "after_tide": N_("leave this long after the tide"), "min_stay": N_("shortest stay"),
+        "teams": N_("response teams"), "count": N_("number of teams"),
+        "teams.members": N_("people per team"), "bases": N_("based at"),
+        "speed_kmh": N_("speed"), "incidents": N_("incident type"),
+        "where": N_("where they happen"),
+        "incidents.per_hour": N_("incidents per hour at each place"),
+        "per_1000_per_hour": N_("incidents per hour per 1,000 people present"),
+        "above_ppm2": N_("only above a density of"), "incidents.teams": N_("teams that answer"),
+        "handle": N_("time to handle one"),
+        "escalate": N_("share needing a command-centre decision"),
+        "command_centre": N_("command centre"), "desks": N_("decision desks"),
+        "decision": N_("time to decide"),
+        "modes.foot": N_("on foot"), "modes.highway": N_("via the highway exit"),
+        "modes.local": N_("by local roads"), "modes.rail": N_("by rail"),
+        "check_types.qr_scan": N_("QR code scan"),
+        "check_types.qr_temperature": N_("QR code and temperature check"),
+        "check_types.vehicle": N_("vehicle check"),
+        **{f"roster.{k}": v for k, v in SHIFT_NAMES.items()},
+        **{f"incidents.{k}": v for k, v in INCIDENT_NAMES.items()},
+        **{f"teams.{k}": v for k, v in TEAM_NAMES.items()}},
+    setting_units={"factor": N_("×"), "modes.checkpoints": SHARE, "group_size": N_("people"),
+                   "per_hour": N_("per hour"), "counts": N_("visitors"),
+                   "per_1000_per_hour": N_("per hour"), "lanes": N_("lanes"),
+                   "staff_per_lane": N_("people"), "queue_limit": N_("people"),
+                   "weight": N_("×"), "min_stewards": N_("people"),
+                   "teams.members": N_("people"), "staff": N_("people"),
+                   "roster.staff": N_("people"),
+                   "staff_scale": N_("×"), "stewards": N_("people"), "desks": N_("desks"),
+                   "count": N_("teams"), "max_redirects": N_("times")},
     skip_figures=("density_strip",),
 )
 

@@ -29,6 +29,19 @@ GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
                "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
 SHIFT, STEWARDS, TEAM = "shift", "stewards", "team"
 
+# The shift names of the bundled festival scenarios as a planner says them; a scenario may
+# name others (``A``), shown as "A shift".
+SHIFT_NAMES = {"night": N_("night shift"), "day": N_("day shift"),
+               "evening": N_("evening shift"), "morning": N_("morning shift"),
+               "afternoon": N_("afternoon shift"), "early": N_("early shift"),
+               "late": N_("late shift")}
+
+
+def shift_name(name: str) -> str:
+    """A checkpoint's shift in the current language ("night" → "night shift", 夜班)."""
+    known = SHIFT_NAMES.get(name)
+    return _(known) if known else _("{name} shift", name=name)
+
 
 def _fresh(obj: Any) -> Any:
     """A deep copy with no shared parts: YAML anchors (``V2: {<<: *village}``) share one
@@ -84,7 +97,7 @@ class FestivalStaffing:
             for sname, sh in (cp.get("roster") or {}).items():
                 out.append(Post((SHIFT, str(cid), str(sname)), _(
                     "{id} {name} · {shift} {start}–{end}").format(
-                    id=cid, name=name if name != cid else "", shift=sname,
+                    id=cid, name=name if name != cid else "", shift=shift_name(str(sname)),
                     start=sh.get("start", "?"), end=sh.get("end", "?")),
                     _counts(sh.get("staff"))))
         for vid, vp in (section.get("viewing_points") or {}).items():
@@ -158,8 +171,9 @@ class FestivalStaffing:
                            if lanes == whole(cp.get("lanes")) else
                            _("it opens {lanes} lanes either way ({per} staff per lane)").format(
                                lanes=lanes, per=per))
-                    out.append(_("Checkpoint {id}, {shift} shift: this change cannot change "
-                                 "the queues or waits: {why}.").format(id=cid, shift=sname,
+                    out.append(_("Checkpoint {id}, {shift}: this change cannot change "
+                                 "the queues or waits: {why}.").format(id=cid,
+                                                                      shift=shift_name(sname),
                                                                       why=why))
         min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
         for vid, vp in (after.get("viewing_points") or {}).items():
@@ -190,10 +204,10 @@ class FestivalStaffing:
                 staff = _scaled(section, sh.get("staff"))
                 lanes = _lanes(cp, sh, section)
                 if staff > lanes * per and lanes == whole(cp.get("lanes")):
-                    out.append(_("Checkpoint {id}, {shift} shift: {staff} staff, but its "
+                    out.append(_("Checkpoint {id}, {shift}: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
                                  "{extra} open no lane.").format(
-                                     id=cid, shift=sname, staff=staff, lanes=lanes,
+                                     id=cid, shift=shift_name(sname), staff=staff, lanes=lanes,
                                      need=lanes * per, per=per, extra=staff - lanes * per))
         return out
 

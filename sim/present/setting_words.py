@@ -1,0 +1,180 @@
+"""A setting of a kind's plan section in a planner's words: ``grid_app.delivery.p90`` →
+group "alert via the grid app", name "delay until the message arrives, 90th percentile", unit
+"min".
+
+The words come from the kind (``DashboardDefaults.setting_names`` and ``setting_units``, keyed
+by a field name or by ``parent.field`` where one name means two things in the kind), from
+the kind's breakdown row names and the role names (a dict keyed by roles, staff groups or
+incident types), and from the shape of the section's pydantic model: a random delay's
+parameters, a share between 0 and 1, a clock time, a unit in the field's name
+(``horizon_min``, ``area_m2``). A key the planner chose (a checkpoint ``H1``, an assembly point
+``North``) is their own name and is shown as written.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from sim.core.catalogue import role_label
+from sim.core.kind import AnyKind
+from sim.present.i18n import N_, _
+from sim.present.i18n import pick as in_lang
+
+# The parameters of a random delay (``sim.core.distributions``), the same in every kind.
+DIST_WORDS = {"dist": N_("shape of the spread"), "median": N_("median"),
+              "p90": N_("90th percentile"), "low": N_("lowest"), "mode": N_("most likely"),
+              "high": N_("highest"), "mean": N_("mean"), "value": N_("fixed value"),
+              "values": N_("observed values (each equally likely)")}
+
+# Fields many kinds share, and what positions are given as.
+COMMON_WORDS = {"id": N_("name"), "name": N_("name"), "node": N_("road node"),
+                "grid": N_("grid"), "lonlat": N_("position (longitude, latitude)"),
+                "xy": N_("position (x, y)"), "role": N_("role"), "members": N_("people")}
+
+# A unit written into a field's name (longest first: ``_mm_per_h`` before ``_h``).
+SUFFIX_UNITS = (("_mm_per_h", N_("mm/h")), ("_m_per_mm", N_("m per mm of rain")),
+                ("_ppmm", N_("people per metre per minute")), ("_ppm2", N_("people/m²")),
+                ("_kmh", N_("km/h")), ("_min", N_("min")), ("_m2", N_("m²")),
+                ("_mm", N_("mm")), ("_m", N_("m")), ("_h", N_("h")))
+
+SHARE = N_("share (0 to 1; 0.9 = 90 %)")
+CLOCK = N_("clock time (HH:MM)")
+MINUTES = N_("min")
+DELAYS = "sim.core.distributions"  # the module of the random delays' models
+
+
+@dataclass(frozen=True)
+class SettingWords:
+    group: str  # what the setting belongs to ("checkpoint: H1 Highway exit")
+    name: str  # the setting within it ("lanes")
+    unit: str  # "" when the value has none (a name, yes/no)
+
+
+def _unwrap(tp: Any) -> Any:
+    """The type itself, without ``Annotated`` and ``None`` (an optional setting)."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return args[0] if len(args) == 1 else tp
+    return tp
+
+
+def _members(tp: Any) -> list[Any]:
+    """The models a field may hold (a random delay is one of several)."""
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return [m for a in typing.get_args(tp) for m in _members(a)]
+    return [tp]
+
+
+def _field(tp: Any, key: str) -> tuple[type[BaseModel], str, Any] | None:
+    """(the model, the field's name, its info) for ``key`` of a model-typed value, else None
+    (``key`` is then a key of a mapping)."""
+    for m in _members(tp):
+        if isinstance(m, type) and issubclass(m, BaseModel):
+            for fname, info in m.model_fields.items():
+                if key in (fname, info.alias):
+                    return m, fname, info
+    return None
+
+
+def _is_share(info: Any) -> bool:
+    bounds = {type(c).__name__: getattr(c, "ge", getattr(c, "le", None))
+              for c in info.metadata}
+    return _unwrap(info.annotation) is float and bounds.get("Ge") == 0 and bounds.get("Le") == 1
+
+
+def _is_clock(info: Any) -> bool:
+    pattern = next((getattr(c, "pattern", None) for c in info.metadata
+                    if getattr(c, "pattern", None)), None)
+    text = f"{pattern or ''} {info.description or ''}"
+    return ":" in str(pattern or "") or text.strip().startswith("HH:MM")
+
+
+def _suffix_unit(name: str) -> str:
+    return next((unit for suffix, unit in SUFFIX_UNITS if name.endswith(suffix)), "")
+
+
+def _key_word(kind: AnyKind, parent: str, key: str, node: Any) -> str:
+    """A key of a mapping: a role, a staff group, a word the kind names (``modes.walk``), or
+    an item the planner named (checkpoint ``H1``), as written."""
+    names = kind.dashboard.setting_names
+    if f"{parent}.{key}" in names:
+        word = _(names[f"{parent}.{key}"])
+    elif key in COMMON_WORDS and not isinstance(node, dict):  # a setting the model leaves out
+        word = _(COMMON_WORDS[key])
+    elif any(key in row for row in kind.value_names.values()):  # a kind's own group first
+        word = next(_(row[key]) for row in kind.value_names.values() if key in row)
+    else:
+        word = role_label(key)  # as written when it is no role either
+    return _with_name(word, node)
+
+
+def _with_name(word: str, node: Any) -> str:
+    """An item with the name the planner gave it (``H1`` → ``H1 Highway exit``)."""
+    if isinstance(node, dict) and isinstance(node.get("name"), str) and node["name"]:
+        name = in_lang(node["name"], node.get("name_zh"))
+        return word if name == word else f"{word} {name}"
+    return word
+
+
+def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str, Any]
+                  ) -> SettingWords:
+    """The words of the setting at ``path`` in the kind's plan ``section`` (as written, a plan
+    applied), in the current language."""
+    names, units = kind.dashboard.setting_names, kind.dashboard.setting_units
+    tp: Any = kind.scenario_model.model_fields[kind.name].annotation
+    node: Any = section
+    words: list[str] = []
+    unit, parent, dist_unit = "", "", MINUTES  # msgids, translated at the end
+    container = False  # the last word names a list or a mapping of items
+    for seg in path:
+        node = node[seg] if _has(node, seg) else None
+        args = typing.get_args(_unwrap(tp))
+        found = None if isinstance(seg, int) else _field(tp, str(seg))
+        if found is None:  # an item of a list or a mapping: the planner's, a role, a group
+            if isinstance(seg, int):
+                label = node.get("id") if isinstance(node, dict) else None
+                word = _with_name(str(label), node) if label else _("no. {n}", n=seg + 1)
+                tp = args[0] if args else Any
+            else:
+                word = _key_word(kind, parent, str(seg), node)
+                tp = args[1] if len(args) == 2 else Any
+            if container and words:
+                words[-1] = _("{what}: {which}", what=words[-1], which=word)
+            else:
+                words.append(word)
+            container = False
+            continue
+        model, fname, info = found
+        if model.__module__ == DELAYS and str(seg) in DIST_WORDS:
+            words.append(_(DIST_WORDS[str(seg)]))
+            unit = "" if fname == "dist" else dist_unit
+        else:
+            named = names.get(f"{parent}.{fname}") or names.get(fname) or COMMON_WORDS.get(fname)
+            words.append(_(named) if named else fname.replace("_", " "))
+            unit = units.get(f"{parent}.{fname}") or units.get(fname) or str(
+                SHARE if _is_share(info) else CLOCK if _is_clock(info) else _suffix_unit(fname))
+            if any(getattr(m, "__module__", "") == DELAYS for m in _members(info.annotation)):
+                unit = unit or MINUTES  # a random delay (or a number for a fixed one)
+                dist_unit = unit
+        parent = fname
+        container = typing.get_origin(_unwrap(info.annotation)) in (dict, list)
+        tp = info.annotation
+    unit = _(unit) if unit else ""
+    if len(words) == 1:
+        return SettingWords(_("general"), words[0], unit)
+    return SettingWords(words[0], _(", ").join(words[1:]), unit)
+
+
+def _has(node: Any, seg: str | int) -> bool:
+    if isinstance(node, list):
+        return isinstance(seg, int) and -len(node) <= seg < len(node)
+    return isinstance(node, dict) and seg in node
