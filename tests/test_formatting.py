@@ -185,3 +185,16 @@ def test_a_verdict_writes_its_interval_with_the_unit_once():
     share = verdict("frac_mustered_60min", "baseline", "night",
                     PairedDifference(-0.168, -0.2, -0.136, 40, 40))
     assert "16.8 percentage points" in share and "CI −20.0 to −13.6 percentage points" in share
+
+
+def test_a_measure_the_same_in_every_replication_is_said_to_be_the_same():
+    """Residents at risk are the storm's, not the plan's: "no significant difference (mean
+    difference 0, 95 % CI 0 to 0)" read as if it had been tested and might differ."""
+    from sim.present.verdicts import verdict
+    from sim.run.stats import PairedDifference
+
+    same = verdict("at_risk", "baseline", "more_workers", PairedDifference(0.0, 0.0, 0.0, 40, 40))
+    assert same == "residents at risk: the same in more_workers as in baseline in every " \
+                   "replication (40 of 40)", same
+    close = verdict("at_risk", "baseline", "more_workers", PairedDifference(0.0, -0.5, 0.5, 40, 40))
+    assert close.startswith("no significant difference"), close

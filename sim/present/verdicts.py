@@ -33,6 +33,9 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
             return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
                      "both reached it, of {pairs})", phrase=m.phrase, a=a, b=b, pairs=d.pairs)
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
+    if d.mean == 0 and d.ci95_low == 0 and d.ci95_high == 0:  # (every pair's difference 0)
+        return _("{phrase}: the same in {b} as in {a} in every replication ({n} of {pairs})",
+                 phrase=m.phrase, a=a, b=b, n=d.n, pairs=d.pairs)
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
                                      "ci95_high": d.ci95_high})
     # ("8.2 to 9.8 percentage points", "12.0 to 19.0 min": the unit once)
