@@ -238,7 +238,7 @@ def optimise(
     budget: BudgetOpt = None,
     memory_budget: MemoryBudgetOpt = None,
 ) -> None:
-    """Find the cheapest staffing that meets a target with a given confidence."""
+    """Find the cheapest staffing shown (95 % confidence) to meet a target in a share of replications."""
     if (at_least is None) == (at_most is None):
         raise ScenarioError([Problem("--at-least/--at-most", _("give exactly one of them"))])
     s = load_scenario(scenario)

@@ -1,4 +1,4 @@
-"""Find the cheapest staffing that meets a target with a given confidence.
+"""Find the cheapest staffing shown (95 % confidence) to meet a target in a share of replications.
 
 A candidate sets integer values on chosen plan paths (``forces.militia.count``); it is
 evaluated by running replications on the optimiser's seed (common random numbers, so candidates
