@@ -234,6 +234,19 @@ def drill_summary(mustered: float = 1450.0, t50: float = 31.0) -> dict:
 APP = str(ROOT / "dashboard" / "app.py")
 
 
+def opened(scenario: str, page: str, timeout: int = 180) -> AppTest:
+    """The dashboard opened on a bundled scenario's page (as a link with ``?scenario=…&page=…``
+    does), with no exception raised."""
+    from streamlit.testing.v1 import AppTest  # deferred: streamlit only for dashboard tests
+
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    at.query_params["scenario"] = scenario
+    at.query_params["page"] = page
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def goto(at: AppTest, page: str) -> AppTest:
     at.sidebar.radio(key="page").set_value(page).run()
     assert not at.exception, at.exception

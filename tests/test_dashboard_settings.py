@@ -17,7 +17,7 @@ from sim.core.catalogue import ROLE_NAMES  # noqa: E402
 from sim.core.planedit import param_rows  # noqa: E402
 from sim.core.scenario import load_scenario  # noqa: E402
 from sim.present.i18n import use_lang  # noqa: E402
-from tests.helpers import APP, ROOT  # noqa: E402
+from tests.helpers import APP, ROOT, opened  # noqa: E402
 
 SCENARIOS = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
 SHOWN = ("group", "setting", "unit")
@@ -110,11 +110,7 @@ def _settings_editor(at: AppTest, plan: str) -> tuple[list[str], list[str]]:
 @pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "tide_yanguan.yaml"])
 def test_the_plans_page_shows_settings_in_words(env, monkeypatch, scenario, lang):
     monkeypatch.setenv("GRIDMUSTER_LANG", lang)
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["scenario"] = scenario
-    at.query_params["page"] = "Plans"
-    at.run()
-    assert not at.exception, at.exception
+    at = opened(scenario, "Plans")
     s = at.session_state["scenario"]
     plan = at.selectbox(key="edit_base").value
     labels, cells = _settings_editor(at, plan)
@@ -231,11 +227,7 @@ def test_scenario_page_map_title_and_forces_header_in_chinese(env, monkeypatch, 
 
     monkeypatch.setattr(maps_view, "town_map", town_map)
     monkeypatch.setenv("GRIDMUSTER_LANG", "zh")
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["scenario"] = scenario
-    at.query_params["page"] = "Scenario"
-    at.run()
-    assert not at.exception, at.exception
+    at = opened(scenario, "Scenario")
     s = at.session_state["scenario"]
     assert s.model.name_zh and titles and titles[-1].startswith(s.model.name_zh), titles
     forces = next(d.value for d in at.dataframe if d.value.index.name is not None)

@@ -14,6 +14,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from tests.helpers import APP, table  # noqa: E402
+from tests.helpers import opened as open_page  # noqa: E402
 
 FESTIVAL = "tide_yanguan.yaml"
 
@@ -30,11 +31,7 @@ def env(env):
 
 
 def opened(scenario: str, page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["scenario"] = scenario
-    at.query_params["page"] = page
-    at.run()
-    assert not at.exception, at.exception
+    at = open_page(scenario, page)
     assert at.session_state["scenario_label"] == scenario
     return at
 

@@ -13,7 +13,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from sim.kinds.festival.staffing import SHIFT_NAMES  # noqa: E402
-from tests.helpers import APP  # noqa: E402
+from tests.helpers import APP, opened  # noqa: E402
 
 
 @pytest.fixture
@@ -160,11 +160,7 @@ def test_scenario_plans_and_what_matters_pages_in_chinese(zh, scenario):
     plans table and the editors' headers, a saved plan's row and messages."""
     from tests.helpers import goto
 
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["scenario"] = scenario
-    at.query_params["page"] = "Scenario"
-    at.run()
-    assert not at.exception, at.exception
+    at = opened(scenario, "Scenario", timeout=300)
     s = at.session_state["scenario"]
     ids = {pid for items in s.places().values() for _node, pid in items}
     names = (set(s.plan_names()) | set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED | ids
@@ -226,10 +222,7 @@ def test_replay_page_in_chinese(zh):
     """Replay of the rainstorm in 中文: the counts and the roads-under-water tables included."""
     from tests.helpers import goto
 
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["scenario"] = "rainstorm_yangning.yaml"
-    at.query_params["page"] = "Scenario"
-    at.run()
+    at = opened("rainstorm_yangning.yaml", "Scenario", timeout=300)
     goto(at, "Replay")
     at.slider(key="replay_minute").set_value(170).run()
     assert not at.exception, at.exception
@@ -261,10 +254,7 @@ def test_scenario_page_problems_in_chinese(zh):
     valid scenario stays open, and the paste choices are Chinese."""
     from tests.helpers import goto
 
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["scenario"] = "muster_youchegang.yaml"
-    at.query_params["page"] = "Scenario"
-    at.run()
+    at = opened("muster_youchegang.yaml", "Scenario", timeout=300)
     goto(at, "Scenario")
     at.radio(key="source").set_value("Paste YAML").run()
     at.text_area(key="pasted_yaml").set_value("name: x\nkind: muster\n").run()
