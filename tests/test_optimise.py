@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import pytest
 
@@ -163,3 +164,21 @@ def test_optimise_refuses_a_share_its_replications_cannot_show(tmp_path):
     r = cli("optimise", str(path), "--metric", "mustered_60min", "--at-least", "4",
             "--confidence", "1", "--vary", "forces.militia.count=0..10", "--reps", "20")
     assert r.returncode == 2 and "can never be shown" in r.stderr, r.stderr
+
+
+def test_a_time_not_always_reached_is_told_with_its_share_reached_not_a_mean(tmp_path):
+    """Ten militia, each available with probability 0.7: 90 % of the roster turns up only when
+    nine or ten do (15 % of replications). A candidate's time is then a median with the share
+    of replications that reached it, never the mean of the few that did."""
+    from sim.present import formatting
+
+    s = build(tmp_path, _scenario(tmp_path))
+    opt = Optimiser(s, None, [Variable.parse("forces.militia.count=10")],
+                    Target("t90_min", 30, at_least=False, confidence=0.05), {},
+                    replications=40, seed=1)
+    ev = opt.evaluate((0,))
+    d = ev.statistics
+    assert 0 < d["n_reached"] < d["n"] == 40 and d["mean"] is None, d
+    assert math.isnan(ev.mean)
+    text = formatting.cell(d, "t90_min")
+    assert text.startswith("median > 120 min") and f"reached in {d['n_reached']}/40" in text, text

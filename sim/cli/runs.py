@@ -308,10 +308,10 @@ def optimise(
         best = candidate_text(variables, result.best.values)
         out_console.print(_("cheapest: {best}, cost {cost}, meets the target in {share} of "
                             "{reps} replications, so with 95 % confidence in at least {bound} "
-                            "(mean {metric} {mean})", best=best, cost=f"{result.best.cost:,.0f}",
+                            "({metric}: {typical})", best=best, cost=f"{result.best.cost:,.0f}",
                             share=f"{result.best.share_meeting:.0%}", reps=reps,
                             bound=f"{result.best.lower_bound:.1%}", metric=info(metric).phrase,
-                            mean=fmt(result.best.mean, metric)))
+                            typical=formatting.cell(result.best.statistics, metric)))
     n, where = len(result.evaluations), folder / "optimise.json"
     if n == 1:
         said = _("1 candidate evaluated (full grid: {grid}); wrote {path}; run {id}",

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.catalogue import is_time_to
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import ROLES, build_roster
@@ -40,6 +41,7 @@ from sim.core.paths import set_path
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present.i18n import _
 from sim.run.experiments import Progress, run_plan
+from sim.run.stats import describe, describe_time
 
 _RANGE = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<lo>-?\d+)\.\.(?P<hi>-?\d+)(:(?P<step>\d+))?$")
 _LIST = re.compile(r"^(?P<path>[\w.\[\]]+)=(?P<vals>-?\d+(,-?\d+)*)$")
@@ -139,6 +141,9 @@ class Evaluation:
     mean: float
     feasible: bool
     lower_bound: float = 0.0  # of the share meeting the target, one-sided 95 %
+    # The metric over the replications as every table has it (``sim.run.stats``): a time not
+    # reached in some has its median and the share reached, and no mean.
+    statistics: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass
@@ -162,7 +167,8 @@ class OptimiseResult:
             "best": (dict(zip(paths, self.best.values, strict=True)) | {
                 "cost": self.best.cost, "share_meeting": self.best.share_meeting,
                 "share_lower_bound_95": self.best.lower_bound,
-                "mean": self.best.mean} if self.best else None),
+                "mean": self.best.mean, "statistics": self.best.statistics}
+                     if self.best else None),
             "evaluations": len(self.evaluations),
             "full_grid": self.grid_size,
             "frontier": [dict(zip(paths, e.values, strict=True)) | {
@@ -232,9 +238,12 @@ class Optimiser:
             v = run.values(self.target.metric)
             met = int(self.target.met(v).sum())
             bound = share_lower_bound(met, v.size)
+            stats = (describe_time(v, run.horizon_min).as_dict()
+                     if is_time_to(self.target.metric) else describe(v).as_dict())
+            mean = stats.get("mean")
             ev = Evaluation(values, self.cost(s), met / v.size if v.size else math.nan,
-                            float(np.nanmean(v)) if np.isfinite(v).any() else float("nan"),
-                            bound >= self.target.confidence, bound)
+                            math.nan if mean is None else float(mean),
+                            bound >= self.target.confidence, bound, stats)
             self.cache[values] = ev
             if self.on_evaluation:
                 self.on_evaluation(ev)
