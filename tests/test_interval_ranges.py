@@ -66,3 +66,27 @@ def test_yanguan_longest_queues_stay_within_each_checkpoints_limit():
             assert run.values(metric).max() <= high, (plan, metric)
             d = metrics[metric]
             assert low <= d["ci95_low"] <= d["mean"] <= d["ci95_high"] <= high, (plan, metric, d)
+
+
+def test_a_muster_near_its_whole_roster_is_not_said_to_muster_more_than_it_has(tmp_path):
+    """Six militia at the assembly point, each available with probability 0.95: four to six
+    turn up, and the t interval of the mean of 8 replications reaches past six; the roster
+    bound is the roster itself (equal to the ``roster`` metric in every replication) and the
+    interval stops there."""
+    from sim.kinds.muster.inputs import ranges as muster_ranges
+    from tests.helpers import build, fixed_muster
+
+    data = fixed_muster(forces={"grid_head": {"per_grid": 0},
+                                "militia": {"count": 6, "grids": ["GC"]}},
+                        muster={"default_role": {"availability_day": 0.95,
+                                                 "availability_night": 0.95},
+                                "assembly_points": [{"id": "AP", "node": "C", "desks": 6}]})
+    s = build(tmp_path, data)
+    run = run_plan(s, None, 8, seed=3)
+    limits = muster_ranges(s.plan().model)
+    assert limits["mustered_60min"] == (0.0, 6.0) == limits["mustered_60min[role=militia]"]
+    assert (run.values("roster") == 6).all()
+    raw = describe(run.values("mustered_60min"))
+    assert raw.ci95_high > 6, raw  # (the case at issue)
+    d = run.summary()["metrics"]["mustered_60min"]
+    assert d["ci95_high"] == 6.0 and d["ci95_low"] == raw.ci95_low, d

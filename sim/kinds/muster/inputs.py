@@ -79,6 +79,23 @@ def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
     return problems + check_injects(model, network)
 
 
+def ranges(model: MusterScenario) -> dict[str, tuple[float, float]]:
+    """Counts of people cannot exceed the roster (reinforcements included), nor a role's count
+    its members: a mean near the whole roster has its interval cut there."""
+    roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
+    roster += [r for r, _ in reinforcements(model)]
+    whole = (0.0, float(len(roster)))
+    out = {m: whole for m in ("mustered_15min", "mustered_30min", "mustered_60min",
+                              "unavailable", "not_reached", "en_route_at_end", "mustered_at_end")}
+    for role in ROLES:
+        members = sum(r.role == role for r in roster)
+        if members:
+            out[f"mustered_60min[role={role}]"] = (0.0, float(members))
+    for ap in model.muster.assembly_points:
+        out[f"mustered_60min[ap={ap.id}]"] = whole
+    return out
+
+
 def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
     p = model.muster
     roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))

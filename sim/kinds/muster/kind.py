@@ -11,7 +11,7 @@ from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
 from sim.kinds.muster import present
 from sim.kinds.muster.config import MusterScenario, sense_errors, sense_warnings
-from sim.kinds.muster.inputs import MusterInputs, build, check
+from sim.kinds.muster.inputs import MusterInputs, build, check, ranges
 from sim.kinds.muster.metrics import CATALOGUE, TIME_TO, curve, muster_metrics
 from sim.kinds.muster.model import check_in, draw, final_states, timeline
 from sim.kinds.muster.records import event_records
@@ -68,4 +68,5 @@ KIND: Kind[MusterScenario, MusterInputs] = Kind(
     review=MUSTER_REVIEW,
     dashboard=present.DASHBOARD,
     title=N_("mustering of response forces at assembly points"),
+    metric_ranges=ranges,
 )
