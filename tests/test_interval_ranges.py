@@ -8,13 +8,14 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.core.catalogue import natural_range
 from sim.core.scenario import load_scenario
 from sim.kinds.festival.metrics import ranges
-from sim.run.experiments import run_plan
+from sim.run.experiments import plan_inputs, run_plan
 from sim.run.stats import describe
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -59,7 +60,7 @@ def test_yanguan_longest_queues_stay_within_each_checkpoints_limit():
     s = load_scenario(SCENARIOS / "tide_yanguan.yaml")
     for plan in ("reported", "drill"):
         run = run_plan(s, plan, 5, seed=3)
-        limits = ranges(s.plans[plan].model)
+        limits = ranges(plan_inputs(s.plans[plan]))
         assert "max_queue[checkpoint=H1]" in limits  # (R1 has no limit: nor has the longest)
         metrics = run.summary()["metrics"]
         for metric, (low, high) in limits.items():
@@ -83,10 +84,30 @@ def test_a_muster_near_its_whole_roster_is_not_said_to_muster_more_than_it_has(t
                                 "assembly_points": [{"id": "AP", "node": "C", "desks": 6}]})
     s = build(tmp_path, data)
     run = run_plan(s, None, 8, seed=3)
-    limits = muster_ranges(s.plan().model)
+    limits = muster_ranges(plan_inputs(s.plan()))
     assert limits["mustered_60min"] == (0.0, 6.0) == limits["mustered_60min[role=militia]"]
     assert (run.values("roster") == 6).all()
     raw = describe(run.values("mustered_60min"))
     assert raw.ci95_high > 6, raw  # (the case at issue)
     d = run.summary()["metrics"]["mustered_60min"]
     assert d["ci95_high"] == 6.0 and d["ci95_low"] == raw.ci95_low, d
+
+
+@pytest.mark.parametrize("scenario", ["muster_youchegang.yaml", "rainstorm_yangning.yaml",
+                                      "rainstorm_duhu.yaml", "tide_yanguan.yaml"])
+def test_every_bundled_plan_stays_within_the_ranges_its_kind_declares(scenario):
+    """The ranges are claims about the model (a mean outside them is impossible), so they are
+    checked against it: every value of every replication lies in its range, for two plans of
+    every bundled scenario, and so does every interval of the summary."""
+    s = load_scenario(SCENARIOS / scenario)
+    for plan in list(s.plans)[:2]:
+        run = run_plan(s, plan, 3, seed=9)
+        limits = s.kind.metric_ranges(plan_inputs(s.plans[plan]))
+        assert limits, scenario
+        metrics = run.summary()["metrics"]
+        for metric, (low, high) in limits.items():
+            v = run.values(metric)
+            assert v.size and ((v >= low) & (v <= high)).all(), (plan, metric, v, high)
+            d = metrics.get(metric)
+            if d and d.get("ci95_low") is not None:
+                assert low <= d["ci95_low"] <= d["ci95_high"] <= high, (plan, metric, d)

@@ -145,7 +145,7 @@ class Kind(Generic[M, I]):
     density_limit: Callable[[M], float | None] | None = None
     # Limits a plan sets on its metrics beyond ``catalogue.natural_range`` (a checkpoint's queue
     # never exceeds its queue limit): metric name → (lowest, highest); intervals are cut to them.
-    metric_ranges: Callable[[M], Mapping[str, tuple[float, float]]] | None = None
+    metric_ranges: Callable[[I], Mapping[str, tuple[float, float]]] | None = None
     # Plain names (``N_`` msgids) of the rows of the kind's breakdowns, by breakdown key:
     # ``{"group": {"tourist_order": "tourist order"}}`` (``sim.core.catalogue.value_label``);
     # a row not named here is shown as the scenario names it.

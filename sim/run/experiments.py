@@ -141,7 +141,7 @@ class PlanRun:
         percentiles; a metric with no value in any replication says why it is not applicable."""
         out: dict[str, dict[str, Any]] = {}
         kind = kind_named(self.setup.model.kind)
-        limits = kind.metric_ranges(self.setup.model) if kind.metric_ranges else {}
+        limits = kind.metric_ranges(plan_inputs(self.setup)) if kind.metric_ranges else {}
         for m in self.metric_names():
             v = self.values(m)
             d: dict[str, Any] = (describe_time(v, self.horizon_min).as_dict() if is_time_to(m)

@@ -12,7 +12,7 @@ from sim.core.rng import replication_key
 from sim.kinds.evacuation import present
 from sim.kinds.evacuation.config import EvacuationScenario, sense_errors, sense_warnings
 from sim.kinds.evacuation.inputs import PEOPLE_PER_HOUSEHOLD, EvacuationInputs, build, check
-from sim.kinds.evacuation.metrics import CATALOGUE, TIME_TO, evacuation_metrics
+from sim.kinds.evacuation.metrics import CATALOGUE, TIME_TO, evacuation_metrics, ranges
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.records import event_records
 from sim.kinds.evacuation.review import EVACUATION_REVIEW, findings
@@ -90,4 +90,5 @@ KIND: Kind[EvacuationScenario, EvacuationInputs] = Kind(
     dashboard=present.DASHBOARD,
     hazard_area=present.flood_prone_area,
     title=N_("evacuation of residents to shelters"),
+    metric_ranges=ranges,
 )

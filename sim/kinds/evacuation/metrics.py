@@ -173,3 +173,23 @@ CATALOGUE: dict[str, MetricInfo] = {
 }
 TIME_TO: frozenset[str] = frozenset({"ete50_min", "ete90_min", "ete100_min", "warned_90_min",
                      "warned_100_min"})
+
+
+def ranges(inp: EvacuationInputs) -> dict[str, tuple[float, float]]:
+    """Counts of people are counts of the residents at risk (a grid's of its own residents at
+    risk, a shelter's up to its capacity); households warned, of the households at risk."""
+    people = (0.0, float(inp.hh_members.sum()))
+    out = {m: people for m in ("vulnerable", "evacuated_30min", "evacuated_60min",
+                               "evacuated_by_forces", "self_evacuated", "refused", "stranded",
+                               "escorted", "exposed")}
+    out |= {f"stranded[reason={r}]": people for r in STRANDED_REASONS}
+    out["warned_60min"] = (0.0, float(len(inp.households)))
+    grid_of = np.array([h.grid_index for h in inp.households], dtype=int)
+    in_grid = np.bincount(grid_of, weights=inp.hh_members, minlength=len(inp.grid_ids))
+    homes = np.bincount(grid_of, minlength=len(inp.grid_ids))
+    for g, gid in enumerate(inp.grid_ids):
+        if homes[g]:  # (a grid with no home at risk has no such metric)
+            out[f"evacuated_60min[grid={gid}]"] = (0.0, float(in_grid[g]))
+    for sid, cap in zip(inp.shelter_ids, inp.shelter_capacity, strict=True):
+        out[f"sheltered_at_end[shelter={sid}]"] = (0.0, float(min(cap, people[1])))
+    return out

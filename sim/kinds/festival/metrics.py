@@ -21,7 +21,6 @@ from sim.kinds.festival.records import event_records
 from sim.present.i18n import N_
 
 if TYPE_CHECKING:
-    from sim.kinds.festival.config import FestivalScenario
     from sim.kinds.festival.inputs import FestivalInputs
     from sim.kinds.festival.model import CheckpointResult, Day, Visits
 
@@ -181,10 +180,10 @@ def collect(inp: FestivalInputs, g: Groups, cr: CheckpointResult, day: Day, repl
                              series=series)
 
 
-def ranges(model: FestivalScenario) -> dict[str, tuple[float, float]]:
+def ranges(inp: FestivalInputs) -> dict[str, tuple[float, float]]:
     """A checkpoint with a queue limit never holds more people waiting than it (a group that
     would take the queue past it is turned away or sent on), nor does the longest of them."""
-    limits = {cid: cp.queue_limit for cid, cp in model.festival.checkpoints.items()}
+    limits = dict(zip(inp.cp_ids, inp.cp_limit, strict=True))
     out: dict[str, tuple[float, float]] = {
         f"max_queue[checkpoint={cid}]": (0.0, float(limit))
         for cid, limit in limits.items() if limit is not None}

@@ -79,23 +79,6 @@ def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
     return problems + check_injects(model, network)
 
 
-def ranges(model: MusterScenario) -> dict[str, tuple[float, float]]:
-    """Counts of people cannot exceed the roster (reinforcements included), nor a role's count
-    its members: a mean near the whole roster has its interval cut there."""
-    roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
-    roster += [r for r, _ in reinforcements(model)]
-    whole = (0.0, float(len(roster)))
-    out = {m: whole for m in ("mustered_15min", "mustered_30min", "mustered_60min",
-                              "unavailable", "not_reached", "en_route_at_end", "mustered_at_end")}
-    for role in ROLES:
-        members = sum(r.role == role for r in roster)
-        if members:
-            out[f"mustered_60min[role={role}]"] = (0.0, float(members))
-    for ap in model.muster.assembly_points:
-        out[f"mustered_60min[ap={ap.id}]"] = whole
-    return out
-
-
 def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
     p = model.muster
     roster = build_roster({str(k): v for k, v in model.forces.items()}, list(model.grids))
@@ -168,3 +151,18 @@ def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:
         roles=np.array([r.role for r in roster]),
         grids=np.array([r.grid for r in roster]),
     )
+
+
+def ranges(inp: MusterInputs) -> dict[str, tuple[float, float]]:
+    """Counts of people cannot exceed the roster (reinforcements included), nor a role's count
+    its members: a mean near the whole roster has its interval cut there."""
+    whole = (0.0, float(len(inp.roster)))
+    out = {m: whole for m in ("mustered_15min", "mustered_30min", "mustered_60min",
+                              "unavailable", "not_reached", "en_route_at_end", "mustered_at_end")}
+    for role in ROLES:
+        members = int((inp.roles == role).sum())
+        if members:
+            out[f"mustered_60min[role={role}]"] = (0.0, float(members))
+    for ap in inp.ap_ids:
+        out[f"mustered_60min[ap={ap}]"] = whole
+    return out
