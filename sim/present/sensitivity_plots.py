@@ -39,12 +39,14 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
         ax.barh([i - 0.18 for i in y], varies, height=0.36, color="#bbb",
                 label=_("how much that change varies with the other assumptions"))
         ax.set_yticks(y, labels)
+        ends = [c + (r["mu_star_conf"] or 0) for c, r in zip(change, rows, strict=True)]
         for i, (c, v) in enumerate(zip(change, varies, strict=True)):
-            ax.annotate(value(c, metric), (c, i + 0.18), xytext=(4, -3),
+            # (after the whisker, not under it)
+            ax.annotate(value(c, metric), (ends[i], i + 0.18), xytext=(4, -3),
                         textcoords="offset points", fontsize=8)
             ax.annotate(value(v, metric), (v, i - 0.18), xytext=(4, -3),
                         textcoords="offset points", fontsize=8, color="#555")
-        ax.set_xlim(0, max(change + varies + [1e-9]) * 1.25)
+        ax.set_xlim(0, max(ends + varies + [1e-9]) * 1.25)
         ax.set_xlabel(_("change in {what}", what=_what(result)))
         ax.legend(loc="lower right", fontsize=8)
     else:
