@@ -36,7 +36,7 @@ from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import N_, _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
-from sim.present.setting_words import setting_words
+from sim.present.setting_words import RULE_WORDS, setting_words
 from sim.present.tables import forces_table
 
 
@@ -127,12 +127,6 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 TYPE_WORDS = {"str": N_("text"), "int": N_("whole number"), "float": N_("number"),
               "bool": N_("yes / no"), "list": N_("list (comma-separated)"),
               "empty": N_("optional (empty: not set)")}
-
-
-# The forces editor's rules as a planner says them (the YAML keeps the codes).
-RULE_WORDS = {"count": N_("town-wide count"), "per_grid": N_("number per grid"),
-              "per_residents": N_("one per so many residents"),
-              "by_grid": N_("numbers by grid (roster)")}
 
 
 def setting_table(s: Scenario, plan: str, rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -38,6 +38,7 @@ from sim.core.assumptions import Assumption
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario
 from sim.present.i18n import _ as tr
+from sim.present.setting_words import named
 from sim.run.backends import Backend
 
 
@@ -236,7 +237,7 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
     if not objectives:
         raise ScenarioError([Problem("objectives", "robustness checks the scenario's "
                                      "objectives; add an objectives: list")])
-    fs = factors(scenario, vary)
+    fs = named(scenario.kind, scenario.raw, factors(scenario, vary))
     seed = scenario.model.seed if seed is None else seed
     unit = latin.sample(unit_problem(fs), n, seed=seed)
     values = to_values(scenario, fs, unit)

@@ -36,6 +36,7 @@ from sim.core.planedit import plan_patch, resolved
 from sim.core.results import ReplicationResult, base_metric
 from sim.core.scenario import Scenario, network_for, parse_scenario
 from sim.present.i18n import _
+from sim.present.setting_words import named
 from sim.run.backends import Backend, run_tasks
 
 Method = Literal["morris", "sobol"]
@@ -244,7 +245,7 @@ def sensitivity(scenario: Scenario, plan: str | None, metric: str, method: Metho
     ``n``: Morris trajectories (default 10; points = n × (k + 1)) or Sobol' base samples
     (default 64, a power of two; points = n × (k + 2))."""
     _check_metric(scenario, metric, plan)
-    fs = factors(scenario, vary)
+    fs = named(scenario.kind, scenario.raw, factors(scenario, vary))
     name = scenario.plan(plan).plan
     seed = scenario.model.seed if seed is None else seed
     n = n or (10 if method == "morris" else 64)

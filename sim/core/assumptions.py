@@ -42,6 +42,8 @@ class Assumption(BoundaryModel):
                                "(default: the scenario's value)")
     source: str = Field(min_length=1, description="where the range comes from")
     label: str = Field(default="", description="plain name with unit, for tables and charts")
+    label_zh: str = Field(default="", description="the plain name in Chinese (default: the "
+                          "words of its path)")
     whole: bool = Field(default=False, description="whole numbers only (counts of people, "
                         "desks, lanes): sampled values are rounded")
 

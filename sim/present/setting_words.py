@@ -21,9 +21,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sim.core.assumptions import Assumption
 from sim.core.catalogue import role_label
 from sim.core.kind import AnyKind
-from sim.present.i18n import N_, _
+from sim.core.paths import split_path
+from sim.present.i18n import N_, _, is_zh
 from sim.present.i18n import pick as in_lang
 
 # The parameters of a random delay (``sim.core.distributions``), the same in every kind.
@@ -42,6 +44,11 @@ SUFFIX_UNITS = (("_mm_per_h", N_("mm/h")), ("_m_per_mm", N_("m per mm of rain"))
                 ("_ppmm", N_("people per metre per minute")), ("_ppm2", N_("people/m²")),
                 ("_kmh", N_("km/h")), ("_min", N_("min")), ("_m2", N_("m²")),
                 ("_mm", N_("mm")), ("_m", N_("m")), ("_h", N_("h")))
+
+# The forces' rules as a planner says them (the YAML keeps the codes).
+RULE_WORDS = {"count": N_("town-wide count"), "per_grid": N_("number per grid"),
+              "per_residents": N_("one per so many residents"),
+              "by_grid": N_("numbers by grid (roster)")}
 
 SHARE = N_("share (0 to 1; 0.9 = 90 %)")
 CLOCK = N_("clock time (HH:MM)")
@@ -178,3 +185,33 @@ def _has(node: Any, seg: str | int) -> bool:
     if isinstance(node, list):
         return isinstance(seg, int) and -len(node) <= seg < len(node)
     return isinstance(node, dict) and seg in node
+
+
+def assumption_label(kind: AnyKind, raw: Mapping[str, Any], assumption: Assumption) -> str:
+    """An assumption's name in the reader's language: the planner's own (``label``, or
+    ``label_zh`` in 中文); in 中文 without one, the words of its path (the scenario files'
+    labels are English: "micro-grid heads per grid" read as such on a Chinese page)."""
+    if not is_zh():
+        return assumption.name
+    if assumption.label_zh:
+        return assumption.label_zh
+    path = split_path(assumption.path)
+    head = path[0] if path else ""
+    if head == "forces" and len(path) == 3 and str(path[2]) in RULE_WORDS:
+        return _("{what}: {which}", what=role_label(str(path[1])),
+                 which=_(RULE_WORDS[str(path[2])]))
+    section = raw.get(kind.name)
+    if head == kind.name and len(path) > 1 and isinstance(section, Mapping):
+        w = setting_words(kind, path[1:], section)
+        text = _("{what}: {which}", what=w.group, which=w.name) if w.group != _("general") \
+            else w.name
+        unit = _("share 0–1") if w.unit == _(SHARE) else w.unit  # (a name, not a help text)
+        return _("{name} ({unit})", name=text, unit=unit) if unit else text
+    return assumption.name
+
+
+def named(kind: AnyKind, raw: Mapping[str, Any], assumptions: Sequence[Assumption]
+          ) -> list[Assumption]:
+    """The assumptions with their names in the reader's language (``assumption_label``), for
+    the tables, charts and sentences of an analysis."""
+    return [a.model_copy(update={"label": assumption_label(kind, raw, a)}) for a in assumptions]

@@ -1,0 +1,39 @@
+"""An analysis names its assumptions in the reader's language: the scenario files' labels are
+English, so in 中文 an assumption without ``label_zh`` is named by the words of its path."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sim.analysis.sensitivity import factors
+from sim.core.scenario import load_scenario
+from sim.present.i18n import use_lang
+from sim.present.setting_words import named
+from tests.helpers import ROOT
+
+BUNDLED = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
+CODE = re.compile(r"[a-z]+_[a-z_]+|\b[a-z_]+\.[a-z_]+\b")  # a field name or a dotted path
+
+
+@pytest.mark.parametrize("scenario", BUNDLED)
+def test_every_bundled_assumption_has_a_chinese_name_without_code(scenario):
+    s = load_scenario(ROOT / "scenarios" / scenario)
+    fs = factors(s)
+    with use_lang("zh"):
+        names = [a.name for a in named(s.kind, s.raw, fs)]
+    for a, name in zip(fs, names, strict=True):
+        assert re.search(r"[\u4e00-\u9fff]", name), (a.path, name)
+        code = [w for w in CODE.findall(name) if w != "village_committee"]  # (a shelter's id)
+        assert not code and a.path not in name, (a.path, name)
+    with use_lang("en"):  # (English: the planner's own labels, as written)
+        assert [a.name for a in named(s.kind, s.raw, fs)] == [a.name for a in fs]
+
+
+def test_a_label_zh_given_by_the_planner_is_used():
+    s = load_scenario(ROOT / "scenarios" / "rainstorm_yangning.yaml")
+    with use_lang("zh"):
+        names = {a.path: a.name for a in named(s.kind, s.raw, factors(s))}
+    assert names["network.synthetic.low_side_elevation_m"] == "河边一侧地面高程（米）"
+    assert names["evacuation.population.compliance"] == "常住人口：接到通知后撤离的比例（比例，0–1）"
