@@ -37,6 +37,7 @@ from sim.cli.common import (
     out_console,
     progress_bar,
     safe,
+    say_interrupted,
     summary_table,
 )
 from sim.cli.common import budget_from as _budget
@@ -401,8 +402,8 @@ def main() -> None:
         for p in exc.problems:
             err_console.print(str(p), markup=False, highlight=False, emoji=False)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err_console.print(_("interrupted"))
+    except KeyboardInterrupt:  # outside a command (its own handler speaks for it)
+        say_interrupted()
         sys.exit(130)
     except MemoryError as exc:  # too big for this machine: say so plainly, no traceback
         if os.environ.get("GRIDMUSTER_DEBUG"):

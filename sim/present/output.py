@@ -116,6 +116,18 @@ def atomic_output(write: Callable[[_R, Path], list[Path]]) -> Callable[[_R, Path
     return wrapper
 
 
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to; on success it replaces ``path`` (one
+    rename), so a Ctrl-C or a crash never leaves half a file under the real name."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Written to a temporary file and renamed, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
@@ -130,8 +142,11 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 def save_figure(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
 
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with atomic_file(path) as tmp:
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
     return path
 
 
