@@ -10,6 +10,7 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -150,15 +151,87 @@ def save_figure(fig: Any, path: Path) -> Path:
     return path
 
 
-def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
-    written = []
+def plot_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of a run or comparison by file stem, drawn in the current language."""
+    figures: dict[str, Any] = {}
     kind = find_kind(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
-        for stem, fig in kind.figures(summaries).items():
-            written.append(save_figure(fig, out / f"{stem}.png"))
+        figures.update(kind.figures(summaries))
     if any(s.get("curve") for s in summaries):
-        written.append(save_figure(curve_figure(summaries), out / "curve.png"))
-    return written
+        figures["curve"] = curve_figure(summaries)
+    return figures
+
+
+def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    return [save_figure(fig, out / f"{stem}.png") for stem, fig in plot_figures(summaries).items()]
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    stem: str  # the file stem in the output folder (``figure_caption`` names it)
+    png: bytes
+    title: str  # the chart's own title, in the report's language (the image's alt text)
+
+
+def figure_title(fig: Any) -> str:
+    """The title a figure carries (its suptitle, else its axes' titles), as one line."""
+    sup = getattr(fig, "_suptitle", None)
+    titles = [sup.get_text()] if sup is not None and sup.get_text() else \
+        [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return " / ".join(" ".join(t.split()) for t in titles)
+
+
+def _png(fig: Any) -> tuple[bytes, str]:
+    import io  # deferred: reports only
+
+    import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
+
+    title = figure_title(fig)
+    buffer = io.BytesIO()
+    try:  # the title also in the PNG itself (its Title text), for readers of the file alone
+        fig.savefig(buffer, format="png", metadata={"Title": title} if title else None)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue(), title
+
+
+def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFigure]:
+    """The figures of a report: those the run wrote to ``folder``, drawn anew from the result
+    in the current language (the report's), so that a comparison run in English has Chinese
+    charts in a Chinese report, not only Chinese captions. Figures the result cannot draw
+    (another command's) are taken from the folder as they are."""
+    if folder is None:
+        return []
+    files = sorted(folder.glob("*.png"))
+    if not files:
+        return []
+    summaries = list(result["plans"].values()) if "differences" in result else [result]
+    stems = {f.stem for f in files}
+    drawn = plot_figures(summaries)
+    if set(drawn) - stems:
+        import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
+
+        for stem in set(drawn) - stems:  # a figure the run did not write stays out of it
+            plt.close(drawn.pop(stem))  # (pyplot keeps every open figure until closed)
+    robustness = folder / "robustness.json"
+    if robustness.is_file() and any(s.startswith("robustness-") for s in stems):
+        from sim.present.sensitivity_plots import (
+            robustness_figure,  # deferred: robustness reports only
+        )
+
+        found = json.loads(robustness.read_text(encoding="utf-8"))
+        for plan in found.get("plans", {}):
+            if f"robustness-{plan}" in stems:
+                drawn[f"robustness-{plan}"] = robustness_figure(found, plan)
+    out = []
+    for f in files:
+        fig = drawn.get(f.stem)
+        if fig is None:
+            out.append(ReportFigure(f.stem, f.read_bytes(), ""))
+        else:
+            png, title = _png(fig)
+            out.append(ReportFigure(f.stem, png, title))
+    return out
 
 
 @atomic_output
