@@ -5,6 +5,7 @@ the estimate, the budget and what to do; the bundled scenarios still fit the def
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 import time
@@ -97,3 +98,17 @@ def test_bundled_scenarios_fit_the_default_budget(path: Path) -> None:
     setups = [s.plan(n) for n in s.plan_names()]
     enforce(setups, 100, 2, Budget())  # raises ScenarioError if refused
     assert all(estimate(x).memory_mb < DEFAULT_MEMORY_MB / 10 for x in setups)
+
+
+def test_validate_does_not_build_a_plan_over_the_memory_budget(tmp_path: Path) -> None:
+    # Checking a town must not allocate what running it would (validate built every plan).
+    scenario = _write(tmp_path, muster_town(2000, 200, 100))
+    t0 = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "sim", "validate", str(scenario)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300,
+                          env={**os.environ, "GRIDMUSTER_MEMORY_MB": "150"})
+    assert done.returncode == 0, done.stderr
+    assert "warning: plan baseline was not built to check it: this run needs about" \
+        in done.stdout
+    assert "over the budget of 150 MB" in done.stdout
+    assert time.monotonic() - t0 < 30
