@@ -16,6 +16,14 @@ def run() -> None:
     gc.disable()
     try:
         from sim.cli.main import main  # deferred: imported with the collector off (see above)
+    except KeyboardInterrupt:  # Ctrl-C while starting up: nothing was done, no traceback
+        try:
+            from sim.cli.common import say_interrupted  # deferred: only after a Ctrl-C
+
+            say_interrupted()
+        except BaseException:  # cut off mid-import, the words may not load: the code says it
+            pass
+        raise SystemExit(130) from None
     finally:
         gc.freeze()
         gc.enable()

@@ -3,6 +3,8 @@ many and how to go on (audit finding 17)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import signal
 import sqlite3
@@ -11,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from sim.cli import common
 from tests.helpers import BUNDLED, ROOT
 
 
@@ -49,3 +52,102 @@ def test_sigint_during_compare_says_what_was_kept(tmp_path: Path) -> None:
     assert not out.exists()  # no half-written output folder
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time a process has used (Linux /proc): past start-up and loading once it is a few
+    seconds, whatever the machine's load."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _interrupt(args: list[str], cwd: Path, after_cpu_s: float = 4.0
+               ) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``gridmuster ARGS``, Ctrl-C it once it is busy; (result, seconds to exit)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    p = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while _cpu_seconds(p.pid) < after_cpu_s and time.monotonic() < deadline \
+                and p.poll() is None:
+            time.sleep(0.1)
+        assert p.poll() is None, p.communicate()  # still working when interrupted
+        t0 = time.monotonic()
+        p.send_signal(signal.SIGINT)
+        stdout, stderr = p.communicate(timeout=60)
+        took = time.monotonic() - t0
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return subprocess.CompletedProcess(args, p.returncode, stdout, stderr), took
+
+
+def _no_leftovers(folder: Path) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if ".tmp-" in p.name)
+
+
+def test_sigint_during_review_says_nothing_was_written(tmp_path: Path) -> None:
+    out = tmp_path / "review"
+    done, took = _interrupt(
+        ["review", str(BUNDLED), "--observed",
+         str(ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"), "--reps", "99",
+         "--fit", "muster.preparation.median=4..15", "--fit-draws", "20000", "--out", str(out)],
+        tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == ("interrupted: nothing was written; rerun the command to "
+                                   "start again")
+    assert took < 10
+    assert not out.exists()
+    assert _no_leftovers(tmp_path) == []
+
+
+def test_sigint_during_optimise_in_chinese(tmp_path: Path) -> None:
+    out, store = tmp_path / "opt", tmp_path / "runs.db"
+    done, took = _interrupt(
+        ["--lang", "zh", "optimise", str(BUNDLED), "--metric", "frac_mustered_60min",
+         "--at-least", "0.85", "--vary", "forces.cadre.count=350..650:1", "--reps", "3000",
+         "--out", str(out), "--store", str(store)], tmp_path)
+    assert done.returncode == 130, done.stderr
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip() == "已中断：未写入任何文件；请重新运行该命令"
+    assert took < 10
+    assert not out.exists()
+    assert _no_leftovers(tmp_path) == []
+    if store.exists():  # the search is recorded only when it is done
+        with sqlite3.connect(store) as db:
+            assert db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 0
+
+
+def test_sigint_during_sensitivity_and_verify(tmp_path: Path) -> None:
+    for args, out in ((["sensitivity", str(BUNDLED), "--metric", "t50_min", "--reps", "500",
+                        "--no-store"], tmp_path / "sens"),
+                      (["verify"], tmp_path / "verification")):
+        done, _took = _interrupt([*args, "--out", str(out)], tmp_path, after_cpu_s=3.0)
+        assert done.returncode == 130, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.strip().startswith("interrupted: nothing was written")
+        assert not out.exists()
+
+
+def test_the_message_names_what_was_written_before_the_interrupt(tmp_path: Path) -> None:
+    # A command that had finished a file when Ctrl-C came says so (in-process: the words).
+    common._written.clear()
+    common.wrote(tmp_path / "report.html")
+    err = io.StringIO()
+    old = common.err_console.file
+    common.err_console.file = err
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        with contextlib.suppress(Exception):
+            common.say_interrupted()
+    finally:
+        signal.signal(signal.SIGINT, handler)
+        common.err_console.file = old
+        common._written.clear()
+    assert f"interrupted: only {tmp_path / 'report.html'} had been written (whole)" in \
+        " ".join(err.getvalue().split())

@@ -31,6 +31,30 @@ if TYPE_CHECKING:
 out_console = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 140)
 err_console = Console(stderr=True, soft_wrap=True)
 
+# What the command has written whole so far: what a Ctrl-C leaves behind (``say_interrupted``).
+_written: list[Path] = []
+
+
+def wrote(*paths: Path) -> None:
+    """Note files or folders the command has finished writing (each written whole: to a
+    temporary name, then renamed), so that a Ctrl-C after them names them."""
+    _written.extend(paths)
+
+
+def say_interrupted() -> None:
+    """After a Ctrl-C in a command that keeps nothing along the way: one line on what was
+    written (every output is written whole, so nothing half-written is left)."""
+    import signal  # deferred: only after a Ctrl-C
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    if _written:
+        message = _("interrupted: only {paths} had been written (whole); the rest was not "
+                    "done; rerun the command to do it all",
+                    paths=", ".join(str(p) for p in _written))
+    else:
+        message = _("interrupted: nothing was written; rerun the command to start again")
+    err_console.print(message, markup=False, highlight=False, emoji=False)
+
 ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
 RepsOpt = Annotated[int, typer.Option("--reps", min=1, max=100_000, help="replications per plan")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,

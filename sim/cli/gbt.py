@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from sim.core.config import Drill, problems_from, read_yaml
 from sim.core.errors import Problem, ScenarioError
 from sim.present.i18n import _, current_lang, use_lang
+from sim.present.output import report_figures
 from sim.present.report_gbt import DrillInfo, build, to_docx, to_html
 
 
@@ -82,8 +83,8 @@ def write_gbt(result: dict[str, Any], folder: Path | None, meta: dict[str, Any],
     target = out or ((folder or Path(".")) / "evaluation-report.docx")
     if target.suffix.lower() != ".docx":
         target = target.with_suffix(".docx")
-    figures = sorted(folder.glob("*.png")) if folder is not None else []
     with use_lang(lang or current_lang()):  # else the global --lang / GRIDMUSTER_LANG
+        figures = report_figures(result, folder)  # drawn in the report's language
         report = build(result, meta, drill, rev, figures)
         html = to_html(report)
         docx = to_docx(report)

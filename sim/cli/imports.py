@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 import yaml
 
-from sim.cli.common import out_console
+from sim.cli.common import out_console, wrote
 from sim.cli.gbt import write_atomic
 from sim.core.config import read_yaml
 from sim.core.errors import Problem, ScenarioError
@@ -86,6 +86,7 @@ def import_roster(
         if keep_names:
             names_path.unlink(missing_ok=True)
         raise
+    wrote(target, *([names_path] if keep_names else []))
     out_console.print(_("imported {n} people ({counts}) into {target}", n=f"{len(roster):,}",
                         counts=role_counts(new), target=target), markup=False)
     for note in notes:
@@ -108,6 +109,7 @@ def import_grids(file: FileArg, scenario: ScenarioOpt, out: OutScenarioOpt = Non
                       "grids`; the comments of the original scenario are not carried over.",
                       name=s.name, file=file.name, n=f"{len(imported.grids):,}") + "\n"
     write_atomic(target, _dump(new, header))
+    wrote(target)
     residents = sum(g.residents for g in s.model.grids)
     out_console.print(_("imported {n} grids ({residents} residents) into {target}",
                         n=f"{len(imported.grids):,}", residents=f"{residents:,}",

@@ -20,9 +20,11 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+import typer
 from typer import _click
 from typer.core import TyperGroup
 
+from sim.cli.common import say_interrupted
 from sim.present.i18n import LANGS, N_, _, is_zh, set_lang
 
 # typer's own words in the rich help layout (module constants of ``typer.rich_utils``, read when
@@ -194,7 +196,16 @@ def _folding(make: Any) -> Any:
 
 
 class LocalisedGroup(TyperGroup):
-    """The root command: settles the language from ``--lang`` before typer parses anything."""
+    """The root command: settles the language from ``--lang`` before typer parses anything,
+    and ends every command on Ctrl-C the same way (one line, exit 130, no traceback)."""
+
+    def invoke(self, ctx: _click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # typer would exit 130 without a word; run and compare say more themselves.
+            say_interrupted()
+            raise typer.Exit(130) from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,

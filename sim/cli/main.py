@@ -37,6 +37,7 @@ from sim.cli.common import (
     out_console,
     progress_bar,
     safe,
+    say_interrupted,
     summary_table,
 )
 from sim.cli.common import budget_from as _budget
@@ -48,7 +49,7 @@ from sim.cli.runs import optimise, runs_app
 from sim.cli.sensitivity import robustness_cmd, sensitivity_cmd
 from sim.cli.verify import verify_cmd, write_imo
 from sim.core import sense
-from sim.core.budget import Budget, enforce, estimate
+from sim.core.budget import Budget, enforce, estimate, over_budget
 from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import all_kinds
 from sim.core.limits import schema_limits
@@ -111,8 +112,19 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
 
     sizes = []
     warnings: dict[str, list[str]] = {}
+    too_big: list[str] = []
+    built: dict[str, Any] = {}
+    limit = _budget(None, None)
     for name in s.plan_names():
-        inputs = plan_inputs(s.plan(name))
+        # A plan whose inputs would not fit in memory is not built to check it (a 10,000-grid
+        # town's travel tables are gigabytes): its run would be refused; say so instead.
+        work = estimate(s.plan(name))
+        if work.memory_mb > limit.memory_mb:
+            sizes.append(name)
+            too_big.append(_("warning: plan {plan} was not built to check it: {message}",
+                             plan=name, message=over_budget([work], 1, limit)))
+            continue
+        inputs = built[name] = plan_inputs(s.plan(name))
         roster = getattr(inputs, "roster", None)
         people = getattr(inputs, "responder_people", None)
         if people is not None:  # evacuation: escort teams count as their members
@@ -134,8 +146,8 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
                 scenario=s.display_name(), kind=_(s.kind.name), grids=len(s.model.grids),
                 plans=_(", ").join(sizes)))
     first: list[str] | None = None
-    for name in s.plan_names():  # festival: each staff group's pool and posts
-        lines = list(getattr(plan_inputs(s.plan(name)), "staffing_lines", ()))
+    for name in built:  # festival: each staff group's pool and posts
+        lines = list(getattr(built[name], "staffing_lines", ()))
         new = lines if first is None else [x for x in lines if x not in first]
         if new:
             head = _("staff by group (plan {plan}):") if first is None \
@@ -154,6 +166,8 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     plain(_("work estimate (rough, one process):"))
     for name in s.plan_names():
         plain("  " + estimate(s.plan(name)).line())
+    for line in too_big:
+        plain(line)
     seen = {str(w) for w in sense.warnings(s.model)}
     for w in sense.warnings(s.model):
         plain(_("warning: {warning}", warning=w))
@@ -401,8 +415,8 @@ def main() -> None:
         for p in exc.problems:
             err_console.print(str(p), markup=False, highlight=False, emoji=False)
         sys.exit(2)
-    except KeyboardInterrupt:
-        err_console.print(_("interrupted"))
+    except KeyboardInterrupt:  # outside a command (its own handler speaks for it)
+        say_interrupted()
         sys.exit(130)
     except MemoryError as exc:  # too big for this machine: say so plainly, no traceback
         if os.environ.get("GRIDMUSTER_DEBUG"):

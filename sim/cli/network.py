@@ -15,7 +15,7 @@ import numpy as np
 import typer
 import yaml
 
-from sim.cli.common import err_console, out_console
+from sim.cli.common import err_console, out_console, wrote
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
 from sim.network import elevation as elev
@@ -32,6 +32,7 @@ from sim.network.osm import import_osm, parse_speed_overrides
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, Snap, far_snaps
 from sim.present.i18n import _
 from sim.present.maps import town_map
+from sim.present.output import atomic_file
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,7 +61,9 @@ def _write(g: nx.Graph, out: Path) -> None:
 
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        nx.write_graphml(g, out)
+        with atomic_file(out) as tmp:
+            nx.write_graphml(g, tmp)
+        wrote(out)
     except OSError as exc:
         raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
                                      str(out))]) from None
@@ -166,7 +169,9 @@ def show(
     fig = town_map(network, places, title=title)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path)
+        with atomic_file(path) as tmp:
+            fig.savefig(tmp)
+        wrote(path)
     except OSError as exc:
         raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
                                      str(path))]) from None
@@ -297,7 +302,9 @@ def grids(
         print(header + text, end="")
     else:
         try:
-            out.write_text(header + text, encoding="utf-8")
+            with atomic_file(out) as tmp:
+                tmp.write_text(header + text, encoding="utf-8")
+            wrote(out)
         except OSError as exc:
             raise ScenarioError([Problem("--out", _("cannot write: {why}", why=_one_line(exc)),
                                          str(out))]) from None

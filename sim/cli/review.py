@@ -24,6 +24,7 @@ from sim.cli.common import (
     fmt,
     open_store,
     out_console,
+    wrote,
 )
 from sim.cli.gbt import write_atomic, write_gbt
 from sim.core.catalogue import info
@@ -32,7 +33,13 @@ from sim.core.scenario import load_scenario
 from sim.present import review_text
 from sim.present.excel import results_xlsx
 from sim.present.i18n import _, current_lang, use_lang
-from sim.present.output import check_out_file, check_out_folder, save_figure, write_json
+from sim.present.output import (
+    atomic_folder,
+    check_out_file,
+    check_out_folder,
+    save_figure,
+    write_json,
+)
 from sim.present.plots import review_figure
 from sim.present.report import load_result, render
 from sim.present.report_gbt import DrillInfo
@@ -76,21 +83,24 @@ def review_cmd(
     folder = out or default_out(scenario.stem, "review")
     check_out_folder(folder)  # a bad --out fails now, not after every replication
     result, _runs = review(s, plan, log, reps, seed, workers, alpha, observed.name)
+    calibrated_text = None
     if params:
         cal = calibrate(s, plan, log, params, fit_draws, seed, workers=workers)
         result["calibration"] = cal
         fitted = {k: v["value"] for k, v in cal["parameters"].items()}
-        calibrated = folder / f"{scenario.stem}-calibrated.yaml"
-        folder.mkdir(parents=True, exist_ok=True)
         header = "".join(f"# calibrated: {k} = {v:.4g} (posterior median from {observed.name})\n"
                          for k, v in fitted.items())
-        calibrated.write_text(header + yaml.safe_dump(calibrated_raw(s, fitted),
-                                                      sort_keys=False, allow_unicode=True),
-                              encoding="utf-8")
-    folder.mkdir(parents=True, exist_ok=True)
-    write_json(folder / "review.json", result)
-    if "curve" in result:
-        save_figure(review_figure(result, s.display_name()), folder / "review.png")
+        calibrated_text = header + yaml.safe_dump(calibrated_raw(s, fitted), sort_keys=False,
+                                                  allow_unicode=True)
+    # All files at once, when everything is computed: a Ctrl-C leaves none or all of them.
+    with atomic_folder(folder) as tmp:
+        if calibrated_text is not None:
+            (tmp / f"{scenario.stem}-calibrated.yaml").write_text(calibrated_text,
+                                                                  encoding="utf-8")
+        write_json(tmp / "review.json", result)
+        if "curve" in result:
+            save_figure(review_figure(result, s.display_name()), tmp / "review.png")
+    wrote(folder)
 
     for p in log.skipped:
         out_console.print(_("skipped: {problem}", problem=p), markup=False)
@@ -196,15 +206,17 @@ def report_cmd(
         target = out or ((folder or Path(".")) / "results.xlsx")
         with use_lang(lang or current_lang()):  # the global --lang when not given here
             write_atomic(target.with_suffix(".xlsx"), results_xlsx(result))
+        wrote(target.with_suffix(".xlsx"))
         out_console.print(_("wrote {path}", path=target.with_suffix(".xlsx")), markup=False)
         return
     if format == "gbt46792":
         files = write_gbt(result, folder, meta, out, lang, scenario, review,
                           DrillInfo(drill_name, organiser, evaluation_group, date))
+        wrote(*files)
         out_console.print(_("wrote {path}", path=", ".join(str(f) for f in files)), markup=False)
         return
     target = out or ((folder or Path(".")) / "report.html")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(render(result, folder, meta), encoding="utf-8")
+    write_atomic(target, render(result, folder, meta).encode("utf-8"))
+    wrote(target)
     out_console.print(_("wrote {path}", path=target), markup=False, highlight=False)
 

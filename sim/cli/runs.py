@@ -30,6 +30,7 @@ from sim.cli.common import (
     safe,
     summary_table,
     visible,
+    wrote,
 )
 from sim.core.budget import Budget, estimate, over_budget
 from sim.core.catalogue import info
@@ -285,6 +286,7 @@ def optimise(
     data = result.as_dict() | {"scenario": s.name, "seed": seed, "replications": reps}
     folder.mkdir(parents=True, exist_ok=True)
     write_json(folder / "optimise.json", data)
+    wrote(folder / "optimise.json")
     run_id = db.start_run("optimise", s.name, str(scenario.resolve()), s.digest, s.kind.name,
                           [s.plan(plan).plan], seed, reps, str(folder.resolve()))
     db.finish_run(run_id, data, time.perf_counter() - t0)

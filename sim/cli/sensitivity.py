@@ -25,6 +25,7 @@ from sim.cli.common import (
     open_store,
     out_console,
     progress_bar,
+    wrote,
 )
 from sim.core.assumptions import Assumption, parse_vary
 from sim.core.errors import Problem, ScenarioError
@@ -140,6 +141,7 @@ def sensitivity_cmd(
     with atomic_folder(folder) as tmp:
         write_json(tmp / "sensitivity.json", result)
         save_figure(sensitivity_figure(result), tmp / "sensitivity.png")
+    wrote(folder)
     where = _record(store, no_store, "sensitivity", s, scenario, [name], result["seed"], reps,
                     folder, result, elapsed)
     out_console.print(sensitivity_table(result))
@@ -186,6 +188,7 @@ def robustness_cmd(
         write_json(tmp / "robustness.json", result)
         for p in names:
             save_figure(robustness_figure(result, p), tmp / f"robustness-{p}.png")
+    wrote(folder)
     where = _record(store, no_store, "robustness", s, scenario, names, result["seed"], reps,
                     folder, result, elapsed)
     out_console.print(_("{scenario}: {n} samples of {k} assumptions, {reps} replications each; "

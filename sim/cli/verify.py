@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from sim.cli.common import out_console
+from sim.cli.common import out_console, wrote
 from sim.core.errors import Problem, ScenarioError
-from sim.core.results import json_ready
 from sim.present.i18n import _
+from sim.present.output import write_json
 from sim.run.experiments import PlanRun
 from sim.verify.case import CaseResult, broken
 from sim.verify.imo import TIME_METRIC, assess
@@ -74,6 +73,7 @@ def verify_cmd(
         for line in f.imo:
             out_console.print("  " + line, markup=False, highlight=False)
     files = write(v, out)
+    wrote(*files)
     n = v.counts()
     out_console.print(_("{passed} passed, {failed} failed, {pending} pending, in {s} s; wrote "
                         "{files}", passed=n["pass"], failed=n["fail"] + n["error"],
@@ -95,5 +95,5 @@ def write_imo(run: PlanRun, metric: str | None, folder: Path) -> Path:
     for line in result.lines():
         out_console.print(line, markup=False, highlight=False)
     path = folder / "imo.json"
-    path.write_text(json.dumps(json_ready(result.as_dict()), indent=2), encoding="utf-8")
+    write_json(path, result.as_dict())
     return path

@@ -15,6 +15,11 @@ before the models were sped up, refused a 500-replication comparison that takes 
 
 They are rough (within a factor of about 3): enough to stop a run that would take a day or
 exhaust the memory, not a benchmark.
+
+What a plan lays over the road network (travel-time and route tables) is not a rate per unit:
+it grows with the network times the places routed to, and each kind states it
+(``WorkModel.network_bytes``). Left out, a 10,000-grid muster town was estimated at 870 MB
+and ran out of memory at 5 GB after half a minute of building.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 from sim.core.errors import Problem, ScenarioError
 from sim.core.forces import roster_size
 from sim.core.kind import WorkModel, find_kind
+from sim.core.scenario import network_for
 from sim.present.i18n import _
 
 BUDGET_ENV = "GRIDMUSTER_BUDGET"
@@ -63,6 +69,8 @@ class WorkEstimate:
     events: int  # expected event records
     memory_mb: float  # peak per replication
     seconds: float  # per replication, one process
+    network_mb: float = 0.0  # of memory_mb: the tables over the road network
+    nodes: int = 0  # road nodes
 
     def line(self) -> str:
         return _("{plan}: about {people} people, {events} events, {mb} MB and {time} per "
@@ -89,10 +97,13 @@ def estimate(setup: Any) -> WorkEstimate:
     kind = find_kind(model.kind)
     work = kind.work if kind is not None and kind.work is not None else DEFAULT_WORK
     people, units = work.units(model)
+    network = network_for(model, setup.base_dir)  # (built and kept when the scenario loaded)
+    tables = work.network_bytes(model, network) if work.network_bytes is not None else 0.0
     return WorkEstimate(
         plan=setup.plan, people=people, units=units, events=int(units * work.events_per_unit),
-        memory_mb=(_BASE_BYTES + units * work.bytes_per_unit) / 1e6,
-        seconds=units * work.seconds_per_unit)
+        memory_mb=(_BASE_BYTES + units * work.bytes_per_unit + tables) / 1e6,
+        seconds=units * work.seconds_per_unit, network_mb=tables / 1e6,
+        nodes=len(network.nodes))
 
 
 @dataclass(frozen=True)
@@ -104,26 +115,49 @@ class Budget:
 def over_budget(estimates: Sequence[WorkEstimate], replications: int, budget: Budget,
                 workers: int = 1, flag: str = "--budget") -> str | None:
     """The plain message if the run would not fit in the budget, else None."""
+    problem = _over(estimates, replications, budget, workers, flag)
+    return None if problem is None else problem.message
+
+
+def _over(estimates: Sequence[WorkEstimate], replications: int, budget: Budget,
+          workers: int, flag: str) -> Problem | None:
+    """What does not fit, as the option it is about (its value) and the plain message."""
     total = sum(e.seconds for e in estimates) * replications
     at_once = max(1, min(workers, replications))
     memory = max((e.memory_mb for e in estimates), default=0.0) * at_once
     plans = len(estimates)
     if total > budget.seconds:
         need = math.ceil(total * 1.2 / 60) * 60
-        return _("this run needs about {total} of computing ({plans} plan(s) × {reps} "
-                 "replications × about {each} each), over the budget of {budget}; use fewer "
-                 "replications, or raise the budget with {flag} {need} (seconds) or "
-                 "{env}={need}", total=_duration(total), plans=plans, reps=f"{replications:,}",
-                 each=_duration(total / max(plans * replications, 1)),
-                 budget=_duration(budget.seconds), flag=flag, need=f"{need:.0f}",
-                 env=BUDGET_ENV)
+        return Problem("--reps", _(
+            "this run needs about {total} of computing ({plans} plan(s) × {reps} "
+            "replications × about {each} each), over the budget of {budget}; use fewer "
+            "replications, or raise the budget with {flag} {need} (seconds) or "
+            "{env}={need}", total=_duration(total), plans=plans, reps=f"{replications:,}",
+            each=_duration(total / max(plans * replications, 1)),
+            budget=_duration(budget.seconds), flag=flag, need=f"{need:.0f}",
+            env=BUDGET_ENV), replications)
     if memory > budget.memory_mb:
         need = math.ceil(memory * 1.2)
-        return _("this run needs about {mb} MB of memory ({at_once} replication(s) at once × "
-                 "{each} MB), over the budget of {budget} MB; use fewer workers, or raise it "
-                 "with --memory-budget {need} or {env}={need}", mb=f"{memory:,.0f}",
-                 at_once=at_once, each=f"{memory / at_once:,.0f}",
-                 budget=f"{budget.memory_mb:,.0f}", need=need, env=MEMORY_ENV)
+        big = max(estimates, key=lambda e: e.memory_mb)
+        if big.network_mb > big.memory_mb / 2:  # the network's tables: workers are not why
+            message = _(
+                "this run needs about {mb} MB of memory ({at_once} replication(s) at "
+                "once × {each} MB, of which {tables} MB are the travel and route tables "
+                "over {nodes} road nodes), over the budget of {budget} MB; use a smaller "
+                "road network or fewer places to route to, or fewer workers, or raise "
+                "the budget with --memory-budget {need} or {env}={need} if the machine "
+                "has that much", mb=f"{memory:,.0f}", at_once=at_once,
+                each=f"{memory / at_once:,.0f}", tables=f"{big.network_mb:,.0f}",
+                nodes=f"{big.nodes:,}", budget=f"{budget.memory_mb:,.0f}", need=need,
+                env=MEMORY_ENV)
+        else:
+            message = _(
+                "this run needs about {mb} MB of memory ({at_once} replication(s) at once × "
+                "{each} MB), over the budget of {budget} MB; use fewer workers, or raise it "
+                "with --memory-budget {need} or {env}={need}", mb=f"{memory:,.0f}",
+                at_once=at_once, each=f"{memory / at_once:,.0f}",
+                budget=f"{budget.memory_mb:,.0f}", need=need, env=MEMORY_ENV)
+        return Problem("--memory-budget", message, round(budget.memory_mb))
     return None
 
 
@@ -137,6 +171,6 @@ def check_budget(setups: Sequence[Any], replications: int, workers: int = 1,
 
 def enforce(setups: Sequence[Any], replications: int, workers: int, budget: Budget) -> None:
     """Raise ScenarioError (CLI exit 2) when a run does not fit in the budget."""
-    message = over_budget([estimate(s) for s in setups], replications, budget, workers)
-    if message:
-        raise ScenarioError([Problem("--reps", message, replications)])
+    problem = _over([estimate(s) for s in setups], replications, budget, workers, "--budget")
+    if problem is not None:
+        raise ScenarioError([problem])

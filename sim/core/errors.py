@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.core.names import CONTROL
 from sim.present.i18n import _
 
 _MISSING = object()
@@ -37,11 +39,17 @@ class ScenarioError(Exception):
 
 
 def join_path(*parts: object) -> str:
-    """Dotted path with list indices written as [i]: ``plans.night.assembly_points[2].node``."""
+    """Dotted path with list indices written as [i]: ``plans.night.assembly_points[2].node``.
+    A key's control characters are written as escapes (``\\x1b``): the path is printed."""
     out = ""
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
         elif part != "":
-            out += f".{part}" if out else str(part)
+            text = CONTROL.sub(_escape, str(part))
+            out += f".{text}" if out else text
     return out
+
+
+def _escape(m: re.Match[str]) -> str:
+    return m.group().encode("unicode_escape").decode("ascii")

@@ -8,7 +8,7 @@ Every inject also appears in the event records (entity ``inject``) and on the pl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
@@ -109,6 +109,13 @@ Inject = Annotated[
 INJECT_TYPES = ("road_closed", "road_reopened", "channel_outage", "squad_delayed",
                 "squad_redirected", "reinforcement_arrives", "shelter_full", "shelter_lost",
                 "visitor_surge", "checkpoint_lane_closed", "extra_rainfall")
+
+
+def road_states(injects: Sequence[object]) -> int:
+    """How many road networks a storyline's road closures and reopenings make (0 when it has
+    none): each is routed over anew, so each has its own travel tables."""
+    changes = sum(isinstance(i, RoadClosed | RoadReopened) for i in injects)
+    return changes + 1 if changes else 0
 
 
 def describe(inj: _Inject) -> str:

@@ -54,6 +54,10 @@ class WorkModel(Generic[M]):
     seconds_per_unit: float
     bytes_per_unit: float
     events_per_unit: float  # event records per unit
+    # Bytes of what ``build`` lays over the road network (travel-time and route tables): they
+    # grow with the network times the places routed to, not with ``units``, so the rate per
+    # unit measured on a small town misses them (a 10,000-grid muster town's are 4 GB).
+    network_bytes: Callable[[M, RoadNetwork], float] | None = None
 
 
 # A summary's key the dashboard sets before it asks a kind for figures: the clock time of

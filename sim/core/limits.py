@@ -25,6 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from sim.core.errors import Problem, ScenarioError, join_path
+from sim.core.names import CONTROL, CONTROL_IN_TEXT, control_rule
 from sim.present.i18n import N_, _
 
 MB = 1024 * 1024
@@ -260,7 +261,14 @@ def _items(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...],
 
 
 def check_values(raw: Any) -> list[Problem]:
-    """Every number finite and every string (and key) of bounded length."""
+    """Every number finite and every string (and key) of bounded length and free of control
+    characters.
+
+    Every text of a scenario may reach a terminal, a report or a spreadsheet (names of
+    assembly points, shelters, checkpoints, teams, inject notes, objective descriptions...),
+    so control characters are refused here, once for every field, not field by field: an ESC
+    sequence would restyle the terminal, a NUL or a C1 byte break a workbook. Line breaks and
+    tabs are allowed in values (multi-line descriptions), not in keys."""
     out = []
     for path, v, is_key in _items(raw, ()):
         where = join_path(*path)
@@ -273,6 +281,10 @@ def check_values(raw: Any) -> list[Problem]:
                         else _("text of {n} characters; at most {cap}"))
                 out.append(Problem(where, what.format(n=f"{len(v):,}", cap=f"{cap:,}"),
                                    v[:40] + "..."))
+            elif (CONTROL if is_key else CONTROL_IN_TEXT).search(v) \
+                    and not (is_key and path[:-1] == ("plans",)):  # (plan names: their rule)
+                # (the value is shown by its repr: every control character as an escape)
+                out.append(Problem(where, control_rule(), v if len(v) <= 80 else v[:80] + "..."))
         elif isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**18:
             out.append(Problem(where, _("number too large"), v))
     return out

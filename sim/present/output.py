@@ -10,6 +10,7 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -116,6 +117,18 @@ def atomic_output(write: Callable[[_R, Path], list[Path]]) -> Callable[[_R, Path
     return wrapper
 
 
+@contextmanager
+def atomic_file(path: Path) -> Iterator[Path]:
+    """A temporary name beside ``path`` to write to; on success it replaces ``path`` (one
+    rename), so a Ctrl-C or a crash never leaves half a file under the real name."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Written to a temporary file and renamed, so a reader never sees half a file."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
@@ -130,20 +143,95 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 def save_figure(fig: Any, path: Path) -> Path:
     import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
 
-    fig.savefig(path)
-    plt.close(fig)
+    try:
+        with atomic_file(path) as tmp:
+            fig.savefig(tmp)
+    finally:
+        plt.close(fig)
     return path
 
 
-def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
-    written = []
+def plot_figures(summaries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The figures of a run or comparison by file stem, drawn in the current language."""
+    figures: dict[str, Any] = {}
     kind = find_kind(summaries[0]["kind"]) if summaries else None
     if kind is not None and kind.figures is not None:
-        for stem, fig in kind.figures(summaries).items():
-            written.append(save_figure(fig, out / f"{stem}.png"))
+        figures.update(kind.figures(summaries))
     if any(s.get("curve") for s in summaries):
-        written.append(save_figure(curve_figure(summaries), out / "curve.png"))
-    return written
+        figures["curve"] = curve_figure(summaries)
+    return figures
+
+
+def write_plots(summaries: list[dict[str, Any]], out: Path) -> list[Path]:
+    return [save_figure(fig, out / f"{stem}.png") for stem, fig in plot_figures(summaries).items()]
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    stem: str  # the file stem in the output folder (``figure_caption`` names it)
+    png: bytes
+    title: str  # the chart's own title, in the report's language (the image's alt text)
+
+
+def figure_title(fig: Any) -> str:
+    """The title a figure carries (its suptitle, else its axes' titles), as one line."""
+    sup = getattr(fig, "_suptitle", None)
+    titles = [sup.get_text()] if sup is not None and sup.get_text() else \
+        [ax.get_title() for ax in fig.axes if ax.get_title()]
+    return " / ".join(" ".join(t.split()) for t in titles)
+
+
+def _png(fig: Any) -> tuple[bytes, str]:
+    import io  # deferred: reports only
+
+    import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
+
+    title = figure_title(fig)
+    buffer = io.BytesIO()
+    try:  # the title also in the PNG itself (its Title text), for readers of the file alone
+        fig.savefig(buffer, format="png", metadata={"Title": title} if title else None)
+    finally:
+        plt.close(fig)
+    return buffer.getvalue(), title
+
+
+def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFigure]:
+    """The figures of a report: those the run wrote to ``folder``, drawn anew from the result
+    in the current language (the report's), so that a comparison run in English has Chinese
+    charts in a Chinese report, not only Chinese captions. Figures the result cannot draw
+    (another command's) are taken from the folder as they are."""
+    if folder is None:
+        return []
+    files = sorted(folder.glob("*.png"))
+    if not files:
+        return []
+    summaries = list(result["plans"].values()) if "differences" in result else [result]
+    stems = {f.stem for f in files}
+    drawn = plot_figures(summaries)
+    if set(drawn) - stems:
+        import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
+
+        for stem in set(drawn) - stems:  # a figure the run did not write stays out of it
+            plt.close(drawn.pop(stem))  # (pyplot keeps every open figure until closed)
+    robustness = folder / "robustness.json"
+    if robustness.is_file() and any(s.startswith("robustness-") for s in stems):
+        from sim.present.sensitivity_plots import (
+            robustness_figure,  # deferred: robustness reports only
+        )
+
+        found = json.loads(robustness.read_text(encoding="utf-8"))
+        for plan in found.get("plans", {}):
+            if f"robustness-{plan}" in stems:
+                drawn[f"robustness-{plan}"] = robustness_figure(found, plan)
+    out = []
+    for f in files:
+        fig = drawn.get(f.stem)
+        if fig is None:
+            out.append(ReportFigure(f.stem, f.read_bytes(), ""))
+        else:
+            png, title = _png(fig)
+            out.append(ReportFigure(f.stem, png, title))
+    return out
 
 
 @atomic_output

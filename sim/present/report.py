@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.output import report_figures
 from sim.present.plots import figure_caption
 from sim.present.verdicts import verdict_of
 
@@ -202,8 +203,10 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     finding_rows = [(plan, [f.text for f in fs if f.strength],
                      [f.text for f in fs if not f.strength])
                     for plan, fs in plan_findings.items()]
-    figures = [{"name": figure_caption(img.stem), "data": base64.b64encode(img.read_bytes()).decode()}
-               for img in (sorted(folder.glob("*.png")) if folder is not None else [])]
+    # Drawn anew in the report's language (a run in English, a report in 中文).
+    figures = [{"name": figure_caption(f.stem), "alt": f.title or figure_caption(f.stem),
+                "data": base64.b64encode(f.png).decode()}
+               for f in report_figures(result, folder)]
     plan_rows: list[list[str]] = []
     for plan, fs in plan_findings.items():
         for f in fs:

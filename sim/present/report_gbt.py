@@ -31,7 +31,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.analysis.findings import findings, objective_value
 from sim.core.catalogue import info, key_label, value_label
@@ -41,6 +41,11 @@ from sim.present import formatting, review_text
 from sim.present.i18n import _, current_lang, pick
 from sim.present.plots import figure_caption
 from sim.present.report import inject_name, kind_name
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from sim.present.output import ReportFigure
 
 # Annex D.1 (project's choice): points per objective rating.
 POINTS: dict[str, int] = {"met": 100, "partly": 60, "missed": 0}
@@ -107,6 +112,7 @@ class Block:
     items: list[str] = field(default_factory=list)
     table: Table | None = None
     image: bytes = b""
+    alt: str = ""  # a figure's own title (its alt text), in the report's language
 
 
 @dataclass(frozen=True)
@@ -286,7 +292,8 @@ def _cover(first: dict[str, Any], drill: DrillInfo) -> list[tuple[str, str]]:
 
 
 def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None = None,
-          review: dict[str, Any] | None = None, figures: list[Path] | None = None) -> Report:
+          review: dict[str, Any] | None = None,
+          figures: Sequence[ReportFigure] | None = None) -> Report:
     """The report's content in the current language (:func:`sim.present.i18n.use_lang`)."""
     drill = drill or DrillInfo()
     labels = _labels()
@@ -449,9 +456,9 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     sections.append(Section(_(SECTIONS[6]), [Block("table", table=Table(
         [_(c) for c in RECOMMENDATION_COLUMNS], rows, "recommendations"))]))
 
-    for img in figures or []:
-        sections[-1].blocks.append(Block("figure", figure_caption(img.stem),
-                                         image=img.read_bytes()))
+    for fig in figures or []:  # (``sim.present.output.report_figures``: in this language)
+        sections[-1].blocks.append(Block("figure", figure_caption(fig.stem), image=fig.png,
+                                         alt=fig.title))
 
     sections = [Section(sec.heading, sec.blocks, _numbered(i, current_lang()))
                 for i, sec in enumerate(sections, start=1)]
@@ -607,7 +614,8 @@ def to_docx(report: Report) -> bytes:
                     for cell, text in zip(t.add_row().cells, row, strict=True):
                         cell.text = text
             elif b.kind == "figure":
-                doc.add_picture(io.BytesIO(b.image), width=Cm(15))
+                picture = doc.add_picture(io.BytesIO(b.image), width=Cm(15))
+                picture._inline.docPr.set("descr", b.alt or b.text)  # Word's alt text
                 doc.add_paragraph(b.text)
     doc.add_paragraph(report.footer)
     buf = io.BytesIO()

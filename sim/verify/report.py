@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sim.core.results import json_ready
 from sim.present.i18n import N_, _, is_zh
+from sim.present.output import atomic_folder
 from sim.verify.case import CaseResult
 from sim.verify.imo import BATCH, CONVERGENCE
 from sim.verify.runner import Verification
@@ -50,13 +51,12 @@ LABELS = (N_("Setup."), N_("Tolerance and why."), N_("Result."), N_("Source: {so
           N_("Reporting a muster or evacuation time (IMO MSC.1/Circ.1533)"))
 
 def write(v: Verification, folder: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    js = folder / "verification.json"
-    js.write_text(json.dumps(json_ready(v.as_dict()), indent=2, ensure_ascii=False),
-                  encoding="utf-8")
-    html = folder / "verification.html"
-    html.write_text(render(v), encoding="utf-8")
-    return [js, html]
+    """Both files written whole, together (a Ctrl-C leaves the earlier pair, not half of one)."""
+    with atomic_folder(folder) as tmp:
+        (tmp / "verification.json").write_text(
+            json.dumps(json_ready(v.as_dict()), indent=2, ensure_ascii=False), encoding="utf-8")
+        (tmp / "verification.html").write_text(render(v), encoding="utf-8")
+    return [folder / "verification.json", folder / "verification.html"]
 
 
 def _status(status: str) -> str:

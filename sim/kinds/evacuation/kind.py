@@ -11,7 +11,13 @@ from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
 from sim.kinds.evacuation import present
 from sim.kinds.evacuation.config import EvacuationScenario, sense_errors, sense_warnings
-from sim.kinds.evacuation.inputs import PEOPLE_PER_HOUSEHOLD, EvacuationInputs, build, check
+from sim.kinds.evacuation.inputs import (
+    PEOPLE_PER_HOUSEHOLD,
+    EvacuationInputs,
+    build,
+    check,
+    network_bytes,
+)
 from sim.kinds.evacuation.metrics import CATALOGUE, TIME_TO, evacuation_metrics, ranges
 from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.records import event_records
@@ -81,7 +87,8 @@ KIND: Kind[EvacuationScenario, EvacuationInputs] = Kind(
     sense_warnings=sense_warnings,
     # Measured on Duhu (9,122 households generated, 1,618 responders): 0.15 s and 8 MB.
     work=WorkModel(units=work_units, seconds_per_unit=0.15 / (9122 + 1618),
-                   bytes_per_unit=8e6 / (9122 + 1618), events_per_unit=5.0),
+                   bytes_per_unit=8e6 / (9122 + 1618), events_per_unit=5.0,
+                   network_bytes=network_bytes),
     figures=present.figures,
     findings=findings,
     replay=present.EVACUATION_REPLAY,

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.errors import Problem, join_path
+from sim.core.injects import road_states
 from sim.core.rng import entity_hashes
 from sim.kinds.festival import config as cfg
 from sim.kinds.festival.checkpoint import LaneSchedule
@@ -90,6 +91,18 @@ def check(model: FestivalScenario, network: RoadNetwork) -> list[Problem]:
         for j, b in enumerate(team.bases):
             node(("teams", tname, "bases", j), b)
     return out + check_injects(model, network)
+
+
+def network_bytes(model: FestivalScenario, network: RoadNetwork) -> float:
+    """Bytes of the walking-time tables ``build`` makes (``sim.core.budget``), before it
+    makes them: per viewing point and node, and per place (viewing points and checkpoints),
+    node and team speed, the network keeps the search's minutes (8) and next hops (4); a
+    storyline that closes walkways keeps them again for each walkway state after the first."""
+    p = model.festival
+    places = len(p.viewing_points) + len(p.checkpoints)
+    speeds = len({tg.speed_kmh for tg in p.teams.values()})
+    per_state = 12 * len(network.nodes) * (len(p.viewing_points) + places * speeds)
+    return float(per_state * max(road_states(model.injects), 1))
 
 
 def build(model: FestivalScenario, network: RoadNetwork) -> FestivalInputs:

@@ -16,7 +16,7 @@ from sim.kinds.festival.config import (
 )
 from sim.kinds.festival.counts import resolve_counts
 from sim.kinds.festival.demand import expected_visitors, mean_group_size
-from sim.kinds.festival.inputs import FestivalInputs, build, check
+from sim.kinds.festival.inputs import FestivalInputs, build, check, network_bytes
 from sim.kinds.festival.metrics import CATALOGUE, checkpoint_present, collect, ranges
 from sim.kinds.festival.model import Day, checked_groups
 from sim.kinds.festival.review import FESTIVAL_REVIEW, findings
@@ -63,7 +63,8 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     read_files=resolve_counts,  # `counts_csv:` files → inline `counts`
     # Measured on Yanguan (99,763 visitors in 44,339 groups): 0.25 s and 117 MB.
     work=WorkModel(units=work_units, seconds_per_unit=0.25 / 44339,
-                   bytes_per_unit=117e6 / 44339, events_per_unit=8.0),
+                   bytes_per_unit=117e6 / 44339, events_per_unit=8.0,
+                   network_bytes=network_bytes),
     figures=present.figures,
     findings=findings,
     forces_table=present.staff_table,

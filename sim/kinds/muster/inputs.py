@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.core.errors import Problem, join_path
 from sim.core.forces import ROLES, Responder, build_roster
+from sim.core.injects import road_states
 from sim.core.rng import entity_hashes
 from sim.kinds.muster.config import MODES, MusterParams, MusterScenario
 from sim.kinds.muster.storyline import Storyline, check_injects, reinforcements
@@ -77,6 +78,18 @@ def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
             problems.append(Problem(join_path("muster", "assignment", "grids", k),
                                     "no grid with this id", k))
     return problems + check_injects(model, network)
+
+
+def network_bytes(model: MusterScenario, network: RoadNetwork) -> float:
+    """Bytes of the travel tables ``build`` makes (``sim.core.budget``), before it makes them.
+
+    Per mode, assembly point and road node: the network keeps the search's minutes (8) and
+    next hops (4) and ``travel`` stacks the minutes again (8). A storyline that closes roads
+    keeps each road state's minutes and hops and stacks them (12 + 12); its first state is
+    the one already kept."""
+    entries = len(MODES) * len(model.muster.assembly_points) * len(network.nodes)
+    states = road_states(model.injects)
+    return float(entries * (20 + (24 * states - 12 if states else 0)))
 
 
 def build(model: MusterScenario, network: RoadNetwork) -> MusterInputs:

@@ -11,7 +11,7 @@ from sim.core.results import ReplicationResult
 from sim.core.rng import replication_key
 from sim.kinds.muster import present
 from sim.kinds.muster.config import MusterScenario, sense_errors, sense_warnings
-from sim.kinds.muster.inputs import MusterInputs, build, check, ranges
+from sim.kinds.muster.inputs import MusterInputs, build, check, network_bytes, ranges
 from sim.kinds.muster.metrics import CATALOGUE, TIME_TO, curve, muster_metrics
 from sim.kinds.muster.model import check_in, draw, final_states, timeline
 from sim.kinds.muster.records import event_records
@@ -60,7 +60,7 @@ KIND: Kind[MusterScenario, MusterInputs] = Kind(
     sense_warnings=sense_warnings,
     # Measured on Youchegang (1,740 responders): 0.002 s and 3.4 MB per replication.
     work=WorkModel(units=mobilised, seconds_per_unit=0.002 / 1740, bytes_per_unit=3.4e6 / 1740,
-                   events_per_unit=6.0),
+                   events_per_unit=6.0, network_bytes=network_bytes),
     figures=present.figures,
     findings=findings,
     clock_start=present.clock_start,
