@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from sim.analysis.observed import ObservedLog, ReviewSpec, Sample, read_log
+from sim.core.assumptions import drop_assumptions
 from sim.core.errors import Problem, ScenarioError
 from sim.core.limits import PEOPLE
 from sim.core.paths import set_fitted
@@ -313,6 +315,7 @@ def _with(scenario: Scenario, plan: str | None, values: dict[str, float]) -> Sce
     patch = (raw.get("plans") or {}).get(name)
     for path, v in values.items():
         set_fitted(raw, path, v)
+    drop_assumptions(raw, set(values))  # (a draw from the fit's prior, not the declared range)
     raw["plans"] = {name: patch} if isinstance(patch, dict) else {}
     return parse_scenario(raw, scenario.base_dir)
 
@@ -367,18 +370,29 @@ class ReferenceTable:
 def reference_table(scenario: Scenario, plan: str | None, params: list[FitParameter],
                     draws: int = 300, seed: int | None = None, workers: int = 1
                     ) -> ReferenceTable:
+    theta, runs = _prior_runs(scenario, plan, params, draws, seed, workers)
+    return ReferenceTable(params, theta, list(runs))
+
+
+def _prior_runs(scenario: Scenario, plan: str | None, params: list[FitParameter], draws: int,
+                seed: int | None, workers: int) -> tuple[np.ndarray, Iterator[PlanRun]]:
+    """The draws from the uniform prior, and one replication at each, made as they are asked
+    for (a caller that keeps only each run's summaries holds no more than one run at a time:
+    20,000 kept runs with their event records were tens of GB)."""
     spec = spec_of(scenario)
     base = scenario.model.seed if seed is None else seed
     rng = np.random.default_rng([base, 4242])
     lo = np.array([p.low for p in params])
     hi = np.array([p.high for p in params])
     theta = lo + (hi - lo) * rng.random((draws, len(params)))
-    runs = []
-    for k, row in enumerate(theta):
-        s = _with(scenario, plan, {p.path: float(v) for p, v in zip(params, row, strict=True)})
-        runs.append(run_plan(s, None, 1, base + 1 + k, workers,
-                             keep_events=(0,) if spec.needs_events else ()))
-    return ReferenceTable(params, theta, runs)
+
+    def runs() -> Iterator[PlanRun]:
+        for k, row in enumerate(theta):
+            values = {p.path: float(v) for p, v in zip(params, row, strict=True)}
+            yield run_plan(_with(scenario, plan, values), None, 1, base + 1 + k, workers,
+                           keep_events=(0,) if spec.needs_events else ())
+
+    return theta, runs()
 
 
 def table_summaries(spec: ReviewSpec, log: ObservedLog, table: ReferenceTable
@@ -432,21 +446,47 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
     ``accept`` share kept. Reports the posterior median and the central 90 % credible
     interval of each parameter, and whether the log narrows the prior at all."""
     spec = spec_of(scenario)
-    table = table or reference_table(scenario, plan, params, draws, seed, workers)
-    names, obs, sims = table_summaries(spec, log, table)
-    post = abc_posterior(table.theta, sims, obs, params, accept, level)
-    return {"parameters": post, "draws": len(table.runs), "summaries": names,
+    if table is not None:
+        theta = table.theta
+        names, obs, sims = table_summaries(spec, log, table)
+    else:  # (each run reduced to its summaries as it is made, then let go)
+        theta, runs = _prior_runs(scenario, plan, params, draws, seed, workers)
+        rows = []
+        for run in runs:
+            names, s = summaries(spec, log, run)
+            obs = s[0]
+            rows.append(s[1])
+        sims = np.vstack(rows)
+    post = abc_posterior(theta, sims, obs, params, accept, level)
+    return {"parameters": post, "draws": len(theta), "summaries": names,
             "method": _("ABC rejection: {draws} draws from a uniform prior, one replication "
                         "each; the nearest {accept} by the scaled distance between summaries "
                         "(counts and arrival-time quantiles); {level} credible interval = "
                         "central quantiles of those kept; 'not identifiable' when that "
                         "interval is ≥ {identifiable} as wide as the prior's",
-                        draws=len(table.runs), accept=f"{accept:.0%}", level=f"{level:.0%}",
+                        draws=len(theta), accept=f"{accept:.0%}", level=f"{level:.0%}",
                         identifiable=f"{IDENTIFIABLE:.0%}")}
 
 
-def calibrated_raw(scenario: Scenario, fitted: dict[str, float]) -> dict[str, Any]:
+def calibrated_raw(scenario: Scenario, parameters: dict[str, dict[str, Any]], source: str
+                   ) -> dict[str, Any]:
+    """The scenario with each fitted value set to its posterior median, and the declared range
+    of a fitted value (for sensitivity) replaced by its credible interval: the median may lie
+    outside the range declared before the drill, which the calibrated file must still pass."""
     raw = copy.deepcopy(scenario.raw)
-    for path, v in fitted.items():
-        set_fitted(raw, path, v)
+    for path, p in parameters.items():
+        set_fitted(raw, path, p["value"])
+    for a in raw.get("assumptions") or []:
+        fit = parameters.get(str(a.get("path"))) if isinstance(a, dict) else None
+        if fit is None:
+            continue
+        low, high = min(fit["low"], fit["value"]), max(fit["high"], fit["value"])
+        if a.get("whole"):
+            low, high = math.floor(low), math.ceil(high)
+        a.update(low=float(low), high=float(high), dist="uniform",
+                 source=f"calibrated on {source}: {fit['level']:.0%} credible interval")
+        a.pop("mode", None)
+    drop_assumptions(raw, {a["path"] for a in raw.get("assumptions") or []
+                           if isinstance(a, dict) and a.get("path") in parameters
+                           and not a["low"] < a["high"]})
     return raw

@@ -90,8 +90,9 @@ def review_cmd(
         fitted = {k: v["value"] for k, v in cal["parameters"].items()}
         header = "".join(f"# calibrated: {k} = {v:.4g} (posterior median from {observed.name})\n"
                          for k, v in fitted.items())
-        calibrated_text = header + yaml.safe_dump(calibrated_raw(s, fitted), sort_keys=False,
-                                                  allow_unicode=True)
+        calibrated_text = header + yaml.safe_dump(
+            calibrated_raw(s, cal["parameters"], observed.name), sort_keys=False,
+            allow_unicode=True)
     # All files at once, when everything is computed: a Ctrl-C leaves none or all of them.
     with atomic_folder(folder) as tmp:
         if calibrated_text is not None:

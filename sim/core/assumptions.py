@@ -107,6 +107,16 @@ def is_number(v: Any) -> bool:
     return isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
 
 
+def drop_assumptions(raw: dict[str, Any], paths: set[str]) -> None:
+    """Remove the declared ranges of ``paths`` from ``raw``: a value an analysis sets itself
+    (an optimiser's candidate, a calibration's draw from its own prior) is a choice, not an
+    uncertainty, and may lie outside the range declared for sensitivity (300 cadres where
+    350..650 is assumed; a preparation median of 15.4 where 4..15 is)."""
+    if isinstance(raw.get("assumptions"), list):
+        raw["assumptions"] = [a for a in raw["assumptions"]
+                              if not (isinstance(a, dict) and a.get("path") in paths)]
+
+
 def assumption_problems(raw: dict[str, Any], assumptions: list[Assumption]) -> list[Problem]:
     """Entries whose path is not a number in the scenario, or whose range misses its value."""
     problems = []

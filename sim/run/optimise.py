@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.core.assumptions import drop_assumptions
 from sim.core.catalogue import is_time_to
 from sim.core.config import merge_plan
 from sim.core.errors import Problem, ScenarioError
@@ -210,13 +211,7 @@ class Optimiser:
         for var, val in zip(self.variables, values, strict=True):
             set_path(raw, var.path, val)
         raw["plans"] = {}
-        # The scenario's `assumptions:` are ranges for the sensitivity and robustness analyses
-        # around its own value; a value the optimiser sets is a choice, not an uncertainty, so
-        # a candidate outside that range (300 cadres where 350..650 is assumed) is no error.
-        varied = {v.path for v in self.variables}
-        if isinstance(raw.get("assumptions"), list):
-            raw["assumptions"] = [a for a in raw["assumptions"]
-                                  if not (isinstance(a, dict) and a.get("path") in varied)]
+        drop_assumptions(raw, {v.path for v in self.variables})
         try:
             return parse_scenario(raw, self.scenario.base_dir)
         except ScenarioError as exc:
