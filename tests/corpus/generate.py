@@ -351,7 +351,7 @@ def cli_misuse() -> Iterator[Case]:
                args=("compare", "s.yaml", "--reps", "100000", "--budget", "600", "--no-store"))
     yield Case("festival compare over a small --budget", "festival", f, "--reps",
                args=("compare", "s.yaml", "--reps", "20", "--budget", "10", "--no-store"))
-    yield Case("festival run over the memory budget", "festival", f, "--reps",
+    yield Case("festival run over the memory budget", "festival", f, "--memory-budget",
                args=("run", "s.yaml", "--reps", "10", "--workers", "64", "--memory-budget",
                      "1000", "--no-store"))
     yield Case("bad GRIDMUSTER_BUDGET", "muster", m, "GRIDMUSTER_BUDGET",
