@@ -223,7 +223,9 @@ def plans_page() -> None:
             disabled=["parameter", "type", "group", "setting", "unit"],
             column_order=["group", "setting", "value", "unit"],
             column_config={"group": _("part of the plan"), "setting": _("setting"),
-                           "value": _("value"), "unit": _("unit")})
+                           # wide enough for a choice in words ("grid app, group chat")
+                           "value": st.column_config.TextColumn(_("value"), width=260),
+                           "unit": _("unit")})
 
     c1, c2 = st.columns(2)
     name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")
