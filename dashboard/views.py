@@ -36,7 +36,7 @@ from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import N_, _, current_lang, use_lang
 from sim.present.i18n import pick as in_lang
-from sim.present.setting_words import RULE_WORDS, setting_words
+from sim.present.setting_words import RULE_WORDS, setting_words, value_codes, value_text
 from sim.present.tables import forces_table
 
 
@@ -137,10 +137,30 @@ def setting_table(s: Scenario, plan: str, rows: list[dict[str, Any]]) -> pd.Data
     for row in rows:
         words = setting_words(s.kind, split_path(str(row["parameter"])), section)
         hint = _(TYPE_WORDS[row["type"]]) if row["type"] in ("bool", "list", "empty") else ""
-        out.append({"group": words.group, "setting": words.name, "value": row["value"],
+        out.append({"group": words.group, "setting": words.name,
+                    "value": value_text(s.kind, words, str(row["value"])),
                     "unit": _("; ").join(w for w in (words.unit, hint) if w),
                     "parameter": row["parameter"], "type": row["type"]})
     return pd.DataFrame(out, columns=["group", "setting", "value", "unit", "parameter", "type"])
+
+
+def setting_codes(s: Scenario, plan: str, rows: list[dict[str, Any]]
+                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """The edited table's values back to the file's codes (a value listed in words, in either
+    language, or as its code), and the values that are none of the choices, each with its
+    setting in words."""
+    section = resolved(s.raw, plan).get(s.kind.name) or {}
+    out, refused = [], []
+    for row in rows:
+        words = setting_words(s.kind, split_path(str(row.get("parameter", ""))), section)
+        try:
+            value = value_codes(s.kind, words, str(row.get("value") or "")) \
+                if words.choices else row.get("value")
+        except ValueError as exc:
+            refused.append((_("{what}: {which}", what=words.group, which=words.name), str(exc)))
+            continue
+        out.append({**row, "value": value})
+    return out, refused
 
 
 def _editor_keys(plan: str) -> tuple[str, str]:
@@ -203,7 +223,9 @@ def plans_page() -> None:
             disabled=["parameter", "type", "group", "setting", "unit"],
             column_order=["group", "setting", "value", "unit"],
             column_config={"group": _("part of the plan"), "setting": _("setting"),
-                           "value": _("value"), "unit": _("unit")})
+                           # wide enough for a choice in words ("grid app, group chat")
+                           "value": st.column_config.TextColumn(_("value"), width=260),
+                           "unit": _("unit")})
 
     c1, c2 = st.columns(2)
     name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")
@@ -237,8 +259,9 @@ def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict
         return
     grids = [str(g.id) for g in s.model.grids]
     bad = unknown_grids(forces, grids)
-    if bad:
-        st.session_state["plan_refused"] = bad
+    params, refused = setting_codes(s, base, params)
+    if bad or refused:
+        st.session_state["plan_refused"] = bad + refused
         return
     try:
         new = save_plan(s, name, forces, params, base, description) if staff_edit is None \

@@ -90,6 +90,11 @@ class DashboardDefaults:
     # Units of the settings the field's name and type do not tell (``modes``: a share),
     # keyed as ``setting_names``; a random delay's parameters take its unit (else minutes).
     setting_units: Mapping[str, str] = field(default_factory=dict)
+    # Plain words of the codes a setting's value may take (a ``Literal``: ``turn_away``, an
+    # alert channel), keyed by code or ``field.code`` where one code means two things; the
+    # Plans table shows these and reads them back. A random delay's shapes, roles and the
+    # kind's ``value_names`` are named elsewhere (``sim.present.setting_words``).
+    value_words: Mapping[str, str] = field(default_factory=dict)
     # Stems of the kind's figures the Run & compare page leaves out (one chart per question:
     # e.g. festival density heat strips per plan beside the density lines of all plans).
     skip_figures: tuple[str, ...] = ()

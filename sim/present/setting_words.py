@@ -13,6 +13,7 @@ parameters, a share between 0 and 1, a clock time, a unit in the field's name
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from collections.abc import Mapping, Sequence
@@ -22,10 +23,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from sim.core.assumptions import Assumption
-from sim.core.catalogue import role_label
+from sim.core.catalogue import ROLE_NAMES, role_label
 from sim.core.kind import AnyKind
 from sim.core.paths import split_path
-from sim.present.i18n import N_, _, is_zh
+from sim.present.i18n import LANGS, N_, _, is_zh, use_lang
 from sim.present.i18n import pick as in_lang
 
 # The parameters of a random delay (``sim.core.distributions``), the same in every kind.
@@ -33,6 +34,14 @@ DIST_WORDS = {"dist": N_("shape of the spread"), "median": N_("median"),
               "p90": N_("90th percentile"), "low": N_("lowest"), "mode": N_("most likely"),
               "high": N_("highest"), "mean": N_("mean"), "value": N_("fixed value"),
               "values": N_("observed values (each equally likely)")}
+
+# A random delay's shapes (its ``dist``), the same in every kind: the name and, in brackets,
+# what it means for the times drawn.
+SHAPE_WORDS = {"fixed": N_("fixed (always the same)"),
+               "exponential": N_("exponential (many short, few long)"),
+               "lognormal": N_("lognormal (skewed)"),
+               "triangular": N_("triangular (lowest / most likely / highest)"),
+               "empirical": N_("observed values")}
 
 # Fields many kinds share, and what positions are given as.
 COMMON_WORDS = {"id": N_("name"), "name": N_("name"), "node": N_("road node"),
@@ -61,6 +70,12 @@ class SettingWords:
     group: str  # what the setting belongs to ("checkpoint: H1 Highway exit")
     name: str  # the setting within it ("lanes")
     unit: str  # "" when the value has none (a name, yes/no)
+    # The codes the value may take when the model lists them (a ``Literal`` or a list of one),
+    # else empty: the value is a number, a clock time or a name the planner chose.
+    choices: tuple[str, ...] = ()
+    shapes: bool = False  # the choices are a random delay's shapes (``lognormal``…)
+    field: str = ""  # the model field the value belongs to (``over_limit``)
+    many: bool = False  # a list of codes (the alert channels), not one
 
 
 def _unwrap(tp: Any) -> Any:
@@ -90,6 +105,30 @@ def _field(tp: Any, key: str) -> tuple[type[BaseModel], str, Any] | None:
                 if key in (fname, info.alias):
                     return m, fname, info
     return None
+
+
+def _codes(tp: Any) -> tuple[str, ...]:
+    """The codes of a ``Literal`` type, or of a list of one; () for anything else."""
+    tp = _unwrap(tp)
+    if typing.get_origin(tp) in (list, tuple, set):
+        args = typing.get_args(tp)
+        tp = _unwrap(args[0]) if args else tp
+    if typing.get_origin(tp) is typing.Literal:
+        return tuple(str(a) for a in typing.get_args(tp))
+    return ()
+
+
+def _field_codes(tp: Any, fname: str) -> tuple[str, ...]:
+    """The codes a field may take in any model ``tp`` may hold: a random delay's ``dist`` is
+    one code per model of the union."""
+    found: list[str] = []
+    for m in _members(tp):
+        if isinstance(m, type) and issubclass(m, BaseModel) and fname in m.model_fields:
+            codes = _codes(m.model_fields[fname].annotation)
+            if not codes:
+                return ()
+            found.extend(c for c in codes if c not in found)
+    return tuple(found)
 
 
 def _is_share(info: Any) -> bool:
@@ -142,6 +181,8 @@ def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str
     words: list[str] = []
     unit, parent, dist_unit = "", "", MINUTES  # msgids, translated at the end
     container = False  # the last word names a list or a mapping of items
+    choices: tuple[str, ...] = ()
+    shapes = False
     for seg in path:
         node = node[seg] if _has(node, seg) else None
         args = typing.get_args(_unwrap(tp))
@@ -154,6 +195,7 @@ def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str
             else:
                 word = _key_word(kind, parent, str(seg), node)
                 tp = args[1] if len(args) == 2 else Any
+            choices, shapes = _codes(tp), False
             if container and words:
                 words[-1] = _("{what}: {which}", what=words[-1], which=word)
             else:
@@ -161,6 +203,7 @@ def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str
             container = False
             continue
         model, fname, info = found
+        choices, shapes = _field_codes(tp, fname), model.__module__ == DELAYS
         if model.__module__ == DELAYS and str(seg) in DIST_WORDS:
             words.append(_(DIST_WORDS[str(seg)]))
             unit = "" if fname == "dist" else dist_unit
@@ -176,9 +219,64 @@ def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str
         container = typing.get_origin(_unwrap(info.annotation)) in (dict, list)
         tp = info.annotation
     unit = _(unit) if unit else ""
+    many = typing.get_origin(_unwrap(tp)) in (list, tuple, set)
     if len(words) == 1:
-        return SettingWords(_("general"), words[0], unit)
-    return SettingWords(words[0], _(", ").join(words[1:]), unit)
+        return SettingWords(_("general"), words[0], unit, choices, shapes, parent, many)
+    return SettingWords(words[0], _(", ").join(words[1:]), unit, choices, shapes, parent, many)
+
+
+def value_word(kind: AnyKind, words: SettingWords, code: str) -> str:
+    """One code of a listed value in the current language: a delay's shape, the kind's word
+    for it, a row the kind names, a role; else the code as written."""
+    table = kind.dashboard.value_words
+    msgid = (SHAPE_WORDS.get(code) if words.shapes else None) \
+        or table.get(f"{words.field}.{code}") or table.get(code) \
+        or next((row[code] for row in kind.value_names.values() if code in row), None)
+    if msgid:
+        return _(msgid)
+    return role_label(code) if code in ROLE_NAMES else code
+
+
+def _items(words: SettingWords, text: str) -> list[str]:
+    """The codes or words of a cell: a list's items (separated as either language does)."""
+    found = re.split(r"[,，、;；]", text) if words.many else [text]
+    return [x.strip() for x in found if x.strip()]
+
+
+def value_text(kind: AnyKind, words: SettingWords, text: str) -> str:
+    """A cell of codes (``grid_app, group_chat``) in the reader's words; any other cell as it
+    is (a number, a clock time, a checkpoint the planner named)."""
+    if not words.choices:
+        return text
+    shown = [value_word(kind, words, c) for c in _items(words, text)]
+    return ("、" if is_zh() else ", ").join(shown)
+
+
+def value_codes(kind: AnyKind, words: SettingWords, text: str) -> str:
+    """A cell the planner edited back to codes: each item may be the words of either language
+    or the code itself. Raises ``ValueError`` (a message in the reader's words) otherwise."""
+    if not words.choices:
+        return text
+    known: dict[str, str] = {}
+    for code in words.choices:
+        known[_fold(code)] = code
+        for lang in LANGS:
+            with use_lang(lang):
+                known.setdefault(_fold(value_word(kind, words, code)), code)
+    items = _items(words, text)
+    bad = [item for item in items if _fold(item) not in known]
+    if bad:
+        sep = "、" if is_zh() else ", "
+        allowed = sep.join(f"“{value_word(kind, words, c)}”" for c in words.choices)
+        raise ValueError(_("“{value}” is not one of the choices: {allowed}",
+                           value=sep.join(bad), allowed=allowed))
+    return ", ".join(known[_fold(item)] for item in items)
+
+
+def _fold(text: str) -> str:
+    """Words compared whatever their case, spacing and brackets' width (（） as ())."""
+    text = text.replace("（", "(").replace("）", ")").replace("／", "/")
+    return " ".join(text.casefold().split())
 
 
 def _has(node: Any, seg: str | int) -> bool:

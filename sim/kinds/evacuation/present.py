@@ -188,6 +188,10 @@ DASHBOARD = DashboardDefaults(
                    "vehicle_curve": N_("depth mm, km/h"),
                    "wading": N_("depth m, × the dry walking speed"),
                    "hourly_mm": N_("mm")},
+    value_words={"warn": N_("warn households"), "escort": N_("escort the frail"),
+                 "none": N_("no task"), "walk": N_("on foot"), "vehicle": N_("by vehicle"),
+                 "grid": N_("their own grid"), "town": N_("the whole town"),
+                 "route": N_("along the route"), "lowest_first": N_("lowest homes first")},
 )
 
 

@@ -352,6 +352,11 @@ DASHBOARD = DashboardDefaults(
                    "roster.staff": N_("people"),
                    "staff_scale": N_("×"), "stewards": N_("people"), "desks": N_("desks"),
                    "count": N_("teams"), "max_redirects": N_("times")},
+    value_words={"poisson": N_("at random (Poisson)"), "regular": N_("evenly spaced"),
+                 "turn_away": N_("turn them away"), "divert": N_("send them to another checkpoint"),
+                 "hold": N_("hold visitors back"), "redirect": N_("send visitors elsewhere"),
+                 "none": N_("nothing"), "viewing_points": N_("at the viewing points"),
+                 "checkpoints": N_("at the checkpoints")},
     skip_figures=("density_strip",),
 )
 

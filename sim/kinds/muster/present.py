@@ -89,4 +89,7 @@ DASHBOARD = DashboardDefaults(
         "modes.ebike": N_("by e-bike"), "modes.car": N_("by car")},
     setting_units={"fan_out": N_("people"), "night_preparation_factor": N_("×"),
                    "modes": SHARE, "desks": N_("desks"), "checkin": N_("min per person")},
+    value_words={"grid_app": N_("grid app"), "group_chat": N_("group chat"),
+                 "phone_tree": N_("phone tree"), "walk": N_("on foot"), "ebike": N_("by e-bike"),
+                 "car": N_("by car")},
 )
