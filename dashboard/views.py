@@ -34,9 +34,15 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
-from sim.present.i18n import N_, _, current_lang, use_lang
+from sim.present.i18n import N_, _, current_lang, is_zh, use_lang
 from sim.present.i18n import pick as in_lang
-from sim.present.setting_words import RULE_WORDS, setting_words, value_codes, value_text
+from sim.present.setting_words import (
+    RULE_WORDS,
+    setting_words,
+    value_codes,
+    value_text,
+    value_word,
+)
 from sim.present.tables import forces_table
 
 
@@ -137,6 +143,11 @@ def setting_table(s: Scenario, plan: str, rows: list[dict[str, Any]]) -> pd.Data
     for row in rows:
         words = setting_words(s.kind, split_path(str(row["parameter"])), section)
         hint = _(TYPE_WORDS[row["type"]]) if row["type"] in ("bool", "list", "empty") else ""
+        if words.choices:  # (what may be typed: the choices in words, not only when refused)
+            choices = ("、" if is_zh() else ", ").join(value_word(s.kind, words, c)
+                                                      for c in words.choices)
+            hint = _("any of: {choices}", choices=choices) if words.many \
+                else _("one of: {choices}", choices=choices)
         out.append({"group": words.group, "setting": words.name,
                     "value": value_text(s.kind, words, str(row["value"])),
                     "unit": _("; ").join(w for w in (words.unit, hint) if w),

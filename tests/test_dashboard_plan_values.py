@@ -142,3 +142,20 @@ def test_a_value_that_is_none_of_the_choices_is_refused_in_words(env, monkeypatc
         assert "“bell curve”不是可选值之一：“固定值（每次相同）”" in message
     assert "bell" not in at.session_state["scenario"].plan_names()
     assert not Workspace(str(at.session_state["origin_digest"])).plans()
+
+
+def test_a_setting_with_choices_says_them_beside_it():
+    """What may be typed is said before anything is refused: the alert channels' unit cell
+    lists them in words."""
+    from dashboard.views import setting_table
+    from sim.core.planedit import param_rows
+    from sim.core.scenario import load_scenario
+    from sim.present.i18n import use_lang
+    from tests.helpers import ROOT
+
+    s = load_scenario(ROOT / "scenarios" / "muster_youchegang.yaml")
+    for lang, want in (("en", "any of: grid app, group chat"), ("zh", "可多选：")):
+        with use_lang(lang):
+            table = setting_table(s, "baseline", param_rows(s.raw, "baseline"))
+        unit = table.loc[table["parameter"] == "channels", "unit"].iloc[0]
+        assert unit.startswith(want), unit

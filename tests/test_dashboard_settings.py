@@ -68,6 +68,7 @@ def test_every_setting_of_every_bundled_scenario_has_a_plain_name_and_unit(scena
             fields = {w for p in paths for w in re.split(r"[.\[\]]", p) if "_" in w}
             named = {*s.kind.dashboard.setting_names.values(), *ROLE_NAMES.values(),
                      *s.kind.dashboard.setting_units.values(),
+                     *s.kind.dashboard.value_words.values(),
                      *(n for row in s.kind.value_names.values() for n in row.values())}
             spaced = {f.replace("_", " ") for f in fields} - named
             unnamed = spaced & {w for t in texts for w in re.split(r", |: ", t)}
