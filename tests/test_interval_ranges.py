@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sim.core.catalogue import natural_range
 from sim.core.scenario import load_scenario
 from sim.kinds.festival.metrics import ranges
-from sim.run.experiments import plan_inputs, run_plan
+from sim.run.experiments import Comparison, plan_inputs, run_plan, within
 from sim.run.stats import describe
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
@@ -100,8 +100,10 @@ def test_every_bundled_plan_stays_within_the_ranges_its_kind_declares(scenario):
     checked against it: every value of every replication lies in its range, for two plans of
     every bundled scenario, and so does every interval of the summary."""
     s = load_scenario(SCENARIOS / scenario)
+    runs = []
     for plan in list(s.plans)[:2]:
         run = run_plan(s, plan, 3, seed=9)
+        runs.append(run)
         limits = s.kind.metric_ranges(plan_inputs(s.plans[plan]))
         assert limits, scenario
         metrics = run.summary()["metrics"]
@@ -111,3 +113,25 @@ def test_every_bundled_plan_stays_within_the_ranges_its_kind_declares(scenario):
             d = metrics.get(metric)
             if d and d.get("ci95_low") is not None:
                 assert low <= d["ci95_low"] <= d["ci95_high"] <= high, (plan, metric, d)
+    # and every paired difference within what b − a can take
+    a, b = runs
+    ranges_a, ranges_b = a.limits(), b.limits()
+    for metric, pairs in Comparison(runs).differences().items():
+        d = pairs[f"{b.plan} - {a.plan}"]
+        if d.get("ci95_low") is None or d.get("by_order"):
+            continue
+        (lo_a, hi_a), (lo_b, hi_b) = within(metric, ranges_a), within(metric, ranges_b)
+        assert lo_b - hi_a <= d["ci95_low"] <= d["ci95_high"] <= hi_b - lo_a, (metric, d)
+
+
+def test_a_paired_difference_is_cut_to_what_b_minus_a_can_take():
+    """Two shares: b − a lies in −1..1. A plan that shelters everyone against one that
+    shelters nearly nobody in 4 pairs had a t interval past +1; cut there, and it still holds
+    every truth it held (the property test above covers ``describe``; this is the same cut)."""
+    from sim.run.stats import paired_difference
+
+    a, b = [0.0, 0.02, 0.0, 0.4], [1.0, 1.0, 1.0, 1.0]
+    raw, cut = paired_difference(a, b), paired_difference(a, b, (-1.0, 1.0))
+    assert raw.ci95_high > 1 and cut.ci95_high == 1.0 and cut.ci95_low == raw.ci95_low
+    assert cut.mean == raw.mean and cut.significant == raw.significant
+

@@ -140,8 +140,7 @@ class PlanRun:
         """Every metric's statistics; time-to-X metrics with ``reached`` and censored
         percentiles; a metric with no value in any replication says why it is not applicable."""
         out: dict[str, dict[str, Any]] = {}
-        kind = kind_named(self.setup.model.kind)
-        limits = kind.metric_ranges(plan_inputs(self.setup)) if kind.metric_ranges else {}
+        limits = self.limits()
         for m in self.metric_names():
             v = self.values(m)
             d: dict[str, Any] = (describe_time(v, self.horizon_min).as_dict() if is_time_to(m)
@@ -150,6 +149,11 @@ class PlanRun:
                 d["not_applicable"] = not_applicable_reason(self)
             out[m] = d
         return out
+
+    def limits(self) -> Mapping[str, tuple[float, float]]:
+        """The plan's own limits on its metrics (``Kind.metric_ranges``)."""
+        kind = kind_named(self.setup.model.kind)
+        return kind.metric_ranges(plan_inputs(self.setup)) if kind.metric_ranges else {}
 
     def summary(self) -> dict[str, Any]:
         kind = kind_named(self.setup.model.kind)
@@ -296,10 +300,13 @@ class Comparison:
         """Per metric, per ordered pair ``"B - A"``: the paired mean difference with its CI."""
         out: dict[str, dict[str, dict[str, Any]]] = {}
         metrics = self.runs[0].metric_names()
+        limits = {r.plan: r.limits() for r in self.runs}
         for m in metrics:
             per_pair = {}
             for a, b in combinations(self.runs, 2):
-                d = paired_difference(a.values(m), b.values(m))
+                # (b − a lies between b's lowest less a's highest and b's highest less a's lowest)
+                (lo_a, hi_a), (lo_b, hi_b) = within(m, limits[a.plan]), within(m, limits[b.plan])
+                d = paired_difference(a.values(m), b.values(m), (lo_b - hi_a, hi_b - lo_a))
                 per_pair[f"{b.plan} - {a.plan}"] = {
                     **d.as_dict(), "verdict": verdict(m, a.plan, b.plan, d)}
             out[m] = per_pair

@@ -208,10 +208,11 @@ def sign_test(k: int, m: int) -> float:
     return min(1.0, 2 * tail / 2**m)
 
 
-def paired_difference(a: np.ndarray | list[float], b: np.ndarray | list[float]
-                      ) -> PairedDifference:
+def paired_difference(a: np.ndarray | list[float], b: np.ndarray | list[float],
+                      within: tuple[float, float] = (-math.inf, math.inf)) -> PairedDifference:
     """``inf`` in either: X not reached by the horizon (later than any reached value); ``nan``:
-    not applicable (the pair is left out)."""
+    not applicable (the pair is left out). ``within``: the values ``b − a`` can take; the
+    interval is cut to it, as in ``describe`` (same coverage)."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     pairs = int(min(a.size, b.size))
     a, b = a[:pairs], b[:pairs]
@@ -234,4 +235,6 @@ def paired_difference(a: np.ndarray | list[float], b: np.ndarray | list[float]
     if n == 1:
         return PairedDifference(mean, math.nan, math.nan, 1, pairs, **order)
     half = _t95(n) * float(d.std(ddof=1)) / math.sqrt(n)
-    return PairedDifference(mean, mean - half, mean + half, n, pairs, **order)
+    lo, hi = within
+    return PairedDifference(mean, _cut(mean - half, lo, hi), _cut(mean + half, lo, hi), n, pairs,
+                            **order)
