@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 import time
 from typing import Any
 
@@ -143,9 +144,13 @@ def setting_table(s: Scenario, plan: str, rows: list[dict[str, Any]]) -> pd.Data
     for row in rows:
         words = setting_words(s.kind, split_path(str(row["parameter"])), section)
         hint = _(TYPE_WORDS[row["type"]]) if row["type"] in ("bool", "list", "empty") else ""
-        if words.choices:  # (what may be typed: the choices in words, not only when refused)
-            choices = ("、" if is_zh() else ", ").join(value_word(s.kind, words, c)
-                                                      for c in words.choices)
+        # What may be typed, said before anything is refused: a few choices in words, without
+        # their explanations (a delay's six shapes are too many for the cell: a refusal lists
+        # them).
+        if 0 < len(words.choices) <= 4:
+            choices = ("、" if is_zh() else ", ").join(
+                re.sub(r"\s*[(（][^)）]*[)）]", "", value_word(s.kind, words, c))
+                for c in words.choices)
             hint = _("any of: {choices}", choices=choices) if words.many \
                 else _("one of: {choices}", choices=choices)
         out.append({"group": words.group, "setting": words.name,
@@ -233,10 +238,13 @@ def plans_page() -> None:
             shown, hide_index=True, key=pkey, height=420, width="stretch",
             disabled=["parameter", "type", "group", "setting", "unit"],
             column_order=["group", "setting", "value", "unit"],
-            column_config={"group": _("part of the plan"), "setting": _("setting"),
-                           # wide enough for a choice in words ("grid app, group chat")
-                           "value": st.column_config.TextColumn(_("value"), width=260),
-                           "unit": _("unit")})
+            column_config={
+                # wide enough for "alert via the group chat" and a choice in words ("grid app,
+                # group chat"); the unit column takes the rest, for the choices it lists
+                "group": st.column_config.TextColumn(_("part of the plan"), width=190),
+                "setting": _("setting"),
+                "value": st.column_config.TextColumn(_("value"), width=200),
+                "unit": st.column_config.TextColumn(_("unit"), width=280)})
 
     c1, c2 = st.columns(2)
     name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")
