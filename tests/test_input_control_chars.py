@@ -120,3 +120,32 @@ def test_cli_refuses_an_objective_description_with_escapes(tmp_path: Path) -> No
         assert "objectives[0].description" in done.stderr and words in done.stderr
         assert r"\x1b[2J\x1b[31mall fine" in done.stderr
         assert "\x1b" not in done.stderr
+
+
+def test_a_log_or_roster_cell_with_control_characters_is_refused_by_file_and_line(
+        tmp_path: Path) -> None:
+    """Every CSV gridmuster reads (observed logs, rosters, festival counts) goes through one
+    reader; a cell with an escape sequence is refused there, by file and line, escaped."""
+    log = tmp_path / "drill.csv"
+    log.write_text("t_min,role,responder_id,assembly_point\n4.2,cadre,G18-cadre-004,S07\n"
+                   "4.3,\x1b[2Jcadre,G18-cadre-005,S07\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "sim", "review",
+                           str(ROOT / "scenarios" / "muster_youchegang.yaml"), "--observed",
+                           str(log), "--reps", "3", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "drill.csv: line 3" in done.stderr and r"\x1b[2Jcadre" in done.stderr, done.stderr
+    assert "\x1b" not in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+    import csv
+    import io
+
+    from sim.core.errors import ScenarioError
+    from sim.core.limits import csv_rows
+
+    reader = csv.DictReader(io.StringIO("grid,role\nG01,\x00militia\n"))
+    with pytest.raises(ScenarioError, match="control characters"):
+        list(csv_rows(reader, lambda k: f"roster.csv: line {k}"))
+    fine = csv.reader(io.StringIO('grid,note\nG01,"two\nlines"\n', newline=""))
+    assert list(csv_rows(fine, str))[1] == ["G01", "two\nlines"]  # (a quoted line break is text)

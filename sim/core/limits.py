@@ -141,8 +141,9 @@ def csv_problem(where: str, exc: csv.Error) -> Problem:
 
 def csv_rows(reader: Any, where: Any) -> Iterator[Any]:
     """The rows of a ``csv`` reader, read one at a time (a limit on rows can stop early); a row
-    that cannot be split into cells raises ScenarioError at ``where(line)``, the line where it
-    begins."""
+    that cannot be split into cells, or with a control character in a cell (a log's text reaches
+    the terminal, reports and workbooks, as a scenario's does), raises ScenarioError at
+    ``where(line)``, the line where it begins."""
     rows = iter(reader)
     while True:
         before = reader.line_num
@@ -152,6 +153,11 @@ def csv_rows(reader: Any, where: Any) -> Iterator[Any]:
             return
         except csv.Error as exc:
             raise ScenarioError([csv_problem(where(before + 1), exc)]) from None
+        cells = row.values() if isinstance(row, dict) else row
+        bad = next((c for c in cells if isinstance(c, str) and CONTROL_IN_TEXT.search(c)), None)
+        if bad is not None:  # (shown by its repr: every control character as an escape)
+            raise ScenarioError([Problem(where(before + 1), control_rule(),
+                                         bad if len(bad) <= 80 else bad[:80] + "...")])
         yield row
 
 
