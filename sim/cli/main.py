@@ -115,10 +115,10 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     too_big: list[str] = []
     built: dict[str, Any] = {}
     limit = _budget(None, None)
-    for name in s.plan_names():
+    works = {name: estimate(s.plan(name)) for name in s.plan_names()}
+    for name, work in works.items():
         # A plan whose inputs would not fit in memory is not built to check it (a 10,000-grid
         # town's travel tables are gigabytes): its run would be refused; say so instead.
-        work = estimate(s.plan(name))
         if work.memory_mb > limit.memory_mb:
             sizes.append(name)
             too_big.append(_("warning: plan {plan} was not built to check it: {message}",
@@ -164,8 +164,8 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         out_console.print(_("warning: {warning}", warning=_(w)) + which, markup=False,
                           highlight=False)
     plain(_("work estimate (rough, one process):"))
-    for name in s.plan_names():
-        plain("  " + estimate(s.plan(name)).line())
+    for work in works.values():
+        plain("  " + work.line())
     for line in too_big:
         plain(line)
     seen = {str(w) for w in sense.warnings(s.model)}
