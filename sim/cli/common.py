@@ -18,7 +18,7 @@ from rich.table import Table
 from sim.core.budget import BUDGET_ENV, MEMORY_ENV, Budget
 from sim.core.catalogue import info, known_metrics
 from sim.core.errors import Problem, ScenarioError
-from sim.core.names import CONTROL
+from sim.core.names import escaped
 from sim.present import formatting
 from sim.present.i18n import _, pick
 from sim.run.store import INT64_MAX, RunStore, default_store_path
@@ -86,7 +86,7 @@ MemoryBudgetOpt = Annotated[float | None, typer.Option(
 def visible(text: object) -> str:
     """Text from a scenario or the run store, with control characters written as escapes
     (``\\x1b``): an ESC sequence must not reach the terminal."""
-    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+    return escaped(text)
 
 
 def safe(text: object) -> str:

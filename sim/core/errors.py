@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from sim.core.names import CONTROL
+from sim.core.names import escaped
 from sim.present.i18n import _
 
 _MISSING = object()
@@ -46,10 +45,6 @@ def join_path(*parts: object) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         elif part != "":
-            text = CONTROL.sub(_escape, str(part))
+            text = escaped(part)
             out += f".{text}" if out else text
     return out
-
-
-def _escape(m: re.Match[str]) -> str:
-    return m.group().encode("unicode_escape").decode("ascii")

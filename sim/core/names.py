@@ -24,6 +24,12 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def escaped(text: object) -> str:
+    """``text`` with each control character written as its escape (``\\x1b``): for text that
+    is printed (a field path, a name from a file or the run store)."""
+    return CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
 def is_plan_name(name: object) -> bool:
     """Whether ``name`` may name a plan (and so be part of a file name)."""
     return isinstance(name, str) and PLAN_NAME.fullmatch(name) is not None
