@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -398,10 +398,17 @@ def _prior_runs(scenario: Scenario, plan: str | None, params: list[FitParameter]
 def table_summaries(spec: ReviewSpec, log: ObservedLog, table: ReferenceTable
                     ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(names, observed summary, one row per draw)."""
+    return runs_summaries(spec, log, table.runs)
+
+
+def runs_summaries(spec: ReviewSpec, log: ObservedLog, runs: Iterable[PlanRun]
+                   ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(names, observed summary, one row per run); ``runs`` may be made as they are read,
+    each let go once summarised."""
     rows: list[np.ndarray] = []
     names: list[str] = []
     obs = np.zeros(0)
-    for run in table.runs:
+    for run in runs:
         names, s = summaries(spec, log, run)
         obs = s[0]
         rows.append(s[1])
@@ -451,12 +458,7 @@ def calibrate(scenario: Scenario, plan: str | None, log: ObservedLog,
         names, obs, sims = table_summaries(spec, log, table)
     else:  # (each run reduced to its summaries as it is made, then let go)
         theta, runs = _prior_runs(scenario, plan, params, draws, seed, workers)
-        rows = []
-        for run in runs:
-            names, s = summaries(spec, log, run)
-            obs = s[0]
-            rows.append(s[1])
-        sims = np.vstack(rows)
+        names, obs, sims = runs_summaries(spec, log, runs)
     post = abc_posterior(theta, sims, obs, params, accept, level)
     return {"parameters": post, "draws": len(theta), "summaries": names,
             "method": _("ABC rejection: {draws} draws from a uniform prior, one replication "
