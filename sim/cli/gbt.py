@@ -5,8 +5,6 @@ observed drill log."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +13,15 @@ from pydantic import ValidationError
 from sim.core.config import Drill, problems_from, read_yaml
 from sim.core.errors import Problem, ScenarioError
 from sim.present.i18n import _, current_lang, use_lang
-from sim.present.output import report_figures
+from sim.present.output import atomic_file, report_figures
 from sim.present.report_gbt import DrillInfo, build, to_docx, to_html
 
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write a file whole or not at all (a temporary file beside it, then renamed)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def drill_from_scenario(path: Path) -> DrillInfo:

@@ -131,13 +131,9 @@ def atomic_file(path: Path) -> Iterator[Path]:
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
     """Written to a temporary file and renamed, so a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
+    with atomic_file(path) as tmp:
         tmp.write_text(json.dumps(json_ready(data), indent=2, ensure_ascii=False),
                        encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def save_figure(fig: Any, path: Path) -> Path:
