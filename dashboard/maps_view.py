@@ -23,7 +23,8 @@ from sim.present.i18n import N_, _
 from sim.present.maps import FloodArea, PlaceValues, town_map
 
 # Per-place measures that show a bottleneck: (metric, breakdown key, legend, unit, decimals,
-# colour). The value drawn is the median over the replications.
+# colour). The value drawn is the median over the replications (a festival's replication is
+# a day: "median day").
 BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
     ("max_queue", "checkpoint", N_("longest queue at a checkpoint (people, median day)"), "",
      0, "tab:purple"),
@@ -31,9 +32,10 @@ BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
      N_("highest density at a viewing point (people per m², median day; red: over the "
         "limit)"), "/m²", 1, "tab:green"),
     ("checkin_wait_max_min", "ap",
-     N_("longest check-in wait at an assembly point (minutes, median day)"), N_("min"), 0,
+     N_("longest check-in wait at an assembly point (minutes, median of the "
+        "replications)"), N_("min"), 0,
      "tab:purple"),
-    ("sheltered_at_end", "shelter", N_("people in each shelter at the end (median day)"), "",
+    ("sheltered_at_end", "shelter", N_("people in each shelter at the end (median of the replications)"), "",
      0, "tab:green"),
 )
 

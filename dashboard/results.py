@@ -107,7 +107,7 @@ def metrics_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -
     time not always reached)."""
     table = _by_measure(summaries, metrics, formatting.mean_ci)
     if not table.empty:
-        table[_("better when")] = [_("neither (demand)") if info(m).neutral else _("higher")
+        table[_("better when")] = [_("neither (not the plan's choice)") if info(m).neutral else _("higher")
                                    if info(m).higher_is_better else _("lower")
                                    for m in _present(summaries, metrics)]
     return table
@@ -147,7 +147,9 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
             b, _sep, a = pair.partition(" - ")
             judged = _judge(d, m)
             text = formatting.difference(d, m)
-            row[_("{b} vs {a}", b=b, a=a)] = text if judged == _("not comparable") else f"{text} · {judged}"
+            # (no judgement after "not comparable" or "the same in every replication")
+            plain = judged in (_("not comparable"), _("the same in every replication"))
+            row[_("{b} vs {a}", b=b, a=a)] = text if plain else f"{text} · {judged}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -155,6 +157,8 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
 def _judge(d: dict[str, Any], metric: str) -> str:
     if not d or not (d.get("n") or d.get("by_order")):
         return _("not comparable")
+    if formatting.same_in_every_pair(d):
+        return _("the same in every replication")
     if not d.get("significant"):
         return _("no significant difference")
     better = info(metric).judge(_direction(d))
@@ -210,7 +214,7 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     """One sentence per plan pair from the paired differences on all the headline metrics:
     where B is better, worse, and where the difference is not significant."""
     b, _sep, a = pair.partition(" - ")
-    better, worse, same, unknown, demand = [], [], [], [], []
+    better, worse, same, unknown, demand, alike = [], [], [], [], [], []
     for m in metrics:
         d = (data.get("differences", {}).get(m) or {}).get(pair)
         if d is None:
@@ -223,6 +227,8 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             worse.append(f"{name} ({formatting.difference_value(d, m)})")
         elif judged == _("not comparable"):
             unknown.append(name)
+        elif judged == _("the same in every replication"):
+            alike.append(name)
         elif judged == _("different"):
             demand.append(f"{name} ({formatting.difference_value(d, m)})")
         else:
@@ -246,8 +252,10 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     if unknown:
         parts.append(_("cannot compare {what}").format(what=comma.join(unknown)))
     if demand:
-        parts.append(_("a different demand, neither better nor worse: {what}").format(
-            what=items.join(demand)))
+        parts.append(_("different, but neither better nor worse (not the plan's choice): "
+                       "{what}").format(what=items.join(demand)))
+    if alike:
+        parts.append(_("the same in every replication: {what}").format(what=comma.join(alike)))
     return semi.join(parts) + stop
 
 

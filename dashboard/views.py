@@ -197,7 +197,7 @@ def plans_page() -> None:
 
     base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base")
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}
-    with st.expander(_("What {plan} changes (its patch)").format(plan=base)):
+    with st.expander(_("What {plan} changes, as written in the scenario file").format(plan=base)):
         st.code(dump_yaml(patch) if patch else "{}  # " + _("the scenario as it is"),
                 language="yaml")
 

@@ -115,7 +115,7 @@ def test_paired_difference_only_where_both_reached(tmp_path):
     assert d["by_order"] and (d["later"], d["earlier"]) == (k, REPS - k)
     assert (d["reached_b"], d["reached_a"]) == (REPS, k)
     assert f"later in {k} of {REPS} replications, earlier in {REPS - k}" in d["verdict"]
-    assert f"where both reached (n = {k}), mean difference +2.0 min" in d["verdict"]
+    assert f"where both reached ({k} replications), mean difference +2.0 min" in d["verdict"]
     assert formatting.difference(d, "t90_min") == f"later in {k} of {REPS}, earlier in {REPS - k}"
 
 

@@ -198,3 +198,47 @@ def test_a_measure_the_same_in_every_replication_is_said_to_be_the_same():
                    "replication (40 of 40)", same
     close = verdict("at_risk", "baseline", "more_workers", PairedDifference(0.0, -0.5, 0.5, 40, 40))
     assert close.startswith("no significant difference"), close
+
+
+def test_a_difference_the_same_in_every_pair_reads_so_in_tables_and_verdict_lists():
+    """The paired table read "0 [0 – 0] · no significant difference" for residents at risk; a
+    sum of every pair being equal is not a test that might have failed."""
+    from dashboard.results import differences_frame, pair_verdict
+    from sim.run.stats import PairedDifference
+
+    same = PairedDifference(0.0, 0.0, 0.0, 40, 40).as_dict()
+    moved = PairedDifference(-2.5, -4.9, -0.1, 40, 40).as_dict()
+    data = {"differences": {"at_risk": {"more_workers - baseline": same},
+                            "stranded": {"more_workers - baseline": moved}}}
+    assert formatting.difference(same, "at_risk") == "the same in every replication (40 of 40)"
+    frame = differences_frame(data, ["at_risk", "stranded"])
+    cells = frame["more_workers vs baseline"].tolist()
+    assert cells[0] == "the same in every replication (40 of 40)", cells
+    assert cells[1].endswith(" · better"), cells
+    said = pair_verdict(data, "more_workers - baseline", ["at_risk", "stranded"])
+    assert "the same in every replication: residents at risk" in said, said
+    assert "no significant difference" not in said, said
+
+
+def test_pairs_counted_in_words_not_statistical_shorthand():
+    d = {"mean": -9.7, "ci95_low": -13.1, "ci95_high": -6.4, "n": 37,
+                "pairs": 40}
+    text = formatting.difference(d, "ete50_min")
+    assert text.endswith(", both reached in 37 of 40 replications"), text
+    assert "n =" not in formatting.difference(d, "stranded") and \
+        formatting.difference(d, "stranded").endswith("both apply in 37 of 40 replications")
+
+
+def test_measures_no_plan_changes_are_neither_better_nor_worse():
+    from dashboard.results import metrics_table
+    from sim.core.catalogue import info
+
+    assert all(info(m).neutral for m in ("at_risk", "at_risk_households", "vulnerable",
+                                         "water_peak_min"))
+    summaries = [{"plan": p, "metrics": {"at_risk": {"mean": 374, "ci95_low": 374,
+                                                     "ci95_high": 374, "n": 10},
+                                         "stranded": {"mean": 2.5, "ci95_low": 0.1,
+                                                      "ci95_high": 4.9, "n": 10}}}
+                 for p in ("baseline", "more_workers")]
+    table = metrics_table(summaries, ["at_risk", "stranded"])
+    assert table["better when"].tolist() == ["neither (not the plan's choice)", "lower"]

@@ -83,7 +83,7 @@ def test_evacuation_occupancy_figure_in_chinese():
         assert fig is not None
         texts = figure_texts(fig)
         plt.close(fig)
-    assert "baseline：避难场所安置人数" in texts and "t = 0 后分钟数" in texts
+    assert "baseline：避难场所安置人数" in texts and "转移命令下达后分钟数" in texts
     assert not english_words(texts, {"baseline", "school"}), texts
 
 

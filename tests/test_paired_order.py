@@ -126,4 +126,4 @@ def test_demand_is_reported_but_not_judged():
     data = {"differences": {"visitors": {"drill - reported": d.as_dict()}}}
     summary = pair_verdict(data, "drill - reported", ["visitors"])
     assert "is better" not in summary and "is worse" not in summary
-    assert "a different demand, neither better nor worse: visitors (+3,300)" in summary
+    assert "different, but neither better nor worse (not the plan's choice): visitors (+3,300)" in summary

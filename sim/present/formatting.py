@@ -225,9 +225,9 @@ def spread(d: Mapping[str, Any] | None, metric: str) -> str:
 
 
 def difference(d: Mapping[str, Any] | None, metric: str) -> str:
-    """A paired difference ``mean [CI]``, with ``n = 37 of 100 where both reached`` when not
-    every pair entered; where only one plan reached a time in some replications, who was later
-    pair by pair instead (``order``)."""
+    """A paired difference ``mean [CI]``, with ``both reached in 37 of 100 replications`` when
+    not every pair entered; where only one plan reached a time in some replications, who was
+    later pair by pair instead (``order``); a difference of 0 in every pair in words."""
     if not d:
         return _(NOT_AVAILABLE)
     if d.get("by_order"):
@@ -236,14 +236,30 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     if n == 0:
         return _("not comparable (no replication where both reached)") if is_time_to(metric) \
             else _(NOT_APPLICABLE)
+    if same_in_every_pair(d):
+        return _("the same in every replication ({n} of {pairs})", n=n, pairs=pairs)
     text = difference_value(d, metric)
     if not (_missing(d.get("ci95_low")) or _missing(d.get("ci95_high"))):
         text += (f" [{difference_value(d, metric, 'ci95_low')} – "
                  f"{difference_value(d, metric, 'ci95_high')}]")
-    if is_time_to(metric) or (pairs and n < pairs):
-        text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
-            if is_time_to(metric) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
-    return text
+    return text + pairs_counted(d, metric)
+
+
+def same_in_every_pair(d: Mapping[str, Any]) -> bool:
+    """Whether a paired difference is 0 in every pair (its mean and interval all 0): a measure
+    the plans cannot change, such as the residents a storm puts at risk."""
+    return bool(d.get("n")) and all(d.get(k) == 0 for k in ("mean", "ci95_low", "ci95_high"))
+
+
+def pairs_counted(d: Mapping[str, Any], metric: str, lead: str = ", ") -> str:
+    """``, both reached in 37 of 100 replications`` for a time (and for any measure that did not
+    apply in every pair): over how many pairs a difference was taken; empty otherwise."""
+    n, pairs = _whole(d, "n"), _whole(d, "pairs")
+    if is_time_to(metric):
+        return lead + _("both reached in {n} of {pairs} replications", n=n, pairs=pairs)
+    if pairs and n < pairs:
+        return lead + _("both apply in {n} of {pairs} replications", n=n, pairs=pairs)
+    return ""
 
 
 def order(d: Mapping[str, Any]) -> str:

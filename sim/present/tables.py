@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.core.catalogue import info, is_time_to
+from sim.core.catalogue import info
 from sim.core.forces import ROLES, role_counts
 from sim.core.kind import find_kind
 from sim.core.results import Breakdown, breakdowns_in
@@ -73,11 +73,7 @@ def _ci_text(d: dict[str, Any], m: str) -> str:
     text = (f"{formatting.difference_value(d, m, 'ci95_low')} – "
             f"{formatting.difference_value(d, m, 'ci95_high')}"
             if lo is not None and hi is not None else _(formatting.NOT_APPLICABLE))
-    n, pairs = int(d.get("n") or 0), int(d.get("pairs") or 0)
-    if is_time_to(m) or (pairs and n < pairs):  # (the words of ``formatting.difference``)
-        text += _(", n = {n} of {pairs} where both reached", n=n, pairs=pairs) \
-            if is_time_to(m) else _(", n = {n} of {pairs}", n=n, pairs=pairs)
-    return text
+    return text + formatting.pairs_counted(d, m)
 
 
 def breakdowns(summaries: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:

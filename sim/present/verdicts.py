@@ -33,7 +33,7 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
             return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
                      "both reached it, of {pairs})", phrase=m.phrase, a=a, b=b, pairs=d.pairs)
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
-    if d.mean == 0 and d.ci95_low == 0 and d.ci95_high == 0:  # (every pair's difference 0)
+    if formatting.same_in_every_pair(d.as_dict()):
         return _("{phrase}: the same in {b} as in {a} in every replication ({n} of {pairs})",
                  phrase=m.phrase, a=a, b=b, n=d.n, pairs=d.pairs)
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
@@ -41,9 +41,7 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     # ("8.2 to 9.8 percentage points", "12.0 to 19.0 min": the unit once)
     ci = _("95 % CI {low} to {high}", low=formatting.amount(d.ci95_low, metric, tenths, False),
            high=formatting.amount(d.ci95_high, metric, tenths))
-    if is_time_to(metric) or d.n < d.pairs:
-        ci += (_("; n = {n} of {pairs} where both reached") if is_time_to(metric)
-               else _("; n = {n} of {pairs} where both apply")).format(n=d.n, pairs=d.pairs)
+    ci += formatting.pairs_counted(d.as_dict(), metric, lead=_("; "))
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "
                  "{diff}, {ci})", phrase=m.phrase, a=a, b=b,
@@ -77,7 +75,7 @@ def _by_order(metric: str, a: str, b: str, d: PairedDifference) -> str:
                pairs=d.pairs, test=_("sign test, {p}", p=p_value(d.sign_p)),
                kb=d.reached_b, ka=d.reached_a)
     if d.n:  # (what the mean difference says, over the pairs where both reached)
-        counts += _("; where both reached (n = {n}), mean difference {diff}", n=d.n,
+        counts += _("; where both reached ({n} replications), mean difference {diff}", n=d.n,
                     diff=formatting.signed(d.mean, metric))
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} ({b} {counts})",

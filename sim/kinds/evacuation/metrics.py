@@ -127,9 +127,11 @@ def evacuation_metrics(inp: EvacuationInputs, run: FloodRun
 
 # What each metric means (``sim.core.catalogue``): plain-language phrase, unit, direction.
 CATALOGUE: dict[str, MetricInfo] = {
-    "at_risk": MetricInfo(N_("residents at risk"), "people", False),
-    "at_risk_households": MetricInfo(N_("households at risk"), "households", False),
-    "vulnerable": MetricInfo(N_("residents in homes needing an escort"), "people", False),
+    # The storm's, not the plan's: no plan changes them (``neutral``).
+    "at_risk": MetricInfo(N_("residents at risk"), "people", False, neutral=True),
+    "at_risk_households": MetricInfo(N_("households at risk"), "households", False, neutral=True),
+    "vulnerable": MetricInfo(N_("residents in homes needing an escort"), "people", False,
+                             neutral=True),
     "evacuated_30min": MetricInfo(N_("people in a shelter by 30 min"), "people", True),
     "evacuated_60min": MetricInfo(N_("people in a shelter by 60 min"), "people", True),
     "frac_evacuated_60min": MetricInfo(N_("share of the evacuating residents sheltered by 60 min"),
@@ -137,7 +139,8 @@ CATALOGUE: dict[str, MetricInfo] = {
     "ete50_min": MetricInfo(N_("minutes to shelter half the evacuating residents"), "min", False),
     "ete90_min": MetricInfo(N_("minutes to shelter 90 % of the evacuating residents"), "min", False),
     "ete100_min": MetricInfo(N_("minutes to shelter all evacuating residents"), "min", False),
-    "water_peak_min": MetricInfo(N_("minute of the highest water in the storm"), "min", True),
+    "water_peak_min": MetricInfo(N_("minute of the highest water in the storm"), "min", True,
+                                 neutral=True),
     "frac_evacuated_by_peak": MetricInfo(N_("share sheltered by the highest water"), "", True),
     "evacuated_by_forces": MetricInfo(N_("people sheltered after a warning"), "people", True),
     "self_evacuated": MetricInfo(N_("people who sheltered on their own"), "people", True),

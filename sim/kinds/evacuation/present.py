@@ -40,7 +40,7 @@ def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figur
             (line,) = ax.plot(v["t_min"], v["mean"], label=k)
             ax.fill_between(v["t_min"], v["p5"], v["p95"], alpha=0.15, color=line.get_color())
         ax.set_title(_("{plan}: shelter occupancy", plan=s["plan"]))
-        ax.set_xlabel(_("minutes after t = 0"))
+        ax.set_xlabel(_("minutes after the evacuation order"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel(_("people in the shelter (mean, 5–95 %)"))
