@@ -242,3 +242,12 @@ def test_measures_no_plan_changes_are_neither_better_nor_worse():
                  for p in ("baseline", "more_workers")]
     table = metrics_table(summaries, ["at_risk", "stranded"])
     assert table["better when"].tolist() == ["neither (not the plan's choice)", "lower"]
+
+
+def test_a_measure_equal_in_every_replication_is_written_once_in_words():
+    every = {"mean": 374.0, "std": 0.0, "ci95_low": 374.0, "ci95_high": 374.0, "n": 10}
+    assert formatting.mean_ci(every, "at_risk") == "374 (the same in every replication)"
+    one = {**every, "n": 1, "ci95_low": None, "ci95_high": None}
+    assert formatting.mean_ci(one, "at_risk") == "374"
+    varied = {**every, "std": 3.0, "ci95_low": 372.0, "ci95_high": 376.0}
+    assert formatting.mean_ci(varied, "at_risk") == "374 [372 – 376]"

@@ -212,6 +212,8 @@ def mean_ci(d: Mapping[str, Any] | None, metric: str) -> str:
         return _(NOT_AVAILABLE)
     if not _applicable(d) or partly_reached(d):
         return cell(d, metric)
+    if _whole(d, "n") > 1 and d.get("std") == 0:  # ("374 [374 – 374]" said it in figures)
+        return _("{value} (the same in every replication)", value=stat(d, metric, "mean"))
     return f"{stat(d, metric, 'mean')} {interval(d, metric)}".strip()
 
 
