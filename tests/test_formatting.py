@@ -163,6 +163,12 @@ def test_one_rule_for_a_few_people_in_means_and_differences():
     assert formatting.few("stranded", d) and formatting.few("stranded", alone)
     assert not formatting.few("stranded", {**d, "mean": 12.0, "ci95_low": 10.5, "ci95_high": 13.5})
     assert not formatting.few("t90_min", d)  # (minutes have their tenth anyway)
+    # Yanguan: 267 people turned away, interval cut at 0, read "267.2 [0.0 – 828.8]".
+    cut = {"mean": 267.2, "ci95_low": 0.0, "ci95_high": 828.8, "p5": 0, "p95": 1003, "n": 4}
+    assert formatting.mean_ci(cut, "turned_away") == "267 [0 – 829]"
+    # A significant difference whose bound would round to 0 keeps its tenth.
+    near = {"mean": 12.4, "ci95_low": 0.3, "ci95_high": 24.5, "n": 40, "pairs": 40}
+    assert formatting.difference(near, "stranded") == "+12.4 [+0.3 – +24.5]"
 
 
 def test_amounts_and_signed_differences_carry_their_unit_once():

@@ -273,17 +273,21 @@ def order(d: Mapping[str, Any]) -> str:
 
 def few(metric: str, d: Mapping[str, Any] | None) -> bool:
     """Whether a count's mean and its interval, or a paired difference and its interval, are
-    written to a tenth: one of them is not whole and the nearest to zero is under 10 people.
-    Rounded to whole people, 0.4 stranded on average read "0" beside a finding saying 0.4, and
-    a difference of −0.6 in −1.2 to −0.1 read "−1 [−1 – 0]", an interval that seems to hold no
-    difference. The one rule for every table, verdict, report and workbook."""
+    written to a tenth: one of them is not whole, and the mean is under 10 people or a bound
+    would round to 0 without being 0. Rounded to whole people, 0.4 stranded on average read "0"
+    beside a finding saying 0.4, and a difference of −0.6 in −1.2 to −0.1 read "−1 [−1 – 0]",
+    an interval that seems to hold no difference. A bound of exactly 0 (an interval cut at what
+    a count can take) does not count: 267 people turned away in 0 to 829 read "267.2 [0.0 –
+    828.8]". The one rule for every table, verdict, report and workbook."""
     if not d or kind_of(metric) != "count" or _missing(d.get("mean")):
         return False
     raw: list[Any] = [d.get(k) for k in ("mean", "ci95_low", "ci95_high")]
     values = [float(v) for v in raw if not _missing(v)]
     if any(math.isinf(v) for v in values):
         return False
-    return min(abs(v) for v in values) < 10 and any(v != round(v) for v in values)
+    if all(v == round(v) for v in values):
+        return False
+    return abs(values[0]) < 10 or any(0 < abs(v) < 0.5 for v in values[1:])
 
 
 def difference_value(d: Mapping[str, Any], metric: str, key: str = "mean") -> str:
