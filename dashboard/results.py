@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from sim.analysis.findings import objective_met, objective_value
+from sim.analysis.findings import objective_met, objective_value, plan_objective
 from sim.core.catalogue import info, key_label, value_label
 from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
@@ -192,7 +192,7 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Rows: the scenario's objectives; columns: plans, ``met: median 1,623 (5–95 %: …)``."""
     objs = next((s.get("objectives") for s in summaries if s.get("objectives")), None) or []
     rows = []
-    for o in objs:
+    for i, o in enumerate(objs):
         m = o["metric"]
         stat = o.get("statistic", "mean")
         row: dict[str, Any] = {
@@ -206,6 +206,9 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
             shown = formatting.stat(d, m, stat, unit=True)
             band = formatting.spread(d, m)
             row[s["plan"]] = f"{word}: {shown} ({_('5–95 %')}: {band})"
+            own = formatting.meeting(plan_objective(s, i, o))
+            if own:
+                row[s["plan"]] += _("; ") + own
         rows.append(row)
     return pd.DataFrame(rows)
 

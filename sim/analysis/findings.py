@@ -78,6 +78,15 @@ def objective_value(summary: dict[str, Any], objective: dict[str, Any]) -> float
     return math.nan if v is None else float(v)
 
 
+def plan_objective(summary: dict[str, Any], i: int, objective: dict[str, Any]
+                   ) -> dict[str, Any]:
+    """Objective ``i`` as a plan's own summary holds it (with its replications that met it),
+    else ``objective`` as given."""
+    own = summary.get("objectives") or []
+    return own[i] if i < len(own) and own[i].get("metric") == objective.get("metric") \
+        else objective
+
+
 def objective_met(value: float, objective: dict[str, Any]) -> bool | None:
     if math.isnan(value):
         return None
@@ -102,6 +111,8 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         facts = dict(what=what, metric=measure, stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
                                 unit=True)
+        if formatting.meeting(o):  # (the statistic can pass while many replications miss)
+            shown = _("{shown}; {meeting}", shown=shown, meeting=formatting.meeting(o))
         if met:
             out.append(Finding(True, _("Objective met: {what} ({metric} {stat} {shown}, "
                                        "target {bound}).", shown=shown, **facts)))

@@ -337,3 +337,12 @@ def signed(v: Any, metric: str = "", tenths: bool = False, unit: bool = True) ->
     """A difference with its sign (``+12``, ``−20``, ``+15.5 min``, ``−16.8 percentage
     points``; with ``tenths``, ``−0.6``: see ``few``)."""
     return amount(v, metric, tenths, unit, plus=True)
+
+
+def meeting(objective: Mapping[str, Any]) -> str:
+    """``met in 19 of 20 replications``: how many replications met an objective's target on
+    their own (``PlanRun.objective``); empty for a summary written before it was counted."""
+    k, n = objective.get("replications_meeting"), objective.get("replications_assessed")
+    if not isinstance(k, int) or not isinstance(n, int) or n == 0:
+        return ""
+    return _("met in {k} of {n} replications", k=f"{k:,}", n=f"{n:,}")

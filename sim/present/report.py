@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.analysis.findings import findings, objective_met, objective_value
+from sim.analysis.findings import findings, objective_met, objective_value, plan_objective
 from sim.analysis.robustness import report_section
 from sim.core.catalogue import info
 from sim.core.errors import Problem, ScenarioError
@@ -170,7 +170,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                    for t, tp, label in sorted(injects)]
 
     objectives = []
-    for o in first.get("objectives", []):
+    for i, o in enumerate(first.get("objectives", [])):
         m = o["metric"]
         bound = f"≥ {formatting.value(o['at_least'], m, unit=True)}" \
             if o.get("at_least") is not None \
@@ -180,7 +180,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
             value = objective_value(s, o)
             shown = formatting.stat(s["metrics"].get(o["metric"]), o["metric"],
                                     o.get("statistic", "mean"))
-            cells.append({"shown": shown, "met": objective_met(value, o)})
+            cells.append({"shown": shown, "met": objective_met(value, o),
+                          "meeting": formatting.meeting(plan_objective(s, i, o))})
         statistic = o.get("statistic", "mean")
         objectives.append({"text": pick(o.get("description", ""), o.get("description_zh"))
                            or info(o["metric"]).phrase,

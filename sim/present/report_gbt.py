@@ -229,7 +229,9 @@ def ratings(result: dict[str, Any], review: dict[str, Any] | None = None) -> lis
                 or _phrase(o["metric"]),
                 plan=s["plan"],
                 target=f"{_phrase(o['metric'])} ({_(stat)}) {_bound(o)}",
-                simulated=formatting.stat(d, o["metric"], stat, unit=True),
+                simulated=_("; ").join(x for x in (
+                    formatting.stat(d, o["metric"], stat, unit=True), formatting.meeting(o))
+                    if x),
                 band=formatting.spread(d, o["metric"]),
                 observed=formatting.value(obs, o["metric"], unit=True)
                 if isinstance(obs, int | float) else "",
