@@ -11,6 +11,10 @@ measured in this one run (CPU time: the machine is shared). Every figure is also
 bare SimPy measured in the same run (``reference.py``).
 
     .venv/bin/python benchmarks/bench_evacuation.py [--reps N] [--baseline /work/main]
+
+The issue's reference (0.8 s a replication when it was filed) is the code of 6469a3c:
+``git worktree add /tmp/issue16 6469a3c`` and ``--baseline /tmp/issue16`` measure against it
+in the same run (1.9x on 2026-12-06).
 """
 
 from __future__ import annotations
@@ -66,19 +70,28 @@ def one(inp: Any, rep: int) -> tuple[float, int]:
 
 # Run in a child process with a checkout's own code first on the path: builds the benchmark
 # town, warms (routing tables), then prints the CPU seconds and SimPy steps of each replication.
+# (CPU time is taken here, around the checkout's own ``one``, and ``build`` is found where that
+# checkout keeps it: so a checkout as old as the issue's code, 6469a3c, runs as a baseline too.)
 CHILD = """
-import gc, json, sys
+import gc, json, sys, time
 sys.path[:0] = [{root!r}, {root!r} + "/benchmarks"]
 import bench_evacuation as b
 from sim.core.scenario import network_for, parse_scenario
-from sim.kinds.evacuation.inputs import build
 from pathlib import Path
+build = getattr(b, "build", None)
+if build is None:
+    from sim.kinds.evacuation.inputs import build
 s = parse_scenario(b.town(), Path({root!r}) / "scenarios")
 model = s.plan().model
 inp = build(model, network_for(model, s.base_dir))
 b.one(inp, 0)
 gc.collect(); gc.freeze()  # as a worker does after building (sim/run/gc_policy.py)
-print(json.dumps([b.one(inp, rep) for rep in range(1, {reps} + 1)]))
+out = []
+for rep in range(1, {reps} + 1):
+    t0 = time.process_time()
+    steps = b.one(inp, rep)[1]
+    out.append((time.process_time() - t0, steps))
+print(json.dumps(out))
 """
 
 
