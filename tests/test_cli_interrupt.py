@@ -4,7 +4,6 @@ many and how to go on (audit finding 17)."""
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import signal
 import sqlite3
@@ -138,16 +137,16 @@ def test_the_message_names_what_was_written_before_the_interrupt(tmp_path: Path)
     # A command that had finished a file when Ctrl-C came says so (in-process: the words).
     common._written.clear()
     common.wrote(tmp_path / "report.html")
-    err = io.StringIO()
-    old = common.err_console.file
-    common.err_console.file = err
+    # (Rich's own capture: setting ``err_console.file`` and setting it back pinned the console
+    # to the stream of that moment, and later in-process CLI tests on the same worker lost
+    # their error lines.)
     handler = signal.getsignal(signal.SIGINT)
     try:
-        with contextlib.suppress(Exception):
+        with common.err_console.capture() as err, contextlib.suppress(Exception):
             common.say_interrupted()
     finally:
         signal.signal(signal.SIGINT, handler)
-        common.err_console.file = old
         common._written.clear()
+    assert common.err_console._file is None  # (still follows sys.stderr)
     assert f"interrupted: only {tmp_path / 'report.html'} had been written (whole)" in \
-        " ".join(err.getvalue().split())
+        " ".join(err.get().split())
