@@ -198,14 +198,16 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
         row: dict[str, Any] = {
             _("objective"): pick(o.get("description", ""), o.get("description_zh"))
             or info(m).phrase,
-            _("target"): f"{_(STAT_NAMES.get(stat, stat))} {_(info(m).phrase)} {_target(o)}"}
+            _("target"): _("{measure} ({statistic}) {target}", measure=_(info(m).phrase),
+                           statistic=_(STAT_NAMES.get(stat, stat)), target=_target(o))}
         for s in summaries:
             d = s["metrics"].get(m)
             met = objective_met(objective_value(s, o), o)
             word = {True: _("met"), False: _("MISSED"), None: _("cannot be assessed")}[met]
             shown = formatting.stat(d, m, stat, unit=True)
             band = formatting.spread(d, m)
-            row[s["plan"]] = f"{word}: {shown} ({_('5–95 %')}: {band})"
+            row[s["plan"]] = _("{word}: {shown} (5–95 %: {band})", word=word, shown=shown,
+                               band=band)
             own = formatting.meeting(plan_objective(s, i, o))
             if own:
                 row[s["plan"]] += _("; ") + own

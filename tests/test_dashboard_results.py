@@ -42,7 +42,7 @@ def _data():
 
 def test_objectives_met_and_missed_with_statistic_and_band():
     frame = objectives_table(list(_data()["plans"].values()))
-    assert list(frame["target"]) == ["median people mustered by 60 min ≥ 1,500"]
+    assert list(frame["target"]) == ["people mustered by 60 min (median) ≥ 1,500"]
     assert frame["a"][0] == "met: 1,556 (5–95 %: 1,540 – 1,570)"
     assert frame["b"][0] == "MISSED: 1,265 (5–95 %: 1,239 – 1,292)"
 
