@@ -87,3 +87,28 @@ def test_chinese_gbt_report_of_an_english_run_has_chinese_figures(english_run: P
     described = re.findall(r'<wp:docPr [^>]*descr="([^"]*)"', xml)
     assert len(described) == 3 and all(CJK.search(d) for d in described), described
     assert all(CJK.search(_png_title(png)) for png in images)
+
+
+def test_a_review_and_a_sensitivity_chart_beside_the_run_are_drawn_in_the_report_language(
+        english_run: Path, tmp_path: Path) -> None:
+    """A review (and a sensitivity analysis) written in English into the run's folder: a
+    Chinese report draws their charts anew from review.json and sensitivity.json."""
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(english_run, folder)
+    observed = ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"
+    _cli("--lang", "en", "review", str(BUNDLED), "--observed", str(observed), "--reps", "19",
+         "--out", str(folder))
+    _cli("--lang", "en", "sensitivity", str(BUNDLED), "--metric", "mustered_60min",
+         "--method", "morris", "--n", "2",
+         "--reps", "1", "--no-store", "--out", str(folder))
+    english = {p.stem: p.read_bytes() for p in folder.glob("*.png")}
+    assert {"review", "sensitivity"} <= set(english), sorted(english)
+    target = tmp_path / "report-zh.html"
+    _cli("--lang", "zh", "report", str(folder), "--out", str(target))
+    figures = dict(_figures(target.read_text(encoding="utf-8")))
+    assert len(figures) == len(english) == 5, sorted(figures)
+    for alt, png in figures.items():
+        assert png not in english.values(), alt  # every chart drawn anew
+        assert CJK.search(_png_title(png)), (alt, _png_title(png))

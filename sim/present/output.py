@@ -18,8 +18,8 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.kind import find_kind
 from sim.core.results import json_ready
 from sim.present.excel import results_xlsx
-from sim.present.i18n import _
-from sim.present.plots import curve_figure
+from sim.present.i18n import _, pick
+from sim.present.plots import curve_figure, review_figure
 from sim.run.experiments import Comparison, PlanRun
 
 _R = TypeVar("_R")
@@ -209,6 +209,7 @@ def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFi
 
         for stem in set(drawn) - stems:  # a figure the run did not write stays out of it
             plt.close(drawn.pop(stem))  # (pyplot keeps every open figure until closed)
+    drawn.update(_analysis_figures(folder, stems, summaries))
     robustness = folder / "robustness.json"
     if robustness.is_file() and any(s.startswith("robustness-") for s in stems):
         from sim.present.sensitivity_plots import (
@@ -227,6 +228,29 @@ def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFi
         else:
             png, title = _png(fig)
             out.append(ReportFigure(f.stem, png, title))
+    return out
+
+
+def _analysis_figures(folder: Path, stems: set[str], summaries: list[dict[str, Any]]
+                      ) -> dict[str, Any]:
+    """A review's and a sensitivity analysis's figures written into the run's folder, drawn anew
+    from their JSON in this language (a review run in English beside a Chinese report)."""
+    out: dict[str, Any] = {}
+    review, sensitivity = folder / "review.json", folder / "sensitivity.json"
+    if "review" in stems and review.is_file():
+        found = json.loads(review.read_text(encoding="utf-8"))
+        if isinstance(found.get("curve"), dict):
+            first = summaries[0] if summaries else {}
+            name = pick(str(first.get("scenario", "")), first.get("scenario_zh")) \
+                if first.get("scenario") == found.get("scenario") else ""
+            out["review"] = review_figure(found, name)
+    if "sensitivity" in stems and sensitivity.is_file():
+        from sim.present.sensitivity_plots import (
+            sensitivity_figure,  # deferred: sensitivity reports only
+        )
+
+        out["sensitivity"] = sensitivity_figure(json.loads(sensitivity.read_text(
+            encoding="utf-8")))
     return out
 
 

@@ -87,7 +87,10 @@ def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:
     plt = pyplot()
     c = review["curve"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
-    ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=c["envelope"])
+    # (The envelope's words anew in this language: review.json keeps the review's own.)
+    envelope = _("simultaneous {share} envelope", share=f"{1 - review['alpha']:.0%}") \
+        if isinstance(review.get("alpha"), int | float) else c["envelope"]
+    ax.fill_between(c["t_min"], c["low"], c["high"], alpha=0.25, label=envelope)
     ax.plot(c["t_min"], c["mean"], color="tab:blue", linewidth=1, label=_("simulated mean"))
     ax.step(c["t_min"], c["observed"], where="post", color="black", label=_("observed"))
     for part in review.get("outside_band", []):
