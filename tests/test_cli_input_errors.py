@@ -124,3 +124,18 @@ def test_optimise_refuses_negative_costs_and_targets_that_are_no_number(
             "--vary", "forces.grid_head.per_grid=1..2", *option, "--out", str(tmp_path / "o"))
     _refused(r, needle)
     assert not (tmp_path / "o").exists()
+
+
+def test_a_spreadsheet_or_binary_file_given_as_the_scenario_says_so_in_plain_words(tmp_path):
+    """A workbook (a zip: control characters) and random bytes (not UTF-8) given where a
+    scenario is expected: the file's kind in words, not Python's codec or PyYAML's reader text."""
+    workbook = tmp_path / "roster.xlsx"
+    workbook.write_bytes(b"PK\x03\x04" + bytes(range(32, 127)))
+    r = cli("validate", str(workbook))
+    _refused(r, "not a YAML text file: character \\x03 at position 3")
+    assert "<unicode string>" not in r.stderr
+    blob = tmp_path / "photo.yaml"
+    blob.write_bytes(b"name: \x85\x86")
+    r = cli("validate", str(blob))
+    _refused(r, "not UTF-8 text: byte 0x85 at position 7", "photo.yaml")
+    assert "codec" not in r.stderr

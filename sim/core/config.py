@@ -32,7 +32,14 @@ from sim.core.limits import (
     check_size,
     safe_yaml,
 )
-from sim.core.names import CONTROL, CONTROL_IN_TEXT, control_rule, is_plan_name, plan_name_rule
+from sim.core.names import (
+    CONTROL,
+    CONTROL_IN_TEXT,
+    control_rule,
+    escaped,
+    is_plan_name,
+    plan_name_rule,
+)
 from sim.network.graph import NetworkSpec
 from sim.present.i18n import N_, _
 
@@ -242,7 +249,12 @@ def read_yaml(path: Path) -> dict[str, Any]:
             data = fh.read(FILE_BYTES + 1)  # never read more than the limit
         check_size(len(data), N_("the file"))
         text = data.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:  # (a spreadsheet or an image given by mistake, say)
+        raise ScenarioError([Problem("(file)", _(
+            "not UTF-8 text: byte {byte} at position {at}; a scenario is a YAML text file "
+            "saved as UTF-8", byte=f"0x{data[exc.start]:02x}", at=exc.start + 1), str(path))]
+                            ) from None
+    except OSError as exc:
         raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),
                                      str(path))]) from None
     try:
@@ -270,8 +282,14 @@ def parse_yaml(text: str) -> dict[str, Any]:
             [Problem("(file)", _("YAML syntax error at {where}: {error}", where=where,
                                   error=exc.problem or exc))]
         ) from None
+    except yaml.reader.ReaderError as exc:  # (a character no YAML text holds: not a text file)
+        raise ScenarioError([Problem("(file)", _(
+            "not a YAML text file: character {char} at position {at} cannot be in one",
+            char=escaped(chr(exc.character)) if isinstance(exc.character, int)
+            else escaped(str(exc.character)), at=exc.position + 1))]) from None
     except yaml.YAMLError as exc:
-        raise ScenarioError([Problem("(file)", _("YAML error: {error}", error=exc))]) from None
+        raise ScenarioError([Problem("(file)", _("YAML error: {error}",
+                                                 error=_short_reason(exc)))]) from None
     if data is None:
         raise ScenarioError([Problem("(file)", _("the file is empty; expected a scenario mapping"))])
     if not isinstance(data, dict):
