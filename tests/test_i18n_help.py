@@ -103,7 +103,7 @@ def test_chinese_help_imports_no_heavy_library():
 
 
 @pytest.mark.parametrize("args,zh,en", [
-    (["run"], "缺少参数 'scenario'。", "Missing argument 'scenario'."),
+    (["run"], "缺少参数 'SCENARIO'。", "Missing argument 'SCENARIO'."),
     (["run", "x.yaml", "--bogus"], "没有此选项：--bogus", "No such option: --bogus"),
     (["run", "x.yaml", "--reps", "abc"], "'--reps' 的值无效：不是整数", "Invalid value for '--reps'"),
     (["runn"], "没有此命令 'runn'。是否要输入 'run', 'runs'？", "No such command 'runn'."),

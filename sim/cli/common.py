@@ -55,7 +55,8 @@ def say_interrupted() -> None:
         message = _("interrupted: nothing was written; rerun the command to start again")
     err_console.print(message, markup=False, highlight=False, emoji=False)
 
-ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False)]
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario YAML file", show_default=False,
+                                                    metavar="SCENARIO")]
 RepsOpt = Annotated[int, typer.Option("--reps", min=1, max=100_000, help="replications per plan")]
 SeedOpt = Annotated[int | None, typer.Option("--seed", min=0, max=INT64_MAX,
                                              help="root seed (default: the scenario's)")]

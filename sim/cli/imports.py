@@ -28,7 +28,8 @@ from sim.present.i18n import _
 import_app = typer.Typer(no_args_is_help=True, help="Import a roster or grid list from a "
                          "spreadsheet (.xlsx or .csv) into a scenario.")
 
-FileArg = Annotated[Path, typer.Argument(help=".xlsx or .csv; Chinese or English headers")]
+FileArg = Annotated[Path, typer.Argument(help=".xlsx or .csv; Chinese or English headers",
+                                            metavar="FILE")]
 ScenarioOpt = Annotated[Path, typer.Option("--scenario", help="the scenario to import into")]
 OutScenarioOpt = Annotated[Path | None, typer.Option(
     "--out", help="scenario file to write [default: <scenario>.imported.yaml beside it]")]

@@ -41,7 +41,7 @@ network_app = typer.Typer(help="Road networks of real towns: import from OpenStr
                           "elevation, grids from GeoJSON, and a map.", no_args_is_help=True)
 
 GraphArg = Annotated[Path, typer.Argument(help="road network GraphML (.graphml or .graphml.gz)",
-                                          show_default=False)]
+                                          show_default=False, metavar="GRAPHML")]
 SnapLimitOpt = Annotated[float, typer.Option(
     "--snap-limit", min=0, help="warn about places snapped farther than this from a road node (m)")]
 
@@ -72,7 +72,8 @@ def _write(g: nx.Graph, out: Path) -> None:
 @network_app.command("import")
 def import_cmd(
     file: Annotated[Path, typer.Argument(help="OpenStreetMap extract: .osm (XML, also .gz/.bz2) "
-                                         "or .osm.pbf", show_default=False)],
+                                         "or .osm.pbf", show_default=False,
+                                         metavar="OSM_FILE")],
     out: Annotated[Path, typer.Option("--out", help="GraphML to write (.graphml or "
                                       ".graphml.gz)", show_default=False)],
     mode: Annotated[str, typer.Option("--mode", help="drive, walk or all")] = "all",
@@ -232,7 +233,7 @@ def elevation(
 @network_app.command("grids")
 def grids(
     geojson: Annotated[Path, typer.Argument(help="GeoJSON of grids: polygons or points",
-                                            show_default=False)],
+                                            show_default=False, metavar="GEOJSON")],
     network_file: Annotated[Path, typer.Option(
         "--network", help="the road network GraphML the grids lie on", show_default=False)],
     id_field: Annotated[str, typer.Option("--id-field")] = "id",

@@ -175,7 +175,8 @@ ReportFormat = Literal["hseep", "gbt46792", "xlsx"]
 
 def report_cmd(
     run_or_comparison: Annotated[str, typer.Argument(
-        help="an output folder (with summary.json or comparison.json) or a run-store id")],
+        help="an output folder (with summary.json or comparison.json) or a run-store id",
+        metavar="RUN_OR_COMPARISON")],
     out: Annotated[Path | None, typer.Option("--out", help="file to write [default: "
                                              "report.html, or evaluation-report.docx and "
                                              ".html for gbt46792, in the folder]")] = None,

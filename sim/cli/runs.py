@@ -58,7 +58,7 @@ runs_app = typer.Typer(help="Runs and comparisons recorded in the run store.",
                        no_args_is_help=True)
 
 IdArg = Annotated[int, typer.Argument(help="run id (see `gridmuster runs list`)", min=1,
-                                       max=INT64_MAX)]
+                                       max=INT64_MAX, metavar="ID")]
 
 
 def _said(words: str, code: str) -> str:
