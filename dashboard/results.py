@@ -178,16 +178,6 @@ def _direction(d: dict[str, Any]) -> int:
 
 # --- objectives and verdicts ---------------------------------------------------------------
 
-def _target(o: dict[str, Any]) -> str:
-    m = o["metric"]
-    if o.get("at_least") is not None:
-        return f"≥ {formatting.value(o['at_least'], m, unit=True)}"
-    return f"≤ {formatting.value(o['at_most'], m, unit=True)}"
-
-
-STAT_NAMES = {"mean": "mean", "p50": "median", "p5": "5th percentile", "p95": "95th percentile"}
-
-
 def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Rows: the scenario's objectives; columns: plans, ``met: median 1,623 (5–95 %: …)``."""
     objs = next((s.get("objectives") for s in summaries if s.get("objectives")), None) or []
@@ -198,8 +188,7 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
         row: dict[str, Any] = {
             _("objective"): pick(o.get("description", ""), o.get("description_zh"))
             or info(m).phrase,
-            _("target"): _("{measure} ({statistic}) {target}", measure=_(info(m).phrase),
-                           statistic=_(STAT_NAMES.get(stat, stat)), target=_target(o))}
+            _("target"): formatting.objective_target(o)}
         for s in summaries:
             d = s["metrics"].get(m)
             met = objective_met(objective_value(s, o), o)

@@ -346,3 +346,19 @@ def meeting(objective: Mapping[str, Any]) -> str:
     if not isinstance(k, int) or not isinstance(n, int) or n == 0:
         return ""
     return _("met in {k} of {n} replications", k=f"{k:,}", n=f"{n:,}")
+
+
+# An objective's statistic in words (``Objective.statistic``).
+STATISTIC_NAMES = {"mean": N_("mean"), "p50": N_("median"), "p5": N_("5th percentile"),
+                   "p95": N_("95th percentile")}
+
+
+def objective_target(objective: Mapping[str, Any]) -> str:
+    """``people mustered by 60 min (median) ≥ 1,500`` / ``60 分钟内集结人数（中位数）≥ 1,500``:
+    an objective's target, the same in the dashboard and every report."""
+    m, stat = objective["metric"], objective.get("statistic", "mean")
+    at_least = objective.get("at_least")
+    bound = f"≥ {value(at_least, m, unit=True)}" if at_least is not None \
+        else f"≤ {value(objective.get('at_most'), m, unit=True)}"
+    return _("{measure} ({statistic}) {target}", measure=_(info(m).phrase),
+             statistic=_(STATISTIC_NAMES.get(stat, stat)), target=bound)

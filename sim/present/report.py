@@ -30,9 +30,6 @@ from sim.present.verdicts import verdict_of
 # unicode-range leaves Latin text to the others). No "system-ui" nor Latin families before them:
 # with those, Chromium on a computer without Chinese fonts drew the title, headings and labels
 # as empty boxes although the embedded font has their glyphs (seen in screenshots).
-STATISTICS = {"mean": N_("mean"), "p50": N_("median"), "p5": N_("5th percentile"),
-              "p95": N_("95th percentile")}
-
 _CSS = """
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC","gridmuster-cjk",
 sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.4}
@@ -171,10 +168,6 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
 
     objectives = []
     for i, o in enumerate(first.get("objectives", [])):
-        m = o["metric"]
-        bound = f"≥ {formatting.value(o['at_least'], m, unit=True)}" \
-            if o.get("at_least") is not None \
-            else f"≤ {formatting.value(o['at_most'], m, unit=True)}"
         cells = []
         for s in summaries:
             value = objective_value(s, o)
@@ -182,11 +175,9 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                                     o.get("statistic", "mean"))
             cells.append({"shown": shown, "met": objective_met(value, o),
                           "meeting": formatting.meeting(plan_objective(s, i, o))})
-        statistic = o.get("statistic", "mean")
         objectives.append({"text": pick(o.get("description", ""), o.get("description_zh"))
                            or info(o["metric"]).phrase,
-                           "target": f"{info(m).phrase} ({_(STATISTICS.get(statistic, statistic))}"
-                                     f") {bound}",
+                           "target": formatting.objective_target(o),
                            "cells": cells})
 
     results = [{"metric": m, "phrase": info(m).phrase,

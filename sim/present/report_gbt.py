@@ -186,12 +186,6 @@ def _summaries(result: dict[str, Any]) -> list[dict[str, Any]]:
     return list(result["plans"].values()) if "differences" in result else [result]
 
 
-def _bound(o: dict[str, Any]) -> str:
-    if o.get("at_least") is not None:
-        return f"≥ {formatting.value(o['at_least'], o['metric'], unit=True)}"
-    return f"≤ {formatting.value(o['at_most'], o['metric'], unit=True)}"
-
-
 def _phrase(metric: str) -> str:
     return _(info(metric).phrase)
 
@@ -228,7 +222,7 @@ def ratings(result: dict[str, Any], review: dict[str, Any] | None = None) -> lis
                 objective=pick(o.get("description", ""), o.get("description_zh"))
                 or _phrase(o["metric"]),
                 plan=s["plan"],
-                target=f"{_phrase(o['metric'])} ({_(stat)}) {_bound(o)}",
+                target=formatting.objective_target(o),
                 simulated=_("; ").join(x for x in (
                     formatting.stat(d, o["metric"], stat, unit=True), formatting.meeting(o))
                     if x),
