@@ -292,8 +292,8 @@ def test_editing_an_evacuation_plan_and_rerunning_changes_the_metric(app):
 
 def test_first_screen_shows_objectives_and_a_verdict_per_pair(app):
     objectives = table(app, "objective")
-    assert list(objectives["target"]) == ["median people mustered by 60 min ≥ 1,500",
-                                          "mean minutes to muster half the roster ≤ 30.0 min"]
+    assert list(objectives["target"]) == ["people mustered by 60 min (median) ≥ 1,500",
+                                          "minutes to muster half the roster (mean) ≤ 30.0 min"]
     # the daytime drill meets both objectives, the night alert misses both (field-data.md)
     assert objectives["baseline"].str.startswith("met:").all()
     assert objectives["night"].str.startswith("MISSED:").all()
