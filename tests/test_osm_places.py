@@ -155,6 +155,19 @@ def test_cli_grids_from_geojson_and_elevation(tmp_path):
     assert {d["elevation_m"] for _, d in nx.read_graphml(tmp_path / "e.graphml").nodes(data=True)
             } == {6.0}
     assert nx.read_graphml(tmp_path / "e.graphml").graph["lon0"] == 120.0
+    # A grid id or village name with a control character (an ESC sequence reaches the
+    # terminal and the scenario) is refused by feature, escaped; nothing is written.
+    feats[0]["properties"] |= {"id": "\x1b[2JW", "village": "ok"}
+    feats[1]["properties"]["village"] = "far\x07"
+    (tmp_path / "grids.geojson").write_text(json.dumps({"type": "FeatureCollection",
+                                                        "features": feats}), encoding="utf-8")
+    r = cli("network", "grids", "grids.geojson", "--network", "sq.graphml", "--out", "bad.yaml",
+            cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "\x1b[2J" not in r.stderr
+    assert "features[0].properties.id: must not contain control characters" in r.stderr
+    assert "(got '\\x1b[2JW')" in r.stderr, r.stderr
+    assert "features[1].properties.village: must not contain control characters" in r.stderr
+    assert not (tmp_path / "bad.yaml").exists()
 
 
 def test_bundled_osm_example_validates_and_runs(tmp_path):

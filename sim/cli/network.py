@@ -17,6 +17,7 @@ import yaml
 
 from sim.cli.common import err_console, out_console, wrote
 from sim.core.errors import Problem, ScenarioError
+from sim.core.names import CONTROL, control_rule
 from sim.core.scenario import load_scenario
 from sim.network import elevation as elev
 from sim.network.geo import Projection, _one_line, centroid, inside, project_feature, read_geojson
@@ -260,6 +261,12 @@ def grids(
         where = f"{geojson}: features[{f.index}].properties"
         props = f.properties
         gid = str(props.get(id_field) or f"G{f.index + 1:02d}")
+        # (Ids and village names go into the scenario and onto the terminal: see names.CONTROL.)
+        bad = [k for k in (id_field, village_field)
+               if isinstance(props.get(k), str) and CONTROL.search(props[k])]
+        if bad:
+            problems += [Problem(f"{where}.{k}", control_rule(), props[k]) for k in bad]
+            continue
         try:
             residents = int(props[residents_field])
             households = int(props.get(households_field) or 0)
