@@ -95,7 +95,7 @@ def _set(s: Scenario, label: str) -> None:
     st.session_state.pop("request", None)
 
 
-def _fail(label: str, problems: list[Problem]) -> None:
+def fail(label: str, problems: list[Problem]) -> None:
     st.session_state["problems"] = [(p.path or _("(file)"), str(p).split(": ", 1)[-1])
                                     for p in problems]
     st.session_state["problems_label"] = label
@@ -105,7 +105,7 @@ def open_bundled(name: str) -> bool:
     try:
         s = load_scenario(SCENARIOS_DIR / name)
     except ScenarioError as exc:
-        _fail(name, exc.problems)
+        fail(name, exc.problems)
         return False
     _set(s, name)
     return True
@@ -125,7 +125,7 @@ def open_text(text: str, label: str) -> bool:
     try:
         s = parse_scenario_text(text, SCENARIOS_DIR)
     except ScenarioError as exc:
-        _fail(label, exc.problems)
+        fail(label, exc.problems)
         return False
     _set(s, label)
     return True

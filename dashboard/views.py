@@ -18,6 +18,7 @@ from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
 from sim.core.budget import check_budget
 from sim.core.catalogue import ROLE_NAMES, key_label, role_label
+from sim.core.config import scenario_text
 from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.limits import FILE_BYTES, SEED
@@ -78,10 +79,9 @@ def scenario_page() -> None:
         if up is not None and st.session_state.get("uploaded_id") != up.file_id:
             st.session_state["uploaded_id"] = up.file_id
             try:
-                text = up.getvalue().decode("utf-8")
-            except UnicodeDecodeError:
-                text = "\x00not utf-8"
-            state.open_text(text, up.name)
+                state.open_text(scenario_text(up.getvalue(), up.name), up.name)
+            except ScenarioError as exc:  # (not UTF-8: said as a file read from disk is)
+                state.fail(up.name, exc.problems)
     else:
         text = st.text_area(_("Scenario YAML"), height=240, key="pasted_yaml", max_chars=FILE_BYTES,
                             placeholder="name: ...\nkind: muster\n...")  # YAML keys: as typed

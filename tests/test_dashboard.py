@@ -179,6 +179,17 @@ def test_invalid_upload_shows_field_path_errors(app):
     assert app.session_state["scenario"].name == "Youchegang one-hour mustering drill"
 
 
+def test_an_upload_that_is_not_utf8_text_says_so(app):
+    goto(app, "Scenario")
+    app.radio(key="source").set_value("Upload a YAML file").run()
+    app.file_uploader(key="upload").set_value(("drill.yaml", b"name: \x85\x86",
+                                               "application/x-yaml")).run()
+    assert not app.exception
+    text = app.error[0].value
+    assert "not UTF-8 text: byte 0x85 at position 7" in text, text
+    assert app.session_state["scenario"].name == "Youchegang one-hour mustering drill"
+
+
 def test_pasted_yaml_is_validated_and_opened(app):
     goto(app, "Scenario")
     app.radio(key="source").set_value("Paste YAML").run()

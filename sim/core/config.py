@@ -248,12 +248,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
         with open(path, "rb") as fh:
             data = fh.read(FILE_BYTES + 1)  # never read more than the limit
         check_size(len(data), N_("the file"))
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:  # (a spreadsheet or an image given by mistake, say)
-        raise ScenarioError([Problem("(file)", _(
-            "not UTF-8 text: byte {byte} at position {at}; a scenario is a YAML text file "
-            "saved as UTF-8", byte=f"0x{data[exc.start]:02x}", at=exc.start + 1), str(path))]
-                            ) from None
+        text = scenario_text(data, str(path))
     except OSError as exc:
         raise ScenarioError([Problem("(file)", _("cannot read file: {error}", error=exc),
                                      str(path))]) from None
@@ -262,6 +257,18 @@ def read_yaml(path: Path) -> dict[str, Any]:
     except (RecursionError, ValueError) as exc:  # a construct the YAML checks did not foresee
         raise ScenarioError([Problem("(file)", _("cannot read the YAML: {error}",
                                                  error=_short_reason(exc)), str(path))]) from None
+
+
+def scenario_text(data: bytes, source: str) -> str:
+    """A scenario file's bytes as text, or a problem saying the file is not UTF-8 text (a
+    spreadsheet or an image given by mistake, say), with the first byte that is not."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([Problem("(file)", _(
+            "not UTF-8 text: byte {byte} at position {at}; a scenario is a YAML text file "
+            "saved as UTF-8", byte=f"0x{data[exc.start]:02x}", at=exc.start + 1), source)]
+                            ) from None
 
 
 def _short_reason(exc: BaseException) -> str:
