@@ -376,8 +376,13 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             if plan != ref and diff and diff.get("significant") and (
                     diff.get("mean") is not None or diff.get("by_order")):
                 delta = _("{delta} vs {ref}", delta=formatting.difference_value(diff, m), ref=ref)
-            value = formatting.mean_ci(d, m) if d and formatting.partly_reached(d) \
-                else formatting.stat(d, m, "mean", unit=True)
+            value = formatting.stat(d, m, "mean", unit=True)
+            note = ""
+            if d and formatting.partly_reached(d):  # (the median in the tile, the share below)
+                reached_any = bool(d.get("n_reached"))
+                value = _("median {median}", median=formatting.stat(d, m, "p50", unit=True)) \
+                    if reached_any else formatting.cell(d, m)
+                note = formatting.reached(d) if reached_any else ""
             # Arrow and colour from the direction and the judgement, not from the text's sign:
             # "later in 19 of 40" has none.
             arrow: Literal["auto", "up", "down"] = "auto"
@@ -389,6 +394,8 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
                     else "normal"
             col.metric(plan, value, delta=delta, help=help_text(m), delta_arrow=arrow,
                        delta_color=colour)
+            if note:
+                col.caption(note)
 
     # 3. A verdict per pair.
     pairs = all_pairs(data)
