@@ -46,31 +46,41 @@ def server_zh(tmp_path):
 
 
 def _serve(tmp_path: Path, lang: str):
-    """`streamlit run` of the dashboard in ``lang`` on a free port; yields its address."""
-    port = _free_port()
+    """`streamlit run` of the dashboard in ``lang`` on a free port; yields its address. (A port
+    found free can be taken by another process before Streamlit binds it: then it stops, and
+    another port is tried.)"""
     env = {**os.environ, "GRIDMUSTER_WORKERS": "1", "GRIDMUSTER_DASHBOARD_REPS": "2",
            "GRIDMUSTER_STORE": str(tmp_path / "runs.db"), "GRIDMUSTER_LANG": lang}
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    for attempt in range(3):
+        port = _free_port()
+        log = (tmp_path / f"streamlit{attempt}.log").open("w")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+             "--server.address", "127.0.0.1", "--server.port", str(port),
+             "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
-        while True:
+        while proc.poll() is None and time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.status == 200:
                         break
             except OSError:
                 pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start:\n"
-                                   + (tmp_path / "streamlit.log").read_text())
             time.sleep(0.3)
+        if proc.poll() is None and time.monotonic() < deadline:
+            break
+        proc.kill()
+        proc.wait()
+        log.close()
+        text = (tmp_path / f"streamlit{attempt}.log").read_text()
+        if "already in use" not in text:
+            raise RuntimeError("streamlit did not start:\n" + text)
+    else:
+        raise RuntimeError("streamlit found no free port in 3 tries")
+    try:
         yield url
     finally:
         proc.terminate()

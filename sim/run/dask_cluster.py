@@ -8,9 +8,9 @@ uses the address. Not used at run time by the simulator itself.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -31,10 +31,22 @@ def dask_command() -> str | None:
     return str(beside) if beside.exists() else shutil.which("dask")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _scheduler_address(where: Path, scheduler: subprocess.Popen[bytes], timeout: float
+                       ) -> str:
+    """The address the scheduler wrote to its ``--scheduler-file``, once it has."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if where.is_file():
+            try:
+                address = json.loads(where.read_text(encoding="utf-8")).get("address")
+            except ValueError:  # (being written)
+                address = None
+            if isinstance(address, str) and address:
+                return address
+        if scheduler.poll() is not None:
+            raise ClusterError("the Dask scheduler stopped before it was up")
+        time.sleep(0.1)
+    raise ClusterError(f"the Dask scheduler wrote no address to {where} in {timeout:g} s")
 
 
 def _wait_for_workers(address: str, n: int, procs: list[subprocess.Popen[bytes]],
@@ -69,7 +81,11 @@ def local_cluster(workers: int, folder: Path, timeout: float = 120.0) -> Iterato
     if exe is None:
         raise ClusterError("the dask command is not installed (pip install 'gridmuster[dask]')")
     folder.mkdir(parents=True, exist_ok=True)
-    address = f"tcp://127.0.0.1:{free_port()}"
+    # The scheduler binds a port of its own choosing (--port 0) and writes its address to a
+    # file: a port found free here and handed over could be taken by another process first
+    # ("Address already in use", seen once in a full test run).
+    where = folder / "scheduler.json"
+    where.unlink(missing_ok=True)
     # Workers unpickle gridmuster's task functions: they import this checkout.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))}
@@ -80,9 +96,14 @@ def local_cluster(workers: int, folder: Path, timeout: float = 120.0) -> Iterato
         logs = [stack.enter_context(p.open("w")) for p in names]
         try:
             procs.append(subprocess.Popen(
-                [exe, "scheduler", "--host", "127.0.0.1", "--port", address.rsplit(":", 1)[1],
-                 "--dashboard-address", ":0", "--no-show"],
+                [exe, "scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file",
+                 str(where), "--dashboard-address", ":0", "--no-show"],
                 cwd=folder, env=env, stdout=logs[0], stderr=subprocess.STDOUT))
+            try:
+                address = _scheduler_address(where, procs[0], timeout)
+            except ClusterError as exc:
+                raise ClusterError(f"{exc}\n" + "\n".join(p.read_text() for p in names)
+                                   ) from None
             for i in range(1, workers + 1):
                 procs.append(subprocess.Popen(
                     [exe, "worker", address, "--nworkers", "1", "--nthreads", "1",
