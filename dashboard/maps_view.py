@@ -35,8 +35,8 @@ BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
      N_("longest check-in wait at an assembly point (minutes, median of the "
         "replications)"), N_("min"), 0,
      "tab:purple"),
-    ("sheltered_at_end", "shelter", N_("people in each shelter at the end (median of the replications)"), "",
-     0, "tab:green"),
+    ("sheltered_at_end", "shelter",
+     N_("people in each shelter at the end (median of the replications)"), "", 0, "tab:green"),
 )
 
 

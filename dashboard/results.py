@@ -107,8 +107,8 @@ def metrics_table(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -
     time not always reached)."""
     table = _by_measure(summaries, metrics, formatting.mean_ci)
     if not table.empty:
-        table[_("better when")] = [_("neither (not the plan's choice)") if info(m).neutral else _("higher")
-                                   if info(m).higher_is_better else _("lower")
+        table[_("better when")] = [_("neither (not the plan's choice)") if info(m).neutral
+                                   else _("higher") if info(m).higher_is_better else _("lower")
                                    for m in _present(summaries, metrics)]
     return table
 

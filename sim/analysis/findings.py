@@ -111,8 +111,9 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
         facts = dict(what=what, metric=measure, stat=_(stat), bound=bound)
         shown = formatting.stat(summary["metrics"].get(o["metric"]), o["metric"], stat,
                                 unit=True)
-        if formatting.meeting(o):  # (the statistic can pass while many replications miss)
-            shown = _("{shown}; {meeting}", shown=shown, meeting=formatting.meeting(o))
+        meeting = formatting.meeting(o)
+        if meeting:  # (the statistic can pass while many replications miss)
+            shown = _("{shown}; {meeting}", shown=shown, meeting=meeting)
         if met:
             out.append(Finding(True, _("Objective met: {what} ({metric} {stat} {shown}, "
                                        "target {bound}).", shown=shown, **facts)))

@@ -210,16 +210,6 @@ def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFi
         for stem in set(drawn) - stems:  # a figure the run did not write stays out of it
             plt.close(drawn.pop(stem))  # (pyplot keeps every open figure until closed)
     drawn.update(_analysis_figures(folder, stems, summaries))
-    robustness = folder / "robustness.json"
-    if robustness.is_file() and any(s.startswith("robustness-") for s in stems):
-        from sim.present.sensitivity_plots import (
-            robustness_figure,  # deferred: robustness reports only
-        )
-
-        found = json.loads(robustness.read_text(encoding="utf-8"))
-        for plan in found.get("plans", {}):
-            if f"robustness-{plan}" in stems:
-                drawn[f"robustness-{plan}"] = robustness_figure(found, plan)
     out = []
     for f in files:
         fig = drawn.get(f.stem)
@@ -233,10 +223,12 @@ def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFi
 
 def _analysis_figures(folder: Path, stems: set[str], summaries: list[dict[str, Any]]
                       ) -> dict[str, Any]:
-    """A review's and a sensitivity analysis's figures written into the run's folder, drawn anew
-    from their JSON in this language (a review run in English beside a Chinese report)."""
+    """A review's, a sensitivity analysis's and a robustness analysis's figures written into the
+    run's folder, drawn anew from their JSON in this language (a review run in English beside a
+    Chinese report)."""
     out: dict[str, Any] = {}
     review, sensitivity = folder / "review.json", folder / "sensitivity.json"
+    robustness = folder / "robustness.json"
     if "review" in stems and review.is_file():
         found = json.loads(review.read_text(encoding="utf-8"))
         if isinstance(found.get("curve"), dict):
@@ -251,6 +243,15 @@ def _analysis_figures(folder: Path, stems: set[str], summaries: list[dict[str, A
 
         out["sensitivity"] = sensitivity_figure(json.loads(sensitivity.read_text(
             encoding="utf-8")))
+    if robustness.is_file() and any(s.startswith("robustness-") for s in stems):
+        from sim.present.sensitivity_plots import (
+            robustness_figure,  # deferred: robustness reports only
+        )
+
+        found = json.loads(robustness.read_text(encoding="utf-8"))
+        for plan in found.get("plans", {}):
+            if f"robustness-{plan}" in stems:
+                out[f"robustness-{plan}"] = robustness_figure(found, plan)
     return out
 
 

@@ -33,7 +33,8 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
             return _("{phrase}: cannot be compared between {b} and {a} (no replication where "
                      "both reached it, of {pairs})", phrase=m.phrase, a=a, b=b, pairs=d.pairs)
         return _("{phrase}: not applicable in {a} or {b}", phrase=m.phrase, a=a, b=b)
-    if formatting.same_in_every_pair(d.as_dict()):
+    as_dict = d.as_dict()  # (the form ``formatting`` reads, as tables and reports pass it)
+    if formatting.same_in_every_pair(as_dict):
         return _("{phrase}: the same in {b} as in {a} in every replication ({n} of {pairs})",
                  phrase=m.phrase, a=a, b=b, n=d.n, pairs=d.pairs)
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
@@ -41,7 +42,7 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     # ("8.2 to 9.8 percentage points", "12.0 to 19.0 min": the unit once)
     ci = _("95 % CI {low} to {high}", low=formatting.amount(d.ci95_low, metric, tenths, False),
            high=formatting.amount(d.ci95_high, metric, tenths))
-    ci += formatting.pairs_counted(d.as_dict(), metric, lead=_("; "))
+    ci += formatting.pairs_counted(as_dict, metric, lead=_("; "))
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "
                  "{diff}, {ci})", phrase=m.phrase, a=a, b=b,
