@@ -138,3 +138,32 @@ def test_run_until_raises_a_failed_event_as_simpy_does():
         assert str(e) == "broken" and isinstance(e.__cause__, RuntimeError)
     else:
         raise AssertionError("a failed event must stop the run")
+
+
+def test_targets_no_search_can_reach_are_not_searched_for():
+    # Two towns with no road between them: a squad in one whose waiting households are all
+    # in the other gets inf for each of them without a search (the old doubling searched
+    # thirteen times, to the whole town), and so does a shelter's minutes to a node there.
+    # Where some are reachable, the search is made and the nearest is the full row's.
+    from scipy.sparse import block_diag
+
+    graph_a, shelters_a, xy_a = _town(81, 0.0)
+    graph_b, _, xy_b = _town(82, 0.0)
+    graph = csr_matrix(block_diag([graph_a, graph_b]))
+    na, n = graph_a.shape[0], graph.shape[0]
+    table = RouteTable(graph, shelters_a, 1.0, RowCache(), np.vstack([xy_a, xy_b + 1e4]))
+    routes = Routes.__new__(Routes)
+    routes.seconds, routes.bases = 0.0, RowCache(50_000)
+    routes.shelters, routes._first_at = list(shelters_a), {}
+    routes.table = lambda state, mode, t=table: t  # type: ignore[method-assign]
+    searched: list[object] = []
+    search = table.search
+    table.search = lambda **kw: searched.append(kw) or search(**kw)  # type: ignore[method-assign]
+    base, far = 0, np.arange(na, n, 7)
+    assert np.isinf(routes.from_base(None, "walk", base, far)).all()  # type: ignore[arg-type]
+    assert np.isinf(table.full_at(0, n - 1))
+    assert searched == []
+    mixed = np.concatenate([far, [na - 1]])
+    got = routes.from_base(None, "walk", base, mixed)  # type: ignore[arg-type]
+    want = dijkstra(graph, directed=False, indices=base)[mixed]
+    assert searched and np.isinf(got[:-1]).all() and got[-1] == want[-1]
