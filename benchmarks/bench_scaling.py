@@ -15,12 +15,16 @@ Each town runs in its own child process, so that its peak memory is its own.
 ``--baseline DIR`` runs every town with another checkout's code too (e.g. the main branch),
 in the same run, and prints this tree's CPU, per-person ratio and memory against it.
 ``--proportional`` grows the schools' places with the town (see ``evacuation_town``).
+``--repeating`` gives every evacuation town the 10-grid town's ground, repeated (see
+``repeating_ground``): the same evacuation at every size, so that the cost per person is the
+model's scaling and not a wider flood's longer trips.
 ``--county`` runs the county-scale town (500 grids: 500,000 residents, 40,500 road nodes) and
 the 50,000-resident benchmark town of ``bench_evacuation.py`` in the same run, and reports the
 county's replication CPU against 10× the town's (goal) and its peak memory (goal: 2 GB).
 
     .venv/bin/python benchmarks/bench_scaling.py [--sizes 10,30,100,300] [--reps 2]
-        [--kinds evacuation,muster] [--baseline /work/main] [--proportional] [--county]
+        [--kinds evacuation,muster] [--baseline /work/main] [--proportional] [--repeating]
+        [--county]
 """
 
 from __future__ import annotations
@@ -76,6 +80,39 @@ def evacuation_town(grids: int, proportional: bool = False) -> dict[str, Any]:
     return raw
 
 
+def repeating_ground(raw: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """The town of ``raw`` with the ground of its first two columns of villages repeated
+    across it: from each odd column's river side the ground rises as in the 10-grid town
+    (villages are whole: a village's nodes keep their column's ground). Written as GraphML to
+    ``folder``, as a real town would be given.
+
+    The synthetic town's ground rises across the whole town, so a bigger town has a wider
+    low strip, deeper water far from dry ground and longer trips (SimPy steps per person at
+    risk: 1.16 at 10 grids, 1.95 at 300): its cost per person measures that evacuation as
+    much as the model. Here every size has about the same evacuation (1.29 and 1.70 steps a
+    person), so the cost per person measures the model's scaling."""
+    import networkx as nx
+    import numpy as np
+
+    from sim.network.graph import SyntheticTown, synthetic_town
+
+    spec = SyntheticTown(**raw["network"]["synthetic"])
+    town = synthetic_town(spec)
+    cols = math.ceil(math.sqrt(spec.villages))
+    rise = spec.high_side_elevation_m - spec.low_side_elevation_m
+    noise = np.random.default_rng(spec.seed + 1).normal(0.0, 0.5, len(town.nodes))
+    g = nx.Graph()
+    for k, (n, a) in enumerate(town.nodes(data=True)):
+        col = (a["village"] - 1) % cols
+        x = a["x"] - (col - col % 2) * spec.village_spacing_m  # (as if in column 0 or 1)
+        ground = spec.low_side_elevation_m + rise * x / spec.village_spacing_m + noise[k]
+        g.add_node(n, x=a["x"], y=a["y"], elevation_m=float(max(ground, 0.0)))
+    for a, b, d in town.edges(data=True):
+        g.add_edge(a, b, length_m=d["length_m"], speed_kmh=d["speed_kmh"])
+    nx.write_graphml(g, folder / "town.graphml")
+    return {**raw, "network": {"graphml": "town.graphml"}}
+
+
 def muster_town(grids: int) -> dict[str, Any]:
     """The Youchegang drill scaled to ``grids`` grids (two per village, one desk each)."""
     raw = yaml.safe_load((ROOT / "scenarios" / "muster_youchegang.yaml").read_text())
@@ -96,13 +133,19 @@ def muster_town(grids: int) -> dict[str, Any]:
 
 
 def child(kind: str, grids: int, reps: int, proportional: bool = False,
-          first: bool = False) -> dict[str, Any]:
+          first: bool = False, repeating: bool = False) -> dict[str, Any]:
     """One town, built and run here. ``first``: also time the first replication without
     computing the routing tables up front (it computes those of the states it meets)."""
+    import tempfile
+
     from sim.core.scenario import parse_scenario
     from sim.run.experiments import plan_inputs
     raw = evacuation_town(grids, proportional) if kind == "evacuation" else muster_town(grids)
-    s = parse_scenario(raw, ROOT / "scenarios")
+    folder = ROOT / "scenarios"
+    if repeating and kind == "evacuation":
+        folder = Path(tempfile.mkdtemp(prefix="gridmuster-bench-"))
+        raw = repeating_ground(raw, folder)
+    s = parse_scenario(raw, folder)
     setup = s.plan()
     t0 = time.process_time()
     inp = plan_inputs(setup)
@@ -134,6 +177,8 @@ def child(kind: str, grids: int, reps: int, proportional: bool = False,
         cpu.append(time.process_time() - t0)
     if kind == "evacuation":  # searches made on demand (fallbacks, bases), per replication
         out["routing_per_rep_s"] = (inp.routes.seconds - routing) / reps
+        import bench_evacuation
+        out["steps_per_person"] = bench_evacuation.one(inp, 1)[1] / int(inp.hh_members.sum())
     out["people"] = people
     out["cpu_per_rep_s"] = min(cpu)
     out["us_per_person"] = min(cpu) / people * 1e6
@@ -154,7 +199,7 @@ runpy.run_path({script!r}, run_name="__main__")
 
 
 def run_child(root: Path, kind: str, grids: int, reps: int, proportional: bool = False,
-              first: bool = False) -> dict[str, Any]:
+              first: bool = False, repeating: bool = False) -> dict[str, Any]:
     """One town in a child process with the code under ``root`` (this tree or a baseline)."""
     # (Each child owns its process, as a worker does: built inputs are frozen out of the
     # collector's reach, for a baseline too; see sim/run/gc_policy.py.)
@@ -165,6 +210,8 @@ def run_child(root: Path, kind: str, grids: int, reps: int, proportional: bool =
         cmd.append("--proportional")
     if first:
         cmd.append("--first")
+    if repeating:
+        cmd.append("--repeating")
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=root)
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -177,7 +224,8 @@ def describe(kind: str, r: dict[str, Any], first: dict[str, Any], label: str = "
     if r["kind"] == "evacuation":
         line += (f", {r['nodes']:,} nodes, {r['route_tables']} route tables in "
                  f"{r['route_tables_s']:.2f} s CPU (then "
-                 f"{r.get('routing_per_rep_s', 0.0):.2f} s of searches per rep)")
+                 f"{r.get('routing_per_rep_s', 0.0):.2f} s of searches per rep; "
+                 f"{r['steps_per_person']:.2f} SimPy steps per person)")
     return line
 
 
@@ -204,13 +252,15 @@ def main() -> None:
     ap.add_argument("--baseline", type=Path, help="another checkout to compare with")
     ap.add_argument("--proportional", action="store_true",
                     help="schools' places in proportion to the town")
+    ap.add_argument("--repeating", action="store_true",
+                    help="evacuation: the 10-grid town's ground repeated across every size")
     ap.add_argument("--county", action="store_true", help="the county-scale town only")
     ap.add_argument("--first", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--child", nargs=2, metavar=("KIND", "GRIDS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], int(args.child[1]), args.reps,
-                               args.proportional, args.first)))
+                               args.proportional, args.first, args.repeating)))
         return
     bare = bare_simpy_cpu()
     print(f"bare SimPy on this machine now: {bare:,.0f} events per CPU second")
@@ -222,7 +272,8 @@ def main() -> None:
         base_first: dict[str, Any] | None = None
         last: dict[str, Any] | None = None
         for grids in (int(g) for g in args.sizes.split(",")):
-            r = run_child(ROOT, kind, grids, args.reps, args.proportional)
+            r = run_child(ROOT, kind, grids, args.reps, args.proportional,
+                          repeating=args.repeating)
             first = first or r
             print(describe(kind, r, first), flush=True)
             if last is not None and r["people"] > last["people"]:
@@ -232,7 +283,7 @@ def main() -> None:
                 print(f"{'':>10} marginal from {last['grids']} grids: "
                       f"{added * 1e6:.1f} µs per added person")
             last = r
-            if args.baseline is not None and not args.proportional:
+            if args.baseline is not None and not args.proportional and not args.repeating:
                 b = run_child(args.baseline.resolve(), kind, grids, args.reps)
                 base_first = base_first or b
                 print(describe(kind, b, base_first, "baseline"))

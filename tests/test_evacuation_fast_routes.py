@@ -167,3 +167,31 @@ def test_targets_no_search_can_reach_are_not_searched_for():
     got = routes.from_base(None, "walk", base, mixed)  # type: ignore[arg-type]
     want = dijkstra(graph, directed=False, indices=base)[mixed]
     assert searched and np.isinf(got[:-1]).all() and got[-1] == want[-1]
+
+
+def test_renearest_gives_the_whole_town_search_of_the_sources_left():
+    # Sources drop out one at a time (shelters filling); after each, the minutes brought up
+    # to date for the nodes whose source left equal a search of the whole town from the
+    # sources left, float for float, and every node's source is one left, at those minutes
+    # from it (its own search's float).
+    from sim.kinds.evacuation.hazard import renearest
+
+    rng = np.random.default_rng(1)
+    for seed in range(30):
+        graph, _, _ = lattice_town(seed, 0.2, villages=5, shelters=12)
+        both = both_ways(graph)
+        n = graph.shape[0]
+        left = sorted({int(x) for x in rng.choice(n, 15, replace=False)})
+        dist, _, src = dijkstra(both, directed=True, indices=left, min_only=True,
+                                return_predecessors=True)
+        room = np.zeros(n, dtype=bool)
+        room[left] = True
+        while len(left) > 1:
+            room[left.pop(int(rng.integers(len(left))))] = False
+            renearest(both, dist, src, room)
+            want = dijkstra(both, directed=True, indices=left, min_only=True)
+            assert np.array_equal(dist, want)
+            reached = np.flatnonzero(np.isfinite(dist))
+            assert room[src[reached]].all() and (src[np.isinf(dist)] == -9999).all()
+            for v in rng.choice(reached, min(10, reached.size), replace=False):
+                assert dijkstra(both, directed=True, indices=int(src[v]))[v] == dist[v]

@@ -21,7 +21,7 @@ from simpy.events import NORMAL, URGENT
 
 from sim.core.bare_calls import fire
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable, renearest
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
 
 # Per-household uniforms; appending a slot never changes the existing ones.
@@ -337,20 +337,25 @@ class FloodRun:
                ) -> tuple[float, int]:
         """Minutes from ``node`` to the nearest of ``room`` (shelter nodes) and that node
         (-9999 if none is reachable), from one multi-source search per table and state,
-        searched again only when the nearest of a node asked has filled: within a state room
-        only shrinks, and a node whose nearest still has room keeps its distance. (The same
-        float as the nearest's own search: a sum is monotone in its terms.)"""
+        brought up to date only when the nearest of a node asked has filled: within a state
+        room only shrinks, and a node whose nearest still has room keeps its distance; the
+        others are searched again, alone (``renearest``). (The same float as the nearest's
+        own search: a sum is monotone in its terms.)"""
         key = (id(table), state)
         got = self._least_memo.get(key)
-        if got is not None:
+        t0 = time.process_time()
+        if got is None:
+            dist, _, src = table.search(indices=sorted(room),
+                                        min_only=True, return_predecessors=True)
+            self._least_memo[key] = (dist, src)
+        else:
             dist, src = got
             if not dist[node] < math.inf or int(src[node]) in room:
                 return float(dist[node]), int(src[node])
-        t0 = time.process_time()
-        dist, _, src = table.search(indices=sorted(room),
-                                min_only=True, return_predecessors=True)
+            has_room = np.zeros(dist.size, dtype=bool)
+            has_room[list(room)] = True
+            renearest(table.graph, dist, src, has_room)
         self.inp.routes.seconds += time.process_time() - t0
-        self._least_memo[key] = (dist, src)
         return float(dist[node]), int(src[node])
 
     # -- households ----------------------------------------------------------------------------
