@@ -46,7 +46,8 @@ def test_road_closed_by_inject_gives_the_exact_detour(tmp_path):
     assert [(e.t_min, e.entity_id) for e in r.events if e.role == "hazard"] == [
         (3.0, "road:D-B")]
     summary = run_plan(with_injects(s, closed), None, 2).summary()  # marked on the curve plot
-    assert summary["injects"] == [{"t_min": 3.0, "type": "road_closed", "label": "bridge out"}]
+    assert summary["injects"] == [{"t_min": 3.0, "type": "road_closed", "label": "bridge out",
+                                   "note": "bridge out", "fields": {"edges": [["B", "D"]]}}]
     # Reopened at 4, before they reach D: no detour. Closed from the start: A–C–B at once.
     reopened = {"t_min": 4, "type": "road_reopened", "edges": [["D", "B"]]}
     assert events_of(one_run(with_injects(s, closed, reopened)), "h1")[-1] == (

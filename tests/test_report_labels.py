@@ -145,22 +145,40 @@ def test_bar_chart_title_of_a_real_breakdown(outputs):
 def test_injects_and_the_kind_are_named_in_words(outputs, tmp_path):
     """The storyline names each inject as a planner does, in both reports and both languages;
     the facilitator's note is translated in the GB/T report as in the after-action report."""
+    # What the model does is written from the inject's own fields (which channel, how long,
+    # which road), beside the facilitator's note.
     en = _report(outputs["muster"], "en", tmp_path)
-    assert "<td>alert channel down</td><td>grid app down</td>" in en
-    assert "<td>road closed</td><td>bridge closed</td>" in en
+    assert ("<td>alert channel down</td><td>grid app down for 20 min</td>"
+            "<td>grid app down</td>") in en
+    assert "<td>road closed</td><td>closed: the road V1–V2</td><td>bridge closed</td>" in en
+    assert "<th>what the model does</th><th>the facilitator&#39;s note</th>" in en
     assert "mustering of response forces at assembly points" in en
-    for code in ("channel_outage", "road_closed", "<td>muster</td>"):
+    for code in ("channel_outage", "road_closed", "grid_app", "<td>muster</td>"):
         assert code not in en
     zh = _report(outputs["muster"], "zh", tmp_path)
-    assert "<td>通知渠道中断</td><td>网格 App 故障</td>" in zh and "应急力量到集结点集结" in zh
+    assert ("<td>通知渠道中断</td><td>网格通知 App 中断 20 分钟</td><td>网格 App 故障</td>" in zh
+            and "应急力量到集结点集结" in zh)
     html, texts = _gbt(outputs["muster"], "zh", tmp_path)
-    for text in ("网格 App 故障", "桥梁封闭", "通知渠道中断", "道路封闭"):
+    for text in ("网格 App 故障", "桥梁封闭", "通知渠道中断", "道路封闭", "封闭道路：V1–V2",
+                 "模拟中的变化", "导调说明"):
         assert text in texts and text in html, text
-    for english in ("grid app down", "bridge closed", "channel_outage", "road_closed"):
+    for english in ("grid app down", "bridge closed", "channel_outage", "road_closed",
+                    "grid_app"):
         assert english not in html and not [t for t in texts if english in t], english
     _html, texts = _gbt(outputs["festival"], "en", tmp_path)
     assert "visitor surge" in texts and "extra trains from Hangzhou" in texts
+    assert "arrivals by rail × 2 for 60 min" in texts
+    assert "4 lanes of checkpoint H1 closed for 45 min" in texts
     assert "crowd safety at a festival" in texts and "visitor_surge" not in texts
+    en = _report(outputs["evacuation"], "en", tmp_path)
+    for text in ("reserve force members who have not left yet set off 30 min later",
+                 "shelter VC01 takes nobody more", "40 mm more rain over 60 min",
+                 "reinforcements reach V3-1: emergency squad, 10 in all"):
+        assert text in en, text
+    zh = _report(outputs["evacuation"], "zh", tmp_path)
+    for text in ("尚未出发的后备力量人员推迟 30 分钟出发", "60 分钟内追加降雨 40 毫米",
+                 "增援抵达 V3-1：应急突击队，共 10 人"):
+        assert text in zh, text
 
 
 def test_festival_groups_and_incidents_are_named_not_coded(outputs, tmp_path):

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import jinja2
 from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
+from sim.present.inject_words import storyline
 from sim.present.output import report_figures
 from sim.present.plots import figure_caption
 from sim.present.verdicts import verdict_of
@@ -101,27 +102,12 @@ def load_result(source: str | Path, store: Any = None) -> tuple[dict[str, Any], 
                                  text)])
 
 
-# Exercise events (injects) of every kind, as the storyline table names them.
-INJECT_NAMES = {
-    "channel_outage": N_("alert channel down"), "checkpoint_lane_closed": N_("checkpoint lane "
-                                                                             "closed"),
-    "extra_rainfall": N_("extra rainfall"), "reinforcement_arrives": N_("reinforcement arrives"),
-    "road_closed": N_("road closed"), "road_reopened": N_("road reopened"),
-    "shelter_full": N_("shelter full"), "shelter_lost": N_("shelter lost"),
-    "squad_delayed": N_("squad delayed"), "squad_redirected": N_("squad redirected"),
-    "visitor_surge": N_("visitor surge"),
-}
 # Why a measure has no value (sim.run.experiments.not_applicable_reason, in English there);
 # formatting.cell shows ``_(reason)``, so the reasons are marked here for the catalogue.
 NOT_APPLICABLE_REASONS = (N_("nobody was at risk of flooding"),
                           N_("nobody evacuated: everyone at risk refused to leave"),
                           N_("nobody is on the roster"), N_("there were no visitors"),
                           N_("nothing to measure in any replication"))
-
-
-def inject_name(inject_type: str) -> str:
-    """An inject's type as a planner names it, in the current language ("road closed")."""
-    return _(INJECT_NAMES.get(inject_type, inject_type.replace("_", " ")))
 
 
 def kind_name(kind: str) -> str:
@@ -161,10 +147,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                                                      s.get("description_zh"))}
              for s in summaries]
 
-    injects = {(i["t_min"], i["type"], i["label"]): s["plan"] for s in summaries
-               for i in s.get("injects", [])}
-    inject_rows = [(f"{t:g}", inject_name(tp), _(label))
-                   for t, tp, label in sorted(injects)]
+    inject_header, inject_rows = storyline(summaries)
 
     objectives = []
     for i, o in enumerate(first.get("objectives", [])):
@@ -218,7 +201,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
     context = dict(
         lang_tag="zh-CN" if is_zh() else "en", scenario=scenario,
         version=str(first["version"]), generated=f"{datetime.now():%Y-%m-%d %H:%M}",
-        overview=overview, plans=plans, injects=inject_rows, objectives=objectives,
+        overview=overview, plans=plans, injects=inject_rows, inject_header=inject_header,
+        objectives=objectives,
         no_objectives=_("No objectives are set in the scenario (add an {key} list to check "
                         "targets here).").partition("{key}"),
         results=results, comparison=comparison, reference=ref, verdicts=verdicts,

@@ -39,8 +39,9 @@ from sim.core.kind import find_kind
 from sim.core.results import Breakdown
 from sim.present import formatting, review_text
 from sim.present.i18n import _, current_lang, pick
+from sim.present.inject_words import storyline
 from sim.present.plots import figure_caption
-from sim.present.report import inject_name, kind_name
+from sim.present.report import kind_name
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -309,15 +310,10 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
                 [_("Scenario content digest"), str(first.get("scenario_digest", ""))]]
     overview += [[_(str(k).capitalize()), str(v)] for k, v in meta.items()]
     blocks = [Block("table", table=Table([_("Item"), _("Content")], overview, "overview"))]
-    injects = sorted({(i["t_min"], i["type"], i["label"]) for s in summaries
-                      for i in s.get("injects", [])})
+    header, injects = storyline(summaries)
     if injects:
         blocks.append(Block("h3", _("Drill storyline (injects)")))
-        blocks.append(Block("table", table=Table(
-            [_("minute"), _("inject"), _("what happens")],
-            # The facilitator's note in the report's language (the catalogue has the bundled
-            # scenarios' notes), as the after-action report shows it.
-            [[f"{t:g}", inject_name(tp), _(label)] for t, tp, label in injects], "injects")))
+        blocks.append(Block("table", table=Table(header, injects, "injects")))
     sections.append(Section(_(SECTIONS[0]), blocks))
 
     # 2 Evaluation content and methods

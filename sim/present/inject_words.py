@@ -1,0 +1,105 @@
+"""What an inject makes happen in the model, in the reader's words: the storyline tables of the
+reports show it beside the facilitator's note, so a planner reads what was simulated ("grid
+app down for 20 min"), not only what the players were told ("grid app down")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sim.core.catalogue import role_label, role_plural
+from sim.core.kind import find_kind
+from sim.present.i18n import N_, _, is_zh
+
+# Exercise events (injects) of every kind, as the storyline table names them.
+INJECT_NAMES = {
+    "channel_outage": N_("alert channel down"), "checkpoint_lane_closed": N_("checkpoint lane "
+                                                                             "closed"),
+    "extra_rainfall": N_("extra rainfall"), "reinforcement_arrives": N_("reinforcement arrives"),
+    "road_closed": N_("road closed"), "road_reopened": N_("road reopened"),
+    "shelter_full": N_("shelter full"), "shelter_lost": N_("shelter lost"),
+    "squad_delayed": N_("squad delayed"), "squad_redirected": N_("squad redirected"),
+    "visitor_surge": N_("visitor surge"),
+}
+
+
+def inject_name(inject_type: str) -> str:
+    """An inject's type as a planner names it, in the current language ("road closed")."""
+    return _(INJECT_NAMES.get(inject_type, inject_type.replace("_", " ")))
+
+
+def _number(x: Any) -> str:
+    return f"{float(x):,g}" if isinstance(x, int | float) else str(x)
+
+
+def _word(kind: str, code: str) -> str:
+    """A code the kind names (a channel, a way of arriving) in the reader's words."""
+    found = find_kind(kind)
+    msgid = found.dashboard.value_words.get(code) if found is not None else None
+    return _(msgid) if msgid else code
+
+
+def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
+    """The inject's fields as a sentence; "" for a type this does not know (a kind defined
+    elsewhere): the table then shows the facilitator's note alone."""
+    f = fields
+    minutes = _number(f.get("duration_min", f.get("delay_min", 0)))
+    if inject_type in ("road_closed", "road_reopened"):
+        roads = ("、" if is_zh() else ", ").join(f"{a}–{b}" for a, b in f.get("edges", []))
+        return (_("closed: the road {roads}", roads=roads) if inject_type == "road_closed"
+                else _("open again: the road {roads}", roads=roads))
+    if inject_type == "channel_outage":
+        return _("{channel} down for {minutes} min", channel=_word(kind, f["channel"]),
+                 minutes=minutes)
+    if inject_type == "squad_delayed":
+        who = role_plural(f["role"])
+        if f.get("grid"):
+            return _("{who} of grid {grid} who have not left yet set off {minutes} min later",
+                     who=who, grid=f["grid"], minutes=minutes)
+        return _("{who} who have not left yet set off {minutes} min later", who=who,
+                 minutes=minutes)
+    if inject_type == "squad_redirected":
+        return _("{who} who have not left yet go to {place} instead",
+                 who=role_plural(f["role"]), place=f["to"])
+    if inject_type == "reinforcement_arrives":
+        text = _("reinforcements reach {node}: {who}, {count} in all", node=f["node"],
+                 who=role_label(f["role"]), count=_number(f["count"]))
+        return text + (_(", for {place}", place=f["to"]) if f.get("to") else "")
+    if inject_type == "shelter_full":
+        return _("shelter {shelter} takes nobody more", shelter=f["shelter"])
+    if inject_type == "shelter_lost":
+        return _("shelter {shelter} can no longer be used (those inside stay)",
+                 shelter=f["shelter"])
+    if inject_type == "visitor_surge":
+        if f.get("mode"):
+            return _("arrivals by {mode} × {factor} for {minutes} min",
+                     mode=_word(kind, f["mode"]), factor=_number(f["factor"]), minutes=minutes)
+        return _("all arrivals × {factor} for {minutes} min", factor=_number(f["factor"]),
+                 minutes=minutes)
+    if inject_type == "checkpoint_lane_closed":
+        return _("{lanes} lanes of checkpoint {checkpoint} closed for {minutes} min",
+                 lanes=_number(f["lanes"]), checkpoint=f["checkpoint"], minutes=minutes)
+    if inject_type == "extra_rainfall":
+        return _("{mm} mm more rain over {minutes} min", mm=_number(f["mm"]), minutes=minutes)
+    return ""
+
+
+def storyline(summaries: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+    """The storyline table of a report (one row per inject of any plan, by minute): the
+    minute, the inject, what the model does and, when any inject has one, the facilitator's
+    note in the report's language (the catalogue has the bundled scenarios' notes). A summary
+    written before injects kept their fields and note shows its label (the note, or the
+    type) as what happens, as reports did then."""
+    rows: dict[tuple[Any, ...], list[str]] = {}
+    for s in summaries:
+        for i in s.get("injects", []):
+            fields = i.get("fields")
+            note = i.get("note", "")
+            what = inject_details(s["kind"], i["type"], fields) if fields is not None else ""
+            key = (i["t_min"], i["type"], what, note)
+            rows[key] = [f"{i['t_min']:g}", inject_name(i["type"]), what or _(i["label"]),
+                         _(note) if note else ""]
+    body = [rows[k] for k in sorted(rows)]
+    header = [_("minute"), _("inject"), _("what the model does")]
+    if any(r[3] for r in body):
+        return [*header, _("the facilitator's note")], body
+    return header, [r[:3] for r in body]
