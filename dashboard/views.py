@@ -38,6 +38,7 @@ from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
 from sim.present.i18n import N_, _, current_lang, is_zh, use_lang
 from sim.present.i18n import pick as in_lang
+from sim.present.inject_words import storyline
 from sim.present.setting_words import (
     RULE_WORDS,
     setting_words,
@@ -194,6 +195,15 @@ def plans_page() -> None:
              or _("(the scenario as it is)")} for p in s.plan_names()]
     # A table that wraps (a drill's description is long), the plan names as row labels.
     st.table(pd.DataFrame(rows).set_index(_("plan")))
+    for p in s.plan_names():  # what an exercise plan's injects make happen, in words
+        injects = s.plan(p).model.injects
+        if injects:
+            with st.expander(_("Exercise storyline of {plan} ({n} events)", plan=p,
+                               n=len(injects))):
+                clock = s.kind.clock_start(s.plan(p).model) if s.kind.clock_start else None
+                header, body = storyline([{"kind": s.kind.name,
+                                           "injects": [i.record() for i in injects]}], clock)
+                st.table(pd.DataFrame(body, columns=header).set_index(header[0]))
 
     base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base")
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}

@@ -78,6 +78,13 @@ def test_each_page_renders(app, page):
     elif page == "Plans":
         assert len(app.data_editor) == 2
         assert "baseline" in set(table(app, "description")["plan"])
+        # The drill plan's injects in words: what the model does, beside the note.
+        assert [e.label for e in app.expander if "storyline" in e.label] == [
+            "Exercise storyline of app_outage_drill (2 events)"]
+        story = table(app, "what the model does")
+        assert list(story["what the model does"]) == ["grid app down for 20 min",
+                                                      "closed: the road V1–V2"]
+        assert list(story["the facilitator's note"]) == ["grid app down", "bridge closed"]
     elif page == "Replay":
         assert len(app.get("image")) == 1
         counts = table(app, "people")
@@ -244,6 +251,12 @@ def test_every_page_renders_for_the_evacuation_and_festival_kinds(app):
         # posts and the pool beside the other settings
         assert len(app.data_editor) == (3 if s.kind.name == "festival" else 2)
         assert set(table(app, "description")["plan"]) == set(s.plan_names())
+        if s.kind.name == "festival":  # the drill's injects, at their clock times
+            story = table(app, "what the model does")
+            assert list(story["minute"]) == ["360 (11:00)", "390 (11:30)", "435 (12:15)",
+                                             "510 (13:30)"]
+            assert story["what the model does"].iloc[1] == (
+                "4 lanes of checkpoint H1 closed for 45 min")
 
         goto(app, "Replay")
         counts = table(app, "who")

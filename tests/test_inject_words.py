@@ -81,3 +81,16 @@ def test_storyline_has_a_note_column_only_when_a_note_is_given_and_reads_old_sum
         assert header[-1] == "the facilitator's note"
         assert rows == [["0", "alert channel down", "grid app down for 20 min", "app down"],
                         ["10", "road closed", "bridge closed", ""]]
+
+
+def test_storyline_minutes_carry_the_clock_time_when_the_plan_has_one():
+    summary = {"kind": "festival", "injects": [
+        {"t_min": 390.0, "type": "checkpoint_lane_closed", "label": "H1 scanners down",
+         "note": "H1 scanners down", "fields": {"checkpoint": "H1", "lanes": 4,
+                                                "duration_min": 45}}]}
+    with use_lang("en"):
+        assert storyline([summary], "05:00")[1][0][0] == "390 (11:30)"
+        assert storyline([summary], "22:00")[1][0][0] == "390 (04:30)"  # past midnight
+        assert storyline([summary])[1][0][0] == "390"
+    with use_lang("zh"):
+        assert storyline([summary], "05:00")[1][0][0] == "390（11:30）"

@@ -9,7 +9,7 @@ Every inject also appears in the event records (entity ``inject``) and on the pl
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field
 
@@ -27,6 +27,13 @@ class _Inject(BoundaryModel):
 
     def label(self) -> str:
         return self.note or self.type.replace("_", " ")  # type: ignore[attr-defined]
+
+    def record(self) -> dict[str, Any]:
+        """The inject as summaries keep it: its minute, type, label, note and own fields
+        (from which reports write what it makes the model do)."""
+        return {"t_min": self.t_min, "type": self.type,  # type: ignore[attr-defined]
+                "label": self.label(), "note": self.note,
+                "fields": self.model_dump(mode="json", exclude={"t_min", "type", "note"})}
 
 
 class RoadClosed(_Inject):

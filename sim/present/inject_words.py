@@ -83,10 +83,23 @@ def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
     return ""
 
 
-def storyline(summaries: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]]:
+def _minute(t: float, clock: str | None) -> str:
+    """A minute of the storyline, with its clock time when the plan has one ("360 (11:00)"):
+    a festival's planner reads the day by the clock."""
+    if not clock:
+        return f"{t:g}"
+    hours, _sep, minutes = clock.partition(":")
+    at = (int(hours) * 60 + int(minutes) + round(t)) % (24 * 60)
+    shown = f"{at // 60:02d}:{at % 60:02d}"
+    return f"{t:g}（{shown}）" if is_zh() else f"{t:g} ({shown})"
+
+
+def storyline(summaries: list[dict[str, Any]], clock: str | None = None
+              ) -> tuple[list[str], list[list[str]]]:
     """The storyline table of a report (one row per inject of any plan, by minute): the
     minute, the inject, what the model does and, when any inject has one, the facilitator's
-    note in the report's language (the catalogue has the bundled scenarios' notes). A summary
+    note in the report's language (the catalogue has the bundled scenarios' notes); with
+    ``clock`` (the clock time of minute 0, "HH:MM"), each minute's clock time. A summary
     written before injects kept their fields and note shows its label (the note, or the
     type) as what happens, as reports did then."""
     rows: dict[tuple[Any, ...], list[str]] = {}
@@ -96,7 +109,8 @@ def storyline(summaries: list[dict[str, Any]]) -> tuple[list[str], list[list[str
             note = i.get("note", "")
             what = inject_details(s["kind"], i["type"], fields) if fields is not None else ""
             key = (i["t_min"], i["type"], what, note)
-            rows[key] = [f"{i['t_min']:g}", inject_name(i["type"]), what or _(i["label"]),
+            rows[key] = [_minute(i["t_min"], clock), inject_name(i["type"]),
+                         what or _(i["label"]),
                          _(note) if note else ""]
     body = [rows[k] for k in sorted(rows)]
     header = [_("minute"), _("inject"), _("what the model does")]

@@ -187,10 +187,7 @@ class PlanRun:
             "elapsed_s": round(self.elapsed_s, 3),
             "horizon_min": self.horizon_min,
             "metrics": self.described(),
-            "injects": [{"t_min": i.t_min, "type": i.type, "label": i.label(), "note": i.note,
-                         "fields": i.model_dump(mode="json",
-                                                exclude={"t_min", "type", "note"})}
-                        for i in self.setup.model.injects],
+            "injects": [i.record() for i in self.setup.model.injects],
             "objectives": [self.objective(o) for o in self.setup.model.objectives],
         }
         if self.setup.scenario_name_zh:  # shown by reports and tables in 中文
