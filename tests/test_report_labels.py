@@ -169,6 +169,7 @@ def test_injects_and_the_kind_are_named_in_words(outputs, tmp_path):
     assert "visitor surge" in texts and "extra trains from Hangzhou" in texts
     assert "arrivals by rail × 2 for 60 min" in texts
     assert "4 lanes of checkpoint H1 closed for 45 min" in texts
+    assert "390 (11:30)" in texts  # the minute at its clock time (the day starts at 05:00)
     assert "crowd safety at a festival" in texts and "visitor_surge" not in texts
     en = _report(outputs["evacuation"], "en", tmp_path)
     for text in ("reserve force members who have not left yet set off 30 min later",

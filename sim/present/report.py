@@ -147,7 +147,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                                                      s.get("description_zh"))}
              for s in summaries]
 
-    inject_header, inject_rows = storyline(summaries)
+    inject_header, inject_rows = storyline(summaries, first.get("clock_start"))
 
     objectives = []
     for i, o in enumerate(first.get("objectives", [])):

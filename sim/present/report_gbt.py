@@ -310,7 +310,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
                 [_("Scenario content digest"), str(first.get("scenario_digest", ""))]]
     overview += [[_(str(k).capitalize()), str(v)] for k, v in meta.items()]
     blocks = [Block("table", table=Table([_("Item"), _("Content")], overview, "overview"))]
-    header, injects = storyline(summaries)
+    header, injects = storyline(summaries, first.get("clock_start"))
     if injects:
         blocks.append(Block("h3", _("Drill storyline (injects)")))
         blocks.append(Block("table", table=Table(header, injects, "injects")))

@@ -190,6 +190,9 @@ class PlanRun:
             "injects": [i.record() for i in self.setup.model.injects],
             "objectives": [self.objective(o) for o in self.setup.model.objectives],
         }
+        clock = kind.clock_start(self.setup.model) if kind.clock_start else None
+        if clock:  # the clock time of minute 0 ("HH:MM"): the storyline's clock times
+            out["clock_start"] = clock
         if self.setup.scenario_name_zh:  # shown by reports and tables in 中文
             out["scenario_zh"] = self.setup.scenario_name_zh
         if self.setup.description_zh:  # the plan's description in 中文 (only when given)
