@@ -158,7 +158,9 @@ def test_injects_in_summaries_and_on_the_queue_plot(tmp_path):
                                     "note": "lane 1 scanner down"}])
     summary = run_plan(build(tmp_path, data), None, 2).summary()
     assert summary["injects"] == [{"t_min": 90.0, "type": "checkpoint_lane_closed",
-                                   "label": "lane 1 scanner down"}]
+                                   "label": "lane 1 scanner down", "note": "lane 1 scanner down",
+                                   "fields": {"checkpoint": "X", "lanes": 1,
+                                              "duration_min": 5.0}}]
     ax = queue_figure([summary]).axes[0]
     assert any(list(line.get_xdata()) == [1.5, 1.5] for line in ax.lines)  # hours
     assert any(t.get_text() == "lane 1 scanner down" for t in ax.texts)

@@ -24,7 +24,7 @@ EXAMPLES = {
     "shelter_full": ("evacuation", {"shelter": "VC01"}, ["VC01"]),
     "shelter_lost": ("evacuation", {"shelter": "school"}, ["school"]),
     "visitor_surge": ("festival", {"factor": 2.5, "duration_min": 60, "mode": "rail"},
-                      ["2.5", "60", "rail"]),
+                      ["2.5", "60"]),
     "checkpoint_lane_closed": ("festival", {"checkpoint": "H1", "lanes": 4,
                                             "duration_min": 45}, ["H1", "4", "45"]),
     "extra_rainfall": ("evacuation", {"mm": 40, "duration_min": 60}, ["40", "60"]),
@@ -56,9 +56,19 @@ def test_words_for_the_kinds_codes():
         assert inject_details("evacuation", "squad_delayed", {"role": "reserve",
                                                               "delay_min": 30}) == (
             "reserve force members who have not left yet set off 30 min later")
+        # A way of arriving the festival names, and one the scenario names itself.
+        assert inject_details("festival", "visitor_surge", {"factor": 2.5, "duration_min": 60,
+                                                            "mode": "rail"}) == (
+            "arrivals by rail × 2.5 for 60 min")
+        assert inject_details("festival", "visitor_surge", {"factor": 2, "duration_min": 10,
+                                                            "mode": "bus"}) == (
+            "arrivals by bus × 2 for 10 min")
     with use_lang("zh"):
         assert inject_details("evacuation", "extra_rainfall", {"mm": 40, "duration_min": 60}) == (
             "60 分钟内追加降雨 40 毫米")
+        assert inject_details("festival", "visitor_surge", {"factor": 2.5, "duration_min": 60,
+                                                            "mode": "rail"}) == (
+            "乘火车到达的人数 × 2.5，持续 60 分钟")
 
 
 def test_storyline_has_a_note_column_only_when_a_note_is_given_and_reads_old_summaries():

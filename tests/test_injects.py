@@ -141,7 +141,9 @@ def test_reinforcements_arrive_ready_and_are_counted(tmp_path):
     summary = run.summary()
     assert summary["metrics"]["roster"]["mean"] == 3
     assert summary["injects"] == [{"t_min": 30.0, "type": "reinforcement_arrives",
-                                   "label": "Chixi squad"}]
+                                   "label": "Chixi squad", "note": "Chixi squad",
+                                   "fields": {"role": "militia", "count": 2, "node": "B",
+                                              "to": "AP"}}]
 
 
 def test_inject_problems_have_field_paths(tmp_path):

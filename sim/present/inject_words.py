@@ -38,6 +38,13 @@ def _word(kind: str, code: str) -> str:
     return _(msgid) if msgid else code
 
 
+def _way(kind: str, mode: str) -> str | None:
+    """A festival's way of arriving in the reader's words ("by rail"), if the kind names it."""
+    found = find_kind(kind)
+    msgid = found.dashboard.setting_names.get(f"modes.{mode}") if found is not None else None
+    return _(msgid) if msgid else None
+
+
 def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
     """The inject's fields as a sentence; "" for a type this does not know (a kind defined
     elsewhere): the table then shows the facilitator's note alone."""
@@ -70,9 +77,13 @@ def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
         return _("shelter {shelter} can no longer be used (those inside stay)",
                  shelter=f["shelter"])
     if inject_type == "visitor_surge":
-        if f.get("mode"):
-            return _("arrivals by {mode} × {factor} for {minutes} min",
-                     mode=_word(kind, f["mode"]), factor=_number(f["factor"]), minutes=minutes)
+        way = _way(kind, f["mode"]) if f.get("mode") else None
+        if way:  # a way of arriving the kind has words for ("by rail")
+            return _("arrivals {way} × {factor} for {minutes} min", way=way,
+                     factor=_number(f["factor"]), minutes=minutes)
+        if f.get("mode"):  # one the scenario names itself
+            return _("arrivals by {mode} × {factor} for {minutes} min", mode=f["mode"],
+                     factor=_number(f["factor"]), minutes=minutes)
         return _("all arrivals × {factor} for {minutes} min", factor=_number(f["factor"]),
                  minutes=minutes)
     if inject_type == "checkpoint_lane_closed":
