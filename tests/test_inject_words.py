@@ -104,3 +104,10 @@ def test_storyline_minutes_carry_the_clock_time_when_the_plan_has_one():
         assert storyline([summary])[1][0][0] == "390"
     with use_lang("zh"):
         assert storyline([summary], "05:00")[1][0][0] == "390（11:30）"
+
+
+def test_large_counts_are_written_in_full():
+    with use_lang("en"):
+        text = inject_details("evacuation", "reinforcement_arrives",
+                              {"role": "militia", "count": 1_234_567, "node": "V1"})
+    assert "1,234,567" in text and "e+" not in text

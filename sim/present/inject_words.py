@@ -28,7 +28,10 @@ def inject_name(inject_type: str) -> str:
 
 
 def _number(x: Any) -> str:
-    return f"{float(x):,g}" if isinstance(x, int | float) else str(x)
+    """A count or an amount as people write it: 1,200; 2.5 (never 1.2e+06)."""
+    if not isinstance(x, int | float):
+        return str(x)
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.6g}"
 
 
 def _word(kind: str, code: str) -> str:
