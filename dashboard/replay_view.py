@@ -32,6 +32,7 @@ from sim.analysis.replay_kinds import (
 from sim.core.planedit import plan_digest
 from sim.core.scenario import Scenario
 from sim.network.graph import RoadNetwork
+from sim.present.formatting import clock_time
 from sim.present.i18n import _, current_lang, use_lang
 from sim.present.maps import PlaceValues, town_map
 from sim.present.replay_plots import crowd_map
@@ -60,11 +61,6 @@ def frame_minutes(end_min: float) -> list[int]:
 def snap(minute: float, minutes: Sequence[int]) -> int:
     """The frame minute nearest to ``minute``."""
     return min(minutes, key=lambda m: (abs(m - minute), m))
-
-
-def clock(minute_of_day: float) -> str:
-    m = int(round(minute_of_day)) % (24 * 60)
-    return f"{m // 60:02d}:{m % 60:02d}"
 
 
 @dataclass(frozen=True)
@@ -262,7 +258,7 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
     key: FrameKey = (plan_digest(s, plan), plan, int(seed), int(replication), lang)
 
     def title(minute: int) -> str:
-        when = f"{clock(start_clock + minute)}" if start_clock is not None else \
+        when = clock_time(start_clock + minute) if start_clock is not None else \
             _("minute {m}").format(m=minute)
         return f"{plan} — {when}"
 

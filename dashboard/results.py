@@ -263,11 +263,6 @@ def all_pairs(data: dict[str, Any]) -> list[str]:
 
 # --- charts ------------------------------------------------------------------------------
 
-def _clock_label(minute_of_day: float) -> str:
-    m = int(round(minute_of_day)) % (24 * 60)
-    return f"{m // 60:02d}:{m % 60:02d}"
-
-
 def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) -> alt.Chart:
     """The completion curve of each plan with its 5–95 % band; clock time on the x axis when
     every plan starts at the same clock time."""

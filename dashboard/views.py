@@ -196,11 +196,12 @@ def plans_page() -> None:
     # A table that wraps (a drill's description is long), the plan names as row labels.
     st.table(pd.DataFrame(rows).set_index(_("plan")))
     for p in s.plan_names():  # what an exercise plan's injects make happen, in words
-        injects = s.plan(p).model.injects
+        model = s.plan(p).model
+        injects = model.injects
         if injects:
             with st.expander(_("Exercise storyline of {plan} ({n} events)", plan=p,
                                n=len(injects))):
-                clock = s.kind.clock_start(s.plan(p).model) if s.kind.clock_start else None
+                clock = s.kind.clock_start(model) if s.kind.clock_start else None
                 header, body = storyline([{"kind": s.kind.name,
                                            "injects": [i.record() for i in injects]}], clock)
                 st.table(pd.DataFrame(body, columns=header).set_index(header[0]))
@@ -553,8 +554,7 @@ def clock_start(s: Scenario, plans: list[str]) -> float | None:
         text = s.kind.clock_start(s.plan(p).model) if s.kind.clock_start is not None else None
         if not isinstance(text, str) or ":" not in text:
             return None
-        h, m = text.split(":", 1)
-        starts.add(int(h) * 60 + int(m))
+        starts.add(formatting.clock_minute(text))
     return starts.pop() if len(starts) == 1 else None
 
 
@@ -590,9 +590,9 @@ def replay_page() -> None:
                        value=replay_view.snap(rr.focus_min, minutes), key="replay_minute",
                        help=_("Drag to move through the run; Play steps through it."))
     playing = c2.toggle(_("Play"), key="replay_play")
-    clock = f" ({replay_view.clock(start + minute)})" if start is not None else ""
+    clock = f" ({formatting.clock_time(start + minute)})" if start is not None else ""
     if start is not None:  # the clock time under the slider (which shows the minute)
-        st.markdown(_("**Clock time {clock}**").format(clock=replay_view.clock(start + minute)))
+        st.markdown(_("**Clock time {clock}**").format(clock=formatting.clock_time(start + minute)))
     st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
         k=rep + 1, plan=plan, seed=seed, dot=_(s.kind.dashboard.replay_dot),
         note=_(s.kind.dashboard.replay_note) if s.kind.dashboard.replay_note else ""))

@@ -348,6 +348,18 @@ def meeting(objective: Mapping[str, Any]) -> str:
     return _("met in {k} of {n} replications", k=f"{k:,}", n=f"{n:,}")
 
 
+def clock_minute(text: str) -> int:
+    """The minute of the day of a clock time as scenarios write it ("05:00" → 300)."""
+    hours, minutes = text.split(":", 1)
+    return int(hours) * 60 + int(minutes)
+
+
+def clock_time(minute_of_day: float) -> str:
+    """A minute of the day as a clock reads it ("11:30"); past midnight from 00:00 again."""
+    m = int(round(minute_of_day)) % (24 * 60)
+    return f"{m // 60:02d}:{m % 60:02d}"
+
+
 # An objective's statistic in words (``Objective.statistic``).
 STATISTIC_NAMES = {"mean": N_("mean"), "p50": N_("median"), "p5": N_("5th percentile"),
                    "p95": N_("95th percentile")}

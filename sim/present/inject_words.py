@@ -8,6 +8,7 @@ from typing import Any
 
 from sim.core.catalogue import role_label, role_plural
 from sim.core.kind import find_kind
+from sim.present.formatting import clock_minute, clock_time
 from sim.present.i18n import N_, _, is_zh
 
 # Exercise events (injects) of every kind, as the storyline table names them.
@@ -102,9 +103,7 @@ def _minute(t: float, clock: str | None) -> str:
     a festival's planner reads the day by the clock."""
     if not clock:
         return f"{t:g}"
-    hours, _sep, minutes = clock.partition(":")
-    at = (int(hours) * 60 + int(minutes) + round(t)) % (24 * 60)
-    shown = f"{at // 60:02d}:{at % 60:02d}"
+    shown = clock_time(clock_minute(clock) + t)
     return f"{t:g}（{shown}）" if is_zh() else f"{t:g} ({shown})"
 
 
