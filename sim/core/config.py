@@ -292,8 +292,8 @@ def parse_yaml(text: str) -> dict[str, Any]:
     except yaml.reader.ReaderError as exc:  # (a character no YAML text holds: not a text file)
         raise ScenarioError([Problem("(file)", _(
             "not a YAML text file: character {char} at position {at} cannot be in one",
-            char=escaped(chr(exc.character)) if isinstance(exc.character, int)
-            else escaped(str(exc.character)), at=exc.position + 1))]) from None
+            char=escaped(chr(exc.character) if isinstance(exc.character, int)
+                         else str(exc.character)), at=exc.position + 1))]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem("(file)", _("YAML error: {error}",
                                                  error=_short_reason(exc)))]) from None

@@ -952,8 +952,9 @@ def renearest(graph: csr_matrix, dist: np.ndarray, src: np.ndarray, room: np.nda
     row = np.repeat(np.arange(area.size), counts)
     to, w = graph.indices[at], graph.data[at]
     inside = local[to] >= 0
-    # Each node's best way in from outside the area (a neighbour whose minutes stand).
-    out = ~inside & reached[to] & ~stale[to]
+    # Each node's best way in from outside the area (a reached neighbour outside it: its
+    # minutes stand).
+    out = ~inside & reached[to]
     entry = np.full(area.size, math.inf)
     via = np.full(area.size, -1, dtype=np.int64)
     if out.any():
