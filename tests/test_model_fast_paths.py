@@ -82,7 +82,7 @@ def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
     # The scan within the limit, with full rows where it cannot tell, gives the masked argmin
     # over the full table: shelters fill, close and are declared full at random.
     rng = np.random.default_rng(5)
-    fell_back = 0
+    fell_back = stranded_again = 0
     for trial in range(12):
         graph, shelters, xy = _lattice_table(100 + trial, 0.05 * (trial % 4))
         full_d = dijkstra(graph, directed=False, indices=shelters)
@@ -97,20 +97,25 @@ def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
         run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
                                   shelter_nodes=np.array(shelters))
         space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)
-        for step in range(4):  # places only ever fill; a shelter declared full stays full
-            space = np.minimum(space, rng.integers(0, 3, n_sh)) * (step < 3)
+        state = None
+        for step in range(6):  # places only ever fill; a shelter declared full stays full
+            space = np.minimum(space, rng.integers(0, 3, n_sh)) * (step < 5)
             full_from = np.where(rng.random(n_sh) < 0.15, 0.0, full_from)
             run._space, run._full_from = space.tolist(), full_from.tolist()
             run._fills, run._rooms, run._next_full = step, {}, math.inf
-            state = SimpleNamespace(index=step, shelter_open=rng.random(n_sh) < 0.8)
+            if step % 2 == 0:  # a new state every other step: shelters also fill within one
+                state = SimpleNamespace(index=step, shelter_open=rng.random(n_sh) < 0.8)
             room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
             for node in range(graph.shape[0]):
                 for scale in (1.0, 1 / 4.5):
+                    searched = (id(table), state.index) in run._least_memo
                     got = run.nearest_shelter(table, state, node, scale)  # type: ignore[arg-type]
                     assert got == _argmin_shelter(full_d[:, node].copy(), scale,
                                                   state.shelter_open, room)
+                    stranded_again += searched and got[0] < 0
         fell_back += bool(run._least_memo)
     assert fell_back >= 6  # the fallback was exercised
+    assert stranded_again >= 100  # and nodes cut off from every shelter with room asked again
 
 
 def test_bare_calls_run_in_simpy_order_and_stop_before_until():

@@ -263,6 +263,12 @@ class FloodRun:
         # terms); only shelters whose lower bound does not exceed it can be the one.
         # (Households share nodes: the answer stands at a node while no shelter fills, and
         # after, while the nearest of its candidates has room: see ``_still``.)
+        # A node that no shelter with room could be reached from in this state stays so (room
+        # only shrinks): stranded households ask at every change of the flood, most often
+        # in a state already searched, so their answer is read before any other work.
+        least = self._least_memo.get((id(table), state.index))
+        if least is not None and not least[0][node] < math.inf:
+            return -1, math.inf
         self._sync_fills()
         memo = self._fallback.get((key, state.index))
         if memo is None or memo[0] != self._fills:
