@@ -396,11 +396,15 @@ class Memo:
 class Memos:
     """The per-node memos of a plan's route tables (see ``RouteTable``), keyed by integers
     (half the memory of tuples): each table numbers its nodes from its own ``first_key``.
-    Sizes (entries a generation): at 300 grids a replication asks ~33,000 nodes' shelters,
-    ~23,000 routes and ~1,000 far minutes; these sizes miss no more than unbounded memos
-    did, and hold about 50 MB at most (a node's shelters ~350 bytes, a route ~250)."""
+    Sizes (entries a generation): at 300 grids a replication asks 33,000-52,000 nodes'
+    shelters (the benchmark towns of ``bench_scaling.py``, with and without ``--repeating``),
+    ~24,000 routes and ~4,000 far minutes. A generation holds more than a replication asks,
+    so an answer asked again in the next replication is still held (with 45,000 nodes'
+    shelters, 28,000 of 123,000 asks a replication missed in the 52,000-node case, and a
+    replication took about 10 % longer). They hold about 60 MB at most (a node's shelters
+    ~350 bytes, a route ~250); the peak of a 300-grid worker rose by 3 MB, to 397 MB."""
 
-    def __init__(self, candidates: int = 45_000, paths: int = 35_000, columns: int = 8_000):
+    def __init__(self, candidates: int = 65_000, paths: int = 35_000, columns: int = 8_000):
         self.candidates = Memo(candidates)
         self.paths = Memo(paths)
         self.columns = Memo(columns)
