@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Any
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from simpy.events import NORMAL, URGENT
 
+from sim.core.rng import replication_key
+from sim.core.scenario import load_scenario, parse_scenario
 from sim.kinds.evacuation.hazard import Routes, RouteTable, RowCache, both_ways
-from sim.kinds.evacuation.model import BareCallEnvironment
-from tests.helpers import lattice_town
+from sim.kinds.evacuation.metrics import evacuation_metrics
+from sim.kinds.evacuation.model import BareCallEnvironment, FloodRun
+from sim.run.experiments import plan_inputs
+from tests.helpers import ROOT, evac, graph, lattice_town
 
 
 def _town(seed: int, closed_share: float = 0.1) -> tuple[csr_matrix, list[int], np.ndarray]:
@@ -195,3 +200,53 @@ def test_renearest_gives_the_whole_town_search_of_the_sources_left():
             assert room[src[reached]].all() and (src[np.isinf(dist)] == -9999).all()
             for v in rng.choice(reached, min(10, reached.size), replace=False):
                 assert dijkstra(both, directed=True, indices=int(src[v]))[v] == dist[v]
+
+
+def _duhu_run(inp: Any, seed: int, keep: bool) -> tuple[FloodRun, int]:
+    run = FloodRun(inp, replication_key(seed, 0), keep)
+    run.start()
+    return run, run.env.run_until(inp.params.horizon_min)
+
+
+def test_stranded_groups_look_again_only_where_they_may_find_a_shelter():
+    # Without records kept, a group cut off from every shelter with room skips the changes of
+    # the flood at which it could only find none again: fewer steps, the same run (arrivals,
+    # every household's state and times, the metrics). With records kept it looks at every
+    # change (each look is a record), so the two runs compare the skip with no skip.
+    s = load_scenario(ROOT / "scenarios" / "rainstorm_duhu.yaml")
+    skipped = 0
+    for plan in ("baseline", "exercise"):
+        inp = plan_inputs(s.plan(plan))
+        for seed in range(3):
+            kept, kept_steps = _duhu_run(inp, seed, True)
+            lean, lean_steps = _duhu_run(inp, seed, False)
+            assert lean.arrivals == kept.arrivals
+            assert lean.status.tolist() == kept.status.tolist()
+            for name in ("warned_at", "left_at", "sheltered", "exposed", "escorted", "km",
+                         "visits", "on_duty"):
+                assert np.array_equal(getattr(lean, name), getattr(kept, name)), name
+            assert repr(evacuation_metrics(inp, lean)) == repr(evacuation_metrics(inp, kept))
+            skipped += kept_steps - lean_steps
+    assert skipped >= 100  # (Duhu's exercise strands about 370 groups a replication)
+
+
+def test_a_group_cut_off_by_a_closed_road_leaves_when_it_reopens_with_or_without_records(
+        tmp_path):
+    # A (0 m) —600 m— B (shelter) —100 m— C —100 m— D. A–B is closed until minute 50; C–D
+    # closes and reopens at 10, 20, 25, 30, 35 and 60, 70: the network changes nine times,
+    # and A is joined to B again only at 50. Walking at 100 m a minute, both households
+    # reach B at 56 exactly, whether each change is looked at (records kept) or skipped.
+    graph(tmp_path / "g.graphml", {"A": 0.0, "B": 10.0, "C": 10.0, "D": 10.0},
+          [("A", "B", 600.0), ("B", "C", 100.0), ("C", "D", 100.0)])
+    closures = [{"road": ["A", "B"], "from_min": 0, "until_min": 50}] + [
+        {"road": ["C", "D"], "from_min": a, "until_min": b}
+        for a, b in ((10, 20), (25, 30), (35, 40), (60, 70))]
+    data = evac([{"id": "h1", "node": "A", "members": 2}, {"id": "h2", "node": "A"}],
+                [{"id": "S", "node": "B", "capacity": 10}],
+                evacuation={"hazard": {"closures": closures}})
+    inp = plan_inputs(parse_scenario(data, tmp_path).plan())
+    kept, kept_steps = _duhu_run(inp, 1, True)
+    lean, lean_steps = _duhu_run(inp, 1, False)
+    assert [(t, h) for t, _, h, _ in kept.arrivals] == [(56.0, 0), (56.0, 1)]
+    assert lean.arrivals == kept.arrivals and lean.status.tolist() == ["sheltered"] * 2
+    assert lean_steps < kept_steps

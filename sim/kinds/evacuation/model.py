@@ -123,6 +123,7 @@ class FloodRun:
         self._next_full = min((f for f in self._full_from if f > 0.0), default=math.inf)
         self._fallback: dict[tuple[tuple[int, int], int], tuple[int, list[int], list[float]]] = {}
         self._least_memo: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._hope: dict[tuple[int, int], tuple[int, set[int]]] = {}  # (see ``_may_reach``)
         self.arrivals: list[tuple[float, int, int, int]] = []  # (t, shelter, household, people)
         self.turned_away = 0
         # Households waiting for an escort, in request order (a dict: ordered, O(1) removal),
@@ -453,6 +454,8 @@ class FloodRun:
                             self.hh_event(h, why, self.node(node))
                 if not math.isfinite(change):
                     return node
+                if not keep and change < horizon:
+                    change = self._next_hope(groups, node, mode, change, horizon)
                 yield change - env._now
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
@@ -472,6 +475,44 @@ class FloodRun:
                 for h, _ in groups:
                     self.hh_event(h, "replanned", self.node(node))
         return node
+
+    def _next_hope(self, groups: list[Group], node: int, mode: str, change: float,
+                   horizon: float) -> float:
+        """When stranded groups at ``node`` next look for a shelter: the first change of the
+        network from ``change`` on at which ``node`` is joined by open roads to an open
+        shelter that has room now, else the last change before ``horizon``.
+
+        At the changes skipped a look could only find none (room only shrinks), and it would
+        change nothing but their state, which is set again at the look kept: the last before
+        the horizon at the latest. So the run is the same with fewer steps: at 300 grids
+        about 78,000 of a replication's 115,000 looks for a shelter were stranded groups
+        looking again. (Only where no record of each look is kept, and only for groups
+        that carry the rest of their households: a household split between two groups has
+        its state set by both.)"""
+        members, sheltered = self.inp.hh_members, self.sheltered
+        if any(n + sheltered[h] != members[h] for h, n in groups):
+            return change
+        tl, routes = self.inp.timeline, self.inp.routes
+        t = change
+        while True:
+            state, nxt = tl.now(t)
+            if not nxt < horizon or self._may_reach(routes.table(state, mode), state, node):
+                return t
+            t = nxt
+
+    def _may_reach(self, table: RouteTable, state: FloodState, node: int) -> bool:
+        """Whether ``node``'s part of the table's open roads holds an open shelter of the
+        state with room now (parts kept per table and state until a shelter fills: a shelter
+        declared full since still counts, which can only wake a group for nothing)."""
+        key = (id(table), state.index)
+        got = self._hope.get(key)
+        if got is None or got[0] != self._fills:
+            parts, now = table.parts(), self.env._now
+            space, full, is_open = self._space, self._full_from, state.shelter_open
+            got = self._hope[key] = (self._fills, {
+                int(parts[self.inp.shelter_nodes[s]]) for s in range(len(space))
+                if is_open[s] and space[s] > 0 and now < full[s]})
+        return int(table.parts()[node]) in got[1]
 
     def admit(self, groups: list[Group], s: int) -> None:
         """Admit as many as the shelter has room for; the rest are turned away (in place)."""
