@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import numpy as np
+import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from simpy.events import NORMAL, URGENT
@@ -249,4 +250,36 @@ def test_a_group_cut_off_by_a_closed_road_leaves_when_it_reopens_with_or_without
     lean, lean_steps = _duhu_run(inp, 1, False)
     assert [(t, h) for t, _, h, _ in kept.arrivals] == [(56.0, 0), (56.0, 1)]
     assert lean.arrivals == kept.arrivals and lean.status.tolist() == ["sheltered"] * 2
+    assert lean_steps < kept_steps
+
+
+@pytest.mark.parametrize("reopens", [50, None])
+def test_a_household_split_between_two_stranded_vehicles_ends_the_same_with_or_without_records(
+        tmp_path, reopens):
+    # Five people need an escort at A; two vehicles of two seats take two each and are cut
+    # off at A with them (A–B closed), the fifth waits. Each vehicle's group sets the
+    # household's state: without records their looks at the changes in between are skipped,
+    # and the household's arrivals and final state are the same. Reopened at 50: all reach
+    # B (two at 51.2, the fifth at 53.6); never reopened: all are still cut off at the end.
+    graph(tmp_path / "g.graphml", {"A": 0.0, "B": 10.0, "C": 10.0, "D": 10.0},
+          [("A", "B", 600.0), ("B", "C", 100.0), ("C", "D", 100.0)])
+    closures = [{"road": ["A", "B"], "from_min": 0, "until_min": reopens}] + [
+        {"road": ["C", "D"], "from_min": a, "until_min": b}
+        for a, b in ((10, 20), (25, 30), (35, 40), (60, 70))]
+    data = evac([{"id": "h1", "node": "A", "members": 5, "needs_escort": True}],
+                [{"id": "S", "node": "B", "capacity": 10}],
+                forces={"grid_head": {"per_grid": 1}},
+                evacuation={"hazard": {"closures": closures},
+                            "population": {"compliance": 1.0, "self_evacuation_share": 0.0},
+                            "roles": {"grid_head": {"duty": "warn", "availability": 1.0,
+                                                    "turnout": 5}},
+                            "reinforcements": [{"id": "R", "members": 8, "team_size": 4,
+                                                "seats": 2, "node": "A"}]})
+    inp = plan_inputs(parse_scenario(data, tmp_path).plan())
+    kept, kept_steps = _duhu_run(inp, 1, True)
+    lean, lean_steps = _duhu_run(inp, 1, False)
+    assert [(round(t, 6), n) for t, _, _, n in kept.arrivals] == (
+        [(51.2, 2), (51.2, 2), (53.6, 1)] if reopens else [])
+    assert lean.arrivals == kept.arrivals and lean.status.tolist() == kept.status.tolist()
+    assert kept.status.tolist() == (["sheltered"] if reopens else ["cut_off"])
     assert lean_steps < kept_steps
