@@ -203,7 +203,7 @@ def test_renearest_gives_the_whole_town_search_of_the_sources_left():
                 assert dijkstra(both, directed=True, indices=int(src[v]))[v] == dist[v]
 
 
-def _duhu_run(inp: Any, seed: int, keep: bool) -> tuple[FloodRun, int]:
+def _flood_run(inp: Any, seed: int, keep: bool) -> tuple[FloodRun, int]:
     run = FloodRun(inp, replication_key(seed, 0), keep)
     run.start()
     return run, run.env.run_until(inp.params.horizon_min)
@@ -219,8 +219,8 @@ def test_stranded_groups_look_again_only_where_they_may_find_a_shelter():
     for plan in ("baseline", "exercise"):
         inp = plan_inputs(s.plan(plan))
         for seed in range(3):
-            kept, kept_steps = _duhu_run(inp, seed, True)
-            lean, lean_steps = _duhu_run(inp, seed, False)
+            kept, kept_steps = _flood_run(inp, seed, True)
+            lean, lean_steps = _flood_run(inp, seed, False)
             assert lean.arrivals == kept.arrivals
             assert lean.status.tolist() == kept.status.tolist()
             for name in ("warned_at", "left_at", "sheltered", "exposed", "escorted", "km",
@@ -246,8 +246,8 @@ def test_a_group_cut_off_by_a_closed_road_leaves_when_it_reopens_with_or_without
                 [{"id": "S", "node": "B", "capacity": 10}],
                 evacuation={"hazard": {"closures": closures}})
     inp = plan_inputs(parse_scenario(data, tmp_path).plan())
-    kept, kept_steps = _duhu_run(inp, 1, True)
-    lean, lean_steps = _duhu_run(inp, 1, False)
+    kept, kept_steps = _flood_run(inp, 1, True)
+    lean, lean_steps = _flood_run(inp, 1, False)
     assert [(t, h) for t, _, h, _ in kept.arrivals] == [(56.0, 0), (56.0, 1)]
     assert lean.arrivals == kept.arrivals and lean.status.tolist() == ["sheltered"] * 2
     assert lean_steps < kept_steps
@@ -276,8 +276,8 @@ def test_a_household_split_between_two_stranded_vehicles_ends_the_same_with_or_w
                             "reinforcements": [{"id": "R", "members": 8, "team_size": 4,
                                                 "seats": 2, "node": "A"}]})
     inp = plan_inputs(parse_scenario(data, tmp_path).plan())
-    kept, kept_steps = _duhu_run(inp, 1, True)
-    lean, lean_steps = _duhu_run(inp, 1, False)
+    kept, kept_steps = _flood_run(inp, 1, True)
+    lean, lean_steps = _flood_run(inp, 1, False)
     assert [(round(t, 6), n) for t, _, _, n in kept.arrivals] == (
         [(51.2, 2), (51.2, 2), (53.6, 1)] if reopens else [])
     assert lean.arrivals == kept.arrivals and lean.status.tolist() == kept.status.tolist()

@@ -234,9 +234,7 @@ class FloodRun:
         the table's limit in order of distance from ``node``: the first open one with room is
         usually the nearest; when the scan cannot tell (none of them, or a tie at the limit), the
         full distances of the open shelters with room decide, as with the full table."""
-        is_open = self._open.get(state.index)
-        if is_open is None:
-            is_open = self._open[state.index] = state.shelter_open.tolist()
+        is_open = self._is_open(state)
         space, full, now = self._space, self._full_from, self.env._now
         key = (id(table), node)
         order, dist = table.candidates(node)
@@ -288,6 +286,13 @@ class FloodRun:
             if v < best_v:
                 best, best_v = s, v
         return best, best_v
+
+    def _is_open(self, state: FloodState) -> list[bool]:
+        """The shelters open in ``state`` (a list: read one shelter at a time)."""
+        is_open = self._open.get(state.index)
+        if is_open is None:
+            is_open = self._open[state.index] = state.shelter_open.tolist()
+        return is_open
 
     def _still(self, cand: list[int], raw: list[float]) -> tuple[list[int], list[float]] | None:
         """A node's fallback candidates after shelters have filled, without a new search: room
@@ -455,7 +460,7 @@ class FloodRun:
                 if not math.isfinite(change):
                     return node
                 if not keep and change < horizon:
-                    change = self._next_hope(groups, node, mode, change, horizon)
+                    change = self._next_hope(node, mode, change, horizon)
                 yield change - env._now
                 for h, _ in groups:
                     self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
@@ -476,8 +481,7 @@ class FloodRun:
                     self.hh_event(h, "replanned", self.node(node))
         return node
 
-    def _next_hope(self, groups: list[Group], node: int, mode: str, change: float,
-                   horizon: float) -> float:
+    def _next_hope(self, node: int, mode: str, change: float, horizon: float) -> float:
         """When stranded groups at ``node`` next look for a shelter: the first change of the
         network from ``change`` on at which ``node`` is joined by open roads to an open
         shelter that has room now, else the last change before ``horizon``.
@@ -499,17 +503,15 @@ class FloodRun:
 
     def _may_reach(self, table: RouteTable, state: FloodState, node: int) -> bool:
         """Whether ``node``'s part of the table's open roads holds an open shelter of the
-        state with room now (parts kept per table and state until a shelter fills: a shelter
-        declared full since still counts, which can only wake a group for nothing)."""
-        key = (id(table), state.index)
+        state with room now (the parts of the shelters in ``_room``, kept per table and state
+        as long as it keeps them: a shelter declared full since still counts, which can only
+        wake a group for nothing)."""
+        key, parts = (id(table), state.index), table.parts()
         got = self._hope.get(key)
         if got is None or got[0] != self._fills:
-            parts, now = table.parts(), self.env._now
-            space, full, is_open = self._space, self._full_from, state.shelter_open
-            got = self._hope[key] = (self._fills, {
-                int(parts[self.inp.shelter_nodes[s]]) for s in range(len(space))
-                if is_open[s] and space[s] > 0 and now < full[s]})
-        return int(table.parts()[node]) in got[1]
+            room_nodes = self._room(state.index, self._is_open(state))[2]
+            got = self._hope[key] = (self._fills, {int(parts[n]) for n in room_nodes})
+        return int(parts[node]) in got[1]
 
     def admit(self, groups: list[Group], s: int) -> None:
         """Admit as many as the shelter has room for; the rest are turned away (in place)."""
