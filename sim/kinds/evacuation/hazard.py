@@ -200,6 +200,7 @@ class FloodTimeline:
             changes = self.step_state[k + 1] != self.step_state[k]
             nxt[k] = self.step_times[k + 1] if changes else nxt[k + 1]
         self._next = nxt.tolist()
+        self._state_of = [self.states[int(i)] for i in self.step_state]
         self._times = self.step_times.tolist()
         self._level = self.level.tolist()  # (Python floats: read one at a time)
         self._elevation = self.elevation.tolist()
@@ -207,7 +208,7 @@ class FloodTimeline:
     def now(self, t: float) -> tuple[FloodState, float]:
         """The state in force at ``t`` and the time it next changes (inf: never)."""
         k = max(bisect_right(self._times, t) - 1, 0)
-        return self.states[int(self.step_state[k])], self._next[k]
+        return self._state_of[k], self._next[k]
 
     def state_at(self, t: float) -> FloodState:
         return self.now(t)[0]

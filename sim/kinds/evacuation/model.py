@@ -89,24 +89,31 @@ class FloodRun:
         fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
                           for h in inp.households], dtype=int)
         self.needs_escort = np.where(fixed >= 0, fixed == 1, u[:, H_ESCORT] < self.pop.needs_escort_share)
-        self.comply1 = u[:, H_COMPLY] < self.pop.compliance
-        self.comply2 = u[:, H_COMPLY2] < self.pop.second_knock_compliance
         self.self_evac = (u[:, H_SELF] < self.pop.self_evacuation_share) & ~self.needs_escort
         self.self_delay = self.pop.self_evacuation_delay.sample(u[:, H_SELF_DELAY])
-        self.prep = self.pop.preparation.sample(u[:, H_PREP])
-        self.knock = np.stack([self.pop.knock.sample(u[:, H_KNOCK]),
-                               self.pop.knock.sample(u[:, H_KNOCK2])])
         self.hh_grid = np.array([h.grid_index for h in inp.households], dtype=int)
-        self.status = np.full(n, HOME, dtype=object)
-        self.warned_at = np.full(n, np.inf)
-        self.left_at = np.full(n, np.inf)
-        self.ready_at = np.full(n, np.inf)
-        self.sheltered = np.zeros(n, dtype=int)
-        self.waiting = np.zeros(n, dtype=int)  # members waiting for an escort
-        self.went_alone = np.zeros(n, dtype=bool)  # self-evacuated before any warning
-        self.escorted = np.zeros(n, dtype=bool)
-        self.exposed = np.zeros(n, dtype=bool)
-        self.refused_once = np.zeros(n, dtype=bool)
+        # Each household's draws and state as Python lists: read and written one household at
+        # a time at every step (numpy scalars cost more there); arrays at the end (below).
+        self._comply: list[list[bool]] = [(u[:, H_COMPLY] < self.pop.compliance).tolist(),
+                                          (u[:, H_COMPLY2] < self.pop.second_knock_compliance
+                                           ).tolist()]  # (first knock, second)
+        self._needs_escort: list[bool] = self.needs_escort.tolist()
+        self._prep: list[float] = self.pop.preparation.sample(u[:, H_PREP]).tolist()
+        self._knock: list[list[float]] = [self.pop.knock.sample(u[:, H_KNOCK]).tolist(),
+                                          self.pop.knock.sample(u[:, H_KNOCK2]).tolist()]
+        self._hh_grid: list[int] = self.hh_grid.tolist()
+        self._members: list[int] = inp.hh_members.astype(int).tolist()
+        self._first_exposed: list[float] = np.asarray(inp.hh_first_exposed, dtype=float).tolist()
+        self._shelter_node: list[int] = inp.shelter_nodes.astype(int).tolist()
+        self._status: list[str] = [HOME] * n
+        self._warned_at: list[float] = [math.inf] * n
+        self._left_at: list[float] = [math.inf] * n
+        self._ready_at: list[float] = [math.inf] * n
+        self._sheltered: list[int] = [0] * n
+        self._waiting: list[int] = [0] * n  # members waiting for an escort
+        self._went_alone: list[bool] = [False] * n  # self-evacuated before any warning
+        self._escorted: list[bool] = [False] * n
+        self._exposed: list[bool] = [False] * n
         # Places left per shelter, and the minute from which an inject declares each full: Python
         # lists, read one shelter at a time on every trip (numpy scalars cost more there).
         self._space: list[int] = inp.shelter_capacity.astype(int).tolist()
@@ -135,8 +142,8 @@ class FloodRun:
         self.requests: dict[int, list[Steps]] = {}
         self.queues = [deque(int(h) for h in o) for o in inp.grid_order]
         self.second: list[deque[tuple[int, float]]] = [deque() for _ in inp.grid_order]
-        self.visits = np.zeros(len(inp.warners), dtype=int)
-        self.km = np.zeros(len(inp.warners) + len(inp.squads))
+        self._visits: list[int] = [0] * len(inp.warners)
+        self._km: list[float] = [0.0] * (len(inp.warners) + len(inp.squads))
         self.on_duty = np.zeros(len(inp.warners) + len(inp.squads), dtype=bool)
         self.trips = 0
         self.keep = keep_events
@@ -154,6 +161,45 @@ class FloodRun:
     def space(self) -> np.ndarray:
         """Places left in each shelter."""
         return np.array(self._space, dtype=int)
+
+    # Each household's state at the end (see ``_status`` and the lists beside it).
+    @property
+    def status(self) -> np.ndarray:
+        return np.array(self._status, dtype=object)
+
+    @property
+    def warned_at(self) -> np.ndarray:
+        return np.array(self._warned_at, dtype=float)
+
+    @property
+    def left_at(self) -> np.ndarray:
+        return np.array(self._left_at, dtype=float)
+
+    @property
+    def sheltered(self) -> np.ndarray:
+        return np.array(self._sheltered, dtype=int)
+
+    @property
+    def went_alone(self) -> np.ndarray:
+        return np.array(self._went_alone, dtype=bool)
+
+    @property
+    def escorted(self) -> np.ndarray:
+        return np.array(self._escorted, dtype=bool)
+
+    @property
+    def exposed(self) -> np.ndarray:
+        return np.array(self._exposed, dtype=bool)
+
+    @property
+    def km(self) -> np.ndarray:
+        """Kilometres each warner, then each squad, walked."""
+        return np.array(self._km, dtype=float)
+
+    @property
+    def visits(self) -> np.ndarray:
+        """Doors each warner came to."""
+        return np.array(self._visits, dtype=int)
 
     # -- records -----------------------------------------------------------------------------
     def event(self, who: str, role: str, grid: str, what: str, where: str = "") -> None:
@@ -389,15 +435,15 @@ class FloodRun:
         heappush(self._queue, (self.env._now + delay, priority, next(self._eid), (fn, a, b)))
 
     def _self_go(self, h: int, _: int = 0) -> None:
-        if self.status[h] == HOME and not math.isfinite(self.warned_at[h]):
-            self.went_alone[h] = True
+        if self._status[h] == HOME and not math.isfinite(self._warned_at[h]):
+            self._went_alone[h] = True
             if self.keep:
-                self.hh_event(h, "self_evacuating", self.node(self.inp.hh_node[h]))
-            self._advance(self.trip([[h, int(self.inp.hh_members[h])]],
-                                    int(self.inp.hh_node[h]), "walk", self.pop.walk_kmh))
+                self.hh_event(h, "self_evacuating", self.node(self._hh_node[h]))
+            self._advance(self.trip([[h, self._members[h]]],
+                                    self._hh_node[h], "walk", self.pop.walk_kmh))
 
     def _walk_go(self, h: int, _: int = 0) -> None:
-        self._advance(self.trip([[h, int(self.inp.hh_members[h])]], int(self.inp.hh_node[h]),
+        self._advance(self.trip([[h, self._members[h]]], self._hh_node[h],
                                 "walk", self.pop.walk_kmh))
 
     def _step(self, steps: Steps, _: int = 0) -> None:
@@ -428,11 +474,12 @@ class FloodRun:
         self.later(delay, self._advance, steps)
 
     def leave_home(self, h: int) -> None:
-        if not math.isfinite(self.left_at[h]):
-            self.left_at[h] = self.env._now
-            if not self.went_alone[h]:  # (a self-evacuation is recorded as it starts)
-                self.hh_event(h, "departed", self.node(self.inp.hh_node[h]))
-            self.exposed[h] |= self.inp.hh_first_exposed[h] < self.env._now
+        if not math.isfinite(self._left_at[h]):
+            self._left_at[h] = self.env._now
+            if not self._went_alone[h]:  # (a self-evacuation is recorded as it starts)
+                self.hh_event(h, "departed", self.node(self._hh_node[h]))
+            if self._first_exposed[h] < self.env._now:
+                self._exposed[h] = True
 
     def trip(self, groups: list[Group], node: int, mode: str, kmh: float) -> Generator[
             float, None, int]:
@@ -442,8 +489,8 @@ class FloodRun:
         env, inp, tl, keep = self.env, self.inp, self.inp.timeline, self.keep
         for h, _ in groups:
             self.leave_home(h)
-            if self.waiting[h] == 0:
-                self.status[h] = EN_ROUTE
+            if self._waiting[h] == 0:
+                self._status[h] = EN_ROUTE
         scale = 1.0 / kmh if mode == "walk" else 1.0
         horizon = inp.params.horizon_min
         while groups and env._now < horizon:
@@ -453,8 +500,8 @@ class FloodRun:
             if s < 0:
                 why = CUT_OFF if self.any_room() else NO_SPACE
                 for h, _ in groups:
-                    if self.status[h] != why:
-                        self.status[h] = why
+                    if self._status[h] != why:
+                        self._status[h] = why
                         if keep:
                             self.hh_event(h, why, self.node(node))
                 if not math.isfinite(change):
@@ -463,11 +510,11 @@ class FloodRun:
                     change = self._next_hope(node, mode, change, horizon)
                 yield change - env._now
                 for h, _ in groups:
-                    self.status[h] = EN_ROUTE if self.waiting[h] == 0 else WAITING_ESCORT
+                    self._status[h] = EN_ROUTE if self._waiting[h] == 0 else WAITING_ESCORT
                 continue
             if env._now + minutes <= change:
                 yield minutes
-                node = int(inp.shelter_nodes[s])
+                node = self._shelter_node[s]
                 self.admit(groups, s)
                 continue
             # The network changes on the way: go on to the first node reached after the change.
@@ -475,7 +522,7 @@ class FloodRun:
             yield raw * scale
             if tl.depth_at(node, env._now) > self.hz.exposure_depth_m:
                 for h, _ in groups:
-                    self.exposed[h] = True
+                    self._exposed[h] = True
             if keep:
                 for h, _ in groups:
                     self.hh_event(h, "replanned", self.node(node))
@@ -523,11 +570,11 @@ class FloodRun:
                 self._space[s] -= take
                 if not self._space[s]:
                     self._fills += 1  # (see ``_room``)
-                self.sheltered[h] += take
+                self._sheltered[h] += take
                 self.arrivals.append((self.env._now, s, h, take))
                 self.hh_event(h, "sheltered", sid)
-            if self.sheltered[h] >= self.inp.hh_members[h]:
-                self.status[h] = SHELTERED
+            if self._sheltered[h] >= self._members[h]:
+                self._status[h] = SHELTERED
             if take == n:
                 groups.remove(g)
             else:
@@ -562,7 +609,7 @@ class FloodRun:
                     yield ready - env._now
             else:
                 return
-            if self.status[h] not in (HOME, REFUSED):
+            if self._status[h] not in (HOME, REFUSED):
                 continue  # already gone: the neighbours say so
             target = self._hh_node[h]
             depth = inp.timeline.depth_at(target, env._now)
@@ -581,52 +628,51 @@ class FloodRun:
             # sums); the walk counts if it ends within the run, as a step there would.
             at_door = env._now + metres / (max(speed, 1e-9) * M_PER_MIN_AT_1KMH)
             if at_door < inp.params.horizon_min:
-                self.km[w] += metres / 1000.0
-            yield (at_door + self.knock[knock, h],)
+                self._km[w] += metres / 1000.0
+            yield (at_door + self._knock[knock][h],)
             here = target
-            self.visits[w] += 1
-            if self.status[h] not in (HOME, REFUSED):
+            self._visits[w] += 1
+            if self._status[h] not in (HOME, REFUSED):
                 continue
             self.knocked(h, knock, w, here, duty.escorts_found)
-            if self.status[h] == WAITING_ESCORT and duty.escorts_found:
-                yield max(self.ready_at[h] - env._now, 0.0)
-                self.escorted[h] = True
-                self.waiting[h] = 0
+            if self._status[h] == WAITING_ESCORT and duty.escorts_found:
+                yield max(self._ready_at[h] - env._now, 0.0)
+                self._escorted[h] = True
+                self._waiting[h] = 0
                 t0 = env._now
-                here = yield from self.trip([[h, int(inp.hh_members[h])]], here, "walk",
+                here = yield from self.trip([[h, self._members[h]]], here, "walk",
                                               self.pop.escorted_kmh)
-                self.km[w] += (env._now - t0) * self.pop.escorted_kmh / 60.0
+                self._km[w] += (env._now - t0) * self.pop.escorted_kmh / 60.0
 
     def knocked(self, h: int, knock: int, w: int, here: int, escorts: bool) -> None:
         env, r = self.env, self.inp.warners[w]
         if knock == 0:
-            self.warned_at[h] = env._now
+            self._warned_at[h] = env._now
         if self.keep:
             self.event(r.id, r.role, r.grid, "knock", self.inp.households[h].id)
             self.hh_event(h, "warned" if knock == 0 else "second_knock", self.node(here))
-        if (self.comply1 if knock == 0 else self.comply2)[h]:
+        if self._comply[knock][h]:
             self.hh_event(h, "complied")
-            self.ready_at[h] = env._now + self.prep[h]
-            if self.needs_escort[h]:
-                self.status[h] = WAITING_ESCORT
+            self._ready_at[h] = env._now + self._prep[h]
+            if self._needs_escort[h]:
+                self._status[h] = WAITING_ESCORT
                 if not escorts:  # the warner walks them out; else squads are called
-                    self.waiting[h] = int(self.inp.hh_members[h])
+                    self._waiting[h] = self._members[h]
                     self.pending[h] = None
-                    self.pending_by_grid[int(self.hh_grid[h])][h] = None
+                    self.pending_by_grid[self._hh_grid[h]][h] = None
                     self.hh_event(h, "escort_requested")
-                    for key in (-1, int(self.hh_grid[h])):
+                    for key in (-1, self._hh_grid[h]):
                         waiting = self.requests.pop(key, None)
                         if waiting:  # (where the request event would be scheduled)
                             self.later(0.0, self._wake, waiting)
             else:
-                self.status[h] = PREPARING  # (then walks out: ``_walk_go`` when ready)
-                self.later(self.prep[h], self._walk_go, h)
+                self._status[h] = PREPARING  # (then walks out: ``_walk_go`` when ready)
+                self.later(self._prep[h], self._walk_go, h)
         else:
-            self.status[h] = REFUSED
-            self.refused_once[h] = True
+            self._status[h] = REFUSED
             self.hh_event(h, "refused")
             if knock == 0 and self.pop.second_knock:
-                self.second[int(self.hh_grid[h])].append(
+                self.second[self._hh_grid[h]].append(
                     (h, env._now + self.pop.second_knock_after_min))
 
     # -- escort squads -------------------------------------------------------------------------
@@ -658,7 +704,7 @@ class FloodRun:
                 continue
             state = inp.timeline.state_at(env._now)
             # (From a shelter: the full table's row, one search kept per state like a base's.)
-            d = inp.routes.from_base(state, mode, int(inp.shelter_nodes[shelter])
+            d = inp.routes.from_base(state, mode, self._shelter_node[shelter]
                                      if shelter >= 0 else base, inp.hh_node[cand]) * scale
             if not np.isfinite(d).any():
                 change = inp.timeline.next_change(env._now)
@@ -669,16 +715,16 @@ class FloodRun:
             j = int(np.argmin(d))
             h = int(cand[j])
             seats = sq.duty.seats if mode == "vehicle" else 10**9
-            take = min(seats, int(self.waiting[h]))
-            self.waiting[h] -= take
-            if self.waiting[h] == 0:
+            take = min(seats, int(self._waiting[h]))
+            self._waiting[h] -= take
+            if self._waiting[h] == 0:
                 self.unpend(h)
             yield float(d[j])
             if mode == "walk":
-                self.km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
-            yield max(self.ready_at[h] - env._now, 0.0)
-            here = int(inp.hh_node[h])
-            self.escorted[h] = True
+                self._km[k] += float(d[j]) * sq.duty.walk_kmh / 60.0
+            yield max(self._ready_at[h] - env._now, 0.0)
+            here = self._hh_node[h]
+            self._escorted[h] = True
             self.trips += 1
             if self.keep:
                 self.event(sq.id, sq.role, sq.grid, "escort_pickup", inp.households[h].id)
@@ -689,7 +735,7 @@ class FloodRun:
             kmh = self.pop.escorted_kmh if mode == "walk" else inp.params.vehicle_kmh
             here = yield from self.trip(groups, here, mode, kmh)
             if mode == "walk":
-                self.km[k] += (env._now - t0) * kmh / 60.0
+                self._km[k] += (env._now - t0) * kmh / 60.0
             at = np.flatnonzero(inp.shelter_nodes == here)
             if at.size == 0:
                 return  # cut off with nowhere to go
@@ -697,29 +743,29 @@ class FloodRun:
 
     def unpend(self, h: int) -> None:
         del self.pending[h]
-        del self.pending_by_grid[int(self.hh_grid[h])][h]
+        del self.pending_by_grid[self._hh_grid[h]][h]
 
     def fill_seats(self, groups: list[Group], seats: int, first: int) -> Steps:
         """Pick up more waiting households of the same grid, nearest first, while seats last."""
         env, inp = self.env, self.inp
         grid = inp.households[first].grid_index
-        here = int(inp.hh_node[first])
+        here = self._hh_node[first]
         while seats > 0:
-            near = [h for h in self.pending_by_grid[grid] if self.waiting[h] <= seats
-                    and inp.timeline.depth_at(int(inp.hh_node[h]), env._now) <= self.hz.vehicle_limit_m]
+            near = [h for h in self.pending_by_grid[grid] if self._waiting[h] <= seats
+                    and inp.timeline.depth_at(self._hh_node[h], env._now) <= self.hz.vehicle_limit_m]
             if not near:
                 return
             pts = inp.xy[inp.hh_node[near]]
             d = np.hypot(pts[:, 0] - inp.xy[here, 0], pts[:, 1] - inp.xy[here, 1])
             h = near[int(np.argmin(d))]
             metres = float(d.min()) * inp.params.detour_factor
-            take = int(self.waiting[h])  # claimed before driving there
-            self.waiting[h] = 0
+            take = int(self._waiting[h])  # claimed before driving there
+            self._waiting[h] = 0
             self.unpend(h)
             yield metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH)
-            yield max(self.ready_at[h] - env._now, 0.0)
-            self.escorted[h] = True
+            yield max(self._ready_at[h] - env._now, 0.0)
+            self._escorted[h] = True
             self.leave_home(h)
             seats -= take
-            here = int(inp.hh_node[h])
+            here = self._hh_node[h]
             groups.append([h, take])
