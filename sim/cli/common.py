@@ -41,12 +41,25 @@ def wrote(*paths: Path) -> None:
     _written.extend(paths)
 
 
+def interrupt_handled() -> None:
+    """After a Ctrl-C that a command caught: a second one must not cut its last words short,
+    and the process must end with the command's own exit code (130).
+
+    CPython marks a KeyboardInterrupt that ends code run from text (``exec`` or ``eval`` of a
+    string, as dataclasses and scipy do when they define functions) as never handled, even
+    once caught, and ``python -m sim`` then ends itself by SIGINT instead of exiting 130 (seen
+    once in about a dozen Ctrl-Cs during ``review`` on a loaded machine). Evaluating any text
+    clears that mark (CPython's ``run_eval_code_obj``)."""
+    import signal  # deferred: only after a Ctrl-C
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    eval("None")  # clears the mark (see above); nothing else is evaluated
+
+
 def say_interrupted() -> None:
     """After a Ctrl-C in a command that keeps nothing along the way: one line on what was
     written (every output is written whole, so nothing half-written is left)."""
-    import signal  # deferred: only after a Ctrl-C
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    interrupt_handled()
     if _written:
         message = _("interrupted: only {paths} had been written (whole); the rest was not "
                     "done; rerun the command to do it all",

@@ -33,6 +33,7 @@ from sim.cli.common import (
     check_metric,
     default_out,
     err_console,
+    interrupt_handled,
     open_store,
     out_console,
     progress_bar,
@@ -306,9 +307,7 @@ def _sweep(s: Scenario, path: Path, names: list[str], command: str, folder: Path
 def _interrupted(db: RunStore | None, run_id: int | None) -> None:
     """After Ctrl-C: mark the run, and say how many replications are kept and how to go on
     (typer turns a KeyboardInterrupt into exit 130 before ``main`` could say anything)."""
-    import signal  # deferred: only after a Ctrl-C
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this short
+    interrupt_handled()
     if db is None or run_id is None:
         err_console.print(_("interrupted: nothing was kept (--no-store); rerun the command to "
                             "start again"), markup=False, highlight=False)
