@@ -49,6 +49,7 @@ def test_each_summary_counts_the_replications_that_met_each_objective():
     assert 0 < k < REPS  # (the target is the median of these very replications)
     said = " ".join(f.text for f in findings(base))
     assert f"met in {k} of {REPS} replications" in said, said
+    assert "target ≤ 1.0 min)" in said, said  # the bound with its unit, as the dashboard's
     table = objectives_table([r.summary() for r in result.runs])
     assert f"met in {k} of {REPS} replications" in table.loc[0, "baseline"]
     rated = ratings(result.as_dict())

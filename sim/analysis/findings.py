@@ -100,9 +100,7 @@ def objectives(summary: dict[str, Any]) -> list[Finding]:
     for o in summary.get("objectives", []):
         value = objective_value(summary, o)
         met = objective_met(value, o)
-        target = o["at_least"] if o.get("at_least") is not None else o["at_most"]
-        bound = ("≥ " if o.get("at_least") is not None else "≤ ") + formatting.value(
-            target, o["metric"])
+        bound = formatting.objective_bound(o)
         what = pick(o.get("description", ""), o.get("description_zh")) or info(o["metric"]).phrase
         stat = o.get("statistic", "mean")
         # The measure by its name in both languages: findings go into formal reports, where a

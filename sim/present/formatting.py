@@ -369,8 +369,14 @@ def objective_target(objective: Mapping[str, Any]) -> str:
     """``people mustered by 60 min (median) ≥ 1,500`` / ``60 分钟内集结人数（中位数）≥ 1,500``:
     an objective's target, the same in the dashboard and every report."""
     m, stat = objective["metric"], objective.get("statistic", "mean")
-    at_least = objective.get("at_least")
-    bound = f"≥ {value(at_least, m, unit=True)}" if at_least is not None \
-        else f"≤ {value(objective.get('at_most'), m, unit=True)}"
     return _("{measure} ({statistic}) {target}", measure=_(info(m).phrase),
-             statistic=_(STATISTIC_NAMES.get(stat, stat)), target=bound)
+             statistic=_(STATISTIC_NAMES.get(stat, stat)), target=objective_bound(objective))
+
+
+def objective_bound(objective: Mapping[str, Any]) -> str:
+    """``≥ 1,500`` / ``≤ 30 min``: an objective's bound, with its unit, wherever it is
+    written."""
+    m, at_least = objective["metric"], objective.get("at_least")
+    if at_least is not None:
+        return f"≥ {value(at_least, m, unit=True)}"
+    return f"≤ {value(objective.get('at_most'), m, unit=True)}"
