@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from dashboard.uploads import file_uploader
 from sim.core.errors import ScenarioError
 from sim.core.forces import build_roster
 from sim.core.planedit import dump_yaml
@@ -45,8 +46,8 @@ def import_page() -> None:
         name=s.display_name()))
     what = st.radio(_("What to import"), list(WHAT), format_func=lambda k: _(WHAT[k]),
                     horizontal=True, key="import_what")
-    up = st.file_uploader(_("Spreadsheet (.xlsx or .csv)"), type=["xlsx", "csv"],
-                          key=f"import_file::{what}")
+    up = file_uploader(_("Spreadsheet (.xlsx or .csv)"), ["xlsx", "csv"],
+                       key=f"import_file::{what}")
     keep = what == "roster" and st.checkbox(
         _("Also offer a separate file pairing responder ids with the names on the roster "
           "(names never go into the scenario)"), key="import_keep_names")

@@ -16,6 +16,7 @@ from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import export_frame, report_html
 from dashboard.gbt_download import gbt_downloads
 from dashboard.results import replications_text, show_comparison
+from dashboard.uploads import file_uploader
 from sim.core.budget import check_budget
 from sim.core.catalogue import ROLE_NAMES, key_label, role_label
 from sim.core.config import scenario_text
@@ -76,7 +77,7 @@ def scenario_page() -> None:
             state.open_bundled(pick)
             st.rerun()
     elif source == "Upload a YAML file":
-        up = st.file_uploader(_("Scenario file"), type=["yaml", "yml"], key="upload")
+        up = file_uploader(_("Scenario file"), ["yaml", "yml"], key="upload")
         if up is not None and st.session_state.get("uploaded_id") != up.file_id:
             st.session_state["uploaded_id"] = up.file_id
             try:

@@ -239,3 +239,25 @@ def test_first_screen_in_chinese_has_no_untranslated_english(server_zh):
     english = sorted(w for w in words if w not in LATIN_ALLOWED and w not in plans
                      and not any(w in plan for plan in plans))
     assert not english, f"untranslated on the first screen: {english}"
+
+
+def test_file_uploaders_are_drawn_in_chinese(server_zh):
+    """Streamlit writes its uploader's button and hint in English with no setting; in 中文 the
+    dashboard draws them again in Chinese (``dashboard/uploads.py``). Read as the browser
+    draws them: the English at size zero, the Chinese in its place."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with _chromium(sync_api) as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 900})
+        page.goto(f"{server_zh}/?scenario={KINDS['muster']}&page=Import")
+        _wait_ready(page)
+        zone = page.locator('[data-testid="stFileUploaderDropzone"]').first
+        zone.wait_for(timeout=60_000)
+        page.screenshot(path=str(SCREENSHOTS / "zh-import-desktop.png"))
+        drawn = zone.evaluate("""z => {
+            const word = z.querySelector("button [data-testid='stMarkdownContainer'] p");
+            const hint = z.querySelector("[data-testid='stFileUploaderDropzoneInstructions'] span");
+            const after = e => getComputedStyle(e, '::after').content;
+            return [getComputedStyle(word).fontSize, after(word),
+                    getComputedStyle(hint).fontSize, after(hint)];
+        }""")
+    assert drawn == ["0px", '"选择文件"', "0px", '"每个文件不超过 5 MB · XLSX、CSV"'], drawn
