@@ -37,6 +37,7 @@ from sim.core.planedit import (
 from sim.core.scenario import Scenario
 from sim.core.workspace import WorkspaceError, check_name, unknown_grids
 from sim.present import formatting
+from sim.present.delay_plots import delays_figure, random_delays
 from sim.present.i18n import N_, _, current_lang, is_zh, use_lang
 from sim.present.i18n import pick as in_lang
 from sim.present.inject_words import storyline
@@ -258,6 +259,8 @@ def plans_page() -> None:
                 "value": st.column_config.TextColumn(_("value"), width=200),
                 "unit": st.column_config.TextColumn(_("unit"), width=280)})
 
+    _delay_spreads(s, base)
+
     c1, c2 = st.columns(2)
     name = c1.text_input(_("New plan name"), value=f"{base}_edited", key="new_plan_name")
     description = c2.text_input(_("Description"), key="new_plan_description")
@@ -276,6 +279,23 @@ def plans_page() -> None:
     st.download_button(_("Download the scenario as YAML (with the saved plans)"), dump_yaml(s.raw),
                        file_name=f"{state.source_label().removesuffix('.yaml')}-edited.yaml",
                        mime="application/x-yaml", key="download_yaml")
+
+
+def _delay_spreads(s: Scenario, plan: str) -> None:
+    """The plan's random delays (and group sizes) drawn, so that a planner sees what a median
+    and a 90th percentile make of them before running anything."""
+    delays = random_delays(s.kind, resolved(s.raw, plan).get(s.kind.name) or {})
+    if not delays:
+        return
+    with st.expander(_("How the random settings of {plan} are spread ({n})", plan=plan,
+                       n=len(delays))):
+        st.caption(_("Each chart: the share of draws at or below each value; for a delay, the "
+                     "share whose delay is over by then. Dashed: the median (half) and the "
+                     "90th percentile (nine in ten). Their numbers are edited under Other "
+                     "settings above."))
+        fig = delays_figure(delays)
+        st.pyplot(fig)
+        plt.close(fig)
 
 
 def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],
