@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from sim.cli import common
 from tests.helpers import BUNDLED, ROOT
 
@@ -26,12 +28,22 @@ def _stored(store: Path) -> int:
         return 0
 
 
+def _as_at_a_terminal() -> None:
+    """In the command's process before it starts: Ctrl-C reaches it as at a terminal. A shell
+    starts a background job (``make test &``, ``(cmd &)``) with SIGINT ignored, and a child
+    inherits that: the command would never see the Ctrl-C these tests send (all four timed
+    out so in a run started that way)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+
+
 def test_sigint_during_compare_says_what_was_kept(tmp_path: Path) -> None:
     store, out = tmp_path / "runs.db", tmp_path / "o"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     p = subprocess.Popen([sys.executable, "-m", "sim", "compare", str(BUNDLED), "--reps",
                           "5000", "--store", str(store), "--out", str(out)], cwd=tmp_path,
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_as_at_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while _stored(store) < 3 and time.monotonic() < deadline and p.poll() is None:
@@ -68,7 +80,8 @@ def _interrupt(args: list[str], cwd: Path, after_cpu_s: float = 4.0
     """Run ``gridmuster ARGS``, Ctrl-C it once it is busy; (result, seconds to exit)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     p = subprocess.Popen([sys.executable, "-m", "sim", *args], cwd=cwd, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=_as_at_a_terminal)
     try:
         deadline = time.monotonic() + 120
         while _cpu_seconds(p.pid) < after_cpu_s and time.monotonic() < deadline \
@@ -174,3 +187,55 @@ def test_a_ctrl_c_caught_in_code_run_from_text_still_exits_130(tmp_path: Path) -
 
     assert exit_code("bare") == -signal.SIGINT  # the trap, without the handler's care
     assert exit_code("handled") == 130
+
+
+def test_a_ctrl_c_swallowed_by_a_finaliser_ends_the_work_at_its_next_step(tmp_path: Path
+                                                                          ) -> None:
+    # Python raises a Ctrl-C's KeyboardInterrupt wherever the program is; in a finaliser or a
+    # weak reference's callback it prints "Exception ignored" and goes on (``verify`` ran on
+    # for minutes so, once). The command's handler notes it; the next step raises it again.
+    (tmp_path / "swallowed.py").write_text(
+        "import os, signal, sys, weakref\n"
+        "from sim.cli.common import catch_ctrl_c, check_ctrl_c\n"
+        "if sys.argv[1] == 'noted':\n"
+        "    catch_ctrl_c()\n"
+        "class Thing:\n"
+        "    pass\n"
+        "thing = Thing()\n"
+        "def finaliser():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    for _ in range(100_000):  # the Ctrl-C comes here, in a finaliser: swallowed\n"
+        "        pass\n"
+        "weakref.finalize(thing, finaliser)\n"
+        "try:\n"
+        "    del thing\n"
+        "    check_ctrl_c()  # the next step of the work\n"
+        "except KeyboardInterrupt:\n"
+        "    sys.exit(130)\n"
+        "print('went on')\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(how: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "swallowed", how], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, timeout=60,
+                              preexec_fn=_as_at_a_terminal)
+
+    bare, noted = run("bare"), run("noted")
+    assert (bare.returncode, bare.stdout) == (0, "went on\n")  # the trap: the work goes on
+    assert "Exception ignored" in bare.stderr
+    assert noted.returncode == 130, noted.stderr
+
+
+def test_every_progress_step_raises_a_noted_ctrl_c_until_it_is_handled() -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        common._ctrl_c["pressed"] = True
+        with common.progress_bar(3, "test") as tick, pytest.raises(KeyboardInterrupt):
+            tick(1)
+        common.interrupt_handled()  # (as every command's Ctrl-C path does first)
+        assert common._ctrl_c["pressed"] is False
+        with common.progress_bar(3, "test") as tick:
+            tick(1)  # handled: not raised again
+    finally:
+        common._ctrl_c["pressed"] = False
+        signal.signal(signal.SIGINT, handler)

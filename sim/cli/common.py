@@ -41,6 +41,37 @@ def wrote(*paths: Path) -> None:
     _written.extend(paths)
 
 
+# Ctrl-C seen by the command's own handler (``catch_ctrl_c``), until the command has handled
+# it: a command owns its process (``sim.run.gc_policy``), so this one flag is its own.
+_ctrl_c = {"pressed": False}
+
+
+def catch_ctrl_c() -> None:
+    """Called by the command's entry point: note every Ctrl-C as well as raising it.
+
+    Python raises a Ctrl-C's KeyboardInterrupt wherever the program is, and where that is a
+    finaliser or a weak reference's callback (the garbage collector runs them at any moment)
+    it prints "Exception ignored" and goes on: ``gridmuster verify`` then ran on for minutes
+    after the Ctrl-C (seen once in a full test run). Noted here, it is raised again at the
+    next step of the work (``check_ctrl_c``: each progress step, each verification case).
+    A Ctrl-C the shell told the process to ignore (a background job) stays ignored."""
+    import signal  # deferred: only where a command owns its process
+
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _on_ctrl_c)
+
+
+def _on_ctrl_c(signum: int, frame: Any) -> None:
+    _ctrl_c["pressed"] = True
+    raise KeyboardInterrupt
+
+
+def check_ctrl_c() -> None:
+    """Raise again a Ctrl-C that was swallowed where it first came (see ``catch_ctrl_c``)."""
+    if _ctrl_c["pressed"]:
+        raise KeyboardInterrupt
+
+
 def interrupt_handled() -> None:
     """After a Ctrl-C that a command caught: a second one must not cut its last words short,
     and the process must end with the command's own exit code (130).
@@ -53,6 +84,7 @@ def interrupt_handled() -> None:
     import signal  # deferred: only after a Ctrl-C
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _ctrl_c["pressed"] = False  # handled: not to be raised again
     eval("None")  # clears the mark (see above); nothing else is evaluated
 
 
@@ -173,7 +205,12 @@ def progress_bar(total: int, label: str) -> Iterator[Any]:
 
     with tqdm(total=total, desc=label, unit="rep", delay=1.0, file=sys.stderr,
               disable=None, leave=False) as bar:
-        yield bar.update
+
+        def tick(n: float | None = 1) -> None:
+            check_ctrl_c()  # (a Ctrl-C swallowed by a finaliser ends the work here)
+            bar.update(n)
+
+        yield tick
 
 
 def fmt(v: float | None, metric: str = "") -> str:

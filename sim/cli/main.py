@@ -30,6 +30,7 @@ from sim.cli.common import (
     SeedOpt,
     StoreOpt,
     WorkersOpt,
+    catch_ctrl_c,
     check_metric,
     default_out,
     err_console,
@@ -408,6 +409,7 @@ def version() -> None:
 
 def main() -> None:
     own_process()  # the command owns its process: it may freeze built inputs (gc_policy)
+    catch_ctrl_c()  # and its Ctrl-C is never lost (see catch_ctrl_c)
     try:
         app()
     except ScenarioError as exc:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from sim.cli.common import out_console, wrote
+from sim.cli.common import check_ctrl_c, out_console, wrote
 from sim.core.errors import Problem, ScenarioError
 from sim.present.i18n import _
 from sim.present.output import write_json
@@ -37,6 +37,7 @@ def _table(v: Verification) -> Table:
 
 
 def _progress(r: CaseResult) -> None:
+    check_ctrl_c()  # (see ``catch_ctrl_c``)
     out_console.print(f"  {_(STATUS_WORDS[r.status]):<8} {case_title(r.case)}"
                       + _(" ({s} s)", s=f"{r.seconds:.1f}"),
                       markup=False, highlight=False)
