@@ -75,8 +75,29 @@ class BareCallEnvironment(simpy.Environment):
             steps += 1
 
 
+class _Array:
+    """A list a replication keeps (as ``_name``), read as an array once it has run: read and
+    written one item at a time at every step, numpy scalars cost more than Python's."""
+
+    def __init__(self, dtype: type) -> None:
+        self.dtype = dtype
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.kept = "_" + name
+
+    def __get__(self, run: Any, owner: type | None = None) -> np.ndarray:
+        return np.array(getattr(run, self.kept), dtype=self.dtype)
+
+
 class FloodRun:
     """The processes and the state of one replication."""
+
+    # Read by the metrics at the end (each household's state; places left in each shelter;
+    # kilometres each warner, then each squad, walked; doors each warner came to).
+    status, warned_at, left_at = _Array(object), _Array(float), _Array(float)
+    sheltered, went_alone = _Array(int), _Array(bool)
+    escorted, exposed = _Array(bool), _Array(bool)
+    space, km, visits = _Array(int), _Array(float), _Array(int)
 
     def __init__(self, inp: EvacuationInputs, key: int, keep_events: bool):
         self.inp, p = inp, inp.params
@@ -156,50 +177,6 @@ class FloodRun:
         # Python floats and ints for the warners' walks (numpy scalars cost more one by one).
         self._x, self._y = inp.xy[:, 0].tolist(), inp.xy[:, 1].tolist()
         self._hh_node: list[int] = inp.hh_node.tolist()
-
-    @property
-    def space(self) -> np.ndarray:
-        """Places left in each shelter."""
-        return np.array(self._space, dtype=int)
-
-    # Each household's state at the end (see ``_status`` and the lists beside it).
-    @property
-    def status(self) -> np.ndarray:
-        return np.array(self._status, dtype=object)
-
-    @property
-    def warned_at(self) -> np.ndarray:
-        return np.array(self._warned_at, dtype=float)
-
-    @property
-    def left_at(self) -> np.ndarray:
-        return np.array(self._left_at, dtype=float)
-
-    @property
-    def sheltered(self) -> np.ndarray:
-        return np.array(self._sheltered, dtype=int)
-
-    @property
-    def went_alone(self) -> np.ndarray:
-        return np.array(self._went_alone, dtype=bool)
-
-    @property
-    def escorted(self) -> np.ndarray:
-        return np.array(self._escorted, dtype=bool)
-
-    @property
-    def exposed(self) -> np.ndarray:
-        return np.array(self._exposed, dtype=bool)
-
-    @property
-    def km(self) -> np.ndarray:
-        """Kilometres each warner, then each squad, walked."""
-        return np.array(self._km, dtype=float)
-
-    @property
-    def visits(self) -> np.ndarray:
-        """Doors each warner came to."""
-        return np.array(self._visits, dtype=int)
 
     # -- records -----------------------------------------------------------------------------
     def event(self, who: str, role: str, grid: str, what: str, where: str = "") -> None:
