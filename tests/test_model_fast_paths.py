@@ -96,6 +96,7 @@ def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
         run._open, run._full_prefix, run._least_memo, run._fallback = {}, {}, {}, {}
         run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
                                   shelter_nodes=np.array(shelters))
+        run._shelter_node = list(shelters)
         space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)
         state = None
         for step in range(6):  # places only ever fill; a shelter declared full stays full

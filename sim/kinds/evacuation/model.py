@@ -98,6 +98,7 @@ class FloodRun:
     sheltered, went_alone = _Array(int), _Array(bool)
     escorted, exposed = _Array(bool), _Array(bool)
     space, km, visits = _Array(int), _Array(float), _Array(int)
+    needs_escort, hh_grid = _Array(bool), _Array(int)
 
     def __init__(self, inp: EvacuationInputs, key: int, keep_events: bool):
         self.inp, p = inp, inp.params
@@ -109,20 +110,19 @@ class FloodRun:
         u = uniforms(key, inp.hh_hashes, 8)
         fixed = np.array([-1 if h.needs_escort is None else int(h.needs_escort)
                           for h in inp.households], dtype=int)
-        self.needs_escort = np.where(fixed >= 0, fixed == 1, u[:, H_ESCORT] < self.pop.needs_escort_share)
-        self.self_evac = (u[:, H_SELF] < self.pop.self_evacuation_share) & ~self.needs_escort
+        needs_escort = np.where(fixed >= 0, fixed == 1, u[:, H_ESCORT] < self.pop.needs_escort_share)
+        self.self_evac = (u[:, H_SELF] < self.pop.self_evacuation_share) & ~needs_escort
         self.self_delay = self.pop.self_evacuation_delay.sample(u[:, H_SELF_DELAY])
-        self.hh_grid = np.array([h.grid_index for h in inp.households], dtype=int)
         # Each household's draws and state as Python lists: read and written one household at
         # a time at every step (numpy scalars cost more there); arrays at the end (below).
         self._comply: list[list[bool]] = [(u[:, H_COMPLY] < self.pop.compliance).tolist(),
                                           (u[:, H_COMPLY2] < self.pop.second_knock_compliance
                                            ).tolist()]  # (first knock, second)
-        self._needs_escort: list[bool] = self.needs_escort.tolist()
+        self._needs_escort: list[bool] = needs_escort.tolist()
         self._prep: list[float] = self.pop.preparation.sample(u[:, H_PREP]).tolist()
         self._knock: list[list[float]] = [self.pop.knock.sample(u[:, H_KNOCK]).tolist(),
                                           self.pop.knock.sample(u[:, H_KNOCK2]).tolist()]
-        self._hh_grid: list[int] = self.hh_grid.tolist()
+        self._hh_grid: list[int] = [h.grid_index for h in inp.households]
         self._members: list[int] = inp.hh_members.astype(int).tolist()
         self._first_exposed: list[float] = np.asarray(inp.hh_first_exposed, dtype=float).tolist()
         self._shelter_node: list[int] = inp.shelter_nodes.astype(int).tolist()
@@ -363,7 +363,7 @@ class FloodRun:
         room = [s for s in range(len(space)) if is_open[s] and space[s] > 0 and now < full[s]]
         nodes: dict[int, int] = {}
         for s in room:
-            nodes.setdefault(int(self.inp.shelter_nodes[s]), s)
+            nodes.setdefault(self._shelter_node[s], s)
         out = (room, np.array(room, dtype=int), nodes)
         self._rooms[state] = (self._fills, out)
         return out
@@ -736,7 +736,7 @@ class FloodRun:
             d = np.hypot(pts[:, 0] - inp.xy[here, 0], pts[:, 1] - inp.xy[here, 1])
             h = near[int(np.argmin(d))]
             metres = float(d.min()) * inp.params.detour_factor
-            take = int(self._waiting[h])  # claimed before driving there
+            take = self._waiting[h]  # claimed before driving there
             self._waiting[h] = 0
             self.unpend(h)
             yield metres / (inp.params.vehicle_kmh * M_PER_MIN_AT_1KMH)
