@@ -36,7 +36,7 @@ def _same(fig: Any) -> Any:
     return fig
 
 
-def _figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> None:
+def show_figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> None:
     """Show a matplotlib figure as PNG, rendered once per key and language (re-runs of the
     page are instant; the cache is shared by every session, and a figure's words are in the
     language it was drawn in)."""
@@ -432,10 +432,10 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
                 if skipped is not None:
                     plt.close(skipped)
             for stem, fig in extra.items():
-                _figure((key, stem), partial(_same, fig), show=False)
+                show_figure((key, stem), partial(_same, fig), show=False)
             cache[index] = "\n".join(extra).encode()
         for stem in filter(None, cache[index].decode().split("\n")):
-            _figure((key, stem), partial(_same, None))
+            show_figure((key, stem), partial(_same, None))
 
     found = breakdowns(summaries)
     if found:

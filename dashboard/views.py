@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import re
 import time
+from functools import partial
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -15,7 +17,7 @@ import streamlit as st
 from dashboard import history, jobs, maps_view, replay_view, staffing, state
 from dashboard.exports import export_frame, report_html
 from dashboard.gbt_download import gbt_downloads
-from dashboard.results import replications_text, show_comparison
+from dashboard.results import replications_text, show_comparison, show_figure
 from dashboard.uploads import file_uploader
 from sim.core.budget import check_budget
 from sim.core.catalogue import ROLE_NAMES, key_label, role_label
@@ -283,19 +285,25 @@ def plans_page() -> None:
 
 def _delay_spreads(s: Scenario, plan: str) -> None:
     """The plan's random delays (and group sizes) drawn, so that a planner sees what a median
-    and a 90th percentile make of them before running anything."""
-    delays = random_delays(s.kind, resolved(s.raw, plan).get(s.kind.name) or {})
+    and a 90th percentile make of them before running anything. Drawn only while the section
+    is open, once per plan's settings and language (a festival's fifteen charts took ~5 s to
+    draw, and the Plans page re-runs at every edit)."""
+    section = resolved(s.raw, plan).get(s.kind.name) or {}
+    delays = random_delays(s.kind, section)
     if not delays:
         return
-    with st.expander(_("How the random settings of {plan} are spread ({n})", plan=plan,
-                       n=len(delays))):
+    box = st.expander(_("How the random settings of {plan} are spread ({n})", plan=plan,
+                        n=len(delays)), key=f"spreads::{plan}", on_change="rerun")
+    if not box.open:
+        return
+    with box:
         st.caption(_("Each chart: the share of draws at or below each value; for a delay, the "
                      "share whose delay is over by then. Dashed: the median (half) and the "
                      "90th percentile (nine in ten). Their numbers are edited under Other "
                      "settings above."))
-        fig = delays_figure(delays)
-        st.pyplot(fig)
-        plt.close(fig)
+        settings = json.dumps([(d.where, d.what, d.unit, d.spec.model_dump()) for d in delays],
+                              sort_keys=True)
+        show_figure(("delay spreads", s.kind.name, settings), partial(delays_figure, delays))
 
 
 def _save(s: Scenario, name: str, description: str, base: str, forces: list[dict[str, Any]],

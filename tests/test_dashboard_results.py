@@ -74,7 +74,7 @@ def test_a_figure_is_drawn_again_in_another_language():
     # an English page (nor the reverse).
     import matplotlib.pyplot as plt
 
-    from dashboard.results import _figure
+    from dashboard.results import show_figure
     from sim.present.i18n import current_lang, use_lang
 
     drawn = []
@@ -85,7 +85,7 @@ def test_a_figure_is_drawn_again_in_another_language():
 
     for lang in ("en", "zh", "en", "zh"):
         with use_lang(lang):
-            _figure(("test figure", id(drawn)), make, show=False)
+            show_figure(("test figure", id(drawn)), make, show=False)
     assert drawn == ["en", "zh"]
 
 

@@ -87,12 +87,22 @@ def test_the_drawn_curve_crosses_half_at_the_median():
     assert "half within 8 min; 9 in 10 within 20 min" in fig.axes[0].get_title()
 
 
-def test_the_plans_page_draws_the_spreads():
+def test_the_plans_page_draws_the_spreads_only_while_open():
+    """Closed, the section draws nothing (a festival's charts took ~5 s, at every edit of the
+    Plans page); opened, the words and the charts; the same picture again from the cache."""
     at = opened("rainstorm_duhu.yaml", "Plans")
     shown = [e for e in at.expander if e.label.startswith("How the random settings of")]
     assert [e.label for e in shown] == ["How the random settings of baseline are spread (8)"]
+    assert not shown[0].children  # closed: nothing drawn
+    at.session_state["spreads::baseline"] = True  # as a click on the section's title does
+    at.run()
+    shown = [e for e in at.expander if e.label.startswith("How the random settings of")]
     kinds = [type(c).__name__ for c in shown[0].children.values()]
     assert kinds == ["Caption", "Image"], kinds  # the words, then the drawn charts
+    first = shown[0].children[1].proto.imgs[0].url
+    at.run()
+    again = [e for e in at.expander if e.label.startswith("How the random settings of")]
+    assert again[0].children[1].proto.imgs[0].url == first
 
 
 def test_observed_values_in_any_order_are_drawn_in_ascending_order():
