@@ -234,6 +234,17 @@ class FrameStore:
             return frames
 
 
+    def stop_all(self) -> None:
+        """Stop drawing every kept replication's frames and forget them (a test's end)."""
+        with self.lock:
+            kept, self.items = list(self.items.values()), OrderedDict()
+        for frames in kept:
+            frames.stop.set()
+        for frames in kept:
+            if frames.thread is not None:
+                frames.thread.join(timeout=30)
+
+
 @st.cache_resource(show_spinner=False)
 def frame_store() -> FrameStore:
     return FrameStore()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 
 import pytest
 from hypothesis import settings
@@ -47,6 +48,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _private_run_store(tmp_path, monkeypatch):
     # Every test (and every CLI subprocess it starts) writes to its own run store.
     monkeypatch.setenv("GRIDMUSTER_STORE", str(tmp_path / "runs.db"))
+
+
+@pytest.fixture(autouse=True)
+def _no_frames_drawn_after_the_test():
+    # The Replay page draws every frame of a replication in a background thread of the
+    # process (as the server does, for a smooth slider): left running after a test, it took
+    # 80-125 s of CPU from the tests after it on the same worker.
+    yield
+    replay = sys.modules.get("dashboard.replay_view")
+    if replay is not None:
+        replay.frame_store().stop_all()
 
 
 @pytest.fixture

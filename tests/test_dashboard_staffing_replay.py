@@ -19,17 +19,6 @@ from tests.helpers import opened as open_page  # noqa: E402
 FESTIVAL = "tide_yanguan.yaml"
 
 
-@pytest.fixture
-def env(env):
-    """The dashboard test's surroundings (tests/conftest.py), and no replay frames drawn
-    after the test."""
-    yield env
-    from dashboard.replay_view import frame_store
-
-    for frames in frame_store().items.values():  # no frames drawn after the test
-        frames.stop.set()
-
-
 def opened(scenario: str, page: str) -> AppTest:
     at = open_page(scenario, page)
     assert at.session_state["scenario_label"] == scenario
@@ -151,19 +140,21 @@ def test_replay_offers_each_replication_and_its_frames_are_prepared(env):
     assert alone.results[0].metrics == full.results[3].metrics
 
     # Frames are prepared in the background: once ready, a slider move only shows them.
-    from dashboard.replay_view import frame_store
+    from dashboard.replay_view import frame_store, snap
 
     frames = next(f for k, f in frame_store().items.items() if k[3] == 3)
+    # Two frames on from minute 40, where the page drew its own: the thread's work.
+    target = frames.minutes[frames.minutes.index(snap(40, frames.minutes)) + 2]
     deadline = time.monotonic() + 600
-    while 70 not in frames.frames and time.monotonic() < deadline:  # drawn from minute 40 on
+    while target not in frames.frames and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert 70 in frames.frames and frames.thread is not None
-    prepared = frames.frames[70]
+    assert target in frames.frames and frames.thread is not None
+    prepared = frames.frames[target]
     t0 = time.perf_counter()
-    at.slider(key="replay_minute").set_value(70).run()
+    at.slider(key="replay_minute").set_value(target).run()
     moved = time.perf_counter() - t0
     assert not at.exception, at.exception
-    assert frames.frames[70] is prepared  # shown as prepared, not drawn again
+    assert frames.frames[target] is prepared  # shown as prepared, not drawn again
     # very generous: a loaded 2-core machine runs other tests beside this one
     assert moved < 10.0, moved
 
