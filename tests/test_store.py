@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from sim.core.scenario import load_scenario
+from sim.run.backends import close_dask
 from sim.run.experiments import compare, run_plan
 from sim.run.store import RunStore
 from tests.helpers import BUNDLED, ROOT, cli
@@ -136,7 +137,10 @@ def test_adaptive_replications_stop_at_the_target():
 def test_dask_local_cluster_equals_one_worker():
     s = load_scenario(BUNDLED)
     one = compare(s, ["baseline", "phone_tree"], 6, seed=2)
-    dask = compare(s, ["baseline", "phone_tree"], 6, seed=2, workers=2, dask="local")
+    try:
+        dask = compare(s, ["baseline", "phone_tree"], 6, seed=2, workers=2, dask="local")
+    finally:  # (the cluster lives as long as the process otherwise: the worker's other tests)
+        close_dask()
     for a, b in zip(one.runs, dask.runs, strict=True):
         assert a.metrics_frame().equals(b.metrics_frame())
         assert a.results[0].events == b.results[0].events
