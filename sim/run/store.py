@@ -477,7 +477,7 @@ class RunStore:
              json.dumps(_nan_to_none(r.metrics)),
              json.dumps(r.curve.tolist()) if r.curve is not None else None,
              json.dumps({k: v.tolist() for k, v in r.series.items()}) if r.series else None,
-             _pack([list(e) for e in r.events]) if r.events else None,
+             _pack(r.events) if r.events else None,  # (records are tuples: JSON arrays)
              _pack(r.final_states) if r.final_states else None)
             for r in results
         ]
