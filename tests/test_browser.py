@@ -134,46 +134,49 @@ def _wait_ready(page, timeout_ms: int = 90_000) -> None:
         page.wait_for_timeout(300)
 
 
-def test_every_page_of_every_kind_at_two_sizes(server):
-    """Every page of every bundled kind, at 1440×900 and 390×844: screenshots under
-    out/screenshots/ and the visible text checked."""
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_page_of_each_kind_at_two_sizes(server, kind):
+    """Every page of a bundled kind, at 1440×900 and 390×844: screenshots under
+    out/screenshots/ and the visible text checked. (One test per kind, each with its own
+    server: the suite's two workers share them out, where one test of every kind took
+    2.5 minutes, the suite's longest.)"""
     sync_api = pytest.importorskip("playwright.sync_api")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
+    scenario = KINDS[kind]
     with _chromium(sync_api) as browser:
         for size, (w, h) in VIEWPORTS.items():
             ctx = browser.new_context(viewport={"width": w, "height": h})
             page = ctx.new_page()
-            for kind, scenario in KINDS.items():
-                for name in PAGES:
-                    page.goto(f"{server}/?scenario={scenario}&page={name}")
-                    _wait_ready(page)
-                    if name == "Run & compare":
-                        # The first results come from a background job: under load the
-                        # page can look quiet between reruns before they arrive. (Exact
-                        # text: a paragraph hidden in a closed section names objectives
-                        # too, and waiting for it to show took the whole timeout, 120 s,
-                        # on each of these pages.)
-                        try:
-                            page.get_by_text("Objectives", exact=True).first.wait_for(
-                                timeout=120_000)
-                        except sync_api.TimeoutError:
-                            problems.append(f"{kind}/{name}/{size}: no objectives section "
-                                            "within 120 s")
-                        _wait_ready(page)
-                    if name in ("Replay", "Scenario"):  # a map is drawn on first view
-                        page.locator('[data-testid="stImage"]').first.wait_for(
+            for name in PAGES:
+                page.goto(f"{server}/?scenario={scenario}&page={name}")
+                _wait_ready(page)
+                if name == "Run & compare":
+                    # The first results come from a background job: under load the
+                    # page can look quiet between reruns before they arrive. (Exact
+                    # text: a paragraph hidden in a closed section names objectives
+                    # too, and waiting for it to show took the whole timeout, 120 s,
+                    # on each of these pages.)
+                    try:
+                        page.get_by_text("Objectives", exact=True).first.wait_for(
                             timeout=120_000)
-                        _wait_ready(page)
-                    text = _page_text(page)
-                    for word in FORBIDDEN:
-                        if re.search(rf"\b{re.escape(word)}\b", text):
-                            problems.append(f"{kind}/{name}/{size}: shows {word!r}")
-                    if page.locator('[data-testid="stException"]').count():
-                        problems.append(f"{kind}/{name}/{size}: an exception")
-                    stem = f"{kind}-{name.lower().replace(' & ', '-').replace(' ', '-')}"
-                    page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"),
-                                    full_page=size == "desktop")
+                    except sync_api.TimeoutError:
+                        problems.append(f"{kind}/{name}/{size}: no objectives section "
+                                        "within 120 s")
+                    _wait_ready(page)
+                if name in ("Replay", "Scenario"):  # a map is drawn on first view
+                    page.locator('[data-testid="stImage"]').first.wait_for(
+                        timeout=120_000)
+                    _wait_ready(page)
+                text = _page_text(page)
+                for word in FORBIDDEN:
+                    if re.search(rf"\b{re.escape(word)}\b", text):
+                        problems.append(f"{kind}/{name}/{size}: shows {word!r}")
+                if page.locator('[data-testid="stException"]').count():
+                    problems.append(f"{kind}/{name}/{size}: an exception")
+                stem = f"{kind}-{name.lower().replace(' & ', '-').replace(' ', '-')}"
+                page.screenshot(path=str(SCREENSHOTS / f"{stem}-{size}.png"),
+                                full_page=size == "desktop")
             ctx.close()
     assert not problems, "\n".join(problems)
 
