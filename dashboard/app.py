@@ -62,6 +62,8 @@ with st.sidebar:
         state.clear_results()
     st.caption(_("{n} plan runs cached").format(n=state.cached_runs_count()))
 
+if page != "Replay":
+    views.pause_replay()
 if page == "Scenario":
     views.scenario_page()
 elif page == "Plans":

@@ -162,23 +162,40 @@ class Frames:
     lock: threading.Lock = field(default_factory=threading.Lock)
     thread: threading.Thread | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    retired: bool = False  # no longer kept by the store: never drawn again in the background
     error: str = ""
 
     def __post_init__(self) -> None:
         self.minutes = frame_minutes(self.replay.end_min)
 
     def start(self, first: int) -> Frames:
-        """Draw every frame in the background, from ``first`` on (once; later calls do
-        nothing)."""
+        """Draw the frames not drawn yet in the background, from ``first`` on (called at each
+        look at the Replay page; ``pause`` stops the drawing, and a later call goes on)."""
         with self.lock:  # two sessions may open the same replay at once
-            if self.thread is not None:
+            if self.retired or len(self.frames) == len(self.minutes):
                 return self
+            pausing = self.thread if self.thread is not None and self.thread.is_alive() \
+                and self.stop.is_set() else None
+            if pausing is None and self.thread is not None and self.thread.is_alive():
+                return self
+        if pausing is not None:  # it stops after the frame in hand
+            pausing.join()
+        with self.lock:
+            if self.thread is not None and self.thread.is_alive():
+                return self  # (started again meanwhile by another session)
+            self.stop.clear()
             first = snap(first, self.minutes)
             order = sorted(self.minutes, key=lambda m: (m < first, abs(m - first)))
             self.thread = threading.Thread(target=self._draw_all, args=(order,),
                                            name="gridmuster-replay-frames", daemon=True)
             self.thread.start()
         return self
+
+    def pause(self) -> None:
+        """Stop drawing in the background, after the frame in hand (the planner has left the
+        Replay page: the drawing took the CPU a comparison started next needs). The frames
+        drawn stay; ``start`` goes on with the others."""
+        self.stop.set()
 
     @property
     def ready(self) -> int:
@@ -206,7 +223,7 @@ class Frames:
                     return
                 if m not in self.frames:
                     self._draw(m)
-                time.sleep(0.05)  # let the page's own work (a frame asked for) go first
+                    time.sleep(0.05)  # let the page's own work (a frame asked for) go first
         except Exception as exc:  # shown on the page; the frames are then drawn on demand
             self.error = f"{type(exc).__name__}: {exc}"
 
@@ -230,6 +247,7 @@ class FrameStore:
             self.items[key] = frames
             while len(self.items) > self.size:
                 _key, old = self.items.popitem(last=False)
+                old.retired = True
                 old.stop.set()
             return frames
 
@@ -239,6 +257,7 @@ class FrameStore:
         with self.lock:
             kept, self.items = list(self.items.values()), OrderedDict()
         for frames in kept:
+            frames.retired = True
             frames.stop.set()
         for frames in kept:
             if frames.thread is not None:

@@ -589,6 +589,15 @@ def clock_start(s: Scenario, plans: list[str]) -> float | None:
 
 # --- Replay -------------------------------------------------------------------------------
 
+def pause_replay() -> None:
+    """On any other page: the frames of the replication last replayed are no longer drawn
+    in the background (a comparison started next would share the CPU with them for up to
+    two minutes); back on the Replay page, the drawing goes on where it stopped."""
+    frames = st.session_state.get("replay_frames")
+    if frames is not None:
+        frames.pause()
+
+
 def replay_page() -> None:
     st.header(_("Replay"))
     s = state.scenario()
@@ -627,6 +636,7 @@ def replay_page() -> None:
         note=_(s.kind.dashboard.replay_note) if s.kind.dashboard.replay_note else ""))
     frame = frames.get(minute)
     frames.start(minute)  # the other frames in the background, after the one shown
+    st.session_state["replay_frames"] = frames  # (paused when the planner leaves the page)
     if frames.ready < len(minutes):
         st.caption(_("Preparing the frames: {ready} of {n} ready (the slider is instant on "
                      "frames already prepared).").format(ready=frames.ready, n=len(minutes)))

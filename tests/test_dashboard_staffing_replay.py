@@ -13,7 +13,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from tests.helpers import APP, table  # noqa: E402
+from tests.helpers import APP, goto, table  # noqa: E402
 from tests.helpers import opened as open_page  # noqa: E402
 
 FESTIVAL = "tide_yanguan.yaml"
@@ -157,6 +157,28 @@ def test_replay_offers_each_replication_and_its_frames_are_prepared(env):
     assert frames.frames[target] is prepared  # shown as prepared, not drawn again
     # very generous: a loaded 2-core machine runs other tests beside this one
     assert moved < 10.0, moved
+
+
+def test_leaving_the_replay_page_pauses_the_drawing_and_coming_back_goes_on(env):
+    """The frames are drawn in the background only while the Replay page is looked at: on
+    another page the drawing stops after the frame in hand (a comparison started there would
+    share the CPU with it), and back on the Replay page it goes on, keeping what was drawn."""
+    at = opened("muster_youchegang.yaml", "Replay")
+    frames = at.session_state["replay_frames"]
+    assert frames.thread is not None and frames.thread.is_alive()
+    goto(at, "Scenario")
+    frames.thread.join(timeout=60)
+    assert not frames.thread.is_alive()
+    drawn = frames.ready
+    assert 0 < drawn < len(frames.minutes)
+    time.sleep(1.0)
+    assert frames.ready == drawn  # nothing drawn while away
+    goto(at, "Replay")
+    assert frames.thread.is_alive()
+    deadline = time.monotonic() + 120
+    while frames.ready == drawn and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert frames.ready > drawn
 
 
 def test_first_results_are_shown_before_they_are_refined(env, held):
