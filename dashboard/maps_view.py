@@ -9,7 +9,6 @@ densities, waits) has a bottleneck map.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +20,7 @@ from dashboard import state
 from sim.core.scenario import Scenario
 from sim.present.i18n import N_, _
 from sim.present.maps import FloodArea, PlaceValues, town_map
+from sim.present.output import png_bytes
 
 # Per-place measures that show a bottleneck: (metric, breakdown key, legend, unit, decimals,
 # colour). The value drawn is the median over the replications (a festival's replication is
@@ -40,12 +40,6 @@ BOTTLENECKS: tuple[tuple[str, str, str, str, int, str], ...] = (
 )
 
 
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def flood_area(s: Scenario, plan: str) -> FloodArea | None:
     """The kind's area at risk (e.g. ground under water at a storm's peak), when it has one."""
     model = s.plan(plan).model
@@ -61,7 +55,7 @@ def scenario_map(s: Scenario, plan: str) -> bytes:
     key = ("map", s.digest, plan, _("x (m)"), title)
     figs = state.figure_cache()
     if key not in figs:
-        figs[key] = _png(town_map(s.network(), s.places(plan), title=title,
+        figs[key] = png_bytes(town_map(s.network(), s.places(plan), title=title,
                                   flood=flood_area(s, plan)))
     return figs[key]
 
@@ -95,7 +89,7 @@ def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
     key = ("bottleneck", cache_key, plan, _("x (m)"))
     figs = state.figure_cache()
     if key not in figs:
-        figs[key] = _png(town_map(s.network(), s.places(plan), values=layers,
+        figs[key] = png_bytes(town_map(s.network(), s.places(plan), values=layers,
                                   title=_("{plan}: where people wait or crowd").format(
                                       plan=plan)))
     return figs[key]

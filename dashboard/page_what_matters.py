@@ -5,7 +5,6 @@ misses its objectives (PRIM boxes). Every number comes from ``sim.analysis.sensi
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import streamlit as st
@@ -15,6 +14,7 @@ from sim.core.catalogue import info
 from sim.core.errors import ScenarioError
 from sim.present import formatting
 from sim.present.i18n import _
+from sim.present.output import png_bytes
 from sim.run.backends import Backend
 
 
@@ -38,15 +38,6 @@ def ranked_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
         row[_("source")] = r["source"]
         rows.append(row)
     return rows
-
-
-def _png(fig: Any) -> bytes:
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def what_matters_page(workers: int) -> None:
@@ -91,7 +82,7 @@ def what_matters_page(workers: int) -> None:
     result = cache.get(key)
     if result:
         st.dataframe(ranked_rows(result), hide_index=True, use_container_width=True)
-        st.image(_png(sensitivity_figure(result)))
+        st.image(png_bytes(sensitivity_figure(result)))
         top = result["indices"][0]
         st.markdown(_("The result hinges most on: {label} ({source}).").format(
             label=f"**{top['label']}**", source=top["source"]))
@@ -116,4 +107,4 @@ def what_matters_page(workers: int) -> None:
             st.markdown(f"- {b['sentence']}")
         if p["fail_share"] > 0 and not p["boxes"]:
             st.markdown("- " + _("the failures are scattered: no simple region describes them"))
-        st.image(_png(robustness_figure(rob, plan)))
+        st.image(png_bytes(robustness_figure(rob, plan)))

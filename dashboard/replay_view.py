@@ -9,7 +9,6 @@ the last few replications opened. No Streamlit widgets here: the page is in ``vi
 
 from __future__ import annotations
 
-import io
 import math
 import threading
 import time
@@ -35,6 +34,7 @@ from sim.network.graph import RoadNetwork
 from sim.present.formatting import clock_time
 from sim.present.i18n import _, current_lang, use_lang
 from sim.present.maps import PlaceValues, town_map
+from sim.present.output import png_bytes
 from sim.present.replay_plots import crowd_map
 from sim.run.experiments import PlanRun, run_replications
 
@@ -81,12 +81,6 @@ def whole_numbers(frame: pd.DataFrame) -> dict[str, Any]:
             for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
 
 
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.getvalue()
-
-
 def road_legend() -> dict[str, str]:
     return {_(state): color for state, color in ROAD_COLORS.items()}
 
@@ -130,12 +124,12 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
         crowd = rr.crowd(minute)
         fig = crowd_map(network, places, crowd, title=title, points=points,
                         danger_ppm2=rr.danger_ppm2)
-        return Frame(minute, _png(fig), counts, crowd=crowd_table(crowd))
+        return Frame(minute, png_bytes(fig), counts, crowd=crowd_table(crowd))
     if rr.timeline is not None:  # water on the roads
         roads = rr.roads(minute)
         fig = town_map(network, places, title=title, points=points,
                        edge_colors=road_colors(roads), edge_legend=road_legend())
-        return Frame(minute, _png(fig), counts, roads=counts_in_words(road_counts(roads),
+        return Frame(minute, png_bytes(fig), counts, roads=counts_in_words(road_counts(roads),
                                                                       ("roads",)))
     queues = people.queues_of(now)
     layers: tuple[PlaceValues, ...] = ()
@@ -144,7 +138,7 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
                                        strict=True)),
                               _("people in the queue")),)
     fig = town_map(network, places, title=title, points=points, values=layers)
-    return Frame(minute, _png(fig), counts, queues=queues.rename(
+    return Frame(minute, png_bytes(fig), counts, queues=queues.rename(
         columns={"location": _("place"), "queue": _("people in the queue")}))
 
 

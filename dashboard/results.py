@@ -8,7 +8,6 @@ metric is named by the catalogue (:mod:`sim.core.catalogue`), never by its code 
 
 from __future__ import annotations
 
-import io
 import json
 import math
 from collections.abc import Callable, Hashable, Sequence
@@ -27,6 +26,7 @@ from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, is_zh, pick
+from sim.present.output import png_bytes
 from sim.present.tables import breakdowns
 
 UNIT_NAMES = {"min": "minutes", "": ""}
@@ -45,10 +45,7 @@ def show_figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> No
         fig = make()
         if fig is None:
             return
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png")
-        plt.close(fig)
-        cache[key] = buf.getvalue()
+        cache[key] = png_bytes(fig)
     if show:
         st.image(cache[key], width="stretch")
 

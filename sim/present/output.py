@@ -177,18 +177,20 @@ def figure_title(fig: Any) -> str:
     return " / ".join(" ".join(t.split()) for t in titles)
 
 
-def _png(fig: Any) -> tuple[bytes, str]:
+def png_bytes(fig: Any) -> bytes:
+    """The figure as PNG, its title also in the PNG's Title text (for readers of the file
+    alone); the figure is closed. Every PNG made in memory (reports, dashboard) is made here."""
     import io  # deferred: reports only
 
     import matplotlib.pyplot as plt  # deferred: matplotlib is most of the CLI's start-up
 
     title = figure_title(fig)
     buffer = io.BytesIO()
-    try:  # the title also in the PNG itself (its Title text), for readers of the file alone
+    try:
         fig.savefig(buffer, format="png", metadata={"Title": title} if title else None)
     finally:
         plt.close(fig)
-    return buffer.getvalue(), title
+    return buffer.getvalue()
 
 
 def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFigure]:
@@ -216,8 +218,8 @@ def report_figures(result: dict[str, Any], folder: Path | None) -> list[ReportFi
         if fig is None:
             out.append(ReportFigure(f.stem, f.read_bytes(), ""))
         else:
-            png, title = _png(fig)
-            out.append(ReportFigure(f.stem, png, title))
+            title = figure_title(fig)
+            out.append(ReportFigure(f.stem, png_bytes(fig), title))
     return out
 
 
