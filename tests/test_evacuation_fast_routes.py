@@ -52,6 +52,34 @@ def _dense_walk(row: np.ndarray, hop: np.ndarray, node: int, budget: float) -> t
     return nxt, start - float(row[nxt])
 
 
+def test_minutes_within_a_bound_are_the_full_tables_and_farther_ones_cost_no_wide_search():
+    # A fallback asks the shelters that could tie with the nearest for their minutes within
+    # the nearest's: exact where they are within the bound, inf beyond it (never the
+    # nearest), and a far row is then searched only as far as the bound.
+    rng = np.random.default_rng(5)
+    beyond = 0
+    for seed in range(4):
+        graph, shelters, _ = _town(60 + seed)
+        full_d = dijkstra(graph, directed=False, indices=shelters)
+        finite = full_d[np.isfinite(full_d)]
+        limit = float(np.quantile(finite, 0.05))
+        for node in rng.permutation(graph.shape[0])[:40].tolist():
+            for s in range(len(shelters)):
+                table = RouteTable(graph, shelters, limit, RowCache(40_000))
+                bound = float(rng.uniform(limit, 3.0 * limit))
+                got = table.full_within(s, node, bound)
+                if full_d[s, node] <= bound:
+                    assert got == float(full_d[s, node])
+                else:
+                    assert got == math.inf
+                    beyond += 1
+                    # every far row searched reaches no further than twice the bound
+                    assert all(lim <= 2.0 * bound for lim in table._far_limit.values())
+                # and the same table still gives the full minutes when asked for them
+                assert table.full_at(s, node) == float(full_d[s, node])
+    assert beyond > 50  # (the case that matters was met)
+
+
 def test_walk_and_full_minutes_equal_the_full_table_beyond_the_limit_too():
     # Within the limit the table's own row, beyond it far rows grown by limited searches:
     # the node reached, the minutes to it and the minutes to the shelter are the full

@@ -639,19 +639,33 @@ class RouteTable:
             self._memos.columns.put(key, got)
         return got
 
+    def full_within(self, s: int, node: int, bound: float) -> float:
+        """``full_at(s, node)`` where it is at most ``bound``, else inf: a far row is searched
+        only as far as the bound (a limited search holds every node within its limit, so a
+        row that does not hold the node says it is farther). A fallback asks this of the
+        shelters that could tie with the nearest: most are farther, and their full minutes
+        took searches over a far wider area."""
+        got: float | None = self._memos.columns.get(self._key0 + s * self.n_nodes + node)
+        if got is not None:
+            return got if got <= bound else math.inf
+        got = _entry(self._reaching(s, node, enough=bound), node)[0]
+        return got if got <= bound else math.inf
+
     def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The table's own row of shelter ``s``: nodes within the limit (ascending), their
         minutes and next hops (views of the compact arrays: no copy)."""
         a, b = self._sh_ptr[s], self._sh_ptr[s + 1]
         return self._sh_nodes[a:b], self._sh_dist[a:b], self._sh_pred[a:b]
 
-    def _reaching(self, s: int, node: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _reaching(self, s: int, node: int, enough: float = math.inf
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A sparse row of shelter ``s`` (nodes ascending, minutes, next hops) that holds
         ``node`` if any search from ``s`` reaches it: the table's own row if it does, else a
         search from ``s`` with a limit grown by doubling until it does (a limited search is
         the full one within its limit, bit for bit, next hops included: see ``RouteTable``).
         Kept in the shared byte-bounded cache: a far row costs memory in proportion to the
-        area it covers, not to the town, which is what keeps a county's worker small."""
+        area it covers, not to the town, which is what keeps a county's worker small. With
+        ``enough``: a row whose limit exceeds it is enough, holding the node or not."""
         if s in self.candidates(node)[0]:  # (the shelters whose own rows hold the node)
             return self._sparse(s)
         parts = self.parts()
@@ -670,6 +684,9 @@ class RouteTable:
             nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
             k = _find(nodes, node)
             if (k < nodes.size and nodes[k] == node) or lim == math.inf:
+                self._far_limit[s] = lim
+                return nodes, dist, pred
+            if lim > enough:  # (the node is farther than ``enough``)
                 self._far_limit[s] = lim
                 return nodes, dist, pred
             self.cache.drop((id(self), self.version, s, f"far{lim!r}"))  # (outgrown)

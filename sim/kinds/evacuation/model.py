@@ -346,8 +346,12 @@ class FloodRun:
         lower = room_at[:int(np.searchsorted(room_at, first))]
         if lower.size:
             lower = lower[table.lower_bounds(node)[lower] <= least * (1.0 + 1e-9)]
-        cand = lower.tolist()
-        return cand + [first], [table.full_at(s, node) for s in cand] + [least]
+        # Only a tie with the least can make a lower index the nearest: minutes above it
+        # need not be known exactly (inf: never the least, never kept as the nearest).
+        bound = least * (1.0 + 1e-9)
+        raw = [table.full_within(s, node, bound) for s in lower.tolist()]
+        cand = [s for s, d in zip(lower.tolist(), raw, strict=True) if d <= bound]
+        return cand + [first], [d for d in raw if d <= bound] + [least]
 
     def _room(self, state: int, is_open: list[bool]
               ) -> tuple[list[int], np.ndarray, dict[int, int]]:
