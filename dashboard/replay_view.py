@@ -168,12 +168,12 @@ class Frames:
         with self.lock:  # two sessions may open the same replay at once
             if self.retired or len(self.frames) == len(self.minutes):
                 return self
-            pausing = self.thread if self.thread is not None and self.thread.is_alive() \
-                and self.stop.is_set() else None
-            if pausing is None and self.thread is not None and self.thread.is_alive():
+            running = self.thread if self.thread is not None and self.thread.is_alive() \
+                else None
+            if running is not None and not self.stop.is_set():
                 return self
-        if pausing is not None:  # it stops after the frame in hand
-            pausing.join()
+        if running is not None:  # paused: it stops after the frame in hand
+            running.join()
         with self.lock:
             if self.thread is not None and self.thread.is_alive():
                 return self  # (started again meanwhile by another session)
@@ -244,7 +244,6 @@ class FrameStore:
                 old.retired = True
                 old.stop.set()
             return frames
-
 
     def stop_all(self) -> None:
         """Stop drawing every kept replication's frames and forget them (a test's end)."""

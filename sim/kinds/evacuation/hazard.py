@@ -632,23 +632,21 @@ class RouteTable:
     def full_at(self, s: int, node: int) -> float:
         """Minutes from ``node`` to shelter ``s`` without limit (remembered per node: the
         nodes where trips find their near shelters full ask again and again)."""
-        key = self._key0 + s * self.n_nodes + node
-        got: float | None = self._memos.columns.get(key)
-        if got is None:
-            got = _entry(self._reaching(s, node), node)[0]
-            self._memos.columns.put(key, got)
-        return got
+        return self.full_within(s, node, math.inf)
 
     def full_within(self, s: int, node: int, bound: float) -> float:
         """``full_at(s, node)`` where it is at most ``bound``, else inf: a far row is searched
         only as far as the bound (a limited search holds every node within its limit, so a
         row that does not hold the node says it is farther). A fallback asks this of the
         shelters that could tie with the nearest: most are farther, and their full minutes
-        took searches over a far wider area."""
-        got: float | None = self._memos.columns.get(self._key0 + s * self.n_nodes + node)
-        if got is not None:
-            return got if got <= bound else math.inf
-        got = _entry(self._reaching(s, node, enough=bound), node)[0]
+        took searches over a far wider area. Exact minutes are remembered; an inf is only
+        where no search from ``s`` reaches the node, found without a bound."""
+        key = self._key0 + s * self.n_nodes + node
+        got: float | None = self._memos.columns.get(key)
+        if got is None:
+            got = _entry(self._reaching(s, node, enough=bound), node)[0]
+            if got < math.inf or bound == math.inf:
+                self._memos.columns.put(key, got)
         return got if got <= bound else math.inf
 
     def _sparse(self, s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

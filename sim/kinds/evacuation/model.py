@@ -343,15 +343,19 @@ class FloodRun:
         if not least < math.inf:
             return [], []
         first = room_nodes[src]
+        bound = least * (1.0 + 1e-9)
         lower = room_at[:int(np.searchsorted(room_at, first))]
         if lower.size:
-            lower = lower[table.lower_bounds(node)[lower] <= least * (1.0 + 1e-9)]
-        # Only a tie with the least can make a lower index the nearest: minutes above it
-        # need not be known exactly (inf: never the least, never kept as the nearest).
-        bound = least * (1.0 + 1e-9)
-        raw = [table.full_within(s, node, bound) for s in lower.tolist()]
-        cand = [s for s, d in zip(lower.tolist(), raw, strict=True) if d <= bound]
-        return cand + [first], [d for d in raw if d <= bound] + [least]
+            lower = lower[table.lower_bounds(node)[lower] <= bound]
+        # Only a tie with the least can make a lower index the nearest: a shelter farther
+        # than it is left out (its exact minutes would take a far wider search).
+        cand, raw = [], []
+        for s in lower.tolist():
+            d = table.full_within(s, node, bound)
+            if d <= bound:
+                cand.append(s)
+                raw.append(d)
+        return cand + [first], raw + [least]
 
     def _room(self, state: int, is_open: list[bool]
               ) -> tuple[list[int], np.ndarray, dict[int, int]]:
