@@ -15,9 +15,10 @@ from simpy.events import NORMAL, URGENT
 
 from sim.core.rng import replication_key
 from sim.core.scenario import load_scenario, parse_scenario
-from sim.kinds.evacuation.hazard import Routes, RouteTable, RowCache, both_ways
 from sim.kinds.evacuation.metrics import evacuation_metrics
 from sim.kinds.evacuation.model import BareCallEnvironment, FloodRun
+from sim.kinds.evacuation.route_memory import RowCache
+from sim.kinds.evacuation.routes import Routes, RouteTable, both_ways
 from sim.run.experiments import plan_inputs
 from tests.helpers import ROOT, evac, graph, lattice_town
 
@@ -208,7 +209,7 @@ def test_renearest_gives_the_whole_town_search_of_the_sources_left():
     # to date for the nodes whose source left equal a search of the whole town from the
     # sources left, float for float, and every node's source is one left, at those minutes
     # from it (its own search's float).
-    from sim.kinds.evacuation.hazard import renearest
+    from sim.kinds.evacuation.routes import renearest
 
     rng = np.random.default_rng(1)
     for seed in range(30):

@@ -18,15 +18,8 @@ from scipy.sparse.csgraph import dijkstra
 from sim.core.config import read_yaml
 from sim.core.scenario import parse_scenario
 from sim.kinds.evacuation import kind as evacuation_kind
-from sim.kinds.evacuation.hazard import (
-    GraphCache,
-    Memo,
-    Memos,
-    Routes,
-    RouteTable,
-    RowCache,
-    both_ways,
-)
+from sim.kinds.evacuation.route_memory import GraphCache, Memo, Memos, RowCache
+from sim.kinds.evacuation.routes import Routes, RouteTable, both_ways
 from sim.network.graph import RoadNetwork, SyntheticTown, synthetic_town
 from sim.run.experiments import plan_inputs
 

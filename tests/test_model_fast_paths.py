@@ -11,8 +11,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.stats import poisson
 
-from sim.kinds.evacuation.hazard import RouteTable, RowCache
 from sim.kinds.evacuation.model import FloodRun
+from sim.kinds.evacuation.route_memory import RowCache
+from sim.kinds.evacuation.routes import RouteTable
 from sim.kinds.festival.model import _run, poisson_ppf
 from tests.helpers import lattice_town
 

@@ -14,13 +14,8 @@ from sim.core.forces import Responder, build_roster
 from sim.core.injects import ReinforcementArrives
 from sim.core.rng import entity_hashes, uniforms
 from sim.kinds.evacuation.config import EvacuationParams, EvacuationScenario, RoleDuty
-from sim.kinds.evacuation.hazard import (
-    FULL_TABLE_ENTRIES,
-    NO_HOP_16,
-    FloodTimeline,
-    Routes,
-    flood_timeline,
-)
+from sim.kinds.evacuation.hazard import FloodTimeline, flood_timeline
+from sim.kinds.evacuation.routes import FULL_TABLE_ENTRIES, NO_HOP_16, Routes
 from sim.kinds.evacuation.storyline import (
     Storyline,
     check_injects,

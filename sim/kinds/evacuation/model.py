@@ -21,8 +21,9 @@ from simpy.events import NORMAL, URGENT
 
 from sim.core.bare_calls import fire
 from sim.core.rng import uniforms
-from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState, RouteTable, renearest
+from sim.kinds.evacuation.hazard import M_PER_MIN_AT_1KMH, FloodState
 from sim.kinds.evacuation.inputs import EvacuationInputs, Squad
+from sim.kinds.evacuation.routes import RouteTable, renearest
 
 # Per-household uniforms; appending a slot never changes the existing ones.
 H_ESCORT, H_COMPLY, H_COMPLY2, H_SELF, H_SELF_DELAY, H_PREP, H_KNOCK, H_KNOCK2 = range(8)
