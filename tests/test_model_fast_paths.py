@@ -11,9 +11,9 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.stats import poisson
 
-from sim.kinds.evacuation.model import FloodRun
 from sim.kinds.evacuation.route_memory import RowCache
 from sim.kinds.evacuation.routes import RouteTable
+from sim.kinds.evacuation.shelters import Shelters
 from sim.kinds.festival.model import _run, poisson_ppf
 from tests.helpers import lattice_town
 
@@ -43,17 +43,20 @@ def test_nearest_shelter_equals_the_masked_argmin():
         # Few distinct values (ties), some unreachable; a scale that can merge close values.
         d = rng.choice([1.0, 2.0, 2.0 + 1e-15, 3.5, np.inf], size=(n_sh, n_nodes))
         table = RouteTable.from_dense(d, np.zeros((n_sh, n_nodes), np.int32))
-        run = FloodRun.__new__(FloodRun)
-        run.env = simpy.Environment(initial_time=float(rng.integers(0, 3)))
-        run._space = rng.integers(0, 3, n_sh).tolist()
-        run._full_from = rng.choice([0.0, 1.0, math.inf], n_sh).tolist()
-        run._open, run._full_prefix = {}, {}
+        env = simpy.Environment(initial_time=float(rng.integers(0, 3)))
+        space = rng.integers(0, 3, n_sh).tolist()
+        full_from = rng.choice([0.0, 1.0, math.inf], n_sh).tolist()
+        shelters = Shelters(env, space, full_from, list(range(n_sh)), _no_clock())
         state = SimpleNamespace(index=trial, shelter_open=rng.random(n_sh) < 0.7)
-        room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
+        room = np.where(env.now < np.array(full_from), space, 0)
         for node in range(n_nodes):
             for scale in (1.0, 1 / 4.5, 1 / 3.0):
-                got = run.nearest_shelter(table, state, node, scale)  # type: ignore[arg-type]
+                got = shelters.nearest(table, state, node, scale)  # type: ignore[arg-type]
                 assert got == _argmin_shelter(d[:, node], scale, state.shelter_open, room)
+
+
+def _no_clock() -> SimpleNamespace:
+    return SimpleNamespace(seconds=0.0)  # (where ``Routes`` adds up its searches' CPU time)
 
 
 def _lattice_table(seed: int, closed_share: float) -> tuple[csr_matrix, list[int], np.ndarray]:
@@ -81,41 +84,41 @@ def test_limited_route_table_is_the_full_table_within_its_limit():
 
 def test_nearest_shelter_with_a_limited_table_equals_the_full_table():
     # The scan within the limit, with full rows where it cannot tell, gives the masked argmin
-    # over the full table: shelters fill, close and are declared full at random.
+    # over the full table while shelters fill (``take``), close and are declared full by an
+    # inject as the clock passes their minute: what is kept between asks must notice each.
     rng = np.random.default_rng(5)
     fell_back = stranded_again = 0
     for trial in range(12):
-        graph, shelters, xy = _lattice_table(100 + trial, 0.05 * (trial % 4))
-        full_d = dijkstra(graph, directed=False, indices=shelters)
+        graph, shelter_nodes, xy = _lattice_table(100 + trial, 0.05 * (trial % 4))
+        full_d = dijkstra(graph, directed=False, indices=shelter_nodes)
         finite = full_d[np.isfinite(full_d)]
         # With coordinates, straight-line bounds leave few shelters to compare; without, all.
-        table = RouteTable(graph, shelters, float(np.quantile(finite, 0.05)), RowCache(),
+        table = RouteTable(graph, shelter_nodes, float(np.quantile(finite, 0.05)), RowCache(),
                            xy if trial % 2 else None)
-        n_sh = len(shelters)
-        run = FloodRun.__new__(FloodRun)
-        run.env = simpy.Environment(initial_time=1.0)
-        run._open, run._full_prefix, run._least_memo, run._fallback = {}, {}, {}, {}
-        run.inp = SimpleNamespace(routes=SimpleNamespace(seconds=0.0),  # type: ignore[assignment]
-                                  shelter_nodes=np.array(shelters))
-        run._shelter_node = list(shelters)
-        space, full_from = np.full(n_sh, 2), np.full(n_sh, math.inf)
+        n_sh = len(shelter_nodes)
+        # Each shelter declared full at one of the steps' minutes with odds 0.15 a step, or never.
+        declared = rng.random((6, n_sh)) < 0.15
+        full_from = np.where(declared.any(axis=0), 1.0 + declared.argmax(axis=0), math.inf)
+        env = simpy.Environment(initial_time=1.0)
+        shelters = Shelters(env, [2] * n_sh, full_from.tolist(), list(shelter_nodes), _no_clock())
         state = None
         for step in range(6):  # places only ever fill; a shelter declared full stays full
-            space = np.minimum(space, rng.integers(0, 3, n_sh)) * (step < 5)
-            full_from = np.where(rng.random(n_sh) < 0.15, 0.0, full_from)
-            run._space, run._full_from = space.tolist(), full_from.tolist()
-            run._fills, run._rooms, run._next_full = step, {}, math.inf
+            if step:
+                env.run(until=1.0 + step)
+            target = np.minimum(shelters.space, rng.integers(0, 3, n_sh)) * (step < 5)
+            for s in range(n_sh):
+                shelters.take(s, shelters.space[s] - int(target[s]))
             if step % 2 == 0:  # a new state every other step: shelters also fill within one
                 state = SimpleNamespace(index=step, shelter_open=rng.random(n_sh) < 0.8)
-            room = np.where(run.env.now < np.array(run._full_from), run._space, 0)
+            room = np.where(env.now < full_from, shelters.space, 0)
             for node in range(graph.shape[0]):
                 for scale in (1.0, 1 / 4.5):
-                    searched = (id(table), state.index) in run._least_memo
-                    got = run.nearest_shelter(table, state, node, scale)  # type: ignore[arg-type]
+                    searched = (id(table), state.index) in shelters._least_memo
+                    got = shelters.nearest(table, state, node, scale)  # type: ignore[arg-type]
                     assert got == _argmin_shelter(full_d[:, node].copy(), scale,
                                                   state.shelter_open, room)
                     stranded_again += searched and got[0] < 0
-        fell_back += bool(run._least_memo)
+        fell_back += bool(shelters._least_memo)
     assert fell_back >= 6  # the fallback was exercised
     assert stranded_again >= 100  # and nodes cut off from every shelter with room asked again
 

@@ -1,8 +1,8 @@
 """Shortest routes to the shelters over the open roads of each flood state (``hazard``), per
-mode: "the nearest open shelter with room" at a node, the route there a hop at a time, and
-the minutes from a squad's base. Built on first use of a state and shared by every
-replication of a plan in a process (what they compute on demand is kept in
-``route_memory``'s bounded caches)."""
+mode: the shelters nearest a node (from which ``shelters`` picks the nearest open one with
+room), the route there a hop at a time, and the minutes from a squad's base. Built on first
+use of a state and shared by every replication of a plan in a process (what they compute on
+demand is kept in ``route_memory``'s bounded caches)."""
 
 from __future__ import annotations
 
@@ -628,7 +628,7 @@ def renearest(graph: csr_matrix, dist: np.ndarray, src: np.ndarray, room: np.nda
 def _first_limit(both: csr_matrix, shelters: list[int]) -> float:
     """A first limit for a route table: the farthest any node is from its nearest shelter (one
     multi-source search), so that every node sees at least one and most see several; where
-    they are full, ``FloodRun.nearest_shelter`` falls back on searches over the others."""
+    they are full, ``Shelters.nearest`` falls back on searches over the others."""
     if not shelters or len(shelters) * both.shape[0] <= FULL_TABLE_ENTRIES:
         return math.inf  # a town's full table is small, and its scan needs no fallback
     near = dijkstra(both, directed=True, indices=shelters, min_only=True)  # (``both_ways``)
