@@ -1,4 +1,4 @@
-"""The festival's viewing points computed directly (``model.viewing_points``) against the SimPy
+"""The festival's viewing points computed directly (``viewing.viewing_points``) against the SimPy
 run they replace: the same visits, occupancy, incidents and metrics, exactly."""
 
 from __future__ import annotations
@@ -14,17 +14,14 @@ from scipy.stats import poisson
 import sim.kinds.festival.model as festival_model
 from sim.core.rng import replication_key
 from sim.core.scenario import load_scenario
-from sim.kinds.festival.checkpoint import step_count
+from sim.kinds.festival.checkpoint import INF, step_count
 from sim.kinds.festival.metrics import checkpoint_present, collect, occupancy_steps
-from sim.kinds.festival.model import (
-    INF,
-    Day,
+from sim.kinds.festival.model import Day, checked_groups, poisson_ppf
+from sim.kinds.festival.viewing import (
     _Resume,
     _unheld,
     _viewing_point,
-    checked_groups,
     feed_times,
-    poisson_ppf,
     viewing_points,
 )
 from sim.run.experiments import plan_inputs

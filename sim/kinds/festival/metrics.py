@@ -22,7 +22,8 @@ from sim.present.i18n import N_
 
 if TYPE_CHECKING:
     from sim.kinds.festival.inputs import FestivalInputs
-    from sim.kinds.festival.model import CheckpointResult, Day, Visits
+    from sim.kinds.festival.model import CheckpointResult, Day
+    from sim.kinds.festival.viewing import Visits
 
 PLACES = ("diverting", "queue", "check", "walking", "held", "viewing_point", "left",
           "turned_away")
