@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
 import re
 import time
 from functools import partial
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import streamlit as st
 
@@ -51,13 +49,6 @@ from sim.present.setting_words import (
     value_word,
 )
 from sim.present.tables import forces_table
-
-
-def _png(fig: Any) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def show_problems(problems: list[tuple[str, str]], what: str) -> None:

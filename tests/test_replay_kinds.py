@@ -20,7 +20,7 @@ from sim.analysis.replay_kinds import (
 )
 from sim.core.scenario import Scenario, parse_scenario
 from sim.kinds.festival.present import density_lines_figure
-from sim.present.tables import breakdown_table, fmt
+from sim.present.tables import fmt
 from sim.run.experiments import run_plan
 from tests.helpers import evac, graph
 
@@ -134,16 +134,9 @@ def _summary(plan: str, metrics: dict[str, float], series=None) -> dict:
             "metrics": {m: {"mean": v} for m, v in metrics.items()}}
 
 
-def test_breakdown_table_one_row_per_place():
-    a = _summary("A", {"wait_p95_min[checkpoint=H1]": 12.0, "utilisation[checkpoint=H1]": 0.5,
-                       "worst_los[viewing_point=P1]": 4.2, "max_queue": 3.0})
-    b = _summary("B", {"wait_p95_min[checkpoint=H1]": 8.0, "utilisation[checkpoint=H1]": 0.25})
-    table = breakdown_table([a, b], "checkpoint")
-    assert table.to_dict("records") == [{
-        "checkpoint": "H1", "wait_p95_min · A": "12.0", "wait_p95_min · B": "8.0",
-        "utilisation · A": "50.0%", "utilisation · B": "25.0%"}]
-    assert breakdown_table([a], "viewing_point")["worst_los · A"].tolist() == ["D"]
-    assert fmt(6.0, "worst_los") == "F" and fmt(1.0, "worst_los") == "A"
+def test_level_of_service_reads_as_its_letter():
+    assert fmt(6.0, "worst_los") == "F" and fmt(4.2, "worst_los") == "D"
+    assert fmt(1.0, "worst_los") == "A"
 
 
 def test_density_lines_draw_the_danger_limit():

@@ -124,11 +124,6 @@ class RunReplay:
     focus_min: float = 30.0  # a minute worth showing first (festival: the tide)
     shows_crowd: bool = False  # the series record crowds at places (``crowd``)
 
-    @property
-    def shows_roads(self) -> bool:
-        """Roads change over the run (``roads``)."""
-        return self.timeline is not None
-
     def roads(self, minute: float) -> pd.DataFrame:
         if self.timeline is None:
             return pd.DataFrame(columns=["a", "b", "state"])

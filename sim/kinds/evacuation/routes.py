@@ -419,13 +419,6 @@ class RouteTable:
         return sum(a.nbytes for a in (self._sh_ptr, self._sh_nodes, self._sh_dist,
                                       self._sh_pred, self._nd_ptr, self._nd_idx))
 
-    @property
-    def shelter_dist(self) -> np.ndarray:
-        """The full (shelters, nodes) minutes within the limit (inf beyond): for tests only."""
-        out = np.full((self.n_shelters, self.n_nodes), math.inf)
-        for s in range(self.n_shelters):
-            out[s] = self.row(s)[0]
-        return out
 
 
 def _entry(row: tuple[np.ndarray, np.ndarray, np.ndarray], node: int) -> tuple[float, int]:
