@@ -15,7 +15,15 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
 
 import streamlit as st  # noqa: E402
 
-from dashboard import imports, state, views  # noqa: E402
+from dashboard import (  # noqa: E402
+    imports,
+    page_history,
+    page_plans,
+    page_replay,
+    page_run,
+    page_scenario,
+    state,
+)
 from dashboard.jobs import MAX_UI_WORKERS  # noqa: E402
 from sim.present.i18n import LANG_NAMES, LANGS, _, default_lang, normalise, set_lang  # noqa: E402
 
@@ -63,15 +71,15 @@ with st.sidebar:
     st.caption(_("{n} plan runs cached").format(n=state.cached_runs_count()))
 
 if page != "Replay":
-    views.pause_replay()
+    page_replay.pause_replay()
 if page == "Scenario":
-    views.scenario_page()
+    page_scenario.scenario_page()
 elif page == "Plans":
-    views.plans_page()
+    page_plans.plans_page()
 elif page == "Run & compare":
-    views.run_page(workers)
+    page_run.run_page(workers)
 elif page == "Replay":
-    views.replay_page()
+    page_replay.replay_page()
 elif page == "What matters":
     from dashboard.page_what_matters import what_matters_page
 
@@ -79,4 +87,4 @@ elif page == "What matters":
 elif page == imports.PAGE:
     imports.import_page()
 else:
-    views.history_page()
+    page_history.history_page()

@@ -4,7 +4,7 @@ A replication's frames (the map as PNG, the counts, the roads, the crowd at each
 drawn in a background thread as soon as the replay opens, starting at the minute shown first
 and going forward (the way Play goes); a frame asked for before its turn is drawn at once.
 Frames are kept process-wide, keyed by (plan digest, plan, seed, replication, language), for
-the last few replications opened. No Streamlit widgets here: the page is in ``views.py``.
+the last few replications opened. No Streamlit widgets here: the page is in ``page_replay.py``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from dashboard.page_common import records
 from sim.core.errors import ScenarioError
 from sim.core.kind import all_kinds, find_kind
 from sim.core.planedit import (
@@ -194,7 +195,7 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
                                num_rows="fixed", disabled=[_("staff group")],
                                column_config={_("pool"): st.column_config.NumberColumn(
                                    _("pool"), min_value=0, step=1, format="%d")})
-    rows = _records(table)
+    rows = records(table)
     edit = edited(layout, posts, rows,
                   {g: whole(v) for g, v in zip(layout.groups, pool_edit[_("pool")], strict=True)})
     before = section_of(raw, base)
@@ -212,7 +213,3 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
     if notes:
         st.caption(" ".join(notes))
     return edit
-
-
-def _records(frame: pd.DataFrame) -> Sequence[dict[str, Any]]:
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict("records")]

@@ -82,7 +82,7 @@ def held(monkeypatch):
     import threading
     import time
 
-    from dashboard import views
+    from dashboard import page_replay, page_run
 
     class Looked(Exception):
         """Stops the page's wait-and-rerun loop, so the test sees the page at that moment."""
@@ -94,7 +94,8 @@ def held(monkeypatch):
         def sleep(self, _seconds):
             raise Looked
 
-    monkeypatch.setattr(views, "time", PageTime())
+    for page in (page_run, page_replay):  # (the pages that wait and rerun)
+        monkeypatch.setattr(page, "time", PageTime())
     events: list[threading.Event] = []
 
     def hold(owner, name, when=lambda *args, **kwargs: True) -> threading.Event:

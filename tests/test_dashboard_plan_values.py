@@ -46,7 +46,7 @@ def coded(s: Scenario, plan: str, parameters: list[str], values: list[str], lang
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_no_listed_value_is_shown_as_its_code_in_any_plan(scenario, lang):
-    from dashboard.views import setting_codes, setting_table
+    from dashboard.page_plans import setting_codes, setting_table
 
     s = load_scenario(ROOT / "scenarios" / scenario)
     with use_lang(lang):
@@ -147,7 +147,7 @@ def test_a_value_that_is_none_of_the_choices_is_refused_in_words(env, monkeypatc
 def test_a_setting_with_choices_says_them_beside_it():
     """What may be typed is said before anything is refused: the alert channels' unit cell
     lists them in words."""
-    from dashboard.views import setting_table
+    from dashboard.page_plans import setting_table
     from sim.core.planedit import param_rows
     from sim.core.scenario import load_scenario
     from sim.present.i18n import use_lang

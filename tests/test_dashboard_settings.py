@@ -52,7 +52,7 @@ def own_ids(raw: dict) -> set[str]:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_every_setting_of_every_bundled_scenario_has_a_plain_name_and_unit(scenario, lang):
-    from dashboard.views import setting_table
+    from dashboard.page_plans import setting_table
 
     s = load_scenario(ROOT / "scenarios" / scenario)
     with use_lang(lang):
@@ -81,7 +81,7 @@ def test_every_setting_of_every_bundled_scenario_has_a_plain_name_and_unit(scena
 
 
 def test_the_words_say_what_a_setting_is_and_its_unit():
-    from dashboard.views import setting_table
+    from dashboard.page_plans import setting_table
 
     s = load_scenario(ROOT / "scenarios" / "muster_youchegang.yaml")
     with use_lang("en"):

@@ -1,0 +1,43 @@
+"""The History page: the comparisons in the run store, re-opened with the Run & compare views."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import history
+from dashboard.results import show_comparison
+from sim.present.i18n import _
+
+
+def history_page() -> None:
+    st.header(_("History"))
+    runs, reason = history.list_runs()
+    if runs is None:
+        st.info(reason)
+        return
+    st.caption(_("Runs are kept in {path} (set GRIDMUSTER_STORE to use another file).").format(
+        path=history.store_path()))
+    if runs.empty:
+        st.info(_("No runs yet: comparisons made here or with the gridmuster command appear "
+                  "here."))
+        return
+    st.dataframe(runs, hide_index=True, key="history_runs")
+    if _("id") in runs.columns:
+        ids = list(runs[_("id")])
+        pick = st.selectbox(_("Re-open a comparison"), ids, key="history_pick")
+        if st.button(_("Open"), key="history_open"):
+            # Kept in session state: the comparison stays open through every later click
+            # (a breakdown, a tab), until another is opened or it is closed.
+            st.session_state["history_opened"] = int(pick)
+        opened = st.session_state.get("history_opened")
+        if opened is not None:
+            data, why = history.open_comparison(opened)
+            if data is None:
+                st.warning(why)
+                st.session_state.pop("history_opened", None)
+            else:
+                st.subheader(_("Run {id}").format(id=opened))
+                if st.button(_("Close this comparison"), key="history_close"):
+                    st.session_state.pop("history_opened", None)
+                    st.rerun()
+                show_comparison(data, ("history", opened))
