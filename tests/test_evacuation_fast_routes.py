@@ -312,3 +312,26 @@ def test_a_household_split_between_two_stranded_vehicles_ends_the_same_with_or_w
     assert lean.arrivals == kept.arrivals and lean.status.tolist() == kept.status.tolist()
     assert kept.status.tolist() == (["sheltered"] if reopens else ["cut_off"])
     assert lean_steps < kept_steps
+
+
+def test_a_table_limited_to_zero_minutes_finds_every_shelter_in_few_searches(monkeypatch):
+    # A far row grows its limit by doubling; twice 0 is 0, so a table whose limit was 0
+    # searched again and again for ever (found by tests/test_shelters.py's property test).
+    graph, shelters, xy = _town(3, 0.1)
+    full_d = dijkstra(graph, directed=False, indices=shelters)
+    table = RouteTable(graph, shelters, 0.0, RowCache(), xy)
+    searches = 0
+    search = table.search
+
+    def counted(**kwargs: Any) -> Any:
+        nonlocal searches
+        searches += 1
+        assert searches <= 4 * len(shelters), "a far row searched again and again"
+        return search(**kwargs)
+
+    monkeypatch.setattr(table, "search", counted)
+    for s in range(len(shelters)):
+        for node in range(graph.shape[0]):
+            assert table.full_at(s, node) == full_d[s, node]
+            assert table.full_within(s, node, 1.0) == (full_d[s, node] if full_d[s, node] <= 1.0
+                                                       else math.inf)

@@ -320,9 +320,16 @@ class RouteTable:
                 self._far_limit[s] = lim
                 return nodes, dist, pred
             self.cache.drop((id(self), self.version, s, f"far{lim!r}"))  # (outgrown)
-            # Past the whole town: the full search (an unreachable node stays unreached).
-            limit = 2.0 * lim if nodes.size < self.n_nodes and 2.0 * lim < self._span() \
-                else math.inf
+            limit = self.grown(lim, nodes.size)
+
+    def grown(self, limit: float, reached: int) -> float:
+        """The next limit of a search grown by doubling (far rows, squads' bases): twice
+        ``limit``; no limit (the full search: an unreachable node stays unreached) once that
+        would pass the whole town, or when ``limit`` is 0 (a table whose limit is 0: twice 0
+        would never grow, and the search would repeat for ever)."""
+        if limit > 0.0 and reached < self.n_nodes and 2.0 * limit < self._span():
+            return 2.0 * limit
+        return math.inf
 
     def _span(self) -> float:
         """More than any finite distance in the graph (the sum of its finite weights)."""
@@ -498,8 +505,7 @@ class Routes:
                 d = _minutes_of(at, dist, nodes)
                 if np.isfinite(d).any() or lim == math.inf:  # (a row holds finite minutes)
                     return d
-                lim = 2.0 * lim if at.size < table.n_nodes and 2.0 * lim < table._span() \
-                    else math.inf
+                lim = table.grown(lim, at.size)
             t0 = time.process_time()
             if not checked:  # none of ``nodes`` reachable: no search would find one
                 checked, parts = True, table.parts()
