@@ -24,7 +24,11 @@ def history_page() -> None:
     st.dataframe(runs, hide_index=True, key="history_runs")
     if _("id") in runs.columns:
         ids = list(runs[_("id")])
-        pick = st.selectbox(_("Re-open a comparison"), ids, key="history_pick")
+        rows = runs.set_index(_("id"))
+        pick = st.selectbox(_("Re-open a comparison"), ids, key="history_pick",
+                            format_func=lambda i: _("run {id}: {scenario}, {plans} ({when})").format(
+                                id=i, scenario=rows.at[i, _("scenario")],
+                                plans=rows.at[i, _("plans")], when=rows.at[i, _("when")]))
         if st.button(_("Open"), key="history_open"):
             # Kept in session state: the comparison stays open through every later click
             # (a breakdown, a tab), until another is opened or it is closed.
