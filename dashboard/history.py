@@ -55,15 +55,16 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         return None, _("The run store {path} could not be read ({why}).").format(
             path=path, why=f"{type(exc).__name__}: {exc}")
     rows = [{
+        # (What a planner looks for first, then the details: the page is narrower than all.)
         _("id"): r.id,
         _("when"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
-        _("command"): _(COMMANDS.get(r.command, r.command)),
         _("scenario"): scenario_name(r),
         _("plans"): ", ".join(r.plans),
-        _("replications"): r.replications,
-        _("seed"): r.seed,
         _("status"): _(STATUSES.get(r.status, r.status)),
         _("took"): "—" if r.elapsed_s is None else _("{s} s").format(s=f"{r.elapsed_s:,.1f}"),
+        _("replications"): r.replications,
+        _("seed"): r.seed,
+        _("command"): _(COMMANDS.get(r.command, r.command)),
     } for r in runs]
     return pd.DataFrame(rows), ""
 

@@ -123,6 +123,9 @@ def test_history_reopens_a_stored_comparison(tmp_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert list(table(at, "command")["id"]) == [run_id]
+    # what a planner looks for first, before the page's width runs out
+    assert list(table(at, "command").columns)[:6] == ["id", "when", "scenario", "plans",
+                                                       "status", "took"]
     # each run offered in words a planner knows it by, not by its number alone
     [offered] = at.selectbox(key="history_pick").options
     assert offered.startswith(f"run {run_id}: {s.display_name()}, baseline, extra_desks (20")
