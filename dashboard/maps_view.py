@@ -56,7 +56,7 @@ def scenario_map(s: Scenario, plan: str) -> bytes:
     figs = state.figure_cache()
     if key not in figs:
         figs[key] = png_bytes(town_map(s.network(), s.places(plan), title=title,
-                                  flood=flood_area(s, plan)))
+                                       flood=flood_area(s, plan)))
     return figs[key]
 
 
@@ -90,8 +90,8 @@ def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
     figs = state.figure_cache()
     if key not in figs:
         figs[key] = png_bytes(town_map(s.network(), s.places(plan), values=layers,
-                                  title=_("{plan}: where people wait or crowd").format(
-                                      plan=plan)))
+                                       title=_("{plan}: where people wait or crowd").format(
+                                           plan=plan)))
     return figs[key]
 
 

@@ -130,7 +130,7 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
         fig = town_map(network, places, title=title, points=points,
                        edge_colors=road_colors(roads), edge_legend=road_legend())
         return Frame(minute, png_bytes(fig), counts, roads=counts_in_words(road_counts(roads),
-                                                                      ("roads",)))
+                                                                           ("roads",)))
     queues = people.queues_of(now)
     layers: tuple[PlaceValues, ...] = ()
     if people.spec is not None and people.spec.queue_state:

@@ -313,10 +313,8 @@ class RouteTable:
 
             nodes, dist, pred = self.cache.get((id(self), self.version, s, f"far{lim!r}"), make)
             k = _find(nodes, node)
-            if (k < nodes.size and nodes[k] == node) or lim == math.inf:
-                self._far_limit[s] = lim
-                return nodes, dist, pred
-            if lim > enough:  # (the node is farther than ``enough``)
+            # (Past ``enough`` without the node: the node is farther than ``enough``.)
+            if (k < nodes.size and nodes[k] == node) or lim == math.inf or lim > enough:
                 self._far_limit[s] = lim
                 return nodes, dist, pred
             self.cache.drop((id(self), self.version, s, f"far{lim!r}"))  # (outgrown)

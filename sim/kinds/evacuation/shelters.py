@@ -4,7 +4,7 @@ give it (lowest index among equals), without scanning every shelter at every ste
 
 Room only ever shrinks (places fill; a shelter an inject declares full stays full), which is
 what lets answers be kept: a node's scan may start past its nearest shelters once they are
-full, and a fallback's answer stands while its nearest still has room. ``fills`` counts every
+full, and a fallback's answer stands while its nearest still has room. ``_fills`` counts every
 shelter that lost its last room, so that what was kept knows when to look again.
 """
 
