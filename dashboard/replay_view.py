@@ -175,8 +175,8 @@ class Frames:
         if running is not None:  # paused: it stops after the frame in hand
             running.join()
         with self.lock:
-            if self.thread is not None and self.thread.is_alive():
-                return self  # (started again meanwhile by another session)
+            if self.retired or (self.thread is not None and self.thread.is_alive()):
+                return self  # (dropped by the store, or started again by another session)
             self.stop.clear()
             first = snap(first, self.minutes)
             order = sorted(self.minutes, key=lambda m: (m < first, abs(m - first)))
