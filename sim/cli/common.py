@@ -54,11 +54,24 @@ def catch_ctrl_c() -> None:
     it prints "Exception ignored" and goes on: ``gridmuster verify`` then ran on for minutes
     after the Ctrl-C (seen once in a full test run). Noted here, it is raised again at the
     next step of the work (``check_ctrl_c``: each progress step, each verification case).
-    A Ctrl-C the shell told the process to ignore (a background job) stays ignored."""
+    A Ctrl-C the shell told the process to ignore (a background job) stays ignored. The
+    "Exception ignored" report of such a Ctrl-C (a traceback on the planner's screen after
+    the one line that says what was kept) is not printed: ``quiet_swallowed_ctrl_c``."""
     import signal  # deferred: only where a command owns its process
 
     if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
         signal.signal(signal.SIGINT, _on_ctrl_c)
+        sys.unraisablehook = quiet_swallowed_ctrl_c
+
+
+def quiet_swallowed_ctrl_c(unraisable: Any) -> None:
+    """``sys.unraisablehook`` of a command: a KeyboardInterrupt that Python could not raise
+    where it came (a finaliser, a weak reference's callback) is not reported: it was noted by
+    ``_on_ctrl_c`` and is raised again at the next step of the work. Anything else is reported
+    as Python always does."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _on_ctrl_c(signum: int, frame: Any) -> None:
