@@ -427,3 +427,37 @@ def test_output_folders_appear_whole_or_not_at_all(tmp_path):
     check_out_folder(tmp_path / "new" / "deeper")
     with pytest.raises(ScenarioError, match="it is a file"):
         check_out_folder(out / "summary.json")
+
+
+class _CutAfterBegin:
+    """A store connection where a Ctrl-C lands just after BEGIN, before the write's ``try``
+    (the window CI hit once: the run stayed 'running' after the command said 'interrupted')."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db, self.cut = db, False
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        cur = self.db.execute(sql, *args)
+        if sql == "BEGIN IMMEDIATE" and not self.cut:
+            self.cut = True
+            raise KeyboardInterrupt
+        return cur
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.db.in_transaction
+
+
+def test_a_ctrl_c_just_after_begin_does_not_stop_the_run_being_marked(tmp_path):
+    with RunStore(tmp_path / "runs.db") as store:
+        run_id = store.start_run("compare", "s", None, "d", "muster", ["p"], 1, 5, None)
+        real = store._db
+        assert real is not None
+        store._db = _CutAfterBegin(real)  # type: ignore[assignment]
+        with pytest.raises(KeyboardInterrupt):
+            store.mark(run_id, "finished")
+        store.mark(run_id, "interrupted")
+        store._db = real
+        assert store.failed is None and store.warnings == []
+        assert real.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]
+        assert not real.in_transaction

@@ -404,6 +404,11 @@ class RunStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         assert self._db is not None
+        if self._db.in_transaction:
+            # A Ctrl-C can land between BEGIN and the ``try`` below, or before a ROLLBACK: the
+            # write it cut short is dropped now, or every later write (the run marked
+            # interrupted) would fail as "a transaction within a transaction".
+            self._db.execute("ROLLBACK")
         # BEGIN IMMEDIATE takes the write lock up front, so two writers queue rather than fail.
         self._db.execute("BEGIN IMMEDIATE")
         try:
