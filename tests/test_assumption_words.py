@@ -37,3 +37,15 @@ def test_a_label_zh_given_by_the_planner_is_used():
         names = {a.path: a.name for a in named(s.kind, s.raw, factors(s))}
     assert names["network.synthetic.low_side_elevation_m"] == "河边一侧地面高程（米）"
     assert names["evacuation.population.compliance"] == "常住人口：接到通知后撤离的比例（比例，0–1）"
+
+
+def test_checkpoints_are_named_in_chinese_and_a_count_not_twice():
+    """Yanguan's checkpoints have ``name_zh``: in 中文 no English name of theirs is left, and
+    a count whose unit is what it counts is not written "通道数（通道数）"."""
+    s = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml")
+    fs = factors(s)
+    with use_lang("zh"):
+        names = {f.path: a.name for f, a in zip(fs, named(s.kind, s.raw, fs), strict=True)}
+    assert names["festival.checkpoints.H1.lanes"] == "检查点：H1 高速出口：通道数"
+    assert names["festival.checkpoints.V1.queue_limit"] == "检查点：V1 1 号村口：最多排队人数（人）"
+    assert not [n for n in names.values() if re.search(r"[A-Za-z]{3,}", n)], names

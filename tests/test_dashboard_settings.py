@@ -151,8 +151,9 @@ def test_festival_shift_words_are_translated_the_planners_names_are_kept():
         "name": "Pier", "roster": {"A": {"start": "06:00", "end": "07:00"}}}}
     with use_lang("zh"):
         labels = [p.label for p in STAFFING.posts(section)]
-    assert "H1 Highway exit · 夜班 00:00–08:15" in labels
-    assert "V1 Village entry 1 · 早班 05:00–13:15" in labels
+    assert "H1 高速出口 · 夜班 00:00–08:15" in labels  # (name_zh)
+    assert "V1 1 号村口 · 早班 05:00–13:15" in labels
+    assert "V2 2 号村口 · 早班 05:00–13:15" in labels  # (its own name_zh over the anchor's)
     assert "X9 Pier · A 班 06:00–07:00" in labels  # a shift the scenario names itself
     assert not [w for t in labels for w in ("night", "day", "early", "late", "evening")
                 if w in t]

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from sim.kinds.festival.staffing import SHIFT_NAMES  # noqa: E402
+from sim.kinds.festival.config import SHIFT_NAMES  # noqa: E402
 from tests.helpers import APP, opened  # noqa: E402
 
 

@@ -102,12 +102,12 @@ def test_staff_beyond_the_lanes_warned_per_checkpoint_and_shift(yanguan):
     assert idle_at_checkpoints(reported) == [("H1", "day", 30, 28)]
     assert idle_at_checkpoints(highway) == [("H1", "night", 39, 28), ("H1", "day", 42, 28),
                                             ("H1", "evening", 42, 28)]
-    assert ("checkpoint H1 (Highway exit), shift day: 42 staff posted but its lanes can use "
+    assert ("checkpoint H1 (Highway exit), day shift: 42 staff posted but its lanes can use "
             "only 28 (14 lanes × 2 per lane); the other 14 check nobody and do not change the "
             "results") in staffing_warnings(highway)
     villages = yanguan.plan("next50_villages").model.festival
     assert {(c, s) for c, s, _, _ in idle_at_checkpoints(villages)} >= {
         ("V1", "early"), ("V2", "early"), ("V3", "early")}
     with use_lang("zh"):
-        assert ("检查点 H1（Highway exit），night 班次：部署 39 人，但其通道最多只能用 28 人（14 条"
+        assert ("检查点 H1（高速出口），夜班：部署 39 人，但其通道最多只能用 28 人（14 条"
                 "通道 × 每条 2 人）；其余 11 人不参与查验，不影响结果") in staffing_warnings(highway)

@@ -44,8 +44,9 @@ SHAPE_WORDS = {"fixed": N_("fixed (always the same)"),
                "empirical": N_("observed values")}
 
 # Fields many kinds share, and what positions are given as.
-COMMON_WORDS = {"id": N_("name"), "name": N_("name"), "node": N_("road node"),
-                "grid": N_("grid"), "lonlat": N_("position (longitude, latitude)"),
+COMMON_WORDS = {"id": N_("name"), "name": N_("name"), "name_zh": N_("name in Chinese"),
+                "node": N_("road node"), "grid": N_("grid"),
+                "lonlat": N_("position (longitude, latitude)"),
                 "xy": N_("position (x, y)"), "role": N_("role"), "members": N_("people")}
 
 # A unit written into a field's name (longest first: ``_mm_per_h`` before ``_h``).
@@ -304,7 +305,8 @@ def assumption_label(kind: AnyKind, raw: Mapping[str, Any], assumption: Assumpti
         text = _("{what}: {which}", what=w.group, which=w.name) if w.group != _("general") \
             else w.name
         unit = _("share 0–1") if w.unit == _(SHARE) else w.unit  # (a name, not a help text)
-        return _("{name} ({unit})", name=text, unit=unit) if unit else text
+        # (not "lanes (lanes)": a count whose unit is what it counts)
+        return _("{name} ({unit})", name=text, unit=unit) if unit and unit != w.name else text
     return assumption.name
 
 

@@ -20,7 +20,7 @@ from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
 from sim.core.limits import DAY_MINUTES, ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
-from sim.present.i18n import N_, _, is_zh
+from sim.present.i18n import N_, _, is_zh, pick
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
                      "volunteer"]
@@ -119,7 +119,9 @@ class Shift(StrictModel):
 class Checkpoint(StrictModel):
     """A staffed multi-server queue (QR code / ID / temperature / ticket check)."""
 
-    name: str = Field(default="", max_length=ID_CHARS)
+    name: str = Field(default="", max_length=ID_CHARS, description="what planners call it")
+    name_zh: str = Field(default="", max_length=ID_CHARS,
+                         description="the name in Chinese (shown in 中文; default: name)")
     node: str = Field(max_length=ID_CHARS)
     check: str = Field(max_length=ID_CHARS, description="a key of check_types")
     lanes: int = Field(ge=1, le=1000, description="physical lanes")
@@ -388,6 +390,20 @@ GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
                "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
 
 
+# The shift names of the bundled festival scenarios as a planner says them; a scenario may
+# name others (``A``), shown as "A shift".
+SHIFT_NAMES = {"night": N_("night shift"), "day": N_("day shift"),
+               "evening": N_("evening shift"), "morning": N_("morning shift"),
+               "afternoon": N_("afternoon shift"), "early": N_("early shift"),
+               "late": N_("late shift")}
+
+
+def shift_name(name: str) -> str:
+    """A checkpoint's shift in the current language ("night" → "night shift", 夜班)."""
+    known = SHIFT_NAMES.get(name)
+    return _(known) if known else _("{name} shift", name=name)
+
+
 # Incident types and team groups of the bundled festival scenarios as a planner names them (a
 # scenario may name others: they are shown as the scenario names them).
 INCIDENT_NAMES = {"medical": N_("medical emergency"), "lost_person": N_("lost person"),
@@ -446,10 +462,11 @@ def staffing_warnings(p: FestivalParams) -> list[str]:
     out = []
     for cid, sname, staff, usable in idle_at_checkpoints(p):
         cp = p.checkpoints[cid]
-        out.append(_("checkpoint {cp} ({name}), shift {shift}: {staff} staff posted but its "
+        out.append(_("checkpoint {cp} ({name}), {shift}: {staff} staff posted but its "
                      "lanes can use only {usable} ({lanes} lanes × {per} per lane); the other "
                      "{idle} check nobody and do not change the results",
-                     cp=cid, name=cp.name or cid, shift=sname, staff=staff, usable=usable,
+                     cp=cid, name=pick(cp.name, cp.name_zh) or cid, shift=shift_name(sname),
+                     staff=staff, usable=usable,
                      lanes=usable // cp.staff_per_lane, per=cp.staff_per_lane,
                      idle=staff - usable))
     for g, r in staffing(p).items():

@@ -10,8 +10,14 @@ import numpy as np
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
 from sim.core.kind import CLOCK_START, DashboardDefaults, Summary
 from sim.core.results import breakdowns_in
-from sim.kinds.festival.config import INCIDENT_NAMES, STAFF_GROUPS, TEAM_NAMES, FestivalScenario
-from sim.kinds.festival.staffing import SHIFT_NAMES, STAFFING
+from sim.kinds.festival.config import (
+    INCIDENT_NAMES,
+    SHIFT_NAMES,
+    STAFF_GROUPS,
+    TEAM_NAMES,
+    FestivalScenario,
+)
+from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _, pick
 from sim.present.plots import mark_injects

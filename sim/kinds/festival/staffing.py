@@ -21,26 +21,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.staffing import Post, whole
-from sim.kinds.festival.config import STAFF_GROUPS
-from sim.present.i18n import N_, _
+from sim.kinds.festival.config import GROUP_NAMES, STAFF_GROUPS, shift_name
+from sim.present.i18n import _, pick
 
-GROUP_NAMES = {"security": N_("security"), "medical": N_("medical"),
-               "tourist_order": N_("tourist order"), "service_support": N_("service support"),
-               "emergency": N_("emergency management"), "volunteer": N_("volunteers")}
 SHIFT, STEWARDS, TEAM = "shift", "stewards", "team"
-
-# The shift names of the bundled festival scenarios as a planner says them; a scenario may
-# name others (``A``), shown as "A shift".
-SHIFT_NAMES = {"night": N_("night shift"), "day": N_("day shift"),
-               "evening": N_("evening shift"), "morning": N_("morning shift"),
-               "afternoon": N_("afternoon shift"), "early": N_("early shift"),
-               "late": N_("late shift")}
-
-
-def shift_name(name: str) -> str:
-    """A checkpoint's shift in the current language ("night" → "night shift", 夜班)."""
-    known = SHIFT_NAMES.get(name)
-    return _(known) if known else _("{name} shift", name=name)
 
 
 def _fresh(obj: Any) -> Any:
@@ -93,7 +77,7 @@ class FestivalStaffing:
     def posts(self, section: Mapping[str, Any]) -> list[Post]:
         out = []
         for cid, cp in (section.get("checkpoints") or {}).items():
-            name = cp.get("name") or cid
+            name = pick(str(cp.get("name") or ""), cp.get("name_zh")) or cid
             for sname, sh in (cp.get("roster") or {}).items():
                 out.append(Post((SHIFT, str(cid), str(sname)), _(
                     "{id} {name} · {shift} {start}–{end}").format(
