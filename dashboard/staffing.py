@@ -33,6 +33,7 @@ from sim.core.planedit import (
 )
 from sim.core.scenario import Scenario, parse_scenario
 from sim.core.staffing import Post, StaffingLayout, whole
+from sim.present.formatting import text_width
 from sim.present.i18n import _
 
 POST = "post"
@@ -174,15 +175,16 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
                   "team and the number of teams."))
     # The number of teams is text: blank on the other rows (a number column would say None).
     # Nothing is cut off: the post column is as wide as its longest name (a checkpoint's name,
-    # shift and hours; ~6.5 px a character) and pinned, so that it stays in view when a narrow
-    # screen scrolls the group columns (each as wide as its name) sideways.
-    longest = max((len(str(v)) for v in frame[POST]), default=10)
+    # shift and hours; ~6.5 px a character, twice that for a Chinese one) and pinned, so that
+    # it stays in view when a narrow screen scrolls the group columns (each as wide as its
+    # name) sideways.
+    longest = max((text_width(str(v)) for v in frame[POST]), default=10)
     config = {POST: st.column_config.TextColumn(_("post"), disabled=True, pinned=True,
                                                 width=min(round(6.5 * longest) + 24, 480)),
               TEAMS: st.column_config.TextColumn(_("teams"), width="small",
                                                  help=_("Number of teams (team rows only)."))}
     config.update({g: st.column_config.NumberColumn(group_name(g), min_value=0, step=1,
-                                                    format="%d")
+                                                    format="localized")
                    for g in layout.groups})
     table = st.data_editor(frame, hide_index=True, key=f"{key}::posts", width="stretch",
                            num_rows="fixed", column_config=config, disabled=[POST])
@@ -194,7 +196,7 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
     pool_edit = st.data_editor(pool_frame, hide_index=True, key=f"{key}::pool",
                                num_rows="fixed", disabled=[_("staff group")],
                                column_config={_("pool"): st.column_config.NumberColumn(
-                                   _("pool"), min_value=0, step=1, format="%d")})
+                                   _("pool"), min_value=0, step=1, format="localized")})
     rows = records(table)
     edit = edited(layout, posts, rows,
                   {g: whole(v) for g, v in zip(layout.groups, pool_edit[_("pool")], strict=True)})
