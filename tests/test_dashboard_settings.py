@@ -149,8 +149,11 @@ def test_festival_shift_words_are_translated_the_planners_names_are_kept():
     section = dict(s.raw["festival"])
     section["checkpoints"] = {**section["checkpoints"], "X9": {
         "name": "Pier", "roster": {"A": {"start": "06:00", "end": "07:00"}}}}
+    section["teams"] = {**section["teams"], "boat": {"count": 1, "members": {"volunteer": 2}}}
     with use_lang("zh"):
         labels = [p.label for p in STAFFING.posts(section)]
+    assert "网格队伍：每队人数" in labels and "医疗队伍：每队人数" in labels
+    assert "boat 队伍：每队人数" in labels  # a team group the scenario names itself
     assert "H1 高速出口 · 夜班 00:00–08:15" in labels  # (name_zh)
     assert "V1 1 号村口 · 早班 05:00–13:15" in labels
     assert "V2 2 号村口 · 早班 05:00–13:15" in labels  # (its own name_zh over the anchor's)
@@ -158,8 +161,9 @@ def test_festival_shift_words_are_translated_the_planners_names_are_kept():
     assert not [w for t in labels for w in ("night", "day", "early", "late", "evening")
                 if w in t]
     with use_lang("en"):
-        assert "H1 Highway exit · night shift 00:00–08:15" in [
-            p.label for p in STAFFING.posts(section)]
+        labels = [p.label for p in STAFFING.posts(section)]
+    assert "H1 Highway exit · night shift 00:00–08:15" in labels
+    assert "grid teams: people per team" in labels and "boat teams: people per team" in labels
 
 
 def test_what_matters_ranks_assumptions_in_bars_with_plain_column_names():

@@ -153,3 +153,13 @@ def test_festival_staff_table_in_chinese(tmp_path):
     assert zh.index.name == "岗位" and zh.index[-1] == "全部岗位"
     assert list(zh.index[:-1]) == ["检查点 X（1 个班次）", "观潮点 P1 疏导员", "观潮点 P2 疏导员"]
     assert en.index[-1] == "all posts" and (zh.to_numpy() == en.to_numpy()).all()
+
+
+def test_festival_staff_table_names_team_groups_in_chinese():
+    from sim.kinds.festival.present import staff_table
+
+    model = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml").plan().model
+    with use_lang("zh"):
+        zh = list(staff_table(model).index)
+    assert {"网格队伍（18 支）", "医疗队伍（9 支）", "安保队伍（9 支）"} <= set(zh)
+    assert "grid teams (18)" in list(staff_table(model).index)

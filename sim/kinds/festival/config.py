@@ -412,6 +412,13 @@ TEAM_NAMES = {"grid": N_("grid teams"), "medical": N_("medical teams"),
               "security": N_("security teams")}
 
 
+def team_name(team: str) -> str:
+    """A team group as a planner names it ("grid" → "grid teams", 网格队伍); a group the
+    scenario names itself ("boat") as "boat teams"."""
+    known = TEAM_NAMES.get(team)
+    return _(known) if known else _("{name} teams", name=team)
+
+
 def group_name(group: str) -> str:
     """In 中文 the group's name; in English the code name the scenario file uses."""
     return _(GROUP_NAMES[group]) if is_zh() and group in GROUP_NAMES else group

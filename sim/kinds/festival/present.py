@@ -16,6 +16,7 @@ from sim.kinds.festival.config import (
     STAFF_GROUPS,
     TEAM_NAMES,
     FestivalScenario,
+    team_name,
 )
 from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
@@ -238,7 +239,7 @@ def staff_table(model: FestivalScenario) -> pd.DataFrame:
     for vid, vp in p.viewing_points.items():
         add(_("viewing point {id} stewards", id=vid), vp.stewards)
     for name, team in p.teams.items():
-        add(_("{name} teams ({n})", name=name, n=team.count), team.members, team.count)
+        add(_("{teams} ({n})", teams=team_name(name), n=team.count), team.members, team.count)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \
         else pd.DataFrame(columns=list(STAFF_GROUPS))
     frame = frame.loc[:, (frame != 0).any(axis=0)] if len(frame) else frame

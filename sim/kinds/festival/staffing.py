@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.staffing import Post, whole
-from sim.kinds.festival.config import GROUP_NAMES, STAFF_GROUPS, shift_name
+from sim.kinds.festival.config import GROUP_NAMES, STAFF_GROUPS, shift_name, team_name
 from sim.present.i18n import _, pick
 
 SHIFT, STEWARDS, TEAM = "shift", "stewards", "team"
@@ -90,7 +90,7 @@ class FestivalStaffing:
                             _counts(vp.get("stewards"))))
         for tname, team in (section.get("teams") or {}).items():
             out.append(Post((TEAM, str(tname)),
-                            _("{name} teams: people per team").format(name=tname),
+                            _("{teams}: people per team").format(teams=team_name(str(tname))),
                             _counts(team.get("members")), teams=whole(team.get("count")),
                             teams_path=f"teams.{tname}.count"))
         return out
