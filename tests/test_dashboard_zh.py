@@ -51,6 +51,8 @@ def shown_texts(at: AppTest) -> list[str]:
                 c = config.get(str(name)) or {}
                 texts += [c.get("label") or str(name)] + [o["label"] for o in (c.get(
                     "type_config") or {}).get("options") or [] if isinstance(o, dict)]
+                if c.get("disabled") and str(name) in f.columns:  # read-only: the page's words
+                    texts += [str(v) for v in f[name]]  # (the staffing editor's posts)
             continue
         texts += [str(c) for c in f.columns] + [str(v) for v in f.astype(str).to_numpy().ravel()]
     for t in at.table:
