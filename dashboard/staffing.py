@@ -12,12 +12,13 @@ The edited plan is validated by the scenario's own checks (``parse_scenario``), 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from rich.cells import cell_len
 
 from dashboard.page_common import records
 from sim.core.errors import ScenarioError
@@ -33,7 +34,6 @@ from sim.core.planedit import (
 )
 from sim.core.scenario import Scenario, parse_scenario
 from sim.core.staffing import Post, StaffingLayout, whole
-from sim.present.formatting import text_width
 from sim.present.i18n import _
 
 POST = "post"
@@ -163,6 +163,14 @@ def is_staff_row(raw: dict[str, Any], parameter: str) -> bool:
 
 # --- the page part --------------------------------------------------------------------------
 
+def post_width(posts: Iterable[str]) -> int:
+    """Pixels for the post column, so that nothing is cut off: as wide as the longest post (a
+    checkpoint's name, shift and hours) at ~6.5 px a character cell, where a Chinese character
+    takes two cells (as the command line's tables count them), at most 480."""
+    longest = max((cell_len(p) for p in posts), default=10)
+    return min(round(6.5 * longest) + 24, 480)
+
+
 def editor(s: Scenario, base: str, key: str) -> StaffEdit:
     """The table of posts and the pool, editable; the pool / posted / unposted summary and the
     notes on edits that cannot change results. Returns the edit (for saving)."""
@@ -174,13 +182,10 @@ def editor(s: Scenario, base: str, key: str) -> StaffEdit:
                   "team group; one column per staff group. Team rows give the people in one "
                   "team and the number of teams."))
     # The number of teams is text: blank on the other rows (a number column would say None).
-    # Nothing is cut off: the post column is as wide as its longest name (a checkpoint's name,
-    # shift and hours; ~6.5 px a character, twice that for a Chinese one) and pinned, so that
-    # it stays in view when a narrow screen scrolls the group columns (each as wide as its
-    # name) sideways.
-    longest = max((text_width(str(v)) for v in frame[POST]), default=10)
+    # The post column is pinned, so that it stays in view when a narrow screen scrolls the
+    # group columns (each as wide as its name) sideways.
     config = {POST: st.column_config.TextColumn(_("post"), disabled=True, pinned=True,
-                                                width=min(round(6.5 * longest) + 24, 480)),
+                                                width=post_width(str(v) for v in frame[POST])),
               TEAMS: st.column_config.TextColumn(_("teams"), width="small",
                                                  help=_("Number of teams (team rows only)."))}
     config.update({g: st.column_config.NumberColumn(group_name(g), min_value=0, step=1,

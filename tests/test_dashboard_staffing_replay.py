@@ -331,3 +331,13 @@ def test_changes_in_words_names_roles_and_the_kinds_settings():
             "walking detour (door to door ÷ straight line)", "some new knob"]
     with use_lang("zh"):
         assert changes_in_words(s.raw, "county_team", names) == ["力量：应急突击队", "外来增援"]
+
+
+def test_the_post_column_fits_chinese_posts_whole():
+    # A Chinese character takes two cells: sized by characters, the end of each shift's hours
+    # was cut off once the checkpoints had Chinese names ('H1 高速出口 · 夜班 00:00–08:1').
+    from dashboard.staffing import post_width
+
+    assert post_width(["H1 Highway exit"]) == round(6.5 * 15) + 24
+    assert post_width(["V1", "H1 高速出口 · 夜班 00:00–08:15"]) == round(6.5 * (3 + 8 + 3 + 4 + 12)) + 24
+    assert post_width(["x" * 200]) == 480 and post_width([]) == round(6.5 * 10) + 24

@@ -257,9 +257,3 @@ def test_a_measure_equal_in_every_replication_is_written_once_in_words():
     assert formatting.mean_ci(one, "at_risk") == "374"
     varied = {**every, "std": 3.0, "ci95_low": 372.0, "ci95_high": 376.0}
     assert formatting.mean_ci(varied, "at_risk") == "374 [372 – 376]"
-
-
-def test_a_chinese_character_takes_two_columns_of_a_cell():
-    # (the staffing editor sizes its post column by it: Chinese names were cut off at half)
-    assert formatting.text_width("H1 Highway exit") == 15
-    assert formatting.text_width("H1 高速出口 · 夜班 00:00–08:15") == 3 + 8 + 3 + 4 + 12

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,11 +25,6 @@ from sim.present.i18n import N_, _
 
 NOT_APPLICABLE = N_("not applicable")  # translated where returned
 NOT_AVAILABLE = N_("not available")
-
-
-def text_width(text: str) -> int:
-    """Columns ``text`` takes in a table's cell: a Chinese character (East Asian wide) two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _missing(v: Any) -> bool:
