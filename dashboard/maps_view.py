@@ -51,7 +51,8 @@ def flood_area(s: Scenario, plan: str) -> FloodArea | None:
 
 def scenario_map(s: Scenario, plan: str) -> bytes:
     """The town with its places, and the flood-prone ground when there is a storm."""
-    title = f"{s.display_name()} — {plan}"  # the scenario's name in the reader's language
+    # the scenario's and the plan's names in the reader's language
+    title = f"{s.display_name()} — {s.plan_labels()[plan]}"
     key = ("map", s.digest, plan, _("x (m)"), title)
     figs = state.figure_cache()
     if key not in figs:
@@ -104,7 +105,8 @@ def show_bottleneck(s: Scenario, data: Mapping[str, Any], cache_key: Any) -> Non
     if not usable:
         return
     st.subheader(_("Where the bottleneck is"))
-    plan = st.selectbox(_("Plan on the map"), usable, key="bottleneck_plan") \
+    plan = st.selectbox(_("Plan on the map"), usable, key="bottleneck_plan",
+                        format_func=s.plan_labels().__getitem__) \
         if len(usable) > 1 else usable[0]
     png = bottleneck_map(s, plan, data["plans"][plan], cache_key)
     if png is None:

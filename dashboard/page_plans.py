@@ -19,6 +19,7 @@ from sim.core.errors import ScenarioError
 from sim.core.forces import ROLES
 from sim.core.paths import split_path
 from sim.core.planedit import (
+    PLAN_WORDS,
     RULES,
     changes_in_words,
     dump_yaml,
@@ -97,8 +98,10 @@ def _editor_keys(plan: str) -> tuple[str, str]:
 def plans_page() -> None:
     st.header(_("Plans"))
     s = state.scenario()
-    words = ("description", "description_zh")
-    rows = [{_("plan"): p, _("description"): in_lang(s.plan(p).description,
+    named = s.plan_labels()
+    # (the key beside a Chinese name: a copy is saved, and the command line runs it, by key)
+    rows = [{_("plan"): p if named[p] == p else _("{name} ({key})", name=named[p], key=p),
+             _("description"): in_lang(s.plan(p).description,
                                                       s.plan(p).description_zh),
              _("changes"): _("; ").join(changes_in_words(s.raw, p,
                                                          dict(s.kind.dashboard.setting_names)))
@@ -109,16 +112,18 @@ def plans_page() -> None:
         model = s.plan(p).model
         injects = model.injects
         if injects:
-            with st.expander(_("Exercise storyline of {plan} ({n} events)", plan=p,
+            with st.expander(_("Exercise storyline of {plan} ({n} events)", plan=named[p],
                                n=len(injects))):
                 clock = s.kind.clock_start(model) if s.kind.clock_start else None
                 header, body = storyline([{"kind": s.kind.name,
                                            "injects": [i.record() for i in injects]}], clock)
                 st.table(pd.DataFrame(body, columns=header).set_index(header[0]))
 
-    base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base")
-    patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in words}
-    with st.expander(_("What {plan} changes, as written in the scenario file").format(plan=base)):
+    base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base",
+                        format_func=named.__getitem__)
+    patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in PLAN_WORDS}
+    with st.expander(_("What {plan} changes, as written in the scenario file").format(
+            plan=named[base])):
         st.code(dump_yaml(patch) if patch else "{}  # " + _("the scenario as it is"),
                 language="yaml")
 
@@ -198,7 +203,8 @@ def _delay_spreads(s: Scenario, plan: str) -> None:
     delays = random_delays(s.kind, section)
     if not delays:
         return
-    box = st.expander(_("How the random settings of {plan} are spread ({n})", plan=plan,
+    box = st.expander(_("How the random settings of {plan} are spread ({n})",
+                        plan=s.plan_labels()[plan],
                         n=len(delays)), key=f"spreads::{plan}", on_change="rerun")
     if not box.open:
         return

@@ -26,7 +26,8 @@ def replay_page() -> None:
     s = state.scenario()
     request = st.session_state.get("request") or default_request(s)
     c1, c2, c3 = st.columns([2, 1, 1])
-    plan = c1.selectbox(_("Plan"), s.plan_names(), key="replay_plan")
+    plan = c1.selectbox(_("Plan"), s.plan_names(), key="replay_plan",
+                        format_func=s.plan_labels().__getitem__)
     seed = int(c2.number_input(_("Seed"), min_value=0, value=int(request["seed"]),
                                key="replay_seed"))
     n_reps = max(int(request["reps"]), 1)
@@ -55,7 +56,7 @@ def replay_page() -> None:
     if start is not None:  # the clock time under the slider (which shows the minute)
         st.markdown(_("**Clock time {clock}**").format(clock=formatting.clock_time(start + minute)))
     st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
-        k=rep + 1, plan=plan, seed=seed, dot=_(s.kind.dashboard.replay_dot),
+        k=rep + 1, plan=s.plan_labels()[plan], seed=seed, dot=_(s.kind.dashboard.replay_dot),
         note=_(s.kind.dashboard.replay_note) if s.kind.dashboard.replay_note else ""))
     frame = frames.get(minute)
     frames.start(minute)  # the other frames in the background, after the one shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import streamlit as st
@@ -29,7 +30,8 @@ def run_page(workers: int) -> None:
     request = {**request, "plans": [p for p in request["plans"] if p in names] or names[:2]}
     with st.form("run_form"):
         plans = st.multiselect(_("Plans to compare (2–4)"), names, default=request["plans"],
-                               max_selections=4, key=f"run_plans::{s.digest}")
+                               max_selections=4, key=f"run_plans::{s.digest}",
+                               format_func=s.plan_labels().__getitem__)
         c1, c2 = st.columns(2)
         reps = c1.number_input(_("Replications per plan"), min_value=1,
                                max_value=jobs.MAX_UI_REPS,
@@ -81,7 +83,7 @@ def run_page(workers: int) -> None:
         note = _("ran {n} replications in {t}; {stored}").format(
             n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
     st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
-        name=s.display_name(), plans=", ".join(request["plans"]), reps=replications_text(request["reps"]),
+        name=s.display_name(), plans=_plans(s, request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
     downloads = st.container()  # above the results, filled after them: numbers first
     show_comparison(data, tuple(keys), clock_start(s, request["plans"]))
@@ -113,7 +115,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
             pending = [p for p in job.plans if p not in data["plans"]]
             if pending:  # plans are shown as each finishes its first pass
                 st.caption(_("Still running the first replications of: {plans}.").format(
-                    plans=", ".join(pending)))
+                    plans=_plans(s, pending)))
             key = ("preliminary", tuple(keys), len(data["plans"]))
             # The kind's figures (seconds of drawing that the replications still running
             # need) only once every plan is in and its numbers have been on the page once.
@@ -140,13 +142,18 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
     return False
 
 
+def _plans(s: Scenario, plans: Sequence[str]) -> str:
+    """Plans listed as a planner reads them (their Chinese names in 中文, with 、)."""
+    return _(", ").join(s.plan_labels()[p] for p in plans)
+
+
 def _waiting(s: Scenario, job: jobs.Job) -> None:
     """What the page shows before the first results: what they will be and what the plans are
     judged on."""
     first = min(job.first_reps, job.reps)
     st.info(_("Running the first {reps} of each plan ({plans}); the first results appear here "
               "as soon as they are done, then are refined in the background.").format(
-        reps=replications_text(first), plans=", ".join(job.plans)))
+        reps=replications_text(first), plans=_plans(s, job.plans)))
     objectives = list(getattr(s.model, "objectives", None) or [])
     if objectives:
         st.markdown(_("**What the plans are judged on** (the scenario's objectives):") + "\n"

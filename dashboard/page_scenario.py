@@ -54,7 +54,8 @@ def scenario_page() -> None:
                                                             source=state.source_label()))
     if s.model.description:
         st.write(s.display_description())
-    plan = st.selectbox(_("Plan shown"), s.plan_names(), key=f"scenario_plan::{s.digest}")
+    plan = st.selectbox(_("Plan shown"), s.plan_names(), key=f"scenario_plan::{s.digest}",
+                        format_func=s.plan_labels().__getitem__)
     model = s.plan(plan).model
     forces = forces_table(model)
     c1, c2, c3, c4 = st.columns(4)

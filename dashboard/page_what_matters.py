@@ -54,7 +54,8 @@ def what_matters_page(workers: int) -> None:
     st.caption(_("{n} declared assumptions; each analysis runs every design point on the same "
                  "random numbers.").format(n=len(s.model.assumptions)))
     c1, c2, c3, c4 = st.columns(4)
-    plan = c1.selectbox(_("Plan"), s.plan_names(), key=f"wm_plan::{s.digest}")
+    plan = c1.selectbox(_("Plan"), s.plan_names(), key=f"wm_plan::{s.digest}",
+                        format_func=s.plan_labels().__getitem__)
     # The objectives' measures first (what the planner is judged on), then the kind's
     # headline: "residents at risk", which no plan changes, is not the result to start with.
     goals = [o.metric for o in s.model.objectives]
@@ -102,7 +103,7 @@ def what_matters_page(workers: int) -> None:
     if rob:
         p = rob["plans"][plan]
         st.markdown(_("{plan}: misses an objective in {share} of the assumption space").format(
-            plan=f"**{plan}**", share=f"**{p['fail_share']:.0%}**"))
+            plan=f"**{s.plan_labels()[plan]}**", share=f"**{p['fail_share']:.0%}**"))
         for b in p["boxes"]:
             st.markdown(f"- {b['sentence']}")
         if p["fail_share"] > 0 and not p["boxes"]:

@@ -279,11 +279,12 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
     the rest in the background)."""
     lang = current_lang()
     key: FrameKey = (plan_digest(s, plan), plan, int(seed), int(replication), lang)
+    shown = s.plan_labels()[plan]  # (here: the frames are drawn on another thread)
 
     def title(minute: int) -> str:
         when = clock_time(start_clock + minute) if start_clock is not None else \
             _("minute {m}").format(m=minute)
-        return f"{plan} — {when}"
+        return f"{shown} — {when}"
 
     def make() -> Frames:
         run = replication_run(s, plan, seed, replication)

@@ -27,6 +27,7 @@ from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, is_zh, pick
 from sim.present.output import png_bytes
+from sim.present.plan_names import summary_labels
 from sim.present.tables import breakdowns
 
 UNIT_NAMES = {"min": "minutes", "": ""}
@@ -122,8 +123,9 @@ def _present(summaries: Sequence[dict[str, Any]], metrics: Sequence[str]) -> lis
 def _by_measure(summaries: Sequence[dict[str, Any]], metrics: Sequence[str],
                 cell: Callable[[Any, str], str]) -> pd.DataFrame:
     """One row per measure some plan has, one column per plan, each cell ``cell(stat, m)``."""
+    names = summary_labels(summaries)
     return pd.DataFrame([{_("measure"): measure(m),
-                          **{s["plan"]: cell(s["metrics"].get(m), m) for s in summaries}}
+                          **{names[s["plan"]]: cell(s["metrics"].get(m), m) for s in summaries}}
                          for m in _present(summaries, metrics)])
 
 
@@ -133,6 +135,7 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
     better, worse or not significantly different."""
     rows = []
     diffs = data.get("differences", {})
+    names = plan_names(data)
     for m in metrics:
         by_pair = diffs.get(m) or {}
         if not by_pair:
@@ -146,9 +149,16 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
             text = formatting.difference(d, m)
             # (no judgement after "not comparable" or "the same in every replication")
             plain = judged in (_("not comparable"), _("the same in every replication"))
-            row[_("{b} vs {a}", b=b, a=a)] = text if plain else f"{text} · {judged}"
+            pair_name = _("{b} vs {a}", b=names.get(b, b), a=names.get(a, a))
+            row[pair_name] = text if plain else f"{text} · {judged}"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def plan_names(data: dict[str, Any]) -> dict[str, str]:
+    """The plans of a comparison (or one plan's result) as a planner reads them, by key."""
+    # (a comparison's own mapping: its summaries; one run's summary: itself)
+    return summary_labels(list((data.get("plans") or {}).values()) or [data])
 
 
 def _judge(d: dict[str, Any], metric: str) -> str:
@@ -178,6 +188,7 @@ def _direction(d: dict[str, Any]) -> int:
 def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """Rows: the scenario's objectives; columns: plans, ``met: median 1,623 (5–95 %: …)``."""
     objs = next((s.get("objectives") for s in summaries if s.get("objectives")), None) or []
+    names = summary_labels(summaries)
     rows = []
     for i, o in enumerate(objs):
         m = o["metric"]
@@ -192,11 +203,11 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
             word = {True: _("met"), False: _("MISSED"), None: _("cannot be assessed")}[met]
             shown = formatting.stat(d, m, stat, unit=True)
             band = formatting.spread(d, m)
-            row[s["plan"]] = _("{word}: {shown} (5–95 %: {band})", word=word, shown=shown,
-                               band=band)
+            row[names[s["plan"]]] = _("{word}: {shown} (5–95 %: {band})", word=word,
+                                      shown=shown, band=band)
             own = formatting.meeting(plan_objective(s, i, o))
             if own:
-                row[s["plan"]] += _("; ") + own
+                row[names[s["plan"]]] += _("; ") + own
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -205,6 +216,8 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     """One sentence per plan pair from the paired differences on all the headline metrics:
     where B is better, worse, and where the difference is not significant."""
     b, _sep, a = pair.partition(" - ")
+    names = plan_names(data)
+    b, a = names.get(b, b), names.get(a, a)
     better, worse, same, unknown, demand, alike = [], [], [], [], [], []
     for m in metrics:
         d = (data.get("differences", {}).get(m) or {}).get(pair)
@@ -264,12 +277,13 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
     """The completion curve of each plan with its 5–95 % band; clock time on the x axis when
     every plan starts at the same clock time."""
     rows = []
+    names = summary_labels(summaries)
     for s in summaries:
         c = s.get("curve")
         if not c:
             continue
         for t, mean, lo, hi in zip(c["t_min"], c["mean"], c["p5"], c["p95"], strict=False):
-            rows.append({"plan": s["plan"], "t": float(t), "mean": float(mean),
+            rows.append({"plan": names[s["plan"]], "t": float(t), "mean": float(mean),
                          "lo": float(lo), "hi": float(hi)})
     frame = pd.DataFrame(rows)
     label = next((s["curve"].get("label") for s in summaries if s.get("curve")), "complete")
@@ -299,11 +313,12 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                     ) -> alt.Chart | None:
     rows = []
+    names = summary_labels(summaries)
     for s in summaries:
         for b in breakdowns_in(s["metrics"], metric, key):
             d = s["metrics"][b.name]
             if d and d.get("mean") is not None and math.isfinite(float(d["mean"])):
-                rows.append({"plan": s["plan"], "place": label_of(key, b.value),
+                rows.append({"plan": names[s["plan"]], "place": label_of(key, b.value),
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -358,7 +373,8 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     # 2. What decides: the decision measures as cards, with a significant paired difference only.
     st.subheader(_("What decides"))
     st.caption(_("Mean of {reps}, seed {seed}. Arrows only where the paired difference with "
-                 "{ref} is significant.").format(reps=reps, seed=data.get("seed"), ref=ref))
+                 "{ref} is significant.").format(reps=reps, seed=data.get("seed"),
+                                                  ref=plan_names(data)[ref]))
     for m in decide:
         st.markdown(f"**{measure(m)}**", help=help_text(m))
         for col, plan in zip(st.columns(len(plans)), plans, strict=True):
@@ -384,7 +400,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
                 judged = _judge(diff, m)
                 colour = "green" if judged == _("better") else "red" if judged == _("worse") \
                     else "normal"
-            col.metric(plan, value, delta=delta, help=help_text(m), delta_arrow=arrow,
+            col.metric(plan_names(data)[plan], value, delta=delta, help=help_text(m), delta_arrow=arrow,
                        delta_color=colour)
             if note:
                 col.caption(note)
@@ -495,12 +511,13 @@ def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) 
     labels = list(dict.fromkeys(b.value for s in summaries
                                 for b in breakdowns_in(s["metrics"], metric, key)))
     where = key_label(key)
+    names = summary_labels(summaries)
     rows = []
     for label in labels:
         row: dict[str, Any] = {where: label_of(key, label)}
         for s in summaries:
             d = s["metrics"].get(Breakdown(metric, key, label).name)
-            row[s["plan"]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \
+            row[names[s["plan"]]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \
                 else formatting.stat(d, metric, "mean", unit=True)
         rows.append(row)
     return pd.DataFrame(rows)

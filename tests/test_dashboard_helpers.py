@@ -9,6 +9,7 @@ import pytest
 from sim.analysis.replay import build_replay
 from sim.core.errors import ScenarioError
 from sim.core.planedit import (
+    PLAN_WORDS,
     dump_yaml,
     force_rows,
     forces_from_rows,
@@ -57,7 +58,7 @@ def test_unchanged_tables_give_an_empty_patch(town):
         patch = make_patch(town.raw, forces, section, base_plan=plan)
         # Editing a copy of a plan without changes gives that plan's own patch back.
         own = {k: v for k, v in (town.raw["plans"][plan] or {}).items()
-               if k not in ("description", "description_zh")}  # a copy gets its own words
+               if k not in PLAN_WORDS}  # a copy gets its own words (name, description)
         assert patch == own, plan
 
 

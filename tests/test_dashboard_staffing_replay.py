@@ -304,10 +304,12 @@ def test_plans_table_says_what_each_plan_changes_in_words(env, monkeypatch, lang
                        "rail_to_highway": "checkpoints",
                        "next50_highway": "staff pool; checkpoints",
                        "drill": "exercise storyline (4 events)"},
-                "zh": {"reported": "（情景原样）",
-                       "fewer_volunteers": "人员按比例调整",
-                       "next50_highway": "各组总人数；检查点",
-                       "drill": "演练脚本（4 个事件）"}}[lang]
+                # (in 中文 the plans by their Chinese names, the key beside: what a copy is
+                # saved under and the command line takes)
+                "zh": {"按报道部署（reported）": "（情景原样）",
+                       "志愿者减少 20%（fewer_volunteers）": "人员按比例调整",
+                       "新增 50 名志愿者到高速出口（next50_highway）": "各组总人数；检查点",
+                       "演练脚本（drill）": "演练脚本（4 个事件）"}}[lang]
     assert {p: changes[p] for p in expected} == expected
     assert not any("festival" in c for c in changes.values())
 

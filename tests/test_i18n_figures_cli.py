@@ -76,15 +76,15 @@ def test_evacuation_occupancy_figure_in_chinese():
     from sim.kinds.evacuation.present import occupancy_figure
 
     band = {"t_min": [0, 30, 60], "mean": [0, 40, 90], "p5": [0, 30, 80], "p95": [0, 50, 99]}
-    summary = {"scenario": "s", "plan": "baseline",
+    summary = {"scenario": "s", "plan": "baseline", "plan_zh": "按报道处置",
                "series": {"occupancy[shelter=school]": band}}
     with use_lang("zh"):
         fig = occupancy_figure([summary])
         assert fig is not None
         texts = figure_texts(fig)
         plt.close(fig)
-    assert "baseline：避难场所安置人数" in texts and "转移命令下达后分钟数" in texts
-    assert not english_words(texts, {"baseline", "school"}), texts
+    assert "按报道处置：避难场所安置人数" in texts and "转移命令下达后分钟数" in texts
+    assert not english_words(texts, {"school"}), texts
 
 
 def test_replay_counts_table_names_states_in_chinese():

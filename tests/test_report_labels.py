@@ -279,10 +279,15 @@ def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path
             str(ROOT / "scenarios" / "observed" / "youchegang_drill_checkins.csv"), "--plan",
             "baseline", "--reps", "3", "--out", str(tmp_path / "review"))
     assert r.returncode == 0, r.stderr
-    for lang, not_in_log, note in (
-            ("zh", "记录中无此项", "—：演练记录属于方案 baseline，不含其他方案的数据。"),
+    # (the plans by their names in the report's language: in 中文 the scenario's name_zh)
+    zh_names = {"baseline": "白天集结（报道的演练）", "night": "夜间集结",
+                "app_outage_drill": "演练：网格App中断、桥路封闭"}
+    for lang, not_in_log, note, named in (
+            ("zh", "记录中无此项", "—：演练记录属于方案 白天集结（报道的演练），不含其他方案的数据。",
+             zh_names),
             ("en", "not in the log",
-             "—: the drill log is of plan baseline; it has no figures of the other plans.")):
+             "—: the drill log is of plan baseline; it has no figures of the other plans.",
+             {k: k for k in zh_names})):
         target = tmp_path / f"rev-{lang}.docx"
         r = cli("--lang", lang, "report", str(outputs["muster"]), "--format", "gbt46792",
                 "--review", str(tmp_path / "review" / "review.json"), "--out", str(target))
@@ -293,9 +298,10 @@ def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path
         for row in table.rows[1:]:
             cells = [c.text for c in row.cells]
             observed.setdefault(cells[1], []).append(cells[5])
-        assert set(observed) == {"baseline", "night", "app_outage_drill"}
-        assert all(re.match(r"^[\d,.]+", v) for v in observed["baseline"]), observed
-        assert set(observed["night"]) == set(observed["app_outage_drill"]) == {"—"}
+        assert set(observed) == set(named.values())
+        assert all(re.match(r"^[\d,.]+", v) for v in observed[named["baseline"]]), observed
+        assert set(observed[named["night"]]) == set(observed[named["app_outage_drill"]]) \
+            == {"—"}
         assert note in [p.text for p in d.paragraphs]
         assert not_in_log not in target.with_suffix(".html").read_text(encoding="utf-8")
 
@@ -334,7 +340,8 @@ def test_gbt_headings_say_the_unit_once_and_plans_are_listed_cleanly(outputs, tm
     assert ".;" not in plans
     _html, texts = _gbt(outputs["evacuation"], "zh", tmp_path)
     plans = texts[texts.index("评估的方案") + 1]
-    assert "；exercise — " in plans and "。；" not in plans and "; " not in plans
+    assert plans.startswith("突击队全部留守 — ") and "；训练脚本 — " in plans
+    assert "。；" not in plans and "; " not in plans
 
 
 def test_recommendations_say_in_words_what_to_do(outputs, tmp_path):

@@ -278,7 +278,7 @@ def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications:
     spec.check_size(log, run, source)
     out = compare_to_band(spec, log, run, alpha)
     out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
-                "replications": replications, "seed": run.seed, "warnings": []})
+                "plan_zh": run.setup.name_zh, "replications": replications, "seed": run.seed, "warnings": []})
     if replications < min_replications(alpha):
         out["warnings"].append(_(
             "with {n} replications no log can be flagged at {alpha} (the smallest possible "

@@ -38,6 +38,7 @@ from sim.core.assumptions import Assumption
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario
 from sim.present.i18n import _ as tr
+from sim.present.plan_names import plan_label
 from sim.present.setting_words import named
 from sim.run.backends import Backend
 
@@ -243,6 +244,7 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
     values = to_values(scenario, fs, unit)
     x = np.array([[v[f.path] for f in fs] for v in values])
     out_plans: dict[str, Any] = {}
+    label = scenario.plan_labels()  # (the sentences name plans as a planner reads them)
     for plan in plans:
         rows = evaluate(design(scenario, plan, values), reps, seed, backend, progress)
         missed = np.array([[objective_met(statistic(r, o["metric"], o.get("statistic", "mean")),
@@ -261,10 +263,11 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
                 "misses": which, "when": where,
                 "sentence": tr("{plan} misses {what} when {where} (holds {coverage} of the "
                                "failing samples; {density} of the samples in it fail)",
-                               plan=plan, what=_joined(which) or tr("an objective"),
+                               plan=label[plan], what=_joined(which) or tr("an objective"),
                                where=where, coverage=f"{box.coverage:.0%}",
                                density=f"{box.density:.0%}")})
         out_plans[plan] = {
+            "name_zh": scenario.plan(plan).name_zh,
             "fail_share": float(fails.mean()),
             "missed_share": {_objective_text(o): float(missed[:, i].mean())
                              for i, o in enumerate(objectives)},
@@ -279,7 +282,8 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
                 "only_b": float((fb & ~fa).mean()), "both": float((fa & fb).mean()),
                 "sentence": tr("{b} fails in {share_b} of the assumption space, {a} in "
                                "{share_a} (on the same {n} samples: only {a} fails in "
-                               "{only_a} of them, only {b} in {only_b})", a=a, b=b,
+                               "{only_a} of them, only {b} in {only_b})", a=label[a],
+                               b=label[b],
                                share_b=f"{fb.mean():.0%}", share_a=f"{fa.mean():.0%}", n=n,
                                only_a=f"{(fa & ~fb).mean():.0%}",
                                only_b=f"{(fb & ~fa).mean():.0%}")})
@@ -295,7 +299,7 @@ def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int
 def report_section(result: dict[str, Any]) -> dict[str, Any]:
     """What the after-action report shows of a robustness result: one row per plan (share of
     the assumption space where it fails) and the sentences of its failure regions."""
-    rows = [[plan, f"{p['fail_share']:.0%}",
+    rows = [[plan_label(plan, p.get("name_zh")), f"{p['fail_share']:.0%}",
              "; ".join(b["sentence"] for b in p["boxes"]) or
              (tr("no failing region found") if p["fail_share"] == 0 else
               tr("failures scattered, no simple region"))]

@@ -260,7 +260,8 @@ def sensitivity(scenario: Scenario, plan: str | None, metric: str, method: Metho
     result = analyse(fs, method, n, seed, run)
     m = info(metric)
     return {"scenario": scenario.name, "scenario_zh": getattr(scenario.model, "name_zh", None) or "",
-            "kind": scenario.kind.name, "plan": name, "metric": metric,
+            "kind": scenario.kind.name, "plan": name, "plan_zh": scenario.plan(name).name_zh,
+            "metric": metric,
             "metric_phrase": m.phrase, "metric_unit": m.unit,
             "method": method, "n": n, "replications": reps, "seed": seed,
             "common_random_numbers": True, **result}

@@ -21,6 +21,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.names import escaped
 from sim.present import formatting
 from sim.present.i18n import _, pick
+from sim.present.plan_names import summary_labels
 from sim.run.store import INT64_MAX, RunStore, default_store_path
 
 if TYPE_CHECKING:
@@ -247,7 +248,8 @@ def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | li
     # The label column: room for the longest unbroken run (a code name, or a phrase in 中文,
     # which has no spaces), up to a point; beyond that it folds.
     label = min(max(LABEL_MIN, *(longest_word(x) for x in labels)), LABEL_MAX)
-    columns = [[s["plan"], *col] for s, col in zip(summaries, cells, strict=True)]
+    names = summary_labels(summaries)
+    columns = [[names[s["plan"]], *col] for s, col in zip(summaries, cells, strict=True)]
     # Every cell on one line if all plans then fit in one table; else a cell wraps at spaces
     # beyond CELL_ONE_LINE, never narrower than its longest word, and plans that still do not
     # fit go to a next table.
@@ -262,7 +264,7 @@ def summary_table(summaries: list[dict[str, Any]], metrics: tuple[str, ...] | li
         table.add_column(_("metric"), overflow="fold", min_width=label)
         for i in group:
             # A fixed width: rich would otherwise share out a shortfall over every column.
-            table.add_column(safe(summaries[i]["plan"]), justify="right", overflow="fold",
+            table.add_column(safe(names[summaries[i]["plan"]]), justify="right", overflow="fold",
                              width=widths[i])
         for r, text in enumerate(labels):
             table.add_row(text, *(cells[i][r] for i in group))

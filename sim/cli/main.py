@@ -395,7 +395,7 @@ def compare_cmd(
     out_console.print(summary_table(list(data["plans"].values()), s.kind.headline_metrics))
     _print_reuse([r.extra for r in comp.runs])
     out_console.print(_("Paired differences against {plan} (* = significant at 95 %):",
-                        plan=comp.plans[0]), markup=False, highlight=False)
+                        plan=s.plan_labels()[comp.plans[0]]), markup=False, highlight=False)
     _print_verdicts(comp, s.kind.headline_metrics)
     out_console.print(_("wrote {n} files to {folder}/", n=len(files), folder=folder) + where,
                       markup=False, highlight=False)

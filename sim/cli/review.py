@@ -109,7 +109,8 @@ def review_cmd(
         out_console.print(_("read {file} as {encoding}", file=observed.name, encoding=used),
                           markup=False)
     table = Table(title=_("{scenario} — {plan}: observed log vs {n} replications",
-                          scenario=escape(s.display_name()), plan=escape(result["plan"]), n=reps))
+                          scenario=escape(s.display_name()),
+                          plan=escape(s.plan_labels()[result["plan"]]), n=reps))
     # The metric's phrase folds onto more lines; a number is never cut off (see summary_table).
     table.add_column(_("metric"), overflow="fold", min_width=LABEL_MIN)
     rows = list(result["metrics"].items())

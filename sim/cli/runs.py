@@ -40,6 +40,7 @@ from sim.core.scenario import load_scenario
 from sim.present import formatting
 from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
+from sim.present.plan_names import summary_label, summary_labels
 from sim.present.report import is_result
 from sim.present.run_names import command_words, scenario_name, status_words
 from sim.present.verdicts import verdict_of
@@ -122,11 +123,13 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
     db = _store(store)
     r = _get(db, run_id)
     _plan_results(r)
+    summaries = _summaries(r)
+    names = summary_labels(summaries)
     line = _("run {id}: {command} of {scenario} ({kind}), plans {plans}, seed {seed}, "
              "{n} replications, version {version}, status {status}",
              id=r.id, command=_said(command_words(r.command), r.command),
              scenario=scenario_name(r.scenario, r.scenario_path, r.result),
-             kind=_(r.kind), plans=", ".join(r.plans), seed=r.seed,
+             kind=_(r.kind), plans=", ".join(names.get(p, p) for p in r.plans), seed=r.seed,
              n=r.replications, version=r.version,
              status=_said(status_words(r.status), r.status))
     out_console.print(visible(line), markup=False, highlight=False, emoji=False)
@@ -134,7 +137,6 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
                                 "elapsed {s} s", path=r.scenario_path, digest=r.scenario_digest,
                                 out=r.out_dir, s=fmt(r.elapsed_s))),
                       markup=False, highlight=False, emoji=False)
-    summaries = _summaries(r)
     if summaries:
         kind = find_kind(r.kind)
         metrics = kind.headline_metrics if kind is not None else \
@@ -147,7 +149,7 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
             for pair, d in r.result["differences"].get(m, {}).items():
                 if pair.endswith(f" - {ref}"):
                     out_console.print(("* " if d["significant"] else "  ")
-                                      + visible(verdict_of(m, pair, d)),
+                                      + visible(verdict_of(m, pair, d, names)),
                                       markup=False, highlight=False, emoji=False)
 
 
@@ -175,8 +177,8 @@ def runs_diff(a: IdArg, b: IdArg, store: StoreOpt = None) -> None:
             # (two runs on their own seeds: no paired difference either).
             partly = formatting.partly_reached(ma[m]) or formatting.partly_reached(mb[m])
             d = "" if partly or x is None or y is None else formatting.signed(y - x, m)
-            table.add_row(safe(plan), f"{info(m).phrase} ({m})", formatting.mean_ci(ma[m], m),
-                          formatting.mean_ci(mb[m], m), d)
+            table.add_row(safe(summary_label(sb[plan])), f"{info(m).phrase} ({m})",
+                          formatting.mean_ci(ma[m], m), formatting.mean_ci(mb[m], m), d)
     if not set(sa) & set(sb):
         out_console.print(visible(_("no plan in common: {a} vs {b}", a=sorted(sa), b=sorted(sb))),
                           markup=False, highlight=False)

@@ -32,6 +32,7 @@ from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario, load_scenario
 from sim.present.i18n import N_, _, pick
 from sim.present.output import atomic_folder, check_out_folder, save_figure, write_json
+from sim.present.plan_names import plan_label, summary_label
 from sim.present.sensitivity_plots import robustness_figure, sensitivity_figure
 from sim.run.backends import Backend
 
@@ -68,7 +69,8 @@ def sensitivity_table(result: dict[str, Any]) -> Table:
     table = Table(title=_("{scenario} — {plan}: which assumptions matter for {metric} ({method}, "
                           "{points} design points × {reps} replications, common random "
                           "numbers)", scenario=pick(result["scenario"], result.get("scenario_zh")),
-                          plan=result["plan"], metric=f"{result['metric_phrase']}{unit}",
+                          plan=summary_label(result),
+                          metric=f"{result['metric_phrase']}{unit}",
                           method=result["method"], points=result["points"],
                           reps=result["replications"]))
     cols = [N_("rank"), N_("assumption"), N_("range")]
@@ -197,7 +199,8 @@ def robustness_cmd(
                         objectives="; ".join(result["objectives"])), markup=False)
     for p, r in result["plans"].items():
         out_console.print(_("{plan}: misses an objective in {share} of the assumption space",
-                            plan=p, share=f"{r['fail_share']:.0%}"), markup=False)
+                            plan=plan_label(p, r.get("name_zh")),
+                            share=f"{r['fail_share']:.0%}"), markup=False)
         for what, share in r["missed_share"].items():
             out_console.print("  " + _("{what}: missed in {share} of the samples", what=what,
                                        share=f"{share:.0%}"), markup=False)

@@ -85,6 +85,11 @@ class PlanPatch(StrictModel):
     with its own section (``muster: {...}``), a mapping deep-merged over the scenario's."""
 
     description: Text = ""
+    # Shown instead of the plan's key (its name in the file, on the command line and in file
+    # names) when the language is 中文 ("": not given): keys are identifiers such as
+    # ``more_workers``, which a township's planner should not have to read on every page.
+    name_zh: Name = Field(default="", max_length=ID_CHARS,
+                          description="the plan's name in Chinese (方案名称), shown with --lang zh")
     # Shown instead of the description when the language is 中文 (None: not given).
     description_zh: Text | None = Field(default=None,
                                        description="the description in Chinese (方案说明)")

@@ -32,6 +32,8 @@ from sim.core.paths import split_path
 from sim.core.scenario import Scenario, parse_scenario
 from sim.present.i18n import _
 
+# A plan's own words (its names and descriptions), not changes it makes to the scenario.
+PLAN_WORDS = ("name_zh", "description", "description_zh")
 RULES = FORCE_RULES  # by_grid (an imported roster) shows its mapping as the value
 FORCE_COLUMNS = ("role", "rule", "value", "grids")
 PARAM_COLUMNS = ("parameter", "value", "type")
@@ -52,7 +54,7 @@ def changes_in_words(raw: dict[str, Any], plan: str, setting_names: dict[str, st
     plain names, ``DashboardDefaults.setting_names``); empty for the scenario as it is."""
     out = []
     for key, value in plan_patch(raw, plan).items():
-        if key in ("description", "description_zh"):
+        if key in PLAN_WORDS:
             continue
         if key == "forces" and isinstance(value, dict):
             out.append(_("forces: {roles}").format(

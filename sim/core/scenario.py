@@ -37,6 +37,7 @@ from sim.core.limits import DATA_DIR_ENV, check_values, confine, data_roots, nam
 from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
 from sim.network.places import Snap, grid_snaps, resolve_places
 from sim.present.i18n import _, pick
+from sim.present.plan_names import plan_labels
 
 DEFAULT_PLAN = "baseline"
 
@@ -52,6 +53,7 @@ class PlanSetup:
     base_dir: Path
     digest: str
     description_zh: str = ""  # the plan's description in Chinese ("": not given)
+    name_zh: str = ""  # the plan's name in Chinese ("": not given)
 
     @property
     def scenario_name_zh(self) -> str:
@@ -84,6 +86,10 @@ class Scenario:
 
     def plan_names(self) -> list[str]:
         return list(self.plans)
+
+    def plan_labels(self) -> dict[str, str]:
+        """Each plan as a planner reads it, by key (``sim.present.plan_names``)."""
+        return plan_labels((name, setup.name_zh) for name, setup in self.plans.items())
 
     def plan(self, name: str | None = None) -> PlanSetup:
         name = name or self.plan_names()[0]
@@ -311,7 +317,8 @@ def parse_scenario(raw: dict[str, Any], base_dir: Path) -> Scenario:
                      raw.get(kind_name) if kind.read_files is not None else None)
     setups = {
         name: PlanSetup(model.name, name, _plan_description(patches.get(name)), pm, base_dir,
-                        digest, _plan_description(patches.get(name), "description_zh"))
+                        digest, _plan_description(patches.get(name), "description_zh"),
+                        _plan_description(patches.get(name), "name_zh"))
         for name, pm in plan_models.items()
     }
     return Scenario(raw=given, model=model, base_dir=base_dir, plans=setups, snaps=snaps)
@@ -350,6 +357,19 @@ def _common_checks(model: ScenarioBase) -> list[Problem]:
         if gid in seen:
             problems.append(Problem(join_path("grids", i, "id"), _("duplicate grid id"), gid))
         seen.add(gid)
+    # A plan's Chinese name stands for it on every page: two plans named alike could not be
+    # told apart (and a table keyed by what it shows would merge them).
+    named: dict[str, str] = {}
+    for plan, patch in model.plans.items():
+        if not patch.name_zh:
+            continue
+        other = named.get(patch.name_zh) or (patch.name_zh if patch.name_zh in model.plans
+                                             and patch.name_zh != plan else None)
+        if other is not None:
+            problems.append(Problem(join_path("plans", plan, "name_zh"),
+                                    _("the same as the name of plan {other}", other=other),
+                                    patch.name_zh))
+        named.setdefault(patch.name_zh, plan)
     for role, force in model.forces.items():
         for j, gid in enumerate(force.grids or []):
             if gid not in ids:

@@ -20,6 +20,7 @@ from sim.core.catalogue import info, key_label, value_label
 from sim.core.results import Breakdown
 from sim.present.formatting import few, kind_of
 from sim.present.i18n import _, pick
+from sim.present.plan_names import pair_label, summary_labels
 from sim.present.verdicts import verdict_of
 
 _FORMATS = {"count": "#,##0", "share": "0.0%", "minutes": "0.0", "level": "0", "": "0.00"}
@@ -75,6 +76,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 cell.number_format = _fmt(metric)
 
     wb.remove(wb.active)
+    labels = summary_labels(summaries)
     head = sheet(_("Headline results"),
                  [_("Plan"), _("Measure"), _("metric key"), *_stat_headers(),
                   _("replications reaching it")], [14, 44, 26, 12, 12, 12, 12, 12, 12, 14])
@@ -83,7 +85,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
             if Breakdown.parse(m) is not None or not isinstance(d, dict):
                 continue
             reached = d.get("n_reached")
-            put(head, [s["plan"], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
+            put(head, [labels[s["plan"]], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
                        _num(reached)], m, 3)
             if few(m, d):  # a mean of a few (0.5 incidents unanswered): to a tenth, not "1"
                 for col in (4, 5, 6):
@@ -106,14 +108,14 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 cells = [None if d.get("by_order") else _num(d.get(k))
                          for k in ("mean", "ci95_low", "ci95_high")]
                 cells = [c * 100 if share and c is not None else c for c in cells]
-                put(diff, [_(info(m).phrase), m, pair, *cells], m, 3)
+                put(diff, [_(info(m).phrase), m, pair_label(pair, labels), *cells], m, 3)
                 row = diff.max_row
                 if few(m, d) or share:  # a few people: to a tenth, as the verdict says
                     for col in (4, 5, 6):
                         diff.cell(row, col).number_format = points if share else "#,##0.0"
                 diff.cell(row, 7, _num(d.get("n"))).number_format = "#,##0"
                 diff.cell(row, 8, _("yes") if d.get("significant") else _("no"))
-                diff.cell(row, 9, verdict_of(m, pair, d))
+                diff.cell(row, 9, verdict_of(m, pair, d, labels))
 
     parts = sheet(_("Breakdowns"),
                   [_("Plan"), _("by"), _("which"), _("Measure"), _("metric key"),
@@ -125,7 +127,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 continue
             # What the row is by and which one, as a planner names them (staff group, incident
             # type, reason …; "grid head", "not warned"), never a code or "place" for all.
-            put(parts, [s["plan"], key_label(part.key), value_label(part.key, part.value),
+            put(parts, [labels[s["plan"]], key_label(part.key), value_label(part.key, part.value),
                         _(info(part.metric).phrase), m,
                         *[_num(d.get(k)) for k in _STATS]], part.metric, 5)
 

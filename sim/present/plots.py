@@ -10,6 +10,7 @@ from sim.core.results import breakdowns_in
 from sim.present import review_text
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _, pick
+from sim.present.plan_names import summary_label, summary_labels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -19,13 +20,15 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
     """Completion curves of one or more plans with their 5–95 % bands and the 60-minute line."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    labels = summary_labels(summaries)
     for s in summaries:
         c = s.get("curve")
         if not c:
             continue
-        (line,) = ax.plot(c["t_min"], c["mean"], label=_("{plan} (mean)", plan=s["plan"]))
+        plan = labels[s["plan"]]
+        (line,) = ax.plot(c["t_min"], c["mean"], label=_("{plan} (mean)", plan=plan))
         ax.fill_between(c["t_min"], c["p5"], c["p95"], alpha=0.2, color=line.get_color(),
-                        label=f"{s['plan']} 5–95 %")
+                        label=f"{plan} 5–95 %")
     mark_injects(ax, summaries)
     ax.axvline(60, color="grey", linestyle="--", linewidth=1)
     ax.text(60, 0.02, " " + _("{value} min", value=60), color="grey")
@@ -51,9 +54,10 @@ def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str)
         return None
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     width = 0.8 / max(len(summaries), 1)
+    labels = summary_labels(summaries)
     for k, s in enumerate(summaries):
         vals = [(s["metrics"].get(b.name) or {}).get("mean") or 0 for b in parts]
-        ax.bar([i + k * width for i in range(len(parts))], vals, width, label=s["plan"])
+        ax.bar([i + k * width for i in range(len(parts))], vals, width, label=labels[s["plan"]])
     ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(parts))])
     shown = [value_label(b.key, b.value) for b in parts]
     ax.set_xticklabels(shown, rotation=45, ha="right", fontsize=8)
@@ -70,9 +74,10 @@ def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
     """Each plan's exercise injects as dotted vertical lines with their labels (the plan's name
     is added when not every plan has that inject)."""
     seen: dict[tuple[float, str], list[str]] = {}
+    labels = summary_labels(summaries)
     for s in summaries:
         for inj in s.get("injects", []):
-            seen.setdefault((inj["t_min"], inj["label"]), []).append(s["plan"])
+            seen.setdefault((inj["t_min"], inj["label"]), []).append(labels[s["plan"]])
     for k, ((t, label), plans) in enumerate(sorted(seen.items())):
         label = f"{_(label)} [{', '.join(plans)}]" if len(plans) < len(summaries) else _(label)
         ax.axvline(t, color="tab:purple", linestyle=":", linewidth=1)
@@ -102,7 +107,7 @@ def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:
     ax.legend(loc="lower right", fontsize=8)
     word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
     ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=scenario or review["scenario"],
-                   plan=review["plan"], word=word, p=f"{review['p_value']:.3f}")
+                   plan=summary_label(review), word=word, p=f"{review['p_value']:.3f}")
                  + "\n" + review_text.flagged_share(review.get("events", "drills"),
                                                     f"{review['alpha']:.0%}"), fontsize=9)
     fig.tight_layout()

@@ -24,6 +24,7 @@ from sim.present import formatting
 from sim.present.i18n import N_, _, is_zh, pick
 from sim.present.inject_words import storyline
 from sim.present.output import report_figures
+from sim.present.plan_names import summary_labels
 from sim.present.plots import figure_caption
 from sim.present.verdicts import verdict_of
 
@@ -143,7 +144,8 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                 (_("Seed"), str(first["seed"])), (_("Version"), str(first["version"])),
                 (_("Scenario content digest"), str(first.get("scenario_digest", "")))]
     overview += [(_(k).capitalize(), str(v)) for k, v in meta.items()]
-    plans = [{"name": s["plan"], "description": pick(s.get("description") or "",
+    labels = summary_labels(summaries)
+    plans = [{"name": labels[s["plan"]], "description": pick(s.get("description") or "",
                                                      s.get("description_zh"))}
              for s in summaries]
 
@@ -170,11 +172,11 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                for m in headline]
     ref = summaries[0]["plan"]
     # (Written anew: a comparison run in English reads in 中文 in a Chinese report.)
-    verdicts = [verdict_of(m, pair, d) for m in headline
+    verdicts = [verdict_of(m, pair, d, labels) for m in headline
                 for pair, d in result.get("differences", {}).get(m, {}).items()
                 if pair.endswith(f" - {ref}") and d["significant"]] if comparison else []
 
-    plan_findings = {s["plan"]: findings(s) for s in summaries}
+    plan_findings = {labels[s["plan"]]: findings(s) for s in summaries}
     finding_rows = [(plan, [f.text for f in fs if f.strength],
                      [f.text for f in fs if not f.strength])
                     for plan, fs in plan_findings.items()]
@@ -205,7 +207,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
         objectives=objectives,
         no_objectives=_("No objectives are set in the scenario (add an {key} list to check "
                         "targets here).").partition("{key}"),
-        results=results, comparison=comparison, reference=ref, verdicts=verdicts,
+        results=results, comparison=comparison, reference=labels[ref], verdicts=verdicts,
         findings=finding_rows, figures=figures, robustness=robustness, plan_rows=plan_rows)
     # The CSS is ours (never user text), so it is not escaped: quoted font names must stay
     # quotes. The page then carries the Chinese glyphs it uses (a subset of the shipped font,

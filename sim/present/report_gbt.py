@@ -40,6 +40,7 @@ from sim.core.results import Breakdown
 from sim.present import formatting, review_text
 from sim.present.i18n import _, current_lang, pick
 from sim.present.inject_words import storyline
+from sim.present.plan_names import summary_label, summary_labels
 from sim.present.plots import figure_caption
 from sim.present.report import kind_name
 
@@ -270,7 +271,8 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
 def _plans_evaluated(summaries: list[dict[str, Any]]) -> str:
     """``baseline — the reported drill; night — …``: descriptions are sentences, so their own
     full stop is dropped before the separator (no ".;" nor "。; ")."""
-    items = [s["plan"] + (f" — {pick(s['description'], s.get('description_zh')).rstrip('.。 ')}"
+    names = summary_labels(summaries)
+    items = [names[s["plan"]] + (f" — {pick(s['description'], s.get('description_zh')).rstrip('.。 ')}"
                           if s.get("description") else "") for s in summaries]
     return ("；" if current_lang() == "zh" else "; ").join(items)
 
@@ -295,6 +297,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     drill = drill or DrillInfo()
     labels = _labels()
     summaries = _summaries(result)
+    names = summary_labels(summaries)  # the plans as a planner reads them
     first = summaries[0]
     kind = find_kind(first["kind"])
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
@@ -336,7 +339,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
                                    "figure, the objective is assessed on the observed figure "
                                    "and the simulated band is shown beside it.").format(
             rows=formatting.count(review.get("observed_rows")),
-            reps=formatting.count(review.get("replications")), plan=review.get("plan", ""))))
+            reps=formatting.count(review.get("replications")),
+            plan=names.get(review.get("plan", ""), summary_label(review)))))
         blocks.append(Block("p", _("Review method: {method}.").format(
             method=review.get("method", ""))))
     sections.append(Section(_(SECTIONS[1]), blocks))
@@ -353,7 +357,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         rows = []
         reviewed = review.get("plan") if review else None
         for r in rated:
-            row = [r.objective, r.plan, r.target, r.simulated, r.band]
+            row = [r.objective, names.get(r.plan, r.plan), r.target, r.simulated, r.band]
             if review:
                 # The log is of one plan: against another plan it says nothing (a dash with a
                 # note), and "not in the log" only where that plan's log lacks the figure.
@@ -364,15 +368,16 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("table", table=Table(header, rows, "objectives")))
         if review and any(r.plan != reviewed for r in rated):
             blocks.append(Block("p", _("—: the drill log is of plan {plan}; it has no figures "
-                                       "of the other plans.").format(plan=reviewed)))
+                                       "of the other plans.").format(
+                plan=names.get(str(reviewed), reviewed))))
     else:
         blocks.append(Block("p", _("The scenario sets no objectives (add an objectives: list "
                                    "to assess targets here).")))
     blocks.append(Block("h3", _("Headline results")))
-    header = [_("Measure"), *[s["plan"] for s in summaries]]
+    header = [_("Measure"), *[names[s["plan"]] for s in summaries]]
     observed = _observed_for(review, first["plan"]) if review else {}
     if observed:
-        header.append(_("Observed in the drill ({plan})").format(plan=first["plan"]))
+        header.append(_("Observed in the drill ({plan})").format(plan=names[first["plan"]]))
     rows = []
     for m in headline:
         row = [_column(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
@@ -389,7 +394,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     blocks = []
     for s in summaries:
         if len(summaries) > 1:
-            blocks.append(Block("h3", _("Plan {plan}").format(plan=s["plan"])))
+            blocks.append(Block("h3", _("Plan {plan}").format(plan=names[s["plan"]])))
         tables = _breakdown_tables(s)
         blocks.extend(tables or [Block("p", _("This run has no breakdown by role or grid."))])
     sections.append(Section(_(SECTIONS[3]), blocks))
@@ -399,11 +404,12 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     for s in summaries:
         for f in findings(s):
             if not f.strength:
-                problems.append((s["plan"], f.text, _(f.capability or "planning"), f.action))
+                problems.append((names[s["plan"]], f.text, _(f.capability or "planning"),
+                                 f.action))
     if review:
         for name, m in (review.get("metrics") or {}).items():
             if m.get("flagged"):
-                problems.append((review.get("plan", ""), _(
+                problems.append((names.get(review.get("plan", ""), summary_label(review)), _(
                     "The drill's {what} ({observed}) lies outside what the plan explains "
                     "(simulated band {band}).").format(
                     what=_phrase(name), observed=formatting.value(m.get("observed"), name),
@@ -427,12 +433,12 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         pts = score(plan_ratings)
         concl = conclusion(pts)
         counts = ", ".join(f"{labels[k]} {plan_ratings.count(k)}" for k in POINTS)
-        rows.append([s["plan"], counts, "" if pts is None else f"{pts:.0f}",
+        rows.append([names[s["plan"]], counts, "" if pts is None else f"{pts:.0f}",
                      labels[concl] if concl != "none" else _("not rated (no objectives)")])
     blocks.append(Block("table", table=Table(
         [_("Plan"), _("Objectives by achievement"), _("Score (0–100)"), _("Rated conclusion")],
         rows, "scores")))
-    strengths = [f"{s['plan']}: {f.text}" if len(summaries) > 1 else f.text
+    strengths = [f"{names[s['plan']]}: {f.text}" if len(summaries) > 1 else f.text
                  for s in summaries for f in findings(s) if f.strength]
     if strengths:
         blocks.append(Block("h3", _("What went well")))

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from sim.present.cjk import pyplot
 from sim.present.formatting import value
 from sim.present.i18n import _
+from sim.present.plan_names import plan_label, summary_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -65,7 +66,7 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
     method = _("quick screening") if result["method"] == "morris" else _("shares of variance")
     fig.suptitle(_("{scenario} — {plan}: which assumptions matter ({method}, {points} design "
                    "points × {reps} replications)", scenario=result["scenario"],
-                   plan=result["plan"], method=method, points=result["points"],
+                   plan=summary_label(result), method=method, points=result["points"],
                    reps=result["replications"]), fontsize=10)
     fig.tight_layout()
     return fig
@@ -109,7 +110,8 @@ def robustness_figure(result: dict[str, Any], plan: str) -> Figure:
         ax.set_ylabel(fs[j]["label"])
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8)
-    ax.set_title(_("{plan}: fails in {share} of the assumption space", plan=plan,
+    ax.set_title(_("{plan}: fails in {share} of the assumption space",
+                   plan=plan_label(plan, p.get("name_zh")),
                    share=f"{p['fail_share']:.0%}"), fontsize=10)
     fig.tight_layout()
     return fig

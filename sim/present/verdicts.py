@@ -16,11 +16,14 @@ def p_value(p: float) -> str:
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}" if p < 0.01 else f"p = {p:.2f}"
 
 
-def verdict_of(metric: str, pair: str, d: Mapping[str, Any]) -> str:
+def verdict_of(metric: str, pair: str, d: Mapping[str, Any],
+               labels: Mapping[str, str] | None = None) -> str:
     """The verdict of a stored paired difference ``"B - A"`` (comparison.json), written anew in
-    the current language (a file written in English reads in 中文 in a Chinese report)."""
+    the current language (a file written in English reads in 中文 in a Chinese report), the
+    plans named by ``labels`` (``sim.present.plan_names``; else by their keys)."""
     b, _sep, a = pair.partition(" - ")
-    return verdict(metric, a, b, PairedDifference.from_dict(d))
+    labels = labels or {}
+    return verdict(metric, labels.get(a, a), labels.get(b, b), PairedDifference.from_dict(d))
 
 
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:

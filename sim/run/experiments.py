@@ -24,6 +24,7 @@ from sim.core.catalogue import is_time_to, natural_range
 from sim.core.kind import kind_named
 from sim.core.results import ReplicationResult, events_frame
 from sim.core.scenario import PlanSetup, Scenario, network_for
+from sim.present.plan_names import plan_labels
 from sim.present.verdicts import verdict
 from sim.run.backends import Backend, Job, OnResults, run_jobs, run_tasks
 from sim.run.gc_policy import inputs_built
@@ -195,6 +196,8 @@ class PlanRun:
             out["clock_start"] = clock
         if self.setup.scenario_name_zh:  # shown by reports and tables in 中文
             out["scenario_zh"] = self.setup.scenario_name_zh
+        if self.setup.name_zh:  # the plan's name in 中文 (only when given): ``plan_label``
+            out["plan_zh"] = self.setup.name_zh
         if self.setup.description_zh:  # the plan's description in 中文 (only when given)
             out["description_zh"] = self.setup.description_zh
         inputs = plan_inputs(self.setup)
@@ -320,6 +323,8 @@ class Comparison:
         out: dict[str, dict[str, dict[str, Any]]] = {}
         metrics = self.runs[0].metric_names()
         limits = {r.plan: r.limits() for r in self.runs}
+        # (the verdicts name the plans as a planner reads them: ``sim.present.plan_names``)
+        label = plan_labels((r.plan, r.setup.name_zh) for r in self.runs)
         for m in metrics:
             per_pair = {}
             for a, b in combinations(self.runs, 2):
@@ -327,7 +332,7 @@ class Comparison:
                 (lo_a, hi_a), (lo_b, hi_b) = within(m, limits[a.plan]), within(m, limits[b.plan])
                 d = paired_difference(a.values(m), b.values(m), (lo_b - hi_a, hi_b - lo_a))
                 per_pair[f"{b.plan} - {a.plan}"] = {
-                    **d.as_dict(), "verdict": verdict(m, a.plan, b.plan, d)}
+                    **d.as_dict(), "verdict": verdict(m, label[a.plan], label[b.plan], d)}
             out[m] = per_pair
         return out
 

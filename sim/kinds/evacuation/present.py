@@ -15,6 +15,7 @@ from sim.kinds.evacuation.hazard import water_peak
 from sim.kinds.evacuation.storyline import extra_rain
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _
+from sim.present.plan_names import summary_label
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,7 +40,7 @@ def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figur
         for k, v in items[:top]:
             (line,) = ax.plot(v["t_min"], v["mean"], label=k)
             ax.fill_between(v["t_min"], v["p5"], v["p95"], alpha=0.15, color=line.get_color())
-        ax.set_title(_("{plan}: shelter occupancy", plan=s["plan"]))
+        ax.set_title(_("{plan}: shelter occupancy", plan=summary_label(s)))
         ax.set_xlabel(_("minutes after the evacuation order"))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)

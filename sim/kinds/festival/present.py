@@ -21,6 +21,7 @@ from sim.kinds.festival.config import (
 from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _, pick
+from sim.present.plan_names import summary_label
 from sim.present.plots import mark_injects
 from sim.present.setting_words import SHARE
 
@@ -86,7 +87,7 @@ def _plan_bands(ax: Any, summaries: Sequence[dict[str, Any]], metric: str, key: 
         if series is None:
             continue
         t = np.asarray(series["t_min"]) / 60.0 + shift
-        (line,) = ax.plot(t, series["mean"], label=s["plan"], linewidth=1.2)
+        (line,) = ax.plot(t, series["mean"], label=summary_label(s), linewidth=1.2)
         ax.fill_between(t, series["p5"], series["p95"], color=line.get_color(), alpha=0.15)
 
 
@@ -147,7 +148,7 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels(names, fontsize=7)
         ax.set_title(_("{plan}: viewing-point density (mean, people/m²; red above {limit})",
-                       plan=s["plan"], limit=f"{limit:g}"), fontsize=9)
+                       plan=summary_label(s), limit=f"{limit:g}"), fontsize=9)
         cb = fig.colorbar(im, ax=ax, pad=0.01)
         cb.ax.axhline(limit, color="black", linewidth=1)
         if rr.size:
