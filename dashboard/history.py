@@ -59,7 +59,7 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         _("id"): r.id,
         _("when"): time.strftime("%Y-%m-%d %H:%M", time.localtime(r.started_at)),
         _("scenario"): scenario_name(r),
-        _("plans"): ", ".join(r.plans),
+        _("plans"): _(", ").join(run_names.plans_named(r.plans, r.result)),
         _("status"): _(STATUSES.get(r.status, r.status)),
         _("took"): "—" if r.elapsed_s is None else _("{s} s").format(s=f"{r.elapsed_s:,.1f}"),
         _("replications"): r.replications,

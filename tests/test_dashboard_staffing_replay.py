@@ -309,7 +309,7 @@ def test_plans_table_says_what_each_plan_changes_in_words(env, monkeypatch, lang
                 "zh": {"按报道部署（reported）": "（情景原样）",
                        "志愿者减少 20%（fewer_volunteers）": "人员按比例调整",
                        "新增 50 名志愿者到高速出口（next50_highway）": "各组总人数；检查点",
-                       "演练脚本（drill）": "演练脚本（4 个事件）"}}[lang]
+                       "观潮演练（加开列车、安检故障、步道封闭）（drill）": "演练脚本（4 个事件）"}}[lang]
     assert {p: changes[p] for p in expected} == expected
     assert not any("festival" in c for c in changes.values())
 

@@ -88,3 +88,30 @@ def test_runs_list_and_show_name_the_scenario_command_and_status_in_chinese(monk
     assert "油车港镇一小时集结演练（集结）" in shown and "状态 已完成" in shown
     english = cli_here("--lang", "en", "runs", "show", "1").stdout
     assert f"compare of {YOUCHEGANG} (muster)" in english and "status done" in english
+
+
+def test_runs_are_listed_by_their_plans_chinese_names_where_recorded(monkeypatch, tmp_path):
+    """``runs list`` and the History page in 中文 name a recorded run's plans by the Chinese
+    names its result recorded (``plan_zh``); a run recorded without them (an older run, one
+    still running) shows its keys, the implicit baseline as 基准方案; English the keys."""
+    from tests.helpers import cli_here
+
+    store = tmp_path / "runs.db"
+    with RunStore(store) as db:
+        plans = {p: {"kind": "muster", "plan": p, "plan_zh": zh, "metrics": {},
+                     "scenario": YOUCHEGANG, "replications": 2, "seed": 1}
+                 for p, zh in (("baseline", "白天集结"), ("night", "夜间集结"))}
+        record(db, YOUCHEGANG, None, {"plans": {"baseline": {}}})  # (nothing recorded)
+        run_id = db.start_run("compare", YOUCHEGANG, None, "d" * 16, "muster",
+                              ["baseline", "night"], 1, 2, None)
+        db.finish_run(run_id, {"plans": plans, "differences": {}}, 1.0)
+    monkeypatch.setenv("GRIDMUSTER_STORE", str(store))
+    listed = cli_here("--lang", "zh", "runs", "list").stdout
+    flat = listed.replace("│", "").replace(" ", "").replace("\n", "")
+    assert "白天集结，夜间集结" in flat and "基准方案" in flat, listed
+    assert "night" not in listed
+    assert "baseline,night" in cli_here("--lang", "en", "runs", "list").stdout.replace(" ", "")
+    with use_lang("zh"):
+        frame, why = history.list_runs()
+    assert frame is not None, why
+    assert list(frame["方案"]) == ["白天集结，夜间集结", "基准方案"]  # (newest first)

@@ -340,7 +340,7 @@ def test_gbt_headings_say_the_unit_once_and_plans_are_listed_cleanly(outputs, tm
     assert ".;" not in plans
     _html, texts = _gbt(outputs["evacuation"], "zh", tmp_path)
     plans = texts[texts.index("评估的方案") + 1]
-    assert plans.startswith("突击队全部留守 — ") and "；训练脚本 — " in plans
+    assert plans.startswith("突击队全部留守 — ") and "；汛期训练（断路、满员、分队受阻、增援） — " in plans
     assert "。；" not in plans and "; " not in plans
 
 

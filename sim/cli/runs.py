@@ -42,7 +42,7 @@ from sim.present.i18n import _, is_zh
 from sim.present.output import check_out_folder, write_json
 from sim.present.plan_names import summary_label, summary_labels
 from sim.present.report import is_result
-from sim.present.run_names import command_words, scenario_name, status_words
+from sim.present.run_names import command_words, plans_named, scenario_name, status_words
 from sim.present.verdicts import verdict_of
 from sim.run.optimise import (
     Evaluation,
@@ -111,7 +111,7 @@ def runs_list(store: StoreOpt = None,
         when = datetime.fromtimestamp(r.started_at).strftime("%Y-%m-%d %H:%M")
         table.add_row(str(r.id), when, _said(command_words(r.command), r.command),
                       safe(scenario_name(r.scenario, r.scenario_path, r.result)),
-                      safe(",".join(r.plans)), str(r.replications), str(r.seed),
+                      safe(_(", ").join(plans_named(r.plans, r.result))), str(r.replications), str(r.seed),
                       _said(status_words(r.status), r.status),
                       safe(r.out_dir or ""))
     out_console.print(table)

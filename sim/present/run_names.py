@@ -10,10 +10,12 @@ names in 中文 keeps the recorded name.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sim.present.i18n import N_, _, is_zh
+from sim.present.plan_names import plan_label, summary_labels
 
 BUNDLED_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -76,3 +78,14 @@ def scenario_name(recorded: str, path: str | None, result: dict[str, Any] | None
         if zh:
             return zh
     return recorded
+
+
+def plans_named(plans: Sequence[str], result: dict[str, Any] | None) -> list[str]:
+    """A recorded run's plans as a planner reads them: by the Chinese names its result recorded
+    (``plan_zh``, runs since it is recorded) in 中文, else by their keys."""
+    result = result or {}
+    found = result.get("plans")
+    recorded: dict[Any, Any] = found if isinstance(found, dict) else {result.get("plan"): result}
+    summaries = [s for p in plans if isinstance(s := recorded.get(p), dict)]
+    labels = summary_labels(summaries)
+    return [labels.get(p, plan_label(p)) for p in plans]
