@@ -10,12 +10,16 @@ import pandas as pd
 from sim.core.catalogue import info
 from sim.present import formatting
 from sim.present.i18n import N_, _
+from sim.present.plan_names import summary_labels
 
 
 def export_frame(data: dict[str, Any]) -> pd.DataFrame:
     """One row per measure and plan: plain name, unit, mean, 95 % CI (clipped at 0 for counts),
-    5th–95th percentiles, and the same numbers as text for reading."""
+    5th–95th percentiles, and the same numbers as text for reading; the plan by its name in
+    the planner's language, and its key and the measure's code last (what a script reading
+    the file matches on)."""
     rows = []
+    names = summary_labels([{"plan": p, **s} for p, s in data["plans"].items()])
     for plan, summary in data["plans"].items():
         for metric, d in summary["metrics"].items():
             if not isinstance(d, dict):
@@ -26,13 +30,14 @@ def export_frame(data: dict[str, Any]) -> pd.DataFrame:
                 lo, hi = max(float(lo), 0.0), max(float(hi), 0.0)
             unit = "%" if kind == "share" else info(metric).unit
             rows.append({  # headers in the planner's language (the file goes to a spreadsheet)
-                _("plan"): plan,
+                _("plan"): names[plan],
                 _("measure"): info(metric).phrase,
                 _("unit"): _(unit) if unit and unit != "%" else unit,
                 _("mean"): d.get("mean"), _("95% CI low"): lo, _("95% CI high"): hi,
                 _("5th percentile"): d.get("p5"), _("95th percentile"): d.get("p95"),
                 _("as written"): formatting.cell(d, metric, ci=True),
                 _("metric id"): metric,
+                _("plan id"): plan,
             })
     return pd.DataFrame(rows)
 

@@ -204,22 +204,25 @@ def test_what_matters_table_columns_in_chinese():
 
 
 def test_downloaded_comparison_has_chinese_headers_and_english_stays_english():
-    """The CSV/Excel table of a comparison: headers and units in the planner's language; the
-    metric id column keeps the code (what a script reading the file matches on)."""
+    """The CSV/Excel table of a comparison: headers, units and the plan's name in the planner's
+    language; the metric id and plan id columns keep the codes (what a script reading the file
+    matches on)."""
     from dashboard.exports import export_frame
     from sim.present.i18n import use_lang
 
-    data = {"plans": {"baseline": {"metrics": {"mustered_60min": {
+    data = {"plans": {"baseline": {"plan": "baseline", "plan_zh": "白天集结",
+                                   "metrics": {"mustered_60min": {
         "mean": 1200.0, "ci95_low": 1100.0, "ci95_high": 1300.0, "p5": 1000.0, "p95": 1400.0}}}}}
     with use_lang("zh"):
         zh = export_frame(data)
     with use_lang("en"):
         en = export_frame(data)
     assert not [c for c in zh.columns if re.search(r"[A-Za-z]{2,}", c)], list(zh.columns)
-    assert zh.iloc[0].tolist()[1:3] == ["60 分钟内集结人数", "人"]
-    assert zh.iloc[0].tolist()[-1] == "mustered_60min"
+    assert zh.iloc[0].tolist()[:3] == ["白天集结", "60 分钟内集结人数", "人"]
+    assert zh.iloc[0].tolist()[-2:] == ["mustered_60min", "baseline"]
     assert list(en.columns)[:3] == ["plan", "measure", "unit"]
-    assert en.iloc[0].tolist()[2] == "people"
+    assert list(en.columns)[-2:] == ["metric id", "plan id"]
+    assert en.iloc[0].tolist()[:3] == ["baseline", "people mustered by 60 min", "people"]
 
 
 def test_replay_page_in_chinese(zh):
