@@ -10,7 +10,7 @@ import pandas as pd
 from sim.core.catalogue import info
 from sim.present import formatting
 from sim.present.i18n import N_, _
-from sim.present.plan_names import summary_labels
+from sim.present.plan_names import plan_labels
 
 
 def export_frame(data: dict[str, Any]) -> pd.DataFrame:
@@ -19,7 +19,7 @@ def export_frame(data: dict[str, Any]) -> pd.DataFrame:
     the planner's language, and its key and the measure's code last (what a script reading
     the file matches on)."""
     rows = []
-    names = summary_labels([{"plan": p, **s} for p, s in data["plans"].items()])
+    names = plan_labels((p, s.get("plan_zh")) for p, s in data["plans"].items())
     for plan, summary in data["plans"].items():
         for metric, d in summary["metrics"].items():
             if not isinstance(d, dict):

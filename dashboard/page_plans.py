@@ -35,6 +35,7 @@ from sim.present.delay_plots import delays_figure, random_delays
 from sim.present.i18n import N_, _, is_zh
 from sim.present.i18n import pick as in_lang
 from sim.present.inject_words import storyline
+from sim.present.plan_names import with_key
 from sim.present.setting_words import (
     RULE_WORDS,
     setting_words,
@@ -100,7 +101,7 @@ def plans_page() -> None:
     s = state.scenario()
     named = s.plan_labels()
     # (the key beside a Chinese name: a copy is saved, and the command line runs it, by key)
-    rows = [{_("plan"): p if named[p] == p else _("{name} ({key})", name=named[p], key=p),
+    rows = [{_("plan"): with_key(p, named[p]),
              _("description"): in_lang(s.plan(p).description,
                                                       s.plan(p).description_zh),
              _("changes"): _("; ").join(changes_in_words(s.raw, p,

@@ -27,7 +27,7 @@ from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
 from sim.present.i18n import _, current_lang, is_zh, pick
 from sim.present.output import png_bytes
-from sim.present.plan_names import summary_labels
+from sim.present.plan_names import pair_plans, summary_labels
 from sim.present.tables import breakdowns
 
 UNIT_NAMES = {"min": "minutes", "": ""}
@@ -144,13 +144,12 @@ def differences_frame(data: dict[str, Any], metrics: Sequence[str],
         for pair, d in by_pair.items():
             if pairs is not None and pair not in pairs:
                 continue
-            b, _sep, a = pair.partition(" - ")
+            b, a = pair_plans(pair, names)
             judged = _judge(d, m)
             text = formatting.difference(d, m)
             # (no judgement after "not comparable" or "the same in every replication")
             plain = judged in (_("not comparable"), _("the same in every replication"))
-            pair_name = _("{b} vs {a}", b=names.get(b, b), a=names.get(a, a))
-            row[pair_name] = text if plain else f"{text} · {judged}"
+            row[_("{b} vs {a}", b=b, a=a)] = text if plain else f"{text} · {judged}"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -215,9 +214,7 @@ def objectives_table(summaries: Sequence[dict[str, Any]]) -> pd.DataFrame:
 def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str:
     """One sentence per plan pair from the paired differences on all the headline metrics:
     where B is better, worse, and where the difference is not significant."""
-    b, _sep, a = pair.partition(" - ")
-    names = plan_names(data)
-    b, a = names.get(b, b), names.get(a, a)
+    b, a = pair_plans(pair, plan_names(data))
     better, worse, same, unknown, demand, alike = [], [], [], [], [], []
     for m in metrics:
         d = (data.get("differences", {}).get(m) or {}).get(pair)
@@ -359,6 +356,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     metrics = headline_metrics(data, kind)
     decide = decision_metrics(data)
     ref = plans[0]
+    names = plan_names(data)
     reps = replications_text(data.get("replications"))
 
     # 1. The scenario's own objectives, met or missed per plan.
@@ -374,7 +372,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     st.subheader(_("What decides"))
     st.caption(_("Mean of {reps}, seed {seed}. Arrows only where the paired difference with "
                  "{ref} is significant.").format(reps=reps, seed=data.get("seed"),
-                                                  ref=plan_names(data)[ref]))
+                                                  ref=names[ref]))
     for m in decide:
         st.markdown(f"**{measure(m)}**", help=help_text(m))
         for col, plan in zip(st.columns(len(plans)), plans, strict=True):
@@ -400,7 +398,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
                 judged = _judge(diff, m)
                 colour = "green" if judged == _("better") else "red" if judged == _("worse") \
                     else "normal"
-            col.metric(plan_names(data)[plan], value, delta=delta, help=help_text(m), delta_arrow=arrow,
+            col.metric(names[plan], value, delta=delta, help=help_text(m), delta_arrow=arrow,
                        delta_color=colour)
             if note:
                 col.caption(note)

@@ -10,6 +10,7 @@ the current language when the scenario does not name it.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -32,14 +33,16 @@ def plan_labels(plans: Iterable[tuple[str, str | None]]) -> dict[str, str]:
     same (a Chinese name that is also another plan's key, a plan saved on the dashboard under
     another's Chinese name), each of them reads ``label (key)``, so that no table or chart
     merges or confuses them."""
-    pairs = dict(plans)
-    out = {plan: plan_label(plan, zh) for plan, zh in pairs.items()}
-    shown: dict[str, int] = {}
-    for label in out.values():
-        shown[label] = shown.get(label, 0) + 1
-    return {plan: (_("{name} ({key})", name=label, key=plan)
-                   if shown[label] > 1 and label != plan else label)
+    out = {plan: plan_label(plan, zh) for plan, zh in dict(plans).items()}
+    shown = Counter(out.values())
+    return {plan: with_key(plan, label) if shown[label] > 1 else label
             for plan, label in out.items()}
+
+
+def with_key(plan: str, label: str) -> str:
+    """``label (key)`` where the label is not the key itself: a plan named so that it can
+    also be found by its key (the Plans page, where a copy is saved under a key)."""
+    return label if label == plan else _("{name} ({key})", name=label, key=plan)
 
 
 def summary_labels(summaries: Sequence[Mapping[str, Any]]) -> dict[str, str]:
@@ -52,7 +55,13 @@ def summary_label(summary: Mapping[str, Any]) -> str:
     return plan_label(str(summary["plan"]), summary.get("plan_zh"))
 
 
-def pair_label(pair: str, labels: Mapping[str, str]) -> str:
-    """A stored paired difference's plans (``"B - A"``, comparison.json) by their labels."""
+def pair_plans(pair: str, labels: Mapping[str, str]) -> tuple[str, str]:
+    """The two plans (B, A) of a stored paired difference ``"B - A"`` (comparison.json) by
+    their labels (a plan without one: its key)."""
     b, _sep, a = pair.partition(" - ")
-    return f"{labels.get(b, b)} - {labels.get(a, a)}"
+    return labels.get(b, b), labels.get(a, a)
+
+
+def pair_label(pair: str, labels: Mapping[str, str]) -> str:
+    """A stored paired difference's plans as ``"B - A"`` by their labels."""
+    return " - ".join(pair_plans(pair, labels))

@@ -298,6 +298,8 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     labels = _labels()
     summaries = _summaries(result)
     names = summary_labels(summaries)  # the plans as a planner reads them
+    # (the reviewed log's plan: by the comparison's label, else by the review's own name)
+    reviewed_name = names.get(review["plan"], summary_label(review)) if review else ""
     first = summaries[0]
     kind = find_kind(first["kind"])
     headline = list(kind.headline_metrics) if kind else list(first["metrics"])[:8]
@@ -340,7 +342,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
                                    "and the simulated band is shown beside it.").format(
             rows=formatting.count(review.get("observed_rows")),
             reps=formatting.count(review.get("replications")),
-            plan=names.get(review.get("plan", ""), summary_label(review)))))
+            plan=reviewed_name)))
         blocks.append(Block("p", _("Review method: {method}.").format(
             method=review.get("method", ""))))
     sections.append(Section(_(SECTIONS[1]), blocks))
@@ -368,8 +370,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("table", table=Table(header, rows, "objectives")))
         if review and any(r.plan != reviewed for r in rated):
             blocks.append(Block("p", _("—: the drill log is of plan {plan}; it has no figures "
-                                       "of the other plans.").format(
-                plan=names.get(str(reviewed), reviewed))))
+                                       "of the other plans.").format(plan=reviewed_name)))
     else:
         blocks.append(Block("p", _("The scenario sets no objectives (add an objectives: list "
                                    "to assess targets here).")))
@@ -409,7 +410,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     if review:
         for name, m in (review.get("metrics") or {}).items():
             if m.get("flagged"):
-                problems.append((names.get(review.get("plan", ""), summary_label(review)), _(
+                problems.append((reviewed_name, _(
                     "The drill's {what} ({observed}) lies outside what the plan explains "
                     "(simulated band {band}).").format(
                     what=_phrase(name), observed=formatting.value(m.get("observed"), name),

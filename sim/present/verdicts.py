@@ -8,6 +8,7 @@ from typing import Any
 from sim.core.catalogue import COUNT_UNITS, info, is_time_to
 from sim.present import formatting
 from sim.present.i18n import _
+from sim.present.plan_names import pair_plans
 from sim.run.stats import PairedDifference
 
 
@@ -21,9 +22,8 @@ def verdict_of(metric: str, pair: str, d: Mapping[str, Any],
     """The verdict of a stored paired difference ``"B - A"`` (comparison.json), written anew in
     the current language (a file written in English reads in 中文 in a Chinese report), the
     plans named by ``labels`` (``sim.present.plan_names``; else by their keys)."""
-    b, _sep, a = pair.partition(" - ")
-    labels = labels or {}
-    return verdict(metric, labels.get(a, a), labels.get(b, b), PairedDifference.from_dict(d))
+    b, a = pair_plans(pair, labels or {})
+    return verdict(metric, a, b, PairedDifference.from_dict(d))
 
 
 def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
