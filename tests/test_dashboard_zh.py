@@ -181,7 +181,7 @@ def test_scenario_plans_and_what_matters_pages_in_chinese(zh, scenario):
             at.text_input(key="new_plan_name").set_value("mine").run()
             at.button(key="save_plan").click().run()
             assert not at.exception, at.exception
-            assert any("已将方案 mine 保存" in el.value for el in at.success)
+            assert any("已将方案“mine”保存" in el.value for el in at.success)
         seen[page] = english_words(at, names | {"mine", *(f"{p}_edited" for p in names)})
     assert seen == {"Scenario": {}, "Plans": {}, "What matters": {}}, seen
     assert "保存时间" in " ".join(shown_texts(at.sidebar.radio(key="page").set_value(
@@ -247,7 +247,7 @@ def test_failure_regions_read_in_chinese():
     from sim.present.i18n import _, use_lang
 
     with use_lang("zh"):
-        assert _joined(["潮位 ≥ 5", "准备时间 介于 3 与 9 之间"]) == "潮位 ≥ 5且准备时间 介于 3 与 9 之间"
+        assert _joined(["潮位 ≥ 5", "准备时间 介于 3 与 9 之间"]) == "潮位 ≥ 5 且准备时间 介于 3 与 9 之间"
         zh = _("{plan} misses {what} when {where} (holds {coverage} of the failing samples; "
                "{density} of the samples in it fail)", plan="baseline", what=_("an objective"),
                where="x ≥ 1", coverage="80%", density="90%")

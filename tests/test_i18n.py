@@ -50,8 +50,8 @@ def test_compare_in_chinese_names_metrics_and_verdicts_in_chinese(tmp_path):
     out = r.stdout
     assert "60 分钟内集结人数 (mustered_60min)" in out  # the phrase, code name beside it
     # (the plans by their Chinese names: baseline 白天集结（报道的演练）, night 夜间集结)
-    assert "与 白天集结（报道的演练） 的配对差异" in out
-    assert "夜间集结 的60 分钟内集结人数比 白天集结（报道的演练） 少" in out
+    assert "与“白天集结（报道的演练）”的配对差异" in out
+    assert "“夜间集结”的 60 分钟内集结人数比“白天集结（报道的演练）”少 " in out
     assert "baseline" not in out and "night" not in out
     assert "油车港" in out  # the scenario's name_zh
     for english in ("replications, seed", "Paired differences", "people mustered",

@@ -85,7 +85,7 @@ def test_a_comparison_in_chinese_names_its_plans_in_chinese(tmp_path):
     for key, name in ZH_NAMES.items():
         assert name in text, name
         assert key not in text, key
-    assert "与 按报道处置 的配对差异" in text  # (the verdicts below it name both plans)
+    assert "与“按报道处置”的配对差异" in text  # (the verdicts below it name both plans)
     data = json.loads((out / "comparison.json").read_text(encoding="utf-8"))
     assert {k: v.get("plan_zh") for k, v in data["plans"].items()} == ZH_NAMES
     assert "more_workers - baseline" in data["differences"]["evacuated_60min"]

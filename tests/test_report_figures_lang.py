@@ -63,7 +63,7 @@ def test_chinese_report_of_an_english_run_has_chinese_figures(english_run: Path,
         assert CJK.search(alt), alt  # the chart's own title, in Chinese
         assert CJK.search(_png_title(png)), _png_title(png)
         assert png not in on_disk  # drawn anew, not the English image
-    assert "按集结点分列的60 分钟内集结人数" in [alt for alt, _ in figures]
+    assert "按集结点分列的 60 分钟内集结人数" in [alt for alt, _ in figures]
 
 
 def test_english_report_keeps_english_figures(english_run: Path, tmp_path: Path) -> None:

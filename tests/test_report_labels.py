@@ -134,7 +134,7 @@ def test_bar_chart_title_of_a_real_breakdown(outputs):
     comparison = json.loads((outputs["muster"] / "comparison.json").read_text(encoding="utf-8"))
     summaries = list(comparison["plans"].values())
     for lang, title in (("en", "people mustered by 60 min by assembly point"),
-                        ("zh", "按集结点分列的60 分钟内集结人数")):
+                        ("zh", "按集结点分列的 60 分钟内集结人数")):
         with use_lang(lang):
             fig = breakdown_figure(summaries, "mustered_60min", "ap")
         assert fig is not None
@@ -283,7 +283,7 @@ def test_observed_figures_stand_only_against_the_reviewed_plan(outputs, tmp_path
     zh_names = {"baseline": "白天集结（报道的演练）", "night": "夜间集结",
                 "app_outage_drill": "演练：网格App中断、桥路封闭"}
     for lang, not_in_log, note, named in (
-            ("zh", "记录中无此项", "—：演练记录属于方案 白天集结（报道的演练），不含其他方案的数据。",
+            ("zh", "记录中无此项", "—：演练记录属于方案“白天集结（报道的演练）”，不含其他方案的数据。",
              zh_names),
             ("en", "not in the log",
              "—: the drill log is of plan baseline; it has no figures of the other plans.",

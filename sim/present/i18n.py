@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import string
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
@@ -80,8 +81,56 @@ def _(message: str, /, **params: Any) -> str:
     ``_("at most {n}", n="1,000")`` → ``至多 1,000``. Without params the text is returned as is
     (braces in it need no escaping)."""
     lang = current_lang()
-    text = message if lang == "en" else catalogue(lang).get(message, message)
-    return text.format(**params) if params else text
+    if lang == "en":
+        return message.format(**params) if params else message
+    text = catalogue(lang).get(message, message)
+    return spaced(text, params) if params else text
+
+
+_FORMATTER = string.Formatter()
+
+
+def _ideograph(c: str) -> bool:
+    return "\u4e00" <= c <= "\u9fff" or "\u3400" <= c <= "\u4dbf"
+
+
+def _latin(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple[tuple[str, str | None, str | None, str | None], ...]:
+    return tuple(_FORMATTER.parse(template))
+
+
+def spaced(template: str, params: dict[str, Any]) -> str:
+    """``template.format(**params)`` with a space where a filled-in value and the text beside
+    it meet as a Chinese character and a Latin letter or digit (``的{phrase}`` with "60 分钟内…"
+    gives ``的 60 分钟内…``; ``多{amount}`` gives ``多 287 人``), as the catalogue spaces its own
+    text. A translator cannot know whether a value (a plan's name, a measure) starts with a
+    character or a digit; where both sides are Chinese nothing is added. A value holding a
+    path separator is left as it is, and so is everything inside a value."""
+    pieces: list[tuple[str, bool]] = []  # (text, a filled-in value)
+    for literal, field, spec, conversion in _parsed(template):
+        if literal:
+            pieces.append((literal, False))
+        if field is not None:
+            value, _key = _FORMATTER.get_field(field, (), params)
+            value = _FORMATTER.convert_field(value, conversion)
+            pieces.append((_FORMATTER.format_field(value, spec or ""), True))
+    out: list[str] = []
+    prev: tuple[str, bool] | None = None
+    for text, is_value in pieces:
+        if prev is not None and text and prev[0] and (is_value or prev[1]) \
+                and not any(sep in v for v, filled in (prev, (text, is_value)) if filled
+                            for sep in "/\\"):
+            a, b = prev[0][-1], text[0]
+            if (_ideograph(a) and _latin(b)) or (_latin(a) and _ideograph(b)):
+                out.append(" ")
+        out.append(text)
+        if text:
+            prev = (text, is_value)
+    return "".join(out)
 
 
 def N_(message: str) -> str:
