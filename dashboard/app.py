@@ -59,16 +59,16 @@ with st.sidebar:
                     index=PAGES.index(st.session_state.get("start_page", FIRST_PAGE)),
                     format_func=_)
     s = state.scenario()
-    st.caption(_("Scenario: **{name}** ({source}, {n} plans)").format(
+    st.caption(_("Scenario: **{name}** ({source}, {n} plans)",
         name=s.display_name(), source=state.source_label(), n=len(s.plan_names())))
     workers = int(st.number_input(_("Worker processes"), min_value=1, max_value=MAX_UI_WORKERS,
                                   value=min(state.default_workers(), MAX_UI_WORKERS),
                                   key="workers",
                                   help=_("Processes used for long runs (at most {n} from "
-                                         "this page).").format(n=MAX_UI_WORKERS)))
+                                         "this page).", n=MAX_UI_WORKERS)))
     if st.button(_("Clear cached results"), key="clear_cache"):
         state.clear_results()
-    st.caption(_("{n} plan runs cached").format(n=state.cached_runs_count()))
+    st.caption(_("{n} plan runs cached", n=state.cached_runs_count()))
 
 if page != "Replay":
     page_replay.pause_replay()

@@ -52,7 +52,7 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         with sim.run.store.RunStore(path) as db:
             runs = db.runs(limit=limit)
     except Exception as exc:  # never let the store break the page
-        return None, _("The run store {path} could not be read ({why}).").format(
+        return None, _("The run store {path} could not be read ({why}).",
             path=path, why=f"{type(exc).__name__}: {exc}")
     rows = [{
         # (What a planner looks for first, then the details: the page is narrower than all.)
@@ -61,7 +61,7 @@ def list_runs(limit: int = 100) -> tuple[pd.DataFrame | None, str]:
         _("scenario"): scenario_name(r),
         _("plans"): _(", ").join(run_names.plans_named(r.plans, r.result)),
         _("status"): _(STATUSES.get(r.status, r.status)),
-        _("took"): "—" if r.elapsed_s is None else _("{s} s").format(s=f"{r.elapsed_s:,.1f}"),
+        _("took"): "—" if r.elapsed_s is None else _("{s} s", s=f"{r.elapsed_s:,.1f}"),
         _("replications"): r.replications,
         _("seed"): r.seed,
         _("command"): _(COMMANDS.get(r.command, r.command)),
@@ -81,11 +81,11 @@ def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
         with sim.run.store.RunStore(sim.run.store.default_store_path()) as db:
             run = db.run(int(run_id))
     except Exception as exc:
-        return None, _("Run {id} could not be opened ({why}).").format(
+        return None, _("Run {id} could not be opened ({why}).",
             id=run_id, why=f"{type(exc).__name__}: {exc}")
     if run is None or not run.result:
         status = _(STATUSES.get(run.status, run.status)) if run else _("unknown")
-        return None, _("Run {id} has no recorded result (status: {status}).").format(
+        return None, _("Run {id} has no recorded result (status: {status}).",
             id=run_id, status=status)
     data = dict(run.result)
     if "plans" not in data and "metrics" in data:  # a `gridmuster run` summary
@@ -93,7 +93,7 @@ def open_comparison(run_id: Any) -> tuple[dict[str, Any] | None, str]:
                 "seed": run.seed, "replications": run.replications,
                 "plans": {data.get("plan", "plan"): data}, "differences": {}}
     if "plans" not in data:
-        return None, _("Run {id} is not a run or comparison result.").format(id=run_id)
+        return None, _("Run {id} is not a run or comparison result.", id=run_id)
     name_zh = scenario_name(run) if is_zh() else ""
     if name_zh and name_zh != run.scenario:  # an older record: the titles read its 中文 name
         data["plans"] = {k: ({**v, "scenario_zh": name_zh} if isinstance(v, dict)

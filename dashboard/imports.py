@@ -32,7 +32,7 @@ WHAT = {"roster": N_("Roster (花名册)"), "grids": N_("Grid list")}
 
 def _show_problems(lines: list[str]) -> None:
     st.error(_("Nothing was imported; the file has {n} problems (fix them and upload it "
-               "again):").format(n=len(lines)) + "\n\n" + "\n".join(f"- {ln}" for ln in lines))
+               "again):", n=len(lines)) + "\n\n" + "\n".join(f"- {ln}" for ln in lines))
 
 
 def import_page() -> None:
@@ -42,7 +42,7 @@ def import_page() -> None:
                  "or 编号/id, 角色/role, 网格/grid, optional 上级/parent and 出行方式/mode. A grid "
                  "list replaces its grids: 网格编号/id, 村/社区/village, 常住人口/residents, "
                  "户数/households, 中心经度/lon, 中心纬度/lat, optional 坐标系/crs (wgs84, "
-                 "gcj02, bd09). Any bad row stops the import; nothing is half-imported.").format(
+                 "gcj02, bd09). Any bad row stops the import; nothing is half-imported.",
         name=s.display_name()))
     what = st.radio(_("What to import"), list(WHAT), format_func=lambda k: _(WHAT[k]),
                     horizontal=True, key="import_what")
@@ -96,7 +96,7 @@ def _apply(what: str, data: bytes, filename: str, keep_names: bool) -> dict[str,
         table = pd.DataFrame([{_("role"): r, **{g: n for g, n in f["by_grid"].items()}}
                               for r, f in (raw.get("forces") or {}).items()]).fillna(0)
         message = _("Imported {n} people ({counts}) from {file}; the open scenario's forces are "
-                    "now the roster's.").format(n=f"{len(roster):,}", counts=role_counts(raw),
+                    "now the roster's.", n=f"{len(roster):,}", counts=role_counts(raw),
                                                file=filename)
         return {"message": message, "notes": notes, "table": _role_names(table),
                 "names": names_csv(imported, roster) if keep_names else b""}
@@ -106,7 +106,7 @@ def _apply(what: str, data: bytes, filename: str, keep_names: bool) -> dict[str,
                            _("Households"): f"{g['households']:,}" if "households" in g else "—"}
                           for g in grids.grids])
     message = _("Imported {n} grids ({residents} residents) from {file}; the open scenario's "
-                "grids are now the list's.").format(n=f"{len(grids.grids):,}",
+                "grids are now the list's.", n=f"{len(grids.grids):,}",
                                                    residents=f"{residents:,}", file=filename)
     return {"message": message, "notes": notes, "table": table}
 

@@ -16,7 +16,7 @@ from sim.present.i18n import _
 
 def show_problems(problems: list[tuple[str, str]], what: str) -> None:
     lines = "\n".join(f"- `{path}`: {message}" for path, message in problems)
-    st.error(_("{what} has {n} problem(s):").format(what=what, n=len(problems)) + f"\n\n{lines}")
+    st.error(_("{what} has {n} problem(s):", what=what, n=len(problems)) + f"\n\n{lines}")
 
 
 def default_request(s: Scenario) -> dict[str, Any]:

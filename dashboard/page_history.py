@@ -15,7 +15,7 @@ def history_page() -> None:
     if runs is None:
         st.info(reason)
         return
-    st.caption(_("Runs are kept in {path} (set GRIDMUSTER_STORE to use another file).").format(
+    st.caption(_("Runs are kept in {path} (set GRIDMUSTER_STORE to use another file).",
         path=history.store_path()))
     if runs.empty:
         st.info(_("No runs yet: comparisons made here or with the gridmuster command appear "
@@ -26,7 +26,7 @@ def history_page() -> None:
         ids = list(runs[_("id")])
         rows = runs.set_index(_("id"))
         pick = st.selectbox(_("Re-open a comparison"), ids, key="history_pick",
-                            format_func=lambda i: _("run {id}: {scenario}, {plans} ({when})").format(
+                            format_func=lambda i: _("run {id}: {scenario}, {plans} ({when})",
                                 id=i, scenario=rows.at[i, _("scenario")],
                                 plans=rows.at[i, _("plans")], when=rows.at[i, _("when")]))
         if st.button(_("Open"), key="history_open"):
@@ -40,7 +40,7 @@ def history_page() -> None:
                 st.warning(why)
                 st.session_state.pop("history_opened", None)
             else:
-                st.subheader(_("Run {id}").format(id=opened))
+                st.subheader(_("Run {id}", id=opened))
                 if st.button(_("Close this comparison"), key="history_close"):
                     st.session_state.pop("history_opened", None)
                     st.rerun()

@@ -123,7 +123,7 @@ def plans_page() -> None:
     base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base",
                         format_func=named.__getitem__)
     patch = {k: v for k, v in plan_patch(s.raw, base).items() if k not in PLAN_WORDS}
-    with st.expander(_("What {plan} changes, as written in the scenario file").format(
+    with st.expander(_("What {plan} changes, as written in the scenario file",
             plan=named[base])):
         st.code(dump_yaml(patch) if patch else "{}  # " + _("the scenario as it is"),
                 language="yaml")
@@ -156,7 +156,7 @@ def plans_page() -> None:
     if staff_edit is not None:  # the posts are in the staffing table: not listed twice
         rows = [r for r in rows if not staffing.is_staff_row(s.raw, str(r["parameter"]))]
     shown = setting_table(s, base, rows)
-    with st.expander(_("Other settings ({n})").format(n=len(rows)),
+    with st.expander(_("Other settings ({n})", n=len(rows)),
                      expanded=staff_edit is None):
         st.markdown(_("Edit the **value** column; the other columns say what each value is "
                       "and its unit (lists: comma-separated)."))
@@ -183,10 +183,10 @@ def plans_page() -> None:
               staff_edit)
     if st.session_state.get("plan_refused"):
         show_problems(st.session_state["plan_refused"],
-                      _("Plan {name}").format(name=name.strip() or _("(no name)")))
+                      _("Plan {name}", name=name.strip() or _("(no name)")))
     elif st.session_state.get("saved_plan") in s.plan_names():
         st.success(_("Saved plan {plan} in the workspace; it is now in the plan lists (Run & "
-                     "compare, Replay), stays after a reload, and is in the YAML download.").format(
+                     "compare, Replay), stays after a reload, and is in the YAML download.",
             plan=st.session_state['saved_plan']))
     _saved_plans_section(s)
 
@@ -260,10 +260,10 @@ def _saved_plans_section(s: Scenario) -> None:
     st.subheader(_("Saved plans"))
     if not saved:
         st.caption(_("No saved plans for this scenario yet. Saved plans are kept on this "
-                     "computer ({folder}) and stay after a reload or restart.").format(
+                     "computer ({folder}) and stay after a reload or restart.",
             folder=ws.folder))
         return
-    st.caption(_("Kept on this computer in {folder}.").format(folder=ws.folder))
+    st.caption(_("Kept on this computer in {folder}.", folder=ws.folder))
     rows = [{_("plan"): n, _("edited from"): e.get("base") or "—",
              _("saved"): time.strftime("%Y-%m-%d %H:%M",
                                        time.localtime(float(e.get("saved_at", 0)))),
@@ -273,7 +273,7 @@ def _saved_plans_section(s: Scenario) -> None:
     skipped = st.session_state.get("skipped_plans") or []
     if skipped:
         st.warning(_("Saved plans not loaded (they no longer pass the scenario's checks or "
-                     "clash with a plan of the file): {plans}").format(plans=", ".join(skipped)))
+                     "clash with a plan of the file): {plans}", plans=", ".join(skipped)))
     c1, c2, c3 = st.columns([2, 2, 1])
     pick = c1.selectbox(_("Saved plan"), list(saved), key="ws_pick")
     new_name = c2.text_input(_("Rename to"), key="ws_new_name")
@@ -284,20 +284,20 @@ def _saved_plans_section(s: Scenario) -> None:
         except WorkspaceError as exc:
             st.session_state["ws_message"] = ("error", str(exc))
         else:
-            st.session_state["ws_message"] = ("ok", _("Renamed {old} to {new}.").format(
+            st.session_state["ws_message"] = ("ok", _("Renamed {old} to {new}.",
                 old=pick, new=new_name.strip()))
             state.reload_saved_plans()
             st.rerun()
     d1, d2 = st.columns(2)
-    confirm = d1.checkbox(_("Yes, delete {plan}").format(plan=pick), key="ws_confirm")
+    confirm = d1.checkbox(_("Yes, delete {plan}", plan=pick), key="ws_confirm")
     if d1.button(_("Delete"), key="ws_delete", disabled=not confirm):
         ws.delete(pick)
-        st.session_state["ws_message"] = ("ok", _("Deleted saved plan {plan}.").format(plan=pick))
+        st.session_state["ws_message"] = ("ok", _("Deleted saved plan {plan}.", plan=pick))
         st.session_state.pop("ws_confirm", None)
         state.reload_saved_plans()
         st.rerun()
     entry = saved.get(pick, {})
-    d2.download_button(_("Download {plan} (YAML plan entry)").format(plan=pick),
+    d2.download_button(_("Download {plan} (YAML plan entry)", plan=pick),
                        dump_yaml({"plans": {pick: entry.get("patch", {})}}),
                        file_name=f"{pick}.yaml", mime="application/x-yaml", key="ws_download")
     msg = st.session_state.get("ws_message")

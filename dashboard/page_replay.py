@@ -32,7 +32,7 @@ def replay_page() -> None:
                                key="replay_seed"))
     n_reps = max(int(request["reps"]), 1)
     rep = int(c3.selectbox(_("Replication"), list(range(n_reps)), key="replay_rep",
-                           format_func=lambda k: _("{k} of {n}").format(k=k + 1, n=n_reps),
+                           format_func=lambda k: _("{k} of {n}", k=k + 1, n=n_reps),
                            help=_("Each replication is one possible day with the same plan; "
                                   "the Run & compare page summarises all of them.")))
     frames = replay_view.frames_for(s, plan, seed, rep, clock_start(s, [plan]))
@@ -54,8 +54,8 @@ def replay_page() -> None:
     playing = c2.toggle(_("Play"), key="replay_play")
     clock = f" ({formatting.clock_time(start + minute)})" if start is not None else ""
     if start is not None:  # the clock time under the slider (which shows the minute)
-        st.markdown(_("**Clock time {clock}**").format(clock=formatting.clock_time(start + minute)))
-    st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.").format(
+        st.markdown(_("**Clock time {clock}**", clock=formatting.clock_time(start + minute)))
+    st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.",
         k=rep + 1, plan=s.plan_labels()[plan], seed=seed, dot=_(s.kind.dashboard.replay_dot),
         note=_(s.kind.dashboard.replay_note) if s.kind.dashboard.replay_note else ""))
     frame = frames.get(minute)
@@ -63,14 +63,14 @@ def replay_page() -> None:
     st.session_state["replay_frames"] = frames  # (paused when the planner leaves the page)
     if frames.ready < len(minutes):
         st.caption(_("Preparing the frames: {ready} of {n} ready (the slider is instant on "
-                     "frames already prepared).").format(ready=frames.ready, n=len(minutes)))
+                     "frames already prepared).", ready=frames.ready, n=len(minutes)))
     if frames.error:
-        st.caption(_("Frames are drawn when shown ({why}).").format(why=frames.error))
+        st.caption(_("Frames are drawn when shown ({why}).", why=frames.error))
     left, right = st.columns([3, 2])
     with left:
         st.image(frame.png, width="stretch")
     with right:
-        st.markdown(_("**At minute {minute}{clock}**").format(minute=minute, clock=clock))
+        st.markdown(_("**At minute {minute}{clock}**", minute=minute, clock=clock))
         st.dataframe(frame.counts, hide_index=True, key="replay_counts",
                          column_config=replay_view.whole_numbers(frame.counts))
         if frame.roads is not None:

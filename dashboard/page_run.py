@@ -38,7 +38,7 @@ def run_page(workers: int) -> None:
                                value=min(int(request["reps"]), jobs.MAX_UI_REPS), step=10,
                                key="run_reps",
                                help=_("At most {n} from this page; the command line "
-                                      "`gridmuster compare` has no such cap.").format(
+                                      "`gridmuster compare` has no such cap.",
                                    n=f"{jobs.MAX_UI_REPS:,}"))
         seed = c2.number_input(_("Seed"), min_value=0, max_value=min(SEED, 2**53 - 1),
                                value=int(request["seed"]), step=1, key="run_seed",
@@ -56,7 +56,7 @@ def run_page(workers: int) -> None:
     if todo:
         over = check_budget([s.plan(p) for p in todo], request["reps"], workers)
         if over:
-            st.error(_("This run was not started: {why}.").format(why=over))
+            st.error(_("This run was not started: {why}.", why=over))
             return
         job = st.session_state.get("job")
         if job is None or not jobs.same_request(job, request["plans"], request["reps"],
@@ -80,9 +80,9 @@ def run_page(workers: int) -> None:
         job.stored = history.record(s, job.result, request["seed"], request["reps"],
                                     job.elapsed_s, data)
     if job is not None and job.stored:
-        note = _("ran {n} replications in {t}; {stored}").format(
+        note = _("ran {n} replications in {t}; {stored}",
             n=f"{job.total:,}", t=_("{value} s", value=f"{job.elapsed_s:,.1f}"), stored=job.stored)
-    st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).").format(
+    st.caption(_("{name}: {plans} — {reps} each, seed {seed} ({note}).",
         name=s.display_name(), plans=_plans(s, request["plans"]), reps=replications_text(request["reps"]),
         seed=request["seed"], note=note))
     downloads = st.container()  # above the results, filled after them: numbers first
@@ -99,7 +99,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         started = time.perf_counter()
         share = min(job.done / job.total, 1.0) if job.total else 0.0
         st.progress(share, text=_("{done} of {total} replications · about {eta} left · "
-                                  "{elapsed} so far").format(
+                                  "{elapsed} so far",
             done=f"{min(job.done, job.total):,}", total=f"{job.total:,}",
             eta=jobs.duration(job.eta_s()), elapsed=jobs.duration(job.elapsed_s)))
         if st.button(_("Cancel this run"), key="job_cancel"):
@@ -110,11 +110,11 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
             _waiting(s, job)
         else:
             st.info(_("First results from {reps} per plan; refining to {full} in the "
-                      "background.").format(reps=replications_text(job.first_reps),
+                      "background.", reps=replications_text(job.first_reps),
                                             full=replications_text(job.reps)))
             pending = [p for p in job.plans if p not in data["plans"]]
             if pending:  # plans are shown as each finishes its first pass
-                st.caption(_("Still running the first replications of: {plans}.").format(
+                st.caption(_("Still running the first replications of: {plans}.",
                     plans=_plans(s, pending)))
             key = ("preliminary", tuple(keys), len(data["plans"]))
             # The kind's figures (seconds of drawing that the replications still running
@@ -134,7 +134,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         reason = _(job.stopped_why[0], **job.stopped_why[1]) if job.stopped else job.error
         st.warning(_("The run stopped ({why}) after {done} of {total} replications; "
                      "nothing was recorded. Press Run comparison to start again, or ask for "
-                     "fewer replications.").format(why=reason, done=f"{job.done:,}",
+                     "fewer replications.", why=reason, done=f"{job.done:,}",
                                                    total=f"{job.total:,}"))
         st.session_state.pop("request", None)
         st.session_state.pop("job", None)
@@ -152,7 +152,7 @@ def _waiting(s: Scenario, job: jobs.Job) -> None:
     judged on."""
     first = min(job.first_reps, job.reps)
     st.info(_("Running the first {reps} of each plan ({plans}); the first results appear here "
-              "as soon as they are done, then are refined in the background.").format(
+              "as soon as they are done, then are refined in the background.",
         reps=replications_text(first), plans=_plans(s, job.plans)))
     objectives = list(getattr(s.model, "objectives", None) or [])
     if objectives:

@@ -45,12 +45,12 @@ def scenario_page() -> None:
     if state.problems():
         show_problems(state.problems(), str(st.session_state.get("problems_label")
                                             or _("The file")))
-        st.info(_("Still showing the last valid scenario: {name}.").format(
+        st.info(_("Still showing the last valid scenario: {name}.",
             name=state.source_label()))
 
     s = state.scenario()
     st.subheader(s.display_name())
-    st.caption(_("kind **{kind}** · from {source}").format(kind=_(s.kind.title or s.kind.name),
+    st.caption(_("kind **{kind}** · from {source}", kind=_(s.kind.title or s.kind.name),
                                                             source=state.source_label()))
     if s.model.description:
         st.write(s.display_description())

@@ -52,7 +52,7 @@ def what_matters_page(workers: int) -> None:
                   "low, high, source) to see which of them the result hinges on."))
         return
     st.caption(_("{n} declared assumptions; each analysis runs every design point on the same "
-                 "random numbers.").format(n=len(s.model.assumptions)))
+                 "random numbers.", n=len(s.model.assumptions)))
     c1, c2, c3, c4 = st.columns(4)
     plan = c1.selectbox(_("Plan"), s.plan_names(), key=f"wm_plan::{s.digest}",
                         format_func=s.plan_labels().__getitem__)
@@ -85,7 +85,7 @@ def what_matters_page(workers: int) -> None:
         st.dataframe(ranked_rows(result), hide_index=True, use_container_width=True)
         st.image(png_bytes(sensitivity_figure(result)))
         top = result["indices"][0]
-        st.markdown(_("The result hinges most on: {label} ({source}).").format(
+        st.markdown(_("The result hinges most on: {label} ({source}).",
             label=f"**{top['label']}**", source=top["source"]))
 
     st.subheader(_("Where the plan fails"))
@@ -102,7 +102,7 @@ def what_matters_page(workers: int) -> None:
     rob = cache.get(rkey)
     if rob:
         p = rob["plans"][plan]
-        st.markdown(_("{plan}: misses an objective in {share} of the assumption space").format(
+        st.markdown(_("{plan}: misses an objective in {share} of the assumption space",
             plan=f"**{s.plan_labels()[plan]}**", share=f"**{p['fail_share']:.0%}**"))
         for b in p["boxes"]:
             st.markdown(f"- {b['sentence']}")

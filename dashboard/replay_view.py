@@ -283,7 +283,7 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
 
     def title(minute: int) -> str:
         when = clock_time(start_clock + minute) if start_clock is not None else \
-            _("minute {m}").format(m=minute)
+            _("minute {m}", m=minute)
         return f"{shown} — {when}"
 
     def make() -> Frames:
@@ -291,6 +291,6 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
         rr = replay_of_run(run, s.network(), s.places(plan))
         return Frames(rr, s.network(), s.places(plan), title, lang)
 
-    with st.spinner(_("Preparing the replay of replication {k}…").format(k=replication + 1)):
+    with st.spinner(_("Preparing the replay of replication {k}…", k=replication + 1)):
         frames = frame_store().get_or_make(key, make)
     return frames

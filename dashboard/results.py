@@ -71,7 +71,7 @@ def help_text(metric: str) -> str:
         better = _("Demand, neither better nor worse.")
     kind = formatting.kind_of(metric)
     unit = {"share": _("a share, in %"), "minutes": _("in minutes"),
-            "count": _("in {unit}, a whole number").format(unit=_(m.unit))}.get(kind, m.unit)
+            "count": _("in {unit}, a whole number", unit=_(m.unit))}.get(kind, m.unit)
     return f"{better} {_('Measured')} {unit}." if unit else better
 
 
@@ -95,7 +95,7 @@ def decision_metrics(data: dict[str, Any]) -> tuple[str, ...]:
 
 def replications_text(n: Any) -> str:
     n = int(n or 0)
-    return _("1 replication") if n == 1 else _("{n} replications").format(n=f"{n:,}")
+    return _("1 replication") if n == 1 else _("{n} replications", n=f"{n:,}")
 
 
 # --- tables ------------------------------------------------------------------------------
@@ -239,24 +239,23 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     items = comma if is_zh() else semi  # the measures listed (each with its difference)
     parts = []
     if better:
-        parts.append(_("**{b}** is better than {a} on {what}").format(
+        parts.append(_("**{b}** is better than {a} on {what}",
             b=b, a=a, what=items.join(better)))
     if worse:
-        parts.append(_("worse on {what}").format(what=items.join(worse)) if better else
-                     _("**{b}** is worse than {a} on {what}").format(b=b, a=a,
+        parts.append(_("worse on {what}", what=items.join(worse)) if better else
+                     _("**{b}** is worse than {a} on {what}", b=b, a=a,
                                                                      what=items.join(worse)))
     if not better and not worse:
-        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure"
-                       ).format(b=b, a=a))
+        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure", b=b, a=a))
     elif same:
-        parts.append(_("no significant difference in {what}").format(what=comma.join(same)))
+        parts.append(_("no significant difference in {what}", what=comma.join(same)))
     if unknown:
-        parts.append(_("cannot compare {what}").format(what=comma.join(unknown)))
+        parts.append(_("cannot compare {what}", what=comma.join(unknown)))
     if demand:
         parts.append(_("different, but neither better nor worse (not the plan's choice): "
-                       "{what}").format(what=items.join(demand)))
+                       "{what}", what=items.join(demand)))
     if alike:
-        parts.append(_("the same in every replication: {what}").format(what=comma.join(alike)))
+        parts.append(_("the same in every replication: {what}", what=comma.join(alike)))
     return semi.join(parts) + stop
 
 
@@ -371,7 +370,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     # 2. What decides: the decision measures as cards, with a significant paired difference only.
     st.subheader(_("What decides"))
     st.caption(_("Mean of {reps}, seed {seed}. Arrows only where the paired difference with "
-                 "{ref} is significant.").format(reps=reps, seed=data.get("seed"),
+                 "{ref} is significant.", reps=reps, seed=data.get("seed"),
                                                   ref=names[ref]))
     for m in decide:
         st.markdown(f"**{measure(m)}**", help=help_text(m))
@@ -412,7 +411,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
 
     # 4. Tables: measures as rows, plans as columns.
     st.subheader(_("Headline measures per plan"))
-    st.caption(_("Mean with its 95 % confidence interval over {reps}.").format(reps=reps))
+    st.caption(_("Mean with its 95 % confidence interval over {reps}.", reps=reps))
     table = metrics_table(summaries, metrics)
     _table(table)
     with st.expander(_("Spread over replications (5th–95th percentile)")):

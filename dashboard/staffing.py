@@ -115,7 +115,7 @@ def pool_table(layout: StaffingLayout, section: dict[str, Any]) -> pd.DataFrame:
         rows.append({_("staff group"): group_name(g), _("pool"): f"{pool:,}",
                      _("posted"): f"{done.get(g, 0):,}",
                      _("unposted"): f"{pool - done.get(g, 0):,}" if pool >= done.get(g, 0)
-                     else _("{n} short").format(n=f"{done.get(g, 0) - pool:,}")})
+                     else _("{n} short", n=f"{done.get(g, 0) - pool:,}")})
     return pd.DataFrame(rows)
 
 
@@ -140,7 +140,7 @@ def check(s: Scenario, base: str, edit: StaffEdit, rows: Sequence[dict[str, Any]
     e.g. more volunteers posted than the pool has; none when it passes. ``rows`` are the
     table's rows as typed: a number of teams that is not a whole number is refused first."""
     bad = [(f"{edit.layout.section}.{p.teams_path}",
-            _("a whole number of teams (got {v})").format(v=repr(str(row.get(TEAMS, "")))))
+            _("a whole number of teams (got {v})", v=repr(str(row.get(TEAMS, "")))))
            for p, row in zip(edit.posts, rows, strict=True)
            if p.teams is not None and not str(row.get(TEAMS, "")).strip().isdigit()]
     if bad:

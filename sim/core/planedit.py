@@ -57,10 +57,10 @@ def changes_in_words(raw: dict[str, Any], plan: str, setting_names: dict[str, st
         if key in PLAN_WORDS:
             continue
         if key == "forces" and isinstance(value, dict):
-            out.append(_("forces: {roles}").format(
+            out.append(_("forces: {roles}",
                 roles=_(", ").join(role_label(str(r)) for r in value)))
         elif key == "injects" and isinstance(value, list):
-            out.append(_("exercise storyline ({n} events)").format(n=len(value)))
+            out.append(_("exercise storyline ({n} events)", n=len(value)))
         elif key == kind_section(raw) and isinstance(value, dict):
             out += [_(setting_names[k]) if k in setting_names else str(k).replace("_", " ")
                     for k in value]

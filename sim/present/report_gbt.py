@@ -325,7 +325,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     method = _("The drill was evaluated against its objectives with the gridmuster simulator: "
                "each plan was run {n} times on common random numbers, and each figure is "
                "given as the mean or the statistic the objective names, with the simulated "
-               "band (5th–95th percentile of the replications).").format(
+               "band (5th–95th percentile of the replications).",
         n=formatting.count(first["replications"]))
     blocks = [Block("p", method),
               Block("p", _("Scores and the rated conclusion follow GB/T 46792-2025 Annex D as "
@@ -339,11 +339,11 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("p", _("An observed drill log ({rows} rows) was reviewed against "
                                    "{reps} replications of plan {plan}: where the log gives a "
                                    "figure, the objective is assessed on the observed figure "
-                                   "and the simulated band is shown beside it.").format(
+                                   "and the simulated band is shown beside it.",
             rows=formatting.count(review.get("observed_rows")),
             reps=formatting.count(review.get("replications")),
             plan=reviewed_name)))
-        blocks.append(Block("p", _("Review method: {method}.").format(
+        blocks.append(Block("p", _("Review method: {method}.",
             method=review.get("method", ""))))
     sections.append(Section(_(SECTIONS[1]), blocks))
 
@@ -370,7 +370,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("table", table=Table(header, rows, "objectives")))
         if review and any(r.plan != reviewed for r in rated):
             blocks.append(Block("p", _("—: the drill log is of plan {plan}; it has no figures "
-                                       "of the other plans.").format(plan=reviewed_name)))
+                                       "of the other plans.", plan=reviewed_name)))
     else:
         blocks.append(Block("p", _("The scenario sets no objectives (add an objectives: list "
                                    "to assess targets here).")))
@@ -378,7 +378,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     header = [_("Measure"), *[names[s["plan"]] for s in summaries]]
     observed = _observed_for(review, first["plan"]) if review else {}
     if observed:
-        header.append(_("Observed in the drill ({plan})").format(plan=names[first["plan"]]))
+        header.append(_("Observed in the drill ({plan})", plan=names[first["plan"]]))
     rows = []
     for m in headline:
         row = [_column(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
@@ -395,7 +395,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
     blocks = []
     for s in summaries:
         if len(summaries) > 1:
-            blocks.append(Block("h3", _("Plan {plan}").format(plan=names[s["plan"]])))
+            blocks.append(Block("h3", _("Plan {plan}", plan=names[s["plan"]])))
         tables = _breakdown_tables(s)
         blocks.extend(tables or [Block("p", _("This run has no breakdown by role or grid."))])
     sections.append(Section(_(SECTIONS[3]), blocks))
@@ -412,7 +412,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
             if m.get("flagged"):
                 problems.append((reviewed_name, _(
                     "The drill's {what} ({observed}) lies outside what the plan explains "
-                    "(simulated band {band}).").format(
+                    "(simulated band {band}).",
                     what=_phrase(name), observed=formatting.value(m.get("observed"), name),
                     band=review_text.band(m, name)),
                     _("execution differed from the plan"),
@@ -445,7 +445,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         blocks.append(Block("h3", _("What went well")))
         blocks.append(Block("ul", items=strengths))
     if review:
-        blocks.append(Block("p", _("Observed drill log: {verdict}").format(
+        blocks.append(Block("p", _("Observed drill log: {verdict}",
             verdict=review.get("verdict", ""))))
     sections.append(Section(_(SECTIONS[5]), blocks))
 
@@ -463,7 +463,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
                 for i, sec in enumerate(sections, start=1)]
     title = _("Drill evaluation report")
     footer = _("Prepared with gridmuster {version} on {day}, laid out after GB/T 46792-2025 "
-               "Annex E. Figures are simulated unless marked observed.").format(
+               "Annex E. Figures are simulated unless marked observed.",
         version=first["version"], day=date.today().isoformat())
     return Report(current_lang(), title, _cover(first, drill), sections, footer)
 

@@ -209,5 +209,5 @@ def flood_prone_area(model: EvacuationScenario, network: RoadNetwork
                           for n in network.nodes])
     nodes = np.flatnonzero(elevation < peak.level_m)
     return nodes, _("flood-prone: under water at the storm's peak (minute {m}; "
-                    "{n} of {total} road nodes)").format(
+                    "{n} of {total} road nodes)",
         m=f"{peak.minute:,.0f}", n=f"{len(nodes):,}", total=f"{len(elevation):,}")

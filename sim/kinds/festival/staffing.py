@@ -79,18 +79,17 @@ class FestivalStaffing:
         for cid, cp in (section.get("checkpoints") or {}).items():
             name = pick(str(cp.get("name") or ""), cp.get("name_zh")) or cid
             for sname, sh in (cp.get("roster") or {}).items():
-                out.append(Post((SHIFT, str(cid), str(sname)), _(
-                    "{id} {name} · {shift} {start}–{end}").format(
+                out.append(Post((SHIFT, str(cid), str(sname)), _("{id} {name} · {shift} {start}–{end}",
                     id=cid, name=name if name != cid else "", shift=shift_name(str(sname)),
                     start=sh.get("start", "?"), end=sh.get("end", "?")),
                     _counts(sh.get("staff"))))
         for vid, vp in (section.get("viewing_points") or {}).items():
             out.append(Post((STEWARDS, str(vid)),
-                            _("viewing point {id}: stewards").format(id=vid),
+                            _("viewing point {id}: stewards", id=vid),
                             _counts(vp.get("stewards"))))
         for tname, team in (section.get("teams") or {}).items():
             out.append(Post((TEAM, str(tname)),
-                            _("{teams}: people per team").format(teams=team_name(str(tname))),
+                            _("{teams}: people per team", teams=team_name(str(tname))),
                             _counts(team.get("members")), teams=whole(team.get("count")),
                             teams_path=f"teams.{tname}.count"))
         return out
@@ -151,12 +150,12 @@ class FestivalStaffing:
                 lanes, old_lanes = _lanes(cp, sh, after), _lanes(old_cp, old, before)
                 if lanes == old_lanes:
                     why = (_("its {lanes} lanes are already all open (the physical maximum; "
-                             "{per} staff per lane)").format(lanes=lanes, per=per)
+                             "{per} staff per lane)", lanes=lanes, per=per)
                            if lanes == whole(cp.get("lanes")) else
-                           _("it opens {lanes} lanes either way ({per} staff per lane)").format(
+                           _("it opens {lanes} lanes either way ({per} staff per lane)",
                                lanes=lanes, per=per))
                     out.append(_("Checkpoint {id}, {shift}: this change cannot change "
-                                 "the queues or waits: {why}.").format(id=cid,
+                                 "the queues or waits: {why}.", id=cid,
                                                                       shift=shift_name(sname),
                                                                       why=why))
         min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
@@ -168,14 +167,14 @@ class FestivalStaffing:
                 state = _("enough") if _controlled(vp, after) else _("too few")
                 out.append(_("Viewing point {id}: this change cannot change the results: "
                              "stewards only decide whether the entrance can be held (at least "
-                             "{n} on post), and there are {state} either way.").format(
+                             "{n} on post), and there are {state} either way.",
                                  id=vid, n=min_stewards, state=state))
         changed = [_(GROUP_NAMES[g]) for g in STAFF_GROUPS
                    if self.pool(before)[g] != self.pool(after)[g]]
         if changed:
             out.append(_("The pool of {groups} changed: the pool only says who could be "
                          "posted; staff who are not posted do not act, so the pool alone "
-                         "cannot change the results. Post them in the table above.").format(
+                         "cannot change the results. Post them in the table above.",
                              groups=", ".join(changed)))
         return out
 
@@ -190,7 +189,7 @@ class FestivalStaffing:
                 if staff > lanes * per and lanes == whole(cp.get("lanes")):
                     out.append(_("Checkpoint {id}, {shift}: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
-                                 "{extra} open no lane.").format(
+                                 "{extra} open no lane.",
                                      id=cid, shift=shift_name(sname), staff=staff, lanes=lanes,
                                      need=lanes * per, per=per, extra=staff - lanes * per))
         return out
