@@ -380,7 +380,8 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
             diff = (data.get("differences", {}).get(m) or {}).get(f"{plan} - {ref}")
             if plan != ref and diff and diff.get("significant") and (
                     diff.get("mean") is not None or diff.get("by_order")):
-                delta = _("{delta} vs {ref}", delta=formatting.difference_value(diff, m), ref=ref)
+                delta = _("{delta} vs {ref}", delta=formatting.difference_value(diff, m),
+                          ref=names[ref])
             value = formatting.stat(d, m, "mean", unit=True)
             note = ""
             if d and formatting.partly_reached(d):  # (the median in the tile, the share below)

@@ -35,7 +35,7 @@ def shown_texts(at: AppTest) -> list[str]:
     texts: list[str] = []
     for kind in ELEMENTS:
         for el in at.get(kind):
-            for attr in ("value", "label"):
+            for attr in ("value", "label", "delta"):  # (a card's delta names the plan compared)
                 v = getattr(el, attr, None)
                 shown_at = getattr(el, "index", None)
                 if kind in ("selectbox", "radio") and attr == "value" and shown_at is not None:
@@ -271,3 +271,18 @@ def test_scenario_page_problems_in_chinese(zh):
     assert error.startswith("粘贴的 YAML 有 ") and "处问题" in error, error
     assert at.info[0].value.startswith("仍显示上一个有效的情景"), at.info[0].value
     assert "粘贴 YAML" in shown_texts(at)  # the choice as shown
+
+
+def test_a_cards_difference_names_the_plan_it_is_against(zh, monkeypatch):
+    """Under a decision card, a significant difference says which plan it is against by that
+    plan's Chinese name, as the caption above the cards does (it said the key: 较“baseline”).
+    Yangning's two first plans differ significantly within 10 replications (measured: on 2
+    of its decision cards; the test needs one, and fails if none shows)."""
+    monkeypatch.setenv("GRIDMUSTER_DASHBOARD_REPS", "10")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["scenario"] = "rainstorm_yangning.yaml"
+    at.run()
+    assert not at.exception, at.exception
+    deltas = [m.delta for m in at.metric if m.delta]
+    assert deltas, "no significant difference shown: nothing checked"
+    assert all(d.endswith("（较“按报道处置”）") for d in deltas), deltas
