@@ -58,9 +58,10 @@ def measure(metric: str) -> str:
     m = info(metric)
     base = _(m.phrase)
     if formatting.kind_of(metric) == "share":
-        return f"{base} (%)"
+        return _("{name} ({unit})", name=base, unit="%")
     unit = UNIT_NAMES.get(m.unit, m.unit)
-    return f"{base} ({_(unit)})" if unit and unit not in m.phrase else base
+    return _("{name} ({unit})", name=base, unit=_(unit)) if unit and unit not in m.phrase \
+        else base
 
 
 def help_text(metric: str) -> str:
@@ -222,16 +223,17 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             continue
         name = _(info(m).phrase)
         judged = _judge(d, m)
+        with_amount = _("{what} ({amount})", what=name, amount=formatting.difference_value(d, m))
         if judged == _("better"):
-            better.append(f"{name} ({formatting.difference_value(d, m)})")
+            better.append(with_amount)
         elif judged == _("worse"):
-            worse.append(f"{name} ({formatting.difference_value(d, m)})")
+            worse.append(with_amount)
         elif judged == _("not comparable"):
             unknown.append(name)
         elif judged == _("the same in every replication"):
             alike.append(name)
         elif judged == _("different"):
-            demand.append(f"{name} ({formatting.difference_value(d, m)})")
+            demand.append(with_amount)
         else:
             same.append(name)
     # Chinese punctuation in 中文 (；、。), English otherwise.

@@ -347,7 +347,7 @@ def test_first_screen_in_chinese(monkeypatch, tmp_path):
     assert not at.exception, at.exception
     heads = [h.value for h in at.subheader]
     assert "目标" in heads and "结论" in heads
-    assert "60 分钟内集结人数 (人)" in set(table(at, "何者为优")["指标"])
+    assert "60 分钟内集结人数（人）" in set(table(at, "何者为优")["指标"])
     at.sidebar.radio(key="lang").set_value("en").run()
     assert "Objectives" in [h.value for h in at.subheader]
     assert at.query_params["lang"] in ("en", ["en"])
