@@ -126,3 +126,45 @@ def test_a_chinese_figure_has_every_glyph_from_the_shipped_font(zh_figure_warnin
         from matplotlib.font_manager import get_font
         font = get_font(str(FONT_FILE))
         assert all(font.get_char_index(ord(c)) for c in "集结疏散转移安置检查点网格长专职民兵")
+
+
+def test_the_shipped_font_draws_every_gbk_character_as_place_names_need():
+    """Village and shelter names use characters beyond GB2312's 6,763 (垟 in Wenzhou's 垟头,
+    溇 in Huzhou's 溇港, 堃, 喆, 塱): the shipped font holds every 汉字 of GBK (21,003 code
+    points, 20,902 of them in the basic block), so a figure never draws a place's name as □."""
+    from matplotlib.font_manager import get_font
+
+    from sim.present.cjk import FONT_FILE
+
+    font = get_font(str(FONT_FILE))
+    gbk = set()
+    for hi in range(0x81, 0xFF):
+        for lo in range(0x40, 0xFF):
+            try:
+                c = bytes([hi, lo]).decode("gbk")
+            except UnicodeDecodeError:
+                continue
+            if HAN.match(c):
+                gbk.add(c)
+    assert len(gbk) == 20_902
+    missing = [c for c in sorted(gbk) if not font.get_char_index(ord(c))]
+    assert not missing, f"{len(missing)} missing, e.g. {''.join(missing[:20])}"
+
+
+def test_a_figure_with_a_rare_place_name_has_every_glyph(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from sim.present import plots
+
+    summary = {"scenario": "垟头村暴雨转移", "plan": "溇港方案", "injects": [],
+               "curve": {"t_min": [0, 30, 60], "mean": [0, .5, .9], "p5": [0, .4, .8],
+                         "p95": [0, .6, 1], "label": "fraction of roster mustered"}}
+    with use_lang("zh"), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig = plots.curve_figure([summary])
+        fig.savefig(tmp_path / "f.png")
+        texts = [t.get_text() for t in fig.findobj(lambda o: hasattr(o, "get_text"))]
+        plt.close(fig)
+    assert any("垟头村" in t for t in texts) or any("溇港" in t for t in texts), texts
+    assert not [w for w in caught if "missing from" in str(w.message)], \
+        [str(w.message) for w in caught]

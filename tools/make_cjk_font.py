@@ -1,5 +1,7 @@
 """Build sim/present/fonts/gridmuster-cjk.ttf: WenQuanYi Micro Hei (Apache-2.0) subset to
-GB2312 (6,763 常用汉字 and its symbols) + Latin + every character in the project's catalogues.
+GBK (its 21,003 汉字 — GB2312's 6,763 常用汉字 and the rarer characters of place and personal
+names, such as 垟, 溇, 堃 — and its symbols) + Latin + every character in the project's
+catalogues.
 
 Run from the repository: python tools/make_cjk_font.py . (needs fonts-wqy-microhei
 and fontTools; only to rebuild the shipped file).
@@ -13,10 +15,10 @@ from fontTools.ttLib import TTCollection
 FAMILY = "Gridmuster CJK"
 src = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 chars = set()
-for hi in range(0xA1, 0xF8):
-    for lo in range(0xA1, 0xFF):
+for hi in range(0x81, 0xFF):
+    for lo in range(0x40, 0xFF):
         try:
-            chars.add(bytes([hi, lo]).decode("gb2312"))
+            chars.add(bytes([hi, lo]).decode("gbk"))
         except UnicodeDecodeError:
             pass
 chars |= {chr(c) for c in range(0x20, 0x250)}

@@ -1,5 +1,5 @@
 """Chinese glyphs in every figure, on any machine: the project ships its own CJK font
-(``fonts/gridmuster-cjk.ttf``, a GB2312 subset of WenQuanYi Micro Hei, Apache-2.0) and
+(``fonts/gridmuster-cjk.ttf``, a GBK subset of WenQuanYi Micro Hei, Apache-2.0) and
 registers it with matplotlib as a fallback after the usual Latin font (``font.family``).
 
 Fallback, not a switch: matplotlib's rcParams are process-wide while the language is
@@ -42,7 +42,7 @@ def css_font_face(text: str) -> str:
     """A CSS ``@font-face`` for an HTML page that carries its own Chinese glyphs: the shipped
     font cut down (fontTools' subsetter) to the CJK characters ``text`` uses, as a data URI, so
     the page shows its Chinese on a computer without Chinese fonts and stays small (a report
-    uses a few hundred characters: tens of kB instead of the font's 1.3 MB). Empty when the
+    uses a few hundred characters: tens of kB instead of the font's 3.1 MB). Empty when the
     text has no CJK characters. Put ``gridmuster-cjk`` after the computer's own Chinese fonts and
     before the generic family in the page's font-family list."""
     import base64  # deferred: HTML reports only
