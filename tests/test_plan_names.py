@@ -103,3 +103,18 @@ def test_a_comparison_in_chinese_names_its_plans_in_chinese(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     page = (tmp_path / "en.html").read_text(encoding="utf-8")
     assert "more_workers" in page and "网格员增至" not in page
+
+
+def test_validate_names_each_plan_and_its_key_in_chinese():
+    """``validate`` points into the file the planner edits: in 中文 a plan reads as its name
+    with its key beside it, in the plan list, the work estimate and the staffing lines."""
+    path = str(ROOT / "scenarios" / "rainstorm_yangning.yaml")
+    r = cli("--lang", "zh", "validate", path)
+    assert r.returncode == 0, r.stderr
+    assert "方案：按报道处置（baseline）（21 名处置人员" in r.stdout, r.stdout
+    assert "  网格员增至 30 人（more_workers）：每次重复仿真约" in r.stdout, r.stdout
+    r = cli("--lang", "zh", "validate", str(ROOT / "scenarios" / "tide_yanguan.yaml"))
+    assert r.returncode == 0, r.stderr
+    assert "各组人员（方案“按报道部署（reported）”）：" in r.stdout, r.stdout
+    r = cli("validate", path)  # English: the keys, as before
+    assert "plans: baseline (21 responders" in r.stdout and "  more_workers: about" in r.stdout

@@ -59,6 +59,7 @@ from sim.core.scenario import Scenario, load_scenario
 from sim.network.places import DEFAULT_SNAP_LIMIT_M, far_snaps
 from sim.present.i18n import LANGS, _, set_lang
 from sim.present.output import check_out_folder, write_comparison, write_run, write_xlsx
+from sim.present.plan_names import with_key
 from sim.run.experiments import Comparison, Stopping, compare, compare_until, plan_inputs
 from sim.run.gc_policy import own_process
 from sim.run.store import RunStore
@@ -118,13 +119,15 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
     built: dict[str, Any] = {}
     limit = _budget(None, None)
     works = {name: estimate(s.plan(name)) for name in s.plan_names()}
+    # Plans as the planner named them, with the key the file and the command line use.
+    shown = {name: with_key(name, label) for name, label in s.plan_labels().items()}
     for name, work in works.items():
         # A plan whose inputs would not fit in memory is not built to check it (a 10,000-grid
         # town's travel tables are gigabytes): its run would be refused; say so instead.
         if work.memory_mb > limit.memory_mb:
-            sizes.append(name)
+            sizes.append(shown[name])
             too_big.append(_("warning: plan {plan} was not built to check it: {message}",
-                             plan=name, message=over_budget([work], 1, limit)))
+                             plan=shown[name], message=over_budget([work], 1, limit)))
             continue
         inputs = built[name] = plan_inputs(s.plan(name))
         roster = getattr(inputs, "roster", None)
@@ -132,12 +135,12 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         if people is not None:  # evacuation: escort teams count as their members
             teams = getattr(inputs, "responder_teams", 0)
             sizes.append(_("{name} ({people} responders, of them {teams} escort teams)",
-                           name=name, people=f"{people:,}", teams=f"{teams:,}"))
+                           name=shown[name], people=f"{people:,}", teams=f"{teams:,}"))
         elif roster is not None:
-            sizes.append(_("{name} ({people} responders)", name=name,
+            sizes.append(_("{name} ({people} responders)", name=shown[name],
                            people=f"{len(roster):,}"))
         else:
-            sizes.append(name)
+            sizes.append(shown[name])
         for w in getattr(inputs, "warnings", ()):
             warnings.setdefault(w, []).append(name)
     if len(s.model.grids) == 1:
@@ -152,9 +155,9 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         lines = list(getattr(built[name], "staffing_lines", ()))
         new = lines if first is None else [x for x in lines if x not in first]
         if new:
-            head = _("staff by group (plan {plan}):") if first is None \
-                else _("differs (plan {plan}):")
-            out_console.print(head.format(plan=name), markup=False, highlight=False)
+            head = _("staff by group (plan {plan}):", plan=shown[name]) if first is None \
+                else _("differs (plan {plan}):", plan=shown[name])
+            out_console.print(head, markup=False, highlight=False)
         for line in new:
             out_console.print(f"  {line}", markup=False, highlight=False)
         first = lines if first is None else first
@@ -162,12 +165,12 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         out_console.print(_("note: {note}", note=_(note)), markup=False, highlight=False)
     for w, names in warnings.items():  # e.g. the water still rising, staff not posted
         which = "" if len(names) == len(s.plan_names()) \
-            else _(" (plans {plans})", plans=", ".join(names))
+            else _(" (plans {plans})", plans=_(", ").join(shown[n] for n in names))
         out_console.print(_("warning: {warning}", warning=_(w)) + which, markup=False,
                           highlight=False)
     plain(_("work estimate (rough, one process):"))
-    for work in works.values():
-        plain("  " + work.line())
+    for name, work in works.items():
+        plain("  " + work.line(shown[name]))
     for line in too_big:
         plain(line)
     seen = {str(w) for w in sense.warnings(s.model)}
@@ -177,7 +180,7 @@ def validate(scenario: ScenarioArg, snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMI
         for w in sense.warnings(s.plan(name).model):
             if str(w) not in seen:
                 seen.add(str(w))
-                plain(_("warning: plan {plan}: {warning}", plan=name, warning=w))
+                plain(_("warning: plan {plan}: {warning}", plan=shown[name], warning=w))
     for snap in far_snaps(s.snaps, snap_limit):  # places given by coordinates, far from roads
         plain(snap.warning(snap_limit))
 

@@ -72,9 +72,10 @@ class WorkEstimate:
     network_mb: float = 0.0  # of memory_mb: the tables over the road network
     nodes: int = 0  # road nodes
 
-    def line(self) -> str:
+    def line(self, name: str | None = None) -> str:
+        """One line of what a replication costs; the plan shown as ``name`` (else its key)."""
         return _("{plan}: about {people} people, {events} events, {mb} MB and {time} per "
-                 "replication", plan=self.plan, people=f"{self.people:,}",
+                 "replication", plan=name or self.plan, people=f"{self.people:,}",
                  events=f"{self.events:,}", mb=f"{self.memory_mb:,.0f}",
                  time=_duration(self.seconds))
 
