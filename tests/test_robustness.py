@@ -118,3 +118,23 @@ def test_robustness_cli_and_report_section(tmp_path):
     assert r.returncode == 0, r.stderr
     html = (out / "report.html").read_text()
     assert "Robustness: where the plan fails" in html and "quick fails in" in html
+
+
+def test_objectives_read_in_the_planners_language(tmp_path):
+    """In 中文 the objectives are the scenario's own Chinese (description_zh), joined as Chinese
+    is; one without a description reads as its measure, statistic and bound in words, never
+    as a metric's code name."""
+    from sim.analysis.robustness import _objective_text
+    from sim.present.i18n import use_lang
+
+    r = cli("--lang", "zh", "robustness", "scenarios/muster_youchegang.yaml", "--n", "10",
+            "--reps", "1", "--plans", "baseline", "--out", str(tmp_path / "rob"), "--no-store")
+    assert r.returncode == 0, r.stderr
+    assert "目标：干部、网格员和微网格长 1,500 人以上一小时内到队集结；30 分钟内花名册半数人员到达集结点" \
+        in r.stdout, r.stdout
+    assert "cadres" not in r.stdout and "roster" not in r.stdout
+    bare = {"metric": "mustered_60min", "at_least": 1500, "statistic": "p50"}
+    with use_lang("zh"):
+        assert _objective_text(bare) == "60 分钟内集结人数（中位数）≥ 1,500"
+    with use_lang("en"):
+        assert _objective_text(bare) == "people mustered by 60 min (median) ≥ 1,500"

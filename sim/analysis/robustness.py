@@ -37,7 +37,9 @@ from sim.analysis.sensitivity import (
 from sim.core.assumptions import Assumption
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import Scenario
+from sim.present import formatting
 from sim.present.i18n import _ as tr
+from sim.present.i18n import pick
 from sim.present.plan_names import plan_label
 from sim.present.setting_words import named
 from sim.run.backends import Backend
@@ -222,8 +224,10 @@ def _joined(parts: Sequence[str]) -> str:
 
 
 def _objective_text(o: dict[str, Any]) -> str:
-    bound = f"≥ {o['at_least']:g}" if o.get("at_least") is not None else f"≤ {o['at_most']:g}"
-    return o.get("description") or f"{o['metric']} ({o.get('statistic', 'mean')}) {bound}"
+    """An objective as the planner wrote it, in the current language (its ``description_zh``
+    in 中文), else its target in words (``60 分钟内集结人数（中位数）≥ 1,500``), as reports show it."""
+    return pick(o.get("description", ""), o.get("description_zh")) or \
+        formatting.objective_target(o)
 
 
 def robustness(scenario: Scenario, plans: Sequence[str], n: int = 100, reps: int = 5,
@@ -300,7 +304,7 @@ def report_section(result: dict[str, Any]) -> dict[str, Any]:
     """What the after-action report shows of a robustness result: one row per plan (share of
     the assumption space where it fails) and the sentences of its failure regions."""
     rows = [[plan_label(plan, p.get("name_zh")), f"{p['fail_share']:.0%}",
-             "; ".join(b["sentence"] for b in p["boxes"]) or
+             tr("; ").join(b["sentence"] for b in p["boxes"]) or
              (tr("no failing region found") if p["fail_share"] == 0 else
               tr("failures scattered, no simple region"))]
             for plan, p in result["plans"].items()]
@@ -308,7 +312,8 @@ def report_section(result: dict[str, Any]) -> dict[str, Any]:
             "intro": tr("{n} samples of {k} assumptions (Latin hypercube), {reps} replications "
                        "each, the same samples and seeds for every plan. Objectives: "
                        "{objectives}.", n=result["n"], k=len(result["assumptions"]),
-                       reps=result["replications"], objectives="; ".join(result["objectives"])),
+                       reps=result["replications"],
+                       objectives=tr("; ").join(result["objectives"])),
             "header": [tr("plan"), tr("share of the assumption space where an objective is "
                                     "missed"), tr("where it fails")],
             "rows": rows,

@@ -196,7 +196,7 @@ def robustness_cmd(
     out_console.print(_("{scenario}: {n} samples of {k} assumptions, {reps} replications each; "
                         "objectives: {objectives}", scenario=s.display_name(), n=n,
                         k=len(result["assumptions"]), reps=reps,
-                        objectives="; ".join(result["objectives"])), markup=False)
+                        objectives=_("; ").join(result["objectives"])), markup=False)
     for p, r in result["plans"].items():
         out_console.print(_("{plan}: misses an objective in {share} of the assumption space",
                             plan=plan_label(p, r.get("name_zh")),
