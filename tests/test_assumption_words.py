@@ -31,6 +31,29 @@ def test_every_bundled_assumption_has_a_chinese_name_without_code(scenario):
         assert [a.name for a in named(s.kind, s.raw, fs)] == [a.name for a in fs]
 
 
+@pytest.mark.parametrize("scenario", BUNDLED)
+def test_every_bundled_assumption_gives_its_source_in_chinese(scenario):
+    """The source column of sensitivity and robustness reads in the planner's language: each
+    bundled assumption's ``source_zh``, and ``source`` as written in English."""
+    s = load_scenario(ROOT / "scenarios" / scenario)
+    fs = factors(s)
+    with use_lang("zh"):
+        shown = [a.source for a in named(s.kind, s.raw, fs)]
+    for a, source in zip(fs, shown, strict=True):
+        assert source == a.source_zh and source.startswith("假设"), (a.path, source)
+        assert not re.search(r"[A-Za-z]{3,}", source.replace("parameters.md", "").replace(
+            "IMO MSC.1/Circ.1533", "").replace("IMO", "")), (a.path, source)
+    with use_lang("en"):
+        assert [a.source for a in named(s.kind, s.raw, fs)] == [a.source for a in fs]
+
+
+def test_a_source_without_source_zh_is_shown_as_written():
+    s = load_scenario(ROOT / "scenarios" / "rainstorm_yangning.yaml")
+    bare = [a.model_copy(update={"source_zh": ""}) for a in factors(s)]
+    with use_lang("zh"):
+        assert [a.source for a in named(s.kind, s.raw, bare)] == [a.source for a in bare]
+
+
 def test_a_label_zh_given_by_the_planner_is_used():
     s = load_scenario(ROOT / "scenarios" / "rainstorm_yangning.yaml")
     with use_lang("zh"):

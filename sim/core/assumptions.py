@@ -41,6 +41,8 @@ class Assumption(BoundaryModel):
     mode: float | None = Field(default=None, description="triangular: the most likely value "
                                "(default: the scenario's value)")
     source: str = Field(min_length=1, description="where the range comes from")
+    source_zh: str = Field(default="", description="where the range comes from, in Chinese "
+                           "(default: source)")
     label: str = Field(default="", description="plain name with unit, for tables and charts")
     label_zh: str = Field(default="", description="the plain name in Chinese (default: the "
                           "words of its path)")

@@ -312,6 +312,8 @@ def assumption_label(kind: AnyKind, raw: Mapping[str, Any], assumption: Assumpti
 
 def named(kind: AnyKind, raw: Mapping[str, Any], assumptions: Sequence[Assumption]
           ) -> list[Assumption]:
-    """The assumptions with their names in the reader's language (``assumption_label``), for
-    the tables, charts and sentences of an analysis."""
-    return [a.model_copy(update={"label": assumption_label(kind, raw, a)}) for a in assumptions]
+    """The assumptions with their names (``assumption_label``) and sources (``source_zh`` in
+    中文 where given) in the reader's language, for the tables, charts and sentences of an
+    analysis."""
+    return [a.model_copy(update={"label": assumption_label(kind, raw, a),
+                                 "source": in_lang(a.source, a.source_zh)}) for a in assumptions]
