@@ -58,10 +58,16 @@ def measure(metric: str) -> str:
     m = info(metric)
     base = _(m.phrase)
     if formatting.kind_of(metric) == "share":
-        return _("{name} ({unit})", name=base, unit="%")
-    unit = UNIT_NAMES.get(m.unit, m.unit)
-    return _("{name} ({unit})", name=base, unit=_(unit)) if unit and unit not in m.phrase \
-        else base
+        unit = "%"
+    else:
+        name = UNIT_NAMES.get(m.unit, m.unit)
+        unit = _(name) if name and name not in m.phrase else ""
+    if not unit:
+        return base
+    if base[-1:] in (")", "）"):  # a phrase that ends in brackets takes its unit inside them
+        inside = base[max(base.rfind("("), base.rfind("（")) + 1:-1]
+        return base if unit in inside else f"{base[:-1]}{_(', ')}{unit}{base[-1]}"
+    return _("{name} ({unit})", name=base, unit=unit)
 
 
 def help_text(metric: str) -> str:

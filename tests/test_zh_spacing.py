@@ -63,3 +63,23 @@ def test_a_verdict_in_chinese_quotes_the_plans_and_spaces_the_numbers():
     with use_lang("en"):
         assert verdict("evacuated_60min", "baseline", "more_workers", d).startswith(
             "more_workers has 28 more")
+
+
+def test_a_measure_and_its_unit_read_as_one_bracket_in_chinese():
+    """The dashboard's measure names: a phrase that already ends in brackets takes its unit
+    inside them (检查点排队等候时间（第 95 百分位，分钟）, not …（第 95 百分位）（分钟）), and a unit the
+    phrase already names is not said twice (在岗处置人员（人）)."""
+    from dashboard.results import measure
+    from sim.core.kind import kind_named
+
+    bundled = [m for kind in ("muster", "evacuation", "festival")  # (not a test's own kind)
+               for m in kind_named(kind).metrics]
+    with use_lang("zh"):
+        names = {m: measure(m) for m in bundled}
+    assert names["wait_p95_min"] == "检查点排队等候时间（第 95 百分位，分钟）"
+    assert names["mustered_60min"] == "60 分钟内集结人数（人）"
+    assert not [n for n in names.values() if "）（" in n or ") (" in n or "人，人" in n], names
+    assert not [n for n in names.values() if re.search(r"[A-Za-z]{3,}", n.replace(
+        "Fruin", ""))], names
+    with use_lang("en"):
+        assert measure("wait_p95_min") == "95th-percentile checkpoint wait (minutes)"
