@@ -130,8 +130,8 @@ def test_a_chinese_figure_has_every_glyph_from_the_shipped_font(zh_figure_warnin
 
 def test_the_shipped_font_draws_every_gbk_character_as_place_names_need():
     """Village and shelter names use characters beyond GB2312's 6,763 (垟 in Wenzhou's 垟头,
-    溇 in Huzhou's 溇港, 堃, 喆, 塱): the shipped font holds every 汉字 of GBK (21,003 code
-    points, 20,902 of them in the basic block), so a figure never draws a place's name as □."""
+    溇 in Huzhou's 溇港, 堃, 喆, 塱): the shipped font holds every 汉字 of GBK (20,902 of them
+    in the basic block, checked here), so a figure never draws a place's name as □."""
     from matplotlib.font_manager import get_font
 
     from sim.present.cjk import FONT_FILE
