@@ -97,7 +97,7 @@ def _apply(what: str, data: bytes, filename: str, keep_names: bool) -> dict[str,
                               for r, f in (raw.get("forces") or {}).items()]).fillna(0)
         message = _("Imported {n} people ({counts}) from {file}; the open scenario's forces are "
                     "now the roster's.", n=f"{len(roster):,}", counts=role_counts(raw),
-                                               file=filename)
+                    file=filename)
         return {"message": message, "notes": notes, "table": _role_names(table),
                 "names": names_csv(imported, roster) if keep_names else b""}
     residents = sum(g.residents for g in new.model.grids)
@@ -107,7 +107,7 @@ def _apply(what: str, data: bytes, filename: str, keep_names: bool) -> dict[str,
                           for g in grids.grids])
     message = _("Imported {n} grids ({residents} residents) from {file}; the open scenario's "
                 "grids are now the list's.", n=f"{len(grids.grids):,}",
-                                                   residents=f"{residents:,}", file=filename)
+                residents=f"{residents:,}", file=filename)
     return {"message": message, "notes": notes, "table": table}
 
 

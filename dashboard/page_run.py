@@ -111,7 +111,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         else:
             st.info(_("First results from {reps} per plan; refining to {full} in the "
                       "background.", reps=replications_text(job.first_reps),
-                                            full=replications_text(job.reps)))
+                      full=replications_text(job.reps)))
             pending = [p for p in job.plans if p not in data["plans"]]
             if pending:  # plans are shown as each finishes its first pass
                 st.caption(_("Still running the first replications of: {plans}.",
@@ -135,7 +135,7 @@ def _show_job(s: Scenario, job: jobs.Job, request: dict[str, Any],
         st.warning(_("The run stopped ({why}) after {done} of {total} replications; "
                      "nothing was recorded. Press Run comparison to start again, or ask for "
                      "fewer replications.", why=reason, done=f"{job.done:,}",
-                                                   total=f"{job.total:,}"))
+                     total=f"{job.total:,}"))
         st.session_state.pop("request", None)
         st.session_state.pop("job", None)
         return True

@@ -51,7 +51,7 @@ def scenario_page() -> None:
     s = state.scenario()
     st.subheader(s.display_name())
     st.caption(_("kind **{kind}** · from {source}", kind=_(s.kind.title or s.kind.name),
-                                                            source=state.source_label()))
+                 source=state.source_label()))
     if s.model.description:
         st.write(s.display_description())
     plan = st.selectbox(_("Plan shown"), s.plan_names(), key=f"scenario_plan::{s.digest}",

@@ -247,14 +247,15 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     items = comma if is_zh() else semi  # the measures listed (each with its difference)
     parts = []
     if better:
-        parts.append(_("**{b}** is better than {a} on {what}",
-            b=b, a=a, what=items.join(better)))
+        parts.append(_("**{b}** is better than {a} on {what}", b=b, a=a,
+                       what=items.join(better)))
     if worse:
         parts.append(_("worse on {what}", what=items.join(worse)) if better else
                      _("**{b}** is worse than {a} on {what}", b=b, a=a,
-                                                                     what=items.join(worse)))
+                       what=items.join(worse)))
     if not better and not worse:
-        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure", b=b, a=a))
+        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure",
+                       b=b, a=a))
     elif same:
         parts.append(_("no significant difference in {what}", what=comma.join(same)))
     if unknown:
@@ -378,8 +379,7 @@ def show_comparison(data: dict[str, Any], key: Hashable, clock_start: float | No
     # 2. What decides: the decision measures as cards, with a significant paired difference only.
     st.subheader(_("What decides"))
     st.caption(_("Mean of {reps}, seed {seed}. Arrows only where the paired difference with "
-                 "{ref} is significant.", reps=reps, seed=data.get("seed"),
-                                                  ref=names[ref]))
+                 "{ref} is significant.", reps=reps, seed=data.get("seed"), ref=names[ref]))
     for m in decide:
         st.markdown(f"**{measure(m)}**", help=help_text(m))
         for col, plan in zip(st.columns(len(plans)), plans, strict=True):

@@ -79,7 +79,8 @@ class FestivalStaffing:
         for cid, cp in (section.get("checkpoints") or {}).items():
             name = pick(str(cp.get("name") or ""), cp.get("name_zh")) or cid
             for sname, sh in (cp.get("roster") or {}).items():
-                out.append(Post((SHIFT, str(cid), str(sname)), _("{id} {name} · {shift} {start}–{end}",
+                out.append(Post((SHIFT, str(cid), str(sname)), _(
+                    "{id} {name} · {shift} {start}–{end}",
                     id=cid, name=name if name != cid else "", shift=shift_name(str(sname)),
                     start=sh.get("start", "?"), end=sh.get("end", "?")),
                     _counts(sh.get("staff"))))
@@ -153,11 +154,10 @@ class FestivalStaffing:
                              "{per} staff per lane)", lanes=lanes, per=per)
                            if lanes == whole(cp.get("lanes")) else
                            _("it opens {lanes} lanes either way ({per} staff per lane)",
-                               lanes=lanes, per=per))
+                             lanes=lanes, per=per))
                     out.append(_("Checkpoint {id}, {shift}: this change cannot change "
                                  "the queues or waits: {why}.", id=cid,
-                                                                      shift=shift_name(sname),
-                                                                      why=why))
+                                 shift=shift_name(sname), why=why))
         min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
         for vid, vp in (after.get("viewing_points") or {}).items():
             old = (before.get("viewing_points") or {}).get(vid) or {}
@@ -168,14 +168,14 @@ class FestivalStaffing:
                 out.append(_("Viewing point {id}: this change cannot change the results: "
                              "stewards only decide whether the entrance can be held (at least "
                              "{n} on post), and there are {state} either way.",
-                                 id=vid, n=min_stewards, state=state))
+                             id=vid, n=min_stewards, state=state))
         changed = [_(GROUP_NAMES[g]) for g in STAFF_GROUPS
                    if self.pool(before)[g] != self.pool(after)[g]]
         if changed:
             out.append(_("The pool of {groups} changed: the pool only says who could be "
                          "posted; staff who are not posted do not act, so the pool alone "
                          "cannot change the results. Post them in the table above.",
-                             groups=", ".join(changed)))
+                         groups=", ".join(changed)))
         return out
 
     def remarks(self, section: Mapping[str, Any]) -> list[str]:
@@ -190,8 +190,8 @@ class FestivalStaffing:
                     out.append(_("Checkpoint {id}, {shift}: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
                                  "{extra} open no lane.",
-                                     id=cid, shift=shift_name(sname), staff=staff, lanes=lanes,
-                                     need=lanes * per, per=per, extra=staff - lanes * per))
+                                 id=cid, shift=shift_name(sname), staff=staff, lanes=lanes,
+                                 need=lanes * per, per=per, extra=staff - lanes * per))
         return out
 
     def is_staff_parameter(self, parameter: str) -> bool:
