@@ -92,7 +92,7 @@ def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
     if key not in figs:
         figs[key] = png_bytes(town_map(s.network(), s.places(plan), values=layers,
                                        title=_("{plan}: where people wait or crowd",
-                                               plan=plan)))
+                                               plan=s.plan_labels()[plan])))
     return figs[key]
 
 

@@ -343,3 +343,26 @@ def test_the_post_column_fits_chinese_posts_whole():
     assert post_width(["H1 Highway exit"]) == round(6.5 * 15) + 24
     assert post_width(["V1", "H1 高速出口 · 夜班 00:00–08:15"]) == round(6.5 * (3 + 8 + 3 + 4 + 12)) + 24
     assert post_width(["x" * 200]) == 480 and post_width([]) == round(6.5 * 10) + 24
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_bottleneck_map_names_its_plan_as_the_selector_does(monkeypatch, lang):
+    """The map's title said the plan's key ("more_workers：排队与拥挤的位置") where the plan
+    selector above it, and every other place, names the plan."""
+    from pathlib import Path
+
+    from dashboard import maps_view
+    from sim.core.scenario import load_scenario
+    from sim.present.i18n import use_lang
+
+    s = load_scenario(Path(APP).parent.parent / "scenarios" / FESTIVAL)
+    plan = next(p for p in s.plan_names() if p != "baseline")
+    titles: list[str] = []
+    monkeypatch.setattr(maps_view, "town_map", lambda *a, **k: titles.append(k["title"]))
+    monkeypatch.setattr(maps_view, "png_bytes", lambda fig: b"png")
+    data = {"metrics": {"max_queue[checkpoint=H1]": {"p50": 1335.0}}}
+    with use_lang(lang):
+        assert maps_view.bottleneck_map(s, plan, data, ("test", lang)) == b"png"
+        named = s.plan_labels()[plan]
+    assert titles and titles[0].startswith(f"{named}{'：' if lang == 'zh' else ': '}"), titles
+    assert (named != plan) == (lang == "zh")  # (in English the bundled plans go by their keys)

@@ -111,6 +111,10 @@ def test_runs_are_listed_by_their_plans_chinese_names_where_recorded(monkeypatch
     assert "白天集结，夜间集结" in flat and "基准方案" in flat, listed
     assert "night" not in listed
     assert "baseline,night" in cli_here("--lang", "en", "runs", "list").stdout.replace(" ", "")
+    # ``runs show`` joins them as ``runs list`` does (it printed "白天集结, 夜间集结")
+    shown = cli_here("--lang", "zh", "runs", "show", str(run_id)).stdout.replace("\n", "")
+    assert "方案 白天集结，夜间集结" in shown and ", " not in shown.split("方案", 1)[1][:12], shown
+    assert "plans baseline, night" in cli_here("--lang", "en", "runs", "show", str(run_id)).stdout
     with use_lang("zh"):
         frame, why = history.list_runs()
     assert frame is not None, why

@@ -129,7 +129,7 @@ def runs_show(run_id: IdArg, store: StoreOpt = None) -> None:
              "{n} replications, version {version}, status {status}",
              id=r.id, command=_said(command_words(r.command), r.command),
              scenario=scenario_name(r.scenario, r.scenario_path, r.result),
-             kind=_(r.kind), plans=", ".join(plans_named(r.plans, r.result)), seed=r.seed,
+             kind=_(r.kind), plans=_(", ").join(plans_named(r.plans, r.result)), seed=r.seed,
              n=r.replications, version=r.version,
              status=_said(status_words(r.status), r.status))
     out_console.print(visible(line), markup=False, highlight=False, emoji=False)
