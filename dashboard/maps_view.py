@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
+from sim.core.catalogue import value_label
 from sim.core.scenario import Scenario
 from sim.present.i18n import N_, _
 from sim.present.maps import FloodArea, PlaceValues, town_map
@@ -69,7 +70,9 @@ def place_values(plan_data: Mapping[str, Any], danger_ppm2: float | None = None
     layers = []
     for metric, key, what, unit, decimals, color in BOTTLENECKS:
         prefix = f"{metric}[{key}="
-        values = {name[len(prefix):-1]: float(stats.get("p50", np.nan))
+        # (by the label the map gives the place: its Chinese name in 中文, see ``places``)
+        values = {value_label(key, name[len(prefix):-1], plan_data.get("places_zh")):
+                  float(stats.get("p50", np.nan))
                   for name, stats in metrics.items()
                   if name.startswith(prefix) and isinstance(stats, Mapping)}
         if values:

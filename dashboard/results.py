@@ -21,7 +21,7 @@ import streamlit as st
 
 from dashboard import state
 from sim.analysis.findings import objective_met, objective_value, plan_objective
-from sim.core.catalogue import info, key_label, value_label
+from sim.core.catalogue import PlaceNames, info, key_label, places_named, value_label
 from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
@@ -318,12 +318,12 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
 def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
                     ) -> alt.Chart | None:
     rows = []
-    names = summary_labels(summaries)
+    names, places = summary_labels(summaries), places_named(summaries)
     for s in summaries:
         for b in breakdowns_in(s["metrics"], metric, key):
             d = s["metrics"][b.name]
             if d and d.get("mean") is not None and math.isfinite(float(d["mean"])):
-                rows.append({"plan": names[s["plan"]], "place": label_of(key, b.value),
+                rows.append({"plan": names[s["plan"]], "place": label_of(key, b.value, places),
                              "mean": float(d["mean"]),
                              "shown": formatting.stat(d, metric, "mean", unit=True)})
     if not rows:
@@ -502,14 +502,15 @@ def _table(frame: pd.DataFrame) -> None:
     st.table(frame.set_index(frame.columns[0]))
 
 
-def label_of(key: str, label: str) -> str:
+def label_of(key: str, label: str, places: PlaceNames | None = None) -> str:
     """A breakdown's row as a planner names it: roles and staff groups by their plain names
-    (``grid_worker_ft`` → full-time grid worker), reasons in words, places by their ids."""
+    (``grid_worker_ft`` → full-time grid worker), reasons in words, places by their ids (in
+    中文 by the Chinese names ``places`` gives them)."""
     if key == "group":
         from dashboard.staffing import group_name
 
         return group_name(label)
-    return value_label(key, label)
+    return value_label(key, label, places)
 
 
 def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) -> pd.DataFrame:
@@ -517,10 +518,10 @@ def breakdown_frame(summaries: Sequence[dict[str, Any]], metric: str, key: str) 
     labels = list(dict.fromkeys(b.value for s in summaries
                                 for b in breakdowns_in(s["metrics"], metric, key)))
     where = key_label(key)
-    names = summary_labels(summaries)
+    names, places = summary_labels(summaries), places_named(summaries)
     rows = []
     for label in labels:
-        row: dict[str, Any] = {where: label_of(key, label)}
+        row: dict[str, Any] = {where: label_of(key, label, places)}
         for s in summaries:
             d = s["metrics"].get(Breakdown(metric, key, label).name)
             row[names[s["plan"]]] = formatting.cell(d, metric) if d and formatting.partly_reached(d) \

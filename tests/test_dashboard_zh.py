@@ -14,6 +14,7 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from sim.kinds.festival.config import SHIFT_NAMES  # noqa: E402
+from sim.present.i18n import use_lang  # noqa: E402
 from tests.helpers import APP, opened  # noqa: E402
 
 
@@ -73,7 +74,8 @@ def test_first_screen_has_no_untranslated_english(zh, monkeypatch, scenario):
     s = at.session_state["scenario"]
     # Place ids (shelter `village_committee`) are the planner's own names; plans are shown by
     # their Chinese names (every bundled plan has one), never by their keys.
-    ids = {pid for items in s.places().values() for _node, pid in items}
+    with use_lang("en"):  # (the places' ids: in 中文 the map labels them by their names)
+        ids = {pid for items in s.places().values() for _node, pid in items}
     names = set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED | ids
     english = {}
     for text in shown_texts(at):
@@ -90,7 +92,7 @@ def test_first_screen_has_no_untranslated_english(zh, monkeypatch, scenario):
 def test_metric_arrows_point_the_same_way_in_both_languages():
     """A difference under a decision card starts with its sign in 中文 too (Streamlit draws the
     arrow from the text's first character)."""
-    from sim.present.i18n import _, use_lang
+    from sim.present.i18n import _
 
     for lang in ("en", "zh"):
         with use_lang(lang):
@@ -166,7 +168,8 @@ def test_scenario_plans_and_what_matters_pages_in_chinese(zh, scenario):
 
     at = opened(scenario, "Scenario", timeout=300)
     s = at.session_state["scenario"]
-    ids = {pid for items in s.places().values() for _node, pid in items}
+    with use_lang("en"):  # (the places' ids: in 中文 the map labels them by their names)
+        ids = {pid for items in s.places().values() for _node, pid in items}
     names = (set(s.plan_names()) | set(re.findall(r"[A-Za-z_]+", scenario)) | ALLOWED | ids
              | {"YAML", "Morris", "Sobol", "App"})  # 网格App: what planners call the grid app
     names |= set(re.findall(r"[A-Za-z][A-Za-z_]{2,}", " ".join(s.plan_names())))  # next50_…

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sim.core.kind import all_kinds, generation
+from sim.core.kind import PlaceNames, all_kinds, generation
 from sim.core.results import Breakdown, base_metric
-from sim.present.i18n import N_, _
+from sim.present.i18n import N_, _, is_zh
 
 
 @dataclass(frozen=True)
@@ -161,10 +163,14 @@ STRANDED_REASONS: dict[str, str] = {
 }
 
 
-def value_label(key: str, value: str) -> str:
+def value_label(key: str, value: str, places: PlaceNames | None = None) -> str:
     """A breakdown's row as a planner names it: roles, reasons, staff groups and incident types
     by their names, never codes (each kind's ``value_names``); places and grids by their ids
-    (names the scenario gives them)."""
+    (names the scenario gives them), in 中文 by the Chinese names ``places`` gives them (a
+    summary's ``places_zh``: see ``places_named``)."""
+    named = (places or {}).get(key, {}).get(value)
+    if named and is_zh():
+        return named
     if key == "role":
         return role_label(value)
     if key == "reason" and value in STRANDED_REASONS:
@@ -174,6 +180,17 @@ def value_label(key: str, value: str) -> str:
         if name:
             return _(name)
     return value
+
+
+def places_named(summaries: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    """The Chinese names of places that plans' summaries record (``places_zh``), merged: the
+    plans of one scenario name a place alike; a place a plan adds has its own."""
+    out: dict[str, dict[str, str]] = {}
+    for s in summaries:
+        for key, names in (s.get("places_zh") or {}).items():
+            if isinstance(names, Mapping):
+                out.setdefault(str(key), {}).update({str(k): str(v) for k, v in names.items()})
+    return out
 
 
 # What each breakdown is by (the ``key`` of ``metric[key=value]`` in every kind's metrics).

@@ -43,6 +43,7 @@ I = TypeVar("I")  # noqa: E741  the kind's inputs: what ``build`` makes once per
 
 Summary = Mapping[str, Any]  # a plan's ``summary.json`` as a mapping
 Places = dict[str, list[tuple[str, str]]]  # place type → [(node, label)], drawn on maps
+PlaceNames = Mapping[str, Mapping[str, str]]  # breakdown key → place id → its name in 中文
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ class Kind(Generic[M, I]):
     simulate: Callable[[I, int, int, bool], ReplicationResult]
     curve_minutes: Callable[[I], np.ndarray]  # minutes of the curve and series records
     places: Callable[[M], Places]  # the kind's places to draw on the town map
+    # The Chinese names a plan gives its places, by breakdown key and place id:
+    # ``{"shelter": {"VC01": "一村村委会"}}`` (only those named; ``catalogue.value_label``).
+    place_names_zh: Callable[[M], PlaceNames] | None = None
     # Time-to-X metrics (``inf`` when X did not happen within the horizon).
     time_to: frozenset[str] = frozenset()
     # Inject types this kind applies; any other in a scenario's `injects:` is an error.
@@ -162,6 +166,14 @@ class Kind(Generic[M, I]):
     # The kind of exercise in a planner's words (an ``N_`` msgid), as the reports' overview
     # names it instead of the code name ("evacuation of residents to shelters").
     title: str = ""
+
+    def place_names(self, model: M) -> dict[str, dict[str, str]]:
+        """The Chinese names a plan gives its grids and the kind's places, by breakdown key
+        (only those named): what a summary records as ``places_zh``."""
+        named = {"grid": {g.id: g.name_zh for g in model.grids if g.name_zh}}
+        if self.place_names_zh:
+            named.update({k: dict(v) for k, v in self.place_names_zh(model).items()})
+        return {k: v for k, v in named.items() if v}
 
 
 AnyKind = Kind[Any, Any]

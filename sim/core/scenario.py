@@ -111,8 +111,8 @@ class Scenario:
     def places(self, plan: str | None = None) -> dict[str, list[tuple[str, str]]]:
         """Grid centres and the kind's places (assembly points, shelters...) to draw on a map."""
         model = self.plan(plan).model
-        grids = list(zip(grid_nodes(list(model.grids), self.network()), model.grid_ids(),
-                         strict=True))
+        grids = list(zip(grid_nodes(list(model.grids), self.network()),
+                         [pick(g.id, g.name_zh) for g in model.grids], strict=True))
         return {"grid": grids, **self.kind.places(model)}
 
 

@@ -127,7 +127,8 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 continue
             # What the row is by and which one, as a planner names them (staff group, incident
             # type, reason …; "grid head", "not warned"), never a code or "place" for all.
-            put(parts, [labels[s["plan"]], key_label(part.key), value_label(part.key, part.value),
+            put(parts, [labels[s["plan"]], key_label(part.key),
+                        value_label(part.key, part.value, s.get("places_zh")),
                         _(info(part.metric).phrase), m,
                         *[_num(d.get(k)) for k in _STATS]], part.metric, 5)
 

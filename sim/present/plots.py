@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sim.core.catalogue import BREAKDOWN_KEYS, info, key_label, known_metrics, value_label
+from sim.core.catalogue import (
+    BREAKDOWN_KEYS,
+    info,
+    key_label,
+    known_metrics,
+    places_named,
+    value_label,
+)
 from sim.core.results import breakdowns_in
 from sim.present import review_text
 from sim.present.cjk import pyplot
@@ -59,7 +66,8 @@ def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str)
         vals = [(s["metrics"].get(b.name) or {}).get("mean") or 0 for b in parts]
         ax.bar([i + k * width for i in range(len(parts))], vals, width, label=labels[s["plan"]])
     ax.set_xticks([i + width * (len(summaries) - 1) / 2 for i in range(len(parts))])
-    shown = [value_label(b.key, b.value) for b in parts]
+    places = places_named(summaries)
+    shown = [value_label(b.key, b.value, places) for b in parts]
     ax.set_xticklabels(shown, rotation=45, ha="right", fontsize=8)
     ax.set_ylabel(_("{metric} (mean)", metric=info(metric).phrase))
     ax.set_title(_("{metric} by {key}", metric=info(metric).phrase,

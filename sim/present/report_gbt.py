@@ -261,7 +261,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
         # Each table is headed by what it is by (staff group, incident type, reason …), never
         # "place" for everything that is not a role or a grid.
         header = [key_label(key), *[_column(m) for m in metrics]]
-        rows = [[value_label(key, v), *[cells.get(m, "") for m in metrics]]
+        rows = [[value_label(key, v, summary.get("places_zh")), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _("By {key}", key=key_label(key))))
         blocks.append(Block("table", table=Table(header, rows, f"breakdown-{key}")))

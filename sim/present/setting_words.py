@@ -165,11 +165,13 @@ def _key_word(kind: AnyKind, parent: str, key: str, node: Any) -> str:
 
 
 def _with_name(word: str, node: Any) -> str:
-    """An item with the name the planner gave it (``H1`` → ``H1 Highway exit``)."""
-    if isinstance(node, dict) and isinstance(node.get("name"), str) and node["name"]:
-        name = in_lang(node["name"], node.get("name_zh"))
-        return word if name == word else f"{word} {name}"
-    return word
+    """An item with the name the planner gave it (``H1`` → ``H1 Highway exit``; in 中文 the
+    Chinese name, given with or without an English one: ``VC01 一村村委会``)."""
+    if not isinstance(node, dict):
+        return word
+    en, zh = node.get("name"), node.get("name_zh")
+    name = in_lang(en if isinstance(en, str) else "", zh if isinstance(zh, str) else None)
+    return word if not name or name == word else f"{word} {name}"
 
 
 def setting_words(kind: AnyKind, path: Sequence[str | int], section: Mapping[str, Any]

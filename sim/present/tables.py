@@ -16,6 +16,7 @@ from sim.core.forces import ROLES, role_counts
 from sim.core.kind import find_kind
 from sim.core.results import breakdowns_in
 from sim.present import formatting
+from sim.present.i18n import pick
 
 
 def fmt(value: Any, metric: str = "") -> str:
@@ -41,7 +42,7 @@ def forces_table(model: Any) -> pd.DataFrame:
         return kind.forces_table(model)
     grids = list(model.grids)
     data = {role: role_counts(model.forces[role], grids) for role in ROLES if role in model.forces}
-    frame = pd.DataFrame(data, index=pd.Index([g.id for g in grids], name="grid"))
+    frame = pd.DataFrame(data, index=pd.Index([pick(g.id, g.name_zh) for g in grids], name="grid"))
     frame["total"] = frame.sum(axis=1)
     frame.loc["all grids"] = frame.sum(axis=0)
     return frame

@@ -200,6 +200,9 @@ class PlanRun:
             out["plan_zh"] = self.setup.name_zh
         if self.setup.description_zh:  # the plan's description in 中文 (only when given)
             out["description_zh"] = self.setup.description_zh
+        places_zh = kind.place_names(self.setup.model)
+        if places_zh:  # its places' names in 中文 (only those given): ``value_label``
+            out["places_zh"] = places_zh
         inputs = plan_inputs(self.setup)
         out["warnings"] = list(getattr(inputs, "warnings", ()))
         if hasattr(inputs, "staffing"):  # festival: staff pool vs posted, per group

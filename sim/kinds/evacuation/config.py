@@ -118,6 +118,8 @@ class Hazard(StrictModel):
 
 class Shelter(StrictModel):
     id: str = Field(min_length=1, max_length=ID_CHARS)
+    name_zh: str = Field(default="", max_length=ID_CHARS,
+                         description="its name in Chinese (shown in 中文; default: its id)")
     node: str = Field(max_length=ID_CHARS)
     capacity: int = Field(ge=1, le=PEOPLE, description="people")
     closed_from_min: float | None = Field(default=None, ge=0, le=MINUTES)

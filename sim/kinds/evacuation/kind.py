@@ -82,6 +82,7 @@ KIND: Kind[EvacuationScenario, EvacuationInputs] = Kind(
     simulate=simulate,
     curve_minutes=lambda inp: inp.curve_t,
     places=present.places,
+    place_names_zh=present.place_names_zh,
     inject_types=EVACUATION_INJECTS,
     sense_errors=sense_errors,
     sense_warnings=sense_warnings,

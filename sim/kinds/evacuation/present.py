@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
-from sim.core.kind import DashboardDefaults, Summary
+from sim.core.catalogue import value_label
+from sim.core.kind import DashboardDefaults, PlaceNames, Summary
 from sim.core.results import breakdowns_in
 from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.hazard import water_peak
 from sim.kinds.evacuation.storyline import extra_rain
 from sim.present.cjk import pyplot
-from sim.present.i18n import N_, _
+from sim.present.i18n import N_, _, pick
 from sim.present.plan_names import summary_label
 
 if TYPE_CHECKING:
@@ -38,7 +39,8 @@ def occupancy_figure(summaries: Sequence[dict[str, Any]], top: int = 8) -> Figur
                  for b in breakdowns_in(s["series"], "occupancy", "shelter")]
         items.sort(key=lambda kv: -max(kv[1]["mean"] or [0]))
         for k, v in items[:top]:
-            (line,) = ax.plot(v["t_min"], v["mean"], label=k)
+            (line,) = ax.plot(v["t_min"], v["mean"],
+                              label=value_label("shelter", k, s.get("places_zh")))
             ax.fill_between(v["t_min"], v["p5"], v["p95"], alpha=0.15, color=line.get_color())
         ax.set_title(_("{plan}: shelter occupancy", plan=summary_label(s)))
         ax.set_xlabel(_("minutes after the evacuation order"))
@@ -86,7 +88,11 @@ def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
 
 
 def places(model: EvacuationScenario) -> dict[str, list[tuple[str, str]]]:
-    return {"shelter": [(s.node, s.id) for s in model.evacuation.shelters]}
+    return {"shelter": [(s.node, pick(s.id, s.name_zh)) for s in model.evacuation.shelters]}
+
+
+def place_names_zh(model: EvacuationScenario) -> PlaceNames:
+    return {"shelter": {s.id: s.name_zh for s in model.evacuation.shelters if s.name_zh}}
 
 
 def replay_extras(inp: EvacuationInputs) -> ReplayExtras:

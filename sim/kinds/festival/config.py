@@ -137,6 +137,8 @@ class Checkpoint(StrictModel):
 
 
 class ViewingPoint(StrictModel):
+    name_zh: str = Field(default="", max_length=ID_CHARS,
+                         description="its name in Chinese (shown in 中文; default: its key)")
     node: str
     area_m2: float = Field(gt=0, le=1e8, description="usable standing area")
     exit_width_m: float = Field(default=4.0, gt=0, le=10_000, description="width of the access path")

@@ -58,6 +58,7 @@ KIND: Kind[FestivalScenario, FestivalInputs] = Kind(
     simulate=simulate,
     curve_minutes=lambda inp: inp.record_t,
     places=present.places,
+    place_names_zh=present.place_names_zh,
     inject_types=FESTIVAL_INJECTS,
     sense_errors=sense_errors,
     read_files=resolve_counts,  # `counts_csv:` files → inline `counts`

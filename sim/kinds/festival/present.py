@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplayExtras, ReplaySpec
-from sim.core.kind import CLOCK_START, DashboardDefaults, Summary
+from sim.core.catalogue import places_named, value_label
+from sim.core.kind import CLOCK_START, DashboardDefaults, PlaceNames, Summary
 from sim.core.results import breakdowns_in
 from sim.kinds.festival.config import (
     INCIDENT_NAMES,
@@ -97,6 +98,7 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     names = list(dict.fromkeys(c for s in summaries for c in _tagged(s, "queue", "checkpoint")))
     if not names:
         return None
+    places = places_named(summaries)
     cols = min(len(names), 3)
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), dpi=100,
@@ -105,7 +107,8 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     for ax, name in zip(axes.flat, names, strict=False):
         _plan_bands(ax, summaries, "queue", "checkpoint", name, shift)
         mark_injects(ax, _in_hours(summaries, shift))
-        ax.set_title(_("checkpoint {name}", name=name), fontsize=9)
+        ax.set_title(_("checkpoint {name}", name=value_label("checkpoint", name, places)),
+                     fontsize=9)
         ax.set_ylabel(_("people waiting"), fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
@@ -146,7 +149,8 @@ def density_figure(summaries: list[dict[str, Any]]) -> Figure | None:
                    label=_("p95 > {limit} /m²", limit=f"{limit:g}"))
         mark_injects(ax, _in_hours([s], shift))
         ax.set_yticks(range(len(names)))
-        ax.set_yticklabels(names, fontsize=7)
+        ax.set_yticklabels([value_label("viewing_point", n, s.get("places_zh")) for n in names],
+                           fontsize=7)
         ax.set_title(_("{plan}: viewing-point density (mean, people/m²; red above {limit})",
                        plan=summary_label(s), limit=f"{limit:g}"), fontsize=9)
         cb = fig.colorbar(im, ax=ax, pad=0.01)
@@ -164,6 +168,7 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     names = list(dict.fromkeys(v for s in summaries for v in _tagged(s, "density", "viewing_point")))
     if not names:
         return None
+    places = places_named(summaries)
     cols = min(len(names), 3)
     rows = -(-len(names) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.6 * rows), dpi=100,
@@ -174,7 +179,8 @@ def density_lines_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     for ax, name in zip(axes.flat, names, strict=False):
         _plan_bands(ax, summaries, "density", "viewing_point", name, shift)
         ax.axhline(limit, color="tab:red", linestyle="--", linewidth=1)
-        ax.set_title(_("viewing point {name}", name=name), fontsize=9)
+        ax.set_title(_("viewing point {name}", name=value_label("viewing_point", name, places)),
+                     fontsize=9)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
@@ -211,8 +217,16 @@ def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
 
 def places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
     p = model.festival
-    return {"checkpoint": [(c.node, cid) for cid, c in p.checkpoints.items()],
-            "viewing point": [(v.node, vid) for vid, v in p.viewing_points.items()]}
+    return {"checkpoint": [(c.node, pick(cid, c.name_zh)) for cid, c in p.checkpoints.items()],
+            "viewing point": [(v.node, pick(vid, v.name_zh))
+                              for vid, v in p.viewing_points.items()]}
+
+
+def place_names_zh(model: FestivalScenario) -> PlaceNames:
+    p = model.festival
+    return {"checkpoint": {cid: c.name_zh for cid, c in p.checkpoints.items() if c.name_zh},
+            "viewing_point": {vid: v.name_zh for vid, v in p.viewing_points.items()
+                              if v.name_zh}}
 
 
 def clock_start(model: FestivalScenario) -> str | None:

@@ -23,6 +23,7 @@ from sim.analysis.findings import (
     metric_mean,
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
+from sim.core.catalogue import value_label
 from sim.core.kind import Summary
 from sim.core.rng import replication_key
 from sim.kinds.festival.metrics import weighted_quantile
@@ -160,12 +161,14 @@ def findings(summary: Summary) -> list[Finding]:
     # the strength below is claimed only then, and any day over the limit is a finding.
     over = breakdown_means(summary, "minutes_density_over_limit", "viewing_point")
     bad = {k: v for k, v in over.items() if v > 0}
+    places = summary.get("places_zh")
     for vp in sorted(bad, key=lambda k: -bad[k]):
+        named = value_label("viewing_point", vp, places)
         out.append(Finding(False, _("Viewing point {vp} was over the danger density for "
-                                    "{minutes} min.", vp=vp,
+                                    "{minutes} min.", vp=named,
                                     minutes=mean_text(summary, "minutes_density_over_limit"
                                                       f"[viewing_point={vp}]")),
-                           _("Hold visitors at the entrance of {vp} or redirect them.", vp=vp),
+                           _("Hold visitors at the entrance of {vp} or redirect them.", vp=named),
                            "organisation"))
     if over and all(v == 0 for v in over.values()) \
             and metric_mean(summary, "minutes_density_over_limit") == 0:
@@ -182,21 +185,23 @@ def findings(summary: Summary) -> list[Finding]:
                            "organisation"))
     for cp in breakdown_means(summary, "share_days_queue_full", "checkpoint"):
         k, n = _days(summary, f"share_days_queue_full[checkpoint={cp}]")
+        named = value_label("checkpoint", cp, places)
         if k:
             longest = metric_mean(summary, f"max_queue[checkpoint={cp}]")
             out.append(Finding(False, _("Checkpoint {cp}: the queue reached its queue limit on "
                                         "{k} of {n} simulated days (longest queue {q} people on "
                                         "average); visitors arriving then were not let in.",
-                                        cp=cp, k=k, n=n, q=f"{longest:,.0f}"),
+                                        cp=named, k=k, n=n, q=f"{longest:,.0f}"),
                                _("Open more lanes at {cp} before the peak (more staff help only "
                                  "up to its physical lanes), or spread arrivals to other "
-                                 "checkpoints.", cp=cp), "organisation"))
+                                 "checkpoints.", cp=named), "organisation"))
     for cp, wait in breakdown_means(summary, "wait_p95_min", "checkpoint").items():
         if wait > WAIT_LIMIT_MIN:
+            named = value_label("checkpoint", cp, places)
             out.append(Finding(False, _("Checkpoint {cp}: 95th-percentile wait {wait} min.",
-                                        cp=cp, wait=f"{wait:.0f}"),
+                                        cp=named, wait=f"{wait:.0f}"),
                                _("Open more lanes or move volunteers to {cp} at peak times.",
-                                 cp=cp), "organisation"))
+                                 cp=named), "organisation"))
     held = metric_mean(summary, "held_wait_p95_min")
     if held > WAIT_LIMIT_MIN:
         out.append(Finding(False, _("Visitors held at full viewing points: 95th-percentile wait "

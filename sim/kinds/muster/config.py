@@ -67,6 +67,8 @@ class RoleBehaviour(StrictModel):
 
 class AssemblyPoint(StrictModel):
     id: str = Field(min_length=1, max_length=ID_CHARS)
+    name_zh: str = Field(default="", max_length=ID_CHARS,
+                         description="its name in Chinese (shown in 中文; default: its id)")
     node: str = Field(max_length=ID_CHARS)
     desks: int = Field(default=1, ge=1, le=10_000, description="check-in desks staffed")
     task: str = ""

@@ -55,6 +55,7 @@ KIND: Kind[MusterScenario, MusterInputs] = Kind(
     simulate=simulate,
     curve_minutes=lambda inp: inp.curve_t,
     places=present.places,
+    place_names_zh=present.place_names_zh,
     inject_types=MUSTER_INJECTS,
     sense_errors=sense_errors,
     sense_warnings=sense_warnings,

@@ -21,7 +21,7 @@ from sim.analysis.findings import (
     reached_mean,
 )
 from sim.analysis.observed import Column, ObservedLog, ReviewSpec, per_run
-from sim.core.catalogue import role_label, role_plural
+from sim.core.catalogue import role_label, role_plural, value_label
 from sim.core.forces import ROLES, roster_size
 from sim.core.injects import ReinforcementArrives
 from sim.core.kind import Summary
@@ -123,10 +123,11 @@ def findings(summary: Summary) -> list[Finding]:
     for ap, wait in sorted(breakdown_means(summary, "checkin_wait_max_min", "ap").items(),
                            key=lambda kv: -kv[1]):
         if wait > 5:
+            named = value_label("ap", ap, summary.get("places_zh"))
             out.append(Finding(False, _("Assembly point {ap} check-in queue peaks at {t} min.",
-                                        ap=ap, t=f"{wait:.0f}"),
+                                        ap=named, t=f"{wait:.0f}"),
                                _("Add a second check-in desk at {ap} (or pre-registration).",
-                                 ap=ap), "equipment"))
+                                 ap=named), "equipment"))
     out += not_always_reached(summary, "t90_min", N_("90 % of the roster checked in"),
                                N_("Shorten the alert chain or add assembly points nearer "
                                   "homes."))

@@ -1,0 +1,142 @@
+"""Places named in Chinese: a grid's, shelter's, assembly point's or viewing point's optional
+``name_zh`` (a checkpoint's already had one) is how 中文 shows the place wherever a planner
+reads it: breakdown tables and charts, findings, figures, the Excel and GB/T reports, the map
+and its bottleneck layer, the Scenario page's tables and the Plans page's settings. Its id
+stays what English shows and what files, records and observed logs use."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sim.core.catalogue import places_named, value_label
+from sim.core.scenario import load_scenario
+from sim.present.i18n import use_lang
+from sim.run.experiments import run_plan
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def yangning() -> dict[str, Any]:
+    s = load_scenario(SCENARIOS / "rainstorm_yangning.yaml")
+    return run_plan(s, "baseline", 2, seed=1).summary()
+
+
+@pytest.fixture(scope="module")
+def youchegang() -> dict[str, Any]:
+    s = load_scenario(SCENARIOS / "muster_youchegang.yaml")
+    return run_plan(s, "baseline", 2, seed=1).summary()
+
+
+def test_a_summary_records_the_chinese_names_given_and_only_those(yangning, tmp_path):
+    assert yangning["places_zh"] == {"grid": {"Yangning": "阳宁村网格"},
+                                     "shelter": {"village_committee": "阳宁村村委会"}}
+    osm = run_plan(load_scenario(SCENARIOS / "muster_osm_example.yaml"), "baseline", 1,
+                   seed=1).summary()
+    assert "places_zh" not in osm  # (none of its places has a Chinese name)
+
+
+def test_a_place_reads_as_its_chinese_name_in_chinese_and_as_its_id_in_english(youchegang):
+    places = places_named([youchegang])
+    assert places["ap"]["S03"] == "3 号集结点" and places["grid"]["G01"] == "1 号网格"
+    with use_lang("zh"):
+        assert value_label("ap", "S03", places) == "3 号集结点"
+        assert value_label("ap", "S99", places) == "S99"  # (a place without one: its id)
+        assert value_label("ap", "S03") == "S03"  # (no names given: the id)
+        assert value_label("role", "cadre", places) == "干部"  # (roles as before)
+    with use_lang("en"):
+        assert value_label("ap", "S03", places) == "S03"
+
+
+def test_breakdown_tables_and_charts_name_places_in_chinese(youchegang):
+    from dashboard.results import breakdown_chart, breakdown_frame
+
+    with use_lang("zh"):
+        frame = breakdown_frame([youchegang], "mustered_60min", "ap")
+        chart = breakdown_chart([youchegang], "mustered_60min", "ap")
+    rows = list(frame.iloc[:, 0])
+    assert rows[:3] == ["1 号集结点", "2 号集结点", "3 号集结点"] and "S01" not in rows
+    assert chart is not None and "1 号集结点" in set(chart.data["place"])
+    with use_lang("en"):
+        assert list(breakdown_frame([youchegang], "mustered_60min", "ap").iloc[:3, 0]) == [
+            "S01", "S02", "S03"]
+
+
+def test_findings_name_the_assembly_point_as_the_scenario_names_it(youchegang):
+    from sim.kinds.muster.review import findings
+
+    slow = {**youchegang, "metrics": {**youchegang["metrics"],
+                                      "checkin_wait_max_min[ap=S05]": {"mean": 12.0, "n": 2}}}
+    with use_lang("zh"):
+        said = " ".join(f.text + " " + f.action for f in findings(slow))
+    assert "5 号集结点" in said and "S05" not in said, said
+    with use_lang("en"):
+        said = " ".join(f.text + " " + f.action for f in findings(slow))
+    assert "Assembly point S05" in said
+
+
+def test_excel_and_gbt_reports_name_places_in_chinese(yangning):
+    from openpyxl import load_workbook
+
+    from sim.present.excel import results_xlsx
+    from sim.present.report_gbt import _breakdown_tables
+
+    result = {"plans": {"baseline": yangning}, "differences": {}}
+    with use_lang("zh"):
+        book = load_workbook(io.BytesIO(results_xlsx(result)))
+        blocks = _breakdown_tables(yangning)
+    cells = {str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row}
+    assert "阳宁村网格" in cells and "Yangning" not in cells
+    rows = [r[0] for b in blocks if b.table is not None for r in b.table.rows]
+    assert "阳宁村网格" in rows, rows
+
+
+def test_the_map_and_its_bottleneck_layer_label_places_alike(youchegang):
+    """The bottleneck layer is drawn at the place whose label it carries: in 中文 both are the
+    place's Chinese name (a layer keyed by id would find no place on a map of names)."""
+    from dashboard.maps_view import place_values
+
+    s = load_scenario(SCENARIOS / "muster_youchegang.yaml")
+    for lang, first in (("zh", "1 号集结点"), ("en", "S01")):
+        with use_lang(lang):
+            drawn = {label for _node, label in s.places("baseline")["assembly point"]}
+            layers = place_values(youchegang)
+        assert first in drawn
+        assert layers and all(set(layer.values) <= drawn for layer in layers), lang
+    with use_lang("zh"):
+        grids = {label for _node, label in s.places("baseline")["grid"]}
+    assert "1 号网格" in grids
+
+
+def test_scenario_tables_and_plan_settings_name_places_in_chinese():
+    from sim.core.kind import kind_named
+    from sim.present.setting_words import setting_words
+    from sim.present.tables import forces_table
+
+    s = load_scenario(SCENARIOS / "rainstorm_duhu.yaml")
+    model = s.plan("baseline").model
+    with use_lang("zh"):
+        assert "1 号网格" in forces_table(model).index
+        section = model.model_dump()["evacuation"]
+        words = setting_words(kind_named("evacuation"), ["shelters", 0, "capacity"], section)
+    assert "VC01 1 村村委会" in f"{words.group} {words.name}", words
+    with use_lang("en"):
+        assert "G01" in forces_table(model).index
+        words = setting_words(kind_named("evacuation"), ["shelters", 0, "capacity"], section)
+    assert "村" not in f"{words.group} {words.name}"
+
+
+def test_a_festival_figure_titles_checkpoints_and_viewing_points_by_name():
+    from sim.kinds.festival.present import density_figure
+
+    s = load_scenario(SCENARIOS / "tide_yanguan.yaml")
+    summary = run_plan(s, "reported", 1, seed=1).summary()
+    with use_lang("zh"):
+        fig = density_figure([summary])
+    assert fig is not None
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks[0] == "1 号观潮点" and "P1" not in ticks, ticks
