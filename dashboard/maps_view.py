@@ -17,7 +17,6 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import state
-from sim.core.catalogue import value_label
 from sim.core.scenario import Scenario
 from sim.present.i18n import N_, _
 from sim.present.maps import FloodArea, PlaceValues, town_map
@@ -58,7 +57,7 @@ def scenario_map(s: Scenario, plan: str) -> bytes:
     figs = state.figure_cache()
     if key not in figs:
         figs[key] = png_bytes(town_map(s.network(), s.places(plan), title=title,
-                                       flood=flood_area(s, plan)))
+                                       flood=flood_area(s, plan), names=s.place_labels(plan)))
     return figs[key]
 
 
@@ -70,9 +69,7 @@ def place_values(plan_data: Mapping[str, Any], danger_ppm2: float | None = None
     layers = []
     for metric, key, what, unit, decimals, color in BOTTLENECKS:
         prefix = f"{metric}[{key}="
-        # (by the label the map gives the place: its Chinese name in 中文, see ``places``)
-        values = {value_label(key, name[len(prefix):-1], plan_data.get("places_zh")):
-                  float(stats.get("p50", np.nan))
+        values = {name[len(prefix):-1]: float(stats.get("p50", np.nan))
                   for name, stats in metrics.items()
                   if name.startswith(prefix) and isinstance(stats, Mapping)}
         if values:
@@ -94,6 +91,7 @@ def bottleneck_map(s: Scenario, plan: str, plan_data: Mapping[str, Any],
     figs = state.figure_cache()
     if key not in figs:
         figs[key] = png_bytes(town_map(s.network(), s.places(plan), values=layers,
+                                       names=s.place_labels(plan),
                                        title=_("{plan}: where people wait or crowd",
                                                plan=s.plan_labels()[plan])))
     return figs[key]
@@ -117,11 +115,12 @@ def show_bottleneck(s: Scenario, data: Mapping[str, Any], cache_key: Any) -> Non
     left, right = st.columns([3, 2])
     left.image(png, width="stretch")
     with right:  # the worst places in words, beside the map
+        names = s.place_labels(plan)
         for layer in place_values(data["plans"][plan]):
             st.markdown(f"**{layer.what}**")
             worst = sorted(layer.values.items(), key=lambda kv: -kv[1])[:5]
             st.dataframe(pd.DataFrame({
-                _("place"): [p for p, _v in worst],
+                _("place"): [names.get(p, p) for p, _v in worst],
                 _("value"): [f"{v:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit
                                                             else "") for _p, v in worst]}),
                 hide_index=True, width="stretch")

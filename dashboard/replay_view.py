@@ -85,10 +85,11 @@ def road_legend() -> dict[str, str]:
     return {_(state): color for state, color in ROAD_COLORS.items()}
 
 
-def crowd_table(crowd: pd.DataFrame) -> pd.DataFrame:
-    """The crowd at the minute in words: no code names, no blank numbers."""
+def crowd_table(crowd: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The crowd at the minute in words: no code names, no blank numbers; places by ``names``
+    (their Chinese names in 中文) where given."""
     out = pd.DataFrame({
-        _("place"): crowd["place"].astype(str),
+        _("place"): [(names or {}).get(str(p), str(p)) for p in crowd["place"]],
         _("what"): [_("checkpoint") if t == "checkpoint" else _("viewing point")
                     for t in crowd["type"]],
         _("people (queueing or standing)"): [
@@ -114,8 +115,10 @@ def counts_in_words(counts: pd.DataFrame, named: tuple[str, ...] = ("state", "wh
 
 
 def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
-               places: Mapping[str, Sequence[tuple[str, str]]], title: str) -> Frame:
-    """One frame: the people's rows are computed once and used for the map and the tables."""
+               places: Mapping[str, Sequence[tuple[str, str]]], title: str,
+               names: Mapping[str, str] | None = None) -> Frame:
+    """One frame: the people's rows are computed once and used for the map and the tables;
+    places (found by id) labelled by ``names`` where given (``Scenario.place_labels``)."""
     people = rr.people
     now = people.at(minute)
     points = people.points_of(now)
@@ -123,12 +126,12 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
     if rr.series and rr.areas:  # the crowd at checkpoints and viewing points
         crowd = rr.crowd(minute)
         fig = crowd_map(network, places, crowd, title=title, points=points,
-                        danger_ppm2=rr.danger_ppm2)
-        return Frame(minute, png_bytes(fig), counts, crowd=crowd_table(crowd))
+                        danger_ppm2=rr.danger_ppm2, names=names)
+        return Frame(minute, png_bytes(fig), counts, crowd=crowd_table(crowd, names))
     if rr.timeline is not None:  # water on the roads
         roads = rr.roads(minute)
         fig = town_map(network, places, title=title, points=points,
-                       edge_colors=road_colors(roads), edge_legend=road_legend())
+                       edge_colors=road_colors(roads), edge_legend=road_legend(), names=names)
         return Frame(minute, png_bytes(fig), counts, roads=counts_in_words(road_counts(roads),
                                                                            ("roads",)))
     queues = people.queues_of(now)
@@ -137,7 +140,9 @@ def draw_frame(rr: RunReplay, minute: int, network: RoadNetwork,
         layers = (PlaceValues(dict(zip(queues["location"], map(float, queues["queue"]),
                                        strict=True)),
                               _("people in the queue")),)
-    fig = town_map(network, places, title=title, points=points, values=layers)
+    fig = town_map(network, places, title=title, points=points, values=layers, names=names)
+    queues = queues.assign(location=[(names or {}).get(str(p), str(p))
+                                     for p in queues["location"]])
     return Frame(minute, png_bytes(fig), counts, queues=queues.rename(
         columns={"location": _("place"), "queue": _("people in the queue")}))
 
@@ -151,6 +156,7 @@ class Frames:
     places: Mapping[str, Sequence[tuple[str, str]]]
     title: Callable[[int], str]
     lang: str
+    names: Mapping[str, str] = field(default_factory=dict)  # places' labels (``draw_frame``)
     minutes: list[int] = field(default_factory=list)
     frames: dict[int, Frame] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -205,7 +211,8 @@ class Frames:
 
     def _draw(self, m: int) -> Frame:
         with use_lang(self.lang):
-            frame = draw_frame(self.replay, m, self.network, self.places, self.title(m))
+            frame = draw_frame(self.replay, m, self.network, self.places, self.title(m),
+                               self.names)
         with self.lock:
             self.frames.setdefault(m, frame)
         return frame
@@ -289,7 +296,7 @@ def frames_for(s: Scenario, plan: str, seed: int, replication: int,
     def make() -> Frames:
         run = replication_run(s, plan, seed, replication)
         rr = replay_of_run(run, s.network(), s.places(plan))
-        return Frames(rr, s.network(), s.places(plan), title, lang)
+        return Frames(rr, s.network(), s.places(plan), title, lang, s.place_labels(plan))
 
     with st.spinner(_("Preparing the replay of replication {k}…", k=replication + 1)):
         frames = frame_store().get_or_make(key, make)

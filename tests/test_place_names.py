@@ -95,21 +95,48 @@ def test_excel_and_gbt_reports_name_places_in_chinese(yangning):
     assert "阳宁村网格" in rows, rows
 
 
-def test_the_map_and_its_bottleneck_layer_label_places_alike(youchegang):
-    """The bottleneck layer is drawn at the place whose label it carries: in 中文 both are the
-    place's Chinese name (a layer keyed by id would find no place on a map of names)."""
+def test_maps_label_places_by_name_and_find_them_by_id(youchegang):
+    """Places are found by id (bottleneck layers, replay events, crowds: all keyed by id) in
+    every language, and labelled on the map by ``Scenario.place_labels``: in 中文 by name."""
     from dashboard.maps_view import place_values
+    from sim.present.maps import town_map
 
     s = load_scenario(SCENARIOS / "muster_youchegang.yaml")
-    for lang, first in (("zh", "1 号集结点"), ("en", "S01")):
-        with use_lang(lang):
-            drawn = {label for _node, label in s.places("baseline")["assembly point"]}
-            layers = place_values(youchegang)
-        assert first in drawn
-        assert layers and all(set(layer.values) <= drawn for layer in layers), lang
+    with use_lang("en"):
+        english, labels_en = s.places("baseline"), s.place_labels("baseline")
     with use_lang("zh"):
-        grids = {label for _node, label in s.places("baseline")["grid"]}
-    assert "1 号网格" in grids
+        chinese, labels = s.places("baseline"), s.place_labels("baseline")
+        layers = place_values(youchegang)
+        fig = town_map(s.network(), chinese, values=layers, names=labels)
+    assert chinese == english and labels_en == {}  # (ids: what events and metrics use)
+    assert labels["S01"] == "1 号集结点" and labels["G01"] == "1 号网格"
+    ids = {pid for _node, pid in chinese["assembly point"]}
+    assert layers and all(set(layer.values) <= ids for layer in layers)
+    texts = {t.get_text() for t in fig.axes[0].texts}
+    assert "1 号集结点" in texts and "S01" not in texts, sorted(texts)[:10]
+
+
+def test_a_replay_in_chinese_finds_the_places_its_events_name_and_labels_them():
+    """Events name places by id; the replay's tables show their names in 中文."""
+    from dashboard.replay_view import crowd_table, draw_frame
+    from sim.analysis.replay_kinds import replay_of_run
+
+    s = load_scenario(SCENARIOS / "muster_youchegang.yaml")
+    run = run_plan(s, "baseline", 1, seed=1)
+    with use_lang("zh"):
+        rr = replay_of_run(run, s.network(), s.places("baseline"))
+        frame = draw_frame(rr, 40, s.network(), s.places("baseline"), "t",
+                           s.place_labels("baseline"))
+    assert frame.queues is not None and len(frame.queues), frame.queues  # (queues at places)
+    assert all(p.endswith(" 号集结点") for p in frame.queues.iloc[:, 0]), frame.queues
+    import pandas as pd
+
+    crowd = pd.DataFrame({"place": ["H1", "P1"], "type": ["checkpoint", "viewing point"],
+                          "people": [10, 20], "density_ppm2": [float("nan"), 1.5],
+                          "los": ["", "B"], "over_limit": [False, False]})
+    with use_lang("zh"):
+        shown = crowd_table(crowd, {"H1": "高速出口"})
+    assert list(shown.iloc[:, 0]) == ["高速出口", "P1"]
 
 
 def test_scenario_tables_and_plan_settings_name_places_in_chinese():

@@ -154,11 +154,12 @@ def show(
     for line in describe(network):
         out_console.print(line, highlight=False)
     places: dict[str, Any] = {}
+    names: dict[str, str] = {}
     title = graphml.name
     if scenario is not None:
         s = load_scenario(scenario)
-        places = s.places()
-        title = f"{s.name} — {graphml.name}"
+        places, names = s.places(), s.place_labels()
+        title = f"{s.display_name()} — {graphml.name}"
         missing = sum(1 for items in places.values() for n, _ in items
                       if n not in network.index)
         if missing:
@@ -168,7 +169,7 @@ def show(
                               markup=False, highlight=False)
         _print_snaps(s.snaps, snap_limit)
     path = out or Path("out") / f"{graphml.name.split('.')[0]}-map.png"
-    fig = town_map(network, places, title=title)
+    fig = town_map(network, places, title=title, names=names)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(path) as tmp:

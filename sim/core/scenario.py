@@ -36,7 +36,7 @@ from sim.core.kind import AnyKind, find_kind, kind_named, kind_names
 from sim.core.limits import DATA_DIR_ENV, check_values, confine, data_roots, named_file
 from sim.network.graph import NetworkSpec, RoadNetwork, grid_nodes
 from sim.network.places import Snap, grid_snaps, resolve_places
-from sim.present.i18n import _, pick
+from sim.present.i18n import _, is_zh, pick
 from sim.present.plan_names import plan_labels
 
 DEFAULT_PLAN = "baseline"
@@ -111,9 +111,17 @@ class Scenario:
     def places(self, plan: str | None = None) -> dict[str, list[tuple[str, str]]]:
         """Grid centres and the kind's places (assembly points, shelters...) to draw on a map."""
         model = self.plan(plan).model
-        grids = list(zip(grid_nodes(list(model.grids), self.network()),
-                         [pick(g.id, g.name_zh) for g in model.grids], strict=True))
+        grids = list(zip(grid_nodes(list(model.grids), self.network()), model.grid_ids(),
+                         strict=True))
         return {"grid": grids, **self.kind.places(model)}
+
+    def place_labels(self, plan: str | None = None) -> dict[str, str]:
+        """How a map labels the places of ``places`` (by id) in the current language: in 中文
+        the Chinese names the plan gives them (``name_zh``); a place not here by its id."""
+        if not is_zh():
+            return {}
+        named = self.kind.place_names(self.plan(plan).model)
+        return {pid: name for names in named.values() for pid, name in names.items()}
 
 
 # Road networks by the digest of what they are built from (plans never change the network); a

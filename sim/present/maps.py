@@ -88,14 +88,16 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
              points: Mapping[str, tuple[np.ndarray, str]] | None = None,
              label_limit: int = 40, values: Sequence[PlaceValues] = (),
              flood: FloodArea | None = None,
-             edge_legend: Mapping[str, str] | None = None) -> Figure:
+             edge_legend: Mapping[str, str] | None = None,
+             names: Mapping[str, str] | None = None) -> Figure:
     """Roads as lines, places as markers with labels.
 
     ``edge_colors`` colours chosen roads (e.g. flooded ones; ``edge_legend`` names their
     colours, label → colour); ``points`` adds scatter layers, name → (array of node indices,
     colour), e.g. where responders are at a given minute (at most ``MAX_DOT_COLOURS`` distinct
     colours); ``values`` draws values at places (see ``PlaceValues``); ``flood`` the flood-prone
-    ground.
+    ground; ``names`` how to label places (by id; a place not in it by its id), e.g. their
+    Chinese names (``Scenario.place_labels``): ``values`` still find places by id.
     """
     colours = {c for _, (idx, c) in (points or {}).items()}
     if len(colours) > MAX_DOT_COLOURS:
@@ -145,7 +147,7 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
                    linewidths=1.4 if hollow else 0.5,
                    label=f"{tr(kind)} ({len(nodes)})", zorder=3)
         if len(items) <= label_limit:
-            labels += [(str(lab), float(x), float(y))
+            labels += [(str((names or {}).get(lab, lab)), float(x), float(y))
                        for (_, lab), (x, y) in zip(items, p, strict=False)]
     _values(ax, network, places, values)
     for text, x, y in labels:
@@ -158,10 +160,10 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
     ax.set_xlabel(tr("x (m)"))
     ax.set_ylabel(tr("y (m)"))
     ax.tick_params(labelsize=7)
-    handles, names = ax.get_legend_handles_labels()
+    handles, entries = ax.get_legend_handles_labels()
     if handles:  # a bare network has nothing to label
-        ncol = 2 if max(len(n) for n in names) > 34 else 3
-        fig.legend(handles, names, loc="outside lower center", ncol=min(ncol, len(handles)),
+        ncol = 2 if max(len(n) for n in entries) > 34 else 3
+        fig.legend(handles, entries, loc="outside lower center", ncol=min(ncol, len(handles)),
                    fontsize=8, frameon=False)
     ax.set_title(title, fontsize=10)
     return fig

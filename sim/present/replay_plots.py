@@ -22,7 +22,8 @@ QUEUE_COLOR, SAFE_COLOR, OVER_COLOR = "tab:purple", "tab:green", "tab:red"
 def crowd_map(network: RoadNetwork, places: Mapping[str, Sequence[tuple[str, str]]],
               crowd: pd.DataFrame, title: str = "",
               points: Mapping[str, tuple[np.ndarray, str]] | None = None,
-              danger_ppm2: float | None = None) -> Figure:
+              danger_ppm2: float | None = None, names: Mapping[str, str] | None = None
+              ) -> Figure:
     """The town map with the bottleneck drawn at its place: a circle at each checkpoint (area in
     proportion to the people queueing) and at each viewing point (area in proportion to the
     density, red over the danger limit), each labelled with its number."""
@@ -37,4 +38,4 @@ def crowd_map(network: RoadNetwork, places: Mapping[str, Sequence[tuple[str, str
                     unit="/m²", color=SAFE_COLOR, limit=danger_ppm2, over_color=OVER_COLOR,
                     decimals=1),
     )
-    return town_map(network, places, title=title, points=points, values=layers)
+    return town_map(network, places, title=title, points=points, values=layers, names=names)

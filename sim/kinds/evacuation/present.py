@@ -15,7 +15,7 @@ from sim.kinds.evacuation.config import EvacuationScenario
 from sim.kinds.evacuation.hazard import water_peak
 from sim.kinds.evacuation.storyline import extra_rain
 from sim.present.cjk import pyplot
-from sim.present.i18n import N_, _, pick
+from sim.present.i18n import N_, _
 from sim.present.plan_names import summary_label
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
 
 
 def places(model: EvacuationScenario) -> dict[str, list[tuple[str, str]]]:
-    return {"shelter": [(s.node, pick(s.id, s.name_zh)) for s in model.evacuation.shelters]}
+    return {"shelter": [(s.node, s.id) for s in model.evacuation.shelters]}
 
 
 def place_names_zh(model: EvacuationScenario) -> PlaceNames:

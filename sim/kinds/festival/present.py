@@ -217,9 +217,8 @@ def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
 
 def places(model: FestivalScenario) -> dict[str, list[tuple[str, str]]]:
     p = model.festival
-    return {"checkpoint": [(c.node, pick(cid, c.name_zh)) for cid, c in p.checkpoints.items()],
-            "viewing point": [(v.node, pick(vid, v.name_zh))
-                              for vid, v in p.viewing_points.items()]}
+    return {"checkpoint": [(c.node, cid) for cid, c in p.checkpoints.items()],
+            "viewing point": [(v.node, vid) for vid, v in p.viewing_points.items()]}
 
 
 def place_names_zh(model: FestivalScenario) -> PlaceNames:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from sim.analysis.replay_spec import AT, HOME, MOVING, ReplaySpec
 from sim.core.kind import DashboardDefaults, PlaceNames, Summary
 from sim.kinds.muster.config import MusterScenario
-from sim.present.i18n import N_, pick
+from sim.present.i18n import N_
 from sim.present.setting_words import SHARE
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ def figures(summaries: Sequence[Summary]) -> dict[str, Figure]:
 
 
 def places(model: MusterScenario) -> dict[str, list[tuple[str, str]]]:
-    return {"assembly point": [(a.node, pick(a.id, a.name_zh))
-                               for a in model.muster.assembly_points]}
+    return {"assembly point": [(a.node, a.id) for a in model.muster.assembly_points]}
 
 
 def place_names_zh(model: MusterScenario) -> PlaceNames:
