@@ -161,9 +161,36 @@ def test_injects_in_summaries_and_on_the_queue_plot(tmp_path):
                                    "label": "lane 1 scanner down", "note": "lane 1 scanner down",
                                    "fields": {"checkpoint": "X", "lanes": 1,
                                               "duration_min": 5.0}}]
-    ax = queue_figure([summary]).axes[0]
+    fig = queue_figure([summary])
+    ax = fig.axes[0]
     assert any(list(line.get_xdata()) == [1.5, 1.5] for line in ax.lines)  # hours
-    assert any(t.get_text() == "lane 1 scanner down" for t in ax.texts)
+    assert [t.get_text() for t in ax.texts] == ["1"]  # numbered on the panel, named below it
+    assert any(t.get_text() == "1  lane 1 scanner down" for t in fig.texts)
+
+
+def test_inject_labels_and_the_legend_of_the_queue_panels_lie_over_no_panel():
+    """Yanguan's drill has four injects, their labels as long as half a panel: written beside
+    each line they ran over the next panel and the legend over the first; now each panel
+    numbers them and the plans' legend and the numbered injects sit below every panel."""
+    s = load_scenario(ROOT / "scenarios" / "tide_yanguan.yaml")
+    summaries = [run_plan(s, p, 1, seed=1).summary() for p in ("reported", "drill")]
+    fig = queue_figure(summaries)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == 5
+    boxes = [ax.get_window_extent(renderer) for ax in panels]
+    for ax, box in zip(panels, boxes, strict=True):
+        assert {t.get_text() for t in ax.texts} == {"1", "2", "3", "4"}
+        for t in ax.texts:
+            tb = t.get_window_extent(renderer)
+            others = [b for b in boxes if b is not box]
+            assert not any(tb.overlaps(b) for b in others), t.get_text()
+    lowest = min(b.y0 for b in boxes)
+    legend = fig.legends[0].get_window_extent(renderer)
+    key = next(t for t in fig.texts if t.get_text().startswith("1  "))
+    assert legend.y1 < lowest and key.get_window_extent(renderer).y1 < legend.y0 + 1
+    assert key.get_text().count("\n") == 3  # four injects, one line each
 
 
 def test_inject_problems_have_field_paths(tmp_path):

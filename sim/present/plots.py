@@ -78,20 +78,51 @@ def breakdown_figure(summaries: Sequence[dict[str, Any]], metric: str, key: str)
     return fig
 
 
-def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]]) -> None:
-    """Each plan's exercise injects as dotted vertical lines with their labels (the plan's name
-    is added when not every plan has that inject)."""
+def inject_marks(summaries: Sequence[dict[str, Any]]) -> list[tuple[float, str]]:
+    """Each plan's exercise injects, in time order: (time, what happens), the plans' names
+    added when not every plan has that inject."""
     seen: dict[tuple[float, str], list[str]] = {}
     labels = summary_labels(summaries)
     for s in summaries:
         for inj in s.get("injects", []):
             seen.setdefault((inj["t_min"], inj["label"]), []).append(labels[s["plan"]])
-    for k, ((t, label), plans) in enumerate(sorted(seen.items())):
-        label = f"{_(label)} [{', '.join(plans)}]" if len(plans) < len(summaries) else _(label)
+    return [(t, _("{inject} [{plans}]", inject=_(label), plans=_(", ").join(plans))
+             if len(plans) < len(summaries) else _(label))
+            for (t, label), plans in sorted(seen.items())]
+
+
+def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]], numbered: bool = False) -> None:
+    """The injects (``inject_marks``) as dotted vertical lines with their labels; ``numbered``:
+    with their numbers only, for a figure of small panels where the labels would run over the
+    next panel (``inject_key`` lists them once, below the panels)."""
+    for k, (t, label) in enumerate(inject_marks(summaries)):
         ax.axvline(t, color="tab:purple", linestyle=":", linewidth=1)
-        ax.annotate(label, (t, 0.97 - 0.06 * (k % 5)), xycoords=("data", "axes fraction"),
-                    fontsize=7, color="tab:purple", xytext=(2, 0), textcoords="offset points",
-                    va="top")
+        ax.annotate(str(k + 1) if numbered else label, (t, 0.97 - 0.06 * (k % 5)),
+                    xycoords=("data", "axes fraction"), fontsize=7, color="tab:purple",
+                    xytext=(2, 0), textcoords="offset points", va="top")
+
+
+def panels_key(fig: Figure, axes: Any, summaries: Sequence[dict[str, Any]]) -> float:
+    """Below a figure of panels: the plans' legend, then the injects numbered as the panels
+    mark them (``mark_injects(numbered=True)``), the figure made taller to hold them, not laid
+    over a panel. Returns the share of the figure's height they take (the panels' ``rect``
+    bottom for ``tight_layout``)."""
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    marks = inject_marks(summaries)
+    ncol = min(len(handles), 3) or 1
+    legend_in = 0.2 * -(-len(handles) // ncol) + 0.1 if handles else 0.0
+    key_in = 0.15 * len(marks) + 0.1 if marks else 0.0
+    height = fig.get_figheight()
+    fig.set_figheight(height + legend_in + key_in)
+    total = fig.get_figheight()
+    if marks:
+        fig.text(0.01, 0.04 / total, "\n".join(f"{k + 1}  {label}" for k, (_t, label)
+                                                in enumerate(marks)),
+                 fontsize=7, color="tab:purple", ha="left", va="bottom")
+    if handles:
+        fig.legend(handles, names, loc="lower center", ncol=ncol, fontsize=7, frameon=False,
+                   bbox_to_anchor=(0.5, key_in / total))
+    return (legend_in + key_in) / total
 
 
 def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:

@@ -23,7 +23,7 @@ from sim.kinds.festival.staffing import STAFFING
 from sim.present.cjk import pyplot
 from sim.present.i18n import N_, _, pick
 from sim.present.plan_names import summary_label
-from sim.present.plots import mark_injects
+from sim.present.plots import mark_injects, panels_key
 from sim.present.setting_words import SHARE
 
 if TYPE_CHECKING:
@@ -106,17 +106,17 @@ def queue_figure(summaries: list[dict[str, Any]]) -> Figure | None:
     shift = _time_axis(axes[-1], summaries)
     for ax, name in zip(axes.flat, names, strict=False):
         _plan_bands(ax, summaries, "queue", "checkpoint", name, shift)
-        mark_injects(ax, _in_hours(summaries, shift))
+        mark_injects(ax, _in_hours(summaries, shift), numbered=True)
         ax.set_title(_("checkpoint {name}", name=value_label("checkpoint", name, places)),
                      fontsize=9)
         ax.set_ylabel(_("people waiting"), fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes.flat[len(names):]:
         ax.set_visible(False)
-    axes.flat[0].legend(fontsize=7)
+    bottom = panels_key(fig, axes, _in_hours(summaries, shift))
     fig.suptitle(_("{scenario}: checkpoint queues (mean, 5–95 % band)",
                    scenario=_scenario(summaries[0])), fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, bottom, 1, 1))
     return fig
 
 
