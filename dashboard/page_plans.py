@@ -117,7 +117,8 @@ def plans_page() -> None:
                                n=len(injects))):
                 clock = s.kind.clock_start(model) if s.kind.clock_start else None
                 header, body = storyline([{"kind": s.kind.name,
-                                           "injects": [i.record() for i in injects]}], clock)
+                                           "injects": [i.record() for i in injects],
+                                           "places_zh": s.kind.place_names(model)}], clock)
                 st.table(pd.DataFrame(body, columns=header).set_index(header[0]))
 
     base = st.selectbox(_("Edit a copy of"), s.plan_names(), key="edit_base",

@@ -167,3 +167,19 @@ def test_a_festival_figure_titles_checkpoints_and_viewing_points_by_name():
     assert fig is not None
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[0] == "1 号观潮点" and "P1" not in ticks, ticks
+
+
+def test_the_exercise_storyline_names_the_shelter_an_inject_fills():
+    from sim.present.inject_words import storyline
+
+    s = load_scenario(SCENARIOS / "rainstorm_duhu.yaml")
+    model = s.plan("exercise").model
+    summary = {"kind": "evacuation", "injects": [i.record() for i in model.injects],
+               "places_zh": s.kind.place_names(model)}
+    with use_lang("zh"):
+        _header, rows = storyline([summary])
+    said = [r[2] for r in rows]
+    assert "安置点 1 村村委会 不再接收人员" in said, said
+    with use_lang("en"):
+        _header, rows = storyline([summary])
+    assert "shelter VC01 takes nobody more" in [r[2] for r in rows]

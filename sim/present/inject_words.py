@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.core.catalogue import role_label, role_plural
-from sim.core.kind import find_kind
+from sim.core.catalogue import role_label, role_plural, value_label
+from sim.core.kind import PlaceNames, find_kind
 from sim.present.formatting import clock_minute, clock_time
 from sim.present.i18n import N_, _, is_zh
 
@@ -49,9 +49,11 @@ def _way(kind: str, mode: str) -> str | None:
     return _(msgid) if msgid else None
 
 
-def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
+def inject_details(kind: str, inject_type: str, fields: dict[str, Any],
+                   places: PlaceNames | None = None) -> str:
     """The inject's fields as a sentence; "" for a type this does not know (a kind defined
-    elsewhere): the table then shows the facilitator's note alone."""
+    elsewhere): the table then shows the facilitator's note alone. Grids, shelters and
+    checkpoints by the names ``places`` gives them in 中文 (a summary's ``places_zh``)."""
     f = fields
     minutes = _number(f.get("duration_min", f.get("delay_min", 0)))
     if inject_type in ("road_closed", "road_reopened"):
@@ -65,7 +67,7 @@ def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
         who = role_plural(f["role"])
         if f.get("grid"):
             return _("{who} of grid {grid} who have not left yet set off {minutes} min later",
-                     who=who, grid=f["grid"], minutes=minutes)
+                     who=who, grid=value_label("grid", f["grid"], places), minutes=minutes)
         return _("{who} who have not left yet set off {minutes} min later", who=who,
                  minutes=minutes)
     if inject_type == "squad_redirected":
@@ -76,10 +78,11 @@ def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
                  who=role_label(f["role"]), count=_number(f["count"]))
         return text + (_(", for {place}", place=f["to"]) if f.get("to") else "")
     if inject_type == "shelter_full":
-        return _("shelter {shelter} takes nobody more", shelter=f["shelter"])
+        return _("shelter {shelter} takes nobody more",
+                 shelter=value_label("shelter", f["shelter"], places))
     if inject_type == "shelter_lost":
         return _("shelter {shelter} can no longer be used (those inside stay)",
-                 shelter=f["shelter"])
+                 shelter=value_label("shelter", f["shelter"], places))
     if inject_type == "visitor_surge":
         way = _way(kind, f["mode"]) if f.get("mode") else None
         if way:  # a way of arriving the kind has words for ("by rail")
@@ -92,7 +95,8 @@ def inject_details(kind: str, inject_type: str, fields: dict[str, Any]) -> str:
                  minutes=minutes)
     if inject_type == "checkpoint_lane_closed":
         return _("{lanes} lanes of checkpoint {checkpoint} closed for {minutes} min",
-                 lanes=_number(f["lanes"]), checkpoint=f["checkpoint"], minutes=minutes)
+                 lanes=_number(f["lanes"]),
+                 checkpoint=value_label("checkpoint", f["checkpoint"], places), minutes=minutes)
     if inject_type == "extra_rainfall":
         return _("{mm} mm more rain over {minutes} min", mm=_number(f["mm"]), minutes=minutes)
     return ""
@@ -120,7 +124,8 @@ def storyline(summaries: list[dict[str, Any]], clock: str | None = None
         for i in s.get("injects", []):
             fields = i.get("fields")
             note = i.get("note", "")
-            what = inject_details(s["kind"], i["type"], fields) if fields is not None else ""
+            what = inject_details(s["kind"], i["type"], fields, s.get("places_zh")) \
+                if fields is not None else ""
             key = (i["t_min"], i["type"], what, note)
             rows[key] = [_minute(i["t_min"], clock), inject_name(i["type"]),
                          what or _(i["label"]),
