@@ -52,7 +52,6 @@ def replay_page() -> None:
                        value=replay_view.snap(rr.focus_min, minutes), key="replay_minute",
                        help=_("Drag to move through the run; Play steps through it."))
     playing = c2.toggle(_("Play"), key="replay_play")
-    clock = f" ({formatting.clock_time(start + minute)})" if start is not None else ""
     if start is not None:  # the clock time under the slider (which shows the minute)
         st.markdown(_("**Clock time {clock}**", clock=formatting.clock_time(start + minute)))
     st.caption(_("Replication {k} of {plan}, seed {seed}: each dot is one {dot}{note}.",
@@ -70,7 +69,9 @@ def replay_page() -> None:
     with left:
         st.image(frame.png, width="stretch")
     with right:
-        st.markdown(_("**At minute {minute}{clock}**", minute=minute, clock=clock))
+        st.markdown(_("**At minute {minute} ({clock})**", minute=minute,
+                      clock=formatting.clock_time(start + minute)) if start is not None
+                    else _("**At minute {minute}**", minute=minute))
         st.dataframe(frame.counts, hide_index=True, key="replay_counts",
                          column_config=replay_view.whole_numbers(frame.counts))
         if frame.roads is not None:
@@ -82,7 +83,7 @@ def replay_page() -> None:
             st.dataframe(frame.crowd, hide_index=True, key="replay_crowd")
         elif frame.queues is not None and rr.people.spec is not None \
                 and rr.people.spec.queue_state:
-            st.markdown(f"**{_('Queues')}** ({_(rr.people.spec.queue_state)})")
+            st.markdown(_("**Queues** ({what})", what=_(rr.people.spec.queue_state)))
             if len(frame.queues):
                 st.dataframe(frame.queues, hide_index=True, key="replay_queues",
                          column_config=replay_view.whole_numbers(frame.queues))

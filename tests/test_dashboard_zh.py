@@ -243,6 +243,21 @@ def test_replay_page_in_chinese(zh):
     assert "步行封闭" in texts and "数量" in texts  # the roads table, in words
 
 
+def test_replay_of_a_muster_in_chinese_names_queues_and_minutes_the_chinese_way(zh):
+    """The muster replay's headings in 中文 with Chinese brackets (they read "第 30 分钟 (10:00)"
+    and "排队 (等待签到)") and its queue table by the assembly points' Chinese names."""
+    from tests.helpers import goto
+
+    at = opened("muster_youchegang.yaml", "Scenario", timeout=300)
+    goto(at, "Replay")
+    at.slider(key="replay_minute").set_value(30).run()
+    assert not at.exception, at.exception
+    said = [m.value for m in at.markdown]
+    assert "**第 30 分钟（10:00）**" in said and "**排队**（等待签到）" in said, said
+    queues = next(d.value for d in at.dataframe if "地点" in d.value.columns)
+    assert len(queues) and all(p.endswith(" 号集结点") for p in queues["地点"]), queues
+
+
 def test_failure_regions_read_in_chinese():
     """The What matters page's failure-region sentences (PRIM boxes) in 中文; the same words in
     English as before."""

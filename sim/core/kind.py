@@ -123,7 +123,7 @@ class Kind(Generic[M, I]):
     curve_minutes: Callable[[I], np.ndarray]  # minutes of the curve and series records
     places: Callable[[M], Places]  # the kind's places to draw on the town map
     # The Chinese names a plan gives its places, by breakdown key and place id:
-    # ``{"shelter": {"VC01": "一村村委会"}}`` (only those named; ``catalogue.value_label``).
+    # ``{"shelter": {"VC01": "1 村村委会"}}`` (only those named; ``catalogue.value_label``).
     place_names_zh: Callable[[M], PlaceNames] | None = None
     # Time-to-X metrics (``inf`` when X did not happen within the horizon).
     time_to: frozenset[str] = frozenset()

@@ -117,7 +117,8 @@ class Scenario:
 
     def place_labels(self, plan: str | None = None) -> dict[str, str]:
         """How a map labels the places of ``places`` (by id) in the current language: in 中文
-        the Chinese names the plan gives them (``name_zh``); a place not here by its id."""
+        the Chinese names the plan gives them (``name_zh``); a place not here by its id. (By id
+        alone: where a grid and a place share an id, the map shows one name for both.)"""
         if not is_zh():
             return {}
         named = self.kind.place_names(self.plan(plan).model)
