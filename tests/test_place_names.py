@@ -183,3 +183,31 @@ def test_the_exercise_storyline_names_the_shelter_an_inject_fills():
     with use_lang("en"):
         _header, rows = storyline([summary])
     assert "shelter VC01 takes nobody more" in [r[2] for r in rows]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("scenario", ["tide_yanguan.yaml", "muster_youchegang.yaml",
+                                      "rainstorm_duhu.yaml"])
+def test_names_of_places_close_together_are_not_written_over_each_other(scenario, lang):
+    """Yanguan's nine viewing points stand 350 m apart along the seawall: their Chinese names
+    (1 号观潮点 …), wider than the ids, ran into each other when all were written at one
+    height; each name now takes the lowest row above its place that clears the others."""
+    from sim.present.maps import town_map
+
+    s = load_scenario(SCENARIOS / scenario)
+    with use_lang(lang):
+        names = s.place_labels()
+        fig = town_map(s.network(), s.places(), names=names)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    shown = {names.get(pid, pid) for items in s.places().values() for _node, pid in items}
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in fig.axes[0].texts
+             if t.get_text() in shown]
+    assert len(boxes) == sum(len(items) for items in s.places().values())
+    clashes = [(a, b) for i, (a, ba) in enumerate(boxes) for b, bb in boxes[i + 1:]
+               if ba.overlaps(bb) and ba.intersection(ba, bb).width > 2
+               and ba.intersection(ba, bb).height > 2]
+    assert not clashes, clashes[:5]

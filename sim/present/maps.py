@@ -37,6 +37,7 @@ _MARKERS = {"grid": ("o", "0.35"), "assembly point": ("s", "tab:red"),
             "shelter": ("^", "tab:green"), "checkpoint": ("D", "tab:purple"),
             "viewing point": ("*", "tab:orange")}
 MAX_DOT_COLOURS = 5
+LABEL_PT = 8  # places' names on the map
 FLOOD_COLOR = "#9ecae1"  # light blue: ground under water at the storm's peak
 MAP_WIDTH_IN = 8.0
 
@@ -150,10 +151,11 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
             labels += [(str((names or {}).get(lab, lab)), float(x), float(y))
                        for (_, lab), (x, y) in zip(items, p, strict=False)]
     _values(ax, network, places, values)
-    for text, x, y in labels:
+    rises = _label_rises(labels, _points_per_metre(fig, xy))
+    for (text, x, y), rise in zip(labels, rises, strict=True):
         # Up and to the right of the marker, on a white halo: never over the marker itself.
-        ax.annotate(text, (x, y), fontsize=8, xytext=(6, 5), textcoords="offset points",
-                    path_effects=_halo(), zorder=6)
+        ax.annotate(text, (x, y), fontsize=LABEL_PT, xytext=(6, rise),
+                    textcoords="offset points", path_effects=_halo(), zorder=6)
     ax.autoscale()
     ax.margins(0.06)
     ax.set_aspect("equal", adjustable="datalim")
@@ -167,6 +169,45 @@ def town_map(network: RoadNetwork, places: Mapping[str, Sequence[Place]], title:
                    fontsize=8, frameon=False)
     ax.set_title(title, fontsize=10)
     return fig
+
+
+def _points_per_metre(fig: Figure, xy: np.ndarray) -> float:
+    """About how many points (1/72 in) a metre of the town takes on the map: the axes fill the
+    figure but for its labels' and legend's margins, at one scale across and up."""
+    span = np.ptp(xy, axis=0) * 1.12 if len(xy) else np.ones(2)  # (the axes' 6 % margins)
+    width_pt = max(fig.get_figwidth() - 1.0, 1.0) * 72
+    height_pt = max(fig.get_figheight() - 1.6, 1.0) * 72
+    return float(min(width_pt / max(span[0], 1.0), height_pt / max(span[1], 1.0)))
+
+
+def _text_points(text: str, size: float) -> float:
+    """A label's width in points: a Chinese character is about as wide as the font is high,
+    a Latin letter or digit about half as wide."""
+    import unicodedata
+
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.6 * size for c in text)
+
+
+def _label_rises(labels: Sequence[tuple[str, float, float]], per_metre: float,
+                 size: float = LABEL_PT) -> list[float]:
+    """How far above its marker (points) each place's name is written: the lowest of a few
+    rows where it clears the names placed before it (left to right), so that the names of
+    places close together (viewing points along a seawall, a grid's centre beside its
+    assembly point) are not written over each other."""
+    placed: list[tuple[float, float, float, float]] = []
+    rises = [5.0] * len(labels)
+    for i in sorted(range(len(labels)), key=lambda k: (labels[k][1], labels[k][2])):
+        text, x, y = labels[i]
+        left, width = x * per_metre + 6, _text_points(text, size)
+        for row in range(4):
+            rise = 5.0 + row * (size + 3)
+            box = (left, y * per_metre + rise, left + width, y * per_metre + rise + size)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3]
+                       for b in placed):
+                break
+        placed.append(box)
+        rises[i] = rise
+    return rises
 
 
 def _values(ax: Axes, network: RoadNetwork, places: Mapping[str, Sequence[Place]],
