@@ -13,6 +13,7 @@ density) are circles whose area grows with the value, labelled with the number.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -183,8 +184,6 @@ def _points_per_metre(fig: Figure, xy: np.ndarray) -> float:
 def _text_points(text: str, size: float) -> float:
     """A label's width in points: a Chinese character is about as wide as the font is high,
     a Latin letter or digit about half as wide."""
-    import unicodedata
-
     return sum(size if unicodedata.east_asian_width(c) in "WF" else 0.6 * size for c in text)
 
 
