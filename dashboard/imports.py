@@ -40,9 +40,10 @@ def import_page() -> None:
     s = state.scenario()
     st.caption(_("Into the open scenario {name}. A roster replaces its forces: columns 姓名/name "
                  "or 编号/id, 角色/role, 网格/grid, optional 上级/parent and 出行方式/mode. A grid "
-                 "list replaces its grids: 网格编号/id, 村/社区/village, 常住人口/residents, "
-                 "户数/households, 中心经度/lon, 中心纬度/lat, optional 坐标系/crs (wgs84, "
-                 "gcj02, bd09). Any bad row stops the import; nothing is half-imported.",
+                 "list replaces its grids: 网格编号/id, optional 网格名称/name_zh, 村/社区/village, "
+                 "常住人口/residents, 户数/households, 中心经度/lon, 中心纬度/lat, optional "
+                 "坐标系/crs (wgs84, gcj02, bd09). Any bad row stops the import; nothing is "
+                 "half-imported.",
         name=s.display_name()))
     what = st.radio(_("What to import"), list(WHAT), format_func=lambda k: _(WHAT[k]),
                     horizontal=True, key="import_what")

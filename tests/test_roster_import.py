@@ -192,24 +192,26 @@ def test_missing_columns_and_bad_files_exit_2(tmp_path):
 def test_grids_with_chinese_headers_keep_or_set_their_location(tmp_path):
     osmnx_like(tmp_path / "town.graphml")
     data = fixed_muster("town.graphml")
-    data["grids"] = [{"id": "G1", "node": "1001", "residents": 100}]
+    data["grids"] = [{"id": "G1", "name_zh": "东村一网格", "node": "1001", "residents": 100}]
     data["muster"]["assembly_points"] = [{"id": "AP", "node": "1003", "desks": 1}]
     path = write_scenario(tmp_path, data)
     lon, lat = from_wgs84(*LONLAT["1002"], "gcj02")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["网格编号", "村/社区", "常住人口", "户数", "中心经度", "中心纬度", "坐标系"])
-    ws.append(["G1", "东村", 1200, 410, None, None, None])
-    ws.append(["G2", "西村", 950.0, 330, lon, lat, "gcj02"])
+    ws.append(["网格编号", "网格名称", "村/社区", "常住人口", "户数", "中心经度", "中心纬度", "坐标系"])
+    ws.append(["G1", None, "东村", 1200, 410, None, None, None])
+    ws.append(["G2", "西村二网格", "西村", 950.0, 330, lon, lat, "gcj02"])
     wb.save(tmp_path / "网格.xlsx")
     r = cli("import", "grids", str(tmp_path / "网格.xlsx"), "--scenario", str(path),
             "--out", str(tmp_path / "g.yaml"))
     assert r.returncode == 0, r.stderr
     new = yaml.safe_load((tmp_path / "g.yaml").read_text(encoding="utf-8"))
     assert new["grids"][1].pop("lonlat") == pytest.approx([lon, lat], abs=1e-12)
-    assert new["grids"] == [
-        {"id": "G1", "village": "东村", "residents": 1200, "households": 410, "node": "1001"},
-        {"id": "G2", "village": "西村", "residents": 950, "households": 330, "crs": "gcj02"}]
+    assert new["grids"] == [  # (G1's name: the scenario's, the sheet leaving it blank)
+        {"id": "G1", "name_zh": "东村一网格", "village": "东村", "residents": 1200,
+         "households": 410, "node": "1001"},
+        {"id": "G2", "name_zh": "西村二网格", "village": "西村", "residents": 950,
+         "households": 330, "crs": "gcj02"}]
     new["grids"][1]["lonlat"] = [lon, lat]
     s = parse_scenario(new, tmp_path)
     node, dist = s.network().snap(*s.model.grids[1].centre)

@@ -46,6 +46,7 @@ ROSTER_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 GRID_COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("id", "grid", "grid id", "网格编号", "网格", "编号"),
+    "name_zh": ("name_zh", "name in chinese", "网格名称", "名称", "中文名称"),
     "village": ("village", "村/社区", "村社区", "村（社区）", "村", "社区", "所属村社"),
     "residents": ("residents", "常住人口", "人口", "人口数"),
     "households": ("households", "户数", "家庭户数"),
@@ -516,6 +517,10 @@ def parse_grids(rows: list[list[Any]], existing: list[dict[str, Any]] | None = N
         else:
             seen[gid] = n
         g: dict[str, Any] = {"id": gid}
+        # (a name the sheet leaves blank: the one the scenario gives the grid, if any)
+        name = cell(r, "name_zh") or str((located.get(gid) or {}).get("name_zh") or "")
+        if name:
+            g["name_zh"] = name
         if cell(r, "village"):
             g["village"] = cell(r, "village")
         for col in ("residents", "households"):
