@@ -135,7 +135,8 @@ def test_cli_grids_from_geojson_and_elevation(tmp_path):
 
     lo, la = proj.inverse(5000, 5000)
     feats = [
-        {"type": "Feature", "properties": {"id": "W", "residents": 800, "households": 300},
+        {"type": "Feature", "properties": {"id": "W", "residents": 800, "households": 300,
+                                           "name_zh": "西片网格"},
          "geometry": {"type": "Polygon", "coordinates": poly(-100, -100, 400, 1100)}},
         {"type": "Feature", "properties": {"id": "far", "residents": 50},
          "geometry": {"type": "Point", "coordinates": [float(lo), float(la)]}}]
@@ -146,6 +147,7 @@ def test_cli_grids_from_geojson_and_elevation(tmp_path):
     assert r.returncode == 0, r.stderr
     grids = yaml.safe_load((tmp_path / "g.yaml").read_text(encoding="utf-8"))["grids"]
     assert grids[0]["id"] == "W" and grids[0]["residents"] == 800
+    assert grids[0]["name_zh"] == "西片网格" and "name_zh" not in grids[1]
     np.testing.assert_allclose(grids[0]["centre"], [150, 500], atol=0.2)
     np.testing.assert_allclose(grids[1]["centre"], [5000, 5000], atol=0.2)
     assert "grids[1] (far): snapped to road node c 5657 m away" in r.stderr

@@ -242,6 +242,8 @@ def grids(
     residents_field: Annotated[str, typer.Option("--residents-field")] = "residents",
     households_field: Annotated[str, typer.Option("--households-field")] = "households",
     village_field: Annotated[str, typer.Option("--village-field")] = "village",
+    name_zh_field: Annotated[str, typer.Option(
+        "--name-zh-field", help="the property with the grid's name in Chinese")] = "name_zh",
     out: Annotated[Path | None, typer.Option(
         "--out", help="YAML file to write [default: print]")] = None,
     snap_limit: SnapLimitOpt = DEFAULT_SNAP_LIMIT_M,
@@ -262,8 +264,8 @@ def grids(
         where = f"{geojson}: features[{f.index}].properties"
         props = f.properties
         gid = str(props.get(id_field) or f"G{f.index + 1:02d}")
-        # (Ids and village names go into the scenario and onto the terminal: see names.CONTROL.)
-        bad = [k for k in (id_field, village_field)
+        # (Ids and names go into the scenario and onto the terminal: see names.CONTROL.)
+        bad = [k for k in (id_field, village_field, name_zh_field)
                if isinstance(props.get(k), str) and CONTROL.search(props[k])]
         if bad:
             problems += [Problem(f"{where}.{k}", control_rule(), props[k]) for k in bad]
@@ -294,7 +296,10 @@ def grids(
                 cx, cy = network.xy[k]
         node, dist = network.snap(cx, cy)
         snaps.append(Snap(f"grids[{len(rows)}] ({gid})", node, dist))
-        row: dict[str, Any] = {"id": gid, "residents": residents}
+        row: dict[str, Any] = {"id": gid}
+        if props.get(name_zh_field):
+            row["name_zh"] = str(props[name_zh_field])
+        row["residents"] = residents
         if households:
             row["households"] = households
         if props.get(village_field):
