@@ -69,7 +69,31 @@ def test_every_commands_help_is_chinese(how: str, monkeypatch: pytest.MonkeyPatc
                 assert "".join(words[:3]) not in out, (path, text)
             assert flat(zh[text])[:12] in out, (path, text)
             checked += 1
+        assert not TYPE_NAMES.search(done.stdout), (path, TYPE_NAMES.findall(done.stdout))
     assert checked > 80
+
+
+# typer's names of types and ranges, which a planner reading the help should not meet:
+# <bool> beside a flag (which takes no value), <int range>, <str>, [0<=x<=9223372036854775807]
+TYPE_NAMES = re.compile(r"<(?:bool|int|float|str|int range|float range)>|<=x|x<=|x>=")
+
+
+def test_options_say_what_they_take_in_words_and_flags_take_nothing():
+    """Every command's help in English too: values in words with their range as people write
+    one, no type beside a flag."""
+    for path in command_paths():
+        out = cli_here(*path, "--help").stdout
+        assert not TYPE_NAMES.search(out), (path, TYPE_NAMES.findall(out))
+    out = cli_here("compare", "--help").stdout
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "--reps" in line)
+    reps = " ".join(lines[at:at + 2])  # (the range may wrap to the next line)
+    assert "<whole number>" in reps and "[1–100,000]" in reps, reps
+    assert "[≥ 0]" in next(line for line in out.splitlines() if "--seed" in line)
+    store = next(line for line in out.splitlines() if "--no-store" in line)
+    assert "<" not in store, store  # a flag: nothing to type after it
+    zh = cli_here("--lang", "zh", "compare", "--help").stdout
+    assert "<整数> [1–100,000]" in zh and "<文字>" in zh
 
 
 def test_english_help_stays_english_after_a_chinese_one(monkeypatch: pytest.MonkeyPatch):
@@ -106,6 +130,9 @@ def test_chinese_help_imports_no_heavy_library():
     (["run"], "缺少参数 'SCENARIO'。", "Missing argument 'SCENARIO'."),
     (["run", "x.yaml", "--bogus"], "没有此选项：--bogus", "No such option: --bogus"),
     (["run", "x.yaml", "--reps", "abc"], "'--reps' 的值无效：不是整数", "Invalid value for '--reps'"),
+    (["run", "x.yaml", "--reps", "0"], "'--reps' 的值无效：应不小于 1", "Invalid value for '--reps'"),
+    (["compare", "x.yaml", "--workers", "999"], "'--workers' 的值无效：应不大于 256",
+     "Invalid value for '--workers'"),
     (["runn"], "没有此命令 'runn'。是否要输入 'run', 'runs'？", "No such command 'runn'."),
 ])
 def test_usage_errors_in_chinese(args: list[str], zh: str, en: str):

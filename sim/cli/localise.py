@@ -17,7 +17,7 @@ import functools
 import inspect
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import typer
@@ -42,6 +42,15 @@ RICH_TEXTS: dict[str, str] = {
     "RICH_HELP": "Try [blue]'{command_path} {help_option}'[/] for help.",
 }
 HELP_OPTION_TEXT = "Show this message and exit."
+# What an option takes, in a planner's words, where typer would print its type's name
+# (``<int range>``, ``<str>``; and ``<bool>`` beside a flag, which takes no value at all).
+VALUE_WORDS: dict[str, str] = {
+    "<int>": N_("<whole number>"), "<int range>": N_("<whole number>"),
+    "<float>": N_("<number>"), "<float range>": N_("<number>"), "<str>": N_("<text>"),
+    "<path>": N_("<path>"),
+}
+# A bound this large is no bound a planner needs to read (a seed's 9,223,372,036,854,775,807).
+NO_BOUND = 2**31
 
 # click's usage errors (whole messages, as its exceptions format them) → catalogue ids whose
 # {names} are the pattern's groups.
@@ -67,6 +76,14 @@ USAGE_REASONS: dict[str, str] = {
         N_("not a whole number"),
     "Input should be a valid number, unable to parse string as a number": N_("not a number"),
 }
+# ... and those that give a bound (``--reps 0``: "Input should be greater than or equal to 1").
+USAGE_BOUNDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), msgid) for pattern, msgid in (
+        (r"Input should be greater than or equal to (?P<n>\S+)", N_("must be at least {n}")),
+        (r"Input should be less than or equal to (?P<n>\S+)", N_("must be at most {n}")),
+        (r"Input should be greater than (?P<n>\S+)", N_("must be more than {n}")),
+        (r"Input should be less than (?P<n>\S+)", N_("must be less than {n}")),
+    ))
 
 
 def usage_error(message: str) -> str:
@@ -76,11 +93,20 @@ def usage_error(message: str) -> str:
         if m:
             groups = {k: v or "" for k, v in m.groupdict().items()}
             if "why" in groups:
-                why = groups["why"]
-                groups["why"] = _(USAGE_REASONS[why]) if why in USAGE_REASONS else why
+                groups["why"] = _reason(groups["why"])
             return _(msgid, **groups)
     return message
 USAGE_PREFIX = "Usage: "
+
+
+def _reason(why: str) -> str:
+    if why in USAGE_REASONS:
+        return _(USAGE_REASONS[why])
+    for pattern, msgid in USAGE_BOUNDS:
+        m = pattern.fullmatch(why)
+        if m:
+            return _(msgid, n=m["n"])
+    return why
 
 
 def lang_in(args: Sequence[str]) -> str | None:
@@ -136,6 +162,55 @@ def help_texts(cmd: _click.Command) -> Iterator[tuple[str, str]]:
     yield "usage", USAGE_PREFIX
     for name, text in RICH_TEXTS.items():
         yield name, text
+
+
+def plain_values(root: _click.Command) -> None:
+    """What each option takes, shown in words (``VALUE_WORDS``, in the current language) and
+    its range as people write one (``1–100,000``, ``≥ 0``; typer: ``[1<=x<=100000]``,
+    ``[0<=x<=9223372036854775807]``); a flag shows nothing (typer: ``<bool>``). Only the
+    help's display changes: the values accepted and their checks are typer's."""
+    for _path, c in commands(root):
+        ctx = _click.Context(c)
+        help_option = c.get_help_option(ctx)
+        for p in [*c.params, *([help_option] if help_option is not None else [])]:
+            if isinstance(p, typer.core.TyperArgument):  # (its metavar is the usage line's)
+                shown = p.display_type(ctx)
+                if shown in VALUE_WORDS:
+                    p.display_type_rich = _typed(  # type: ignore[method-assign,assignment]
+                        _(VALUE_WORDS[shown]))
+            elif isinstance(p, typer.core.TyperOption):
+                if p.is_flag:
+                    p.metavar = ""
+                    continue
+                if p.metavar is None:
+                    shown = p.display_type(ctx)
+                    if shown in VALUE_WORDS:
+                        p.metavar = _(VALUE_WORDS[shown])
+            else:
+                continue
+            low, high = getattr(p, "min", None), getattr(p, "max", None)
+            if low is not None or high is not None:
+                words = _range_words(low, high)
+                # (this option's display only: its own bound method, replaced on the instance)
+                p._get_number_range_help_str = _saying(words)  # type: ignore[method-assign]
+
+
+def _saying(words: str | None) -> Callable[[], str | None]:
+    return lambda: words
+
+
+def _typed(words: str) -> Callable[[_click.Context], str | None]:
+    return lambda ctx: words
+
+
+def _range_words(low: float | None, high: float | None) -> str | None:
+    high = None if high is not None and abs(high) >= NO_BOUND else high
+    low = None if low is not None and abs(low) >= NO_BOUND else low
+    if low is not None and high is not None:
+        return f"{low:,}–{high:,}"
+    if low is not None:
+        return f"≥ {low:,}"
+    return f"≤ {high:,}" if high is not None else None
 
 
 def localise(root: _click.Command) -> None:
@@ -217,5 +292,6 @@ class LocalisedGroup(TyperGroup):
             localise(self)
         else:
             _localise_rich()  # back to English after a 中文 invocation in the same process
+        plain_values(self)
         return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args,
                             **extra)
