@@ -1,7 +1,7 @@
 """Build sim/present/fonts/gridmuster-cjk.ttf: WenQuanYi Micro Hei (Apache-2.0) subset to
 GBK (its 20,923 汉字 as Python's codec maps them — GB2312's 6,763 常用汉字 and the rarer
-characters of place and personal names, such as 垟, 溇, 堃 — and its symbols) + Latin + every character in the project's
-catalogues.
+characters of place and personal names, such as 垟, 溇, 堃 — and its symbols) + Latin + every
+character in the project's catalogues.
 
 Run from the repository: python tools/make_cjk_font.py . (needs fonts-wqy-microhei
 and fontTools; only to rebuild the shipped file).

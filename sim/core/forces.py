@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import ConfigDict, Field, model_validator
 
-from sim.core.limits import ID_CHARS, PEOPLE, RESIDENTS, ROLE_MEMBERS, TEXT_CHARS, BoundaryModel
+from sim.core.limits import (
+    ID_CHARS,
+    PEOPLE,
+    RESIDENTS,
+    ROLE_MEMBERS,
+    TEXT_CHARS,
+    BoundaryModel,
+    PlaceNameZh,
+)
 
 Role = Literal[
     "grid_head",
@@ -44,8 +52,7 @@ class Grid(BoundaryModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
                               coerce_numbers_to_str=True)
     id: str = Field(min_length=1, max_length=ID_CHARS)
-    name_zh: str = Field(default="", max_length=ID_CHARS,
-                         description="its name in Chinese (shown in 中文; default: its id)")
+    name_zh: PlaceNameZh = ""
     residents: int = Field(ge=0, le=RESIDENTS)
     households: int = Field(default=0, ge=0, le=RESIDENTS)
     node: str | None = Field(default=None, max_length=ID_CHARS)

@@ -19,10 +19,10 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sim.core.errors import Problem, ScenarioError, join_path
 from sim.core.names import CONTROL, CONTROL_IN_TEXT, control_rule
@@ -78,6 +78,10 @@ SURGE = LIMIT["surge_factor"]
 MINUTES = LIMIT["minutes"]
 RESOLUTION = LIMIT["resolution_min"]
 NETWORK_NODES = int(LIMIT["network_nodes"])
+# A place's (grid's, shelter's, assembly or viewing point's) optional name in Chinese, as
+# ``catalogue.value_label`` and the maps show it in 中文: ``name_zh: PlaceNameZh = ""``.
+PlaceNameZh = Annotated[str, Field(max_length=ID_CHARS, description="its name in Chinese "
+                                   "(shown in 中文; default: its id)")]
 NETWORK_EDGES = int(LIMIT["network_edges"])
 DAY_MINUTES = LIMIT["day_minutes"]
 WORKBOOK_BYTES = int(LIMIT["workbook_bytes"])

@@ -94,7 +94,7 @@ def inject_marks(summaries: Sequence[dict[str, Any]]) -> list[tuple[float, str]]
 def mark_injects(ax: Any, summaries: Sequence[dict[str, Any]], numbered: bool = False) -> None:
     """The injects (``inject_marks``) as dotted vertical lines with their labels; ``numbered``:
     with their numbers only, for a figure of small panels where the labels would run over the
-    next panel (``inject_key`` lists them once, below the panels)."""
+    next panel (``panels_key`` lists them once, below the panels)."""
     for k, (t, label) in enumerate(inject_marks(summaries)):
         ax.axvline(t, color="tab:purple", linestyle=":", linewidth=1)
         ax.annotate(str(k + 1) if numbered else label, (t, 0.97 - 0.06 * (k % 5)),

@@ -166,7 +166,7 @@ def _key_word(kind: AnyKind, parent: str, key: str, node: Any) -> str:
 
 def _with_name(word: str, node: Any) -> str:
     """An item with the name the planner gave it (``H1`` → ``H1 Highway exit``; in 中文 the
-    Chinese name, given with or without an English one: ``VC01 一村村委会``)."""
+    Chinese name, given with or without an English one: ``VC01 1 村村委会``)."""
     if not isinstance(node, dict):
         return word
     en, zh = node.get("name"), node.get("name_zh")

@@ -12,7 +12,7 @@ from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem
 from sim.core.forces import Role
-from sim.core.limits import ID_CHARS, MINUTES, PEOPLE, RESOLUTION, ROLE_MEMBERS
+from sim.core.limits import ID_CHARS, MINUTES, PEOPLE, RESOLUTION, ROLE_MEMBERS, PlaceNameZh
 from sim.present.i18n import _
 
 Prob = Annotated[float, Field(ge=0, le=1)]
@@ -118,8 +118,7 @@ class Hazard(StrictModel):
 
 class Shelter(StrictModel):
     id: str = Field(min_length=1, max_length=ID_CHARS)
-    name_zh: str = Field(default="", max_length=ID_CHARS,
-                         description="its name in Chinese (shown in 中文; default: its id)")
+    name_zh: PlaceNameZh = ""
     node: str = Field(max_length=ID_CHARS)
     capacity: int = Field(ge=1, le=PEOPLE, description="people")
     closed_from_min: float | None = Field(default=None, ge=0, le=MINUTES)

@@ -19,7 +19,16 @@ from pydantic import BeforeValidator, Field, model_validator
 from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist, Fixed
 from sim.core.errors import Problem, join_path
-from sim.core.limits import DAY_MINUTES, ID_CHARS, MINUTES, RATE, RESOLUTION, ROLE_MEMBERS, SURGE
+from sim.core.limits import (
+    DAY_MINUTES,
+    ID_CHARS,
+    MINUTES,
+    RATE,
+    RESOLUTION,
+    ROLE_MEMBERS,
+    SURGE,
+    PlaceNameZh,
+)
 from sim.present.i18n import N_, _, is_zh, pick
 
 StaffGroup = Literal["security", "medical", "tourist_order", "service_support", "emergency",
@@ -137,8 +146,7 @@ class Checkpoint(StrictModel):
 
 
 class ViewingPoint(StrictModel):
-    name_zh: str = Field(default="", max_length=ID_CHARS,
-                         description="its name in Chinese (shown in 中文; default: its key)")
+    name_zh: PlaceNameZh = ""
     node: str
     area_m2: float = Field(gt=0, le=1e8, description="usable standing area")
     exit_width_m: float = Field(default=4.0, gt=0, le=10_000, description="width of the access path")

@@ -11,7 +11,7 @@ from sim.core.config import PlanName, PlanPatch, ScenarioBase, StrictModel
 from sim.core.distributions import Dist
 from sim.core.errors import Problem, join_path
 from sim.core.forces import Role, roster_size
-from sim.core.limits import ID_CHARS
+from sim.core.limits import ID_CHARS, PlaceNameZh
 from sim.core.sense import share_sum
 from sim.present.i18n import _
 
@@ -67,8 +67,7 @@ class RoleBehaviour(StrictModel):
 
 class AssemblyPoint(StrictModel):
     id: str = Field(min_length=1, max_length=ID_CHARS)
-    name_zh: str = Field(default="", max_length=ID_CHARS,
-                         description="its name in Chinese (shown in 中文; default: its id)")
+    name_zh: PlaceNameZh = ""
     node: str = Field(max_length=ID_CHARS)
     desks: int = Field(default=1, ge=1, le=10_000, description="check-in desks staffed")
     task: str = ""
