@@ -211,3 +211,61 @@ def test_names_of_places_close_together_are_not_written_over_each_other(scenario
                if ba.overlaps(bb) and ba.intersection(ba, bb).width > 2
                and ba.intersection(ba, bb).height > 2]
     assert not clashes, clashes[:5]
+
+
+def _refused(file: str, change: Any) -> list[str]:
+    """The problems of a bundled scenario after ``change`` edits its raw data (none: [])."""
+    from sim.core.errors import ScenarioError
+    from sim.core.limits import safe_yaml
+    from sim.core.scenario import parse_scenario
+
+    raw = safe_yaml((SCENARIOS / file).read_text(encoding="utf-8"))
+    change(raw)
+    try:
+        parse_scenario(raw, SCENARIOS)
+    except ScenarioError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+@pytest.mark.parametrize("file, change, path, value, other", [
+    # Two assembly points given one name: the later in the file is refused.
+    ("muster_youchegang.yaml",
+     lambda r: r["muster"]["assembly_points"][1].update(name_zh="3 号集结点"),
+     "muster.assembly_points[2].name_zh", "3 号集结点", "S02"),
+    # A shelter named as another, unnamed, shelter's id (which 中文 shows for it).
+    ("rainstorm_duhu.yaml",
+     lambda r: (r["evacuation"]["shelters"][0].pop("name_zh"),
+                r["evacuation"]["shelters"][2].update(name_zh="VC01")),
+     "evacuation.shelters[2].name_zh", "VC01", "VC01"),
+    # The unnamed one comes second: the name is still what is refused.
+    ("rainstorm_duhu.yaml",
+     lambda r: (r["evacuation"]["shelters"][2].pop("name_zh"),
+                r["evacuation"]["shelters"][0].update(name_zh="VC03")),
+     "evacuation.shelters[0].name_zh", "VC03", "VC03"),
+    ("rainstorm_duhu.yaml", lambda r: r["grids"][3].update(name_zh="1 号网格"),
+     "grids[3].name_zh", "1 号网格", "G01"),
+    ("tide_yanguan.yaml",
+     lambda r: r["festival"]["viewing_points"]["P3"].update(name_zh="1 号观潮点"),
+     "festival.viewing_points.P3.name_zh", "1 号观潮点", "P1"),
+])
+def test_two_places_of_a_kind_are_not_given_one_chinese_name(file, change, path, value, other):
+    """Tables and charts of places are keyed by what they show: two shelters both shown as
+    一村村委会 would be one row, their figures merged. Refused where the clash is made, with
+    the field, the name and the other place, in both languages."""
+    with use_lang("en"):
+        problems = _refused(file, change)
+        assert problems == [f"{path}: the same name as {other}: in Chinese the two could not "
+                            f"be told apart (got {value!r})"]
+    with use_lang("zh"):
+        assert _refused(file, change) == [f"{path}：与 {other} 同名：中文界面中两者无法区分"
+                                          f"（实际 {value!r}）"]
+
+
+def test_distinct_names_and_an_id_shown_once_pass():
+    """The bundled names pass; a place may be named as its own id, and a grid may share a
+    name with a shelter (they are shown in separate tables)."""
+    assert _refused("rainstorm_duhu.yaml", lambda r: None) == []
+    assert _refused("rainstorm_duhu.yaml",
+                    lambda r: (r["evacuation"]["shelters"][0].update(name_zh="VC01"),
+                               r["grids"][0].update(name_zh="2 村村委会"))) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,3 +49,27 @@ def join_path(*parts: object) -> str:
             text = escaped(part)
             out += f".{text}" if out else text
     return out
+
+
+def names_apart(places: Iterable[tuple[object, str, str]], *path: object) -> list[Problem]:
+    """A problem for each place of one list (grids, shelters, ...) that 中文 would show as it
+    shows another: by its Chinese name, or by its id where it has none. Tables and charts of
+    these places are keyed by what they show, so two places shown alike would be merged into
+    one row or bar. ``places``: (its key under ``path``, id, name_zh); the problem is put on
+    the ``name_zh`` that makes the clash."""
+    shown: dict[str, tuple[object, str, bool]] = {}
+    problems = []
+    for key, pid, name_zh in places:
+        label = name_zh or pid
+        other = shown.get(label)
+        if other is None:
+            shown[label] = (key, pid, bool(name_zh))
+            continue
+        if other[1] == pid:  # a duplicate id: reported as such by the kind's own check
+            continue
+        # (The place with the Chinese name is the one to rename: an id is not a choice of 中文.)
+        at, of, value = (key, other[1], name_zh) if name_zh else (other[0], pid, label)
+        problems.append(Problem(join_path(*path, at, "name_zh"),
+                                _("the same name as {other}: in Chinese the two could not be "
+                                  "told apart", other=of), value))
+    return problems

@@ -30,7 +30,7 @@ from sim.core.config import (
     read_yaml,
     touches,
 )
-from sim.core.errors import Problem, ScenarioError, join_path
+from sim.core.errors import Problem, ScenarioError, join_path, names_apart
 from sim.core.forces import roster_problems
 from sim.core.kind import AnyKind, find_kind, kind_named, kind_names
 from sim.core.limits import DATA_DIR_ENV, check_values, confine, data_roots, named_file
@@ -366,6 +366,7 @@ def _common_checks(model: ScenarioBase) -> list[Problem]:
         if gid in seen:
             problems.append(Problem(join_path("grids", i, "id"), _("duplicate grid id"), gid))
         seen.add(gid)
+    problems += names_apart(((i, g.id, g.name_zh) for i, g in enumerate(model.grids)), "grids")
     # A plan's Chinese name stands for it on every page: two plans named alike could not be
     # told apart (and a table keyed by what it shows would merge them).
     named: dict[str, str] = {}

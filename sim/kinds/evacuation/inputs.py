@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.distributions import Fixed
-from sim.core.errors import Problem, join_path
+from sim.core.errors import Problem, join_path, names_apart
 from sim.core.forces import Responder, build_roster
 from sim.core.injects import ReinforcementArrives
 from sim.core.rng import entity_hashes, uniforms
@@ -119,6 +119,8 @@ def check(model: EvacuationScenario, network: RoadNetwork) -> list[Problem]:
         if s.id in ids[:i]:
             problems.append(Problem(join_path("evacuation", "shelters", i, "id"),
                                     "duplicate shelter id", s.id))
+    problems += names_apart(((i, s.id, s.name_zh) for i, s in enumerate(p.shelters)),
+                            "evacuation", "shelters")
     grid_ids = set(model.grid_ids())
     hh_ids: set[str] = set()
     for i, h in enumerate(p.population.households or []):

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from sim.core.errors import Problem, join_path
+from sim.core.errors import Problem, join_path, names_apart
 from sim.core.injects import road_states
 from sim.core.rng import entity_hashes
 from sim.kinds.festival import config as cfg
@@ -87,6 +87,10 @@ def check(model: FestivalScenario, network: RoadNetwork) -> list[Problem]:
         node(("checkpoints", cid, "node"), cp.node)
     for vid, vp in p.viewing_points.items():
         node(("viewing_points", vid, "node"), vp.node)
+    out += names_apart(((c, c, cp.name_zh) for c, cp in p.checkpoints.items()),
+                       "festival", "checkpoints")
+    out += names_apart(((v, v, vp.name_zh) for v, vp in p.viewing_points.items()),
+                       "festival", "viewing_points")
     for tname, team in p.teams.items():
         for j, b in enumerate(team.bases):
             node(("teams", tname, "bases", j), b)

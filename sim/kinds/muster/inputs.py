@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.errors import Problem, join_path
+from sim.core.errors import Problem, join_path, names_apart
 from sim.core.forces import ROLES, Responder, build_roster
 from sim.core.injects import road_states
 from sim.core.rng import entity_hashes
@@ -61,6 +61,8 @@ def check(model: MusterScenario, network: RoadNetwork) -> list[Problem]:
         if ap.id in ids[:i]:
             problems.append(Problem(join_path("muster", "assembly_points", i, "id"),
                                     "duplicate assembly point id", ap.id))
+    problems += names_apart(((i, ap.id, ap.name_zh) for i, ap in enumerate(p.assembly_points)),
+                            "muster", "assembly_points")
     valid = set(ids) | {"nearest"}
     a = p.assignment
     if a.default not in valid:
