@@ -269,3 +269,25 @@ def test_compare_xlsx_is_written_beside_comparison_json(tmp_path):
             str(tmp_path / "zh.xlsx"))
     assert r.returncode == 0, r.stderr
     assert openpyxl.load_workbook(tmp_path / "zh.xlsx").sheetnames[0] == "主要结果"
+
+
+def test_a_grid_list_naming_two_grids_alike_is_refused_and_nothing_written(tmp_path):
+    """Two grids given one 网格名称 would be one row of every per-grid table in 中文: the import
+    stops with the field and both grids, and the scenario is not written."""
+    osmnx_like(tmp_path / "town.graphml")
+    data = fixed_muster("town.graphml")
+    data["grids"] = [{"id": "G1", "node": "1001", "residents": 100},
+                     {"id": "G2", "node": "1002", "residents": 100}]
+    data["muster"]["assembly_points"] = [{"id": "AP", "node": "1003", "desks": 1}]
+    path = write_scenario(tmp_path, data)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["网格编号", "网格名称", "常住人口", "户数"])
+    ws.append(["G1", "东村网格", 1200, 410])
+    ws.append(["G2", "东村网格", 950, 330])
+    wb.save(tmp_path / "网格.xlsx")
+    r = cli("--lang", "zh", "import", "grids", str(tmp_path / "网格.xlsx"), "--scenario",
+            str(path), "--out", str(tmp_path / "g.yaml"))
+    assert r.returncode == 2, r.stdout + r.stderr
+    assert "grids[1].name_zh：与 G1 同名" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "g.yaml").exists()
