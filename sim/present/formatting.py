@@ -244,6 +244,8 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     if not (_missing(d.get("ci95_low")) or _missing(d.get("ci95_high"))):
         text += (f" [{difference_value(d, metric, 'ci95_low')} – "
                  f"{difference_value(d, metric, 'ci95_high')}]")
+    elif n > 1:  # (the same difference in every pair, too few pairs: ``paired_difference``)
+        text += _(" in each of {n} replications, too few to judge", n=n)
     return text + pairs_counted(d, metric)
 
 

@@ -146,6 +146,9 @@ class PairedDifference:
     such pairs exist (``by_order``), the mean over pairs that both reached is biased towards the
     plan that reaches less often, so the verdict is the exact two-sided sign test over every pair
     whose order is known (``later``: b later than a; ``earlier``; ties left out).
+
+    Where every pair differs by the same amount, the t interval has no width: below 6 pairs
+    (where the sign test cannot pass) there is no interval and no significance.
     """
 
     mean: float
@@ -234,7 +237,15 @@ def paired_difference(a: np.ndarray | list[float], b: np.ndarray | list[float],
     mean = float(d.mean())
     if n == 1:
         return PairedDifference(mean, math.nan, math.nan, 1, pairs, **order)
-    half = _t95(n) * float(d.std(ddof=1)) / math.sqrt(n)
+    sd = float(d.std(ddof=1))
+    if sd == 0.0 and mean != 0.0 and sign_test(n, n) >= 0.05:
+        # The same difference in every pair: the t interval has no width, and would call two
+        # equal differences of a count (a coincidence: counts are whole numbers) certain.
+        # Only the signs are evidence then: the exact sign test (all n alike, p = 2^(1-n))
+        # passes from 6 pairs on, where [d, d] is the order statistics' interval for the
+        # median difference (coverage at least 1 - 2^(1-n)); with fewer, no interval.
+        return PairedDifference(mean, math.nan, math.nan, n, pairs, **order)
+    half = _t95(n) * sd / math.sqrt(n)
     lo, hi = within
     return PairedDifference(mean, _cut(mean - half, lo, hi), _cut(mean + half, lo, hi), n, pairs,
                             **order)
