@@ -37,6 +37,12 @@ def _same(fig: Any) -> Any:
     return fig
 
 
+def _plan_legend() -> alt.Legend:
+    """The plans' legend, below the chart, each name in full (labelLimit 0: Vega-Lite cuts a
+    label at 160 px, and 抽调 20 人增援赤溪（报道） read 抽调 20 人增援赤溪（…)."""
+    return alt.Legend(orient="bottom", labelLimit=0)
+
+
 def show_figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> None:
     """Show a matplotlib figure as PNG, rendered once per key and language (re-runs of the
     page are instant; the cache is shared by every session, and a figure's words are in the
@@ -300,7 +306,7 @@ def curve_chart(summaries: Sequence[dict[str, Any]], clock_start: float | None) 
     else:
         x = alt.X("t:Q", title=_("minutes after the start"))
         tip = alt.Tooltip("t:Q", title=_("minute"))
-    colour = alt.Color("plan:N", title=_("plan"), legend=alt.Legend(orient="bottom"),
+    colour = alt.Color("plan:N", title=_("plan"), legend=_plan_legend(),
                        scale=alt.Scale(scheme="tableau10"))
     y_axis = alt.Axis(format="%")
     band = alt.Chart(frame).mark_area(opacity=0.2).encode(
@@ -340,7 +346,7 @@ def breakdown_chart(summaries: Sequence[dict[str, Any]], metric: str, key: str
         y=alt.Y("place:N", title=where, sort=None, axis=alt.Axis(labelLimit=320)),
         x=alt.X("mean:Q", title=measure(metric), axis=axis),
         yOffset="plan:N",
-        color=alt.Color("plan:N", title=_("plan"), legend=alt.Legend(orient="bottom"),
+        color=alt.Color("plan:N", title=_("plan"), legend=_plan_legend(),
                         scale=alt.Scale(scheme="tableau10")),
         tooltip=[alt.Tooltip("plan:N", title=_("plan")),
                  alt.Tooltip("place:N", title=where),

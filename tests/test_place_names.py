@@ -269,3 +269,22 @@ def test_distinct_names_and_an_id_shown_once_pass():
     assert _refused("rainstorm_duhu.yaml",
                     lambda r: (r["evacuation"]["shelters"][0].update(name_zh="VC01"),
                                r["grids"][0].update(name_zh="2 村村委会"))) == []
+
+
+def test_charts_name_each_plan_in_full_in_their_legend(youchegang):
+    """Vega-Lite cuts a legend's labels at 160 px: the plan 抽调 20 人增援赤溪（报道） read
+    抽调 20 人增援赤溪（… under every chart of Duhu's comparison. No limit now."""
+    from dashboard.results import breakdown_chart, curve_chart
+
+    def legends(spec: Any) -> list[dict[str, Any]]:
+        if isinstance(spec, dict):
+            own = [spec["legend"]] if isinstance(spec.get("legend"), dict) else []
+            return own + [x for v in spec.values() for x in legends(v)]
+        return [x for v in spec for x in legends(v)] if isinstance(spec, list) else []
+
+    with use_lang("zh"):
+        charts = [curve_chart([youchegang], None),
+                  breakdown_chart([youchegang], "mustered_60min", "ap")]
+    for chart in charts:
+        found = legends(chart.to_dict())
+        assert found and all(g.get("labelLimit") == 0 for g in found)
