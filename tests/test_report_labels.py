@@ -354,3 +354,37 @@ def test_recommendations_say_in_words_what_to_do(outputs, tmp_path):
         assert words in "\n".join(texts) and words in html
         for command in ("gridmuster optimise", "--metric", "mustered_60min"):
             assert command not in html and not [t for t in texts if command in t], command
+
+
+def test_review_and_sensitivity_figures_name_the_scenario_in_chinese_from_what_they_record():
+    """The What matters page's figure was titled 'Yangning village rainstorm evacuation ——
+    按报道处置：哪些假设影响大…' in 中文: the result's own scenario_zh is the title now, as a
+    review's (which did not record one) when no name is passed."""
+    import matplotlib.pyplot as plt
+
+    from sim.present.i18n import use_lang
+    from sim.present.plots import review_figure
+    from sim.present.sensitivity_plots import sensitivity_figure
+
+    review = {"scenario": "Youchegang one-hour mustering drill", "scenario_zh": "油车港镇集结演练",
+              "plan": "baseline", "consistent": True, "p_value": 0.4, "alpha": 0.05,
+              "curve": {"t_min": [0, 30, 60], "low": [0, .3, .8], "high": [0, .5, .95],
+                        "mean": [0, .4, .9], "observed": [0, .42, .88],
+                        "envelope": "simulated band", "label": "fraction of roster mustered"}}
+    result = {"scenario": "Yangning village rainstorm evacuation", "scenario_zh": "阳宁村暴雨转移安置",
+              "plan": "baseline", "plan_zh": "按报道处置", "method": "morris", "points": 20,
+              "replications": 3, "metric": "stranded", "metric_phrase": "people stranded",
+              "indices": [{"label": "drainage (mm/h)", "mu_star": 148.0, "mu_star_conf": 20.0,
+                           "sigma": 30.0, "path": "a"}]}
+    titles = {}
+    for lang in ("zh", "en"):
+        with use_lang(lang):
+            fig = review_figure(review)
+            titles[lang, "review"] = fig.axes[0].get_title()
+            plt.close(fig)
+            fig = sensitivity_figure(result)
+            titles[lang, "sensitivity"] = fig._suptitle.get_text()
+            plt.close(fig)
+    assert titles["zh", "review"].startswith("油车港镇集结演练 —— ")
+    assert titles["zh", "sensitivity"].startswith("阳宁村暴雨转移安置 —— 按报道处置")
+    assert titles["en", "sensitivity"].startswith("Yangning village rainstorm evacuation — ")

@@ -277,7 +277,8 @@ def review(scenario: Scenario, plan: str | None, log: ObservedLog, replications:
                    keep_events=range(replications) if spec.needs_events else ())
     spec.check_size(log, run, source)
     out = compare_to_band(spec, log, run, alpha)
-    out.update({"scenario": scenario.name, "kind": scenario.kind.name, "plan": run.plan,
+    out.update({"scenario": scenario.name, "scenario_zh": run.setup.scenario_name_zh,
+                "kind": scenario.kind.name, "plan": run.plan,
                 "plan_zh": run.setup.name_zh, "replications": replications, "seed": run.seed, "warnings": []})
     if replications < min_replications(alpha):
         out["warnings"].append(_(

@@ -145,7 +145,8 @@ def review_figure(review: dict[str, Any], scenario: str = "") -> Figure:
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     word = _("FLAGGED") if not review["consistent"] else _("consistent with the model")
-    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=scenario or review["scenario"],
+    scenario = scenario or pick(review["scenario"], review.get("scenario_zh"))
+    ax.set_title(_("{scenario} — {plan}: {word} (p = {p})", scenario=scenario,
                    plan=summary_label(review), word=word, p=f"{review['p_value']:.3f}")
                  + "\n" + review_text.flagged_share(review.get("events", "drills"),
                                                     f"{review['alpha']:.0%}"), fontsize=9)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from sim.present.cjk import pyplot
 from sim.present.formatting import value
-from sim.present.i18n import _
+from sim.present.i18n import _, pick
 from sim.present.plan_names import plan_label, summary_label
 
 if TYPE_CHECKING:
@@ -65,7 +65,8 @@ def sensitivity_figure(result: dict[str, Any], top: int = 15) -> Figure:
     ax.grid(alpha=0.3, axis="x")
     method = _("quick screening") if result["method"] == "morris" else _("shares of variance")
     fig.suptitle(_("{scenario} — {plan}: which assumptions matter ({method}, {points} design "
-                   "points × {reps} replications)", scenario=result["scenario"],
+                   "points × {reps} replications)",
+                   scenario=pick(result["scenario"], result.get("scenario_zh")),
                    plan=summary_label(result), method=method, points=result["points"],
                    reps=result["replications"]), fontsize=10)
     fig.tight_layout()
