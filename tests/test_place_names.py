@@ -150,7 +150,10 @@ def test_scenario_tables_and_plan_settings_name_places_in_chinese():
         assert "1 号网格" in forces_table(model).index
         section = model.model_dump()["evacuation"]
         words = setting_words(kind_named("evacuation"), ["shelters", 0, "capacity"], section)
-    assert "VC01 1 村村委会" in f"{words.group} {words.name}", words
+    # (the name alone: "VC01 1 村村委会" gave the id too, and Yangning's read
+    # "village_committee 阳宁村村委会")
+    assert "1 村村委会" in f"{words.group} {words.name}", words
+    assert "VC01" not in f"{words.group} {words.name}", words
     with use_lang("en"):
         assert "G01" in forces_table(model).index
         words = setting_words(kind_named("evacuation"), ["shelters", 0, "capacity"], section)

@@ -165,11 +165,15 @@ def _key_word(kind: AnyKind, parent: str, key: str, node: Any) -> str:
 
 
 def _with_name(word: str, node: Any) -> str:
-    """An item with the name the planner gave it (``H1`` → ``H1 Highway exit``; in 中文 the
-    Chinese name, given with or without an English one: ``VC01 1 村村委会``)."""
+    """An item with the name the planner gave it: ``H1`` → ``H1 Highway exit``; in 中文 its
+    Chinese name alone where it has one (``1 村村委会``, not ``VC01 1 村村委会``: a place's
+    Chinese name is its own in its list, ``errors.names_apart``, and an id such as
+    ``village_committee`` is a word of the file, not of the planner)."""
     if not isinstance(node, dict):
         return word
     en, zh = node.get("name"), node.get("name_zh")
+    if is_zh() and isinstance(zh, str) and zh:
+        return zh
     name = in_lang(en if isinstance(en, str) else "", zh if isinstance(zh, str) else None)
     return word if not name or name == word else f"{word} {name}"
 
