@@ -154,9 +154,9 @@ def test_festival_shift_words_are_translated_the_planners_names_are_kept():
         labels = [p.label for p in STAFFING.posts(section)]
     assert "网格队伍：每队人数" in labels and "医疗队伍：每队人数" in labels
     assert "boat 队伍：每队人数" in labels  # a team group the scenario names itself
-    assert "H1 高速出口 · 夜班 00:00–08:15" in labels  # (name_zh)
-    assert "V1 1 号村口 · 早班 05:00–13:15" in labels
-    assert "V2 2 号村口 · 早班 05:00–13:15" in labels  # (its own name_zh over the anchor's)
+    assert "高速出口 · 夜班 00:00–08:15" in labels  # (its name_zh alone, not "H1 高速出口")
+    assert "1 号村口 · 早班 05:00–13:15" in labels
+    assert "2 号村口 · 早班 05:00–13:15" in labels  # (its own name_zh over the anchor's)
     assert "X9 Pier · A 班 06:00–07:00" in labels  # a shift the scenario names itself
     assert not [w for t in labels for w in ("night", "day", "early", "late", "evening")
                 if w in t]

@@ -86,7 +86,7 @@ def test_a_change_that_cannot_change_results_is_said_with_the_reason(env):
     # all 14; 30 volunteers instead of 18 (the planner's try in the issue) open no more.
     edit_posts(at, {_row(at, "H1", "day"): {"volunteer": 30}})
     warnings = [w.value for w in at.warning]
-    assert any("H1, day shift: this change cannot change the queues or waits" in w
+    assert any("H1 Highway exit, day shift: this change cannot change the queues or waits" in w
                and "14 lanes are already all open" in w for w in warnings), warnings
     # a change that does close lanes is not flagged (V1 early: 12 staff open all 6 lanes;
     # 6 staff open 3)

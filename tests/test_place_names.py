@@ -291,3 +291,17 @@ def test_charts_name_each_plan_in_full_in_their_legend(youchegang):
     for chart in charts:
         found = legends(chart.to_dict())
         assert found and all(g.get("labelLimit") == 0 for g in found)
+
+
+def test_the_festival_staff_table_names_checkpoints_and_viewing_points():
+    """The Scenario page's staff table read 检查点 H1（3 个班次）and 观潮点 P1 疏导员 in 中文."""
+    from sim.kinds.festival.present import staff_table
+
+    model = load_scenario(SCENARIOS / "tide_yanguan.yaml").plan().model
+    with use_lang("zh"):
+        rows = list(staff_table(model).index)
+    assert "检查点 高速出口（3 个班次）" in rows and "观潮点 1 号观潮点 疏导员" in rows
+    assert not [r for r in rows if "H1" in r or "P1" in r], rows
+    with use_lang("en"):
+        rows = list(staff_table(model).index)
+    assert "checkpoint H1 Highway exit (3 shifts)" in rows and "viewing point P1 stewards" in rows

@@ -422,6 +422,15 @@ TEAM_NAMES = {"grid": N_("grid teams"), "medical": N_("medical teams"),
               "security": N_("security teams")}
 
 
+def place_word(pid: str, name: str = "", name_zh: str = "") -> str:
+    """A checkpoint or viewing point as a planner reads it: in 中文 by its Chinese name where
+    it has one (its id otherwise); in English by its id, with its English name after it where
+    it has one ("H1 Highway exit")."""
+    if is_zh() and name_zh:
+        return name_zh
+    return f"{pid} {name}" if name and name != pid else pid
+
+
 def team_name(team: str) -> str:
     """A team group as a planner names it ("grid" → "grid teams", 网格队伍); a group the
     scenario names itself ("boat") as "boat teams"."""

@@ -17,6 +17,7 @@ from sim.kinds.festival.config import (
     STAFF_GROUPS,
     TEAM_NAMES,
     FestivalScenario,
+    place_word,
     team_name,
 )
 from sim.kinds.festival.staffing import STAFFING
@@ -249,9 +250,10 @@ def staff_table(model: FestivalScenario) -> pd.DataFrame:
 
     for cid, cp in p.checkpoints.items():
         for shift in cp.roster.values():
-            add(_("checkpoint {id} ({n} shifts)", id=cid, n=len(cp.roster)), shift.staff)
+            add(_("checkpoint {id} ({n} shifts)", id=place_word(cid, cp.name, cp.name_zh),
+                  n=len(cp.roster)), shift.staff)
     for vid, vp in p.viewing_points.items():
-        add(_("viewing point {id} stewards", id=vid), vp.stewards)
+        add(_("viewing point {id} stewards", id=place_word(vid, name_zh=vp.name_zh)), vp.stewards)
     for name, team in p.teams.items():
         add(_("{teams} ({n})", teams=team_name(name), n=team.count), team.members, team.count)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(STAFF_GROUPS)) if rows \

@@ -21,8 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.core.staffing import Post, whole
-from sim.kinds.festival.config import GROUP_NAMES, STAFF_GROUPS, shift_name, team_name
-from sim.present.i18n import _, pick
+from sim.kinds.festival.config import (
+    GROUP_NAMES,
+    STAFF_GROUPS,
+    place_word,
+    shift_name,
+    team_name,
+)
+from sim.present.i18n import _
 
 SHIFT, STEWARDS, TEAM = "shift", "stewards", "team"
 
@@ -77,17 +83,17 @@ class FestivalStaffing:
     def posts(self, section: Mapping[str, Any]) -> list[Post]:
         out = []
         for cid, cp in (section.get("checkpoints") or {}).items():
-            name = pick(str(cp.get("name") or ""), cp.get("name_zh")) or cid
+            post = _cp_word(cid, cp)
             for sname, sh in (cp.get("roster") or {}).items():
                 out.append(Post((SHIFT, str(cid), str(sname)), _(
-                    "{id} {name} · {shift} {start}–{end}",
-                    id=cid, name=name if name != cid else "", shift=shift_name(str(sname)),
+                    "{post} · {shift} {start}–{end}", post=post, shift=shift_name(str(sname)),
                     start=sh.get("start", "?"), end=sh.get("end", "?")),
                     _counts(sh.get("staff"))))
         for vid, vp in (section.get("viewing_points") or {}).items():
-            out.append(Post((STEWARDS, str(vid)),
-                            _("viewing point {id}: stewards", id=vid),
-                            _counts(vp.get("stewards"))))
+            out.append(Post((STEWARDS, str(vid)), _(
+                "viewing point {id}: stewards",
+                id=place_word(str(vid), name_zh=str(vp.get("name_zh") or ""))),
+                _counts(vp.get("stewards"))))
         for tname, team in (section.get("teams") or {}).items():
             out.append(Post((TEAM, str(tname)),
                             _("{teams}: people per team", teams=team_name(str(tname))),
@@ -156,7 +162,7 @@ class FestivalStaffing:
                            _("it opens {lanes} lanes either way ({per} staff per lane)",
                              lanes=lanes, per=per))
                     out.append(_("Checkpoint {id}, {shift}: this change cannot change "
-                                 "the queues or waits: {why}.", id=cid,
+                                 "the queues or waits: {why}.", id=_cp_word(cid, cp),
                                  shift=shift_name(sname), why=why))
         min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
         for vid, vp in (after.get("viewing_points") or {}).items():
@@ -168,7 +174,8 @@ class FestivalStaffing:
                 out.append(_("Viewing point {id}: this change cannot change the results: "
                              "stewards only decide whether the entrance can be held (at least "
                              "{n} on post), and there are {state} either way.",
-                             id=vid, n=min_stewards, state=state))
+                             id=place_word(str(vid), name_zh=str(vp.get("name_zh") or "")),
+                             n=min_stewards, state=state))
         changed = [_(GROUP_NAMES[g]) for g in STAFF_GROUPS
                    if self.pool(before)[g] != self.pool(after)[g]]
         if changed:
@@ -190,7 +197,8 @@ class FestivalStaffing:
                     out.append(_("Checkpoint {id}, {shift}: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
                                  "{extra} open no lane.",
-                                 id=cid, shift=shift_name(sname), staff=staff, lanes=lanes,
+                                 id=_cp_word(cid, cp), shift=shift_name(sname), staff=staff,
+                                 lanes=lanes,
                                  need=lanes * per, per=per, extra=staff - lanes * per))
         return out
 
@@ -202,3 +210,8 @@ class FestivalStaffing:
 
 
 STAFFING = FestivalStaffing()
+
+
+def _cp_word(cid: Any, cp: Mapping[str, Any]) -> str:
+    """A checkpoint of a plan's section (as written) as a planner reads it (``place_word``)."""
+    return place_word(str(cid), str(cp.get("name") or ""), str(cp.get("name_zh") or ""))
