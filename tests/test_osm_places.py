@@ -170,6 +170,16 @@ def test_cli_grids_from_geojson_and_elevation(tmp_path):
     assert "(got '\\x1b[2JW')" in r.stderr, r.stderr
     assert "features[1].properties.village: must not contain control characters" in r.stderr
     assert not (tmp_path / "bad.yaml").exists()
+    # Two grids given one Chinese name: refused by feature, naming the other grid.
+    feats[0]["properties"] |= {"id": "W"}
+    feats[1]["properties"] |= {"village": "far", "name_zh": "西片网格"}
+    (tmp_path / "grids.geojson").write_text(json.dumps({"type": "FeatureCollection",
+                                                        "features": feats}), encoding="utf-8")
+    r = cli("--lang", "zh", "network", "grids", "grids.geojson", "--network", "sq.graphml",
+            "--out", "bad.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "features[1].properties.name_zh：与 W 同名" in r.stderr, r.stderr
+    assert not (tmp_path / "bad.yaml").exists()
 
 
 def test_bundled_osm_example_validates_and_runs(tmp_path):

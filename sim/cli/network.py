@@ -260,6 +260,7 @@ def grids(
     problems: list[Problem] = []
     snaps: list[Snap] = []
     empty: list[str] = []
+    named: dict[str, str] = {}  # grids by their Chinese names
     for f in feats:
         where = f"{geojson}: features[{f.index}].properties"
         props = f.properties
@@ -306,6 +307,13 @@ def grids(
             row["village"] = str(props[village_field])
         row["centre"] = [round(float(cx), 1), round(float(cy), 1)]
         rows.append(row)
+        # Two grids of one Chinese name would be one row of every per-grid table in 中文
+        # (the scenario refuses them too: ``errors.names_apart``); said here by feature.
+        other = named.setdefault(row.get("name_zh") or "", gid)
+        if row.get("name_zh") and other != gid:
+            problems.append(Problem(f"{where}.{name_zh_field}", _(
+                "the same name as {other}: in Chinese the two could not be told apart",
+                other=other), row["name_zh"]))
     if problems:
         raise ScenarioError(problems)
     text = yaml.safe_dump({"grids": rows}, allow_unicode=True, sort_keys=False,
