@@ -25,12 +25,11 @@ from sim.core.catalogue import PlaceNames, info, key_label, places_named, value_
 from sim.core.kind import CLOCK_START, AnyKind, find_kind
 from sim.core.results import Breakdown, breakdowns_in
 from sim.present import formatting
+from sim.present.formatting import measure
 from sim.present.i18n import _, current_lang, is_zh, pick
 from sim.present.output import png_bytes
 from sim.present.plan_names import pair_plans, summary_labels
 from sim.present.tables import breakdowns
-
-UNIT_NAMES = {"min": "minutes", "": ""}
 
 
 def _same(fig: Any) -> Any:
@@ -58,23 +57,6 @@ def show_figure(key: Hashable, make: Callable[[], Any], show: bool = True) -> No
 
 
 # --- names -------------------------------------------------------------------------------
-
-def measure(metric: str) -> str:
-    """``people mustered by 60 min (people)`` — the plain name with its unit."""
-    m = info(metric)
-    base = _(m.phrase)
-    if formatting.kind_of(metric) == "share":
-        unit = "%"
-    else:
-        name = UNIT_NAMES.get(m.unit, m.unit)
-        unit = _(name) if name and name not in m.phrase else ""
-    if not unit:
-        return base
-    if base[-1:] in (")", "）"):  # a phrase that ends in brackets takes its unit inside them
-        inside = base[max(base.rfind("("), base.rfind("（")) + 1:-1]
-        return base if unit in inside else f"{base[:-1]}{_(', ')}{unit}{base[-1]}"
-    return _("{name} ({unit})", name=base, unit=unit)
-
 
 def help_text(metric: str) -> str:
     """A tooltip from the catalogue: the unit and which way is better."""

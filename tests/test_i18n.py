@@ -117,6 +117,7 @@ def test_a_chinese_figure_has_every_glyph_from_the_shipped_font(zh_figure_warnin
     assert not [w for w in caught if "missing from" in str(w.message)], \
         [str(w.message) for w in caught]
     assert "警报发出后分钟数" in texts and "花名册人员集结比例" in texts
+    assert "40%" in texts and "0.4" not in texts  # (a share's axis in per cent)
     assert any(HAN.search(t) for t in texts)
     # The CJK fallback is the project's own file, not whatever the machine has installed.
     found = font_manager.findfont(font_manager.FontProperties(family=FAMILY),

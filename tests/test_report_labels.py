@@ -388,3 +388,16 @@ def test_review_and_sensitivity_figures_name_the_scenario_in_chinese_from_what_t
     assert titles["zh", "review"].startswith("油车港镇集结演练 —— ")
     assert titles["zh", "sensitivity"].startswith("阳宁村暴雨转移安置 —— 按报道处置")
     assert titles["en", "sensitivity"].startswith("Yangning village rainstorm evacuation — ")
+
+
+@pytest.mark.parametrize("lang, rows", [
+    ("zh", ["半数应转移群众转移安置用时（分钟）", "结束时滞留易涝区人数（人）",
+            "60 分钟内转移安置人数占应转移人数比例（%）"]),
+    ("en", ["minutes to shelter half the evacuating residents",  # (its unit in its words)
+            "share of the evacuating residents sheltered by 60 min (%)"])])
+def test_the_after_action_report_gives_each_measure_its_unit(outputs, tmp_path, lang, rows):
+    """Its results table read 半数应转移群众转移安置用时 | 133.1 [107.2 – 159.0]: minutes or people?
+    Each measure is named with its unit, as on the dashboard (``formatting.measure``)."""
+    html = _report(outputs["evacuation"], lang, tmp_path)
+    found = re.findall(r"<tr><td>([^<]*)</td>", html)
+    assert all(r in found for r in rows), found

@@ -382,3 +382,23 @@ def objective_bound(objective: Mapping[str, Any]) -> str:
     if at_least is not None:
         return f"≥ {value(at_least, m, unit=True)}"
     return f"≤ {value(objective.get('at_most'), m, unit=True)}"
+
+
+UNIT_NAMES = {"min": "minutes", "": ""}
+
+
+def measure(metric: str) -> str:
+    """``people mustered by 60 min (people)`` — the plain name with its unit."""
+    m = info(metric)
+    base = _(m.phrase)
+    if kind_of(metric) == "share":
+        unit = "%"
+    else:
+        name = UNIT_NAMES.get(m.unit, m.unit)
+        unit = _(name) if name and name not in m.phrase else ""
+    if not unit:
+        return base
+    if base[-1:] in (")", "）"):  # a phrase that ends in brackets takes its unit inside them
+        inside = base[max(base.rfind("("), base.rfind("（")) + 1:-1]
+        return base if unit in inside else f"{base[:-1]}{_(', ')}{unit}{base[-1]}"
+    return _("{name} ({unit})", name=base, unit=unit)

@@ -44,6 +44,7 @@ def curve_figure(summaries: Sequence[dict[str, Any]], title: str = "") -> Figure
     ax.set_xlabel(_("minutes after the alert"))
     ax.set_ylabel(_(label))
     ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")  # (a share: 40 %, not 0.4)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title(title or (pick(summaries[0]["scenario"], summaries[0].get("scenario_zh"))

@@ -165,7 +165,7 @@ def render(result: dict[str, Any], folder: Path | None, meta: dict[str, Any]) ->
                            "target": formatting.objective_target(o),
                            "cells": cells})
 
-    results = [{"metric": m, "phrase": info(m).phrase,
+    results = [{"metric": m, "phrase": formatting.measure(m),
                 "cells": [{"mean_ci": formatting.mean_ci(s["metrics"].get(m), m),
                            "spread": formatting.spread(s["metrics"].get(m), m)}
                           for s in summaries]}
