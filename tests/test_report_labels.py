@@ -401,3 +401,14 @@ def test_the_after_action_report_gives_each_measure_its_unit(outputs, tmp_path, 
     html = _report(outputs["evacuation"], lang, tmp_path)
     found = re.findall(r"<tr><td>([^<]*)</td>", html)
     assert all(r in found for r in rows), found
+
+
+def test_the_workbook_names_each_measure_with_its_unit(outputs):
+    """The workbook's 指标 column read 半数应转移群众转移安置用时 beside 133.1: each sheet's measure
+    now carries its unit as the dashboard and the report do."""
+    sheets = _workbook(outputs["evacuation"], "zh")
+    head = {r[1] for r in sheets["主要结果"][1:]}
+    diff = {r[0] for r in sheets["配对差异"][1:]}
+    parts = {r[3] for r in sheets["分项结果"][1:]}
+    assert "半数应转移群众转移安置用时（分钟）" in head and "结束时滞留易涝区人数（人）" in head
+    assert "半数应转移群众转移安置用时（分钟）" in diff and "结束时滞留易涝区人数（人）" in parts

@@ -16,9 +16,9 @@ import io
 import math
 from typing import Any
 
-from sim.core.catalogue import info, key_label, value_label
+from sim.core.catalogue import key_label, value_label
 from sim.core.results import Breakdown
-from sim.present.formatting import few, kind_of
+from sim.present.formatting import few, kind_of, measure
 from sim.present.i18n import _, pick
 from sim.present.plan_names import pair_label, summary_labels
 from sim.present.verdicts import verdict_of
@@ -85,7 +85,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
             if Breakdown.parse(m) is not None or not isinstance(d, dict):
                 continue
             reached = d.get("n_reached")
-            put(head, [labels[s["plan"]], _(info(m).phrase), m, *[_num(d.get(k)) for k in _STATS],
+            put(head, [labels[s["plan"]], measure(m), m, *[_num(d.get(k)) for k in _STATS],
                        _num(reached)], m, 3)
             if few(m, d):  # a mean of a few (0.5 incidents unanswered): to a tenth, not "1"
                 for col in (4, 5, 6):
@@ -108,7 +108,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
                 cells = [None if d.get("by_order") else _num(d.get(k))
                          for k in ("mean", "ci95_low", "ci95_high")]
                 cells = [c * 100 if share and c is not None else c for c in cells]
-                put(diff, [_(info(m).phrase), m, pair_label(pair, labels), *cells], m, 3)
+                put(diff, [measure(m), m, pair_label(pair, labels), *cells], m, 3)
                 row = diff.max_row
                 if few(m, d) or share:  # a few people: to a tenth, as the verdict says
                     for col in (4, 5, 6):
@@ -129,7 +129,7 @@ def results_xlsx(result: dict[str, Any]) -> bytes:
             # type, reason …; "grid head", "not warned"), never a code or "place" for all.
             put(parts, [labels[s["plan"]], key_label(part.key),
                         value_label(part.key, part.value, s.get("places_zh")),
-                        _(info(part.metric).phrase), m,
+                        measure(part.metric), m,
                         *[_num(d.get(k)) for k in _STATS]], part.metric, 5)
 
     notes = sheet(_("Notes"), [_("Item"), _("Content")], [28, 100])
