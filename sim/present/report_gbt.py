@@ -192,17 +192,6 @@ def _phrase(metric: str) -> str:
     return _(info(metric).phrase)
 
 
-def _column(metric: str) -> str:
-    """A table heading for a metric whose cells carry no unit: ``半数人员集结用时（分钟）``."""
-    unit = info(metric).unit
-    phrase = _phrase(metric)
-    # "minutes to shelter half …" already says its unit: no "(minutes)" after it.
-    if unit != "min" or formatting.kind_of(metric) == "share" or "minutes" in phrase \
-            or "分钟" in phrase:
-        return phrase
-    return _("{measure} (minutes)", measure=phrase)
-
-
 def _observed_for(review: dict[str, Any] | None, plan: str) -> dict[str, Any]:
     """The reviewed log's metrics, if the review was of this plan."""
     if not review or review.get("plan") != plan:
@@ -260,7 +249,7 @@ def _breakdown_tables(summary: dict[str, Any]) -> list[Block]:
                 metrics.append(base)
         # Each table is headed by what it is by (staff group, incident type, reason …), never
         # "place" for everything that is not a role or a grid.
-        header = [key_label(key), *[_column(m) for m in metrics]]
+        header = [key_label(key), *[formatting.measure(m) for m in metrics]]
         rows = [[value_label(key, v, summary.get("places_zh")), *[cells.get(m, "") for m in metrics]]
                 for v, cells in rows_by_value.items()]
         blocks.append(Block("h3", _("By {key}", key=key_label(key))))
@@ -381,7 +370,7 @@ def build(result: dict[str, Any], meta: dict[str, Any], drill: DrillInfo | None 
         header.append(_("Observed in the drill ({plan})", plan=names[first["plan"]]))
     rows = []
     for m in headline:
-        row = [_column(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
+        row = [formatting.measure(m), *[formatting.cell(s["metrics"].get(m), m) for s in summaries]]
         if observed:
             obs = observed.get(m, {}).get("observed")
             row.append(formatting.value(obs, m, unit=True) if isinstance(obs, int | float)
