@@ -147,6 +147,9 @@ def test_the_same_difference_in_a_few_pairs_is_not_called_certain():
             "(mean difference +147, the same in each of 5 replications, too few to judge)")
         assert verdict("exposed", "baseline", "chixi", paired_difference([1.0], [2.0])
                        ).endswith("(mean difference +1, one replication, too few for a 95 % CI)")
+    one = paired_difference([1400.0], [1547.0]).as_dict()
+    with use_lang("zh"):  # (the dashboard's first results of an evacuation: one replication)
+        assert formatting.difference(one, "exposed") == "+147（仅 1 次重复，无法判断）"
     d = paired_difference([1400.0] * 6, [1547.0] * 6)
     assert (d.ci95_low, d.ci95_high) == (147, 147) and d.significant and d.direction == 1
     # (a difference of 0 in every pair is the plans' not changing it, as before)

@@ -246,6 +246,8 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
                  f"{difference_value(d, metric, 'ci95_high')}]")
     elif n > 1:  # (the same difference in every pair, too few pairs: ``paired_difference``)
         text += _(" in each of {n} replications, too few to judge", n=n)
+    else:  # (the dashboard's first results of a slow kind come from one replication)
+        text += _(" from one replication, too few to judge")
     return text + pairs_counted(d, metric)
 
 
