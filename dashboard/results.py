@@ -210,7 +210,7 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
     """One sentence per plan pair from the paired differences on all the headline metrics:
     where B is better, worse, and where the difference is not significant."""
     b, a = pair_plans(pair, plan_names(data))
-    better, worse, same, unknown, demand, alike = [], [], [], [], [], []
+    better, worse, same, unknown, demand, alike, too_few = [], [], [], [], [], [], []
     for m in metrics:
         d = (data.get("differences", {}).get(m) or {}).get(pair)
         if d is None:
@@ -228,6 +228,8 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
             alike.append(name)
         elif judged == _("different"):
             demand.append(with_amount)
+        elif not d.get("by_order") and formatting.no_interval(d):
+            too_few.append(name)  # (one replication, or the same difference in a few)
         else:
             same.append(name)
     # Chinese punctuation in 中文 (；、。), English otherwise.
@@ -241,11 +243,16 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
         parts.append(_("worse on {what}", what=items.join(worse)) if better else
                      _("**{b}** is worse than {a} on {what}", b=b, a=a,
                        what=items.join(worse)))
-    if not better and not worse:
+    if not better and not worse and (same or not too_few):
         parts.append(_("**{b}** and {a} do not differ significantly on any headline measure",
                        b=b, a=a))
+    elif not better and not worse:
+        parts.append(_("**{b}** against {a}: too few replications to judge yet", b=b, a=a))
+        too_few = []  # (said)
     elif same:
         parts.append(_("no significant difference in {what}", what=comma.join(same)))
+    if too_few:
+        parts.append(_("too few replications to judge {what}", what=comma.join(too_few)))
     if unknown:
         parts.append(_("cannot compare {what}", what=comma.join(unknown)))
     if demand:

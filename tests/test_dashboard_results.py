@@ -102,3 +102,21 @@ def test_a_time_compared_by_order_is_judged_by_who_was_later():
     text = pair_verdict(data, "b - a", ["t90_min"])
     assert text.startswith("**b** is better than a on minutes to muster 90 % of the roster "
                            "(later in 10 of 40, earlier in 30)"), text
+
+
+def test_a_verdict_from_one_replication_says_it_is_too_few():
+    """The first results of an evacuation come from one replication: no interval, so 'b and a
+    do not differ significantly' claimed what one replication cannot show."""
+    data = _data()
+    for m, mean in (("mustered_60min", -291.4), ("stranded", 0.5)):
+        data["differences"][m]["b - a"] = {"mean": mean, "ci95_low": None, "ci95_high": None,
+                                           "n": 1, "pairs": 1, "significant": False}
+    assert pair_verdict(data, "b - a", ["mustered_60min", "stranded"]) == \
+        "**b** against a: too few replications to judge yet."
+    data = _data()  # one measure judged, the other from too few (the same in 3 pairs)
+    data["differences"]["stranded"]["b - a"] = {"mean": 2.0, "ci95_low": None,
+                                                "ci95_high": None, "n": 3, "pairs": 3,
+                                                "significant": False}
+    assert pair_verdict(data, "b - a", ["mustered_60min", "stranded"]) == (
+        "**b** is worse than a on people mustered by 60 min (−291); too few replications to "
+        "judge people stranded in the flood-prone area at the end.")

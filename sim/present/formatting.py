@@ -251,6 +251,12 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     return text + pairs_counted(d, metric)
 
 
+def no_interval(d: Mapping[str, Any]) -> bool:
+    """Whether a paired difference with pairs has no interval: one replication, or the same
+    difference in too few pairs for any test (``sim.run.stats.paired_difference``)."""
+    return bool(d.get("n")) and (_missing(d.get("ci95_low")) or _missing(d.get("ci95_high")))
+
+
 def same_in_every_pair(d: Mapping[str, Any]) -> bool:
     """Whether a paired difference is 0 in every pair (its mean and interval all 0): a measure
     the plans cannot change, such as the residents a storm puts at risk."""
