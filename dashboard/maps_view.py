@@ -121,6 +121,7 @@ def show_bottleneck(s: Scenario, data: Mapping[str, Any], cache_key: Any) -> Non
             worst = sorted(layer.values.items(), key=lambda kv: -kv[1])[:5]
             st.dataframe(pd.DataFrame({
                 _("place"): [names.get(p, p) for p, _v in worst],
-                _("value"): [f"{v:,.{layer.decimals}f}" + (f" {layer.unit}" if layer.unit
-                                                            else "") for _p, v in worst]}),
+                # (numbers only: the heading above states the unit; "3.5 /m²" under
+                # "人/平方米" said it twice, in two ways)
+                _("value"): [f"{v:,.{layer.decimals}f}" for _p, v in worst]}),
                 hide_index=True, width="stretch")
