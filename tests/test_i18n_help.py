@@ -75,7 +75,7 @@ def test_every_commands_help_is_chinese(how: str, monkeypatch: pytest.MonkeyPatc
 
 # typer's names of types and ranges, which a planner reading the help should not meet:
 # <bool> beside a flag (which takes no value), <int range>, <str>, [0<=x<=9223372036854775807]
-TYPE_NAMES = re.compile(r"<(?:bool|int|float|str|int range|float range)>|<=x|x<=|x>=")
+TYPE_NAMES = re.compile(r"<(?:bool|int|float|str|int range|float range)>|<list\[|<=x|x<=|x>=")
 
 
 def test_options_say_what_they_take_in_words_and_flags_take_nothing():
@@ -94,6 +94,25 @@ def test_options_say_what_they_take_in_words_and_flags_take_nothing():
     assert "<" not in store, store  # a flag: nothing to type after it
     zh = cli_here("--lang", "zh", "compare", "--help").stdout
     assert "<整数> [1–100,000]" in zh and "<文字>" in zh
+
+
+def test_every_option_says_what_it_is_for():
+    """optimise's --at-least and --at-most, review's --plan and --reps, runs list's --limit
+    and network grids' --*-field options had no words at all beside them; --vary read
+    <list[str]>."""
+    import click
+
+    root = typer.main.get_command(app)
+    silent = []
+    for path in command_paths():
+        command = root
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        silent += [f"{' '.join(path)} {p.opts[0]}" for p in command.params
+                   if isinstance(p, click.Option) and not (p.help or "").strip()]
+    assert not silent, silent
+    zh = cli_here("--lang", "zh", "optimise", "--help").stdout
+    assert "<文字>（可多次给出）" in zh and "目标：该指标不低于此值" in zh
 
 
 def test_english_help_stays_english_after_a_chinese_one(monkeypatch: pytest.MonkeyPatch):

@@ -47,7 +47,7 @@ HELP_OPTION_TEXT = "Show this message and exit."
 VALUE_WORDS: dict[str, str] = {
     "<int>": N_("<whole number>"), "<int range>": N_("<whole number>"),
     "<float>": N_("<number>"), "<float range>": N_("<number>"), "<str>": N_("<text>"),
-    "<path>": N_("<path>"),
+    "<path>": N_("<path>"), "<list[str]>": N_("<text> (repeatable)"),
 }
 # A bound this large is no bound a planner needs to read (a seed's 9,223,372,036,854,775,807).
 NO_BOUND = 2**31

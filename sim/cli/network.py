@@ -238,10 +238,14 @@ def grids(
                                             show_default=False, metavar="GEOJSON")],
     network_file: Annotated[Path, typer.Option(
         "--network", help="the road network GraphML the grids lie on", show_default=False)],
-    id_field: Annotated[str, typer.Option("--id-field")] = "id",
-    residents_field: Annotated[str, typer.Option("--residents-field")] = "residents",
-    households_field: Annotated[str, typer.Option("--households-field")] = "households",
-    village_field: Annotated[str, typer.Option("--village-field")] = "village",
+    id_field: Annotated[str, typer.Option(
+        "--id-field", help="the property with the grid's id")] = "id",
+    residents_field: Annotated[str, typer.Option(
+        "--residents-field", help="the property with the grid's residents")] = "residents",
+    households_field: Annotated[str, typer.Option(
+        "--households-field", help="the property with the grid's households")] = "households",
+    village_field: Annotated[str, typer.Option(
+        "--village-field", help="the property with the grid's village")] = "village",
     name_zh_field: Annotated[str, typer.Option(
         "--name-zh-field", help="the property with the grid's name in Chinese")] = "name_zh",
     out: Annotated[Path | None, typer.Option(

@@ -48,8 +48,9 @@ from sim.present.report_gbt import DrillInfo
 def review_cmd(
     scenario: ScenarioArg,
     observed: Annotated[Path, typer.Option("--observed", help="CSV: t_min, role[, ...]")],
-    plan: Annotated[str | None, typer.Option("--plan")] = None,
-    reps: Annotated[int, typer.Option("--reps", min=2, max=5000)] = 99,
+    plan: Annotated[str | None, typer.Option("--plan", help="plan name (default: first)")] = None,
+    reps: Annotated[int, typer.Option(
+        "--reps", min=2, max=5000, help="replications of the plan the log is compared with")] = 99,
     seed: SeedOpt = None,
     workers: WorkersOpt = 1,
     out: OutOpt = None,

@@ -100,7 +100,8 @@ def _summaries(run: StoredRun) -> list[dict[str, Any]]:
 
 @runs_app.command("list")
 def runs_list(store: StoreOpt = None,
-              limit: Annotated[int, typer.Option("--limit", min=1, max=100_000)] = 30) -> None:
+              limit: Annotated[int, typer.Option(
+                  "--limit", min=1, max=100_000, help="how many runs to list")] = 30) -> None:
     """The most recent runs, newest first."""
     db = _store(store)
     table = Table(title=_("runs in {store}", store=db.path))
@@ -222,8 +223,10 @@ def optimise(
     vary: Annotated[list[str], typer.Option(
         "--vary", help="PATH=LOW..HIGH[:STEP] or PATH=A,B,C, e.g. forces.militia.count=0..200:10"
     )],
-    at_least: Annotated[float | None, typer.Option("--at-least")] = None,
-    at_most: Annotated[float | None, typer.Option("--at-most")] = None,
+    at_least: Annotated[float | None, typer.Option(
+        "--at-least", help="the target: the metric at least this (in its own unit)")] = None,
+    at_most: Annotated[float | None, typer.Option(
+        "--at-most", help="the target: the metric at most this (in its own unit)")] = None,
     confidence: Annotated[float, typer.Option(
         "--confidence", min=0, max=1,
         help="share of replications that must meet the target (shown with 95 % confidence)")
