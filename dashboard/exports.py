@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.core.catalogue import info
+from sim.core.catalogue import info, phrase
 from sim.present import formatting
 from sim.present.i18n import N_, _
 from sim.present.plan_names import plan_labels
@@ -31,7 +31,7 @@ def export_frame(data: dict[str, Any]) -> pd.DataFrame:
             unit = "%" if kind == "share" else info(metric).unit
             rows.append({  # headers in the planner's language (the file goes to a spreadsheet)
                 _("plan"): names[plan],
-                _("measure"): info(metric).phrase,
+                _("measure"): phrase(metric, summary.get("places_zh")),
                 _("unit"): _(unit) if unit and unit != "%" else unit,
                 _("mean"): d.get("mean"), _("95% CI low"): lo, _("95% CI high"): hi,
                 _("5th percentile"): d.get("p5"), _("95th percentile"): d.get("p95"),

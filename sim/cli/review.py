@@ -27,7 +27,7 @@ from sim.cli.common import (
     wrote,
 )
 from sim.cli.gbt import write_atomic, write_gbt
-from sim.core.catalogue import info
+from sim.core.catalogue import phrase
 from sim.core.errors import Problem, ScenarioError
 from sim.core.scenario import load_scenario
 from sim.present import review_text
@@ -122,9 +122,10 @@ def review_cmd(
                 _("flags the log")):
         table.add_column(col, justify="right", overflow="fold",
                          min_width=band_width if col == _("middle 90 % of replications") else None)
+    places = s.kind.place_names(s.plan(result["plan"]).model)
     for (name, m), band in zip(rows, bands, strict=True):
         observed_v = fmt(m["observed"], name) if m["observed"] is not None else _("not reached")
-        shown = f"{info(name).phrase} ({name})"  # the name a planner reads, the key to type
+        shown = f"{phrase(name, places)} ({name})"  # the name a planner reads, the key to type
         table.add_row(escape(shown), observed_v, band, f"{m['p_value']:.2f}",
                       f"{m['p_adjusted']:.2f}", _("YES") if m["flagged"] else _("no"))
     if "curve" in result:

@@ -96,9 +96,19 @@ def info(metric: str) -> MetricInfo:
     return MetricInfo(phrase, known.unit, known.higher_is_better, known.neutral)
 
 
-def breakdown_label(part: Breakdown) -> str:
-    """``role=cadre`` in English, ``角色=干部`` in 中文: :func:`key_label` ``=`` :func:`value_label`."""
-    return f"{key_label(part.key)}={value_label(part.key, part.value)}"
+def breakdown_label(part: Breakdown, places: PlaceNames | None = None) -> str:
+    """``role=cadre`` in English, ``角色=干部`` in 中文: :func:`key_label` ``=`` :func:`value_label`
+    (a place by the Chinese name ``places`` gives it, as a summary's ``places_zh``)."""
+    return f"{key_label(part.key)}={value_label(part.key, part.value, places)}"
+
+
+def phrase(metric: str, places: PlaceNames | None = None) -> str:
+    """``info(metric).phrase``, with a breakdown's place named as ``places`` names it in 中文
+    (``结束时安置点内人数 (安置点=阳宁村村委会)``, not ``安置点=village_committee``)."""
+    part = Breakdown.parse(metric)
+    if part is None or not places:
+        return info(metric).phrase
+    return f"{info(part.metric).phrase} ({breakdown_label(part, places)})"
 
 
 def key_label(key: str) -> str:
