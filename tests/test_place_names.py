@@ -316,13 +316,13 @@ def test_a_review_and_the_csv_name_a_place_of_a_breakdown(yangning, tmp_path):
     places = places_named([yangning])
     metric = "sheltered_at_end[shelter=village_committee]"
     with use_lang("zh"):
-        assert phrase(metric, places) == "结束时安置点内人数 (安置点=阳宁村村委会)"
+        assert phrase(metric, places) == "结束时安置点内人数（安置点：阳宁村村委会）"
         frame = export_frame({"plans": {"baseline": yangning}})
-    assert "结束时安置点内人数 (安置点=阳宁村村委会)" in set(frame.iloc[:, 1])
+    assert "结束时安置点内人数（安置点：阳宁村村委会）" in set(frame.iloc[:, 1])
     with use_lang("en"):
-        assert phrase(metric, places).endswith("(shelter=village_committee)")
+        assert phrase(metric, places).endswith("(shelter: village_committee)")
     r = cli_here("--lang", "zh", "review", str(SCENARIOS / "rainstorm_yangning.yaml"),
                  "--observed", str(SCENARIOS / "observed" / "yangning_evacuation_arrivals.csv"),
                  "--reps", "20", "--out", str(tmp_path))
     assert r.returncode == 0, r.stderr
-    assert "安置点=阳宁村村委会" in r.stdout and "安置点=village_committee" not in r.stdout
+    assert "安置点：阳宁村村委会" in r.stdout and "village_committee）" not in r.stdout

@@ -91,24 +91,27 @@ def info(metric: str) -> MetricInfo:
     # The phrase in the current language (the kinds hold the English, the .po the 中文).
     phrase = _(known.phrase)
     if part:
-        return MetricInfo(f"{phrase} ({breakdown_label(part)})", known.unit,
+        return MetricInfo(_("{phrase} ({part})", phrase=phrase, part=breakdown_label(part)),
+                          known.unit,
                           known.higher_is_better, known.neutral)
     return MetricInfo(phrase, known.unit, known.higher_is_better, known.neutral)
 
 
 def breakdown_label(part: Breakdown, places: PlaceNames | None = None) -> str:
-    """``role=cadre`` in English, ``角色=干部`` in 中文: :func:`key_label` ``=`` :func:`value_label`
+    """``role: cadre`` in English, ``角色：干部`` in 中文: :func:`key_label` and :func:`value_label`
     (a place by the Chinese name ``places`` gives it, as a summary's ``places_zh``)."""
-    return f"{key_label(part.key)}={value_label(part.key, part.value, places)}"
+    return _("{key}: {value}", key=key_label(part.key),
+             value=value_label(part.key, part.value, places))
 
 
 def phrase(metric: str, places: PlaceNames | None = None) -> str:
     """``info(metric).phrase``, with a breakdown's place named as ``places`` names it in 中文
-    (``结束时安置点内人数 (安置点=阳宁村村委会)``, not ``安置点=village_committee``)."""
+    (``结束时安置点内人数（安置点：阳宁村村委会）``, not ``安置点=village_committee``)."""
     part = Breakdown.parse(metric)
     if part is None or not places:
         return info(metric).phrase
-    return f"{info(part.metric).phrase} ({breakdown_label(part, places)})"
+    return _("{phrase} ({part})", phrase=info(part.metric).phrase,
+             part=breakdown_label(part, places))
 
 
 def key_label(key: str) -> str:
