@@ -16,7 +16,7 @@ import typer
 import yaml
 
 from sim.cli.common import err_console, out_console, wrote
-from sim.core.errors import Problem, ScenarioError
+from sim.core.errors import Problem, ScenarioError, names_apart
 from sim.core.names import CONTROL, control_rule
 from sim.core.scenario import load_scenario
 from sim.network import elevation as elev
@@ -264,7 +264,7 @@ def grids(
     problems: list[Problem] = []
     snaps: list[Snap] = []
     empty: list[str] = []
-    named: dict[str, str] = {}  # grids by their Chinese names
+    named: list[tuple[int, str, str]] = []  # (feature, grid id, its Chinese name)
     for f in feats:
         where = f"{geojson}: features[{f.index}].properties"
         props = f.properties
@@ -311,13 +311,11 @@ def grids(
             row["village"] = str(props[village_field])
         row["centre"] = [round(float(cx), 1), round(float(cy), 1)]
         rows.append(row)
-        # Two grids of one Chinese name would be one row of every per-grid table in 中文
-        # (the scenario refuses them too: ``errors.names_apart``); said here by feature.
-        other = named.setdefault(row.get("name_zh") or "", gid)
-        if row.get("name_zh") and other != gid:
-            problems.append(Problem(f"{where}.{name_zh_field}", _(
-                "the same name as {other}: in Chinese the two could not be told apart",
-                other=other), row["name_zh"]))
+        named.append((f.index, gid, row.get("name_zh", "")))
+    # Two grids shown alike in 中文 would be one row of every per-grid table: refused by
+    # feature here, as the scenario would refuse them (``errors.names_apart``).
+    problems += names_apart(named, f"{geojson}: features",
+                            field=f"properties.{name_zh_field}")
     if problems:
         raise ScenarioError(problems)
     text = yaml.safe_dump({"grids": rows}, allow_unicode=True, sort_keys=False,

@@ -51,12 +51,13 @@ def join_path(*parts: object) -> str:
     return out
 
 
-def names_apart(places: Iterable[tuple[object, str, str]], *path: object) -> list[Problem]:
+def names_apart(places: Iterable[tuple[object, str, str]], *path: object,
+                field: str = "name_zh") -> list[Problem]:
     """A problem for each place of one list (grids, shelters, ...) that 中文 would show as it
     shows another: by its Chinese name, or by its id where it has none. Tables and charts of
     these places are keyed by what they show, so two places shown alike would be merged into
     one row or bar. ``places``: (its key under ``path``, id, name_zh); the problem is put on
-    the ``name_zh`` that makes the clash."""
+    the ``field`` (its Chinese name) of the place that makes the clash."""
     shown: dict[str, tuple[object, str, bool]] = {}
     problems = []
     for key, pid, name_zh in places:
@@ -69,7 +70,7 @@ def names_apart(places: Iterable[tuple[object, str, str]], *path: object) -> lis
             continue
         # (The place with the Chinese name is the one to rename: an id is not a choice of 中文.)
         at, of, value = (key, other[1], name_zh) if name_zh else (other[0], pid, label)
-        problems.append(Problem(join_path(*path, at, "name_zh"),
+        problems.append(Problem(join_path(*path, at, field),
                                 _("the same name as {other}: in Chinese the two could not be "
                                   "told apart", other=of), value))
     return problems
