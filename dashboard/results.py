@@ -243,16 +243,16 @@ def pair_verdict(data: dict[str, Any], pair: str, metrics: Sequence[str]) -> str
         parts.append(_("worse on {what}", what=items.join(worse)) if better else
                      _("**{b}** is worse than {a} on {what}", b=b, a=a,
                        what=items.join(worse)))
-    if not better and not worse and (same or not too_few):
-        parts.append(_("**{b}** and {a} do not differ significantly on any headline measure",
-                       b=b, a=a))
-    elif not better and not worse:
+    if too_few and not (better or worse or same):  # (nothing judged yet: one replication)
         parts.append(_("**{b}** against {a}: too few replications to judge yet", b=b, a=a))
-        too_few = []  # (said)
-    elif same:
-        parts.append(_("no significant difference in {what}", what=comma.join(same)))
-    if too_few:
-        parts.append(_("too few replications to judge {what}", what=comma.join(too_few)))
+    else:
+        if not better and not worse:
+            parts.append(_("**{b}** and {a} do not differ significantly on any headline measure",
+                           b=b, a=a))
+        elif same:
+            parts.append(_("no significant difference in {what}", what=comma.join(same)))
+        if too_few:
+            parts.append(_("too few replications to judge {what}", what=comma.join(too_few)))
     if unknown:
         parts.append(_("cannot compare {what}", what=comma.join(unknown)))
     if demand:

@@ -89,12 +89,8 @@ def info(metric: str) -> MetricInfo:
     if known is None:
         return MetricInfo(metric.replace("_", " "), "", True)
     # The phrase in the current language (the kinds hold the English, the .po the 中文).
-    phrase = _(known.phrase)
-    if part:
-        return MetricInfo(_("{phrase} ({part})", phrase=phrase, part=breakdown_label(part)),
-                          known.unit,
-                          known.higher_is_better, known.neutral)
-    return MetricInfo(phrase, known.unit, known.higher_is_better, known.neutral)
+    said = phrase(metric) if part else _(known.phrase)
+    return MetricInfo(said, known.unit, known.higher_is_better, known.neutral)
 
 
 def breakdown_label(part: Breakdown, places: PlaceNames | None = None) -> str:
@@ -108,7 +104,7 @@ def phrase(metric: str, places: PlaceNames | None = None) -> str:
     """``info(metric).phrase``, with a breakdown's place named as ``places`` names it in 中文
     (``结束时安置点内人数（安置点：阳宁村村委会）``, not ``安置点=village_committee``)."""
     part = Breakdown.parse(metric)
-    if part is None or not places:
+    if part is None:
         return info(metric).phrase
     return _("{phrase} ({part})", phrase=info(part.metric).phrase,
              part=breakdown_label(part, places))

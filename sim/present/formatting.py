@@ -241,7 +241,7 @@ def difference(d: Mapping[str, Any] | None, metric: str) -> str:
     if same_in_every_pair(d):
         return _("the same in every replication ({n} of {pairs})", n=n, pairs=pairs)
     text = difference_value(d, metric)
-    if not (_missing(d.get("ci95_low")) or _missing(d.get("ci95_high"))):
+    if not no_interval(d):
         text += (f" [{difference_value(d, metric, 'ci95_low')} – "
                  f"{difference_value(d, metric, 'ci95_high')}]")
     elif n > 1:  # (the same difference in every pair, too few pairs: ``paired_difference``)

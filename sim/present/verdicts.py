@@ -44,11 +44,13 @@ def verdict(metric: str, a: str, b: str, d: PairedDifference) -> str:
     tenths = formatting.few(metric, {"mean": d.mean, "ci95_low": d.ci95_low,
                                      "ci95_high": d.ci95_high})
     # ("8.2 to 9.8 percentage points", "12.0 to 19.0 min": the unit once)
-    ci = _("95 % CI {low} to {high}", low=formatting.amount(d.ci95_low, metric, tenths, False),
-           high=formatting.amount(d.ci95_high, metric, tenths))
     if math.isnan(d.ci95_low) or math.isnan(d.ci95_high):  # (see ``paired_difference``)
         ci = _("one replication, too few for a 95 % CI") if d.n == 1 else \
             _("the same in each of {n} replications, too few to judge", n=d.n)
+    else:
+        ci = _("95 % CI {low} to {high}",
+               low=formatting.amount(d.ci95_low, metric, tenths, False),
+               high=formatting.amount(d.ci95_high, metric, tenths))
     ci += formatting.pairs_counted(as_dict, metric, lead=_("; "))
     if not d.significant:
         return _("no significant difference in {phrase} between {b} and {a} (mean difference "

@@ -83,7 +83,7 @@ class FestivalStaffing:
     def posts(self, section: Mapping[str, Any]) -> list[Post]:
         out = []
         for cid, cp in (section.get("checkpoints") or {}).items():
-            post = _cp_word(cid, cp)
+            post = _place_word(cid, cp)
             for sname, sh in (cp.get("roster") or {}).items():
                 out.append(Post((SHIFT, str(cid), str(sname)), _(
                     "{post} · {shift} {start}–{end}", post=post, shift=shift_name(str(sname)),
@@ -92,7 +92,7 @@ class FestivalStaffing:
         for vid, vp in (section.get("viewing_points") or {}).items():
             out.append(Post((STEWARDS, str(vid)), _(
                 "viewing point {id}: stewards",
-                id=place_word(str(vid), name_zh=str(vp.get("name_zh") or ""))),
+                id=_place_word(vid, vp)),
                 _counts(vp.get("stewards"))))
         for tname, team in (section.get("teams") or {}).items():
             out.append(Post((TEAM, str(tname)),
@@ -162,7 +162,7 @@ class FestivalStaffing:
                            _("it opens {lanes} lanes either way ({per} staff per lane)",
                              lanes=lanes, per=per))
                     out.append(_("Checkpoint {id}, {shift}: this change cannot change "
-                                 "the queues or waits: {why}.", id=_cp_word(cid, cp),
+                                 "the queues or waits: {why}.", id=_place_word(cid, cp),
                                  shift=shift_name(sname), why=why))
         min_stewards = whole((after.get("crowd_control") or {}).get("min_stewards", 2))
         for vid, vp in (after.get("viewing_points") or {}).items():
@@ -174,7 +174,7 @@ class FestivalStaffing:
                 out.append(_("Viewing point {id}: this change cannot change the results: "
                              "stewards only decide whether the entrance can be held (at least "
                              "{n} on post), and there are {state} either way.",
-                             id=place_word(str(vid), name_zh=str(vp.get("name_zh") or "")),
+                             id=_place_word(vid, vp),
                              n=min_stewards, state=state))
         changed = [_(GROUP_NAMES[g]) for g in STAFF_GROUPS
                    if self.pool(before)[g] != self.pool(after)[g]]
@@ -197,7 +197,7 @@ class FestivalStaffing:
                     out.append(_("Checkpoint {id}, {shift}: {staff} staff, but its "
                                  "{lanes} lanes need only {need} ({per} per lane); the other "
                                  "{extra} open no lane.",
-                                 id=_cp_word(cid, cp), shift=shift_name(sname), staff=staff,
+                                 id=_place_word(cid, cp), shift=shift_name(sname), staff=staff,
                                  lanes=lanes,
                                  need=lanes * per, per=per, extra=staff - lanes * per))
         return out
@@ -212,6 +212,7 @@ class FestivalStaffing:
 STAFFING = FestivalStaffing()
 
 
-def _cp_word(cid: Any, cp: Mapping[str, Any]) -> str:
-    """A checkpoint of a plan's section (as written) as a planner reads it (``place_word``)."""
-    return place_word(str(cid), str(cp.get("name") or ""), str(cp.get("name_zh") or ""))
+def _place_word(pid: Any, place: Mapping[str, Any]) -> str:
+    """A checkpoint or viewing point of a plan's section (as written) as a planner reads it
+    (``place_word``)."""
+    return place_word(str(pid), str(place.get("name") or ""), str(place.get("name_zh") or ""))
